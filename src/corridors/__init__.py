@@ -1,0 +1,44 @@
+"""corridors: multimodal freight corridors with border crossings, gauge breaks and risk.
+
+>>> import corridors as cor
+>>> net = cor.load_network()
+>>> r = cor.route(net, "Karachi", "Moscow", minimize="cost_usd")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    AmbiguousPlaceError,
+    CorridorsError,
+    CrsError,
+    NoRouteError,
+    OptionalDependencyError,
+    ParameterError,
+    Problem,
+    UnknownPlaceError,
+    ValidationError,
+)
+from .io import bundled_networks, load_network, read_network, write_network
+from .network import Link, Network, Place
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AmbiguousPlaceError",
+    "CorridorsError",
+    "CrsError",
+    "Link",
+    "Network",
+    "NoRouteError",
+    "OptionalDependencyError",
+    "ParameterError",
+    "Place",
+    "Problem",
+    "UnknownPlaceError",
+    "ValidationError",
+    "bundled_networks",
+    "load_network",
+    "read_network",
+    "write_network",
+    "__version__",
+]

@@ -1,0 +1,126 @@
+"""The exception tree of corridors.
+
+Every error the library raises on purpose derives from :class:`CorridorsError` and from the
+builtin exception a caller would expect (``ValueError``, ``KeyError``, ``ImportError``), so
+``except ValueError`` keeps working for code that does not know this library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import networkx as nx
+
+__all__ = [
+    "CorridorsError",
+    "ValidationError",
+    "CrsError",
+    "Problem",
+    "UnknownPlaceError",
+    "AmbiguousPlaceError",
+    "ParameterError",
+    "NoRouteError",
+    "OptionalDependencyError",
+]
+
+
+class CorridorsError(Exception):
+    """Base class of every error raised by corridors."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found while validating a network.
+
+    Attributes
+    ----------
+    file : str
+        File (or layer, or ``<memory>``) the record comes from.
+    record : str
+        Record id, or ``row N`` for tables without ids.
+    field : str
+        Field (column) the problem is about; empty when it is about the whole record.
+    message : str
+        What is wrong and what is allowed.
+    """
+
+    file: str
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.record}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+
+class ValidationError(CorridorsError, ValueError):
+    """A network (or a parameter table) is invalid.
+
+    ``problems`` lists every problem found, not just the first; ``str(err)`` prints them all,
+    one per line, each naming the file, the record, the field and what is allowed.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, header: str | None = None) -> None:
+        self.problems: list[Problem] = list(problems)
+        n = len(self.problems)
+        head = header or f"{n} problem{'s' if n != 1 else ''} found in the network"
+        lines = [head + ":"] + [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class CrsError(ValidationError):
+    """Geometry without a coordinate reference system, or not in EPSG:4326."""
+
+
+class UnknownPlaceError(CorridorsError, KeyError):
+    """A place name, alias or id that the network does not know.
+
+    ``suggestions`` holds the closest names the network does know.
+    """
+
+    def __init__(self, query: str, suggestions: Sequence[str] = (), *, message: str | None = None):
+        self.query = query
+        self.suggestions = list(suggestions)
+        if message is None:
+            message = f"unknown place {query!r}"
+            if self.suggestions:
+                message += "; closest names: " + ", ".join(self.suggestions)
+            else:
+                message += "; `corridors places` lists the places of the network"
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return self.message
+
+
+class AmbiguousPlaceError(UnknownPlaceError):
+    """A name that matches several places; ``candidates`` lists their ids."""
+
+    def __init__(self, query: str, candidates: Sequence[str]):
+        self.candidates = list(candidates)
+        msg = (
+            f"place name {query!r} is ambiguous: it matches {', '.join(self.candidates)}; "
+            "pass one of these ids instead"
+        )
+        super().__init__(query, self.candidates, message=msg)
+
+
+class ParameterError(CorridorsError, ValueError):
+    """A bad argument or a model parameter that is missing for the query at hand."""
+
+
+class NoRouteError(CorridorsError, nx.NetworkXNoPath):
+    """No route satisfies the query; the message says which constraint removed the last one."""
+
+    def __init__(self, message: str, *, reason: str | None = None):
+        self.reason = reason
+        super().__init__(message)
+
+
+class OptionalDependencyError(CorridorsError, ImportError):
+    """A feature needs an optional extra that is not installed (the message names it)."""
