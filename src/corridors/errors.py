@@ -7,8 +7,8 @@ builtin exception a caller would expect (``ValueError``, ``KeyError``, ``ImportE
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import networkx as nx
 

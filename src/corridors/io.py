@@ -17,8 +17,9 @@ import re
 import shutil
 import tomllib
 import uuid
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np

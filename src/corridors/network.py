@@ -12,8 +12,9 @@ import difflib
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -830,7 +831,7 @@ class Network:
         sources: Mapping[str, str] | None = None,
         origin: str = "<memory>",
         files: Mapping[str, str] | None = None,
-    ) -> "Network":
+    ) -> Network:
         """Validate the frames and build a network.
 
         Parameters
@@ -882,7 +883,7 @@ class Network:
         return (f"<Network {self.name!r}: {len(self.places)} places, {len(self.links)} links, "
                 f"{km:,.0f} km>")
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """A deep copy (frames and tables copied)."""
         return Network(self.places.copy(), self.links.copy(),
                        {k: v.copy() for k, v in self.tables.items()},
@@ -1006,7 +1007,7 @@ class Network:
         return np.array([link_is_usable(s, y, year)
                          for s, y in zip(self.links["status"], self.links["year"])], dtype=bool)
 
-    def select(self, *, year: int | None = None) -> "Network":
+    def select(self, *, year: int | None = None) -> Network:
         """A network with only the links usable in ``year`` (all places kept)."""
         mask = self.usable(year)
         net = Network(self.places, self.links.loc[mask].copy(), self.tables, meta=self.meta,

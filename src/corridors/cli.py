@@ -1,0 +1,196 @@
+"""The ``corridors`` command line: a thin layer over the library.
+
+Exit codes: 0 success; 1 the data or the query is bad (validation problems, unknown place, no
+route); 2 the command line itself is wrong (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+from .errors import CorridorsError, UnknownPlaceError, ValidationError
+from .io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
+from .network import PLACE_KINDS, Network
+
+__all__ = ["main", "format_table"]
+
+# ISO 3166-1 alpha-2 -> alpha-3 for the countries of the bundled region, so `--country PK` works.
+ISO2_TO_ISO3 = {
+    "AF": "AFG", "AM": "ARM", "AZ": "AZE", "CN": "CHN", "EG": "EGY", "GE": "GEO", "IN": "IND",
+    "IR": "IRN", "KG": "KGZ", "KZ": "KAZ", "OM": "OMN", "PK": "PAK", "RU": "RUS", "TJ": "TJK",
+    "TM": "TKM", "TR": "TUR", "AE": "ARE", "UZ": "UZB", "NL": "NLD", "DE": "DEU", "FI": "FIN",
+}
+
+
+def format_table(rows: Sequence[Sequence[Any]], headers: Sequence[str],
+                 align: str | None = None) -> str:
+    """A plain-text table; ``align`` is one character per column, ``l`` or ``r``."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    align = align or "l" * len(headers)
+
+    def fmt(r: list[str]) -> str:
+        return "  ".join(c.rjust(w) if a == "r" else c.ljust(w)
+                         for c, w, a in zip(r, widths, align)).rstrip()
+
+    sep = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(cells[0]), sep] + [fmt(r) for r in cells[1:]])
+
+
+def _iso3(code: str) -> str:
+    c = code.strip().upper()
+    if len(c) == 2:
+        if c not in ISO2_TO_ISO3:
+            raise CorridorsError(f"unknown country code {code!r}; use ISO 3166-1 alpha-3 "
+                                 "(e.g. PAK, IRN, AFG)")
+        return ISO2_TO_ISO3[c]
+    if len(c) != 3 or not c.isalpha():
+        raise CorridorsError(f"{code!r} is not a country code; use ISO 3166-1 alpha-3 (e.g. PAK)")
+    return c
+
+
+def _network(path: str | None) -> Network:
+    return load_network() if path is None else read_network(path)
+
+
+def _emit(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+# ---- network ---------------------------------------------------------------------------------
+
+
+def cmd_network_validate(args: argparse.Namespace) -> int:
+    path = args.path or str(bundled_path(BUNDLED_DEFAULT))
+    try:
+        net = read_network(path)
+    except ValidationError as err:
+        if args.format == "json":
+            _emit({"path": path, "valid": False, "problems": [p.__dict__ for p in err.problems]})
+        else:
+            print(str(err))
+            print(f"\n{path}: INVALID ({len(err.problems)} problems)")
+        return 1
+    if args.format == "json":
+        _emit({"path": path, "valid": True, "problems": [], "places": len(net.places),
+               "links": len(net.links)})
+    else:
+        print(f"{path}: valid ({len(net.places)} places, {len(net.links)} links)")
+    return 0
+
+
+def cmd_network_info(args: argparse.Namespace) -> int:
+    net = _network(args.path)
+    info = net.info()
+    if args.format == "json":
+        _emit(info)
+        return 0
+    meta = net.meta
+    print(f"{info['name']}: {info['places']} places, {info['links']} links, "
+          f"{info['total_km']:,.0f} km, {info['border_crossings']} border-crossing links")
+    if meta.get("description"):
+        print(meta["description"])
+    for title, key in (("by mode", "links_by_mode"), ("by status", "links_by_status"),
+                       ("by kind", "links_by_kind"), ("by country", "links_by_country")):
+        rows = [(k, v["links"], f"{v['km']:,.0f}") for k, v in info[key].items()]
+        print(f"\nLinks {title}:")
+        print(format_table(rows, ("", "links", "km"), "lrr"))
+    print("\nPlaces by country:")
+    print(format_table(list(info["places_by_country"].items()), ("country", "places"), "lr"))
+    if info["tables"]:
+        print("\nParameter tables: " + ", ".join(f"{k} ({v} rows)" for k, v in info["tables"].items()))
+    print(f"Sources cited: {info['sources']}")
+    return 0
+
+
+# ---- places ----------------------------------------------------------------------------------
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    net = _network(args.network)
+    df = net.places
+    if args.country:
+        df = df[df["country"] == _iso3(args.country)]
+    if args.kind:
+        if args.kind not in PLACE_KINDS:
+            raise CorridorsError(f"unknown place kind {args.kind!r}; allowed: {', '.join(PLACE_KINDS)}")
+        df = df[df["kind"] == args.kind]
+    rows = [(r.id, r.name, r.country, r.kind, f"{r.geometry.y:.4f}", f"{r.geometry.x:.4f}",
+             r.aliases or "") for r in df.sort_values(["country", "id"]).itertuples()]
+    headers = ("id", "name", "country", "kind", "lat", "lon", "aliases")
+    if args.format == "json":
+        _emit([dict(zip(headers, r)) for r in rows])
+    elif args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(headers)
+        w.writerows(rows)
+    else:
+        print(format_table(rows, headers))
+        print(f"\n{len(rows)} places")
+    return 0
+
+
+# ---- parser ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corridors",
+        description="Multimodal freight corridors: routes, border crossings, gauge breaks.")
+    parser.add_argument("--version", action="version", version=f"corridors {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_net = sub.add_parser("network", help="inspect and validate network data")
+    net_sub = p_net.add_subparsers(dest="network_command", required=True)
+    p_val = net_sub.add_parser("validate", help="validate a network folder or GeoPackage; "
+                               "exit 1 listing every problem")
+    p_val.add_argument("path", nargs="?", help="folder or .gpkg (default: the bundled network)")
+    p_val.add_argument("--format", choices=("text", "json"), default="text")
+    p_val.set_defaults(func=cmd_network_validate)
+    p_info = net_sub.add_parser("info", help="counts by mode, country and status; total km")
+    p_info.add_argument("path", nargs="?", help="folder or .gpkg (default: the bundled network)")
+    p_info.add_argument("--format", choices=("text", "json"), default="text")
+    p_info.set_defaults(func=cmd_network_info)
+
+    p_pl = sub.add_parser("places", help="list places with ids and names")
+    p_pl.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
+    p_pl.add_argument("--country", help="ISO3 (or ISO2) country code")
+    p_pl.add_argument("--kind", help=f"one of {', '.join(PLACE_KINDS)}")
+    p_pl.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p_pl.set_defaults(func=cmd_places)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ValidationError as err:
+        print(str(err), file=sys.stderr)
+        return 1
+    except UnknownPlaceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except CorridorsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
