@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from .costs import Cargo
 from .errors import (
     AmbiguousPlaceError,
     CorridorsError,
@@ -20,11 +21,17 @@ from .errors import (
 )
 from .io import bundled_networks, load_network, read_network, write_network
 from .network import Link, Network, Place
+from .routing import Leg, Route, alternatives, route
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AmbiguousPlaceError",
+    "Cargo",
+    "Leg",
+    "Route",
+    "alternatives",
+    "route",
     "CorridorsError",
     "CrsError",
     "Link",

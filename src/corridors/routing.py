@@ -1,0 +1,760 @@
+"""Routes: best route by one objective, materially different alternatives, Route and Leg.
+
+Routing runs on the expanded graph of :mod:`corridors.graph`: a train that runs through keeps
+its sub-node, a gauge break or mode change crosses a transfer edge with its own time and
+cost, and border links carry their direction-specific dwell and fees. A route's totals are
+always the sum of its legs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .costs import Cargo
+from .errors import NoRouteError, ParameterError
+from .graph import (
+    LINK,
+    Topology,
+    Weights,
+    check_weights,
+    objective_name,
+    search,
+    topology,
+    weights,
+)
+from .network import MODES, Network, link_is_usable
+
+__all__ = ["Leg", "Route", "Query", "route", "alternatives"]
+
+
+# --------------------------------------------------------------------------------------------
+# Value objects
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One step of a route: a link travelled in one direction, or a transfer at a place.
+
+    ``kind`` is ``"link"``, ``"border"`` (a border-crossing link) or ``"transfer"``.
+    Times in hours, money in USD, distances in km. ``time_h`` = running + wait + dwell +
+    transfer time; ``cost_usd`` = running cost + fee + transfer cost.
+    """
+
+    seq: int
+    kind: str
+    link_id: str | None
+    from_id: str
+    to_id: str
+    from_name: str
+    to_name: str
+    mode: str
+    service: str
+    to_service: str
+    transfer_kind: str | None
+    country: str
+    distance_km: float
+    running_time_h: float
+    wait_h: float
+    dwell_h: float
+    dwell_p90_h: float
+    transfer_time_h: float
+    transfer_p90_h: float
+    running_cost_usd: float
+    fee_usd: float
+    transfer_cost_usd: float
+    time_h: float
+    cost_usd: float
+    generalized_usd: float
+    geometry: Any = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The leg as a JSON-ready dict (geometry left out)."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "geometry"}
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Query:
+    """A routing query after parsing and checking its arguments."""
+
+    origin: str
+    destination: str
+    minimize: str
+    cargo: Cargo
+    year: int | None = None
+    modes: tuple[str, ...] = MODES
+    avoid_countries: tuple[str, ...] = ()
+    avoid_places: tuple[str, ...] = ()
+    avoid_links: tuple[str, ...] = ()
+    avoid_crossings: tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
+    max_transfers: int | None = None
+
+    def constraints(self) -> dict[str, Any]:
+        """The constraints that are set, as a dict (for summaries and messages)."""
+        out: dict[str, Any] = {}
+        if self.year is not None:
+            out["year"] = self.year
+        if set(self.modes) != set(MODES):
+            out["modes"] = list(self.modes)
+        for name in ("avoid_countries", "avoid_places", "avoid_links", "avoid_crossings", "via"):
+            if getattr(self, name):
+                out[name] = list(getattr(self, name))
+        if self.max_transfers is not None:
+            out["max_transfers"] = self.max_transfers
+        return out
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route between two places: its legs, totals (sums of legs) and what it crosses.
+
+    Attributes
+    ----------
+    steps : tuple of Leg
+        The legs in order (``legs`` gives them as a GeoDataFrame).
+    query : Query
+        The query that produced the route.
+    objective : float
+        Value of the objective that was minimized.
+    """
+
+    steps: tuple[Leg, ...]
+    query: Query
+    network: str
+    objective: float
+
+    # ---- totals (always the sum of the legs) ----------------------------------------------
+
+    def _sum(self, name: str) -> float:
+        return float(math.fsum(getattr(leg, name) for leg in self.steps))
+
+    @property
+    def origin(self) -> str:
+        return self.query.origin
+
+    @property
+    def destination(self) -> str:
+        return self.query.destination
+
+    @property
+    def distance_km(self) -> float:
+        """Total distance in km."""
+        return self._sum("distance_km")
+
+    @property
+    def time_h(self) -> float:
+        """Total time in hours (median border dwell and transfer times)."""
+        return self._sum("time_h")
+
+    @property
+    def cost_usd(self) -> float:
+        """Total money cost in USD (running cost, border fees, transfer costs)."""
+        return self._sum("cost_usd")
+
+    @property
+    def generalized_usd(self) -> float:
+        """Money plus the cargo's time value (holding cost and value of time), USD."""
+        return self._sum("generalized_usd")
+
+    @property
+    def crossings(self) -> list[Leg]:
+        """Border-crossing legs in order."""
+        return [leg for leg in self.steps if leg.kind == "border"]
+
+    @property
+    def transfers(self) -> list[Leg]:
+        """Transfer legs (gauge breaks, port handling, mode changes) in order."""
+        return [leg for leg in self.steps if leg.kind == "transfer"]
+
+    @property
+    def countries(self) -> list[str]:
+        """Countries crossed, in order (ISO3)."""
+        out: list[str] = []
+        for leg in self.steps:
+            for c in leg.country.split("-"):
+                if c != "*" and (not out or out[-1] != c) and c not in out:
+                    out.append(c)
+        return out
+
+    @property
+    def modes(self) -> list[str]:
+        """Modes used, in order of first use."""
+        out: list[str] = []
+        for leg in self.steps:
+            if leg.kind != "transfer" and leg.mode not in out:
+                out.append(leg.mode)
+        return out
+
+    @property
+    def ports(self) -> list[str]:
+        """Places where the cargo boards or leaves a ship or ferry, in order."""
+        out: list[str] = []
+        for leg in self.steps:
+            if leg.kind != "transfer" and leg.mode in ("sea", "ferry"):
+                for p in (leg.from_id, leg.to_id):
+                    if p not in out:
+                        out.append(p)
+        return out
+
+    @property
+    def signature(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """What makes a route materially different: its border crossings, its ports and its
+        sequence of modes. Two routes that differ only in where a transfer happens have the
+        same signature."""
+        seq: list[str] = []
+        for leg in self.steps:
+            if leg.kind != "transfer" and (not seq or seq[-1] != leg.mode):
+                seq.append(leg.mode)
+        return (tuple(leg.link_id or "" for leg in self.crossings), tuple(self.ports), tuple(seq))
+
+    # ---- views ------------------------------------------------------------------------------
+
+    @property
+    def legs(self) -> gpd.GeoDataFrame:
+        """One row per leg with cumulative distance, time and cost (EPSG:4326)."""
+        rows = [leg.to_dict() for leg in self.steps]
+        gdf = gpd.GeoDataFrame(rows, geometry=[leg.geometry for leg in self.steps], crs=4326)
+        if len(gdf):
+            for col in ("distance_km", "time_h", "cost_usd", "generalized_usd"):
+                gdf[f"cum_{col}"] = gdf[col].astype(float).cumsum()
+        return gdf
+
+    def segments(self) -> list[dict[str, Any]]:
+        """Legs merged into readable runs: consecutive links on one service, borders and
+        transfers as their own rows."""
+        out: list[dict[str, Any]] = []
+        for leg in self.steps:
+            merge = (out and leg.kind == "link" and out[-1]["kind"] == "link"
+                     and out[-1]["service"] == leg.service)
+            if merge:
+                seg = out[-1]
+                seg["to_id"], seg["to_name"] = leg.to_id, leg.to_name
+                seg["via"].append(leg.from_name)
+                for k in ("distance_km", "time_h", "cost_usd"):
+                    seg[k] += getattr(leg, k)
+                if leg.country not in seg["countries"]:
+                    seg["countries"].append(leg.country)
+            else:
+                out.append({
+                    "kind": leg.kind, "from_id": leg.from_id, "to_id": leg.to_id,
+                    "from_name": leg.from_name, "to_name": leg.to_name, "mode": leg.mode,
+                    "service": leg.service, "to_service": leg.to_service,
+                    "transfer_kind": leg.transfer_kind, "link_id": leg.link_id, "via": [],
+                    "countries": [leg.country], "distance_km": leg.distance_km,
+                    "time_h": leg.time_h, "cost_usd": leg.cost_usd, "dwell_h": leg.dwell_h,
+                    "fee_usd": leg.fee_usd})
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Totals and what the route crosses: distance, time, cost, crossings, transfers."""
+        q = self.query
+        return {
+            "origin": q.origin,
+            "destination": q.destination,
+            "network": self.network,
+            "minimize": q.minimize,
+            "objective": _clean(self.objective),
+            "cargo": q.cargo.describe(),
+            "distance_km": _clean(round(self.distance_km, 1)),
+            "time_h": _clean(round(self.time_h, 1)),
+            "time_days": _clean(round(self.time_h / 24.0, 2)),
+            "cost_usd": _clean(round(self.cost_usd, 2)),
+            "generalized_usd": _clean(round(self.generalized_usd, 2)),
+            "countries": self.countries,
+            "modes": self.modes,
+            "n_border_crossings": len(self.crossings),
+            "border_crossings": [
+                {"link_id": c.link_id, "from": c.from_id, "to": c.to_id, "mode": c.mode,
+                 "countries": c.country, "dwell_h": _clean(c.dwell_h),
+                 "dwell_p90_h": _clean(c.dwell_p90_h), "fee_usd": _clean(c.fee_usd)}
+                for c in self.crossings],
+            "n_transfers": len(self.transfers),
+            "transfers": [
+                {"place": t.from_id, "from_service": t.service, "to_service": t.to_service,
+                 "kind": t.transfer_kind, "time_h": _clean(t.transfer_time_h),
+                 "cost_usd": _clean(t.transfer_cost_usd)}
+                for t in self.transfers],
+            "constraints": q.constraints(),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Summary plus every leg, ready for ``json.dumps``."""
+        out = self.summary()
+        out["legs"] = [leg.to_dict() for leg in self.steps]
+        return out
+
+    def __repr__(self) -> str:
+        return (f"<Route {self.origin} -> {self.destination}: {self.distance_km:,.0f} km, "
+                f"{self.time_h / 24:.1f} days, USD {self.cost_usd:,.0f}, "
+                f"{len(self.crossings)} borders, {len(self.transfers)} transfers>")
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+# --------------------------------------------------------------------------------------------
+# Query parsing
+# --------------------------------------------------------------------------------------------
+
+
+def _as_tuple(v: str | Iterable[str] | None) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return (v,)
+    return tuple(v)
+
+
+def make_query(
+    net: Network,
+    origin: str,
+    destination: str,
+    *,
+    minimize: str = "cost_usd",
+    cargo: Cargo | None = None,
+    year: int | None = None,
+    modes: str | Iterable[str] | None = None,
+    avoid_countries: str | Iterable[str] | None = None,
+    avoid_places: str | Iterable[str] | None = None,
+    avoid_links: str | Iterable[str] | None = None,
+    avoid_crossings: str | Iterable[str] | None = None,
+    via: str | Iterable[str] | None = None,
+    max_transfers: int | None = None,
+) -> Query:
+    """Check and resolve the arguments of a routing query (names -> ids)."""
+    obj = objective_name(minimize)
+    o = net.place_id(origin)
+    d = net.place_id(destination)
+    if o == d:
+        raise ParameterError(f"origin and destination are the same place ({o!r})")
+    mode_list = _as_tuple(modes) or MODES
+    mode_list = tuple(m.strip() for part in mode_list for m in part.split(",") if m.strip())
+    bad = [m for m in mode_list if m not in MODES]
+    if bad:
+        raise ParameterError(f"unknown mode {bad[0]!r}; allowed: {', '.join(MODES)}")
+    if not mode_list:
+        raise ParameterError(f"no mode left to travel by; allowed: {', '.join(MODES)}")
+    countries = tuple(c.strip().upper() for c in _as_tuple(avoid_countries))
+    known_countries = set(net.places["country"])
+    for c in countries:
+        if c not in known_countries:
+            raise ParameterError(f"unknown country {c!r} in avoid_countries; the network has: "
+                                 + ", ".join(sorted(known_countries)))
+    places = tuple(net.place_id(p) for p in _as_tuple(avoid_places))
+    links = _as_tuple(avoid_links)
+    for lid in links:
+        if lid not in net.links.index:
+            close = difflib.get_close_matches(lid, list(net.links.index), n=4)
+            raise ParameterError(f"unknown link {lid!r} in avoid_links; closest ids: "
+                                 f"{', '.join(close) or 'none'}")
+    crossings = tuple(_resolve_crossing(net, x) for x in _as_tuple(avoid_crossings))
+    vias = tuple(net.place_id(p) for p in _as_tuple(via))
+    ctry = net.places["country"].to_dict()
+    for role, pid in [("origin", o), ("destination", d)] + [("via place", v) for v in vias]:
+        if pid in places:
+            raise ParameterError(f"contradictory constraints: the {role} {pid!r} is also in "
+                                 "avoid_places")
+        if ctry[pid] in countries:
+            raise ParameterError(f"contradictory constraints: the {role} {pid!r} is in "
+                                 f"{ctry[pid]}, which avoid_countries excludes")
+    if max_transfers is not None and (not isinstance(max_transfers, int) or max_transfers < 0):
+        raise ParameterError(f"max_transfers must be a whole number >= 0, got {max_transfers!r}")
+    if year is not None and (not isinstance(year, int) or not 1800 <= year <= 2100):
+        raise ParameterError(f"year must be a whole year such as 2030, got {year!r}")
+    return Query(origin=o, destination=d, minimize=obj, cargo=cargo or Cargo(), year=year,
+                 modes=mode_list, avoid_countries=countries, avoid_places=places,
+                 avoid_links=links, avoid_crossings=tuple(sorted({i for x in crossings for i in x})),
+                 via=vias, max_transfers=max_transfers)
+
+
+def _resolve_crossing(net: Network, name: str) -> tuple[str, ...]:
+    """Border link ids meant by ``name``: a border link id, or a place on a border link."""
+    links = net.links
+    if name in links.index:
+        if links.at[name, "kind"] != "border":
+            raise ParameterError(f"link {name!r} is not a border crossing (kind "
+                                 f"{links.at[name, 'kind']!r})")
+        return (name,)
+    pid = net.place_id(name)
+    border = links[(links["kind"] == "border") & ((links["from_id"] == pid) | (links["to_id"] == pid))]
+    if border.empty:
+        raise ParameterError(f"{name!r} ({pid}) is not on a border crossing; border places are: "
+                             + ", ".join(sorted(set(links.loc[links['kind'] == 'border', 'from_id']))))
+    return tuple(border.index)
+
+
+# --------------------------------------------------------------------------------------------
+# Masks and solving
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Solver:
+    net: Network
+    topo: Topology
+    w: Weights
+    q: Query
+
+    def place_idx(self, pid: str) -> int:
+        return self.topo.place_ids.index(pid)
+
+    def mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
+             any_status: bool = False) -> np.ndarray:
+        topo = self.topo
+        if any_status:
+            m = np.ones(topo.n_edges, dtype=bool)
+        else:
+            m = topo.usable(q.year)
+        link_mode_ok = np.isin(topo.emode, list(q.modes) + ["transfer"])
+        m &= link_mode_ok
+        # transfers only between allowed modes
+        svc_mode = np.array([s.split("-")[0] for s in topo.node_service], dtype=object)
+        mode_ok_node = np.isin(svc_mode, list(q.modes))
+        m &= mode_ok_node[topo.src] & mode_ok_node[topo.dst]
+        avoid_places = set(q.avoid_places)
+        countries = set(q.avoid_countries)
+        avoid_links = set(q.avoid_links) | set(q.avoid_crossings)
+        for kind, ref in extra_avoid:
+            if kind == "link":
+                avoid_links.add(ref)
+            elif kind == "place":
+                avoid_places.add(ref)
+            elif kind == "country":
+                countries.add(ref)
+            elif kind == "mode":
+                m &= topo.emode != ref
+        pidx = {self.place_idx(p) for p in avoid_places}
+        pidx |= {i for i, c in enumerate(topo.place_country) if c in countries}
+        if pidx:
+            m &= ~topo.edges_touching_places(pidx)
+        if avoid_links:
+            li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in avoid_links])
+            m &= ~((topo.etype == LINK) & np.isin(topo.elink, li))
+        return m
+
+    def sources(self, q: Query) -> list[int]:
+        return [n for (p, s), n in sorted(self.topo.node_of.items())
+                if p == q.origin and s.split("-")[0] in q.modes]
+
+    def solve(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
+              any_status: bool = False, check: bool = True) -> tuple[float, list[int]] | None:
+        m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status)
+        objective = self.w.objective(q.minimize)
+        if check:
+            check_weights(self.w, q.minimize, m, self.net.name)
+        else:
+            m &= np.isfinite(objective)
+        weight = np.where(np.isfinite(objective), objective, 0.0)
+        return search(self.topo, weight, m, self.sources(q), self.place_idx(q.destination),
+                      via_places=[self.place_idx(v) for v in q.via],
+                      max_transfers=q.max_transfers)
+
+    def build_route(self, q: Query, found: tuple[float, list[int]]) -> Route:
+        total, edges = found
+        topo, w, net = self.topo, self.w, self.net
+        links = net.links
+        names = net.places["name"].to_dict()
+        geoms = net.places.geometry.to_dict()
+        a = w.arrays
+        steps: list[Leg] = []
+        for seq, e in enumerate(edges):
+            u, v = int(topo.src[e]), int(topo.dst[e])
+            pu = topo.place_ids[int(topo.node_place[u])]
+            pv = topo.place_ids[int(topo.node_place[v])]
+            su, sv = topo.node_service[u], topo.node_service[v]
+            if topo.etype[e] == LINK:
+                li = int(topo.elink[e])
+                geom = links.geometry.iloc[li]
+                if not topo.eforward[e] and geom is not None:
+                    geom = shapely.reverse(geom)
+                kind = "border" if topo.eborder[e] else "link"
+                cu = topo.place_country[int(topo.node_place[u])]
+                cv = topo.place_country[int(topo.node_place[v])]
+                country = cu if cu == cv else f"{cu}-{cv}"
+                link_id: str | None = topo.link_ids[li]
+                mode = str(topo.emode[e])
+                tkind = None
+            else:
+                geom = geoms[pu]
+                kind = "transfer"
+                country = topo.place_country[int(topo.node_place[u])]
+                link_id = None
+                mode = "transfer"
+                tkind = w.transfer_kind[e]
+            steps.append(Leg(
+                seq=seq, kind=kind, link_id=link_id, from_id=pu, to_id=pv,
+                from_name=str(names[pu]), to_name=str(names[pv]), mode=mode, service=su,
+                to_service=sv, transfer_kind=tkind, country=country,
+                distance_km=float(a["distance_km"][e]),
+                running_time_h=float(a["running_time_h"][e]), wait_h=float(a["wait_h"][e]),
+                dwell_h=float(a["dwell_h"][e]), dwell_p90_h=float(a["dwell_p90_h"][e]),
+                transfer_time_h=float(a["transfer_time_h"][e]),
+                transfer_p90_h=float(a["transfer_p90_h"][e]),
+                running_cost_usd=float(a["running_cost_usd"][e]), fee_usd=float(a["fee_usd"][e]),
+                transfer_cost_usd=float(a["transfer_cost_usd"][e]),
+                time_h=float(a["time_h"][e]), cost_usd=float(a["cost_usd"][e]),
+                generalized_usd=float(a["generalized"][e]), geometry=geom))
+        return Route(steps=tuple(steps), query=q, network=net.name, objective=total)
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------------------------
+
+
+def route(
+    net: Network,
+    origin: str,
+    destination: str,
+    *,
+    minimize: str = "cost_usd",
+    cargo: Cargo | None = None,
+    year: int | None = None,
+    modes: str | Iterable[str] | None = None,
+    avoid_countries: str | Iterable[str] | None = None,
+    avoid_places: str | Iterable[str] | None = None,
+    avoid_links: str | Iterable[str] | None = None,
+    avoid_crossings: str | Iterable[str] | None = None,
+    via: str | Iterable[str] | None = None,
+    max_transfers: int | None = None,
+) -> Route:
+    """Best route from ``origin`` to ``destination`` by one objective.
+
+    Parameters
+    ----------
+    net : Network
+    origin, destination : str
+        Place ids, names or aliases (case and diacritics ignored).
+    minimize : str, default "cost_usd"
+        One of ``distance_km``, ``time_h``, ``cost_usd``, ``generalized`` (``distance``,
+        ``time``, ``cost`` accepted).
+    cargo : Cargo, optional
+        Default: one 40 ft container (see :class:`Cargo` for the assumed value).
+    year : int, optional
+        Use the network as it will be in that year: planned and under-construction links are
+        usable once their expected year has come. Default: today's operational links.
+    modes : str or list of str, optional
+        Modes allowed (``rail``, ``road``, ``sea``, ``ferry``); default all.
+    avoid_countries, avoid_places, avoid_links, avoid_crossings : list, optional
+        ISO3 codes; place names; link ids; border link ids or border places.
+    via : str or list of str, optional
+        Places to pass through, in order.
+    max_transfers : int, optional
+        Most transfers (gauge breaks, port handling, mode changes) allowed.
+
+    Returns
+    -------
+    Route
+
+    Raises
+    ------
+    UnknownPlaceError
+        For a name the network does not know (with the closest names).
+    ParameterError
+        For an unknown objective or mode, contradictory constraints, the same origin and
+        destination, or a parameter the objective needs and the data lacks.
+    NoRouteError
+        When no route satisfies the query; the message names the constraint or closure that
+        removed the last route.
+    """
+    q = make_query(net, origin, destination, minimize=minimize, cargo=cargo, year=year,
+                   modes=modes, avoid_countries=avoid_countries, avoid_places=avoid_places,
+                   avoid_links=avoid_links, avoid_crossings=avoid_crossings, via=via,
+                   max_transfers=max_transfers)
+    solver = _Solver(net, topology(net), weights(net, q.cargo), q)
+    found = solver.solve(q)
+    if found is None:
+        raise _explain(solver, q)
+    return solver.build_route(q, found)
+
+
+def alternatives(
+    net: Network,
+    origin: str,
+    destination: str,
+    *,
+    k: int = 3,
+    minimize: str = "cost_usd",
+    max_solves: int | None = None,
+    **constraints: Any,
+) -> list[Route]:
+    """Up to ``k`` materially different routes, in order of the objective.
+
+    Routes differ materially when they cross other borders, use other ports or another
+    sequence of modes (:attr:`Route.signature`); routes that differ only in where a transfer
+    happens count as one. The search partitions the route space (as Lawler's method does):
+    each accepted route spawns sub-queries that forbid one of its border crossings, ports,
+    transit countries or sea/ferry modes. A sub-query is a restriction of its parent, so
+    routes come out in non-decreasing order of the objective.
+
+    Parameters
+    ----------
+    k : int
+        Number of routes wanted (fewer are returned when fewer exist).
+    max_solves : int, optional
+        Cap on shortest-path searches (default ``30 * k``).
+    minimize, constraints
+        As for :func:`route`.
+
+    Raises
+    ------
+    NoRouteError
+        When not even one route exists (with the reason).
+    """
+    if not isinstance(k, int) or k < 1:
+        raise ParameterError(f"k must be a whole number >= 1, got {k!r}")
+    q = make_query(net, origin, destination, minimize=minimize, **constraints)
+    solver = _Solver(net, topology(net), weights(net, q.cargo), q)
+    first = solver.solve(q)
+    if first is None:
+        raise _explain(solver, q)
+    budget = max_solves if max_solves is not None else 30 * k
+    tie = count()
+    best = solver.build_route(q, first)
+    heap: list[tuple[float, int, frozenset[tuple[str, str]], Route]] = [
+        (best.objective, next(tie), frozenset(), best)]
+    solved: set[frozenset[tuple[str, str]]] = {frozenset()}
+    accepted: list[Route] = []
+    seen: set[Any] = set()
+    solves = 1
+    protected = {net.places.at[p, "country"] for p in (q.origin, q.destination, *q.via)}
+    while heap and len(accepted) < k:
+        _, _, forbidden, r = heapq.heappop(heap)
+        if r.signature not in seen:
+            seen.add(r.signature)
+            accepted.append(r)
+        for feature in _features(r, protected):
+            sub = forbidden | {feature}
+            if sub in solved or solves >= budget:
+                continue
+            solved.add(sub)
+            solves += 1
+            found = solver.solve(q, extra_avoid=sub)
+            if found is not None:
+                child = solver.build_route(q, found)
+                heapq.heappush(heap, (child.objective, next(tie), sub, child))
+    return accepted
+
+
+def _features(r: Route, protected: set[str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for leg in r.crossings:
+        out.append(("link", leg.link_id or ""))
+    for p in r.ports:
+        out.append(("place", p))
+    for c in r.countries:
+        if c not in protected:
+            out.append(("country", c))
+    for m in r.modes:
+        if m in ("sea", "ferry"):
+            out.append(("mode", m))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Why is there no route?
+# --------------------------------------------------------------------------------------------
+
+
+def _explain(solver: _Solver, q: Query) -> NoRouteError:
+    net = solver.net
+    names = net.places["name"].to_dict()
+    head = f"no route from {names[q.origin]} to {names[q.destination]}"
+    relaxed = Query(q.origin, q.destination, q.minimize, q.cargo)
+    if solver.solve(relaxed, any_status=True, check=False) is None:
+        return NoRouteError(f"{head}: the two places are not connected in network "
+                            f"{net.name!r}, whatever the constraints", reason="disconnected")
+    reasons: list[str] = []
+    tags: list[str] = []
+    fields = [f for f in ("year", "modes", "avoid_countries", "avoid_places", "avoid_links",
+                          "avoid_crossings", "via", "max_transfers")]
+    for f in fields:
+        default: Any = {"year": None, "modes": MODES, "max_transfers": None}.get(f, ())
+        if getattr(q, f) == default and f != "year":
+            continue
+        trial = _replace(q, **{f: default})
+        found = solver.solve(trial, any_status=(f == "year"), check=False)
+        if found is None:
+            continue
+        r = solver.build_route(trial, found)
+        reasons.append(_describe(f, q, r, net))
+        tags.append(f)
+    if reasons:
+        return NoRouteError(f"{head}: " + "; ".join(reasons), reason=",".join(tags))
+    set_fields = list(q.constraints())
+    return NoRouteError(f"{head}: no single constraint is to blame; the combination of "
+                        f"{', '.join(set_fields) or 'the link statuses'} removes every route",
+                        reason="combination")
+
+
+def _replace(q: Query, **changes: Any) -> Query:
+    data = {f: getattr(q, f) for f in q.__dataclass_fields__}
+    data.update(changes)
+    return Query(**data)
+
+
+def _describe(f: str, q: Query, r: Route, net: Network) -> str:
+    o, d = net.places.at[q.origin, "name"], net.places.at[q.destination, "name"]
+    if f == "year":
+        links = net.links
+        used = {leg.link_id for leg in r.steps if leg.link_id}
+        blocked = [lid for lid in used
+                   if lid is not None and not _usable(links, lid, q.year)]
+        parts = []
+        for lid in sorted(blocked)[:6]:
+            yr = links.at[lid, "year"]
+            when_open = "" if pd.isna(yr) else f", expected {int(yr)}"
+            parts.append(f"{lid} ({links.at[lid, 'status']}{when_open})")
+        detail = ", ".join(parts)
+        when = f"in {q.year}" if q.year is not None else "today"
+        return (f"every route from {o} to {d} needs links that are not open {when}: {detail}"
+                + ("" if q.year else "; pass a year (e.g. year=2032) to use planned links"))
+    if f == "avoid_countries":
+        hit = [c for c in r.countries if c in q.avoid_countries]
+        return (f"every route from {o} to {d} crosses {', '.join(hit)}, which you avoided "
+                "(avoid_countries)")
+    if f == "modes":
+        extra = [m for m in r.modes if m not in q.modes]
+        return (f"every route from {o} to {d} needs {', '.join(extra)}, which the allowed modes "
+                f"({', '.join(q.modes)}) exclude")
+    if f == "avoid_places":
+        hit = [p for p in q.avoid_places if any(p in (leg.from_id, leg.to_id) for leg in r.steps)]
+        return f"every route from {o} to {d} passes {', '.join(hit)}, which you avoided"
+    if f in ("avoid_links", "avoid_crossings"):
+        avoided = set(getattr(q, f))
+        hit = [leg.link_id for leg in r.steps if leg.link_id in avoided]
+        what = "border crossings" if f == "avoid_crossings" else "links"
+        return f"every route from {o} to {d} uses {what} {', '.join(dict.fromkeys(hit))}, which you avoided"
+    if f == "via":
+        return (f"no route from {o} to {d} passes via {', '.join(q.via)} under the other "
+                "constraints")
+    if f == "max_transfers":
+        return (f"the best route without a transfer limit needs {len(r.transfers)} transfers "
+                f"(max_transfers={q.max_transfers})")
+    return f"constraint {f} removes every route"  # pragma: no cover
+
+
+def _usable(links: Any, lid: str, year: int | None) -> bool:
+    return link_is_usable(links.at[lid, "status"], links.at[lid, "year"], year)
+
+
+def route_many(net: Network, pairs: Sequence[tuple[str, str]], **kwargs: Any) -> list[Route]:
+    """Best route for each (origin, destination) pair (one topology, reused)."""
+    return [route(net, o, d, **kwargs) for o, d in pairs]
+
