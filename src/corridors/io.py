@@ -160,8 +160,9 @@ def _read_vector(f: Path, layer: str | None, problems: list[Problem]) -> gpd.Geo
 
 def _read_csv(f: Path, problems: list[Problem]) -> pd.DataFrame | None:
     try:
-        text = f.read_text(encoding="utf-8")
-        rows = list(csv.reader(_io.StringIO(text)))
+        # no newline translation: a quoted cell may hold a line break (\r\n, \r or \n)
+        text = f.read_bytes().decode("utf-8")
+        rows = list(csv.reader(_io.StringIO(text, newline="")))
     except (UnicodeDecodeError, csv.Error) as err:
         problems.append(Problem(str(f), "(file)", "", f"not a UTF-8 CSV file: {_short(err)}"))
         return None

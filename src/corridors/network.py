@@ -180,13 +180,20 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 # --------------------------------------------------------------------------------------------
 
 
+# Letters with a diacritic that NFKD does not decompose (Azerbaijani/Turkish dotless i, ...).
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d",
+                               "Đ": "D", "ħ": "h", "Ħ": "H"})
+
+
 def normalize_name(text: str) -> str:
     """Fold a place name for lookup: no case, no diacritics, punctuation as single spaces.
 
     >>> normalize_name("  Bandar-e Anzālī ")
     'bandar e anzali'
+    >>> normalize_name("Bakı")
+    'baki'
     """
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    decomposed = unicodedata.normalize("NFKD", str(text)).translate(_UNDECOMPOSED)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = plain.casefold().replace("_", " ")
     return " ".join(re.sub(r"[^\w]+", " ", plain).split())
@@ -354,6 +361,12 @@ def coerce_frame(
     kept as they are.
     """
     out = pd.DataFrame(index=df.index)
+    dup = df.columns.duplicated()
+    if dup.any():  # df[name] would be a frame; keep the first column of each name
+        for name in dict.fromkeys(df.columns[dup]):
+            problems.append(Problem(file, "(all records)", str(name),
+                                    "column appears more than once; the first is used"))
+        df = df.loc[:, ~dup]
     names = _record_ids(df, key)
     present = set(df.columns)
     for spec in fields:
@@ -419,6 +432,8 @@ def _convert(value: Any, kind: str) -> tuple[Any, str | None]:
             number = float(value)
             if not number.is_integer():
                 return None, f"expected a whole number, got {value!r}"
+            if abs(number) >= 2**63:  # would overflow the Int64 column
+                return None, f"whole number out of range, got {value!r}"
             return int(number), None
         if kind == "bool":
             if isinstance(value, (bool, np.bool_)):
@@ -622,6 +637,9 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
     seen: dict[tuple[Any, ...], int] = {}
     for i, rec in enumerate(names):
         k = tuple(table[c].iloc[i] for c in key)
+        if name == "operations" and k[0] == "*":
+            # default rows ('*', '*', '*') are one per transfer kind (docs/data-format.md)
+            k = (*k, table["kind"].iloc[i])
         if all(v is not None for v in k):
             if k in seen:
                 problems.append(Problem(file, rec, ",".join(key),
