@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
+from .costs import Cargo
 from .errors import CorridorsError, UnknownPlaceError, ValidationError
 from .io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
 from .network import PLACE_KINDS, Network
+from .routing import Route, alternatives, route
 
 __all__ = ["main", "format_table"]
 
@@ -137,6 +139,97 @@ def cmd_places(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- route -----------------------------------------------------------------------------------
+
+
+def _flat(values: list[list[str]] | None) -> list[str]:
+    out: list[str] = []
+    for group in values or []:
+        for v in group:
+            out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    net = _network(args.network)
+    constraints: dict[str, Any] = dict(
+        cargo=Cargo.parse(args.cargo), year=args.year,
+        modes=_flat([[args.modes]]) if args.modes else None,
+        avoid_countries=[_iso3(c) for c in _flat(args.avoid_country)],
+        avoid_places=_flat(args.avoid), avoid_links=_flat(args.avoid_link),
+        avoid_crossings=_flat(args.avoid_crossing), via=_flat(args.via),
+        max_transfers=args.max_transfers)
+    if args.k > 1:
+        routes = alternatives(net, args.origin, args.destination, k=args.k,
+                              minimize=args.minimize, **constraints)
+    else:
+        routes = [route(net, args.origin, args.destination, minimize=args.minimize,
+                        **constraints)]
+    if args.format == "json":
+        _emit({"network": net.name, "routes": [r.to_dict() for r in routes]})
+    elif args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        cols = ["route", "seq", "kind", "from_id", "to_id", "mode", "service", "to_service",
+                "transfer_kind", "link_id", "country", "distance_km", "running_time_h", "wait_h",
+                "dwell_h", "transfer_time_h", "time_h", "running_cost_usd", "fee_usd",
+                "transfer_cost_usd", "cost_usd", "cum_distance_km", "cum_time_h", "cum_cost_usd"]
+        w.writerow(cols)
+        for i, r in enumerate(routes, start=1):
+            legs = r.legs
+            for rec in legs.drop(columns="geometry").to_dict("records"):
+                rec["route"] = i
+                w.writerow([_fmt_csv(rec.get(c)) for c in cols])
+    else:
+        print(format_routes(routes, net))
+    return 0
+
+
+def _fmt_csv(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return "" if v != v else f"{v:.6g}"
+    return str(v)
+
+
+def format_routes(routes: Sequence[Route], net: Network) -> str:
+    """Routes as text blocks a person can read at a glance."""
+    names = net.places["name"].to_dict()
+    blocks = []
+    for i, r in enumerate(routes, start=1):
+        s = r.summary()
+        head = (f"Route {i} of {len(routes)}: {names[r.origin]} -> {names[r.destination]}  "
+                f"[minimize {s['minimize']}; {s['cargo']}]")
+        tot = (f"  {s['distance_km']:,.0f} km | {r.time_h:,.0f} h = {r.time_h / 24:.1f} days | "
+               f"USD {r.cost_usd:,.0f} | {s['n_border_crossings']} border crossings | "
+               f"{s['n_transfers']} transfers | {' > '.join(s['countries'])}")
+        rows = []
+        for seg in r.segments():
+            if seg["kind"] == "transfer":
+                what = f"transfer at {seg['from_name']}"
+                svc = f"{seg['service']} > {seg['to_service']} ({seg['transfer_kind']})"
+            elif seg["kind"] == "border":
+                what = f"BORDER {seg['from_name']} > {seg['to_name']}"
+                svc = f"{seg['service']} {seg['countries'][0]}"
+            else:
+                via = f" (via {len(seg['via'])} stops)" if seg["via"] else ""
+                what = f"{seg['from_name']} > {seg['to_name']}{via}"
+                svc = seg["service"]
+            rows.append((what, svc, f"{seg['distance_km']:,.0f}", f"{seg['time_h']:,.1f}",
+                         f"{seg['cost_usd']:,.0f}"))
+        rows.append(("TOTAL", "", f"{r.distance_km:,.0f}", f"{r.time_h:,.1f}",
+                     f"{r.cost_usd:,.0f}"))
+        table = format_table(rows, ("leg", "service", "km", "hours", "USD"), "llrrr")
+        blocks.append("\n".join([head, tot, "", _indent(table)]))
+    return "\n\n".join(blocks)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
 # ---- parser ----------------------------------------------------------------------------------
 
 
@@ -166,6 +259,24 @@ def build_parser() -> argparse.ArgumentParser:
     p_pl.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p_pl.set_defaults(func=cmd_places)
 
+    p_r = sub.add_parser("route", help="best route(s) between two places")
+    p_r.add_argument("origin")
+    p_r.add_argument("destination")
+    p_r.add_argument("--minimize", default="cost_usd",
+                     help="distance_km, time_h, cost_usd or generalized (default cost_usd)")
+    p_r.add_argument("--k", type=int, default=1, help="number of materially different routes")
+    p_r.add_argument("--avoid-country", nargs="+", action="append", metavar="ISO3")
+    p_r.add_argument("--avoid", nargs="+", action="append", metavar="PLACE")
+    p_r.add_argument("--avoid-link", nargs="+", action="append", metavar="LINK_ID")
+    p_r.add_argument("--avoid-crossing", nargs="+", action="append", metavar="CROSSING")
+    p_r.add_argument("--via", nargs="+", action="append", metavar="PLACE")
+    p_r.add_argument("--modes", help="comma-separated: rail,road,sea,ferry (default all)")
+    p_r.add_argument("--year", type=int, help="network as in this year (planned links open)")
+    p_r.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
+    p_r.add_argument("--max-transfers", type=int)
+    p_r.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
+    p_r.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p_r.set_defaults(func=cmd_route)
     return parser
 
 
