@@ -92,6 +92,9 @@ def cmd_network_info(args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(info)
         return 0
+    if args.format == "markdown":
+        print(coverage_markdown(net))
+        return 0
     meta = net.meta
     print(f"{info['name']}: {info['places']} places, {info['links']} links, "
           f"{info['total_km']:,.0f} km, {info['border_crossings']} border-crossing links")
@@ -108,6 +111,31 @@ def cmd_network_info(args: argparse.Namespace) -> int:
         print("\nParameter tables: " + ", ".join(f"{k} ({v} rows)" for k, v in info["tables"].items()))
     print(f"Sources cited: {info['sources']}")
     return 0
+
+
+def coverage_markdown(net: Network) -> str:
+    """Coverage tables in Markdown: places and links by country and mode, km by status."""
+    places, links = net.places, net.links
+    ctry = places["country"].to_dict()
+    link_ctry = [ctry[a] if ctry[a] == ctry[b] else "cross-border"
+                 for a, b in zip(links["from_id"], links["to_id"])]
+    modes = ["rail", "road", "sea", "ferry"]
+    countries = sorted(set(places["country"])) + ["cross-border"]
+    lines = ["| country | places | " + " | ".join(f"{m} links (km)" for m in modes) + " |",
+             "|---|---:|" + "---:|" * len(modes)]
+    for c in countries:
+        n_pl = int((places["country"] == c).sum())
+        cells = []
+        for m in modes:
+            sel = [(k == c and mm == m) for k, mm in zip(link_ctry, links["mode"])]
+            n = sum(sel)
+            km = float(links.loc[sel, "distance_km"].sum()) if n else 0.0
+            cells.append(f"{n} ({km:,.0f})" if n else "–")
+        lines.append(f"| {c} | {n_pl if c != 'cross-border' else '–'} | " + " | ".join(cells) + " |")
+    lines += ["", "| status | links | km |", "|---|---:|---:|"]
+    for status, v in net.info()["links_by_status"].items():
+        lines.append(f"| {status} | {v['links']} | {v['km']:,.0f} |")
+    return "\n".join(lines)
 
 
 # ---- places ----------------------------------------------------------------------------------
@@ -249,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_val.set_defaults(func=cmd_network_validate)
     p_info = net_sub.add_parser("info", help="counts by mode, country and status; total km")
     p_info.add_argument("path", nargs="?", help="folder or .gpkg (default: the bundled network)")
-    p_info.add_argument("--format", choices=("text", "json"), default="text")
+    p_info.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p_info.set_defaults(func=cmd_network_info)
 
     p_pl = sub.add_parser("places", help="list places with ids and names")
