@@ -280,3 +280,34 @@ def build(name: str, **changes: Any) -> Network:
     """The named fixture network (``SPECS``), with keyword ``changes`` replacing parts."""
     spec = {**SPECS[name](), **changes}
     return make_network(spec.pop("places"), spec.pop("links"), **spec)
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing networks
+# --------------------------------------------------------------------------------------------
+
+
+def assert_same_network(a: Network, b: Network, *, tolerance: float = 0.0) -> None:
+    """Assert two networks hold the same records, column by column.
+
+    Geometry is compared with ``equals_exact(tolerance)``; other columns with
+    ``pandas.testing.assert_series_equal`` (NaN == NaN, None == None, same dtype).
+    """
+    import pandas.testing as pdt
+
+    for attr in ("places", "links"):
+        fa, fb = getattr(a, attr), getattr(b, attr)
+        assert list(fa.index) == list(fb.index), f"{attr}: ids differ"
+        assert list(fa.columns) == list(fb.columns), f"{attr}: columns differ"
+        for col in fa.columns:
+            if col == fa.geometry.name:
+                same = fa.geometry.geom_equals_exact(fb.geometry, tolerance)
+                bad = list(fa.index[~same.to_numpy()])
+                assert not bad, f"{attr}: geometry differs for {bad}"
+                continue
+            pdt.assert_series_equal(fa[col], fb[col], check_names=False,
+                                    obj=f"{attr}.{col}")
+        assert fb.crs == fa.crs
+    assert sorted(a.tables) == sorted(b.tables), "tables differ"
+    for name in a.tables:
+        pdt.assert_frame_equal(a.tables[name], b.tables[name], obj=name)

@@ -8,6 +8,7 @@ A network folder holds ``places.geojson``, ``links.geojson`` and optionally ``ta
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io as _io
 import json
@@ -17,7 +18,8 @@ import re
 import shutil
 import tomllib
 import uuid
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -148,9 +150,10 @@ def _read_folder(folder: Path) -> dict[str, Any]:
 def _read_vector(f: Path, layer: str | None, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     where = str(f) if layer is None else f"{f} (layer {layer})"
     try:
-        gdf = gpd.read_file(f, layer=layer, engine="pyogrio")
+        with _gdal_warnings() as notes:
+            gdf = gpd.read_file(f, layer=layer, engine="pyogrio")
     except Exception as err:  # pyogrio/GDAL raise several types for unreadable files
-        problems.append(Problem(where, "(file)", "", f"cannot be read: {_short(err)}"))
+        problems.append(Problem(where, "(file)", "", f"cannot be read: {_short(err, notes)}"))
         return None
     if not isinstance(gdf, gpd.GeoDataFrame):
         problems.append(Problem(where, "(file)", "geometry", "has no geometry column"))
@@ -188,10 +191,11 @@ def _read_gpkg(f: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"problems": problems, "files": files, "tables": {}, "meta": {},
                            "sources": {}, "places": None, "links": None}
     try:
-        layers = {str(name) for name, _ in pyogrio.list_layers(f)}
+        with _gdal_warnings() as notes:
+            layers = {str(name) for name, _ in pyogrio.list_layers(f)}
     except Exception as err:
         problems.append(Problem(str(f), "(file)", "", f"cannot be read as a GeoPackage: "
-                                f"{_short(err)}"))
+                                f"{_short(err, notes)}"))
         return out
     for layer in ("places", "links"):
         if layer not in layers:
@@ -223,16 +227,36 @@ def _read_gpkg(f: Path) -> dict[str, Any]:
 
 def _read_table_layer(f: Path, layer: str, problems: list[Problem]) -> pd.DataFrame | None:
     try:
-        df = pyogrio.read_dataframe(f, layer=layer, read_geometry=False)
+        with _gdal_warnings() as notes:
+            df = pyogrio.read_dataframe(f, layer=layer, read_geometry=False)
     except Exception as err:
         problems.append(Problem(f"{f} (layer {layer})", "(file)", "", f"cannot be read: "
-                                f"{_short(err)}"))
+                                f"{_short(err, notes)}"))
         return None
     return pd.DataFrame(df)
 
 
-def _short(err: BaseException) -> str:
-    text = " ".join(str(err).split())
+@contextlib.contextmanager
+def _gdal_warnings() -> Iterator[list[str]]:
+    """Collect the warnings GDAL emits (through pyogrio) while a file is read.
+
+    pyogrio issues them from a C error handler: under ``-W error`` (``filterwarnings = error``)
+    they would become unraisable exceptions instead of reaching the caller. When the read fails
+    their text goes into the problem; when it succeeds they are issued again from here.
+    """
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield notes
+        finally:
+            notes.extend(str(w.message) for w in caught)
+    for w in caught:
+        warnings.warn(w.message, w.category, stacklevel=3)
+
+
+def _short(err: BaseException, notes: Iterable[str] = ()) -> str:
+    text = " ".join("; ".join([*notes, str(err)]).split())
     return (text[:300] + "...") if len(text) > 300 else (text or type(err).__name__)
 
 
