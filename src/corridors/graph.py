@@ -52,6 +52,7 @@ class Topology:
     ecountry: list[str]  # tariff/speed country of link edges ("*" for sea/ferry)
     adjacency: list[list[tuple[int, int]]]  # node -> [(edge, head node)]
     link_ids: list[str]
+    place_index: dict[str, int]
     _weights: dict[tuple[Any, ...], Weights] = field(default_factory=dict)
 
     @property
@@ -187,7 +188,7 @@ def topology(net: Network) -> Topology:
         etype=np.array(etype, dtype=np.int8), elink=np.array(elink, dtype=np.int64),
         eforward=np.array(efwd, dtype=bool), emode=np.array(emode, dtype=object),
         eborder=np.array(eborder, dtype=bool), edistance=np.array(edist, dtype=float),
-        ecountry=ecountry, adjacency=adjacency, link_ids=link_ids)
+        ecountry=ecountry, adjacency=adjacency, link_ids=link_ids, place_index=pidx)
     net._cache["topology"] = topo
     return topo
 

@@ -412,7 +412,7 @@ class _Solver:
     q: Query
 
     def place_idx(self, pid: str) -> int:
-        return self.topo.place_ids.index(pid)
+        return self.topo.place_index[pid]
 
     def mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
              any_status: bool = False) -> np.ndarray:
