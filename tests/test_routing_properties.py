@@ -1,0 +1,318 @@
+"""Property tests of routing on random connected multimodal networks (hypothesis).
+
+Each example is a network of 5-25 places in 2-4 countries: a random spanning tree plus extra
+links of random modes and gauges; links between countries are border links (rail, road) with
+crossing rows for both directions; every table is complete (tariffs, speeds, default transfers
+by kind) with random positive values, plus random place-specific transfer rows. Some links are
+planned or closed, so some pairs have no route.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from netfactory import make_network
+
+import corridors as cor
+from corridors import Cargo, graph
+from corridors.errors import NoRouteError
+from corridors.network import PLACE_KINDS, TRANSFER_KINDS, geodesic_km, parse_gauges, services_of
+
+# CORRIDORS_EXAMPLES=500 pytest tests/test_routing_properties.py  for a longer bug hunt
+SETTINGS = settings(max_examples=int(os.environ.get("CORRIDORS_EXAMPLES", "30")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.large_base_example,
+                                           HealthCheck.function_scoped_fixture])
+
+COUNTRIES = ("PAK", "IRN", "AFG", "TKM")
+MODES = ("rail", "road", "sea", "ferry")
+GAUGES = ("1435", "1520", "1676", "1435|1520", "1520|1676", "1435|1676")
+OBJECTIVES = ("distance_km", "time_h", "cost_usd", "generalized")
+
+pos = st.floats(min_value=0.05, max_value=5.0, allow_nan=False, allow_infinity=False)
+hours = st.floats(min_value=0.5, max_value=60.0, allow_nan=False, allow_infinity=False)
+money = st.floats(min_value=1.0, max_value=800.0, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> dict[str, Any]:
+    """A random network as lists of dicts (see the module docstring)."""
+    n = draw(st.integers(5, 25))
+    k = draw(st.integers(2, 4))
+    countries = COUNTRIES[:k]
+    places = []
+    for i in range(n):
+        country = countries[i] if i < k else draw(st.sampled_from(countries))
+        places.append(dict(id=f"p{i}", name=f"Place {i}", country=country,
+                           kind=draw(st.sampled_from(PLACE_KINDS)),
+                           lon=60.0 + 0.5 * draw(st.integers(0, 20)),
+                           lat=25.0 + 0.5 * draw(st.integers(0, 20))))
+    pairs = [(i, draw(st.integers(0, i - 1))) for i in range(1, n)]
+    n_extra = draw(st.integers(0, n))
+    for _ in range(n_extra):
+        a = draw(st.integers(0, n - 1))
+        b = draw(st.integers(0, n - 2))
+        pairs.append((a, b if b < a else b + 1))
+    links = []
+    crossings = []
+    for j, (a, b) in enumerate(pairs):
+        pa, pb = places[a], places[b]
+        mode = draw(st.sampled_from(MODES))
+        gc = float(geodesic_km(pa["lon"], pa["lat"], pb["lon"], pb["lat"]))
+        km = round(max(gc, 5.0) * draw(st.floats(1.0, 2.0)) + 1.0, 3)
+        status = draw(st.sampled_from(("operational",) * 7 + ("planned", "under_construction",
+                                                              "closed")))
+        year = draw(st.sampled_from((None, 1990, 2040))) if status == "operational" \
+            else draw(st.integers(2025, 2045))
+        oneway = draw(st.booleans()) and draw(st.booleans()) and draw(st.booleans())
+        lid = f"l{j}"
+        rec: dict[str, Any] = dict(id=lid, from_id=pa["id"], to_id=pb["id"], mode=mode,
+                                   distance_km=km, status=status, year=year, oneway=oneway)
+        if mode == "rail":
+            rec["gauge_mm"] = draw(st.sampled_from(GAUGES))
+        if draw(st.integers(0, 9)) == 0:
+            rec["headway_h"] = draw(hours)
+        if draw(st.integers(0, 9)) == 0:
+            rec["speed_kmh"] = draw(st.floats(5.0, 100.0))
+        if draw(st.integers(0, 9)) == 0:
+            rec["usd_per_teu_km"] = draw(pos)
+        if pa["country"] != pb["country"] and mode in ("rail", "road"):
+            rec["kind"] = "border"
+            for d in ("forward",) if oneway else ("forward", "reverse"):
+                crossings.append(dict(link_id=lid, direction=d, mode=mode,
+                                      dwell_median_h=draw(hours), dwell_p90_h=None,
+                                      fee_usd=draw(money), year=2024))
+        elif draw(st.integers(0, 4)) == 0:
+            rec["kind"] = "access"
+        links.append(rec)
+    tariffs, speeds = [], []
+    for mode in MODES:
+        for c in ("*",) + countries:
+            if c != "*" and (mode in ("sea", "ferry") or draw(st.booleans())):
+                continue
+            tariffs.append(dict(mode=mode, country=c, usd_per_teu_km=draw(pos),
+                                usd_per_feu_km=draw(pos), usd_per_tonne_km=draw(pos) / 20,
+                                year=2024))
+            speeds.append(dict(mode=mode, country=c, speed_kmh=draw(st.floats(5.0, 100.0))))
+    operations = [dict(place_id="*", from_service="*", to_service="*", kind=kind,
+                       time_median_h=draw(hours), time_p90_h=None,
+                       cost_usd_20ft=draw(money), cost_usd_40ft=draw(money),
+                       cost_usd_per_tonne=draw(money) / 20, year=2024)
+                  for kind in TRANSFER_KINDS]
+    services: dict[str, set[str]] = {p["id"]: set() for p in places}
+    for rec in links:
+        for s in services_of(rec["mode"], parse_gauges(rec.get("gauge_mm"))):
+            services[rec["from_id"]].add(s)
+            services[rec["to_id"]].add(s)
+    seen = set()
+    for pid, svcs in services.items():
+        svcs_sorted = sorted(svcs)
+        if len(svcs_sorted) < 2 or not draw(st.booleans()):
+            continue
+        a, b = draw(st.sampled_from([(x, y) for x in svcs_sorted for y in svcs_sorted
+                                     if x != y]))
+        if (pid, a, b) in seen:
+            continue
+        seen.add((pid, a, b))
+        operations.append(dict(place_id=pid, from_service=a, to_service=b,
+                               kind=draw(st.sampled_from(TRANSFER_KINDS)),
+                               time_median_h=draw(hours), time_p90_h=None,
+                               cost_usd_20ft=draw(money), cost_usd_40ft=draw(money),
+                               cost_usd_per_tonne=draw(money) / 20, year=2024))
+    return dict(places=places, links=links, tariffs=tariffs, speeds=speeds,
+                operations=operations, crossings=crossings)
+
+
+def build(spec: dict[str, Any]) -> cor.Network:
+    spec = dict(spec)
+    return make_network(spec.pop("places"), spec.pop("links"), meta={"name": "random"}, **spec)
+
+
+cargos = st.one_of(st.just(Cargo.container("20ft")), st.just(Cargo.container("40ft")),
+                   st.floats(1.0, 500.0).map(Cargo.bulk),
+                   st.floats(0.0, 1e6).map(lambda v: Cargo.container("40ft", value_usd=v)))
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> tuple[dict[str, Any], str, str, str, Cargo]:
+    spec = draw(specs())
+    n = len(spec["places"])
+    o = draw(st.integers(0, n - 1))
+    d = draw(st.integers(0, n - 2))
+    d = d if d < o else d + 1
+    return (spec, f"p{o}", f"p{d}", draw(st.sampled_from(OBJECTIVES)), draw(cargos))
+
+
+def oracle(net: cor.Network, origin: str, destination: str, objective: str,
+           cargo: Cargo) -> float | None:
+    """Best objective by networkx Dijkstra on the expanded graph, super-source to super-sink;
+    None when there is no path."""
+    topo = graph.topology(net)
+    w = graph.weights(net, cargo).objective(objective)
+    g = topo.to_networkx(w, topo.usable(None))
+    for (pid, _svc), node in topo.node_of.items():
+        if pid == origin:
+            g.add_edge("SOURCE", node, weight=0.0)
+        if pid == destination:
+            g.add_edge(node, "SINK", weight=0.0)
+    try:
+        return float(nx.dijkstra_path_length(g, "SOURCE", "SINK", weight="weight"))
+    except nx.NetworkXNoPath:
+        return None
+
+
+def best(net: cor.Network, o: str, d: str, objective: str, cargo: Cargo,
+         **kw: Any) -> cor.Route | None:
+    try:
+        return cor.route(net, o, d, minimize=objective, cargo=cargo, **kw)
+    except NoRouteError:
+        return None
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)
+
+
+def not_lower(new: float, old: float) -> bool:
+    return new >= old - 1e-7 * max(1.0, abs(old))
+
+
+# --------------------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(queries())
+def test_route_objective_matches_networkx_oracle(q):
+    spec, o, d, objective, cargo = q
+    net = build(spec)
+    expected = oracle(net, o, d, objective, cargo)
+    r = best(net, o, d, objective, cargo)
+    if expected is None:
+        assert r is None, f"route found {r} but networkx finds no path"
+    else:
+        assert r is not None, f"NoRouteError but networkx finds {expected}"
+        assert close(r.objective, expected), (r.objective, expected)
+        assert close(getattr(r, {"generalized": "generalized_usd"}.get(objective, objective)),
+                     expected)
+
+
+@SETTINGS
+@given(queries())
+def test_totals_equal_sum_of_legs(q):
+    spec, o, d, objective, cargo = q
+    net = build(spec)
+    r = best(net, o, d, objective, cargo)
+    if r is None:
+        return
+    for name in ("distance_km", "time_h", "cost_usd", "generalized_usd"):
+        assert close(getattr(r, name), math.fsum(getattr(leg, name) for leg in r.steps))
+    legs = r.legs
+    for name in ("distance_km", "time_h", "cost_usd", "generalized_usd"):
+        assert close(float(legs[f"cum_{name}"].iloc[-1]), getattr(r, name))
+    # the legs form a walk from the origin to the destination
+    assert r.steps[0].from_id == o and r.steps[-1].to_id == d
+    for a, b in zip(r.steps, r.steps[1:]):
+        assert a.to_id == b.from_id and a.to_service == b.service
+    for leg in r.steps:
+        if leg.kind == "transfer":
+            assert leg.from_id == leg.to_id and leg.service != leg.to_service
+        else:
+            assert leg.service == leg.to_service
+
+
+@SETTINGS
+@given(queries(), st.data())
+def test_closing_a_link_never_lowers_the_best(q, data):
+    spec, o, d, objective, cargo = q
+    net = build(spec)
+    r = best(net, o, d, objective, cargo)
+    if r is None:
+        return
+    used = sorted({leg.link_id for leg in r.steps if leg.link_id})
+    lid = data.draw(st.sampled_from(used + sorted(net.links.index)))
+    closed = net.copy()
+    closed.links.loc[lid, "status"] = "closed"
+    r2 = best(closed, o, d, objective, cargo)
+    r3 = best(net, o, d, objective, cargo, avoid_links=[lid])
+    for other in (r2, r3):
+        if other is not None:
+            assert not_lower(other.objective, r.objective)
+            assert lid not in {leg.link_id for leg in other.steps}
+    assert (r2 is None) == (r3 is None)
+    if r2 is not None:
+        assert close(r2.objective, r3.objective)
+    if lid not in used:  # closing an unused link changes nothing
+        assert r2 is not None and close(r2.objective, r.objective)
+
+
+@SETTINGS
+@given(queries(), st.data())
+def test_raising_a_tariff_never_lowers_the_best_cost(q, data):
+    spec, o, d, _objective, cargo = q
+    objective = data.draw(st.sampled_from(("cost_usd", "generalized")))
+    net = build(spec)
+    r = best(net, o, d, objective, cargo)
+    if r is None:
+        return
+    dearer = net.copy()
+    t = dearer.tables["tariffs"]
+    row = data.draw(st.integers(0, len(t) - 1))
+    factor = data.draw(st.floats(1.0, 10.0))
+    cols = ["usd_per_teu_km", "usd_per_feu_km", "usd_per_tonne_km"]
+    t.loc[t.index[row], cols] = t.loc[t.index[row], cols].astype(float) * factor
+    r2 = best(dearer, o, d, objective, cargo)
+    assert r2 is not None
+    assert not_lower(r2.objective, r.objective)
+
+
+@SETTINGS
+@given(queries())
+def test_alternatives_ordered_distinct_and_first_is_route(q):
+    spec, o, d, objective, cargo = q
+    net = build(spec)
+    r = best(net, o, d, objective, cargo)
+    if r is None:
+        with pytest.raises(NoRouteError):
+            cor.alternatives(net, o, d, k=3, minimize=objective, cargo=cargo)
+        return
+    alts = cor.alternatives(net, o, d, k=3, minimize=objective, cargo=cargo)
+    assert 1 <= len(alts) <= 3
+    assert alts[0].steps == r.steps
+    assert close(alts[0].objective, r.objective)
+    objs = [a.objective for a in alts]
+    for a, b in zip(objs, objs[1:]):
+        assert not_lower(b, a), objs
+    sigs = [a.signature for a in alts]
+    assert len(set(sigs)) == len(sigs)
+    for a in alts:
+        assert a.steps[0].from_id == o and a.steps[-1].to_id == d
+
+
+@SETTINGS
+@given(queries())
+def test_same_query_twice_gives_identical_results(q):
+    spec, o, d, objective, cargo = q
+    net = build(spec)
+    r1 = best(net, o, d, objective, cargo)
+    r2 = best(net, o, d, objective, cargo)
+    r3 = best(build(spec), o, d, objective, cargo)  # a fresh network: no caches shared
+    if r1 is None:
+        assert r2 is None and r3 is None
+        return
+    for other in (r2, r3):
+        assert other is not None
+        assert other.steps == r1.steps
+        assert other.objective == r1.objective
+        for name in ("distance_km", "time_h", "cost_usd", "generalized_usd"):
+            assert getattr(other, name) == getattr(r1, name)
+        assert [leg.geometry.wkt for leg in other.steps] == \
+            [leg.geometry.wkt for leg in r1.steps]
+        assert np.array_equal(other.legs.drop(columns="geometry").to_numpy(dtype=str),
+                              r1.legs.drop(columns="geometry").to_numpy(dtype=str))
