@@ -91,6 +91,7 @@ def test_text_with_line_breaks_and_unicode_survives(tmp_path):
     spec["places"][0]["notes"] = "first line\r\nsecond\rthird\n\"quoted\", comma"
     spec["places"][1]["name"] = "Türkmenbaşy — Ələt 港"
     spec["tariffs"][0]["notes"] = "a,b\r\n\"c\"\rd"
+    spec["speeds"][0]["notes"] = "a bare\rcarriage return"  # was written unquoted
     net = build("tiny_line", **spec)
     for target in ("net", "net.gpkg"):
         cor.write_network(net, tmp_path / target)

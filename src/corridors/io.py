@@ -422,12 +422,17 @@ def _csv_value(v: Any) -> str:
 
 def _csv(df: pd.DataFrame, fields: tuple[FieldSpec, ...]) -> str:
     cols = _ordered_columns(df, fields)
-    buf = _io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
+    lines = [_csv_row(cols)]
     for rec in zip(*(df[c].tolist() for c in cols)):
-        w.writerow([_csv_value(v) for v in rec])
-    return buf.getvalue()
+        lines.append(_csv_row([_csv_value(v) for v in rec]))
+    return "".join(line + "\n" for line in lines)
+
+
+def _csv_row(cells: Iterable[str]) -> str:
+    # csv.writer with lineterminator="\n" leaves a cell holding a bare "\r" unquoted, which
+    # then reads back as a line break; quote every cell with a delimiter, quote or line break.
+    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(ch in c for ch in ',"\r\n')
+                    else c for c in map(str, cells))
 
 
 def _toml(meta: Mapping[str, Any]) -> str:
