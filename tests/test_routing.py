@@ -662,3 +662,111 @@ def test_alternatives_on_two_corridors():
 def test_alternatives_bad_k():
     with pytest.raises(ParameterError):
         cor.alternatives(rf.corridors_net(), "o", "d", k=0)
+
+
+# ============================================================================================
+# More rules: oneway, transfer rows, argument checks
+# ============================================================================================
+
+
+def test_oneway_link_only_forward():
+    net = rf.build([rf.place("a", 0), rf.place("b", 1)],
+                   [rf.link("a", "b", "road", 100, oneway=True)])
+    assert cor.route(net, "a", "b").distance_km == approx(100.0)
+    with pytest.raises(NoRouteError):
+        cor.route(net, "b", "a")
+
+
+def _break_places(z_kind: str) -> list[dict]:
+    return [rf.place("a", 0, kind="rail_station"), rf.place("z", 1, kind=z_kind),
+            rf.place("b", 2, kind="rail_station")]
+
+
+_BREAK_LINKS = [rf.link("a", "z", "rail", 200, gauge_mm="1676"),
+                rf.link("z", "b", "rail", 300, gauge_mm="1435")]
+
+
+def test_junction_transfers_only_with_explicit_row():
+    # a junction gets no default transfer: the gauge break cannot be crossed
+    with pytest.raises(NoRouteError):
+        cor.route(rf.build(_break_places("junction"), _BREAK_LINKS), "a", "b")
+    # a rail station gets the default transload (20 h, USD 400 for 40ft)
+    r = cor.route(rf.build(_break_places("rail_station"), _BREAK_LINKS), "a", "b", cargo=C40)
+    assert r.transfers[0].transfer_kind == "transload"
+    assert r.cost_usd == approx(500 * 1.0 + 400.0)
+    assert r.time_h == approx(500 / 40 + 20.0)
+
+
+def test_reverse_operations_row_wins_for_its_direction():
+    row = dict(place_id="z", year=2024, time_p90_h=None)
+    ops = rf.DEFAULT_OPS + [
+        dict(row, from_service="rail-1676", to_service="rail-1435", kind="transload",
+             time_median_h=30.0, cost_usd_20ft=500.0, cost_usd_40ft=600.0,
+             cost_usd_per_tonne=20.0),
+        dict(row, from_service="rail-1435", to_service="rail-1676", kind="bogie_exchange",
+             time_median_h=3.0, cost_usd_20ft=50.0, cost_usd_40ft=70.0, cost_usd_per_tonne=2.0)]
+    net = rf.build(_break_places("junction"), _BREAK_LINKS, operations=ops)
+    fwd = cor.route(net, "a", "b", cargo=C40).transfers[0]
+    back = cor.route(net, "b", "a", cargo=C40).transfers[0]
+    assert (fwd.transfer_kind, fwd.transfer_time_h, fwd.transfer_cost_usd) == (
+        "transload", 30.0, 600.0)
+    assert (back.transfer_kind, back.transfer_time_h, back.transfer_cost_usd) == (
+        "bogie_exchange", 3.0, 70.0)
+    # p90 missing: the median stands in
+    assert back.transfer_p90_h == approx(3.0)
+
+
+def test_missing_default_transfer_row_is_a_parameter_error_for_cost():
+    ops = [o for o in rf.DEFAULT_OPS if o["kind"] != "intermodal"]
+    places = [rf.place("o", 0, kind="rail_station"), rf.place("r", 1, y=30.1),
+              rf.place("d", 2, kind="rail_station")]
+    links = [rf.link("o", "r", "road", 100), rf.link("r", "d", "road", 100),
+             rf.link("o", "d", "rail", 250)]
+    net = rf.build(places, links, operations=ops)
+    with pytest.raises(ParameterError) as info:
+        cor.route(net, "o", "d")
+    assert "intermodal" in str(info.value) and "operations.csv" in str(info.value)
+    assert cor.route(net, "o", "d", minimize="distance").distance_km == approx(200.0)
+
+
+def test_avoid_crossings_rejects_non_border_links_and_places():
+    net = rf.corridors_net()
+    with pytest.raises(ParameterError, match="not a border"):
+        cor.route(net, "o", "d", avoid_crossings="i1_i2")
+    with pytest.raises(ParameterError, match="not on a border"):
+        cor.route(rf.via_net(), "o", "d", avoid_crossings="Viaville")
+
+
+def test_unknown_link_and_country_in_avoid():
+    net = rf.corridors_net()
+    with pytest.raises(ParameterError, match="i1_i2"):
+        cor.route(net, "o", "d", avoid_links="i1_i3")
+    with pytest.raises(ParameterError, match="XYZ") as info:
+        cor.route(net, "o", "d", avoid_countries="XYZ")
+    assert "IRN" in str(info.value)
+
+
+@pytest.mark.parametrize("kwargs", [dict(max_transfers=-1), dict(max_transfers=1.5),
+                                    dict(year=30), dict(year="2030"), dict(modes=","),
+                                    dict(modes="rail, air")])
+def test_bad_arguments(kwargs):
+    with pytest.raises(ParameterError):
+        cor.route(rf.via_net(), "o", "d", **kwargs)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG (minor): make_query does `_as_tuple(modes) or MODES`, so modes=[] (no mode allowed) "
+    "silently means every mode; the 'no mode left to travel by' ParameterError it has for "
+    "this case is reachable only through modes=','"))
+def test_empty_modes_list_is_an_error():
+    with pytest.raises(ParameterError, match="no mode"):
+        cor.route(rf.via_net(), "o", "d", modes=[])
+
+
+def test_bad_cargo():
+    with pytest.raises(ParameterError, match="allowed"):
+        Cargo(unit="10ft")
+    with pytest.raises(ParameterError):
+        Cargo.bulk(0)
+    with pytest.raises(ParameterError):
+        Cargo.container("40ft", value_usd=float("nan"))
