@@ -473,12 +473,6 @@ def test_no_route_names_the_only_transit_country():
     assert info.value.reason == "avoid_countries"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: routing._describe reports only the avoided items on the single best route "
-    "found with that constraint dropped, and words it as 'every route ... crosses IRN' / "
-    "'uses links i1_i2' / 'passes i2', which is false when several avoided items each block "
-    "one corridor (the AFG corridor avoids IRN); it should name every avoided item that "
-    "blocks a route (e.g. 'every route crosses at least one of IRN, AFG')"))
 @pytest.mark.parametrize("kwargs, expected", [
     (dict(avoid_countries=["IRN", "AFG"]), ["IRN", "AFG"]),
     (dict(avoid_links=["i1_i2", "f1_f2"]), ["i1_i2", "f1_f2"]),
@@ -754,10 +748,6 @@ def test_bad_arguments(kwargs):
         cor.route(rf.via_net(), "o", "d", **kwargs)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (minor): make_query does `_as_tuple(modes) or MODES`, so modes=[] (no mode allowed) "
-    "silently means every mode; the 'no mode left to travel by' ParameterError it has for "
-    "this case is reachable only through modes=','"))
 def test_empty_modes_list_is_an_error():
     with pytest.raises(ParameterError, match="no mode"):
         cor.route(rf.via_net(), "o", "d", modes=[])

@@ -343,7 +343,7 @@ def make_query(
     d = net.place_id(destination)
     if o == d:
         raise ParameterError(f"origin and destination are the same place ({o!r})")
-    mode_list = _as_tuple(modes) or MODES
+    mode_list = MODES if modes is None else _as_tuple(modes)
     mode_list = tuple(m.strip() for part in mode_list for m in part.split(",") if m.strip())
     bad = [m for m in mode_list if m not in MODES]
     if bad:
@@ -693,7 +693,10 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
         if found is None:
             continue
         r = solver.build_route(trial, found)
-        reasons.append(_describe(f, q, r, net))
+        if f in _AVOID_WORDS:
+            reasons.append(_describe_avoid(solver, f, q, r))
+        else:
+            reasons.append(_describe(f, q, r, net))
         tags.append(f)
     if reasons:
         return NoRouteError(f"{head}: " + "; ".join(reasons), reason=",".join(tags))
@@ -707,6 +710,50 @@ def _replace(q: Query, **changes: Any) -> Query:
     data = {f: getattr(q, f) for f in q.__dataclass_fields__}
     data.update(changes)
     return Query(**data)
+
+
+_AVOID_WORDS = {
+    "avoid_countries": ("crosses", "avoid_countries"),
+    "avoid_places": ("passes", "avoid_places"),
+    "avoid_links": ("uses link", "avoid_links"),
+    "avoid_crossings": ("uses border crossing", "avoid_crossings"),
+}
+
+
+def _describe_avoid(solver: _Solver, f: str, q: Query, r: Route) -> str:
+    """Name every avoided item that blocks a route: each item whose removal alone (the other
+    avoided items kept) opens a route."""
+    net = solver.net
+    o, d = net.places.at[q.origin, "name"], net.places.at[q.destination, "name"]
+    items = list(getattr(q, f))
+    verb, arg = _AVOID_WORDS[f]
+
+    def label(x: str) -> str:
+        if f == "avoid_places":
+            return f"{net.places.at[x, 'name']} ({x})"
+        return x
+
+    blocking = []
+    for x in items:
+        trial = _replace(q, **{f: tuple(i for i in items if i != x)})
+        if solver.solve(trial, check=False) is not None:
+            blocking.append(x)
+    if len(blocking) == 1:
+        return (f"every route from {o} to {d} {verb} {label(blocking[0])}, which you avoided "
+                f"({arg})")
+    if blocking:
+        return (f"every route from {o} to {d} {verb} at least one of "
+                f"{', '.join(label(x) for x in blocking)}, which you avoided ({arg}); allowing "
+                "any one of them opens a route")
+    on_route: list[str] = []
+    for leg in r.steps:
+        hits = {"avoid_countries": leg.country.split("-"),
+                "avoid_places": [leg.from_id, leg.to_id],
+                "avoid_links": [leg.link_id], "avoid_crossings": [leg.link_id]}[f]
+        on_route += [h for h in hits if h in items and h not in on_route]
+    return (f"every route from {o} to {d} {verb} several of the items you avoided ({arg}); "
+            f"the best route without that constraint {verb} "
+            f"{', '.join(label(x) for x in on_route)}")
 
 
 def _describe(f: str, q: Query, r: Route, net: Network) -> str:
@@ -725,22 +772,10 @@ def _describe(f: str, q: Query, r: Route, net: Network) -> str:
         when = f"in {q.year}" if q.year is not None else "today"
         return (f"every route from {o} to {d} needs links that are not open {when}: {detail}"
                 + ("" if q.year else "; pass a year (e.g. year=2032) to use planned links"))
-    if f == "avoid_countries":
-        hit = [c for c in r.countries if c in q.avoid_countries]
-        return (f"every route from {o} to {d} crosses {', '.join(hit)}, which you avoided "
-                "(avoid_countries)")
     if f == "modes":
         extra = [m for m in r.modes if m not in q.modes]
         return (f"every route from {o} to {d} needs {', '.join(extra)}, which the allowed modes "
                 f"({', '.join(q.modes)}) exclude")
-    if f == "avoid_places":
-        hit = [p for p in q.avoid_places if any(p in (leg.from_id, leg.to_id) for leg in r.steps)]
-        return f"every route from {o} to {d} passes {', '.join(hit)}, which you avoided"
-    if f in ("avoid_links", "avoid_crossings"):
-        avoided = set(getattr(q, f))
-        hit = [leg.link_id for leg in r.steps if leg.link_id in avoided]
-        what = "border crossings" if f == "avoid_crossings" else "links"
-        return f"every route from {o} to {d} uses {what} {', '.join(dict.fromkeys(hit))}, which you avoided"
     if f == "via":
         return (f"no route from {o} to {d} passes via {', '.join(q.via)} under the other "
                 "constraints")
