@@ -27,7 +27,6 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 import netfactory  # noqa: E402
-
 from corridors import Network  # noqa: E402
 
 

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from netfactory import build
 
 import corridors as cor
 from corridors.cli import main
+from netfactory import build
 
 META = {"name": "demo", "description": "Two corridors for the CLI tests", "currency_year": 2024}
 

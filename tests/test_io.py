@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from netfactory import SPECS, assert_same_network, build
 
 import corridors as cor
 import corridors.io as cio
 from corridors.errors import Problem, ValidationError
+from netfactory import SPECS, assert_same_network, build
 
 SOURCES = {"test": "A test citation, 2025.", "wiki-ml1": "Wikipedia, \"ML-1\" (route map)."}
 META = {"name": "demo", "description": "A démo network — with unicode", "currency_year": 2024,

@@ -9,15 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from netfactory import (
-    build,
-    links_frame,
-    make_network,
-    places_frame,
-    spec_border_pair,
-    spec_tiny_line,
-    table_frame,
-)
 
 import corridors as cor
 from corridors.errors import AmbiguousPlaceError, CrsError, UnknownPlaceError, ValidationError
@@ -30,6 +21,15 @@ from corridors.network import (
     link_is_usable,
     normalize_name,
     parse_gauges,
+)
+from netfactory import (
+    build,
+    links_frame,
+    make_network,
+    places_frame,
+    spec_border_pair,
+    spec_tiny_line,
+    table_frame,
 )
 
 # --------------------------------------------------------------------------------------------

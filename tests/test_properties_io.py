@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from netfactory import assert_same_network, build, make_network
 
 import corridors as cor
 from corridors.network import (
@@ -29,6 +28,7 @@ from corridors.network import (
     STATUSES,
     geodesic_km,
 )
+from netfactory import assert_same_network, build, make_network
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                       HealthCheck.data_too_large])
