@@ -316,3 +316,42 @@ def test_same_query_twice_gives_identical_results(q):
             [leg.geometry.wkt for leg in r1.steps]
         assert np.array_equal(other.legs.drop(columns="geometry").to_numpy(dtype=str),
                               r1.legs.drop(columns="geometry").to_numpy(dtype=str))
+
+
+@SETTINGS
+@given(queries(), st.data())
+def test_constrained_route_matches_oracle_on_masked_graph(q, data):
+    """avoid_countries and modes: the route equals networkx on the graph without the edges
+    that touch an avoided country or use (or transfer to) a mode that is not allowed."""
+    spec, o, d, objective, cargo = q
+    net = build(spec)
+    country = net.places["country"].to_dict()
+    free = sorted(set(country.values()) - {country[o], country[d]})
+    avoid = data.draw(st.lists(st.sampled_from(free), unique=True)) if free else []
+    modes = data.draw(st.lists(st.sampled_from(MODES), min_size=1, unique=True))
+    topo = graph.topology(net)
+    mask = topo.usable(None).copy()
+    node_mode = np.array([s.split("-")[0] for s in topo.node_service], dtype=object)
+    node_ok = np.isin(node_mode, modes) & ~np.isin(
+        np.array([topo.place_country[p] for p in topo.node_place], dtype=object), avoid)
+    mask &= node_ok[topo.src] & node_ok[topo.dst]
+    g = topo.to_networkx(graph.weights(net, cargo).objective(objective), mask)
+    for (pid, svc), node in topo.node_of.items():
+        if not node_ok[node]:
+            continue
+        if pid == o:
+            g.add_edge("SOURCE", node, weight=0.0)
+        if pid == d:
+            g.add_edge(node, "SINK", weight=0.0)
+    try:
+        expected: float | None = nx.dijkstra_path_length(g, "SOURCE", "SINK")
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        expected = None
+    r = best(net, o, d, objective, cargo, avoid_countries=avoid, modes=modes)
+    if expected is None:
+        assert r is None
+        return
+    assert r is not None
+    assert close(r.objective, expected), (r.objective, expected)
+    assert not set(r.countries) & set(avoid)
+    assert set(r.modes) <= set(modes)
