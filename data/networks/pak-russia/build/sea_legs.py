@@ -119,7 +119,7 @@ def main() -> None:
         route = searoute.searoute(places[a], places[b], units="km", return_passages=True)
         raw = [tuple(c) for c in route["geometry"]["coordinates"]]
         sr_length = float(route["properties"]["length"])
-        passages = route["properties"].get("traversed_passages", [])
+        passages = sorted(route["properties"].get("traversed_passages", []))
         manual = (a, b) in MANUAL_VIA
         coords = attach_ports(places[a], MANUAL_VIA[(a, b)] if manual else raw, places[b], land)
         length = math.ceil(geodesic_km(coords) * 10) / 10  # never below the geodesic
