@@ -40,15 +40,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from corridors import Network
 from netfactory import make_network
 
-from corridors import Network
-
-__all__ = ["TABLES", "DEFAULT_OPS", "TARIFFS", "SPEEDS", "tables", "place", "link", "build", "gauge_break_net", "dual_gauge_net",
-           "border_net", "headway_net", "override_net", "choice_net", "year_net", "via_net",
+__all__ = ["TABLES", "DEFAULT_OPS", "TARIFFS", "SPEEDS", "tables", "place", "link", "crossing",
+           "build", "gauge_break_net", "dual_gauge_net", "border_net", "headway_net",
+           "override_net", "choice_net", "year_net", "planned_only_net", "via_net",
            "transfer_choice_net", "corridors_net", "modes_net", "names_net",
-           "missing_tariff_net", "disconnected_net", "segments_net", "planned_only_net",
-           "crossing"]
+           "missing_tariff_net", "disconnected_net", "segments_net"]
 
 TARIFFS = [
     dict(mode="road", country="*", usd_per_teu_km=1.0, usd_per_feu_km=2.0,

@@ -7,9 +7,9 @@ import io
 import json
 
 import pytest
-import routing_fixtures as rf
 
 import corridors as cor
+import routing_fixtures as rf
 from corridors.cli import main
 
 

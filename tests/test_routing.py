@@ -12,9 +12,9 @@ import math
 
 import networkx as nx
 import pytest
-import routing_fixtures as rf
 
 import corridors as cor
+import routing_fixtures as rf
 from corridors import Cargo
 from corridors.errors import NoRouteError, ParameterError, UnknownPlaceError
 

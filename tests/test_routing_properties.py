@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from netfactory import make_network
 
 import corridors as cor
 from corridors import Cargo, graph
 from corridors.errors import NoRouteError
 from corridors.network import PLACE_KINDS, TRANSFER_KINDS, geodesic_km, parse_gauges, services_of
+from netfactory import make_network
 
 # CORRIDORS_EXAMPLES=500 pytest tests/test_routing_properties.py  for a longer bug hunt
 SETTINGS = settings(max_examples=int(os.environ.get("CORRIDORS_EXAMPLES", "30")), deadline=None,
@@ -336,7 +336,7 @@ def test_constrained_route_matches_oracle_on_masked_graph(q, data):
         np.array([topo.place_country[p] for p in topo.node_place], dtype=object), avoid)
     mask &= node_ok[topo.src] & node_ok[topo.dst]
     g = topo.to_networkx(graph.weights(net, cargo).objective(objective), mask)
-    for (pid, svc), node in topo.node_of.items():
+    for (pid, _svc), node in topo.node_of.items():
         if not node_ok[node]:
             continue
         if pid == o:
