@@ -33,9 +33,12 @@ from .graph import (
     topology,
     weights,
 )
-from .network import MODES, Network, link_is_usable
+from .network import MODES, Network, geodesic_km, link_is_usable
 
 __all__ = ["Leg", "Route", "Query", "route", "alternatives"]
+
+MAIN_MODE_SHARE = 0.05  # a mode counts in a route's signature when it carries >= 5 % of the km
+PORT_AREA_KM = 50.0  # ports closer than this to each other form one port area
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,6 +138,7 @@ class Route:
     query: Query
     network: str
     objective: float
+    port_area_of: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     # ---- totals (always the sum of the legs) ----------------------------------------------
 
@@ -210,15 +214,44 @@ class Route:
         return out
 
     @property
-    def signature(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        """What makes a route materially different: its border crossings, its ports and its
-        sequence of modes. Two routes that differ only in where a transfer happens have the
-        same signature."""
-        seq: list[str] = []
+    def crossing_places(self) -> list[str]:
+        """Border crossings as ``"a|b"`` keys of their two places (mode-agnostic), in order."""
+        out: list[str] = []
+        for leg in self.crossings:
+            key = "|".join(sorted((leg.from_id, leg.to_id)))
+            if not out or out[-1] != key:
+                out.append(key)
+        return out
+
+    @property
+    def main_modes(self) -> tuple[str, ...]:
+        """Modes that carry at least 5 % of the route's distance, sorted."""
+        total = self.distance_km or 1.0
+        km: dict[str, float] = {}
         for leg in self.steps:
-            if leg.kind != "transfer" and (not seq or seq[-1] != leg.mode):
-                seq.append(leg.mode)
-        return (tuple(leg.link_id or "" for leg in self.crossings), tuple(self.ports), tuple(seq))
+            if leg.kind != "transfer":
+                km[leg.mode] = km.get(leg.mode, 0.0) + leg.distance_km
+        return tuple(sorted(m for m, d in km.items() if d >= MAIN_MODE_SHARE * total))
+
+    @property
+    def signature(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """What makes a route materially different: the border crossings it uses (by their
+        places, whatever the mode), the port areas where it boards or leaves ships and ferries,
+        and its main modes. Routes that differ only in where a transfer happens, in crossing
+        one border by road instead of rail, or in using a neighbouring terminal of the same
+        port area share a signature."""
+        return (tuple(self.crossing_places), tuple(self.port_areas), self.main_modes)
+
+    @property
+    def port_areas(self) -> list[str]:
+        """Port areas used (ports within 50 km of each other form one area), in order."""
+        areas = self.port_area_of
+        out: list[str] = []
+        for p in self.ports:
+            a = areas.get(p, p)
+            if a not in out:
+                out.append(a)
+        return out
 
     # ---- views ------------------------------------------------------------------------------
 
@@ -430,9 +463,17 @@ class _Solver:
         avoid_places = set(q.avoid_places)
         countries = set(q.avoid_countries)
         avoid_links = set(q.avoid_links) | set(q.avoid_crossings)
+        protected = {q.origin, q.destination, *q.via}
         for kind, ref in extra_avoid:
             if kind == "link":
                 avoid_links.add(ref)
+            elif kind == "crossing":
+                a, b = ref.split("|")
+                avoid_links |= self.border_links_between(a, b)
+            elif kind == "port_area":
+                areas = port_areas(self.net)
+                avoid_places |= {p for p, area in areas.items()
+                                 if area == ref and p not in protected}
             elif kind == "place":
                 avoid_places.add(ref)
             elif kind == "country":
@@ -447,6 +488,13 @@ class _Solver:
             li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in avoid_links])
             m &= ~((topo.etype == LINK) & np.isin(topo.elink, li))
         return m
+
+    def border_links_between(self, a: str, b: str) -> set[str]:
+        links = self.net.links
+        sel = (links["kind"] == "border") & (
+            ((links["from_id"] == a) & (links["to_id"] == b))
+            | ((links["from_id"] == b) & (links["to_id"] == a)))
+        return set(links.index[sel])
 
     def sources(self, q: Query) -> list[int]:
         return [n for (p, s), n in sorted(self.topo.node_of.items())
@@ -510,7 +558,8 @@ class _Solver:
                 transfer_cost_usd=float(a["transfer_cost_usd"][e]),
                 time_h=float(a["time_h"][e]), cost_usd=float(a["cost_usd"][e]),
                 generalized_usd=float(a["generalized"][e]), geometry=geom))
-        return Route(steps=tuple(steps), query=q, network=net.name, objective=total)
+        return Route(steps=tuple(steps), query=q, network=net.name, objective=total,
+                     port_area_of=port_areas(net))
 
 
 # --------------------------------------------------------------------------------------------
@@ -596,11 +645,12 @@ def alternatives(
 ) -> list[Route]:
     """Up to ``k`` materially different routes, in order of the objective.
 
-    Routes differ materially when they cross other borders, use other ports or another
-    sequence of modes (:attr:`Route.signature`); routes that differ only in where a transfer
-    happens count as one. The search partitions the route space (as Lawler's method does):
-    each accepted route spawns sub-queries that forbid one of its border crossings, ports,
-    transit countries or sea/ferry modes. A sub-query is a restriction of its parent, so
+    Routes differ materially when they use other border crossings (by place, whatever the
+    mode), other port areas (ports within 50 km form one area) or other main modes
+    (:attr:`Route.signature`); routes that differ only in where a transfer happens count as
+    one. The search partitions the route space (as Lawler's method does): each accepted route
+    spawns sub-queries that forbid one of its border crossings, port areas, transit countries
+    or sea/ferry modes. A sub-query is a restriction of its parent, so
     routes come out in non-decreasing order of the objective.
 
     Parameters
@@ -654,16 +704,46 @@ def alternatives(
 
 def _features(r: Route, protected: set[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    for leg in r.crossings:
-        out.append(("link", leg.link_id or ""))
-    for p in r.ports:
-        out.append(("place", p))
+    for key in r.crossing_places:
+        out.append(("crossing", key))
+    for area in r.port_areas:
+        out.append(("port_area", area))
     for c in r.countries:
         if c not in protected:
             out.append(("country", c))
-    for m in r.modes:
+    for m in r.main_modes:
         if m in ("sea", "ferry"):
             out.append(("mode", m))
+    return out
+
+
+def port_areas(net: Network) -> dict[str, str]:
+    """Port place id -> id of its port area: ports (ends of sea and ferry links) within
+    ``PORT_AREA_KM`` of each other, linked transitively, share the area of the smallest id."""
+    cached = net._cache.get("port_areas")
+    if cached is not None:
+        return cached
+    links = net.links
+    sea = links[links["mode"].isin(["sea", "ferry"])]
+    ports = sorted(set(sea["from_id"]) | set(sea["to_id"]))
+    parent = {p: p for p in ports}
+
+    def find(p: str) -> str:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    geom = net.places.geometry
+    for i, a in enumerate(ports):
+        for b in ports[i + 1:]:
+            d = float(geodesic_km(geom[a].x, geom[a].y, geom[b].x, geom[b].y))
+            if d <= PORT_AREA_KM:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    out = {p: find(p) for p in ports}
+    net._cache["port_areas"] = out
     return out
 
 
