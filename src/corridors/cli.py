@@ -71,12 +71,20 @@ def cmd_network_validate(args: argparse.Namespace) -> int:
     path = args.path or str(bundled_path(BUNDLED_DEFAULT))
     try:
         net = read_network(path)
+    except FileNotFoundError as err:
+        if args.format == "json":
+            _emit({"path": path, "valid": False, "problems": [
+                {"file": path, "record": "(file)", "field": "", "message": str(err)}]})
+        else:
+            print(f"error: {err}", file=sys.stderr)
+        return 1
     except ValidationError as err:
         if args.format == "json":
             _emit({"path": path, "valid": False, "problems": [p.__dict__ for p in err.problems]})
         else:
             print(str(err))
-            print(f"\n{path}: INVALID ({len(err.problems)} problems)")
+            n = len(err.problems)
+            print(f"\n{path}: INVALID ({n} problem{'s' if n != 1 else ''})")
         return 1
     if args.format == "json":
         _emit({"path": path, "valid": True, "problems": [], "places": len(net.places),
@@ -145,7 +153,12 @@ def cmd_places(args: argparse.Namespace) -> int:
     net = _network(args.network)
     df = net.places
     if args.country:
-        df = df[df["country"] == _iso3(args.country)]
+        code = _iso3(args.country)
+        present = sorted(set(net.places["country"]))
+        if code not in present:
+            raise CorridorsError(f"no places in country {code}; the network has: "
+                                 + ", ".join(present))
+        df = df[df["country"] == code]
     if args.kind:
         if args.kind not in PLACE_KINDS:
             raise CorridorsError(f"unknown place kind {args.kind!r}; allowed: {', '.join(PLACE_KINDS)}")

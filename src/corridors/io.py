@@ -435,16 +435,25 @@ def _csv_row(cells: Iterable[str]) -> str:
                     else c for c in map(str, cells))
 
 
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def _toml_key(k: Any) -> str:
+    k = str(k)
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
+
+
 def _toml(meta: Mapping[str, Any]) -> str:
-    lines = []
-    for k, v in meta.items():
-        if isinstance(v, bool):
-            lines.append(f"{k} = {'true' if v else 'false'}")
-        elif isinstance(v, (int, float)):
-            lines.append(f"{k} = {v!r}")
-        else:
-            lines.append(f"{k} = {json.dumps(str(v), ensure_ascii=False)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in meta.items()) + "\n"
 
 
 def _sources_md(sources: Mapping[str, str]) -> str:
