@@ -118,6 +118,13 @@ def cmd_network_info(args: argparse.Namespace) -> int:
     if info["tables"]:
         print("\nParameter tables: " + ", ".join(f"{k} ({v} rows)" for k, v in info["tables"].items()))
     print(f"Sources cited: {info['sources']}")
+    if info["corridors"]:
+        ok = sum(c["connected"] for c in info["corridors"])
+        print(f"\nNamed corridors: {len(info['corridors'])} ({ok} connected end to end)")
+        rows = [(c["name"], ",".join(c["modes"]), c["year"] or "today",
+                 "yes" if c["connected"] else "NO: " + "; ".join(f"{a}-{b}" for a, b in c["gaps"]))
+                for c in info["corridors"]]
+        print(format_table(rows, ("corridor", "modes", "year", "connected")))
     return 0
 
 
@@ -140,9 +147,17 @@ def coverage_markdown(net: Network) -> str:
             km = float(links.loc[sel, "distance_km"].sum()) if n else 0.0
             cells.append(f"{n} ({km:,.0f})" if n else "–")
         lines.append(f"| {c} | {n_pl if c != 'cross-border' else '–'} | " + " | ".join(cells) + " |")
+    info = net.info()
     lines += ["", "| status | links | km |", "|---|---:|---:|"]
-    for status, v in net.info()["links_by_status"].items():
+    for status, v in info["links_by_status"].items():
         lines.append(f"| {status} | {v['links']} | {v['km']:,.0f} |")
+    if net.corridors:
+        lines += ["", "| corridor | modes | usable | connected | what it contains |",
+                  "|---|---|---|---|---|"]
+        for c, st in zip(net.corridors, info["corridors"]):
+            desc = str(c.get("description", "")).replace("|", "/")
+            lines.append(f"| {c['name']} | {', '.join(st['modes'])} | "
+                         f"{st['year'] or 'today'} | {'yes' if st['connected'] else 'NO'} | {desc} |")
     return "\n".join(lines)
 
 

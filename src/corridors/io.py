@@ -38,6 +38,7 @@ from .network import (
     FieldSpec,
     Network,
     prepare_frames,
+    validate_corridors,
 )
 
 __all__ = [
@@ -105,6 +106,9 @@ def read_network(path: str | os.PathLike[str], *, validate: bool = True) -> Netw
         raise ValidationError(problems + err.problems,
                               header=f"problems found in {p}") from None
     problems = problems + more
+    if "corridors" in raw["meta"]:
+        validate_corridors(raw["meta"]["corridors"], raw["files"].get("corridors", str(p)),
+                           set(places.index), problems)
     if problems:
         n = len(problems)
         raise ValidationError(problems, header=f"{n} problem{'s' if n != 1 else ''} found in {p}")
@@ -137,6 +141,14 @@ def _read_folder(folder: Path) -> dict[str, Any]:
             out["meta"] = tomllib.loads(meta_file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             problems.append(Problem(str(meta_file), "(file)", "", f"not valid TOML: {err}"))
+    cor_file = folder / "corridors.toml"
+    if cor_file.exists():
+        files["corridors"] = str(cor_file)
+        try:
+            out["meta"]["corridors"] = tomllib.loads(cor_file.read_text(encoding="utf-8")).get(
+                "corridor", [])
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            problems.append(Problem(str(cor_file), "(file)", "", f"not valid TOML: {err}"))
     src_file = folder / "SOURCES.md"
     if src_file.exists():
         try:
@@ -311,9 +323,19 @@ def _write_folder(net: Network, folder: Path) -> None:
         for name, table in net.tables.items():
             (tmp / f"{name}.csv").write_text(_csv(table, TABLE_FIELDS[name]), encoding="utf-8")
             written.add(f"{name}.csv")
-        if net.meta:
-            (tmp / "network.toml").write_text(_toml(net.meta), encoding="utf-8")
+        meta = {k: v for k, v in net.meta.items() if k != "corridors"}
+        if meta:
+            (tmp / "network.toml").write_text(_toml(meta), encoding="utf-8")
             written.add("network.toml")
+        if net.corridors:
+            existing = folder / "corridors.toml"
+            if existing.exists() and tomllib.loads(existing.read_text("utf-8")).get(
+                    "corridor") == net.corridors:
+                shutil.copy2(existing, tmp / "corridors.toml")  # keep its comments
+            else:
+                body = "\n".join("[[corridor]]\n" + _toml(c) for c in net.corridors)
+                (tmp / "corridors.toml").write_text(body, encoding="utf-8")
+            written.add("corridors.toml")
         if net.sources:
             existing = folder / "SOURCES.md"
             if existing.exists() and parse_sources_md(existing.read_text("utf-8")) == net.sources:
@@ -324,7 +346,7 @@ def _write_folder(net: Network, folder: Path) -> None:
         if folder.exists():
             for entry in folder.iterdir():
                 stale_table = entry.name in {f"{n}.csv" for n in TABLE_NAMES} | {
-                    "network.toml", "SOURCES.md"}
+                    "network.toml", "SOURCES.md", "corridors.toml"}
                 if entry.name in written or stale_table:
                     continue
                 if entry.is_dir():

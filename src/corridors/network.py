@@ -747,6 +747,38 @@ def _check_crossings_complete(table: pd.DataFrame, links: pd.DataFrame, file: st
                                         "(dwell and fee are needed for each direction)"))
 
 
+def validate_corridors(corridors: Any, file: str, place_ids: set[str],
+                       problems: list[Problem]) -> None:
+    """Append the problems of a ``corridors.toml`` list to ``problems``."""
+    if not isinstance(corridors, list):
+        problems.append(Problem(file, "(file)", "corridor",
+                                "expected [[corridor]] tables (an array of tables)"))
+        return
+    for i, c in enumerate(corridors):
+        rec = f"corridor {c.get('name', i + 1)!r}" if isinstance(c, dict) else f"corridor {i + 1}"
+        if not isinstance(c, dict):
+            problems.append(Problem(file, rec, "", "expected a table"))
+            continue
+        if not isinstance(c.get("name"), str):
+            problems.append(Problem(file, rec, "name", "a corridor needs a name"))
+        stops = c.get("places")
+        if not isinstance(stops, list) or len(stops) < 2:
+            problems.append(Problem(file, rec, "places", "a list of at least two place ids"))
+        else:
+            for pid in stops:
+                if pid not in place_ids:
+                    close = difflib.get_close_matches(str(pid), sorted(place_ids), n=3)
+                    hint = f"; closest place ids: {', '.join(close)}" if close else ""
+                    problems.append(Problem(file, rec, "places", f"unknown place {pid!r}{hint}"))
+        for m in c.get("modes", []) or []:
+            if m not in MODES:
+                problems.append(Problem(file, rec, "modes",
+                                        f"{m!r} is not allowed; allowed values: {', '.join(MODES)}"))
+        y = c.get("year")
+        if y is not None and not (isinstance(y, int) and 1800 <= y <= 2100):
+            problems.append(Problem(file, rec, "year", f"{y!r} is not a year"))
+
+
 def prepare_frames(
     places: gpd.GeoDataFrame,
     links: gpd.GeoDataFrame,
@@ -1032,6 +1064,30 @@ class Network:
                       sources=self.sources, origin=self.origin)
         return net
 
+    @property
+    def corridors(self) -> list[dict[str, Any]]:
+        """Named corridors of the network (``corridors.toml``): name, description, the places
+        passed in order, the modes and optionally a year."""
+        return list(self.meta.get("corridors", []))
+
+    def corridor_status(self, corridor: Mapping[str, Any]) -> dict[str, Any]:
+        """Whether a named corridor is connected end to end over links of its modes usable in
+        its year (today without one); ``gaps`` lists the consecutive places not connected."""
+        year = corridor.get("year")
+        modes = set(corridor.get("modes") or MODES)
+        g = nx.Graph()
+        g.add_nodes_from(self.places.index)
+        for a, b, mode, status, y in zip(self.links["from_id"], self.links["to_id"],
+                                         self.links["mode"], self.links["status"],
+                                         self.links["year"]):
+            if mode in modes and link_is_usable(status, y, year):
+                g.add_edge(a, b)
+        stops = list(corridor.get("places", []))
+        gaps = [(a, b) for a, b in zip(stops, stops[1:])
+                if a not in g or b not in g or not nx.has_path(g, a, b)]
+        return {"name": corridor.get("name"), "connected": not gaps, "gaps": gaps,
+                "year": year, "modes": sorted(modes)}
+
     def info(self) -> dict[str, Any]:
         """Counts and lengths: places by country and kind, links and km by mode, status,
         country and kind, total km."""
@@ -1067,6 +1123,7 @@ class Network:
             "links_by_country": group(link_country),
             "border_crossings": int((links["kind"] == "border").sum()),
             "tables": {k: int(len(v)) for k, v in self.tables.items()},
+            "corridors": [self.corridor_status(c) for c in self.corridors],
             "sources": len(self.sources),
         }
 

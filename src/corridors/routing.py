@@ -17,6 +17,7 @@ from itertools import count
 from typing import Any
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -33,7 +34,7 @@ from .graph import (
     topology,
     weights,
 )
-from .network import MODES, Network, geodesic_km, link_is_usable
+from .network import MODES, Network, geodesic_km, link_is_usable, parse_gauges, services_of
 
 __all__ = ["Leg", "Route", "Query", "route", "alternatives"]
 
@@ -758,8 +759,7 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
     head = f"no route from {names[q.origin]} to {names[q.destination]}"
     relaxed = Query(q.origin, q.destination, q.minimize, q.cargo)
     if solver.solve(relaxed, any_status=True, check=False) is None:
-        return NoRouteError(f"{head}: the two places are not connected in network "
-                            f"{net.name!r}, whatever the constraints", reason="disconnected")
+        return NoRouteError(f"{head}: {_why_disconnected(solver, q)}", reason="disconnected")
     reasons: list[str] = []
     tags: list[str] = []
     fields = [f for f in ("year", "modes", "avoid_countries", "avoid_places", "avoid_links",
@@ -784,6 +784,46 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
     return NoRouteError(f"{head}: no single constraint is to blame; the combination of "
                         f"{', '.join(set_fields) or 'the link statuses'} removes every route",
                         reason="combination")
+
+
+def _why_disconnected(solver: _Solver, q: Query) -> str:
+    """Why the expanded graph has no path although links may join the two places: a change of
+    service where no transfer is defined, or a one-way link travelled backwards."""
+    net, topo = solver.net, solver.topo
+    g = nx.Graph()
+    g.add_nodes_from(net.places.index)
+    for lid, a, b in zip(net.links["id"], net.links["from_id"], net.links["to_id"]):
+        g.add_edge(a, b, link=lid)
+    if not nx.has_path(g, q.origin, q.destination):
+        return (f"the two places are not connected in network {net.name!r} by any link, "
+                "whatever the constraints")
+    path = nx.shortest_path(g, q.origin, q.destination)
+    has_transfer = {(topo.node_place[int(u)], topo.node_service[int(u)],
+                     topo.node_service[int(v)])
+                    for u, v, t in zip(topo.src, topo.dst, topo.etype) if t != LINK}
+    issues: list[str] = []
+    links = net.links
+    for prev, here, nxt in zip(path, path[1:], path[2:]):
+        l_in = links.loc[g.edges[prev, here]["link"]]
+        l_out = links.loc[g.edges[here, nxt]["link"]]
+        s_in = set(services_of(l_in["mode"], parse_gauges(l_in["gauge_mm"])))
+        s_out = set(services_of(l_out["mode"], parse_gauges(l_out["gauge_mm"])))
+        if s_in & s_out:
+            continue
+        pi = topo.place_index[here]
+        if not any((pi, a, b) in has_transfer for a in s_in for b in s_out):
+            issues.append(f"at {here} the cargo must change from {'/'.join(sorted(s_in))} to "
+                          f"{'/'.join(sorted(s_out))} but no transfer is defined there (add an "
+                          f"operations.csv row; places of kind {net.places.at[here, 'kind']!r} "
+                          "get no default transfers)")
+    for a, b in zip(path, path[1:]):
+        lid = g.edges[a, b]["link"]
+        if bool(links.at[lid, "oneway"]) and links.at[lid, "from_id"] != a:
+            issues.append(f"link {lid} is one-way from {links.at[lid, 'from_id']} to "
+                          f"{links.at[lid, 'to_id']}")
+    detail = "; ".join(issues) if issues else (
+        "links join them, but no sequence of services and transfers does")
+    return f"the places are linked but no route exists whatever the constraints: {detail}"
 
 
 def _replace(q: Query, **changes: Any) -> Query:
