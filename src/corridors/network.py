@@ -330,16 +330,15 @@ class Link:
 def _record_ids(df: pd.DataFrame, key: str | tuple[str, ...] | None) -> list[str]:
     """Readable record names for messages: the id when there is one, else the row number."""
     out = []
+    keys = (key,) if isinstance(key, str) else tuple(key or ())
+    columns = [df[k].tolist() for k in keys if k in df.columns and df[k].ndim == 1]
     for i in range(len(df)):
         label = f"row {i + 1}"
-        if isinstance(key, str) and key in df.columns:
-            v = df[key].iloc[i]
-            if not _missing(v):
-                label = f"id {str(v)!r}"
-        elif isinstance(key, tuple):
-            parts = [str(df[k].iloc[i]) for k in key if k in df.columns and not _missing(df[k].iloc[i])]
-            if parts:
-                label = f"row {i + 1} ({', '.join(parts)})"
+        parts = [str(col[i]) for col in columns if not _missing(col[i])]
+        if isinstance(key, str) and parts:
+            label = f"id {parts[0]!r}"
+        elif parts:
+            label = f"row {i + 1} ({', '.join(parts)})"
         out.append(label)
     return out
 
@@ -541,6 +540,7 @@ def validate_links(links: gpd.GeoDataFrame, places: gpd.GeoDataFrame, file: str,
             xy[pid] = (geom.x, geom.y)
         country[pid] = ctry
     known = set(place_ids)
+    geo = _link_geometry_checks(links, xy)
     for i, row in enumerate(links.itertuples(index=False)):
         rec = names[i]
         _enum(row.mode, MODES, file, rec, "mode", problems)
@@ -593,23 +593,19 @@ def validate_links(links: gpd.GeoDataFrame, places: gpd.GeoDataFrame, file: str,
                 problems.append(Problem(file, rec, "kind",
                                         f"a border link must join two countries; both ends are in "
                                         f"{country[row.from_id]}"))
-        # geometry
-        geom = links.geometry.iloc[i]
-        ends = (xy.get(row.from_id), xy.get(row.to_id))
-        if geom is None or geom.is_empty:
+        # geometry (distances precomputed for all links at once)
+        geom_type = geo["type"][i]
+        if geom_type is None:
             problems.append(Problem(file, rec, "geometry", "missing geometry; a LineString is required"))
-        elif geom.geom_type != "LineString":
+        elif geom_type != "LineString":
             problems.append(Problem(file, rec, "geometry",
-                                    f"{geom.geom_type} found; links must be LineStrings "
+                                    f"{geom_type} found; links must be LineStrings "
                                     "(merge parts with shapely.line_merge)"))
-        elif ends[0] is not None and ends[1] is not None:
-            first, last = geom.coords[0], geom.coords[-1]
-            d_start = float(geodesic_km(first[0], first[1], *ends[0]))
-            d_end = float(geodesic_km(last[0], last[1], *ends[1]))
+        elif geo["ends_known"][i]:
+            d_start, d_end = geo["d_start"][i], geo["d_end"][i]
             if d_start > ENDPOINT_TOLERANCE_KM or d_end > ENDPOINT_TOLERANCE_KM:
-                rev_s = float(geodesic_km(first[0], first[1], *ends[1]))
-                rev_e = float(geodesic_km(last[0], last[1], *ends[0]))
-                if rev_s <= ENDPOINT_TOLERANCE_KM and rev_e <= ENDPOINT_TOLERANCE_KM:
+                if geo["rev_start"][i] <= ENDPOINT_TOLERANCE_KM and \
+                        geo["rev_end"][i] <= ENDPOINT_TOLERANCE_KM:
                     msg = (f"geometry runs from {row.to_id!r} to {row.from_id!r}; reverse it "
                            "(shapely.reverse) or swap from_id and to_id")
                 else:
@@ -617,15 +613,50 @@ def validate_links(links: gpd.GeoDataFrame, places: gpd.GeoDataFrame, file: str,
                            f"{row.from_id!r} and {row.to_id!r} (at most "
                            f"{ENDPOINT_TOLERANCE_KM:g} km allowed)")
                 problems.append(Problem(file, rec, "geometry", msg))
-        if ends[0] is not None and ends[1] is not None and row.distance_km is not None \
+        if geo["ends_known"][i] and row.distance_km is not None \
                 and not math.isnan(row.distance_km) and row.distance_km > 0:
-            gc = float(geodesic_km(*ends[0], *ends[1]))
+            gc = geo["gc"][i]
             if row.distance_km < gc * (1 - DISTANCE_TOLERANCE):
                 problems.append(Problem(file, rec, "distance_km",
                                         f"{row.distance_km:g} km is shorter than the great-circle "
                                         f"distance between its places ({gc:.1f} km); distances are "
                                         "along the real alignment, or a place is misplaced"))
     _check_source(links, names, file, sources, problems)
+
+
+def _link_geometry_checks(links: gpd.GeoDataFrame,
+                          xy: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
+    """Vectorised distances for the link checks: great circle between the places, and from
+    each geometry end to its place (and to the other place, to detect reversed lines)."""
+    n = len(links)
+    geoms = np.asarray(links.geometry.to_numpy(), dtype=object)
+    types: list[str | None] = [None if g is None or g.is_empty else g.geom_type for g in geoms]
+    nan = (np.nan, np.nan)
+    a = np.array([xy.get(p, nan) if p is not None else nan for p in links["from_id"]], dtype=float)
+    b = np.array([xy.get(p, nan) if p is not None else nan for p in links["to_id"]], dtype=float)
+    a = a.reshape(n, 2)
+    b = b.reshape(n, 2)
+    ends_known = ~(np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))
+    is_line = np.array([t == "LineString" for t in types], dtype=bool)
+    first = np.full((n, 2), np.nan)
+    last = np.full((n, 2), np.nan)
+    if is_line.any():
+        lines = geoms[is_line]
+        p0 = shapely.get_point(lines, 0)
+        p1 = shapely.get_point(lines, -1)
+        first[is_line] = np.column_stack([shapely.get_x(p0), shapely.get_y(p0)])
+        last[is_line] = np.column_stack([shapely.get_x(p1), shapely.get_y(p1)])
+
+    def dist(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        ok = ~(np.isnan(u).any(axis=1) | np.isnan(v).any(axis=1))
+        out = np.full(n, np.nan)
+        if ok.any():
+            out[ok] = geodesic_km(u[ok, 0], u[ok, 1], v[ok, 0], v[ok, 1])
+        return out
+
+    return {"type": types, "ends_known": ends_known, "gc": dist(a, b),
+            "d_start": dist(first, a), "d_end": dist(last, b),
+            "rev_start": dist(first, b), "rev_end": dist(last, a)}
 
 
 def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFrame,
