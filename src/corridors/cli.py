@@ -121,10 +121,10 @@ def cmd_network_info(args: argparse.Namespace) -> int:
     if info["corridors"]:
         ok = sum(c["connected"] for c in info["corridors"])
         print(f"\nNamed corridors: {len(info['corridors'])} ({ok} connected end to end)")
-        rows = [(c["name"], ",".join(c["modes"]), c["year"] or "today",
+        corridor_rows = [(c["name"], ",".join(c["modes"]), c["year"] or "today",
                  "yes" if c["connected"] else "NO: " + "; ".join(f"{a}-{b}" for a, b in c["gaps"]))
                 for c in info["corridors"]]
-        print(format_table(rows, ("corridor", "modes", "year", "connected")))
+        print(format_table(corridor_rows, ("corridor", "modes", "year", "connected")))
     return 0
 
 

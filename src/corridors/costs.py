@@ -192,7 +192,8 @@ class CostModel:
         self.ops = self._index(ops, ("place_id", "from_service", "to_service"))
         self.op_defaults: dict[str, dict[str, Any]] = {}
         if ops is not None:
-            for row in ops.to_dict("records"):
+            for rec in ops.to_dict("records"):
+                row = {str(k): v for k, v in rec.items()}
                 if row["place_id"] == "*":
                     self.op_defaults[row["kind"]] = row
         self.has = {name: name in t for name in ("tariffs", "speeds", "crossings", "operations")}
@@ -201,7 +202,11 @@ class CostModel:
     def _index(df: pd.DataFrame | None, key: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, Any]]:
         if df is None:
             return {}
-        return {tuple(r[k] for k in key): r for r in df.to_dict("records")}
+        out: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for rec in df.to_dict("records"):
+            row = {str(k): v for k, v in rec.items()}
+            out[tuple(row[k] for k in key)] = row
+        return out
 
     # ---- links -------------------------------------------------------------------------------
 

@@ -119,8 +119,8 @@ def topology(net: Network) -> Topology:
     node_place: list[int] = []
     node_service: list[str] = []
     node_of: dict[tuple[str, str], int] = {}
-    for i, svcs in enumerate(services):
-        for s in sorted(svcs):
+    for i, place_svcs in enumerate(services):
+        for s in sorted(place_svcs):
             node_of[(place_ids[i], s)] = len(node_service)
             node_place.append(i)
             node_service.append(s)
@@ -165,12 +165,12 @@ def topology(net: Network) -> Topology:
         for p, a, b in zip(ops["place_id"], ops["from_service"], ops["to_service"]):
             explicit.add((p, a, b))
             explicit.add((p, b, a))
-    for i, svcs in enumerate(services):
-        if len(svcs) < 2:
+    for i, place_svcs in enumerate(services):
+        if len(place_svcs) < 2:
             continue
         pid = place_ids[i]
-        for a in sorted(svcs):
-            for b in sorted(svcs):
+        for a in sorted(place_svcs):
+            for b in sorted(place_svcs):
                 if a == b:
                     continue
                 if kind[i] in TRANSFER_PLACE_KINDS or (pid, a, b) in explicit:

@@ -202,7 +202,7 @@ def normalize_name(text: str) -> str:
 def geodesic_km(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
     """Geodesic (WGS84) distance in km between points given as (lon, lat) arrays."""
     arrays = [np.asarray(a, dtype=float) for a in (lon1, lat1, lon2, lat2)]
-    _, _, dist_m = _GEOD.inv(*arrays)
+    _, _, dist_m = _GEOD.inv(arrays[0], arrays[1], arrays[2], arrays[3])
     return np.asarray(dist_m, dtype=float) / 1000.0
 
 
@@ -760,7 +760,7 @@ def _valid_service(s: str) -> bool:
     if s in ("road", "sea", "ferry"):
         return True
     m = re.fullmatch(r"rail-(\d+)", s)
-    return bool(m) and int(m.group(1)) in GAUGES_MM
+    return m is not None and int(m.group(1)) in GAUGES_MM
 
 
 def _check_crossings_complete(table: pd.DataFrame, links: pd.DataFrame, file: str,

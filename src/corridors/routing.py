@@ -867,9 +867,12 @@ def _describe_avoid(solver: _Solver, f: str, q: Query, r: Route) -> str:
                 "any one of them opens a route")
     on_route: list[str] = []
     for leg in r.steps:
-        hits = {"avoid_countries": leg.country.split("-"),
-                "avoid_places": [leg.from_id, leg.to_id],
-                "avoid_links": [leg.link_id], "avoid_crossings": [leg.link_id]}[f]
+        if f == "avoid_countries":
+            hits = leg.country.split("-")
+        elif f == "avoid_places":
+            hits = [leg.from_id, leg.to_id]
+        else:
+            hits = [leg.link_id] if leg.link_id else []
         on_route += [h for h in hits if h in items and h not in on_route]
     return (f"every route from {o} to {d} {verb} several of the items you avoided ({arg}); "
             f"the best route without that constraint {verb} "
