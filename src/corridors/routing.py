@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import heapq
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -910,9 +910,3 @@ def _describe(f: str, q: Query, r: Route, net: Network) -> str:
 
 def _usable(links: Any, lid: str, year: int | None) -> bool:
     return link_is_usable(links.at[lid, "status"], links.at[lid, "year"], year)
-
-
-def route_many(net: Network, pairs: Sequence[tuple[str, str]], **kwargs: Any) -> list[Route]:
-    """Best route for each (origin, destination) pair (one topology, reused)."""
-    return [route(net, o, d, **kwargs) for o, d in pairs]
-
