@@ -74,3 +74,17 @@ def test_same_query_same_answer(net) -> None:
     a = cor.route(net, "Karachi", "Moscow", minimize="generalized")
     b = cor.route(net, "Karachi", "Moscow", minimize="generalized")
     assert a.to_dict() == b.to_dict()
+
+
+def test_avoiding_a_crossing_by_its_shared_name_avoids_both_sides(net) -> None:
+    # "Torkham" names the Pakistani and the Afghan border post: as a crossing it means both
+    base = cor.route(net, "Peshawar", "Kabul", modes="road")
+    assert any("torkham" in (leg.link_id or "") for leg in base.crossings)
+    r = cor.route(net, "Peshawar", "Kabul", modes="road", avoid_crossings=["Torkham"])
+    assert not any("torkham" in (leg.link_id or "") for leg in r.crossings)
+    assert r.cost_usd >= base.cost_usd
+
+
+def test_year_diagnosis_says_opened_for_operational_links(net) -> None:
+    with pytest.raises(cor.NoRouteError, match="opened 20"):
+        cor.route(net, "Karachi", "Moscow", year=1990, modes="rail")

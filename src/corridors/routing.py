@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from .costs import Cargo
-from .errors import NoRouteError, ParameterError
+from .errors import AmbiguousPlaceError, NoRouteError, ParameterError
 from .graph import (
     LINK,
     Topology,
@@ -425,8 +425,18 @@ def _resolve_crossing(net: Network, name: str) -> tuple[str, ...]:
             raise ParameterError(f"link {name!r} is not a border crossing (kind "
                                  f"{links.at[name, 'kind']!r})")
         return (name,)
-    pid = net.place_id(name)
-    border = links[(links["kind"] == "border") & ((links["from_id"] == pid) | (links["to_id"] == pid))]
+    try:
+        pids = [net.place_id(name)]
+    except AmbiguousPlaceError as err:
+        # both sides of one crossing often share its name (Torkham, Astara): take them all
+        on_border = set(links.loc[links["kind"] == "border", "from_id"]) | set(
+            links.loc[links["kind"] == "border", "to_id"])
+        if not all(c in on_border for c in err.candidates):
+            raise
+        pids = list(err.candidates)
+    pid = pids[0]
+    border = links[(links["kind"] == "border")
+                   & (links["from_id"].isin(pids) | links["to_id"].isin(pids))]
     if border.empty:
         raise ParameterError(f"{name!r} ({pid}) is not on a border crossing; border places are: "
                              + ", ".join(sorted(set(links.loc[links['kind'] == 'border', 'from_id']))))
@@ -889,7 +899,8 @@ def _describe(f: str, q: Query, r: Route, net: Network) -> str:
         parts = []
         for lid in sorted(blocked)[:6]:
             yr = links.at[lid, "year"]
-            when_open = "" if pd.isna(yr) else f", expected {int(yr)}"
+            verb = "opened" if links.at[lid, "status"] == "operational" else "expected"
+            when_open = "" if pd.isna(yr) else f", {verb} {int(yr)}"
             parts.append(f"{lid} ({links.at[lid, 'status']}{when_open})")
         detail = ", ".join(parts)
         when = f"in {q.year}" if q.year is not None else "today"
