@@ -33,6 +33,8 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "GAUGES_MM",
     "TRANSFER_KINDS",
+    "OPERATION_KINDS",
+    "PASSAGES",
     "TABLE_NAMES",
     "Place",
     "Link",
@@ -49,9 +51,18 @@ PLACE_KINDS = ("port", "rail_station", "junction", "city", "dry_port", "border_p
 STATUSES = ("operational", "under_construction", "planned", "closed")
 CONFIDENCE_LEVELS = ("measured", "derived", "approx", "estimated", "assumed")
 GAUGES_MM = (1000, 1067, 1435, 1520, 1524, 1668, 1676)
-TRANSFER_KINDS = ("transload", "bogie_exchange", "port_handling", "intermodal", "ferry_terminal")
+TRANSFER_KINDS = ("transload", "bogie_exchange", "port_handling", "intermodal", "ferry_terminal",
+                  "transshipment")
+# Rows of operations.csv: transfers between services, and terminal handling (loading at the
+# origin, unloading at the destination) by mode.
+OPERATION_KINDS = (*TRANSFER_KINDS, "terminal")
+# Sea passages a sea or ferry link may pass (links.passages, risk.csv scope 'passage').
+PASSAGES = ("suez", "bab_el_mandeb", "hormuz", "bosporus", "dardanelles", "gibraltar",
+            "cape_of_good_hope", "english_channel", "danish_straits", "kerch", "malacca",
+            "volga_caspian_canal")
+CARGO_UNIT_WORDS = ("20ft", "40ft", "tonne")
 DIRECTIONS = ("forward", "reverse")
-RISK_SCOPES = ("country", "place", "link")
+RISK_SCOPES = ("country", "place", "link", "passage")
 TABLE_NAMES = ("tariffs", "speeds", "crossings", "operations", "risk")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -107,6 +118,8 @@ LINK_FIELDS = _fields(
     ("usd_per_teu_km", "float", False),
     ("headway_h", "float", False),
     ("oneway", "bool", False),
+    ("passages", "str", False),
+    ("cargo_units", "str", False),
     ("source", "str", True),
     ("confidence", "str", False),
     ("notes", "str", False),
@@ -247,6 +260,13 @@ def link_is_usable(status: str, year_open: Any, year: int | None) -> bool:
     return False
 
 
+def split_list(value: Any) -> list[str]:
+    """Words of a pipe-separated text field (``"suez|bab_el_mandeb"``); empty for no value."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return [w.strip() for w in str(value).split("|") if w.strip()]
+
+
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
@@ -307,6 +327,8 @@ class Link:
     usd_per_teu_km: float | None = None
     headway_h: float | None = None
     oneway: bool = False
+    passages: tuple[str, ...] = ()
+    cargo_units: tuple[str, ...] = ()
     source: str | None = None
     confidence: str | None = None
     notes: str | None = None
@@ -546,6 +568,19 @@ def validate_links(links: gpd.GeoDataFrame, places: gpd.GeoDataFrame, file: str,
         _enum(row.mode, MODES, file, rec, "mode", problems)
         _enum(row.kind, LINK_KINDS, file, rec, "kind", problems)
         _enum(row.status, STATUSES, file, rec, "status", problems)
+        for word in split_list(row.passages):
+            if word not in PASSAGES:
+                problems.append(Problem(file, rec, "passages",
+                                        f"unknown passage {word!r}; allowed values: "
+                                        + ", ".join(PASSAGES)))
+        if split_list(row.passages) and row.mode not in ("sea", "ferry"):
+            problems.append(Problem(file, rec, "passages",
+                                    f"only sea and ferry links pass sea passages ({row.mode} link)"))
+        for word in split_list(row.cargo_units):
+            if word not in CARGO_UNIT_WORDS:
+                problems.append(Problem(file, rec, "cargo_units",
+                                        f"unknown cargo unit {word!r}; allowed values: "
+                                        + ", ".join(CARGO_UNIT_WORDS) + " (empty: all)"))
         for fld in ("from_id", "to_id"):
             pid = getattr(row, fld)
             if pid is not None and pid not in known:
@@ -668,7 +703,7 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
     seen: dict[tuple[Any, ...], int] = {}
     for i, rec in enumerate(names):
         k = tuple(table[c].iloc[i] for c in key)
-        if name == "operations" and k[0] == "*":
+        if name == "operations" and k[0] == "*" and table["kind"].iloc[i] != "terminal":
             # default rows ('*', '*', '*') are one per transfer kind (docs/data-format.md)
             k = (*k, table["kind"].iloc[i])
         if all(v is not None for v in k):
@@ -716,7 +751,7 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
                 problems.append(Problem(file, rec, "dwell_p90_h",
                                         f"90th percentile {p90} h is below the median {p50} h"))
         elif name == "operations":
-            _enum(row["kind"], TRANSFER_KINDS, file, rec, "kind", problems)
+            _enum(row["kind"], OPERATION_KINDS, file, rec, "kind", problems)
             pid = row["place_id"]
             if pid is not None and pid != "*" and pid not in place_ids:
                 problems.append(Problem(file, rec, "place_id", f"unknown place {pid!r}"))
@@ -724,7 +759,16 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
                 s = row[fld]
                 if s is None:
                     continue
-                if pid == "*":
+                if row["kind"] == "terminal":
+                    ok = (s == "terminal") if fld == "to_service" else (
+                        s in MODES or _valid_service(s) or (pid != "*" and s == "*"))
+                    if not ok:
+                        problems.append(Problem(
+                            file, rec, fld,
+                            "terminal rows give the mode or service loaded or unloaded in "
+                            "from_service (rail, road, sea, ferry or rail-<gauge mm>) and "
+                            f"'terminal' in to_service, got {s!r}"))
+                elif pid == "*":
                     if s != "*":
                         problems.append(Problem(file, rec, fld,
                                                 "default rows (place_id '*') use '*' for services"))
@@ -744,6 +788,9 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
                     problems.append(Problem(file, rec, "ref", f"unknown place {ref!r}"))
                 elif row["scope"] == "link" and ref not in link_rows:
                     problems.append(Problem(file, rec, "ref", f"unknown link {ref!r}"))
+                elif row["scope"] == "passage" and ref not in PASSAGES:
+                    problems.append(Problem(file, rec, "ref", f"unknown passage {ref!r}; "
+                                            "allowed values: " + ", ".join(PASSAGES)))
                 elif row["scope"] == "country" and not _ISO3_RE.match(ref):
                     problems.append(Problem(file, rec, "ref", f"{ref!r} is not an ISO3 code"))
             p = row["disruption_prob_per_trip"]
@@ -1053,7 +1100,8 @@ class Network:
             year=None if _missing(r["year"]) else int(r["year"]),
             speed_kmh=_opt_float(r["speed_kmh"]), time_h=_opt_float(r["time_h"]),
             usd_per_teu_km=_opt_float(r["usd_per_teu_km"]), headway_h=_opt_float(r["headway_h"]),
-            oneway=bool(r["oneway"]), source=r["source"], confidence=r["confidence"],
+            oneway=bool(r["oneway"]), passages=tuple(split_list(r["passages"])),
+            cargo_units=tuple(split_list(r["cargo_units"])), source=r["source"], confidence=r["confidence"],
             notes=r["notes"])
 
     # ---- graph and selection ---------------------------------------------------------------
