@@ -141,6 +141,7 @@ TABLE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ("mode", "str", True),
         ("country", "str", True),
         ("speed_kmh", "float", True),
+        ("headway_h", "float", False),
         ("source", "str", True),
         ("confidence", "str", False),
         ("notes", "str", False),
