@@ -156,7 +156,12 @@ def _common_tables(countries: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
              year=2024, confidence="assumed")
         for k, t, c in (("transload", 24.0, 300.0), ("bogie_exchange", 6.0, 200.0),
                         ("port_handling", 48.0, 250.0), ("intermodal", 12.0, 150.0),
-                        ("ferry_terminal", 12.0, 180.0))
+                        ("ferry_terminal", 12.0, 180.0), ("transshipment", 0.0, 0.0))
+    ] + [
+        dict(place_id="*", from_service=m, to_service="terminal", kind="terminal",
+             time_median_h=0.0, time_p90_h=0.0, cost_usd_20ft=0.0, cost_usd_40ft=0.0,
+             cost_usd_per_tonne=0.0, year=2024, confidence="assumed")
+        for m in ("rail", "road", "sea", "ferry")
     ]
     risk = [dict(scope="country", ref=c, disruption_prob_per_trip=0.01 * (i + 1),
                  disruption_median_days=2.0, disruption_p90_days=7.0,

@@ -28,7 +28,11 @@ bogie_exchange  5       100    150    5
 port_handling   30      200    250    10
 intermodal      10      120    160    6
 ferry_terminal  8       90     110    4
+transshipment   0       0      0      0
 ==============  ======  =====  =====  ========
+
+Terminal handling (``kind = terminal``, one row per mode) is zero, so that expected answers are
+those of the line haul; the tests of terminals set their own rows.
 
 >>> net = gauge_break_net()
 >>> sorted(net.links.index)
@@ -76,7 +80,15 @@ DEFAULT_OPS = [
                                ("bogie_exchange", 5.0, 100.0, 150.0, 5.0),
                                ("port_handling", 30.0, 200.0, 250.0, 10.0),
                                ("intermodal", 10.0, 120.0, 160.0, 6.0),
-                               ("ferry_terminal", 8.0, 90.0, 110.0, 4.0))
+                               ("ferry_terminal", 8.0, 90.0, 110.0, 4.0),
+                               ("transshipment", 0.0, 0.0, 0.0, 0.0))
+] + [
+    # terminal handling at the origin and destination: zero here, so that the hand-computed
+    # answers of the other tests stay those of the line haul; tests of terminals set their own
+    dict(place_id="*", from_service=m, to_service="terminal", kind="terminal",
+         time_median_h=0.0, time_p90_h=0.0, cost_usd_20ft=0.0, cost_usd_40ft=0.0,
+         cost_usd_per_tonne=0.0, year=2024)
+    for m in ("rail", "road", "sea", "ferry")
 ]
 TABLES: dict[str, list[dict[str, Any]]] = dict(tariffs=TARIFFS, speeds=SPEEDS,
                                                operations=DEFAULT_OPS, crossings=[])

@@ -57,9 +57,9 @@ def test_json_output(capsys, seg_path):
     data = json.loads(out)
     r = data["routes"][0]
     assert len(data["routes"]) == 1
-    assert len(r["legs"]) == 6
-    assert [leg["kind"] for leg in r["legs"]] == ["link", "link", "transfer", "link", "border",
-                                                  "link"]
+    assert len(r["legs"]) == 8
+    assert [leg["kind"] for leg in r["legs"]] == ["terminal", "link", "link", "transfer", "link",
+                                                  "border", "link", "terminal"]
     assert r["cost_usd"] == pytest.approx(1040.0)
     assert r["time_h"] == pytest.approx(46.0)
     assert r["n_border_crossings"] == 1 and r["n_transfers"] == 1
@@ -83,11 +83,11 @@ def test_csv_output_one_row_per_leg(capsys, seg_path):
     code, out, err = run(capsys, "Alpha", "Sierra", "--network", seg_path, "--format", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 6
+    assert len(rows) == 8
     assert set(rows[0]) >= {"route", "seq", "kind", "from_id", "to_id", "distance_km",
                             "time_h", "cost_usd", "cum_distance_km", "cum_time_h",
                             "cum_cost_usd"}
-    assert [r["seq"] for r in rows] == [str(i) for i in range(6)]
+    assert [r["seq"] for r in rows] == [str(i) for i in range(8)]
     assert {r["route"] for r in rows} == {"1"}
     assert float(rows[-1]["cum_distance_km"]) == pytest.approx(560.0)
     assert float(rows[-1]["cum_cost_usd"]) == pytest.approx(1040.0)
@@ -114,7 +114,7 @@ def test_k3_csv_numbers_routes(capsys, corridors_path):
                        "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert [r["route"] for r in rows] == ["1"] * 3 + ["2"] * 3
+    assert [r["route"] for r in rows] == ["1"] * 5 + ["2"] * 5
 
 
 def test_avoid_country_options(capsys, corridors_path):

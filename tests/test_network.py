@@ -121,8 +121,11 @@ def test_graph_has_both_directions_unless_oneway():
 
 def test_copy_is_independent(tiny_line):
     other = tiny_line.copy()
-    other.links.loc["ab", "distance_km"] = 1.0
+    links = other.links
+    links.loc["ab", "distance_km"] = 200.0  # edits a copy-on-write view, not the network
     assert tiny_line.links.loc["ab", "distance_km"] == 170.0
+    assert other.links.loc["ab", "distance_km"] == 170.0
+    assert other.replace(links=links).links.loc["ab", "distance_km"] == 200.0
 
 
 def test_fixture_networks_are_valid(any_fixture_network):
@@ -490,7 +493,8 @@ def test_operations_rules():
 
 def test_operations_defaults_one_per_kind_are_not_duplicates(tiny_line):
     ops = tiny_line.tables["operations"]
-    assert (ops["place_id"] == "*").sum() == 5  # ('*','*','*') once per transfer kind
+    # ('*','*','*') once per transfer kind, and one terminal row per mode
+    assert (ops["place_id"] == "*").sum() == 10
 
 
 def test_tariffs_speeds_risk_rules():
@@ -748,7 +752,7 @@ def test_info_counts(border_pair):
     assert info["links_by_kind"]["line"]["links"] == 2
     assert set(info["links_by_country"]) == {"AFG", "PAK", "border"}
     assert info["links_by_status"] == {"operational": {"links": 3, "km": info["total_km"]}}
-    assert info["tables"] == {"tariffs": 6, "speeds": 6, "crossings": 2, "operations": 5,
+    assert info["tables"] == {"tariffs": 6, "speeds": 6, "crossings": 2, "operations": 10,
                               "risk": 2}
     assert info["sources"] == 0
 

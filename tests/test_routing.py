@@ -52,7 +52,7 @@ def test_gauge_break_costs_exactly_its_transfer_40ft():
     assert r.distance_km == approx(500.0)
     assert r.objective == approx(1100.0)
     kinds = [leg.kind for leg in r.steps]
-    assert kinds == ["link", "transfer", "link"]
+    assert kinds == ["terminal", "link", "transfer", "link", "terminal"]
     t = r.transfers[0]
     assert (t.from_id, t.service, t.to_service) == ("z", "rail-1676", "rail-1435")
     assert t.transfer_kind == "transload"
@@ -80,7 +80,7 @@ def test_dual_gauge_through_train_pays_no_transfer():
     net = rf.dual_gauge_net()
     r = cor.route(net, "Alpha", "Delta", cargo=C40)
     assert r.transfers == []
-    assert {leg.service for leg in r.steps} == {"rail-1520"}
+    assert {leg.service for leg in r.steps if leg.kind != "terminal"} == {"rail-1520"}
     assert r.cost_usd == approx((100 + 200 + 100) * 1.0)  # 400
     assert r.time_h == approx(400 / 40)  # 10 h
     assert r.distance_km == approx(400.0)
@@ -140,8 +140,8 @@ def test_no_border_dwell_inside_one_country():
 
 def test_headway_adds_half_the_headway_as_wait():
     r = cor.route(rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40)
-    (leg,) = r.steps
-    assert leg.wait_h == approx(12.0)
+    (leg,) = [s for s in r.steps if s.kind != "terminal"]
+    assert leg.wait_h == approx(12.0) and leg.headway_h == approx(24.0)
     assert leg.running_time_h == approx(200 / 20)
     assert r.time_h == approx(200 / 20 + 24 / 2)  # 22 h
     assert r.cost_usd == approx(200 * 0.6)
@@ -272,8 +272,10 @@ def test_year_rule_on_operational_and_planned_links():
 
 
 def test_closed_link_is_never_usable():
-    net = rf.via_net().copy()
-    net.links.loc["o_d", "status"] = "closed"
+    base = rf.via_net()
+    links = base.links
+    links.loc["o_d", "status"] = "closed"
+    net = base.replace(links=links)
     for year in (None, 2020, 2100):
         assert link_ids(cor.route(net, "o", "d", minimize="distance", year=year)) == ["o_v", "v_d"]
 
@@ -554,9 +556,9 @@ def test_totals_equal_sum_of_legs(args):
     assert r.objective == approx(r.generalized_usd)
     for leg in r.steps:
         assert leg.time_h == approx(leg.running_time_h + leg.wait_h + leg.dwell_h
-                                    + leg.transfer_time_h)
+                                    + leg.transfer_time_h + leg.terminal_time_h)
         assert leg.cost_usd == approx(leg.running_cost_usd + leg.fee_usd
-                                      + leg.transfer_cost_usd)
+                                      + leg.transfer_cost_usd + leg.terminal_cost_usd)
 
 
 @pytest.mark.parametrize("origin, destination", [("a", "s"), ("s", "a")])
@@ -565,8 +567,9 @@ def test_legs_geodataframe(origin, destination):
     r = cor.route(net, origin, destination)
     legs = r.legs
     assert legs.crs.to_epsg() == 4326
-    assert len(legs) == len(r.steps) == 6
-    assert list(legs["seq"]) == list(range(6))
+    assert len(legs) == len(r.steps) == 8
+    assert list(legs["seq"]) == list(range(8))
+    assert legs["kind"].iloc[0] == legs["kind"].iloc[-1] == "terminal"
     for col, total in (("cum_distance_km", r.distance_km), ("cum_time_h", r.time_h),
                        ("cum_cost_usd", r.cost_usd),
                        ("cum_generalized_usd", r.generalized_usd)):
@@ -576,7 +579,7 @@ def test_legs_geodataframe(origin, destination):
     for _, row in legs.iterrows():
         coords = list(row.geometry.coords)
         assert coords[0] == approx(xy[row["from_id"]])
-        if row["kind"] != "transfer":
+        if row["kind"] not in ("transfer", "terminal"):
             assert coords[-1] == approx(xy[row["to_id"]])
     # consecutive legs join up
     assert list(legs["from_id"].iloc[1:]) == list(legs["to_id"].iloc[:-1])
@@ -611,8 +614,9 @@ def test_to_dict_is_json_without_nan(seg_route):
     d = seg_route.to_dict()
     text = json.dumps(d, allow_nan=False)
     back = json.loads(text)
-    assert len(back["legs"]) == 6
-    assert back["legs"][2]["kind"] == "transfer"
+    assert len(back["legs"]) == 8
+    assert back["legs"][3]["kind"] == "transfer"
+    assert back["legs"][0]["kind"] == back["legs"][-1]["kind"] == "terminal"
     assert back["n_transfers"] == 1
 
 
@@ -632,15 +636,16 @@ def test_to_dict_constraints_recorded():
 
 def test_segments_merge_consecutive_links_on_one_service(seg_route):
     segs = seg_route.segments()
-    assert [s["kind"] for s in segs] == ["link", "transfer", "link", "border", "link"]
-    first = segs[0]
+    assert [s["kind"] for s in segs] == ["terminal", "link", "transfer", "link", "border", "link",
+                                         "terminal"]
+    first = segs[1]
     assert (first["from_id"], first["to_id"]) == ("a", "z")
     assert first["via"] == ["Mike"]
     assert first["distance_km"] == approx(250.0)
     assert first["time_h"] == approx(250 / 40)
     assert first["cost_usd"] == approx(250.0)
-    assert segs[1]["transfer_kind"] == "transload"
-    assert segs[3]["dwell_h"] == approx(12.0)
+    assert segs[2]["transfer_kind"] == "transload"
+    assert segs[4]["dwell_h"] == approx(12.0)
     assert math.fsum(s["distance_km"] for s in segs) == approx(seg_route.distance_km)
     assert math.fsum(s["cost_usd"] for s in segs) == approx(seg_route.cost_usd)
     assert math.fsum(s["time_h"] for s in segs) == approx(seg_route.time_h)

@@ -1,20 +1,37 @@
-"""Cargo and the cost and time model: tariffs, speeds, border dwell and fees, transfers.
+"""Cargo and the cost and time model, as per-edge component arrays of the expanded graph.
 
-Formulas (per traversal of a link in one direction, for one shipment of ``cargo``):
+Every edge of the expanded graph (:mod:`corridors.graph`) gets one value per *component*;
+objectives are weighted sums of components, so that scenario multipliers, risk terms and
+Pareto criteria are data, not code.
 
-- running time ``time_h`` override, else ``distance_km / speed_kmh`` (link override, else the
-  speeds table by mode and country, else its ``*`` row); plus ``headway_h / 2`` expected wait
-  where a link has a scheduled service;
-- running cost ``distance_km x rate``, the rate from the tariffs table by mode and country
-  (``usd_per_teu_km`` for a 20 ft box, ``usd_per_feu_km`` for 40 ft, ``usd_per_tonne_km`` x
-  tonnes for bulk) or the link's own ``usd_per_teu_km`` (scaled to 40 ft by the table's
-  FEU/TEU ratio);
-- border links add the crossing's median dwell and fee for the direction travelled (fees are
-  per container or truck; bulk pays ``fee / 20 t`` per tonne, CPMM's reference load);
-- a transfer between two services at a place (gauge break, port, mode change) costs the
-  place's operation row, or the default row of its kind;
-- generalized cost = money + ``time_h x (value_usd x holding_rate_per_year / 8760 +
-  value_of_time_usd_per_h)``.
+Time components (hours)
+    ``running_time_h``: a link's ``time_h`` override, else ``distance_km / speed_kmh`` (the
+    link's ``speed_kmh``, else the speeds table by mode and country, else its ``*`` row).
+    ``wait_h``: expected wait for a scheduled departure, half the headway: on a link with its
+    own ``headway_h`` (ships, ferries) each time it is taken; for rail, on boarding a train
+    (loading at the origin or a transfer into rail) from the speeds table's ``headway_h`` of
+    (rail, country). ``dwell_h``: median border dwell for the direction travelled.
+    ``transfer_time_h``: median time of a transfer (gauge break, port handling, mode change,
+    transshipment). ``terminal_time_h``: loading at the origin and unloading at the
+    destination for the mode the journey starts and ends on.
+Money components (USD)
+    ``running_cost_usd`` = ``distance_km x rate``, the rate from the tariffs table by mode and
+    country (``usd_per_teu_km`` for a 20 ft box, ``usd_per_feu_km`` for 40 ft,
+    ``usd_per_tonne_km x tonnes`` for bulk) or the link's ``usd_per_teu_km`` (scaled to 40 ft
+    by the table's FEU/TEU ratio); ``fee_usd`` at borders (per container or truck; bulk pays
+    ``fee / 20 t`` per tonne, CPMM's reference load); ``transfer_cost_usd``;
+    ``terminal_cost_usd``.
+Objectives
+    ``time_h`` = sum of the time components; ``cost_usd`` = sum of the money components;
+    ``generalized`` = ``cost_usd + time_h x (value_usd x holding_rate_per_year / 8760 +
+    value_of_time_usd_per_h)``; ``distance_km``.
+
+Transfers cost the place's operations row for (place, from service, to service), or the
+default row of the transfer kind where the place's kind allows default transfers. At border
+posts a rail <-> road transfer is priced as a ``transload`` (the box is lifted between a wagon
+and a truck at a border yard), not as a port-crane ``intermodal`` move. Terminal handling
+comes from ``terminal`` rows: (place, service or mode) first, then the mode's default
+(place ``*``).
 
 A parameter that a query needs and the data lacks is an error (:class:`ParameterError`),
 never a silent default.
@@ -26,13 +43,16 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
+from .graph import LINK, LOAD, TRANSFER, TRANSFER_PLACE_KINDS, Topology, logical_service
 from .network import Network
 from .units import CPMM_REFERENCE_TONNES, HOURS_PER_YEAR
 
-__all__ = ["Cargo", "CARGO_UNITS", "CostModel", "TransferSpec", "transfer_kind_between"]
+__all__ = ["Cargo", "CARGO_UNITS", "CostModel", "TransferSpec", "Weights", "weights",
+           "transfer_kind_between", "TIME_COMPONENTS", "COST_COMPONENTS", "check_weights"]
 
 CARGO_UNITS = ("20ft", "40ft", "tonne")
 
@@ -43,8 +63,6 @@ DEFAULT_VALUE_USD = 50_000.0
 DEFAULT_HOLDING_RATE = 0.10
 DEFAULT_CONTAINER_TONNES = {"20ft": 14.0, "40ft": 20.0}  # payload, assumed typical loads
 
-# Place kinds where services may meet with default transfer costs (others need explicit rows).
-TRANSFER_PLACE_KINDS = ("port", "dry_port", "city", "rail_station", "border_post")
 
 
 @dataclass(frozen=True)
@@ -150,6 +168,8 @@ def transfer_kind_between(a: str, b: str) -> str:
     modes = {ma, mb}
     if ma == "rail" and mb == "rail":
         return "transload"
+    if a == b and ma in ("sea", "ferry"):
+        return "transshipment"
     if "sea" in modes:
         return "port_handling"
     if "ferry" in modes:
@@ -159,7 +179,7 @@ def transfer_kind_between(a: str, b: str) -> str:
 
 @dataclass(frozen=True)
 class TransferSpec:
-    """Time and cost of one transfer at a place, for one cargo."""
+    """Time and cost of one transfer (or terminal handling) at a place, for one cargo."""
 
     kind: str
     time_h: float
@@ -174,28 +194,35 @@ def _f(v: Any) -> float:
         else float(v)
 
 
+_NO_SPEC = TransferSpec("", float("nan"), float("nan"), float("nan"), None, "")
+
+
 class CostModel:
     """Resolves tariffs, speeds, crossings and operations of a network for one cargo.
 
-    Lookups return NaN where the data has no value; :mod:`corridors.graph` reports those
-    before routing (see ``missing``).
+    Lookups return NaN where the data has no value; :func:`weights` records those as missing
+    parameters and routing reports them before it searches.
     """
 
     def __init__(self, net: Network, cargo: Cargo) -> None:
-        self.net = net
         self.cargo = cargo
-        t = net.tables
+        t = net._tables
         self.tariffs = self._index(t.get("tariffs"), ("mode", "country"))
         self.speeds = self._index(t.get("speeds"), ("mode", "country"))
         self.crossings = self._index(t.get("crossings"), ("link_id", "direction"))
         ops = t.get("operations")
-        self.ops = self._index(ops, ("place_id", "from_service", "to_service"))
+        self.ops: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.terminals: dict[tuple[str, str], dict[str, Any]] = {}
         self.op_defaults: dict[str, dict[str, Any]] = {}
         if ops is not None:
             for rec in ops.to_dict("records"):
                 row = {str(k): v for k, v in rec.items()}
-                if row["place_id"] == "*":
+                if row["kind"] == "terminal":
+                    self.terminals[(row["place_id"], row["from_service"])] = row
+                elif row["place_id"] == "*":
                     self.op_defaults[row["kind"]] = row
+                else:
+                    self.ops[(row["place_id"], row["from_service"], row["to_service"])] = row
         self.has = {name: name in t for name in ("tariffs", "speeds", "crossings", "operations")}
 
     @staticmethod
@@ -220,6 +247,14 @@ class CostModel:
             return override
         row = self._lookup(self.speeds, mode, country)
         return _f(row["speed_kmh"]) if row else float("nan")
+
+    def boarding_headway_h(self, mode: str, country: str) -> float:
+        """Hours between scheduled departures of ``mode`` in ``country`` (speeds.csv
+        ``headway_h``), NaN where the data gives none (no scheduled-service wait)."""
+        row = self._lookup(self.speeds, mode, country)
+        if row is None or "headway_h" not in row:
+            return float("nan")
+        return _f(row["headway_h"])
 
     def rate_usd_per_km(self, mode: str, country: str, override_teu: float) -> float:
         """Running cost in USD per km for this cargo (link override of USD/TEU-km first)."""
@@ -255,28 +290,9 @@ class CostModel:
         p90 = _f(row["dwell_p90_h"])
         return median, (p90 if math.isfinite(p90) else median), fee, row.get("source")
 
-    # ---- transfers ---------------------------------------------------------------------------
+    # ---- transfers and terminals ---------------------------------------------------------------
 
-    def transfer(self, place_id: str, place_kind: str, a: str, b: str) -> TransferSpec | None:
-        """The transfer from service ``a`` to ``b`` at a place, or None where none is allowed.
-
-        A row for (place, a, b) wins, then a row for (place, b, a); then the default of the
-        transfer kind, at places whose kind allows default transfers.
-        """
-        row = self.ops.get((place_id, a, b)) or self.ops.get((place_id, b, a))
-        label = f"operations.csv place {place_id} {a}->{b}"
-        if row is None:
-            if place_kind not in TRANSFER_PLACE_KINDS:
-                return None
-            kind = transfer_kind_between(a, b)
-            row = self.op_defaults.get(kind)
-            label = f"operations.csv default '{kind}'"
-            if row is None:
-                if not self.has["operations"]:
-                    return TransferSpec(kind, float("nan"), float("nan"), float("nan"), None,
-                                        "no operations table")
-                return TransferSpec(kind, float("nan"), float("nan"), float("nan"), None,
-                                    f"operations.csv has no default row for kind '{kind}'")
+    def _spec(self, row: dict[str, Any], label: str) -> TransferSpec:
         unit = self.cargo.unit
         if unit == "20ft":
             cost = _f(row["cost_usd_20ft"])
@@ -288,3 +304,256 @@ class CostModel:
         t90 = _f(row["time_p90_h"])
         return TransferSpec(row["kind"], t50, t90 if math.isfinite(t90) else t50, cost,
                             row.get("source"), label)
+
+    def transfer(self, place_id: str, place_kind: str, a: str, b: str) -> TransferSpec | None:
+        """The transfer from service ``a`` to ``b`` at a place, or None where none is allowed.
+
+        A row for (place, a, b) wins, then a row for (place, b, a); then the default of the
+        transfer kind, at places whose kind allows default transfers. At border posts a
+        rail <-> road change takes the ``transload`` default (a lift between wagon and truck
+        at a border yard), not the ``intermodal`` one.
+        """
+        row = self.ops.get((place_id, a, b)) or self.ops.get((place_id, b, a))
+        label = f"operations.csv place {place_id} {a}->{b}"
+        if row is None:
+            if place_kind not in TRANSFER_PLACE_KINDS and not (
+                    a == b and place_kind == "port"):
+                return None
+            kind = transfer_kind_between(a, b)
+            if kind == "intermodal" and place_kind == "border_post":
+                kind = "transload"
+                label = "operations.csv default 'transload' (rail<->road at a border post)"
+            else:
+                label = f"operations.csv default '{kind}'"
+            row = self.op_defaults.get(kind)
+            if row is None:
+                why = ("no operations table" if not self.has["operations"]
+                       else f"operations.csv has no default row for kind '{kind}'")
+                return TransferSpec(kind, float("nan"), float("nan"), float("nan"), None, why)
+        return self._spec(row, label)
+
+    def terminal(self, place_id: str, service: str) -> TransferSpec:
+        """Loading or unloading at a place for a service (``sea``, ``rail-1676``, ``road``):
+        the place's terminal row for the service, its mode or ``*``, else the mode's default."""
+        mode = service.split("-")[0]
+        for key, label in (((place_id, service), f"operations.csv terminal {place_id} {service}"),
+                           ((place_id, mode), f"operations.csv terminal {place_id} {mode}"),
+                           ((place_id, "*"), f"operations.csv terminal {place_id} *"),
+                           (("*", service), f"operations.csv default terminal {service}"),
+                           (("*", mode), f"operations.csv default terminal {mode}")):
+            row = self.terminals.get(key)
+            if row is not None:
+                return self._spec(row, label)
+        return TransferSpec("terminal", float("nan"), float("nan"), float("nan"), None,
+                            f"operations.csv has no terminal row for {mode} (add a row "
+                            f"'*,{mode},terminal,terminal,...' or one for place {place_id})")
+
+
+# --------------------------------------------------------------------------------------------
+# Weights: component arrays per edge
+# --------------------------------------------------------------------------------------------
+
+TIME_COMPONENTS = ("running_time_h", "wait_h", "dwell_h", "transfer_time_h", "terminal_time_h")
+COST_COMPONENTS = ("running_cost_usd", "fee_usd", "transfer_cost_usd", "terminal_cost_usd")
+SPREAD_COMPONENTS = ("headway_h", "dwell_p90_h", "transfer_p90_h", "terminal_p90_h")
+
+
+@dataclass
+class Weights:
+    """Per-edge components for one cargo, and the objectives built from them.
+
+    ``arrays`` holds one float array per component (:data:`TIME_COMPONENTS`,
+    :data:`COST_COMPONENTS`, :data:`SPREAD_COMPONENTS`) and per objective (``distance_km``,
+    ``time_h``, ``cost_usd``, ``generalized``). ``missing`` maps an objective to
+    {edge: reason} where the data lacks a parameter. ``cargo_ok`` says which edges accept the
+    cargo unit (links' ``cargo_units``). ``transfer_kind`` and ``rule`` say, per non-link edge,
+    what kind of operation it is and which data row priced it.
+    """
+
+    cargo: Cargo
+    arrays: dict[str, np.ndarray]
+    missing: dict[str, dict[int, str]]
+    cargo_ok: np.ndarray
+    transfer_kind: list[str | None]
+    rule: list[str | None]
+
+    def objective(self, name: str) -> np.ndarray:
+        """The weight array of an objective."""
+        return self.arrays[name]
+
+    def combine(self, coefficients: dict[str, float | np.ndarray]) -> np.ndarray:
+        """A weighted sum of components, e.g. ``{"cost_usd": 1.0, "time_h": 30.0}``."""
+        out = np.zeros(len(self.cargo_ok))
+        for name, c in coefficients.items():
+            if name not in self.arrays:
+                raise ParameterError(f"unknown component {name!r}; allowed: "
+                                     + ", ".join(sorted(self.arrays)))
+            out = out + np.asarray(c) * self.arrays[name]
+        return out
+
+
+def weights(net: Network, cargo: Cargo) -> Weights:
+    """Component and objective arrays over the edges of ``net``'s expanded graph for
+    ``cargo`` (cached per network and cargo)."""
+    from .graph import topology
+
+    topo = topology(net)
+    hit = topo._weights.get(cargo.key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    w = _compute(net, topo, cargo)
+    topo._weights[cargo.key] = w
+    return w
+
+
+def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
+    cm = CostModel(net, cargo)
+    links = net._links
+    n = topo.n_edges
+    nan = float("nan")
+    a = {name: np.zeros(n) for name in (*TIME_COMPONENTS, *COST_COMPONENTS,
+                                        *SPREAD_COMPONENTS)}
+    a["headway_h"][:] = nan
+    miss_t: dict[int, str] = {}
+    miss_c: dict[int, str] = {}
+    kinds: list[str | None] = [None] * n
+    rules: list[str | None] = [None] * n
+    cargo_ok = np.ones(n, dtype=bool)
+
+    etype = topo.etype
+    is_link = etype == LINK
+    le = np.flatnonzero(is_link)
+    li = topo.elink[le]
+    km = topo.edistance[le]
+    mode = topo.emode[le]
+    ctry = topo.ecountry[le]
+    speed_o = links["speed_kmh"].to_numpy(dtype=float)[li]
+    time_o = links["time_h"].to_numpy(dtype=float)[li]
+    rate_o = links["usd_per_teu_km"].to_numpy(dtype=float)[li]
+    headway = links["headway_h"].to_numpy(dtype=float)[li]
+
+    # speeds and rates by unique (mode, country, override) keys
+    speed = np.array([cm.speed_kmh(m, c, o) for m, c, o in zip(mode, ctry, speed_o)]) \
+        if len(le) else np.zeros(0)
+    run_t = np.where(np.isfinite(time_o), time_o, km / np.where(speed > 0, speed, nan))
+    rate_cache: dict[tuple[str, str, float], float] = {}
+    rate = np.empty(len(le))
+    for j, (m, c, o) in enumerate(zip(mode, ctry, rate_o)):
+        k = (m, c, float(o))
+        if k not in rate_cache:
+            rate_cache[k] = cm.rate_usd_per_km(m, c, o)
+        rate[j] = rate_cache[k]
+    a["running_time_h"][le] = run_t
+    a["running_cost_usd"][le] = km * rate
+    has_hw = np.isfinite(headway)
+    a["wait_h"][le] = np.where(has_hw, headway / 2.0, 0.0)
+    a["headway_h"][le] = headway
+    col = {"20ft": "usd_per_teu_km", "40ft": "usd_per_feu_km"}.get(cargo.unit, "usd_per_tonne_km")
+    for j in np.flatnonzero(~np.isfinite(run_t)).tolist():
+        e = int(le[j])
+        lid = topo.link_ids[int(li[j])]
+        miss_t[e] = (f"link {lid!r} ({mode[j]}, {ctry[j]}): no speed: add a speeds.csv row for "
+                     f"({mode[j]}, {ctry[j]}) or ({mode[j]}, *), or set the link's speed_kmh "
+                     "or time_h")
+    for j in np.flatnonzero(~np.isfinite(rate)).tolist():
+        e = int(le[j])
+        lid = topo.link_ids[int(li[j])]
+        miss_c[e] = (f"link {lid!r} ({mode[j]}, {ctry[j]}): no tariff for {cargo.unit} cargo: add "
+                     f"{col} to a tariffs.csv row for ({mode[j]}, {ctry[j]}) or ({mode[j]}, *)")
+    for e, lrow in zip(le.tolist(), li.tolist()):
+        rules[e] = f"link {topo.link_ids[lrow]!r}"
+    units = topo.link_cargo_units
+    for j, lrow in enumerate(li.tolist()):
+        if units[lrow] and cargo.unit not in units[lrow]:
+            cargo_ok[le[j]] = False
+
+    # borders
+    for e in np.flatnonzero(is_link & topo.eborder).tolist():
+        lid = topo.link_ids[int(topo.elink[e])]
+        direction = "forward" if topo.eforward[e] else "reverse"
+        d50, d90, fee, _ = cm.crossing(lid, direction)
+        if math.isfinite(d50):
+            a["dwell_h"][e], a["dwell_p90_h"][e] = d50, d90
+        else:
+            miss_t[e] = f"border link {lid!r}: no crossings.csv row for direction {direction!r}"
+        if math.isfinite(fee):
+            a["fee_usd"][e] = fee
+        else:
+            miss_c[e] = f"border link {lid!r}: no fee_usd in crossings.csv for direction {direction!r}"
+
+    # transfers and terminals
+    src, dst = topo.src, topo.dst
+    for e in np.flatnonzero(~is_link).tolist():
+        u, v = int(src[e]), int(dst[e])
+        pi = int(topo.node_place[u])
+        pid = topo.place_ids[pi]
+        t = int(etype[e])
+        if t == TRANSFER:
+            sa = logical_service(topo.node_service[u])
+            sb = logical_service(topo.node_service[v])
+            spec = cm.transfer(pid, topo.place_kind[pi], sa, sb) or _NO_SPEC
+            where = f"transfer {sa}->{sb} at {pid!r} ({spec.kind})"
+            tcol, pcol, ccol = "transfer_time_h", "transfer_p90_h", "transfer_cost_usd"
+            boarding = sb
+        else:
+            svc = logical_service(topo.node_service[v if t == LOAD else u])
+            spec = cm.terminal(pid, svc)
+            word = "loading" if t == LOAD else "unloading"
+            where = f"{word} {svc} at {pid!r}"
+            tcol, pcol, ccol = "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"
+            boarding = svc if t == LOAD else ""
+        kinds[e] = spec.kind if t == TRANSFER else ("load" if t == LOAD else "unload")
+        rules[e] = spec.row
+        if math.isfinite(spec.time_h):
+            a[tcol][e], a[pcol][e] = spec.time_h, spec.time_p90_h
+        else:
+            miss_t[e] = f"{where}: no time ({spec.row})"
+        if math.isfinite(spec.cost_usd):
+            a[ccol][e] = spec.cost_usd
+        else:
+            miss_c[e] = f"{where}: no cost for {cargo.unit} cargo ({spec.row})"
+        if boarding.startswith("rail"):
+            hw = cm.boarding_headway_h("rail", topo.place_country[pi])
+            if math.isfinite(hw):
+                a["headway_h"][e] = hw
+                a["wait_h"][e] = hw / 2.0
+
+    time_h = np.zeros(n)
+    for c in TIME_COMPONENTS:
+        time_h = time_h + a[c]
+    cost = np.zeros(n)
+    for c in COST_COMPONENTS:
+        cost = cost + a[c]
+    if miss_t:
+        time_h[list(miss_t)] = nan
+    if miss_c:
+        cost[list(miss_c)] = nan
+    a["time_h"] = time_h
+    a["cost_usd"] = cost
+    a["generalized"] = cost + time_h * cargo.time_value_usd_per_h
+    a["distance_km"] = np.where(is_link, topo.edistance, 0.0)
+    return Weights(cargo=cargo, arrays=a,
+                   missing={"distance_km": {}, "time_h": miss_t, "cost_usd": miss_c,
+                            "generalized": {**miss_t, **miss_c}},
+                   cargo_ok=cargo_ok, transfer_kind=kinds, rule=rules)
+
+
+def check_weights(w: Weights, objective: str, mask: np.ndarray, net_name: str) -> None:
+    """Raise ParameterError if an edge that the query may use lacks the objective's data, or
+    carries a weight that is not a finite number >= 0 (a NaN never becomes 0)."""
+    missing = w.missing[objective]
+    bad = [e for e in missing if mask[e]]
+    reasons = sorted({missing[e] for e in bad})
+    arr = w.arrays[objective]
+    broken = np.flatnonzero(mask & ~(np.isfinite(arr) & (arr >= 0)))
+    for e in broken.tolist():
+        if e not in missing:
+            reasons.append(f"{w.rule[e] or f'edge {e}'}: {objective} weight {arr[e]!r} is "
+                           "not a finite number >= 0 (check its overrides and table rows)")
+    if not reasons:
+        return
+    shown = reasons[:12]
+    more = f"\n  ... and {len(reasons) - len(shown)} more" if len(reasons) > len(shown) else ""
+    raise ParameterError(
+        f"cannot route by {objective!r} on {net_name}: {len(reasons)} parameter(s) missing or "
+        "invalid:\n  " + "\n  ".join(shown) + more)

@@ -9,11 +9,13 @@ The file format is described in ``docs/data-format.md``.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -933,9 +935,10 @@ class Network:
                  meta: Mapping[str, Any] | None = None, sources: Mapping[str, str] | None = None,
                  origin: str = "<memory>") -> None:
         # Use from_geodataframes: this constructor trusts that its inputs are validated.
-        self.places = places
-        self.links = links
-        self.tables: dict[str, pd.DataFrame] = dict(tables or {})
+        self._places = places
+        self._links = links
+        self._tables: dict[str, pd.DataFrame] = dict(tables or {})
+        self._fingerprint: str | None = None
         self.meta: dict[str, Any] = dict(meta or {})
         self.sources: dict[str, str] = dict(sources or {})
         self.origin = origin
@@ -1000,6 +1003,95 @@ class Network:
                                   f"{'s' if len(problems) != 1 else ''} found in {origin}")
         return cls(p, l_, t, meta=meta, sources=sources, origin=origin)
 
+    # ---- the frames (read-only views) and edits that make new networks ---------------------
+
+    @property
+    def places(self) -> gpd.GeoDataFrame:
+        """Places, one row per place, indexed by id (EPSG:4326).
+
+        A copy-on-write view: editing it changes the copy, never this network. To change a
+        network, build a new one with :meth:`replace`.
+        """
+        return self._places.copy(deep=False)
+
+    @property
+    def links(self) -> gpd.GeoDataFrame:
+        """Links, one row per link, indexed by id (EPSG:4326); a copy-on-write view (see
+        :attr:`places`)."""
+        return self._links.copy(deep=False)
+
+    @property
+    def tables(self) -> Mapping[str, pd.DataFrame]:
+        """Parameter tables by name (``tariffs``, ``speeds``, ``crossings``, ``operations``,
+        ``risk``): a read-only mapping of copy-on-write views (see :meth:`replace`)."""
+        return MappingProxyType({k: v.copy(deep=False) for k, v in self._tables.items()})
+
+    def replace(self, *, places: gpd.GeoDataFrame | None = None,
+                links: gpd.GeoDataFrame | None = None, **tables: pd.DataFrame | None) -> Network:
+        """A new, validated network with some frames replaced; this one is left unchanged.
+
+        Parameters
+        ----------
+        places, links : geopandas.GeoDataFrame, optional
+            New places or links (for example an edited ``net.links``).
+        **tables : pandas.DataFrame or None
+            New parameter tables by name (``tariffs=...``); ``None`` removes a table.
+
+        Raises
+        ------
+        ValidationError
+            If the new frames are not a valid network (every problem listed).
+        ParameterError
+            For an unknown table name.
+
+        Examples
+        --------
+        >>> import corridors as cor
+        >>> net = cor.load_network()
+        >>> t = net.tables["tariffs"]
+        >>> t["usd_per_feu_km"] = t["usd_per_feu_km"] * 10
+        >>> dear = net.replace(tariffs=t)
+        >>> dear is not net and dear.fingerprint != net.fingerprint
+        True
+        """
+        from .errors import ParameterError
+
+        bad = sorted(set(tables) - set(TABLE_NAMES))
+        if bad:
+            raise ParameterError(f"unknown table {bad[0]!r}; allowed: {', '.join(TABLE_NAMES)}")
+        new_tables: dict[str, pd.DataFrame | None] = {k: v.copy() for k, v in
+                                                      self._tables.items()}
+        for k, v in tables.items():
+            new_tables[k] = None if v is None else v.copy()
+        return Network.from_geodataframes(
+            self._places.copy() if places is None else places.copy(),
+            self._links.copy() if links is None else links.copy(),
+            tariffs=new_tables.get("tariffs"), speeds=new_tables.get("speeds"),
+            crossings=new_tables.get("crossings"), operations=new_tables.get("operations"),
+            risk=new_tables.get("risk"), meta=self.meta, sources=self.sources or None,
+            origin=self.origin)
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything the network holds (frames, tables, metadata): equal networks
+        have equal fingerprints; any change of data changes it. Use it as a cache key."""
+        if self._fingerprint is None:
+            h = hashlib.sha256()
+            frames: list[tuple[str, pd.DataFrame]] = [("places", self._places),
+                                                      ("links", self._links)]
+            frames += sorted(self._tables.items())
+            for name, df in frames:
+                h.update(name.encode())
+                h.update(",".join(map(str, df.columns)).encode())
+                plain = pd.DataFrame(df).copy()
+                if "geometry" in plain.columns:
+                    plain["geometry"] = [None if g is None else g.wkb for g in plain["geometry"]]
+                values = pd.util.hash_pandas_object(plain.astype(object), index=True)
+                h.update(values.to_numpy().tobytes())
+            h.update(repr(sorted(self.meta.items())).encode())
+            self._fingerprint = h.hexdigest()[:16]
+        return self._fingerprint
+
     # ---- basic facts -----------------------------------------------------------------------
 
     @property
@@ -1008,14 +1100,14 @@ class Network:
         return str(self.meta.get("name", self.origin))
 
     def __repr__(self) -> str:
-        km = float(np.nansum(self.links["distance_km"].to_numpy()))
-        return (f"<Network {self.name!r}: {len(self.places)} places, {len(self.links)} links, "
+        km = float(np.nansum(self._links["distance_km"].to_numpy()))
+        return (f"<Network {self.name!r}: {len(self._places)} places, {len(self._links)} links, "
                 f"{km:,.0f} km>")
 
     def copy(self) -> Network:
         """A deep copy (frames and tables copied)."""
-        return Network(self.places.copy(), self.links.copy(),
-                       {k: v.copy() for k, v in self.tables.items()},
+        return Network(self._places.copy(), self._links.copy(),
+                       {k: v.copy() for k, v in self._tables.items()},
                        meta=dict(self.meta), sources=dict(self.sources), origin=self.origin)
 
     # ---- records ---------------------------------------------------------------------------
@@ -1031,7 +1123,7 @@ class Network:
             When the name matches several places.
         """
         pid = self.place_id(query)
-        row = self.places.loc[pid]
+        row = self._places.loc[pid]
         aliases = tuple(a for a in (row["aliases"] or "").split("|") if a)
         geom = row.geometry
         return Place(id=pid, name=row["name"], country=row["country"], kind=row["kind"],
@@ -1043,7 +1135,7 @@ class Network:
         if not isinstance(query, str) or not query.strip():
             raise UnknownPlaceError(str(query), [], message=f"a place must be a non-empty name "
                                     f"or id, got {query!r}")
-        if query in self.places.index:
+        if query in self._places.index:
             return query
         lookup = self._name_lookup()
         key = normalize_name(query)
@@ -1052,7 +1144,7 @@ class Network:
             return next(iter(ids))
         if len(ids) > 1:
             # A city wins over its own port, station or yard of the same name.
-            cities = sorted(i for i in ids if self.places.at[i, "kind"] == "city")
+            cities = sorted(i for i in ids if self._places.at[i, "kind"] == "city")
             if len(cities) == 1:
                 return cities[0]
             raise AmbiguousPlaceError(query, sorted(ids))
@@ -1065,7 +1157,7 @@ class Network:
         out: list[str] = []
         for k in keys:
             for pid in sorted(lookup[k]):
-                label = f"{self.places.at[pid, 'name']} ({pid})"
+                label = f"{self._places.at[pid, 'name']} ({pid})"
                 if label not in out:
                     out.append(label)
         return out[:n]
@@ -1073,8 +1165,8 @@ class Network:
     def _name_lookup(self) -> dict[str, set[str]]:
         if self._lookup is None:
             lookup: dict[str, set[str]] = {}
-            for pid, name, aliases in zip(self.places["id"], self.places["name"],
-                                          self.places["aliases"]):
+            for pid, name, aliases in zip(self._places["id"], self._places["name"],
+                                          self._places["aliases"]):
                 names = [pid, name] + [a for a in (aliases or "").split("|") if a]
                 for n in names:
                     if n:
@@ -1090,10 +1182,10 @@ class Network:
         KeyError
             Naming the closest link ids.
         """
-        if link_id not in self.links.index:
-            close = difflib.get_close_matches(str(link_id), list(self.links.index), n=5)
+        if link_id not in self._links.index:
+            close = difflib.get_close_matches(str(link_id), list(self._links.index), n=5)
             raise KeyError(f"unknown link {link_id!r}; closest ids: {', '.join(close) or 'none'}")
-        r = self.links.loc[link_id]
+        r = self._links.loc[link_id]
         return Link(
             id=link_id, from_id=r["from_id"], to_id=r["to_id"], mode=r["mode"], kind=r["kind"],
             distance_km=float(r["distance_km"]), status=r["status"],
@@ -1114,13 +1206,13 @@ class Network:
         ``status``, ``year``."""
         if self._graph is None:
             g = nx.MultiDiGraph(name=self.name)
-            for pid, name, country, kind in zip(self.places["id"], self.places["name"],
-                                                self.places["country"], self.places["kind"]):
+            for pid, name, country, kind in zip(self._places["id"], self._places["name"],
+                                                self._places["country"], self._places["kind"]):
                 g.add_node(pid, name=name, country=country, kind=kind)
             for lid, a, b, mode, km, status, year, oneway in zip(
-                    self.links["id"], self.links["from_id"], self.links["to_id"],
-                    self.links["mode"], self.links["distance_km"], self.links["status"],
-                    self.links["year"], self.links["oneway"]):
+                    self._links["id"], self._links["from_id"], self._links["to_id"],
+                    self._links["mode"], self._links["distance_km"], self._links["status"],
+                    self._links["year"], self._links["oneway"]):
                 attrs = dict(link=lid, mode=mode, distance_km=float(km), status=status,
                              year=None if _missing(year) else int(year))
                 g.add_edge(a, b, key=lid, direction="forward", **attrs)
@@ -1135,12 +1227,12 @@ class Network:
         See :func:`link_is_usable` for the rule.
         """
         return np.array([link_is_usable(s, y, year)
-                         for s, y in zip(self.links["status"], self.links["year"])], dtype=bool)
+                         for s, y in zip(self._links["status"], self._links["year"])], dtype=bool)
 
     def select(self, *, year: int | None = None) -> Network:
         """A network with only the links usable in ``year`` (all places kept)."""
         mask = self.usable(year)
-        net = Network(self.places, self.links.loc[mask].copy(), self.tables, meta=self.meta,
+        net = Network(self._places, self._links.loc[mask].copy(), self._tables, meta=self.meta,
                       sources=self.sources, origin=self.origin)
         return net
 
@@ -1156,10 +1248,10 @@ class Network:
         year = corridor.get("year")
         modes = set(corridor.get("modes") or MODES)
         g = nx.Graph()
-        g.add_nodes_from(self.places.index)
-        for a, b, mode, status, y in zip(self.links["from_id"], self.links["to_id"],
-                                         self.links["mode"], self.links["status"],
-                                         self.links["year"]):
+        g.add_nodes_from(self._places.index)
+        for a, b, mode, status, y in zip(self._links["from_id"], self._links["to_id"],
+                                         self._links["mode"], self._links["status"],
+                                         self._links["year"]):
             if mode in modes and link_is_usable(status, y, year):
                 g.add_edge(a, b)
         stops = list(corridor.get("places", []))
@@ -1171,8 +1263,8 @@ class Network:
     def info(self) -> dict[str, Any]:
         """Counts and lengths: places by country and kind, links and km by mode, status,
         country and kind, total km."""
-        links = self.links
-        ctry = self.places["country"].to_dict()
+        links = self._links
+        ctry = self._places["country"].to_dict()
         link_country = [
             ctry.get(a) if ctry.get(a) == ctry.get(b) else "border"
             if k == "border" else f"{ctry.get(a)}-{ctry.get(b)}"
@@ -1190,19 +1282,19 @@ class Network:
 
         return {
             "name": self.name,
-            "places": int(len(self.places)),
+            "places": int(len(self._places)),
             "links": int(len(links)),
             "total_km": round(float(km.sum()), 1),
             "places_by_country": {str(k): int(v) for k, v in
-                                  sorted(self.places["country"].value_counts().items())},
+                                  sorted(self._places["country"].value_counts().items())},
             "places_by_kind": {str(k): int(v) for k, v in
-                               sorted(self.places["kind"].value_counts().items())},
+                               sorted(self._places["kind"].value_counts().items())},
             "links_by_mode": group(links["mode"]),
             "links_by_status": group(links["status"]),
             "links_by_kind": group(links["kind"]),
             "links_by_country": group(link_country),
             "border_crossings": int((links["kind"] == "border").sum()),
-            "tables": {k: int(len(v)) for k, v in self.tables.items()},
+            "tables": {k: int(len(v)) for k, v in self._tables.items()},
             "corridors": [self.corridor_status(c) for c in self.corridors],
             "sources": len(self.sources),
         }

@@ -22,19 +22,29 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .costs import Cargo
-from .errors import AmbiguousPlaceError, NoRouteError, ParameterError
+from .costs import Cargo, Weights, check_weights, weights
+from .errors import AmbiguousPlaceError, CorridorsError, NoRouteError, ParameterError
 from .graph import (
     LINK,
+    LOAD,
+    TRANSFER,
+    UNLOAD,
+    WATER_MODES,
     Topology,
-    Weights,
-    check_weights,
+    logical_service,
     objective_name,
     search,
     topology,
-    weights,
 )
-from .network import MODES, Network, geodesic_km, link_is_usable, parse_gauges, services_of
+from .network import (
+    MODES,
+    PASSAGES,
+    Network,
+    geodesic_km,
+    link_is_usable,
+    parse_gauges,
+    services_of,
+)
 
 __all__ = ["Leg", "Route", "Query", "route", "alternatives"]
 
@@ -51,9 +61,12 @@ PORT_AREA_KM = 50.0  # ports closer than this to each other form one port area
 class Leg:
     """One step of a route: a link travelled in one direction, or a transfer at a place.
 
-    ``kind`` is ``"link"``, ``"border"`` (a border-crossing link) or ``"transfer"``.
-    Times in hours, money in USD, distances in km. ``time_h`` = running + wait + dwell +
-    transfer time; ``cost_usd`` = running cost + fee + transfer cost.
+    ``kind`` is ``"link"``, ``"border"`` (a border-crossing link), ``"transfer"`` (gauge
+    break, port handling, mode change, transshipment) or ``"terminal"`` (loading at the origin,
+    unloading at the destination; ``transfer_kind`` says which). Times in hours, money in USD,
+    distances in km. ``time_h`` = running + wait + dwell + transfer + terminal time;
+    ``cost_usd`` = running cost + fee + transfer cost + terminal cost. ``headway_h`` is the
+    interval of the scheduled service whose expected wait (half of it) is ``wait_h``.
     """
 
     seq: int
@@ -75,9 +88,14 @@ class Leg:
     dwell_p90_h: float
     transfer_time_h: float
     transfer_p90_h: float
+    terminal_time_h: float
+    terminal_p90_h: float
     running_cost_usd: float
     fee_usd: float
     transfer_cost_usd: float
+    terminal_cost_usd: float
+    headway_h: float
+    passages: tuple[str, ...]
     time_h: float
     cost_usd: float
     generalized_usd: float
@@ -86,6 +104,7 @@ class Leg:
     def to_dict(self) -> dict[str, Any]:
         """The leg as a JSON-ready dict (geometry left out)."""
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "geometry"}
+        out["passages"] = list(self.passages)
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
 
 
@@ -105,6 +124,11 @@ class Query:
     avoid_crossings: tuple[str, ...] = ()
     via: tuple[str, ...] = ()
     max_transfers: int | None = None
+    cross_at: tuple[str, ...] = ()
+    avoid_passages: tuple[str, ...] = ()
+    # the ordered waypoints the via and cross_at arguments resolve to: ("place", id),
+    # ("gateway", port id) or ("crossing", "a|b" places of a border crossing)
+    waypoints: tuple[tuple[str, str], ...] = ()
 
     def constraints(self) -> dict[str, Any]:
         """The constraints that are set, as a dict (for summaries and messages)."""
@@ -113,7 +137,8 @@ class Query:
             out["year"] = self.year
         if set(self.modes) != set(MODES):
             out["modes"] = list(self.modes)
-        for name in ("avoid_countries", "avoid_places", "avoid_links", "avoid_crossings", "via"):
+        for name in ("avoid_countries", "avoid_places", "avoid_links", "avoid_crossings",
+                     "avoid_passages", "via", "cross_at"):
             if getattr(self, name):
                 out[name] = list(getattr(self, name))
         if self.max_transfers is not None:
@@ -185,6 +210,26 @@ class Route:
         return [leg for leg in self.steps if leg.kind == "transfer"]
 
     @property
+    def terminals(self) -> list[Leg]:
+        """Terminal legs: loading at the origin and unloading at the destination."""
+        return [leg for leg in self.steps if leg.kind == "terminal"]
+
+    def time_split(self) -> dict[str, float]:
+        """Total time in hours by what it is spent on: ``running``, ``waiting`` (for scheduled
+        departures), ``border`` (dwell), ``transfer`` and ``terminal``; they sum to
+        :attr:`time_h`."""
+        return {"running": self._sum("running_time_h"), "waiting": self._sum("wait_h"),
+                "border": self._sum("dwell_h"), "transfer": self._sum("transfer_time_h"),
+                "terminal": self._sum("terminal_time_h")}
+
+    def cost_split(self) -> dict[str, float]:
+        """Total money in USD by what it pays for: ``running``, ``border`` (fees),
+        ``transfer`` and ``terminal``; they sum to :attr:`cost_usd`."""
+        return {"running": self._sum("running_cost_usd"), "border": self._sum("fee_usd"),
+                "transfer": self._sum("transfer_cost_usd"),
+                "terminal": self._sum("terminal_cost_usd")}
+
+    @property
     def countries(self) -> list[str]:
         """Countries crossed, in order (ISO3)."""
         out: list[str] = []
@@ -199,7 +244,7 @@ class Route:
         """Modes used, in order of first use."""
         out: list[str] = []
         for leg in self.steps:
-            if leg.kind != "transfer" and leg.mode not in out:
+            if leg.kind not in ("transfer", "terminal") and leg.mode not in out:
                 out.append(leg.mode)
         return out
 
@@ -208,10 +253,20 @@ class Route:
         """Places where the cargo boards or leaves a ship or ferry, in order."""
         out: list[str] = []
         for leg in self.steps:
-            if leg.kind != "transfer" and leg.mode in ("sea", "ferry"):
+            if leg.kind in ("link", "border") and leg.mode in ("sea", "ferry"):
                 for p in (leg.from_id, leg.to_id):
                     if p not in out:
                         out.append(p)
+        return out
+
+    @property
+    def passages(self) -> list[str]:
+        """Sea passages (Suez, Bab-el-Mandeb, Hormuz, ...) the route passes, in order."""
+        out: list[str] = []
+        for leg in self.steps:
+            for p in leg.passages:
+                if p not in out:
+                    out.append(p)
         return out
 
     @property
@@ -230,7 +285,7 @@ class Route:
         total = self.distance_km or 1.0
         km: dict[str, float] = {}
         for leg in self.steps:
-            if leg.kind != "transfer":
+            if leg.kind in ("link", "border"):
                 km[leg.mode] = km.get(leg.mode, 0.0) + leg.distance_km
         return tuple(sorted(m for m, d in km.items() if d >= MAIN_MODE_SHARE * total))
 
@@ -260,6 +315,8 @@ class Route:
     def legs(self) -> gpd.GeoDataFrame:
         """One row per leg with cumulative distance, time and cost (EPSG:4326)."""
         rows = [leg.to_dict() for leg in self.steps]
+        for row in rows:
+            row["passages"] = "|".join(row["passages"])  # one text column (GeoPackage, CSV)
         gdf = gpd.GeoDataFrame(rows, geometry=[leg.geometry for leg in self.steps], crs=4326)
         if len(gdf):
             for col in ("distance_km", "time_h", "cost_usd", "generalized_usd"):
@@ -315,6 +372,13 @@ class Route:
                  "countries": c.country, "dwell_h": _clean(c.dwell_h),
                  "dwell_p90_h": _clean(c.dwell_p90_h), "fee_usd": _clean(c.fee_usd)}
                 for c in self.crossings],
+            "time_split_h": {k: _clean(round(v, 1)) for k, v in self.time_split().items()},
+            "cost_split_usd": {k: _clean(round(v, 2)) for k, v in self.cost_split().items()},
+            "passages": self.passages,
+            "terminals": [
+                {"place": t.from_id, "what": t.transfer_kind, "mode": t.mode,
+                 "time_h": _clean(t.terminal_time_h), "cost_usd": _clean(t.terminal_cost_usd)}
+                for t in self.terminals],
             "n_transfers": len(self.transfers),
             "transfers": [
                 {"place": t.from_id, "from_service": t.service, "to_service": t.to_service,
@@ -334,6 +398,13 @@ class Route:
         return (f"<Route {self.origin} -> {self.destination}: {self.distance_km:,.0f} km, "
                 f"{self.time_h / 24:.1f} days, USD {self.cost_usd:,.0f}, "
                 f"{len(self.crossings)} borders, {len(self.transfers)} transfers>")
+
+
+def _num(v: Any) -> float:
+    """A float for a Leg field; every NaN is the one ``math.nan`` object, so that legs with
+    missing values still compare equal to themselves."""
+    x = float(v)
+    return math.nan if math.isnan(x) else x
 
 
 def _clean(v: Any) -> Any:
@@ -368,7 +439,9 @@ def make_query(
     avoid_places: str | Iterable[str] | None = None,
     avoid_links: str | Iterable[str] | None = None,
     avoid_crossings: str | Iterable[str] | None = None,
+    avoid_passages: str | Iterable[str] | None = None,
     via: str | Iterable[str] | None = None,
+    cross_at: str | Iterable[str] | None = None,
     max_transfers: int | None = None,
 ) -> Query:
     """Check and resolve the arguments of a routing query (names -> ids)."""
@@ -385,67 +458,144 @@ def make_query(
     if not mode_list:
         raise ParameterError(f"no mode left to travel by; allowed: {', '.join(MODES)}")
     countries = tuple(c.strip().upper() for c in _as_tuple(avoid_countries))
-    known_countries = set(net.places["country"])
+    known_countries = set(net._places["country"])
     for c in countries:
         if c not in known_countries:
             raise ParameterError(f"unknown country {c!r} in avoid_countries; the network has: "
                                  + ", ".join(sorted(known_countries)))
-    places = tuple(net.place_id(p) for p in _as_tuple(avoid_places))
+    places: list[str] = []
+    for p in _as_tuple(avoid_places):
+        places += _resolve_places(net, p)
     links = _as_tuple(avoid_links)
     for lid in links:
-        if lid not in net.links.index:
-            close = difflib.get_close_matches(lid, list(net.links.index), n=4)
+        if lid not in net._links.index:
+            close = difflib.get_close_matches(lid, list(net._links.index), n=4)
             raise ParameterError(f"unknown link {lid!r} in avoid_links; closest ids: "
                                  f"{', '.join(close) or 'none'}")
     crossings = tuple(_resolve_crossing(net, x) for x in _as_tuple(avoid_crossings))
-    vias = tuple(net.place_id(p) for p in _as_tuple(via))
-    ctry = net.places["country"].to_dict()
-    for role, pid in [("origin", o), ("destination", d)] + [("via place", v) for v in vias]:
+    passages = tuple(p.strip().lower() for p in _as_tuple(avoid_passages))
+    for p in passages:
+        if p not in PASSAGES:
+            close = difflib.get_close_matches(p, PASSAGES, n=3)
+            raise ParameterError(f"unknown passage {p!r} in avoid_passages; allowed: "
+                                 + ", ".join(PASSAGES)
+                                 + (f" (closest: {', '.join(close)})" if close else ""))
+    waypoints: list[tuple[str, str]] = []
+    vias: list[str] = []
+    for name in _as_tuple(via):
+        wp = _resolve_waypoint(net, name)
+        waypoints.append(wp)
+        vias.append(wp[1])
+    crossing_words: list[str] = []
+    for name in _as_tuple(cross_at):
+        key = _crossing_key(net, name)
+        waypoints.append(("crossing", key))
+        crossing_words.append(key)
+    ctry = net._places["country"].to_dict()
+    for role, pid in [("origin", o), ("destination", d)] + [
+            ("via place", wp[1]) for wp in waypoints if wp[0] != "crossing"]:
         if pid in places:
             raise ParameterError(f"contradictory constraints: the {role} {pid!r} is also in "
                                  "avoid_places")
         if ctry[pid] in countries:
             raise ParameterError(f"contradictory constraints: the {role} {pid!r} is in "
                                  f"{ctry[pid]}, which avoid_countries excludes")
+        if role == "via place" and pid in (o, d):
+            raise ParameterError(f"the via place {pid!r} is the route's origin or destination")
+    for kind, ref in waypoints:
+        if kind == "crossing":
+            for pid in ref.split("|"):
+                if ctry[pid] in countries or pid in places:
+                    raise ParameterError(f"contradictory constraints: cross_at {ref!r} is at a "
+                                         "place or country that is avoided")
     if max_transfers is not None and (not isinstance(max_transfers, int) or max_transfers < 0):
         raise ParameterError(f"max_transfers must be a whole number >= 0, got {max_transfers!r}")
     if year is not None and (not isinstance(year, int) or not 1800 <= year <= 2100):
         raise ParameterError(f"year must be a whole year such as 2030, got {year!r}")
     return Query(origin=o, destination=d, minimize=obj, cargo=cargo or Cargo(), year=year,
-                 modes=mode_list, avoid_countries=countries, avoid_places=places,
+                 modes=mode_list, avoid_countries=countries, avoid_places=tuple(places),
                  avoid_links=links, avoid_crossings=tuple(sorted({i for x in crossings for i in x})),
-                 via=vias, max_transfers=max_transfers)
+                 via=tuple(vias), max_transfers=max_transfers, cross_at=tuple(crossing_words),
+                 avoid_passages=passages, waypoints=tuple(waypoints))
+
+
+def _border_posts(net: Network) -> set[str]:
+    links = net._links
+    border = links[links["kind"] == "border"]
+    return set(border["from_id"]) | set(border["to_id"])
+
+
+def _shared_border_name(net: Network, name: str) -> list[str] | None:
+    """The border posts that share ``name`` (Torkham, Astara), or None when the name is not
+    ambiguous between border posts."""
+    try:
+        net.place_id(name)
+        return None
+    except AmbiguousPlaceError as err:
+        posts = _border_posts(net)
+        if all(c in posts for c in err.candidates):
+            return list(err.candidates)
+        raise
+
+
+def _resolve_places(net: Network, name: str) -> list[str]:
+    """Place ids meant by ``name``: one place, or every border post sharing the name."""
+    shared = _shared_border_name(net, name)
+    return shared if shared is not None else [net.place_id(name)]
+
+
+def _crossing_key(net: Network, name: str) -> str:
+    """``"a|b"`` (sorted place ids) of the border crossing meant by ``name``: a border link id,
+    a name both posts share (Torkham), or one border post (when it has one crossing)."""
+    links = net._links
+    ids = _resolve_crossing(net, name)
+    pairs = {"|".join(sorted((links.at[i, "from_id"], links.at[i, "to_id"]))) for i in ids}
+    if len(pairs) > 1:
+        raise ParameterError(f"{name!r} names {len(pairs)} border crossings "
+                             f"({', '.join(sorted(pairs))}); name one of their border link ids")
+    return pairs.pop()
+
+
+def _resolve_waypoint(net: Network, name: str) -> tuple[str, str]:
+    """What a ``via`` name means: a crossing (a name both border posts share, like Torkham),
+    a gateway port (a port where sea and land meet: the cargo is handled there, sea <-> land),
+    or a place to pass."""
+    shared = _shared_border_name(net, name)
+    if shared is not None:
+        return ("crossing", _crossing_key(net, name))
+    pid = net.place_id(name)
+    topo = topology(net)
+    svcs = {topo.node_service[n] for (p, _s), n in topo.node_of.items() if p == pid}
+    water = {s for s in svcs if s in WATER_MODES}
+    land = {s for s in svcs if s not in WATER_MODES and not s.endswith(":in") and s != "gate"}
+    if water and land:
+        return ("gateway", pid)
+    return ("place", pid)
 
 
 def _resolve_crossing(net: Network, name: str) -> tuple[str, ...]:
-    """Border link ids meant by ``name``: a border link id, or a place on a border link."""
-    links = net.links
+    """Border link ids meant by ``name``: a border link id, or a place on a border link (a name
+    both border posts share, like Torkham, means the whole crossing)."""
+    links = net._links
     if name in links.index:
         if links.at[name, "kind"] != "border":
             raise ParameterError(f"link {name!r} is not a border crossing (kind "
                                  f"{links.at[name, 'kind']!r})")
         return (name,)
-    try:
-        pids = [net.place_id(name)]
-    except AmbiguousPlaceError as err:
-        # both sides of one crossing often share its name (Torkham, Astara): take them all
-        on_border = set(links.loc[links["kind"] == "border", "from_id"]) | set(
-            links.loc[links["kind"] == "border", "to_id"])
-        if not all(c in on_border for c in err.candidates):
-            raise
-        pids = list(err.candidates)
-    pid = pids[0]
+    pids = _resolve_places(net, name)
     border = links[(links["kind"] == "border")
                    & (links["from_id"].isin(pids) | links["to_id"].isin(pids))]
     if border.empty:
-        raise ParameterError(f"{name!r} ({pid}) is not on a border crossing; border places are: "
-                             + ", ".join(sorted(set(links.loc[links['kind'] == 'border', 'from_id']))))
+        raise ParameterError(f"{name!r} ({pids[0]}) is not on a border crossing; border places "
+                             "are: " + ", ".join(sorted(_border_posts(net))))
     return tuple(border.index)
 
 
 # --------------------------------------------------------------------------------------------
 # Masks and solving
 # --------------------------------------------------------------------------------------------
+
+MAX_BRANCHES = 400  # searches allowed to turn a route with a repeated place into a simple one
 
 
 @dataclass
@@ -459,18 +609,29 @@ class _Solver:
         return self.topo.place_index[pid]
 
     def mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
-             any_status: bool = False) -> np.ndarray:
+             any_status: bool = False, cargo_limits: bool = True) -> np.ndarray:
+        """Edges a query may use (before stage rules): status, modes, avoided items, cargo
+        limits, and loading/unloading only at the origin and the destination."""
         topo = self.topo
-        if any_status:
-            m = np.ones(topo.n_edges, dtype=bool)
-        else:
-            m = topo.usable(q.year)
-        link_mode_ok = np.isin(topo.emode, list(q.modes) + ["transfer"])
-        m &= link_mode_ok
-        # transfers only between allowed modes
-        svc_mode = np.array([s.split("-")[0] for s in topo.node_service], dtype=object)
-        mode_ok_node = np.isin(svc_mode, list(q.modes))
-        m &= mode_ok_node[topo.src] & mode_ok_node[topo.dst]
+        m = np.ones(topo.n_edges, dtype=bool) if any_status else topo.usable(q.year)
+        etype = topo.etype
+        modes = list(q.modes)
+        # line-haul links by mode; access links (drayage to a port or yard) stay usable
+        is_link = etype == LINK
+        m &= ~is_link | topo.eaccess | np.isin(topo.emode, modes)
+        # services: a node is usable if its mode is allowed or an access link reaches it
+        svc_mode = np.array([logical_service(s).split("-")[0] for s in topo.node_service],
+                            dtype=object)
+        node_ok = np.isin(svc_mode, modes) | (svc_mode == "gate")
+        acc = is_link & topo.eaccess
+        node_ok[topo.src[acc]] = True
+        node_ok[topo.dst[acc]] = True
+        m &= node_ok[topo.src] & node_ok[topo.dst]
+        # terminals only at the ends
+        m &= (etype != LOAD) | (topo.src == topo.gate_of[self.place_idx(q.origin)])
+        m &= (etype != UNLOAD) | (topo.dst == topo.gate_of[self.place_idx(q.destination)])
+        if cargo_limits:
+            m &= self.w.cargo_ok
         avoid_places = set(q.avoid_places)
         countries = set(q.avoid_countries)
         avoid_links = set(q.avoid_links) | set(q.avoid_crossings)
@@ -496,48 +657,171 @@ class _Solver:
         if pidx:
             m &= ~topo.edges_touching_places(pidx)
         if avoid_links:
-            li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in avoid_links])
-            m &= ~((topo.etype == LINK) & np.isin(topo.elink, li))
+            li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in avoid_links],
+                          dtype=np.int64)
+            m &= ~(is_link & np.isin(topo.elink, li))
+        if q.avoid_passages:
+            bad = set(q.avoid_passages)
+            li = np.array([i for i, ps in enumerate(topo.link_passages) if bad & set(ps)],
+                          dtype=np.int64)
+            m &= ~(is_link & np.isin(topo.elink, li))
         return m
 
     def border_links_between(self, a: str, b: str) -> set[str]:
-        links = self.net.links
+        links = self.net._links
         sel = (links["kind"] == "border") & (
             ((links["from_id"] == a) & (links["to_id"] == b))
             | ((links["from_id"] == b) & (links["to_id"] == a)))
         return set(links.index[sel])
 
-    def sources(self, q: Query) -> list[int]:
-        return [n for (p, s), n in sorted(self.topo.node_of.items())
-                if p == q.origin and s.split("-")[0] in q.modes]
+    def advance_set(self, kind: str, ref: str) -> np.ndarray:
+        """Edges that complete a waypoint: entering a place; sea <-> land handling at a
+        gateway port; using a border crossing."""
+        topo = self.topo
+        if kind == "place":
+            return topo.entering(self.place_idx(ref))
+        if kind == "gateway":
+            pi = self.place_idx(ref)
+            water = np.array([logical_service(s) in WATER_MODES for s in topo.node_service])
+            return ((topo.etype == TRANSFER) & (topo.src_place == pi)
+                    & (water[topo.src] != water[topo.dst]))
+        a, b = ref.split("|")
+        ids = self.border_links_between(a, b)
+        li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in ids], dtype=np.int64)
+        return (topo.etype == LINK) & np.isin(topo.elink, li)
 
     def solve(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
-              any_status: bool = False, check: bool = True) -> tuple[float, list[int]] | None:
-        m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status)
+              any_status: bool = False, check: bool = True,
+              cargo_limits: bool = True) -> tuple[float, list[int]] | None:
+        """Best route of the query that visits no place twice, as (objective, edges)."""
+        topo = self.topo
+        m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status,
+                      cargo_limits=cargo_limits)
         objective = self.w.objective(q.minimize)
         if check:
             check_weights(self.w, q.minimize, m, self.net.name)
         else:
-            m &= np.isfinite(objective)
-        weight = np.where(np.isfinite(objective), objective, 0.0)
-        return search(self.topo, weight, m, self.sources(q), self.place_idx(q.destination),
-                      via_places=[self.place_idx(v) for v in q.via],
-                      max_transfers=q.max_transfers)
+            m &= np.isfinite(objective) & (objective >= 0)
+        weight = np.where(m, objective, 0.0)
+        advance = [self.advance_set(k, r) for k, r in q.waypoints]
+        stages = len(advance) + 1
+        # stage rules for places: the origin is never re-entered; the destination is entered
+        # only in the last stage; a via place or gateway only in its own stage
+        rules: dict[int, int] = {self.place_idx(q.origin): -1,
+                                 self.place_idx(q.destination): stages - 1}
+        for i, (kind, ref) in enumerate(q.waypoints):
+            if kind in ("place", "gateway"):
+                rules[self.place_idx(ref)] = i
+        source = int(topo.gate_of[self.place_idx(q.origin)])
+        target = int(topo.gate_of[self.place_idx(q.destination)])
+        return self._simple(weight, m, rules, stages, advance, source, target, q.max_transfers)
+
+    def _simple(self, weight: np.ndarray, base: np.ndarray, rules: dict[int, int], stages: int,
+                advance: list[np.ndarray], source: int, target: int,
+                max_transfers: int | None) -> tuple[float, list[int]] | None:
+        """Best-first branch and bound over place rules until the best path visits every place
+        at most once: a place that the relaxed best path visits twice spawns one child per
+        stage ("this place only in stage t"); children are restrictions of their parent, so
+        the first simple path popped is the best simple path (place visits within one stage
+        are split by forbidding the place in that stage)."""
+        topo = self.topo
+        entering_cache: dict[int, np.ndarray] = {}
+
+        def entering(p: int) -> np.ndarray:
+            if p not in entering_cache:
+                entering_cache[p] = topo.entering(p)
+            return entering_cache[p]
+
+        def run(rules_: dict[int, int] | tuple[tuple[int, int], ...]
+                ) -> tuple[float, list[int]] | None:
+            rl = dict(rules_)
+            masks = []
+            for s in range(stages):
+                m = base.copy()
+                for p, t in rl.items():
+                    if t != s:
+                        m &= ~entering(p)
+                masks.append(m)
+            return search(topo, weight, masks, source, target, advance=advance,
+                          max_transfers=max_transfers)
+
+        base_rules = tuple(sorted(rules.items()))
+        first = run(base_rules)
+        if first is None:
+            return None
+        tie = count()
+        heap: list[tuple[float, int, tuple[tuple[int, int], ...], tuple[float, list[int]]]] = [
+            (first[0], next(tie), base_rules, first)]
+        seen = {base_rules}
+        solves = 1
+        while heap:
+            _, _, rl, found = heapq.heappop(heap)
+            repeat = self._first_repeat(found[1], advance)
+            if repeat is None:
+                return found
+            place, _visit_stages = repeat
+            rdict = dict(rl)
+            if place in rules:  # origin, destination or waypoint: fixed by the stage rules
+                choices: list[int] = []
+            elif place in rdict:  # two visits within its one allowed stage: forbid it there
+                choices = [-1] if rdict[place] != -1 else []
+            else:
+                choices = list(range(stages))
+            for t in choices:
+                child_rules = dict(rdict)
+                child_rules[place] = t
+                key = tuple(sorted(child_rules.items()))
+                if key in seen:
+                    continue
+                if solves >= MAX_BRANCHES:
+                    raise CorridorsError(
+                        f"gave up after {solves} searches looking for a route that visits no "
+                        "place twice; add via places or avoid_places to narrow the query")
+                seen.add(key)
+                solves += 1
+                child = run(key)
+                if child is not None:
+                    heapq.heappush(heap, (child[0], next(tie), key, child))
+        return None
+
+    def _first_repeat(self, edges: list[int], advance: list[np.ndarray]
+                      ) -> tuple[int, list[int]] | None:
+        """The first place the path visits in two separate runs, with the stage of each run."""
+        topo = self.topo
+        stage = 0
+        runs: dict[int, list[int]] = {}
+        cur = -1
+        for e in edges:
+            p_from = int(topo.src_place[e])
+            p_to = int(topo.dst_place[e])
+            if cur == -1:
+                cur = p_from
+                runs.setdefault(p_from, []).append(stage)
+            if p_to != p_from:
+                runs.setdefault(p_to, []).append(stage)
+                if len(runs[p_to]) > 1:
+                    return p_to, runs[p_to]
+            if stage < len(advance) and advance[stage][e]:
+                stage += 1
+        return None
 
     def build_route(self, q: Query, found: tuple[float, list[int]]) -> Route:
         total, edges = found
         topo, w, net = self.topo, self.w, self.net
-        links = net.links
-        names = net.places["name"].to_dict()
-        geoms = net.places.geometry.to_dict()
+        links = net._links
+        names = net._places["name"].to_dict()
+        geoms = net._places.geometry.to_dict()
         a = w.arrays
         steps: list[Leg] = []
         for seq, e in enumerate(edges):
             u, v = int(topo.src[e]), int(topo.dst[e])
             pu = topo.place_ids[int(topo.node_place[u])]
             pv = topo.place_ids[int(topo.node_place[v])]
-            su, sv = topo.node_service[u], topo.node_service[v]
-            if topo.etype[e] == LINK:
+            su = logical_service(topo.node_service[u])
+            sv = logical_service(topo.node_service[v])
+            et = int(topo.etype[e])
+            passages: tuple[str, ...] = ()
+            if et == LINK:
                 li = int(topo.elink[e])
                 geom = links.geometry.iloc[li]
                 if not topo.eforward[e] and geom is not None:
@@ -549,26 +833,34 @@ class _Solver:
                 link_id: str | None = topo.link_ids[li]
                 mode = str(topo.emode[e])
                 tkind = None
+                passages = topo.link_passages[li]
             else:
                 geom = geoms[pu]
-                kind = "transfer"
                 country = topo.place_country[int(topo.node_place[u])]
                 link_id = None
-                mode = "transfer"
                 tkind = w.transfer_kind[e]
+                if et == TRANSFER:
+                    kind, mode = "transfer", "transfer"
+                else:
+                    kind = "terminal"
+                    mode = (sv if et == LOAD else su).split("-")[0]
             steps.append(Leg(
                 seq=seq, kind=kind, link_id=link_id, from_id=pu, to_id=pv,
                 from_name=str(names[pu]), to_name=str(names[pv]), mode=mode, service=su,
                 to_service=sv, transfer_kind=tkind, country=country,
-                distance_km=float(a["distance_km"][e]),
-                running_time_h=float(a["running_time_h"][e]), wait_h=float(a["wait_h"][e]),
-                dwell_h=float(a["dwell_h"][e]), dwell_p90_h=float(a["dwell_p90_h"][e]),
-                transfer_time_h=float(a["transfer_time_h"][e]),
-                transfer_p90_h=float(a["transfer_p90_h"][e]),
-                running_cost_usd=float(a["running_cost_usd"][e]), fee_usd=float(a["fee_usd"][e]),
-                transfer_cost_usd=float(a["transfer_cost_usd"][e]),
-                time_h=float(a["time_h"][e]), cost_usd=float(a["cost_usd"][e]),
-                generalized_usd=float(a["generalized"][e]), geometry=geom))
+                distance_km=_num(a["distance_km"][e]),
+                running_time_h=_num(a["running_time_h"][e]), wait_h=_num(a["wait_h"][e]),
+                dwell_h=_num(a["dwell_h"][e]), dwell_p90_h=_num(a["dwell_p90_h"][e]),
+                transfer_time_h=_num(a["transfer_time_h"][e]),
+                transfer_p90_h=_num(a["transfer_p90_h"][e]),
+                terminal_time_h=_num(a["terminal_time_h"][e]),
+                terminal_p90_h=_num(a["terminal_p90_h"][e]),
+                running_cost_usd=_num(a["running_cost_usd"][e]), fee_usd=_num(a["fee_usd"][e]),
+                transfer_cost_usd=_num(a["transfer_cost_usd"][e]),
+                terminal_cost_usd=_num(a["terminal_cost_usd"][e]),
+                headway_h=_num(a["headway_h"][e]), passages=passages,
+                time_h=_num(a["time_h"][e]), cost_usd=_num(a["cost_usd"][e]),
+                generalized_usd=_num(a["generalized"][e]), geometry=geom))
         return Route(steps=tuple(steps), query=q, network=net.name, objective=total,
                      port_area_of=port_areas(net))
 
@@ -591,7 +883,9 @@ def route(
     avoid_places: str | Iterable[str] | None = None,
     avoid_links: str | Iterable[str] | None = None,
     avoid_crossings: str | Iterable[str] | None = None,
+    avoid_passages: str | Iterable[str] | None = None,
     via: str | Iterable[str] | None = None,
+    cross_at: str | Iterable[str] | None = None,
     max_transfers: int | None = None,
 ) -> Route:
     """Best route from ``origin`` to ``destination`` by one objective.
@@ -612,15 +906,27 @@ def route(
     modes : str or list of str, optional
         Modes allowed (``rail``, ``road``, ``sea``, ``ferry``); default all.
     avoid_countries, avoid_places, avoid_links, avoid_crossings : list, optional
-        ISO3 codes; place names; link ids; border link ids or border places.
+        ISO3 codes; place names; link ids; border link ids or border places. A name that
+        both posts of a crossing share (Torkham, Astara) means the whole crossing, in every
+        option.
+    avoid_passages : list of str, optional
+        Sea passages not to pass (``suez``, ``bab_el_mandeb``, ``hormuz``, ...; see
+        :data:`corridors.network.PASSAGES`).
     via : str or list of str, optional
-        Places to pass through, in order.
+        Places to pass through, in order. A port where sea and land meet is a *gateway*: the
+        cargo is handled there (sea <-> land), not carried past on a ship. A name both posts
+        of a border crossing share (Torkham) means that crossing.
+    cross_at : str or list of str, optional
+        Border crossings the route must use (after the via places, in order): a name both
+        posts share, a border post or a border link id.
     max_transfers : int, optional
         Most transfers (gauge breaks, port handling, mode changes) allowed.
 
     Returns
     -------
     Route
+        Its legs start with loading at the origin and end with unloading at the destination,
+        for the mode the cargo starts and ends on; the route visits no place twice.
 
     Raises
     ------
@@ -635,7 +941,8 @@ def route(
     """
     q = make_query(net, origin, destination, minimize=minimize, cargo=cargo, year=year,
                    modes=modes, avoid_countries=avoid_countries, avoid_places=avoid_places,
-                   avoid_links=avoid_links, avoid_crossings=avoid_crossings, via=via,
+                   avoid_links=avoid_links, avoid_crossings=avoid_crossings,
+                   avoid_passages=avoid_passages, via=via, cross_at=cross_at,
                    max_transfers=max_transfers)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q)
     found = solver.solve(q)
@@ -694,7 +1001,7 @@ def alternatives(
     accepted: list[Route] = []
     seen: set[Any] = set()
     solves = 1
-    protected = {net.places.at[p, "country"] for p in (q.origin, q.destination, *q.via)}
+    protected = {net._places.at[p, "country"] for p in (q.origin, q.destination, *q.via)}
     while heap and len(accepted) < k:
         _, _, forbidden, r = heapq.heappop(heap)
         if r.signature not in seen:
@@ -768,17 +1075,32 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
     names = net.places["name"].to_dict()
     head = f"no route from {names[q.origin]} to {names[q.destination]}"
     relaxed = Query(q.origin, q.destination, q.minimize, q.cargo)
-    if solver.solve(relaxed, any_status=True, check=False) is None:
+    if solver.solve(relaxed, any_status=True, check=False, cargo_limits=False) is None:
         return NoRouteError(f"{head}: {_why_disconnected(solver, q)}", reason="disconnected")
     reasons: list[str] = []
     tags: list[str] = []
+    if solver.solve(q, check=False) is None and solver.solve(
+            q, check=False, cargo_limits=False) is not None:
+        found = solver.solve(q, check=False, cargo_limits=False)
+        assert found is not None
+        r = solver.build_route(q, found)
+        limited = sorted({leg.link_id for leg in r.steps if leg.link_id
+                          and not solver.w.cargo_ok[_edge_of(solver, leg)]})
+        reasons.append(f"every route uses links that do not take {q.cargo.describe()} "
+                       f"(cargo_units): {', '.join(str(x) for x in limited)}")
+        tags.append("cargo_units")
     fields = [f for f in ("year", "modes", "avoid_countries", "avoid_places", "avoid_links",
-                          "avoid_crossings", "via", "max_transfers")]
+                          "avoid_crossings", "avoid_passages", "via", "max_transfers")]
     for f in fields:
         default: Any = {"year": None, "modes": MODES, "max_transfers": None}.get(f, ())
-        if getattr(q, f) == default and f != "year":
-            continue
-        trial = _replace(q, **{f: default})
+        if f == "via":
+            if not q.waypoints:
+                continue
+            trial = _replace(q, via=(), cross_at=(), waypoints=())
+        else:
+            if getattr(q, f) == default and f != "year":
+                continue
+            trial = _replace(q, **{f: default})
         found = solver.solve(trial, any_status=(f == "year"), check=False)
         if found is None:
             continue
@@ -794,6 +1116,15 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
     return NoRouteError(f"{head}: no single constraint is to blame; the combination of "
                         f"{', '.join(set_fields) or 'the link statuses'} removes every route",
                         reason="combination")
+
+
+def _edge_of(solver: _Solver, leg: Leg) -> int:
+    """The expanded-graph edge of a link leg (for explanations)."""
+    topo = solver.topo
+    li = topo.link_ids.index(str(leg.link_id))
+    fwd = solver.net._links.at[leg.link_id, "from_id"] == leg.from_id
+    hits = np.flatnonzero((topo.elink == li) & (topo.eforward == fwd))
+    return int(hits[0])
 
 
 def _why_disconnected(solver: _Solver, q: Query) -> str:
@@ -847,6 +1178,7 @@ _AVOID_WORDS = {
     "avoid_places": ("passes", "avoid_places"),
     "avoid_links": ("uses link", "avoid_links"),
     "avoid_crossings": ("uses border crossing", "avoid_crossings"),
+    "avoid_passages": ("passes", "avoid_passages"),
 }
 
 
@@ -911,8 +1243,9 @@ def _describe(f: str, q: Query, r: Route, net: Network) -> str:
         return (f"every route from {o} to {d} needs {', '.join(extra)}, which the allowed modes "
                 f"({', '.join(q.modes)}) exclude")
     if f == "via":
-        return (f"no route from {o} to {d} passes via {', '.join(q.via)} under the other "
-                "constraints")
+        what = ", ".join(f"{k} {ref}" for k, ref in q.waypoints)
+        return (f"no route from {o} to {d} that visits no place twice passes {what} under the "
+                "other constraints")
     if f == "max_transfers":
         return (f"the best route without a transfer limit needs {len(r.transfers)} transfers "
                 f"(max_transfers={q.max_transfers})")
