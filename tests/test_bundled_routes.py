@@ -88,3 +88,69 @@ def test_avoiding_a_crossing_by_its_shared_name_avoids_both_sides(net) -> None:
 def test_year_diagnosis_says_opened_for_operational_links(net) -> None:
     with pytest.raises(cor.NoRouteError, match="opened 20"):
         cor.route(net, "Karachi", "Moscow", year=1990, modes="rail")
+
+
+# ---- issue 7: answers a transport economist can defend ---------------------------------------
+
+
+def _runs(r: cor.Route) -> list[str]:
+    seq = [leg.from_id for leg in r.steps] + [r.steps[-1].to_id]
+    return [p for i, p in enumerate(seq) if i == 0 or seq[i - 1] != p]
+
+
+@pytest.mark.parametrize("destination, via", [
+    ("Kabul", "Chaman"), ("Quetta", "spin_boldak"), ("Moscow", "st_petersburg_port"),
+    ("Tashkent", "Torkham"), ("Moscow", "Chabahar")])
+def test_via_routes_visit_no_place_twice(net, destination, via) -> None:
+    r = cor.route(net, "Karachi", destination, via=via)
+    runs = _runs(r)
+    assert len(runs) == len(set(runs)), runs
+
+
+def test_via_st_petersburg_port_does_not_pass_moscow_first(net) -> None:
+    r = cor.route(net, "Karachi", "Moscow", via="st_petersburg_port")
+    runs = _runs(r)
+    assert runs.index("st_petersburg_port") < runs.index("moscow") == len(runs) - 1
+
+
+def test_torkham_means_the_crossing_in_every_option(net) -> None:
+    for kw in ({"via": "Torkham"}, {"cross_at": "Torkham"}):
+        r = cor.route(net, "Karachi", "Kabul", **kw)
+        assert any({c.from_id, c.to_id} == {"torkham_pak", "torkham_afg"} for c in r.crossings)
+    avoided = cor.route(net, "Karachi", "Kabul", avoid_crossings="Torkham")
+    assert all({c.from_id, c.to_id} != {"torkham_pak", "torkham_afg"} for c in avoided.crossings)
+    by_place = cor.route(net, "Karachi", "Kabul", avoid_places="Torkham")
+    assert not {"torkham_pak", "torkham_afg"} & set(_runs(by_place))
+
+
+@pytest.mark.parametrize("port", ["chabahar_port", "gwadar_port"])
+def test_routes_from_ports_pay_handling_at_the_origin(net, port) -> None:
+    r = cor.route(net, port, "Moscow")
+    first = r.steps[0]
+    assert first.kind == "terminal" and first.transfer_kind == "load"
+    assert first.terminal_time_h > 24 and first.terminal_cost_usd > 0
+    assert r.steps[-1].kind == "terminal" and r.steps[-1].transfer_kind == "unload"
+
+
+def test_modes_sea_keeps_access_links(net) -> None:
+    r = cor.route(net, "Karachi", "Saint Petersburg", modes="sea")
+    assert "sea" in r.modes
+    assert {leg.mode for leg in r.steps if leg.kind == "link" and leg.mode != "sea"} <= {"road"}
+
+
+def test_time_split_sums_to_total(net) -> None:
+    r = cor.route(net, "Karachi", "Moscow", modes="rail")
+    split = r.time_split()
+    assert sum(split.values()) == pytest.approx(r.time_h)
+    assert split["waiting"] > 0 and split["terminal"] > 0 and split["border"] > 0
+
+
+def test_suez_can_be_avoided(net) -> None:
+    r = cor.route(net, "Karachi", "Saint Petersburg", modes="sea")
+    assert "suez" in r.passages
+    try:
+        cape = cor.route(net, "Karachi", "Saint Petersburg", modes="sea", avoid_passages="suez")
+    except cor.NoRouteError as err:  # no Cape leg in the data yet: the message says why
+        assert "suez" in str(err)
+    else:
+        assert "suez" not in cape.passages and "cape_of_good_hope" in cape.passages

@@ -213,8 +213,9 @@ def cmd_route(args: argparse.Namespace) -> int:
         modes=_flat([[args.modes]]) if args.modes else None,
         avoid_countries=[_iso3(c) for c in _flat(args.avoid_country)],
         avoid_places=_flat(args.avoid), avoid_links=_flat(args.avoid_link),
-        avoid_crossings=_flat(args.avoid_crossing), via=_flat(args.via),
-        max_transfers=args.max_transfers)
+        avoid_crossings=_flat(args.avoid_crossing),
+        avoid_passages=_flat(args.avoid_passage), via=_flat(args.via),
+        cross_at=_flat(args.cross_at), max_transfers=args.max_transfers)
     if args.k > 1:
         routes = alternatives(net, args.origin, args.destination, k=args.k,
                               minimize=args.minimize, **constraints)
@@ -229,8 +230,9 @@ def cmd_route(args: argparse.Namespace) -> int:
         w = csv.writer(sys.stdout, lineterminator="\n")
         cols = ["route", "seq", "kind", "from_id", "to_id", "mode", "service", "to_service",
                 "transfer_kind", "link_id", "country", "distance_km", "running_time_h", "wait_h",
-                "dwell_h", "transfer_time_h", "time_h", "running_cost_usd", "fee_usd",
-                "transfer_cost_usd", "cost_usd", "cum_distance_km", "cum_time_h", "cum_cost_usd"]
+                "dwell_h", "transfer_time_h", "terminal_time_h", "time_h", "running_cost_usd",
+                "fee_usd", "transfer_cost_usd", "terminal_cost_usd", "cost_usd", "headway_h",
+                "passages", "cum_distance_km", "cum_time_h", "cum_cost_usd"]
         w.writerow(cols)
         for i, r in enumerate(routes, start=1):
             legs = r.legs
@@ -261,9 +263,16 @@ def format_routes(routes: Sequence[Route], net: Network) -> str:
         tot = (f"  {s['distance_km']:,.0f} km | {r.time_h:,.0f} h = {r.time_h / 24:.1f} days | "
                f"USD {r.cost_usd:,.0f} | {s['n_border_crossings']} border crossings | "
                f"{s['n_transfers']} transfers | {' > '.join(s['countries'])}")
+        split = r.time_split()
+        tot += ("\n  time: " + ", ".join(f"{k} {v / 24:.1f} d" for k, v in split.items())
+                + (f" | passages: {', '.join(r.passages)}" if r.passages else ""))
         rows = []
         for seg in r.segments():
-            if seg["kind"] == "transfer":
+            if seg["kind"] == "terminal":
+                word = "load" if seg["transfer_kind"] == "load" else "unload"
+                what = f"{word} at {seg['from_name']}"
+                svc = seg["to_service"] if word == "load" else seg["service"]
+            elif seg["kind"] == "transfer":
                 what = f"transfer at {seg['from_name']}"
                 svc = f"{seg['service']} > {seg['to_service']} ({seg['transfer_kind']})"
             elif seg["kind"] == "border":
@@ -325,7 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_r.add_argument("--avoid", nargs="+", action="append", metavar="PLACE")
     p_r.add_argument("--avoid-link", nargs="+", action="append", metavar="LINK_ID")
     p_r.add_argument("--avoid-crossing", nargs="+", action="append", metavar="CROSSING")
-    p_r.add_argument("--via", nargs="+", action="append", metavar="PLACE")
+    p_r.add_argument("--avoid-passage", nargs="+", action="append", metavar="PASSAGE",
+                     help="sea passages to avoid: suez, bab_el_mandeb, hormuz, ...")
+    p_r.add_argument("--via", nargs="+", action="append", metavar="PLACE",
+                     help="places to pass, in order (a port: the cargo is handled there; a "
+                     "name both border posts share: that crossing)")
+    p_r.add_argument("--cross-at", nargs="+", action="append", metavar="CROSSING",
+                     help="border crossings the route must use (Torkham, Sarakhs, ...)")
     p_r.add_argument("--modes", help="comma-separated: rail,road,sea,ferry (default all)")
     p_r.add_argument("--year", type=int, help="network as in this year (planned links open)")
     p_r.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")

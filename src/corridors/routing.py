@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import heapq
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import count
@@ -651,7 +652,7 @@ class _Solver:
             elif kind == "country":
                 countries.add(ref)
             elif kind == "mode":
-                m &= topo.emode != ref
+                m &= ~((topo.emode == ref) & ~topo.eaccess)
         pidx = {self.place_idx(p) for p in avoid_places}
         pidx |= {i for i, c in enumerate(topo.place_country) if c in countries}
         if pidx:
@@ -966,17 +967,26 @@ def alternatives(
     Routes differ materially when they use other border crossings (by place, whatever the
     mode), other port areas (ports within 50 km form one area) or other main modes
     (:attr:`Route.signature`); routes that differ only in where a transfer happens count as
-    one. The search partitions the route space (as Lawler's method does): each accepted route
-    spawns sub-queries that forbid one of its border crossings, port areas, transit countries
-    or sea/ferry modes. A sub-query is a restriction of its parent, so
-    routes come out in non-decreasing order of the objective.
+    one.
+
+    What is guaranteed. The search branches on *features* (as Lawler's method branches on
+    edges): each route found spawns sub-queries that each forbid one more of its border
+    crossings, port areas, transit countries or main modes, and the best pending route is
+    taken next. Every sub-query is a restriction of its parent, so routes come out in
+    non-decreasing order of the objective; the first is the optimum; and route *i + 1* is the
+    best route, with a new signature, among those that avoid at least one feature of each
+    route it descends from. A route that uses *every* feature of an earlier route plus others
+    (say the same crossing and one more) is reached only through other branches, so this is
+    exact for "differs by avoiding something", not for every possible signature. When the
+    search budget runs out before ``k`` routes are found, a :class:`RuntimeWarning` says so
+    and fewer routes are returned: nothing is dropped silently.
 
     Parameters
     ----------
     k : int
         Number of routes wanted (fewer are returned when fewer exist).
     max_solves : int, optional
-        Cap on shortest-path searches (default ``30 * k``).
+        Cap on shortest-path searches (default ``100 * k``).
     minimize, constraints
         As for :func:`route`.
 
@@ -992,7 +1002,7 @@ def alternatives(
     first = solver.solve(q)
     if first is None:
         raise _explain(solver, q)
-    budget = max_solves if max_solves is not None else 30 * k
+    budget = max_solves if max_solves is not None else 100 * k
     tie = count()
     best = solver.build_route(q, first)
     heap: list[tuple[float, int, frozenset[tuple[str, str]], Route]] = [
@@ -1002,6 +1012,7 @@ def alternatives(
     seen: set[Any] = set()
     solves = 1
     protected = {net._places.at[p, "country"] for p in (q.origin, q.destination, *q.via)}
+    exhausted = False
     while heap and len(accepted) < k:
         _, _, forbidden, r = heapq.heappop(heap)
         if r.signature not in seen:
@@ -1009,7 +1020,10 @@ def alternatives(
             accepted.append(r)
         for feature in _features(r, protected):
             sub = forbidden | {feature}
-            if sub in solved or solves >= budget:
+            if sub in solved:
+                continue
+            if solves >= budget:
+                exhausted = True
                 continue
             solved.add(sub)
             solves += 1
@@ -1017,6 +1031,10 @@ def alternatives(
             if found is not None:
                 child = solver.build_route(q, found)
                 heapq.heappush(heap, (child.objective, next(tie), sub, child))
+    if exhausted and len(accepted) < k:
+        warnings.warn(f"alternatives: the search budget ({budget} searches, max_solves) ran "
+                      f"out after {len(accepted)} of {k} routes; more may exist: raise "
+                      "max_solves", RuntimeWarning, stacklevel=2)
     return accepted
 
 
@@ -1029,8 +1047,9 @@ def _features(r: Route, protected: set[str]) -> list[tuple[str, str]]:
     for c in r.countries:
         if c not in protected:
             out.append(("country", c))
-    for m in r.main_modes:
-        if m in ("sea", "ferry"):
+    modes = r.main_modes
+    for m in modes:
+        if len(modes) > 1 or m in ("sea", "ferry"):
             out.append(("mode", m))
     return out
 
