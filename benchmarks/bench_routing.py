@@ -26,7 +26,8 @@ import pandas as pd
 import shapely
 
 import corridors as cor
-from corridors.graph import search, topology, weights
+from corridors.costs import weights
+from corridors.graph import LOAD, UNLOAD, search, topology
 
 
 def grid_network(n: int, seed: int = 7) -> cor.Network:
@@ -66,7 +67,11 @@ def grid_network(n: int, seed: int = 7) -> cor.Network:
                            {"mode": "road", "country": "*", "speed_kmh": 20, "source": "s"}])
     ops = pd.DataFrame([{"place_id": "*", "from_service": "*", "to_service": "*",
                          "kind": "intermodal", "time_median_h": 12, "cost_usd_20ft": 44,
-                         "cost_usd_40ft": 66, "cost_usd_per_tonne": 2.2, "source": "s"}])
+                         "cost_usd_40ft": 66, "cost_usd_per_tonne": 2.2, "source": "s"}]
+                       + [{"place_id": "*", "from_service": m, "to_service": "terminal",
+                           "kind": "terminal", "time_median_h": 4, "cost_usd_20ft": 30,
+                           "cost_usd_40ft": 40, "cost_usd_per_tonne": 1.5, "source": "s"}
+                          for m in ("rail", "road")])
     return cor.Network.from_geodataframes(places, links_gdf, tariffs=tariffs, speeds=speeds,
                                           operations=ops, origin=f"grid-{n}")
 
@@ -88,24 +93,21 @@ def bench(net: cor.Network, origin: str, dest: str, repeat: int) -> dict:
     w = weights(net, cor.Cargo())
     t_w = time.perf_counter() - t0
     cost = w.objective("cost_usd")
+    o = topo.gate_of[topo.place_index[origin]]
+    d = topo.gate_of[topo.place_index[dest]]
+    # the masks route() builds: loading only at the origin, unloading only at the destination
     mask = topo.usable(None)
-    o = topo.place_ids.index(origin)
-    d = topo.place_ids.index(dest)
-    sources = [n for (p, _), n in topo.node_of.items() if p == origin]
+    mask &= (topo.etype != LOAD) | (topo.src == o)
+    mask &= (topo.etype != UNLOAD) | (topo.dst == d)
+    weight = mask * cost
     g = topo.to_networkx(cost, mask)
-    g.add_node("S")
-    g.add_node("T")
-    for s in sources:
-        g.add_edge("S", s, weight=0.0)
-    for (p, _), n in topo.node_of.items():
-        if p == dest:
-            g.add_edge(n, "T", weight=0.0)
-    ours = timed(lambda: search(topo, cost, mask, sources, d), repeat)
-    base = timed(lambda: nx.dijkstra_path_length(g, "S", "T", weight="weight"), repeat)
+    ours = timed(lambda: search(topo, weight, [mask], int(o), int(d)), repeat)
+    base = timed(lambda: nx.dijkstra_path_length(g, int(o), int(d), weight="weight"), repeat)
     full = timed(lambda: cor.route(net, origin, dest, minimize="cost_usd"), repeat)
-    a = search(topo, cost, mask, sources, d)[0]
-    b = nx.dijkstra_path_length(g, "S", "T", weight="weight")
-    del o
+    found = search(topo, weight, [mask], int(o), int(d))
+    assert found is not None
+    a = found[0]
+    b = nx.dijkstra_path_length(g, int(o), int(d), weight="weight")
     return {"network": net.name, "places": len(net.places), "links": len(net.links),
             "nodes": topo.n_nodes, "edges": topo.n_edges, "build_topology_s": round(t_topo, 4),
             "build_weights_s": round(t_w, 4), "search_s": round(ours, 5),
