@@ -1,0 +1,623 @@
+"""Validation: coerce the frames of a network to their schema and report every problem.
+
+This module owns the checks. :func:`coerce_frame` gives each known column its canonical
+type; :func:`validate_places`, :func:`validate_links`, :func:`validate_table` and
+:func:`validate_corridors` append a :class:`~corridors.errors.Problem` for each thing wrong
+(unknown values, bad ids, dangling references, misplaced geometry, short distances, ...);
+:func:`prepare_frames` runs them all over the frames of one network. Problems are
+collected, not raised one at a time, so that a user sees every fix at once.
+
+See Also
+--------
+corridors.schema : the vocabularies and file schemas checked here.
+corridors.network.Network.from_geodataframes : raises the problems found as one
+    :class:`~corridors.errors.ValidationError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import CrsError, Problem, ValidationError
+from .schema import (
+    CARGO_UNIT_WORDS,
+    CONFIDENCE_LEVELS,
+    DIRECTIONS,
+    DISTANCE_TOLERANCE,
+    ENDPOINT_TOLERANCE_KM,
+    GAUGES_MM,
+    LINK_FIELDS,
+    LINK_KINDS,
+    MODES,
+    OPERATION_KINDS,
+    PASSAGES,
+    PLACE_FIELDS,
+    PLACE_KINDS,
+    RISK_SCOPES,
+    STATUSES,
+    TABLE_FIELDS,
+    TABLE_KEYS,
+    TABLE_NAMES,
+    FieldSpec,
+    _missing,
+    geodesic_km,
+    parse_gauges,
+    split_list,
+)
+
+__all__ = [
+    "coerce_frame",
+    "validate_places",
+    "validate_links",
+    "validate_table",
+    "validate_corridors",
+    "prepare_frames",
+]
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+_ISO3_RE = re.compile(r"^[A-Z]{3}$")
+
+
+# --------------------------------------------------------------------------------------------
+# Coercion and validation
+# --------------------------------------------------------------------------------------------
+
+
+def _record_ids(df: pd.DataFrame, key: str | tuple[str, ...] | None) -> list[str]:
+    """Readable record names for messages: the id when there is one, else the row number."""
+    out = []
+    keys = (key,) if isinstance(key, str) else tuple(key or ())
+    columns = [df[k].tolist() for k in keys if k in df.columns and df[k].ndim == 1]
+    for i in range(len(df)):
+        label = f"row {i + 1}"
+        parts = [str(col[i]) for col in columns if not _missing(col[i])]
+        if isinstance(key, str) and parts:
+            label = f"id {parts[0]!r}"
+        elif parts:
+            label = f"row {i + 1} ({', '.join(parts)})"
+        out.append(label)
+    return out
+
+
+def coerce_frame(
+    df: pd.DataFrame,
+    fields: tuple[FieldSpec, ...],
+    file: str,
+    problems: list[Problem],
+    *,
+    key: str | tuple[str, ...] | None = "id",
+) -> pd.DataFrame:
+    """Return a copy of ``df`` with every known column in its canonical type.
+
+    Strings become Python ``str`` or ``None`` (empty strings are missing values), floats become
+    float64 with NaN, integers pandas ``Int64``, booleans ``bool`` (missing means False).
+    Values that cannot be converted, and required fields that are absent or empty, are
+    appended to ``problems``; the offending cells become missing values. Unknown columns are
+    kept as they are.
+    """
+    out = pd.DataFrame(index=df.index)
+    dup = df.columns.duplicated()
+    if dup.any():  # df[name] would be a frame; keep the first column of each name
+        for name in dict.fromkeys(df.columns[dup]):
+            problems.append(Problem(file, "(all records)", str(name),
+                                    "column appears more than once; the first is used"))
+        df = df.loc[:, ~dup]
+    names = _record_ids(df, key)
+    present = set(df.columns)
+    for spec in fields:
+        if spec.name not in present:
+            if spec.required:
+                problems.append(Problem(file, "(all records)", spec.name,
+                                        "required field is missing from the file"))
+            out[spec.name] = _typed_column([None] * len(df), spec.type, out.index)
+            continue
+        col = df[spec.name]
+        values: list[Any] = []
+        for i, v in enumerate(col.tolist()):
+            converted, error = _convert(v, spec.type)
+            if error:
+                problems.append(Problem(file, names[i], spec.name, error))
+            elif spec.required and converted is None:
+                problems.append(Problem(file, names[i], spec.name, "value is required"))
+            values.append(converted)
+        out[spec.name] = _typed_column(values, spec.type, out.index)
+    for extra in df.columns:
+        if extra not in out.columns and extra != "geometry":
+            out[extra] = df[extra]
+    return out
+
+
+def _typed_column(values: list[Any], kind: str, index: pd.Index) -> pd.Series:
+    if kind == "float":
+        return pd.Series([np.nan if v is None else v for v in values], dtype=float, index=index)
+    if kind == "int":
+        return pd.Series(pd.array(values, dtype="Int64"), index=index)
+    if kind == "bool":
+        return pd.Series([bool(v) if v is not None else False for v in values], dtype=bool,
+                         index=index)
+    # object dtype: text keeps None (not NaN) for missing values
+    return pd.Series(values, dtype=object, index=index)
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _convert(value: Any, kind: str) -> tuple[Any, str | None]:
+    """Convert one cell; return (value or None, error message or None)."""
+    if _missing(value):
+        return None, None
+    try:
+        if kind == "str":
+            if isinstance(value, (list, tuple, dict)):
+                return None, f"expected text, got {type(value).__name__} {value!r}"
+            return str(value).strip(), None
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+            if math.isnan(number):
+                return None, None
+            if not math.isfinite(number):
+                return None, f"expected a finite number, got {value!r}"
+            return number, None
+        if kind == "int":
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+            if not number.is_integer():
+                return None, f"expected a whole number, got {value!r}"
+            if abs(number) >= 2**63:  # would overflow the Int64 column
+                return None, f"whole number out of range, got {value!r}"
+            return int(number), None
+        if kind == "bool":
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value), None
+            if isinstance(value, (int, float)) and value in (0, 1):
+                return bool(value), None
+            text = str(value).strip().lower()
+            if text in _TRUE:
+                return True, None
+            if text in _FALSE:
+                return False, None
+            return None, f"expected true or false, got {value!r}"
+    except (TypeError, ValueError, OverflowError):
+        pass
+    expected = {"float": "a number", "int": "a whole number", "str": "text", "bool": "true or false"}
+    return None, f"expected {expected[kind]}, got {value!r}"
+
+
+def _check_crs(gdf: gpd.GeoDataFrame, file: str, problems: list[Problem]) -> None:
+    if gdf.crs is None:
+        problems.append(Problem(file, "(all records)", "geometry",
+                                "data has no CRS; set it if the coordinates are lon/lat "
+                                "(gdf.set_crs(4326)), otherwise set the CRS they are in and "
+                                "reproject with gdf.to_crs(4326)"))
+    elif gdf.crs.to_epsg() != 4326:
+        problems.append(Problem(file, "(all records)", "geometry",
+                                f"CRS is {gdf.crs.to_string()}, not EPSG:4326; reproject with "
+                                "gdf.to_crs(4326) (or ogr2ogr -t_srs EPSG:4326)"))
+
+
+def _enum(value: Any, allowed: tuple[str, ...], file: str, rec: str, fld: str,
+          problems: list[Problem]) -> None:
+    if value is not None and value not in allowed:
+        problems.append(Problem(file, rec, fld, f"{value!r} is not allowed; allowed values: "
+                                + ", ".join(allowed)))
+
+
+def _check_ids(df: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    seen: dict[str, int] = {}
+    for i, v in enumerate(df["id"].tolist()):
+        if v is None:
+            continue
+        if not _ID_RE.match(v):
+            problems.append(Problem(file, f"id {v!r}", "id",
+                                    "ids are slugs: lower-case letters, digits, '_' or '-'"))
+        if v in seen:
+            problems.append(Problem(file, f"id {v!r}", "id",
+                                    f"duplicate id (rows {seen[v] + 1} and {i + 1})"))
+        else:
+            seen[v] = i
+
+
+def _check_source(df: pd.DataFrame, names: list[str], file: str, sources: Mapping[str, str] | None,
+                  problems: list[Problem]) -> None:
+    if "confidence" in df.columns:
+        for rec, conf in zip(names, df["confidence"].tolist()):
+            _enum(conf, CONFIDENCE_LEVELS, file, rec, "confidence", problems)
+    if not sources or "source" not in df.columns:
+        return
+    for rec, src in zip(names, df["source"].tolist()):
+        if src is None:
+            continue
+        for sid in (s.strip() for s in src.split(";")):
+            if sid and sid not in sources:
+                close = difflib.get_close_matches(sid, list(sources), n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                problems.append(Problem(file, rec, "source",
+                                        f"source id {sid!r} is not defined in SOURCES.md{hint}"))
+
+
+def validate_places(places: gpd.GeoDataFrame, file: str, sources: Mapping[str, str] | None,
+                    problems: list[Problem]) -> None:
+    """Append the problems of a (coerced) places frame to ``problems``."""
+    _check_ids(places, file, problems)
+    names = _record_ids(places, "id")
+    for i, row in enumerate(places.itertuples(index=False)):
+        rec = names[i]
+        _enum(row.kind, PLACE_KINDS, file, rec, "kind", problems)
+        if row.country is not None and not _ISO3_RE.match(row.country):
+            problems.append(Problem(file, rec, "country",
+                                    f"{row.country!r} is not an ISO 3166-1 alpha-3 code (e.g. PAK)"))
+        geom = places.geometry.iloc[i]
+        if geom is None or geom.is_empty:
+            problems.append(Problem(file, rec, "geometry", "missing geometry; a Point is required"))
+        elif geom.geom_type != "Point":
+            problems.append(Problem(file, rec, "geometry",
+                                    f"{geom.geom_type} found; places must be Points"))
+        elif not (-180 <= geom.x <= 180 and -90 <= geom.y <= 90):
+            problems.append(Problem(file, rec, "geometry",
+                                    f"({geom.x}, {geom.y}) is not a (lon, lat) in degrees"))
+    _check_source(places, names, file, sources, problems)
+
+
+def validate_links(links: gpd.GeoDataFrame, places: gpd.GeoDataFrame, file: str,
+                   sources: Mapping[str, str] | None, problems: list[Problem]) -> None:
+    """Append the problems of a (coerced) links frame to ``problems``."""
+    _check_ids(links, file, problems)
+    names = _record_ids(links, "id")
+    place_ids = [p for p in places["id"].tolist() if p is not None]
+    xy: dict[str, tuple[float, float]] = {}
+    country: dict[str, str | None] = {}
+    for pid, geom, ctry in zip(places["id"].tolist(), places.geometry.tolist(),
+                               places["country"].tolist()):
+        if pid is not None and geom is not None and not geom.is_empty and geom.geom_type == "Point":
+            xy[pid] = (geom.x, geom.y)
+        country[pid] = ctry
+    known = set(place_ids)
+    geo = _link_geometry_checks(links, xy)
+    for i, row in enumerate(links.itertuples(index=False)):
+        rec = names[i]
+        _enum(row.mode, MODES, file, rec, "mode", problems)
+        _enum(row.kind, LINK_KINDS, file, rec, "kind", problems)
+        _enum(row.status, STATUSES, file, rec, "status", problems)
+        for word in split_list(row.passages):
+            if word not in PASSAGES:
+                problems.append(Problem(file, rec, "passages",
+                                        f"unknown passage {word!r}; allowed values: "
+                                        + ", ".join(PASSAGES)))
+        if split_list(row.passages) and row.mode not in ("sea", "ferry"):
+            problems.append(Problem(file, rec, "passages",
+                                    f"only sea and ferry links pass sea passages ({row.mode} link)"))
+        for word in split_list(row.cargo_units):
+            if word not in CARGO_UNIT_WORDS:
+                problems.append(Problem(file, rec, "cargo_units",
+                                        f"unknown cargo unit {word!r}; allowed values: "
+                                        + ", ".join(CARGO_UNIT_WORDS) + " (empty: all)"))
+        for fld in ("from_id", "to_id"):
+            pid = getattr(row, fld)
+            if pid is not None and pid not in known:
+                close = difflib.get_close_matches(pid, place_ids, n=3)
+                hint = f"; closest place ids: {', '.join(close)}" if close else ""
+                problems.append(Problem(file, rec, fld, f"unknown place {pid!r}{hint}"))
+        if row.from_id is not None and row.from_id == row.to_id:
+            problems.append(Problem(file, rec, "to_id", "a link cannot start and end at one place"))
+        # gauges
+        try:
+            gauges = parse_gauges(row.gauge_mm)
+        except ValueError:
+            gauges = frozenset()
+            problems.append(Problem(file, rec, "gauge_mm",
+                                    f"{row.gauge_mm!r} is not a gauge; use whole mm, several "
+                                    "separated by '|' (e.g. 1435|1520)"))
+        else:
+            if row.mode == "rail" and not gauges:
+                problems.append(Problem(file, rec, "gauge_mm",
+                                        "rail links need a gauge in mm; allowed values: "
+                                        + ", ".join(map(str, GAUGES_MM))))
+            bad = sorted(g for g in gauges if g not in GAUGES_MM)
+            if bad:
+                problems.append(Problem(file, rec, "gauge_mm",
+                                        f"unknown gauge {bad}; allowed values: "
+                                        + ", ".join(map(str, GAUGES_MM))))
+            if row.mode in ("road", "sea", "ferry") and gauges:
+                problems.append(Problem(file, rec, "gauge_mm",
+                                        f"only rail links have a gauge ({row.mode} link has {row.gauge_mm!r})"))
+        # numbers
+        for fld in ("distance_km", "speed_kmh", "time_h", "headway_h"):
+            v = getattr(row, fld)
+            if v is not None and not math.isnan(v) and v <= 0:
+                problems.append(Problem(file, rec, fld, f"must be positive, got {v!r}"))
+        if row.usd_per_teu_km is not None and not math.isnan(row.usd_per_teu_km) and row.usd_per_teu_km < 0:
+            problems.append(Problem(file, rec, "usd_per_teu_km", "must not be negative"))
+        if row.year is not None and row.year is not pd.NA and not (1800 <= int(row.year) <= 2100):
+            problems.append(Problem(file, rec, "year", f"{row.year} is not a plausible year"))
+        if row.status in ("planned", "under_construction") and (row.year is None or row.year is pd.NA):
+            problems.append(Problem(file, rec, "year",
+                                    f"a {row.status} link needs the year it is expected to open "
+                                    "(mark it confidence 'assumed' if no source gives one)"))
+        if row.kind == "border" and row.from_id in country and row.to_id in country:
+            if country[row.from_id] is not None and country[row.from_id] == country[row.to_id]:
+                problems.append(Problem(file, rec, "kind",
+                                        f"a border link must join two countries; both ends are in "
+                                        f"{country[row.from_id]}"))
+        # geometry (distances precomputed for all links at once)
+        geom_type = geo["type"][i]
+        if geom_type is None:
+            problems.append(Problem(file, rec, "geometry", "missing geometry; a LineString is required"))
+        elif geom_type != "LineString":
+            problems.append(Problem(file, rec, "geometry",
+                                    f"{geom_type} found; links must be LineStrings "
+                                    "(merge parts with shapely.line_merge)"))
+        elif geo["ends_known"][i]:
+            d_start, d_end = geo["d_start"][i], geo["d_end"][i]
+            if d_start > ENDPOINT_TOLERANCE_KM or d_end > ENDPOINT_TOLERANCE_KM:
+                if geo["rev_start"][i] <= ENDPOINT_TOLERANCE_KM and \
+                        geo["rev_end"][i] <= ENDPOINT_TOLERANCE_KM:
+                    msg = (f"geometry runs from {row.to_id!r} to {row.from_id!r}; reverse it "
+                           "(shapely.reverse) or swap from_id and to_id")
+                else:
+                    msg = (f"geometry ends lie {d_start:.1f} km and {d_end:.1f} km from places "
+                           f"{row.from_id!r} and {row.to_id!r} (at most "
+                           f"{ENDPOINT_TOLERANCE_KM:g} km allowed)")
+                problems.append(Problem(file, rec, "geometry", msg))
+        if geo["ends_known"][i] and row.distance_km is not None \
+                and not math.isnan(row.distance_km) and row.distance_km > 0:
+            gc = geo["gc"][i]
+            if row.distance_km < gc * (1 - DISTANCE_TOLERANCE):
+                problems.append(Problem(file, rec, "distance_km",
+                                        f"{row.distance_km:g} km is shorter than the great-circle "
+                                        f"distance between its places ({gc:.1f} km); distances are "
+                                        "along the real alignment, or a place is misplaced"))
+    _check_source(links, names, file, sources, problems)
+
+
+def _link_geometry_checks(links: gpd.GeoDataFrame,
+                          xy: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
+    """Vectorised distances for the link checks: great circle between the places, and from
+    each geometry end to its place (and to the other place, to detect reversed lines)."""
+    n = len(links)
+    geoms = np.asarray(links.geometry.to_numpy(), dtype=object)
+    types: list[str | None] = [None if g is None or g.is_empty else g.geom_type for g in geoms]
+    nan = (np.nan, np.nan)
+    a = np.array([xy.get(p, nan) if p is not None else nan for p in links["from_id"]], dtype=float)
+    b = np.array([xy.get(p, nan) if p is not None else nan for p in links["to_id"]], dtype=float)
+    a = a.reshape(n, 2)
+    b = b.reshape(n, 2)
+    ends_known = ~(np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))
+    is_line = np.array([t == "LineString" for t in types], dtype=bool)
+    first = np.full((n, 2), np.nan)
+    last = np.full((n, 2), np.nan)
+    if is_line.any():
+        lines = geoms[is_line]
+        p0 = shapely.get_point(lines, 0)
+        p1 = shapely.get_point(lines, -1)
+        first[is_line] = np.column_stack([shapely.get_x(p0), shapely.get_y(p0)])
+        last[is_line] = np.column_stack([shapely.get_x(p1), shapely.get_y(p1)])
+
+    def dist(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        ok = ~(np.isnan(u).any(axis=1) | np.isnan(v).any(axis=1))
+        out = np.full(n, np.nan)
+        if ok.any():
+            out[ok] = geodesic_km(u[ok, 0], u[ok, 1], v[ok, 0], v[ok, 1])
+        return out
+
+    return {"type": types, "ends_known": ends_known, "gc": dist(a, b),
+            "d_start": dist(first, a), "d_end": dist(last, b),
+            "rev_start": dist(first, b), "rev_end": dist(last, a)}
+
+
+def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFrame,
+                   links: pd.DataFrame, sources: Mapping[str, str] | None,
+                   problems: list[Problem]) -> None:
+    """Append the problems of a (coerced) parameter table to ``problems``."""
+    key = TABLE_KEYS[name]
+    names = _record_ids(table, key)
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, rec in enumerate(names):
+        k = tuple(table[c].iloc[i] for c in key)
+        if name == "operations" and k[0] == "*" and table["kind"].iloc[i] != "terminal":
+            # default rows ('*', '*', '*') are one per transfer kind (docs/data-format.md)
+            k = (*k, table["kind"].iloc[i])
+        if all(v is not None for v in k):
+            if k in seen:
+                problems.append(Problem(file, rec, ",".join(key),
+                                        f"duplicate key {k} (also row {seen[k] + 1})"))
+            else:
+                seen[k] = i
+    place_ids = set(places["id"].dropna().tolist())
+    link_rows = {lid: i for i, lid in enumerate(links["id"].tolist()) if lid is not None}
+    countries = set(places["country"].dropna().tolist())
+    for spec in TABLE_FIELDS[name]:
+        if spec.type != "float":
+            continue
+        for rec, v in zip(names, table[spec.name].tolist()):
+            if v is not None and not math.isnan(v) and v < 0:
+                problems.append(Problem(file, rec, spec.name, f"must not be negative, got {v!r}"))
+    for i, rec in enumerate(names):
+        row = table.iloc[i]
+        if name in ("tariffs", "speeds"):
+            _enum(row["mode"], MODES, file, rec, "mode", problems)
+            c = row["country"]
+            if c is not None and c != "*" and not _ISO3_RE.match(c):
+                problems.append(Problem(file, rec, "country", f"{c!r} is not an ISO3 code or '*'"))
+            if name == "speeds" and row["speed_kmh"] is not None and row["speed_kmh"] == 0:
+                problems.append(Problem(file, rec, "speed_kmh", "must be positive"))
+            if name == "tariffs" and all(
+                    _missing(row[c]) for c in ("usd_per_teu_km", "usd_per_feu_km", "usd_per_tonne_km")):
+                problems.append(Problem(file, rec, "usd_per_teu_km",
+                                        "a tariff row needs at least one of usd_per_teu_km, "
+                                        "usd_per_feu_km, usd_per_tonne_km"))
+        elif name == "crossings":
+            _enum(row["direction"], DIRECTIONS, file, rec, "direction", problems)
+            lid = row["link_id"]
+            if lid is not None:
+                if lid not in link_rows:
+                    close = difflib.get_close_matches(lid, list(link_rows), n=3)
+                    hint = f"; closest link ids: {', '.join(close)}" if close else ""
+                    problems.append(Problem(file, rec, "link_id", f"unknown link {lid!r}{hint}"))
+                elif links["kind"].iloc[link_rows[lid]] != "border":
+                    problems.append(Problem(file, rec, "link_id",
+                                            f"link {lid!r} is not a border link (kind='border')"))
+            p50, p90 = row["dwell_median_h"], row["dwell_p90_h"]
+            if not _missing(p50) and not _missing(p90) and p90 < p50:
+                problems.append(Problem(file, rec, "dwell_p90_h",
+                                        f"90th percentile {p90} h is below the median {p50} h"))
+        elif name == "operations":
+            _enum(row["kind"], OPERATION_KINDS, file, rec, "kind", problems)
+            pid = row["place_id"]
+            if pid is not None and pid != "*" and pid not in place_ids:
+                problems.append(Problem(file, rec, "place_id", f"unknown place {pid!r}"))
+            for fld in ("from_service", "to_service"):
+                s = row[fld]
+                if s is None:
+                    continue
+                if row["kind"] == "terminal":
+                    ok = (s == "terminal") if fld == "to_service" else (
+                        s in MODES or _valid_service(s) or (pid != "*" and s == "*"))
+                    if not ok:
+                        problems.append(Problem(
+                            file, rec, fld,
+                            "terminal rows give the mode or service loaded or unloaded in "
+                            "from_service (rail, road, sea, ferry or rail-<gauge mm>) and "
+                            f"'terminal' in to_service, got {s!r}"))
+                elif pid == "*":
+                    if s != "*":
+                        problems.append(Problem(file, rec, fld,
+                                                "default rows (place_id '*') use '*' for services"))
+                elif not _valid_service(s):
+                    problems.append(Problem(file, rec, fld,
+                                            f"{s!r} is not a service; allowed: rail-<gauge mm> "
+                                            "(e.g. rail-1435), road, sea, ferry"))
+            p50, p90 = row["time_median_h"], row["time_p90_h"]
+            if not _missing(p50) and not _missing(p90) and p90 < p50:
+                problems.append(Problem(file, rec, "time_p90_h",
+                                        f"90th percentile {p90} h is below the median {p50} h"))
+        elif name == "risk":
+            _enum(row["scope"], RISK_SCOPES, file, rec, "scope", problems)
+            ref = row["ref"]
+            if ref is not None:
+                if row["scope"] == "place" and ref not in place_ids:
+                    problems.append(Problem(file, rec, "ref", f"unknown place {ref!r}"))
+                elif row["scope"] == "link" and ref not in link_rows:
+                    problems.append(Problem(file, rec, "ref", f"unknown link {ref!r}"))
+                elif row["scope"] == "passage" and ref not in PASSAGES:
+                    problems.append(Problem(file, rec, "ref", f"unknown passage {ref!r}; "
+                                            "allowed values: " + ", ".join(PASSAGES)))
+                elif row["scope"] == "country" and not _ISO3_RE.match(ref):
+                    problems.append(Problem(file, rec, "ref", f"{ref!r} is not an ISO3 code"))
+            p = row["disruption_prob_per_trip"]
+            if not _missing(p) and p > 1:
+                problems.append(Problem(file, rec, "disruption_prob_per_trip",
+                                        f"a probability is at most 1, got {p}"))
+    if name == "crossings":
+        _check_crossings_complete(table, links, file, problems)
+    _check_source(table, names, file, sources, problems)
+    del countries
+
+
+def _valid_service(s: str) -> bool:
+    if s in ("road", "sea", "ferry"):
+        return True
+    m = re.fullmatch(r"rail-(\d+)", s)
+    return m is not None and int(m.group(1)) in GAUGES_MM
+
+
+def _check_crossings_complete(table: pd.DataFrame, links: pd.DataFrame, file: str,
+                              problems: list[Problem]) -> None:
+    have = set(zip(table["link_id"].tolist(), table["direction"].tolist()))
+    for lid, kind, oneway in zip(links["id"].tolist(), links["kind"].tolist(),
+                                 links["oneway"].tolist()):
+        if kind != "border" or lid is None:
+            continue
+        needed = ("forward",) if oneway else DIRECTIONS
+        for d in needed:
+            if (lid, d) not in have:
+                problems.append(Problem(file, f"link {lid!r}", "direction",
+                                        f"border link has no crossing row for direction {d!r} "
+                                        "(dwell and fee are needed for each direction)"))
+
+
+def validate_corridors(corridors: Any, file: str, place_ids: set[str],
+                       problems: list[Problem]) -> None:
+    """Append the problems of a ``corridors.toml`` list to ``problems``."""
+    if not isinstance(corridors, list):
+        problems.append(Problem(file, "(file)", "corridor",
+                                "expected [[corridor]] tables (an array of tables)"))
+        return
+    for i, c in enumerate(corridors):
+        rec = f"corridor {c.get('name', i + 1)!r}" if isinstance(c, dict) else f"corridor {i + 1}"
+        if not isinstance(c, dict):
+            problems.append(Problem(file, rec, "", "expected a table"))
+            continue
+        if not isinstance(c.get("name"), str):
+            problems.append(Problem(file, rec, "name", "a corridor needs a name"))
+        stops = c.get("places")
+        if not isinstance(stops, list) or len(stops) < 2:
+            problems.append(Problem(file, rec, "places", "a list of at least two place ids"))
+        else:
+            for pid in stops:
+                if pid not in place_ids:
+                    close = difflib.get_close_matches(str(pid), sorted(place_ids), n=3)
+                    hint = f"; closest place ids: {', '.join(close)}" if close else ""
+                    problems.append(Problem(file, rec, "places", f"unknown place {pid!r}{hint}"))
+        for m in c.get("modes", []) or []:
+            if m not in MODES:
+                problems.append(Problem(file, rec, "modes",
+                                        f"{m!r} is not allowed; allowed values: {', '.join(MODES)}"))
+        y = c.get("year")
+        if y is not None and not (isinstance(y, int) and 1800 <= y <= 2100):
+            problems.append(Problem(file, rec, "year", f"{y!r} is not a year"))
+
+
+def prepare_frames(
+    places: gpd.GeoDataFrame,
+    links: gpd.GeoDataFrame,
+    tables: Mapping[str, pd.DataFrame | None] | None = None,
+    *,
+    sources: Mapping[str, str] | None = None,
+    files: Mapping[str, str] | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, pd.DataFrame], list[Problem]]:
+    """Coerce and validate the frames of a network; return them with the list of problems."""
+    files = dict(files or {})
+    problems: list[Problem] = []
+    fp = files.get("places", "places")
+    fl = files.get("links", "links")
+    for gdf, f in ((places, fp), (links, fl)):
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            raise ValidationError([Problem(f, "(all records)", "geometry",
+                                           f"expected a GeoDataFrame, got {type(gdf).__name__}")])
+    crs_problems: list[Problem] = []
+    _check_crs(places, fp, crs_problems)
+    _check_crs(links, fl, crs_problems)
+    if crs_problems:
+        raise CrsError(crs_problems)
+    p = gpd.GeoDataFrame(coerce_frame(places, PLACE_FIELDS, fp, problems, key="id"),
+                         geometry=places.geometry.to_numpy(), crs=places.crs)
+    l_ = gpd.GeoDataFrame(coerce_frame(links, LINK_FIELDS, fl, problems, key="id"),
+                          geometry=links.geometry.to_numpy(), crs=links.crs)
+    validate_places(p, fp, sources, problems)
+    validate_links(l_, p, fl, sources, problems)
+    out_tables: dict[str, pd.DataFrame] = {}
+    for name, table in (tables or {}).items():
+        if table is None:
+            continue
+        if name not in TABLE_FIELDS:
+            raise ValueError(f"unknown table {name!r}; allowed: {', '.join(TABLE_NAMES)}")
+        f = files.get(name, name)
+        t = coerce_frame(table, TABLE_FIELDS[name], f, problems, key=TABLE_KEYS[name])
+        validate_table(name, t, f, p, l_, sources, problems)
+        out_tables[name] = t.reset_index(drop=True)
+    p.index = pd.Index(p["id"].tolist())
+    l_.index = pd.Index(l_["id"].tolist())
+    return p, l_, out_tables, problems
