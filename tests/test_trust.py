@@ -325,3 +325,19 @@ def test_cargo_units_limit_a_link():
     closed = net.replace(links=net.links.drop(index=["o_v"]))
     with pytest.raises(NoRouteError, match="cargo_units"):
         cor.route(closed, "o", "d", cargo=C40)
+
+
+def test_networks_of_one_structure_share_the_topology_not_the_answers():
+    net = rf.via_net()
+    t = net.tables["tariffs"]
+    t["usd_per_feu_km"] = t["usd_per_feu_km"] * 3
+    links = net.links
+    links.loc["o_d", "distance_km"] = 900.0
+    other = net.replace(tariffs=t, links=links)
+    a, b = graph.topology(net), graph.topology(other)
+    assert graph.structure_key(net) == graph.structure_key(other)
+    assert a.src is b.src and a.adjacency is b.adjacency  # shared, not rebuilt
+    assert b.edistance[b.elink == b.link_ids.index("o_d")].tolist() == [900.0, 900.0]
+    assert line_links(cor.route(other, "o", "d", minimize="distance")) == ["o_v", "v_d"]
+    assert line_links(cor.route(net, "o", "d", minimize="distance")) == ["o_d"]
+    assert cor.route(other, "o", "v").cost_usd == approx(3 * cor.route(net, "o", "v").cost_usd)

@@ -24,10 +24,12 @@ reads the network's frames again.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -170,11 +172,68 @@ def _explicit_pairs(net: Network) -> set[tuple[str, str, str]]:
     return out
 
 
+_SHARED: OrderedDict[str, Topology] = OrderedDict()  # structure key -> topology
+_SHARED_MAX = 8
+
+
+def structure_key(net: Network) -> str:
+    """A hash of what the expanded graph's shape depends on: place ids and kinds, links' ends,
+    modes, gauges, kinds and direction, and which places have explicit transfer rows. Networks
+    that differ only in parameters (tariffs, speeds, dwell, status, year, distances) share it,
+    so a scenario is a new set of masks and weights on the same topology, not a rebuild."""
+    places, links = net._places, net._links
+    h = hashlib.sha256()
+    for col in (places.index.astype(str), places["kind"].astype(str),
+                places["country"].astype(str)):
+        h.update("\x1f".join(col).encode())
+    for name in ("from_id", "to_id", "mode", "kind", "gauge_mm", "oneway"):
+        h.update("\x1f".join(str(v) for v in links[name]).encode())
+    h.update("\x1f".join(links.index.astype(str)).encode())
+    h.update(repr(sorted(_explicit_pairs(net))).encode())
+    return h.hexdigest()
+
+
 def topology(net: Network) -> Topology:
-    """The expanded graph of ``net`` (built once per network, cached on it)."""
+    """The expanded graph of ``net``: built once per network structure and cached.
+
+    Networks with the same structure (:func:`structure_key`), such as a scenario of another
+    network, share the node and edge arrays; each gets its own copy of the link attributes
+    that are not structure (status, year, passages, cargo limits) and its own weights.
+    """
     cached = net._cache.get("topology")
     if cached is not None:
         return cached
+    key = structure_key(net)
+    shared = _SHARED.get(key)
+    if shared is not None:
+        _SHARED.move_to_end(key)
+        links = net._links
+        topo = replace(
+            shared, name=net.name, link_status=[str(s) for s in links["status"]],
+            link_year=links["year"].tolist(),
+            link_passages=[tuple(split_list(v)) for v in links["passages"]],
+            link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"]],
+            edistance=_edge_distance(shared, links), _weights={})
+        net._cache["topology"] = topo
+        return topo
+    topo = _build(net)
+    _ = topo.adjacency  # built once, shared by every network of this structure
+    _SHARED[key] = topo
+    while len(_SHARED) > _SHARED_MAX:
+        _SHARED.popitem(last=False)
+    net._cache["topology"] = topo
+    return topo
+
+
+def _edge_distance(topo: Topology, links: Any) -> np.ndarray:
+    km = links["distance_km"].to_numpy(dtype=float)
+    out = np.zeros(topo.n_edges)
+    is_link = topo.etype == LINK
+    out[is_link] = km[topo.elink[is_link]]
+    return out
+
+
+def _build(net: Network) -> Topology:
     places = net._places
     place_ids = [str(p) for p in places.index]
     pidx = {p: i for i, p in enumerate(place_ids)}
@@ -287,7 +346,6 @@ def topology(net: Network) -> Topology:
         link_passages=[tuple(split_list(v)) for v in links["passages"]],
         link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"]],
         place_index=pidx)
-    net._cache["topology"] = topo
     return topo
 
 
