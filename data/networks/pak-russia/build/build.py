@@ -7,9 +7,9 @@ Writes  ../places.geojson, ../links.geojson, ../SOURCES.md, ../ESTIMATES.md
 and runs self-checks; it exits with status 1 listing every failure. Standard library plus
 geopandas/shapely/pyproj only (it does not import ``corridors``). Run from anywhere:
 
-    /tmp/venv/bin/python data/networks/pak-russia/build/sea_legs.py       # sea legs (searoute)
-    /tmp/venv/bin/python data/networks/pak-russia/build/estimate_distances.py  # tagged estimates
-    /tmp/venv/bin/python data/networks/pak-russia/build/build.py
+    .venv/bin/python data/networks/pak-russia/build/sea_legs.py       # sea legs (searoute)
+    .venv/bin/python data/networks/pak-russia/build/estimate_distances.py  # tagged estimates
+    .venv/bin/python data/networks/pak-russia/build/build.py
 """
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ GEOD = Geod(ellps="WGS84")
 
 PLACE_FIELDS = ["id", "name", "aliases", "country", "kind", "source", "confidence", "notes"]
 LINK_FIELDS = ["id", "from_id", "to_id", "mode", "kind", "gauge_mm", "distance_km", "status", "year",
-               "speed_kmh", "time_h", "usd_per_teu_km", "headway_h", "oneway", "source",
-               "confidence", "notes"]
+               "speed_kmh", "time_h", "usd_per_teu_km", "headway_h", "oneway", "passages",
+               "cargo_units", "source", "confidence", "notes"]
 CROSSING_FIELDS = ["link_id", "direction", "mode", "dwell_median_h", "dwell_p90_h", "fee_usd",
                    "year", "source", "confidence", "notes"]
 FLOAT_FIELDS = {"distance_km", "speed_kmh", "time_h", "usd_per_teu_km", "headway_h"}
@@ -44,6 +44,11 @@ LINK_KINDS = {"line", "border", "access"}
 STATUSES = {"operational", "under_construction", "planned", "closed"}
 CONFIDENCE = {"measured", "derived", "approx", "estimated", "assumed"}
 GAUGES = {"1676", "1435", "1520"}
+# sea passages (links.passages, risk.csv scope 'passage') and cargo units, as in docs/data-format.md
+PASSAGES = {"suez", "bab_el_mandeb", "hormuz", "bosporus", "dardanelles", "gibraltar",
+            "cape_of_good_hope", "english_channel", "danish_straits", "kerch", "malacca",
+            "volga_caspian_canal"}
+CARGO_UNITS = {"20ft", "40ft", "tonne"}
 COUNTRIES = {"PAK", "IRN", "AFG", "TKM", "KAZ", "UZB", "RUS", "AZE", "IND"}
 COUNTRY_NAMES = {"PAK": "Pakistan", "IRN": "Iran", "AFG": "Afghanistan", "TKM": "Turkmenistan",
                  "KAZ": "Kazakhstan", "UZB": "Uzbekistan", "RUS": "Russia", "AZE": "Azerbaijan",
@@ -81,12 +86,22 @@ def sea_links(places: dict[str, dict]) -> list[dict[str, str]]:
     for r in read_csv(HERE / "sea_legs.csv"):
         a, b = r["from_id"], r["to_id"]
         ver = r["searoute_version"]
-        suez = "suez" in ver
+        passages = set(r.get("passages", "").split("|")) - {""}
+        cape = r["id"].endswith("_cape")
         parts = [f"Port-to-port sea route computed with {ver}."]
         if b in ("st_petersburg_port", "novorossiysk_port"):
-            parts.append("Checked: the route passes through the Suez Canal (searoute passages "
-                         "include 'suez'), not round the Cape." if suez else
-                         "WARNING: route does not use Suez.")
+            if cape:
+                parts.append("Checked: the route goes round the Cape of Good Hope (Suez and "
+                             "Bab-el-Mandeb closed)." if "cape_of_good_hope" in passages and
+                             "suez" not in passages else "WARNING: route does not go round the Cape.")
+            else:
+                parts.append("Checked: the route passes through the Suez Canal (searoute passages "
+                             "include 'suez'), not round the Cape." if "suez" in passages else
+                             "WARNING: route does not use Suez.")
+        if passages:
+            parts.append("Passages: " + ", ".join(sorted(passages)) + " (searoute's, mapped to the "
+                         "network names; Dardanelles added with the Bosporus, English Channel and "
+                         "Danish straits detected from the route vertices).")
         pub = PUBLISHED_SEA.get((a, b))
         if pub:
             d = float(r["distance_km"])
@@ -100,14 +115,21 @@ def sea_links(places: dict[str, dict]) -> list[dict[str, str]]:
                 SEA_PORT_SOURCES.get(b, "est-corridors")]
         if pub:
             srcs.append(pub[1])
+        if r.get("service_source"):
+            srcs += [x.strip() for x in r["service_source"].split(";") if x.strip()]
+        if r.get("service_notes"):
+            conf = r.get("service_confidence") or "assumed"
+            parts.append(f"Service ({conf}): {r['service_notes']}")
         src = ";".join(dict.fromkeys(srcs))
         wkt = r["geometry_wkt"].strip()
         coords = [tuple(float(x) for x in p.split())
                   for p in wkt[wkt.index("(") + 1: wkt.rindex(")")].split(",")]
         out.append({
             "id": r["id"], "from_id": a, "to_id": b, "mode": "sea", "kind": "line", "gauge_mm": "",
-            "distance_km": r["distance_km"], "status": "operational", "year": "", "speed_kmh": "",
-            "time_h": "", "usd_per_teu_km": "", "headway_h": "", "oneway": "false", "shape": "",
+            "distance_km": r["distance_km"], "status": r.get("status") or "operational", "year": "",
+            "speed_kmh": "", "time_h": "", "usd_per_teu_km": "", "headway_h": r.get("headway_h", ""),
+            "oneway": "false", "passages": r.get("passages", ""), "cargo_units": r.get("cargo_units", ""),
+            "shape": "",
             "source": src, "confidence": "estimated", "notes": " ".join(parts),
             "_coords": coords,
         })
@@ -232,6 +254,14 @@ def main() -> int:
                     fail.append(f"link {lid}: {k} {link[k]!r} is not a number")
         if link["mode"] == "ferry" and not link["headway_h"]:
             fail.append(f"link {lid}: ferry without headway_h")
+        for word in [w for w in link.get("passages", "").split("|") if w]:
+            if word not in PASSAGES:
+                fail.append(f"link {lid}: unknown passage {word!r}")
+            if link["mode"] not in ("sea", "ferry"):
+                fail.append(f"link {lid}: passages on a {link['mode']} link")
+        for word in [w for w in link.get("cargo_units", "").split("|") if w]:
+            if word not in CARGO_UNITS:
+                fail.append(f"link {lid}: unknown cargo unit {word!r}")
         if re.match(r"^\[(geo|split|caspian)", link["notes"]) and ":" not in link["notes"].split("]")[0]:
             fail.append(f"link {lid}: estimate tag not expanded; run estimate_distances.py")
 

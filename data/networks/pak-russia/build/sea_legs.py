@@ -1,10 +1,12 @@
 """Compute port-to-port sea legs with the `searoute` package.
 
 Writes build/sea_legs.csv (id, from_id, to_id, distance_km, geometry_wkt,
-searoute_version). Port coordinates come from build/places.csv so that the
-network has one source of truth. Run:
+searoute_version, passages, plus the hand-edited service columns listed in SERVICE_FIELDS,
+which are carried over by id from the existing file so that re-running this script never
+loses them). Port coordinates come from build/places.csv so that the network has one source
+of truth. Run:
 
-    /tmp/venv/bin/python data/networks/pak-russia/build/sea_legs.py
+    .venv/bin/python data/networks/pak-russia/build/sea_legs.py
 """
 from __future__ import annotations
 
@@ -25,12 +27,20 @@ BASEMAP = HERE.parents[2] / "basemaps" / "ne_110m_countries.geojson"
 MAX_VERTICES = 60
 GEOD = Geod(ellps="WGS84")
 
-# (from, to, passages that must be used) ; restrictions keep searoute's default
+# (from, to[, variant]); the default variant keeps searoute's default restrictions
+# (north-west passage closed); the "cape" variant also closes Suez and Bab-el-Mandeb, so the
+# route goes round the Cape of Good Hope (the Red Sea diversion of 2024-25); its link id
+# gets the suffix "_cape".
 LEGS = [
     ("karachi_port", "st_petersburg_port"),
     ("port_qasim", "st_petersburg_port"),
     ("karachi_port", "novorossiysk_port"),
     ("port_qasim", "novorossiysk_port"),
+    ("karachi_port", "st_petersburg_port", "cape"),
+    ("port_qasim", "st_petersburg_port", "cape"),
+    ("nhava_sheva", "st_petersburg_port", "cape"),
+    ("karachi_port", "novorossiysk_port", "cape"),
+    ("port_qasim", "novorossiysk_port", "cape"),
     ("karachi_port", "shahid_rajaee_port"),
     ("port_qasim", "shahid_rajaee_port"),
     ("gwadar_port", "shahid_rajaee_port"),
@@ -41,6 +51,36 @@ LEGS = [
     ("nhava_sheva", "chabahar_port"),
     ("nhava_sheva", "st_petersburg_port"),
 ]
+RESTRICTIONS = {None: ["northwest"], "cape": ["northwest", "suez", "babalmandab"]}
+
+# searoute's passage names -> the network's passage vocabulary (docs/data-format.md)
+PASSAGE_NAMES = {"suez": "suez", "babalmandab": "bab_el_mandeb", "ormuz": "hormuz",
+                 "gibraltar": "gibraltar", "bosporus": "bosporus", "south_africa": "cape_of_good_hope",
+                 "malacca": "malacca"}
+# passages searoute does not report, detected from the route's vertices (lon/lat boxes):
+# the Strait of Dover / eastern English Channel, and the Kattegat-Oresund-Belts area
+GEO_PASSAGES = {"english_channel": (-1.0, 50.0, 2.0, 51.3),
+                "danish_straits": (10.5, 54.5, 13.0, 57.0)}
+# hand-edited service columns, kept by id when the file is rewritten
+SERVICE_FIELDS = ["status", "headway_h", "cargo_units", "service_source", "service_confidence",
+                  "service_notes"]
+
+
+def network_passages(sr_passages: list[str], coords) -> list[str]:
+    """Map searoute's traversed passages to the network vocabulary and add the ones searoute
+    does not know: Dardanelles (always with the Bosporus for a route between the Black Sea and
+    the Mediterranean), English Channel and Danish straits (from the vertices)."""
+    out = set()
+    for p in sr_passages:
+        if p not in PASSAGE_NAMES:
+            raise SystemExit(f"searoute passage {p!r} has no network name; extend PASSAGE_NAMES")
+        out.add(PASSAGE_NAMES[p])
+    if "bosporus" in out:
+        out.add("dardanelles")
+    for name, (x0, y0, x1, y1) in GEO_PASSAGES.items():
+        if any(x0 <= x <= x1 and y0 <= y <= y1 for x, y in coords):
+            out.add(name)
+    return sorted(out)
 
 
 # searoute's marine network has no coastal path along the Makran coast: Gwadar -> Chabahar is
@@ -114,31 +154,44 @@ def main() -> None:
             places[row["id"]] = (float(row["lon"]), float(row["lat"]))
     world = gpd.read_file(BASEMAP)
     land = unary_union(list(world.geometry)).buffer(-0.1)
+    keep = {}
+    if (HERE / "sea_legs.csv").exists():
+        with open(HERE / "sea_legs.csv", newline="", encoding="utf-8") as f:
+            keep = {r["id"]: r for r in csv.DictReader(f)}
     rows = []
-    for a, b in LEGS:
-        route = searoute.searoute(places[a], places[b], units="km", return_passages=True)
+    for leg in LEGS:
+        a, b = leg[0], leg[1]
+        variant = leg[2] if len(leg) > 2 else None
+        route = searoute.searoute(places[a], places[b], units="km", return_passages=True,
+                                  restrictions=RESTRICTIONS[variant])
         raw = [tuple(c) for c in route["geometry"]["coordinates"]]
         sr_length = float(route["properties"]["length"])
         passages = sorted(route["properties"].get("traversed_passages", []))
+        net_passages = network_passages(passages, raw)
         manual = (a, b) in MANUAL_VIA
         coords = attach_ports(places[a], MANUAL_VIA[(a, b)] if manual else raw, places[b], land)
         length = math.ceil(geodesic_km(coords) * 10) / 10  # never below the geodesic
         line = simplify(coords)
         wkt = "LINESTRING (" + ", ".join(f"{x:.5f} {y:.5f}" for x, y in line.coords) + ")"
+        lid = f"sea_{a}_{b}" + (f"_{variant}" if variant else "")
+        old = keep.get(lid, {})
         rows.append({
-            "id": f"sea_{a}_{b}",
+            "id": lid,
             "from_id": a,
             "to_id": b,
             "distance_km": round(length, 1),
             "geometry_wkt": wkt,
             "searoute_version": (f"searoute {version} ({today}); passages: {'|'.join(passages) or 'none'}; "
+                                 f"restrictions: {'|'.join(RESTRICTIONS[variant])}; "
                                  f"searoute node-to-node {sr_length:.1f} km, port-to-port {length:.1f} km"
                                  + ("; network path replaced by manual coastal vertices" if manual else "")),
+            "passages": "|".join(net_passages),
+            **{k: old.get(k, "") for k in SERVICE_FIELDS},
         })
-        print(f"{a:>14} -> {b:<20} {length:8.1f} km (searoute {sr_length:.1f})  passages={passages}  vertices={len(line.coords)}")
+        print(f"{lid:>45} {length:8.1f} km (searoute {sr_length:.1f})  passages={net_passages}  vertices={len(line.coords)}")
     with open(HERE / "sea_legs.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=["id", "from_id", "to_id", "distance_km", "geometry_wkt",
-                                          "searoute_version"])
+                                          "searoute_version", "passages"] + SERVICE_FIELDS)
         w.writeheader()
         w.writerows(rows)
 
