@@ -21,6 +21,7 @@ from .errors import (
 )
 from .io import bundled_networks, load_network, read_network, write_network
 from .network import Link, Network, Place
+from .pareto import pareto
 from .routing import Leg, Route, alternatives, route
 
 __version__ = "0.1.0"
@@ -31,6 +32,7 @@ __all__ = [
     "Leg",
     "Route",
     "alternatives",
+    "pareto",
     "route",
     "CorridorsError",
     "CrsError",

@@ -295,6 +295,44 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
+# ---- pareto -----------------------------------------------------------------------------------
+
+
+def cmd_pareto(args: argparse.Namespace) -> int:
+    from .pareto import criteria_of, pareto
+
+    net = _network(args.network)
+    criteria = _flat(args.criteria) or ["time_h", "cost_usd"]
+    front = pareto(net, args.origin, args.destination, criteria=criteria,
+                   cargo=Cargo.parse(args.cargo), year=args.year,
+                   modes=_flat([[args.modes]]) if args.modes else None,
+                   avoid_countries=[_iso3(c) for c in _flat(args.avoid_country)])
+    if args.format == "json":
+        _emit({"network": net.name, "criteria": criteria,
+               "routes": [r.to_dict() for r in front]})
+        return 0
+    names = net.places["name"].to_dict()
+    rows = []
+    for i, r in enumerate(front, start=1):
+        vals = criteria_of(r, criteria)
+        crossings = ", ".join(f"{c.from_name}-{c.to_name}" for c in r.crossings) or "-"
+        rows.append((str(i), *(f"{v:,.1f}" for v in vals), f"{r.time_h / 24:.1f}",
+                     f"{r.cost_usd:,.0f}", " > ".join(r.countries), crossings))
+    if args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["route", *criteria, "days", "cost_usd", "countries", "crossings"])
+        w.writerows(rows)
+        return 0
+    print(f"{len(front)} non-dominated routes {names[front[0].origin]} -> "
+          f"{names[front[0].destination]} over {', '.join(criteria)} "
+          "(none is better on every criterion than another):\n")
+    print(format_table(rows, ("#", *criteria, "days", "USD", "countries", "crossings"),
+                       "l" + "r" * (len(criteria) + 2) + "ll"))
+    return 0
+
+
 # ---- parser ----------------------------------------------------------------------------------
 
 
@@ -348,6 +386,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_r.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p_r.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p_r.set_defaults(func=cmd_route)
+
+    p_p = sub.add_parser("pareto", help="every non-dominated route over 2-3 criteria")
+    p_p.add_argument("origin")
+    p_p.add_argument("destination")
+    p_p.add_argument("--criteria", nargs="+", action="append", metavar="CRITERION",
+                     help="two or three of time_h, cost_usd, distance_km, generalized "
+                     "(default time_h cost_usd)")
+    p_p.add_argument("--avoid-country", nargs="+", action="append", metavar="ISO3")
+    p_p.add_argument("--modes", help="comma-separated: rail,road,sea,ferry (default all)")
+    p_p.add_argument("--year", type=int)
+    p_p.add_argument("--cargo", default="40ft")
+    p_p.add_argument("--network")
+    p_p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p_p.set_defaults(func=cmd_pareto)
     return parser
 
 
