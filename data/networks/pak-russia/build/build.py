@@ -252,8 +252,8 @@ def main() -> int:
                     float(link[k])
                 except ValueError:
                     fail.append(f"link {lid}: {k} {link[k]!r} is not a number")
-        if link["mode"] == "ferry" and not link["headway_h"]:
-            fail.append(f"link {lid}: ferry without headway_h")
+        if link["mode"] in ("ferry", "sea") and not link["headway_h"]:
+            fail.append(f"link {lid}: {link['mode']} link without headway_h")
         for word in [w for w in link.get("passages", "").split("|") if w]:
             if word not in PASSAGES:
                 fail.append(f"link {lid}: unknown passage {word!r}")
