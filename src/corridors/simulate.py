@@ -1,0 +1,596 @@
+"""Monte Carlo of a set of routes: percentiles of time and cost, on-time probability, which
+route is fastest and cheapest, and CPMM-style indicators.
+
+Every stochastic term of every route is drawn for many runs at once as numpy arrays, with
+one generator ``numpy.random.default_rng(seed)``: the same seed and routes give the same
+draws. Runs are drawn in chunks of :data:`CHUNK_RUNS`, so memory stays at a few chunk arrays
+plus the ``runs x routes`` result arrays (10^6 runs of a 20-leg route fit in well under 1 GB).
+
+Distributions (per run)
+-----------------------
+- Running time: deterministic (``leg.running_time_h``).
+- Wait for a scheduled departure: ``Uniform(0, headway_h)`` where the leg has a wait and a
+  known headway (mean ``headway_h / 2`` = ``wait_h``); otherwise the deterministic ``wait_h``.
+- Border dwell, transfer time, terminal time: lognormal with the leg's median (``dwell_h``,
+  ``transfer_time_h``, ``terminal_time_h``) and 90th percentile (``dwell_p90_h``, ...):
+  ``median x exp(sigma Z)``, ``sigma = ln(p90 / median) / 1.28155``, Z standard normal. A
+  missing p90 or ``p90 == median`` makes the term deterministic.
+- Disruptions: for each risk row that applies to the route (as in :mod:`corridors.risk`,
+  each row once per trip), ``Bernoulli(p) x 24 x lognormal(median_days, p90_days)`` hours.
+  A row shared by several routes (the same border post, the same country) is drawn once per
+  run for all of them: a closure of Torkham in a run delays every route through Torkham.
+  Every other term is drawn independently for each route.
+
+Time of a run = deterministic part + the draws. Cost of a run = the route's money cost
+(``route.cost_usd``, deterministic) + the cargo's time value (holding cost + value of time,
+``cargo.time_value_usd_per_h``) x (time of the run - the route's deterministic
+``time_h``): a run slower than the median-based time costs more, a faster one less. Security
+premiums and sanctions surcharges are expected costs reported by :func:`corridors.risk.route_risk`;
+they are not drawn. With every variance zero (no headway, ``p90 == median``, no disruption) a
+run gives exactly ``route.time_h`` and ``route.cost_usd``.
+
+Ties: the probability that a route is the fastest (cheapest) counts, in every run, each of
+the routes tied at the minimum with weight 1 / (number tied); the probabilities sum to 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .costs import Cargo
+from .errors import ParameterError
+from .network import Network
+from .risk import RiskRow, lognormal_sigma, risk_rows, rows_for_route
+from .routing import Route
+from .units import HOURS_PER_DAY
+
+__all__ = ["simulate", "SimulationResult", "add_cli", "run_cli", "CHUNK_RUNS",
+           "PERCENTILES", "PROGRESS_MIN_RUNS"]
+
+CHUNK_RUNS = 32_768
+"""Runs drawn at once. Fixed (never derived from the machine), so a seed gives the same draws
+everywhere."""
+
+PERCENTILES = (10, 50, 90, 95)
+"""Percentiles reported for time and cost."""
+
+PROGRESS_MIN_RUNS = 200_000
+"""With ``progress=None`` a bar shows only from this many runs, on an interactive stderr."""
+
+_GROUPS = ("border", "transfer", "terminal")
+
+
+# --------------------------------------------------------------------------------------------
+# What to draw for one route
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The stochastic terms of one route as arrays, and its deterministic parts."""
+
+    base_h: float  # deterministic time: running time + terms without variance
+    time_h: float  # the route's deterministic (median-based) time
+    cost_usd: float
+    time_value_usd_per_h: float
+    headways: np.ndarray  # uniform waits
+    medians: np.ndarray  # lognormal time terms, grouped border, transfer, terminal
+    sigmas: np.ndarray
+    group_ends: tuple[int, int, int]
+    disruptions: np.ndarray  # indices into the shared disruption rows
+    det_split: dict[str, float]  # deterministic hours by component
+    distance_km: float
+    border_fee_usd: float
+
+
+def _finite(x: float) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, float]:
+    """(is stochastic, sigma) of a lognormal time term; ParameterError for bad values."""
+    if not _finite(median) or median < 0:
+        raise ParameterError(f"{where}: {what} median must be a finite number >= 0, got "
+                             f"{median!r}")
+    if not _finite(p90) or median == 0:
+        if median == 0 and _finite(p90) and p90 > 0:
+            raise ParameterError(f"{where}: {what} has median 0 but p90 {p90}; a lognormal "
+                                 "needs a median > 0")
+        return False, 0.0
+    if p90 < median:
+        raise ParameterError(f"{where}: {what} p90 {p90} is below the median {median}")
+    sigma = lognormal_sigma(median, p90)
+    return sigma > 0, sigma
+
+
+def _plan(route: Route, cargo: Cargo, shared: dict[tuple[str, str], int],
+          rows: Mapping[tuple[str, str], RiskRow] | None) -> _Plan:
+    headways: list[float] = []
+    terms: dict[str, list[tuple[float, float]]] = {g: [] for g in _GROUPS}
+    base_parts: list[float] = []
+    det = dict.fromkeys(("running", "waiting", "border", "transfer", "terminal"), 0.0)
+    running: list[float] = []
+    border_fee = 0.0
+    for leg in route.steps:
+        where = f"leg {leg.seq} ({leg.kind} {leg.from_id} -> {leg.to_id})"
+        if not _finite(leg.time_h):
+            raise ParameterError(f"{where}: time_h is {leg.time_h!r}; the route cannot be "
+                                 "simulated")
+        stoch = 0.0
+        running.append(leg.running_time_h)
+        headway = leg.headway_h
+        if _finite(headway) and headway > 0 and leg.wait_h > 0:
+            headways.append(float(headway))
+            stoch += leg.wait_h
+        else:
+            det["waiting"] += leg.wait_h
+        for group, med, p90 in (("border", leg.dwell_h, leg.dwell_p90_h),
+                                ("transfer", leg.transfer_time_h, leg.transfer_p90_h),
+                                ("terminal", leg.terminal_time_h, leg.terminal_p90_h)):
+            is_random, sigma = _spread(float(med), float(p90), group + " time", where)
+            if is_random:
+                terms[group].append((float(med), sigma))
+                stoch += med
+            else:
+                det[group] += med
+        if leg.kind == "border" and _finite(leg.fee_usd):
+            border_fee += leg.fee_usd
+        base_parts.append(leg.time_h - stoch if stoch else leg.time_h)
+    det["running"] = math.fsum(running)
+    disruption_idx: list[int] = []
+    if rows is not None:
+        for r in rows_for_route(rows, route):
+            if r.has_disruption:
+                key = (r.scope, r.ref)
+                if key not in shared:
+                    shared[key] = len(shared)
+                disruption_idx.append(shared[key])
+    ordered = [t for g in _GROUPS for t in terms[g]]
+    n_b, n_t = len(terms["border"]), len(terms["transfer"])
+    return _Plan(
+        base_h=math.fsum(base_parts), time_h=route.time_h, cost_usd=route.cost_usd,
+        time_value_usd_per_h=float(cargo.time_value_usd_per_h),
+        headways=np.asarray(headways, dtype=float),
+        medians=np.asarray([m for m, _ in ordered], dtype=float),
+        sigmas=np.asarray([s for _, s in ordered], dtype=float),
+        group_ends=(n_b, n_b + n_t, len(ordered)),
+        disruptions=np.asarray(disruption_idx, dtype=np.int64), det_split=det,
+        distance_km=route.distance_km, border_fee_usd=border_fee)
+
+
+# --------------------------------------------------------------------------------------------
+# The result
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """Outcome of :func:`simulate`: the draws and what they say, one entry per route.
+
+    Attributes
+    ----------
+    labels : tuple of str
+        One label per route (countries and modes), in the order given.
+    runs : int
+    seed : int
+        The seed used (the entropy numpy chose when ``seed`` was None, so any run can be
+        repeated).
+    deadline_h : float or None
+    time_h, cost_usd : numpy.ndarray
+        The draws, shape ``(runs, routes)``: total time in hours and cost in USD per run.
+    deterministic_time_h, deterministic_cost_usd : numpy.ndarray
+        ``route.time_h`` and ``route.cost_usd`` (median-based, no disruption).
+    p_fastest, p_cheapest : numpy.ndarray
+        Probability that each route is the fastest / cheapest (ties split evenly); each sums
+        to 1.
+    mean_split_h : tuple of dict
+        Mean hours by component per route: ``running``, ``waiting``, ``border``,
+        ``transfer``, ``terminal``, ``disruption``.
+    indicators : tuple of dict
+        CPMM-style indicators per route (see :meth:`to_frame`).
+    """
+
+    labels: tuple[str, ...]
+    runs: int
+    seed: int
+    deadline_h: float | None
+    time_h: np.ndarray = field(repr=False)
+    cost_usd: np.ndarray = field(repr=False)
+    deterministic_time_h: np.ndarray = field(repr=False)
+    deterministic_cost_usd: np.ndarray = field(repr=False)
+    p_fastest: np.ndarray = field(repr=False)
+    p_cheapest: np.ndarray = field(repr=False)
+    mean_split_h: tuple[dict[str, float], ...] = field(repr=False)
+    indicators: tuple[dict[str, float], ...] = field(repr=False)
+
+    @property
+    def n_routes(self) -> int:
+        return len(self.labels)
+
+    def _data(self, what: str) -> np.ndarray:
+        if what == "time_h":
+            return self.time_h
+        if what == "time_days":
+            return self.time_h / HOURS_PER_DAY
+        if what == "cost_usd":
+            return self.cost_usd
+        raise ParameterError(f"unknown quantity {what!r}; allowed: time_h, time_days, cost_usd")
+
+    def percentiles(self, what: str = "time_h",
+                    q: Sequence[float] = PERCENTILES) -> np.ndarray:
+        """Percentiles ``q`` of ``time_h``, ``time_days`` or ``cost_usd``: shape
+        ``(len(q), routes)``."""
+        return np.percentile(self._data(what), list(q), axis=0)
+
+    def mean(self, what: str = "time_h") -> np.ndarray:
+        """Mean of ``time_h``, ``time_days`` or ``cost_usd`` per route."""
+        return np.asarray(self._data(what).mean(axis=0), dtype=float)
+
+    def prob_exceeds(self, hours: float) -> np.ndarray:
+        """P(transit time > ``hours``) per route."""
+        if not _finite(hours):
+            raise ParameterError(f"hours must be a finite number, got {hours!r}")
+        return np.asarray((self.time_h > hours).mean(axis=0), dtype=float)
+
+    def prob_within(self, hours: float) -> np.ndarray:
+        """P(transit time <= ``hours``) per route."""
+        return 1.0 - self.prob_exceeds(hours)
+
+    @property
+    def on_time(self) -> np.ndarray | None:
+        """P(transit time <= deadline) per route, or None without a deadline."""
+        return None if self.deadline_h is None else self.prob_within(self.deadline_h)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per route: percentiles and mean of time (h and days) and cost (USD),
+        deterministic time and cost, P(on time), P(fastest), P(cheapest), mean hours by
+        component and the CPMM-style indicators (``speed_without_delay_kmh`` = km / running
+        time; ``speed_with_delay_kmh`` = km / mean total time; ``border_time_share`` = mean
+        border dwell / mean total time; ``border_cost_share`` = border fees / money cost)."""
+        t = self.percentiles("time_h")
+        c = self.percentiles("cost_usd")
+        on_time = self.on_time
+        rows = []
+        for j, label in enumerate(self.labels):
+            row: dict[str, Any] = {"route": j + 1, "label": label}
+            for k, q in enumerate(PERCENTILES):
+                row[f"time_p{q}_h"] = float(t[k, j])
+            for k, q in enumerate(PERCENTILES):
+                row[f"time_p{q}_days"] = float(t[k, j]) / HOURS_PER_DAY
+            row["time_mean_h"] = float(self.time_h[:, j].mean())
+            row["time_mean_days"] = row["time_mean_h"] / HOURS_PER_DAY
+            for k, q in enumerate(PERCENTILES):
+                row[f"cost_p{q}_usd"] = float(c[k, j])
+            row["cost_mean_usd"] = float(self.cost_usd[:, j].mean())
+            row["deterministic_time_h"] = float(self.deterministic_time_h[j])
+            row["deterministic_cost_usd"] = float(self.deterministic_cost_usd[j])
+            row["p_on_time"] = float(on_time[j]) if on_time is not None else math.nan
+            row["p_fastest"] = float(self.p_fastest[j])
+            row["p_cheapest"] = float(self.p_cheapest[j])
+            for part, hours in self.mean_split_h[j].items():
+                row[f"mean_{part}_h"] = hours
+            row.update(self.indicators[j])
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_dict(self, *, draws: bool = False) -> dict[str, Any]:
+        """JSON-safe dict: settings and one record per route (as :meth:`to_frame`); with
+        ``draws=True`` also the draws as lists (large)."""
+        records = self.to_frame().to_dict("records")
+        out: dict[str, Any] = {
+            "runs": self.runs, "seed": self.seed, "deadline_h": self.deadline_h,
+            "percentiles": list(PERCENTILES),
+            "routes": [{str(k): _clean(v) for k, v in r.items()} for r in records],
+        }
+        if draws:
+            out["time_h"] = self.time_h.T.tolist()
+            out["cost_usd"] = self.cost_usd.T.tolist()
+        return out
+
+    def __repr__(self) -> str:
+        p50 = self.percentiles("time_days", (50,))[0]
+        parts = ", ".join(f"{i + 1}: P50 {d:.1f} d" for i, d in enumerate(p50))
+        return f"<SimulationResult {self.runs:,} runs x {self.n_routes} routes; {parts}>"
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return None if not math.isfinite(f) else f
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+# --------------------------------------------------------------------------------------------
+# simulate
+# --------------------------------------------------------------------------------------------
+
+
+def _risk_network(routes: Sequence[Route], net: Network | None) -> Network:
+    """The network whose risk table applies: ``net``, else the bundled network the routes
+    name, after checking that it holds their links with the same lengths."""
+    if net is not None:
+        return net
+    from .io import bundled_networks, load_network
+
+    names = {r.network for r in routes}
+    if len(names) == 1 and (name := names.pop()) in bundled_networks():
+        cand = load_network(name)
+        links = cand._links
+        for r in routes:
+            for leg in r.steps:
+                if leg.link_id is None:
+                    continue
+                if leg.link_id not in links.index or not math.isclose(
+                        float(links.at[leg.link_id, "distance_km"]), leg.distance_km,
+                        rel_tol=1e-9):
+                    raise ParameterError(
+                        f"the routes name network {name!r} but link {leg.link_id!r} differs "
+                        "from the bundled one; pass net= (the network the routes were found "
+                        "on) or disruptions=False")
+        return cand
+    raise ParameterError("simulate needs the network the routes were found on for their "
+                         "disruption risk: pass net=, or disruptions=False")
+
+
+def _label(route: Route) -> str:
+    return f"{' > '.join(route.countries)} ({', '.join(route.main_modes)})"
+
+
+def _progress_bar(progress: bool | None, runs: int) -> Any:
+    if progress is None:
+        isatty = getattr(sys.stderr, "isatty", None)
+        progress = runs >= PROGRESS_MIN_RUNS and bool(isatty and isatty())
+    if not progress:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # optional: no tqdm, no bar
+        return None
+    return tqdm(total=runs, unit="run", desc="simulate", file=sys.stderr, leave=False)
+
+
+def simulate(
+    routes: Route | Sequence[Route],
+    *,
+    runs: int = 10_000,
+    seed: int | None = None,
+    deadline_h: float | None = None,
+    cargo: Cargo | None = None,
+    progress: bool | None = None,
+    net: Network | None = None,
+    disruptions: bool = True,
+) -> SimulationResult:
+    """Monte Carlo of routes: draw every stochastic term ``runs`` times (distributions in the
+    module docstring) and summarise time in hours and cost in USD.
+
+    Parameters
+    ----------
+    routes : Route or sequence of Route
+        For example ``corridors.alternatives(net, o, d, k=3)``.
+    runs : int, default 10,000
+        Number of runs (>= 1).
+    seed : int, optional
+        Seed of ``numpy.random.default_rng``; the same seed and routes give the same draws.
+    deadline_h : float, optional
+        Deadline in hours (>= 0) for the on-time probability.
+    cargo : Cargo, optional
+        Cargo whose time value prices the drawn time (default: each route's query cargo).
+    progress : bool, optional
+        Show a tqdm bar (if tqdm is installed). Default: only for at least
+        :data:`PROGRESS_MIN_RUNS` runs on an interactive terminal.
+    net : Network, optional
+        The network the routes were found on (its risk table gives the disruptions).
+        Default: the bundled network the routes name, if they name one.
+    disruptions : bool, default True
+        Draw disruptions from the risk table; False leaves them out (and needs no network).
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    ParameterError
+        For no routes, ``runs`` < 1, a negative or non-finite deadline, a leg with a p90
+        below its median, invalid risk rows, or no network for the disruptions.
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> alts = cor.alternatives(net, "Karachi", "Tashkent", k=2)
+    >>> sim = simulate(alts, runs=2_000, seed=1, net=net)
+    >>> float(sim.p_fastest.sum())
+    1.0
+    """
+    if isinstance(routes, Route):
+        routes = [routes]
+    routes = list(routes)
+    if not routes:
+        raise ParameterError("simulate needs at least one route")
+    if not all(isinstance(r, Route) for r in routes):
+        raise ParameterError("simulate takes Route objects (from corridors.route or "
+                             "corridors.alternatives)")
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+        raise ParameterError(f"runs must be a whole number >= 1, got {runs!r}")
+    runs = int(runs)
+    if deadline_h is not None:
+        if not _finite(deadline_h) or deadline_h < 0:
+            raise ParameterError(f"deadline_h must be a finite number of hours >= 0, got "
+                                 f"{deadline_h!r}")
+        deadline_h = float(deadline_h)
+    rows = risk_rows(_risk_network(routes, net)) if disruptions else None
+    shared: dict[tuple[str, str], int] = {}
+    plans = [_plan(r, cargo if cargo is not None else r.query.cargo, shared, rows)
+             for r in routes]
+    shared_rows = [rows[k] for k in shared] if rows is not None else []
+    d_prob = np.asarray([r.prob for r in shared_rows], dtype=float)
+    d_median_h = np.asarray([r.median_days * HOURS_PER_DAY for r in shared_rows], dtype=float)
+    d_sigma = np.asarray([r.sigma for r in shared_rows], dtype=float)
+
+    seq = np.random.SeedSequence(seed)
+    rng = np.random.default_rng(seq)
+    n_routes = len(routes)
+    time_h = np.empty((runs, n_routes))
+    sums = np.zeros((n_routes, 5))  # waiting, border, transfer, terminal, disruption
+    bar = _progress_bar(progress, runs)
+    try:
+        for start in range(0, runs, CHUNK_RUNS):
+            n = min(CHUNK_RUNS, runs - start)
+            dis = None
+            if len(shared_rows):
+                u = rng.random((n, len(shared_rows)))
+                z = rng.standard_normal((n, len(shared_rows)))
+                z *= d_sigma
+                np.exp(z, out=z)
+                z *= d_median_h
+                dis = np.where(u < d_prob, z, 0.0)
+            for j, p in enumerate(plans):
+                t = np.full(n, p.base_h)
+                if p.headways.size:
+                    w = rng.random((n, p.headways.size))
+                    w *= p.headways
+                    ws = w.sum(axis=1)
+                    t += ws
+                    sums[j, 0] += ws.sum()
+                if p.medians.size:
+                    x = rng.standard_normal((n, p.medians.size))
+                    x *= p.sigmas
+                    np.exp(x, out=x)
+                    x *= p.medians
+                    lo = 0
+                    for g, hi in enumerate(p.group_ends):
+                        if hi > lo:
+                            gs = x[:, lo:hi].sum(axis=1)
+                            t += gs
+                            sums[j, 1 + g] += gs.sum()
+                        lo = hi
+                if dis is not None and p.disruptions.size:
+                    ds = dis[:, p.disruptions].sum(axis=1)
+                    t += ds
+                    sums[j, 4] += ds.sum()
+                time_h[start:start + n, j] = t
+            if bar is not None:
+                bar.update(n)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    det_t = np.asarray([p.time_h for p in plans], dtype=float)
+    det_c = np.asarray([p.cost_usd for p in plans], dtype=float)
+    tv = np.asarray([p.time_value_usd_per_h for p in plans], dtype=float)
+    cost = (time_h - det_t) * tv + det_c  # no extra time: exactly det_c
+
+    splits: list[dict[str, float]] = []
+    indicators: list[dict[str, float]] = []
+    for j, p in enumerate(plans):
+        m = sums[j] / runs
+        split = {"running": p.det_split["running"],
+                 "waiting": p.det_split["waiting"] + m[0],
+                 "border": p.det_split["border"] + m[1],
+                 "transfer": p.det_split["transfer"] + m[2],
+                 "terminal": p.det_split["terminal"] + m[3],
+                 "disruption": m[4]}
+        splits.append(split)
+        mean_t = float(time_h[:, j].mean())
+        run_h = split["running"]
+        indicators.append({
+            "distance_km": p.distance_km,
+            "speed_without_delay_kmh": p.distance_km / run_h if run_h > 0 else math.nan,
+            "speed_with_delay_kmh": p.distance_km / mean_t if mean_t > 0 else math.nan,
+            "border_time_share": split["border"] / mean_t if mean_t > 0 else math.nan,
+            "border_cost_share": p.border_fee_usd / p.cost_usd if p.cost_usd > 0 else math.nan,
+        })
+    return SimulationResult(
+        labels=tuple(f"{i + 1}: {_label(r)}" for i, r in enumerate(routes)), runs=runs,
+        seed=int(seq.entropy) if isinstance(seq.entropy, int) else 0,
+        deadline_h=deadline_h, time_h=time_h, cost_usd=cost, deterministic_time_h=det_t,
+        deterministic_cost_usd=det_c, p_fastest=_p_best(time_h),
+        p_cheapest=_p_best(cost), mean_split_h=tuple(splits), indicators=tuple(indicators))
+
+
+def _p_best(draws: np.ndarray) -> np.ndarray:
+    """Share of runs in which each column is the smallest (ties split evenly)."""
+    runs, k = draws.shape
+    out = np.zeros(k)
+    for start in range(0, runs, CHUNK_RUNS):
+        d = draws[start:start + CHUNK_RUNS]
+        tie = d == d.min(axis=1, keepdims=True)
+        out += (tie / tie.sum(axis=1, keepdims=True)).sum(axis=0)
+    out /= runs
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Command line (wired into corridors.cli)
+# --------------------------------------------------------------------------------------------
+
+
+def add_cli(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``corridors simulate ORIGIN DEST ...`` to an argparse subparsers object."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "simulate", help="Monte Carlo of k alternative routes: P50/P90 days and USD, "
+        "on-time probability, chance of being fastest and cheapest")
+    p.add_argument("origin")
+    p.add_argument("destination")
+    p.add_argument("--k", type=int, default=3, help="number of alternative routes (default 3)")
+    p.add_argument("--runs", type=int, default=10_000, help="Monte Carlo runs (default 10000)")
+    p.add_argument("--seed", type=int, help="random seed (default: fresh; the output shows it)")
+    p.add_argument("--deadline-days", type=float, help="deadline for the on-time probability")
+    p.add_argument("--minimize", default="cost_usd",
+                   help="objective ranking the alternatives (default cost_usd)")
+    p.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
+    p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(func=run_cli)
+    return p
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """Run ``corridors simulate``; return the exit code (errors propagate to ``cli.main``)."""
+    from .cli import _emit, _network, format_table
+    from .routing import alternatives
+
+    net = _network(args.network)
+    if args.deadline_days is not None and (not math.isfinite(args.deadline_days)
+                                           or args.deadline_days < 0):
+        raise ParameterError(f"--deadline-days must be >= 0, got {args.deadline_days}")
+    deadline_h = None if args.deadline_days is None else args.deadline_days * HOURS_PER_DAY
+    routes = alternatives(net, args.origin, args.destination, k=args.k,
+                          minimize=args.minimize, cargo=Cargo.parse(args.cargo))
+    sim = simulate(routes, runs=args.runs, seed=args.seed, deadline_h=deadline_h, net=net)
+    if args.format == "json":
+        out = sim.to_dict()
+        out["network"] = net.name
+        for rec, r in zip(out["routes"], routes):
+            rec["summary"] = r.summary()
+        _emit(out)
+        return 0
+    frame = sim.to_frame()
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, float_format="%.6g", lineterminator="\n")
+        return 0
+    rows = []
+    for rec in frame.to_dict("records"):
+        on_time = rec["p_on_time"]
+        rows.append((rec["label"], f"{rec['time_p50_days']:.1f}", f"{rec['time_p90_days']:.1f}",
+                     f"{rec['cost_p50_usd']:,.0f}", f"{rec['cost_p90_usd']:,.0f}",
+                     "-" if on_time != on_time else f"{on_time:.0%}",
+                     f"{rec['p_fastest']:.0%}", f"{rec['p_cheapest']:.0%}"))
+    names = net.places["name"].to_dict()
+    o, d = routes[0].origin, routes[0].destination
+    print(f"{names[o]} -> {names[d]}: {sim.runs:,} runs, seed {sim.seed}"
+          + (f", deadline {args.deadline_days:g} days" if deadline_h is not None else ""))
+    print(format_table(rows, ("route", "P50 days", "P90 days", "P50 USD", "P90 USD",
+                              "on time", "P(fastest)", "P(cheapest)"), "lrrrrrrr"))
+    return 0
