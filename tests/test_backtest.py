@@ -1,0 +1,336 @@
+"""The backtest: journeys.csv format and validation, error arithmetic, CLI functions.
+
+Expected numbers come from small hand-made networks (tests/routing_fixtures.py), never from
+the bundled network, whose model times change as the model grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import corridors
+import routing_fixtures as rf
+from corridors import ValidationError
+from corridors.backtest import (
+    JOURNEY_COLUMNS,
+    RESULT_COLUMNS,
+    add_cli,
+    backtest,
+    backtest_markdown,
+    backtest_summary,
+    journeys_path,
+    range_error,
+    read_journeys,
+    run_cli,
+)
+
+HEADER = ",".join(JOURNEY_COLUMNS)
+
+
+def _row(**values: object) -> str:
+    base: dict[str, object] = dict(id="j1", origin="a", destination="b", cargo="40ft",
+                                   observed_days_min=1, observed_days_max=3, date="2024",
+                                   source="test source 2024", confidence="measured")
+    base.update(values)
+    cells = []
+    for c in JOURNEY_COLUMNS:
+        v = base.get(c, "")
+        text = "" if v is None else str(v)
+        cells.append(f'"{text}"' if ("," in text or '"' in text) else text)
+    return ",".join(cells)
+
+
+def _write(tmp_path: Path, *rows: str, name: str = "journeys.csv") -> Path:
+    p = tmp_path / name
+    p.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return p
+
+
+@pytest.fixture(scope="module")
+def bundled() -> corridors.Network:
+    return corridors.load_network()
+
+
+# ---- the bundled journeys ----------------------------------------------------------------
+
+
+def test_bundled_journeys_validate_and_resolve(bundled: corridors.Network) -> None:
+    df = read_journeys(journeys_path(), net=bundled)
+    assert len(df) >= 5
+    assert df["id"].is_unique
+    for j in df.to_dict("records"):
+        bundled.place_id(j["origin"])
+        bundled.place_id(j["destination"])
+        for name in j["via"]:
+            bundled.place_id(name)
+        assert j["source"] and j["confidence"] in ("measured", "approx", "assumed")
+        assert j["observed_days_min"] <= j["observed_days_max"]
+
+
+def test_bundled_backtest_runs_one_row_per_journey(bundled: corridors.Network) -> None:
+    journeys = read_journeys(journeys_path(), net=bundled)
+    df = backtest(bundled, journeys)
+    assert list(df.columns) == list(RESULT_COLUMNS)
+    assert list(df["id"]) == list(journeys["id"])
+    assert set(df["status"]) <= {"ok", "no_route", "error"}
+    ok = df[df["status"] == "ok"]
+    # the time split adds up to the model's time (no value hard-coded: the model changes)
+    split = ok[["running_days", "waiting_days", "border_days", "transfer_days",
+                "terminal_days"]].sum(axis=1)
+    assert (split - ok["model_days"]).abs().max() < 1e-6
+    assert ok["model_days"].gt(0).all()
+
+
+def test_bundled_journeys_ship_next_to_the_network() -> None:
+    # the wheel force-includes the whole network folder, so the file sits beside it
+    assert journeys_path().parent == corridors.io.bundled_path()
+    assert journeys_path().is_file()
+
+
+# ---- validation ----------------------------------------------------------------------------
+
+
+def test_corrupted_file_lists_every_problem(tmp_path: Path) -> None:
+    net = rf.override_net()  # places a "Alpha" and b "Bravo"
+    p = _write(tmp_path,
+               _row(id="unknown-place", origin="Alpah"),
+               _row(id="min-above-max", observed_days_min=5, observed_days_max=2),
+               _row(id="no-source", source=""),
+               _row(id="bad-mode", modes="rail,hovercraft"),
+               _row(id="negative", observed_days_min=-1),
+               _row(id="ok-row"))
+    with pytest.raises(ValidationError) as info:
+        read_journeys(p, net=net)
+    problems = {(pr.record, pr.field): pr for pr in info.value.problems}
+    assert set(problems) == {("unknown-place", "origin"),
+                             ("min-above-max", "observed_days_min"),
+                             ("no-source", "source"), ("bad-mode", "modes"),
+                             ("negative", "observed_days_min")}
+    assert all(pr.file == str(p) for pr in info.value.problems)
+    assert "Alpha (a)" in problems[("unknown-place", "origin")].message  # closest name
+    assert "swap" in problems[("min-above-max", "observed_days_min")].message
+    assert "cite" in problems[("no-source", "source")].message
+    assert "hovercraft" in problems[("bad-mode", "modes")].message
+    text = str(info.value)
+    for rid in ("unknown-place", "min-above-max", "no-source", "bad-mode", "negative"):
+        assert rid in text
+
+
+def test_more_field_checks(tmp_path: Path) -> None:
+    net = rf.border_net()
+    p = _write(tmp_path,
+               _row(id="Bad Id", origin="p1", destination="q1"),
+               _row(id="dup", origin="p1", destination="q1"),
+               _row(id="dup", origin="p1", destination="q1"),
+               _row(id="usd-half", origin="p1", destination="q1", observed_usd_min=100),
+               _row(id="bad-date", origin="p1", destination="q1", date="2024-13"),
+               _row(id="bad-conf", origin="p1", destination="q1", confidence="sure"),
+               _row(id="bad-cargo", origin="p1", destination="q1", cargo="45ft"),
+               _row(id="bad-cross", origin="p1", destination="q1", cross_at="Jalalabad"),
+               _row(id="bad-country", origin="p1", destination="q1", avoid_countries="XYZ"),
+               _row(id="", origin="p1", destination="q1"))
+    with pytest.raises(ValidationError) as info:
+        read_journeys(p, net=net)
+    got = {(pr.record, pr.field) for pr in info.value.problems}
+    assert got == {("Bad Id", "id"), ("dup", "id"), ("usd-half", "observed_usd_max"),
+                   ("bad-date", "date"), ("bad-conf", "confidence"), ("bad-cargo", "cargo"),
+                   ("bad-cross", "cross_at"), ("bad-country", "avoid_countries"),
+                   ("row 10", "id")}
+
+
+def test_missing_and_unknown_columns(tmp_path: Path) -> None:
+    p = tmp_path / "j.csv"
+    p.write_text("id,origin,destination,days\nx,a,b,3\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        read_journeys(p)
+    fields = {pr.field for pr in info.value.problems}
+    assert {"cargo", "observed_days_min", "source", "days"} <= fields
+    assert all(pr.record == "(header)" for pr in info.value.problems)
+
+
+def test_crossing_accepts_shared_names_posts_and_link_ids(tmp_path: Path) -> None:
+    net = rf.border_net()  # posts "Torkham PK" (p2) and "Torkham AF" (q2), link p2_q2
+    p = _write(tmp_path,
+               _row(id="by-post", origin="p1", destination="q1", cross_at="Torkham PK"),
+               _row(id="by-link", origin="p1", destination="q1", cross_at="p2_q2"))
+    df = read_journeys(p, net=net)
+    assert list(df["cross_at"]) == [("Torkham PK",), ("p2_q2",)]
+
+
+def test_parsed_types(tmp_path: Path) -> None:
+    p = _write(tmp_path, _row(modes="road, rail", via="v|w", avoid_countries="afg|irn",
+                              year=2030, observed_usd_min=10, observed_usd_max=20))
+    df = read_journeys(p)
+    j = df.iloc[0]
+    assert j["modes"] == ("road", "rail")
+    assert j["via"] == ("v", "w")
+    assert j["avoid_countries"] == ("AFG", "IRN")
+    assert j["year"] == 2030
+    assert (j["observed_usd_min"], j["observed_usd_max"]) == (10.0, 20.0)
+    assert math.isnan(read_journeys(_write(tmp_path, _row(), name="b.csv"))
+                      ["observed_usd_min"].iloc[0])
+
+
+def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        read_journeys(tmp_path / "nope.csv")
+
+
+# ---- arithmetic on a hand-made network -----------------------------------------------------
+# override_net: A --road 100 km, time_h 48--> B, PAK; 40ft road tariff 2.0 USD/FEU-km and zero
+# terminal handling, so the model route takes exactly 2 days and costs exactly USD 200.
+
+
+def test_error_and_within_range_by_hand(tmp_path: Path) -> None:
+    net = rf.override_net(time_h=48.0)
+    p = _write(tmp_path,
+               _row(id="inside", observed_days_min=1, observed_days_max=3,
+                    observed_usd_min=150, observed_usd_max=250),
+               _row(id="model-slow", observed_days_min=0.5, observed_days_max=1.5,
+                    observed_usd_min=100, observed_usd_max=150),
+               _row(id="model-fast", observed_days_min=3, observed_days_max=4),
+               _row(id="on-bound", observed_days_min=2, observed_days_max=2,
+                    observed_usd_min=200, observed_usd_max=200))
+    df = backtest(net, read_journeys(p, net=net)).set_index("id")
+    assert df["model_days"].tolist() == pytest.approx([2.0] * 4)
+    assert df["model_usd"].tolist() == pytest.approx([200.0] * 4)
+    # days: inside -> 0; above the range -> model - max; below -> model - min
+    assert df.loc["inside", "error_days"] == 0.0
+    assert df.loc["model-slow", "error_days"] == pytest.approx(0.5)
+    assert df.loc["model-fast", "error_days"] == pytest.approx(-1.0)
+    assert df.loc["on-bound", "error_days"] == 0.0
+    # relative error vs the midpoint of the observed range
+    assert df.loc["inside", "rel_error_days"] == pytest.approx(0.0)
+    assert df.loc["model-slow", "rel_error_days"] == pytest.approx(1.0)  # (2 - 1) / 1
+    assert df.loc["model-fast", "rel_error_days"] == pytest.approx((2 - 3.5) / 3.5)
+    assert df["within_range_days"].tolist() == [True, False, False, True]
+    # USD
+    assert df.loc["inside", "error_usd"] == 0.0
+    assert df.loc["model-slow", "error_usd"] == pytest.approx(50.0)
+    assert df.loc["model-slow", "rel_error_usd"] == pytest.approx((200 - 125) / 125)
+    assert df.loc["model-fast", "error_usd"] != df.loc["model-fast", "error_usd"]  # NaN
+    assert df.loc["model-fast", "within_range_usd"] is pd.NA
+    assert df.loc["on-bound", "within_range_usd"]
+    # time split in days
+    assert df.loc["inside", "running_days"] == pytest.approx(2.0)
+    for col in ("waiting_days", "border_days", "transfer_days", "terminal_days"):
+        assert df.loc["inside", col] == 0.0
+    summary = backtest_summary(df.reset_index())
+    assert summary["journeys"] == summary["routed"] == 4
+    assert summary["mean_abs_error_days"] == pytest.approx((0 + 0.5 + 1.0 + 0) / 4)
+    assert summary["share_within_range_days"] == pytest.approx(0.5)
+    assert summary["usd_journeys"] == 3
+    assert summary["mean_abs_error_usd"] == pytest.approx(50.0 / 3)
+
+
+def test_constraints_and_border_split(tmp_path: Path) -> None:
+    # border_net: P1 -> P2 ==border (dwell 10 h forward)==> Q2 -> Q1
+    net = rf.border_net()
+    p = _write(tmp_path, _row(id="p-q", origin="Peshawar", destination="Jalalabad",
+                              modes="road", cross_at="Torkham PK", observed_days_min=0.5,
+                              observed_days_max=1))
+    df = backtest(net, read_journeys(p, net=net))
+    r = df.iloc[0]
+    assert r["status"] == "ok"
+    assert r["border_days"] == pytest.approx(10.0 / 24)
+    assert r["countries"] == "PAK>AFG"
+    assert r["crossings"] == "p2>q2"
+    assert r["constraints"] == "modes=road; cross_at=Torkham PK"
+    total = sum(r[f"{k}_days"] for k in ("running", "waiting", "border", "transfer",
+                                         "terminal"))
+    assert total == pytest.approx(r["model_days"])
+
+
+def test_no_route_becomes_a_row(tmp_path: Path) -> None:
+    net = rf.disconnected_net()
+    p = _write(tmp_path, _row(id="gap", origin="Alpha", destination="Delta"),
+               _row(id="fine", origin="Alpha", destination="Bravo"))
+    df = backtest(net, read_journeys(p, net=net)).set_index("id")
+    assert df.loc["gap", "status"] == "no_route"
+    assert "no route" in df.loc["gap", "message"].lower()
+    assert math.isnan(df.loc["gap", "model_days"])
+    assert df.loc["gap", "within_range_days"] is pd.NA
+    assert df.loc["fine", "status"] == "ok"
+    md = backtest_markdown(df.reset_index())
+    assert "no_route" in md and "1 without a route" in md
+
+
+def test_cargo_override_and_path_input(tmp_path: Path) -> None:
+    net = rf.override_net(time_h=48.0)
+    p = _write(tmp_path, _row(observed_usd_min=100, observed_usd_max=100))
+    as_20ft = backtest(net, p, cargo="20ft")  # a path is read and checked against net
+    assert as_20ft["cargo"].iloc[0] == "40ft"  # the journey's own box is still reported
+    assert as_20ft["model_usd"].iloc[0] == pytest.approx(100.0)  # 1.0 USD/TEU-km x 100 km
+
+
+@given(model=st.floats(-1e6, 1e6), low=st.floats(-1e6, 1e6), width=st.floats(0, 1e6))
+def test_range_error_properties(model: float, low: float, width: float) -> None:
+    high = low + width
+    err = range_error(model, low, high)
+    if low <= model <= high:
+        assert err == 0.0
+    else:
+        assert err != 0.0
+        nearest = high if model > high else low
+        assert err == pytest.approx(model - nearest)
+        assert (err > 0) == (model > high)
+    assert math.isnan(range_error(math.nan, low, high))
+
+
+# ---- CLI functions -------------------------------------------------------------------------
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="corridors")
+    add_cli(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(["backtest", *argv])
+
+
+def test_cli_json_on_a_network_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                      ) -> None:
+    folder = tmp_path / "net"
+    corridors.write_network(rf.override_net(time_h=48.0), folder)
+    _write(folder, _row(id="inside"), _row(id="slow", observed_days_min=0.5,
+                                           observed_days_max=1.5))
+    args = _args("--network", str(folder), "--format", "json")
+    assert args.func is run_cli
+    assert run_cli(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [j["id"] for j in out["journeys"]] == ["inside", "slow"]
+    assert out["journeys"][1]["error_days"] == pytest.approx(0.5)
+    assert out["journeys"][0]["observed_usd_min"] is None
+    assert out["summary"]["routed"] == 2
+
+
+def test_cli_markdown_bundled(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(_args("--format", "markdown")) == 0
+    out = capsys.readouterr().out
+    n = len(read_journeys(journeys_path()))
+    assert out.count("\n| `") == n
+    assert "journeys routed" in out
+
+
+def test_cli_bad_file_exits_1_with_every_problem(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "net"
+    corridors.write_network(rf.override_net(time_h=48.0), folder)
+    bad = _write(tmp_path, _row(id="x", origin="Nowhere"), _row(id="y", source=""),
+                 name="bad.csv")
+    assert run_cli(_args(str(bad), "--network", str(folder))) == 1
+    err = capsys.readouterr().err
+    assert "x: origin" in err and "y: source" in err and "Traceback" not in err
+    assert run_cli(_args(str(bad), "--network", str(folder), "--format", "json")) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] is False
+    assert {(p["record"], p["field"]) for p in out["problems"]} == {("x", "origin"),
+                                                                    ("y", "source")}
+    assert run_cli(_args(str(tmp_path / "missing.csv"), "--network", str(folder))) == 1
+    assert "not found" in capsys.readouterr().err
