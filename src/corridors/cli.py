@@ -14,7 +14,7 @@ from typing import Any
 
 from . import __version__
 from .costs import Cargo
-from .errors import CorridorsError, UnknownPlaceError, ValidationError
+from .errors import CorridorsError, ParameterError, UnknownPlaceError, ValidationError
 from .io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
 from .network import PLACE_KINDS, Network
 from .routing import Route, alternatives, route
@@ -206,6 +206,22 @@ def _flat(values: list[list[str]] | None) -> list[str]:
     return out
 
 
+def _sanctions_arg(values: list[list[str]] | None) -> str | dict[str, str] | None:
+    """``--sanctions avoid`` or ``--sanctions US=avoid EU=surcharge``."""
+    words = _flat(values)
+    if not words:
+        return None
+    if len(words) == 1 and "=" not in words[0]:
+        return words[0]
+    out: dict[str, str] = {}
+    for w in words:
+        regime, _, policy = w.partition("=")
+        if not policy:
+            raise ParameterError(f"--sanctions takes POLICY or REGIME=POLICY, got {w!r}")
+        out[regime.strip().upper() if regime.strip() != "*" else "*"] = policy.strip()
+    return out
+
+
 def cmd_route(args: argparse.Namespace) -> int:
     net = _network(args.network)
     constraints: dict[str, Any] = dict(
@@ -215,7 +231,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         avoid_places=_flat(args.avoid), avoid_links=_flat(args.avoid_link),
         avoid_crossings=_flat(args.avoid_crossing),
         avoid_passages=_flat(args.avoid_passage), via=_flat(args.via),
-        cross_at=_flat(args.cross_at), max_transfers=args.max_transfers)
+        cross_at=_flat(args.cross_at), max_transfers=args.max_transfers,
+        risk_aversion=args.risk_aversion, sanctions=_sanctions_arg(args.sanctions))
     if args.k > 1:
         routes = alternatives(net, args.origin, args.destination, k=args.k,
                               minimize=args.minimize, **constraints)
@@ -383,6 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_r.add_argument("--year", type=int, help="network as in this year (planned links open)")
     p_r.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
     p_r.add_argument("--max-transfers", type=int)
+    p_r.add_argument("--risk-aversion", type=float, default=0.0,
+                     help="with --minimize generalized: add X times the expected risk money")
+    p_r.add_argument("--sanctions", nargs="+", action="append", metavar="POLICY",
+                     help="ignore|surcharge|avoid, or per regime: US=avoid EU=surcharge")
     p_r.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p_r.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p_r.set_defaults(func=cmd_route)
@@ -400,6 +421,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_p.add_argument("--network")
     p_p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p_p.set_defaults(func=cmd_pareto)
+
+    from .backtest import add_cli as add_backtest
+    from .simulate import add_cli as add_simulate
+
+    add_simulate(sub)
+    add_backtest(sub)
     return parser
 
 

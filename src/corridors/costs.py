@@ -24,7 +24,10 @@ Money components (USD)
 Objectives
     ``time_h`` = sum of the time components; ``cost_usd`` = sum of the money components;
     ``generalized`` = ``cost_usd + time_h x (value_usd x holding_rate_per_year / 8760 +
-    value_of_time_usd_per_h)``; ``distance_km``.
+    value_of_time_usd_per_h)``; ``distance_km``; ``risk`` = ``risk_delay_h x`` the same time
+    value ``+ risk_usd`` (expected disruption delay, security premium and sanctions
+    surcharges per trip, from the risk table: see :mod:`corridors.risk`). Routing by
+    ``generalized`` with ``risk_aversion = a`` minimizes ``generalized + a x risk``.
 
 Transfers cost the place's operations row for (place, from service, to service), or the
 default row of the transfer kind where the place's kind allows default transfers. At border
@@ -532,10 +535,48 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     a["cost_usd"] = cost
     a["generalized"] = cost + time_h * cargo.time_value_usd_per_h
     a["distance_km"] = np.where(is_link, topo.edistance, 0.0)
+    a["risk_delay_h"], a["risk_usd"] = _edge_risk(net, topo, cargo, "ignore")
+    a["risk"] = a["risk_delay_h"] * cargo.time_value_usd_per_h + a["risk_usd"]
     return Weights(cargo=cargo, arrays=a,
                    missing={"distance_km": {}, "time_h": miss_t, "cost_usd": miss_c,
-                            "generalized": {**miss_t, **miss_c}},
+                            "generalized": {**miss_t, **miss_c}, "risk": {}},
                    cargo_ok=cargo_ok, transfer_kind=kinds, rule=rules)
+
+
+def _edge_risk(net: Network, topo: Topology, cargo: Cargo,
+               sanctions: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per-edge expected disruption delay (h) and security + sanctions money (USD) from the
+    network's risk table (:func:`corridors.risk.edge_risk_usd`): countries and places are
+    charged on the edge that enters them (and on loading at the origin), links on their link,
+    passages on each sea leg that passes them, so a route's sum is its risk."""
+    from .risk import edge_risk_usd
+
+    pc = topo.place_country
+    sp, dp = topo.src_place.tolist(), topo.dst_place.tolist()
+    etype = topo.etype.tolist()
+    elink = topo.elink.tolist()
+    countries = [pc[a] if pc[a] == pc[b] else f"{pc[a]}-{pc[b]}" for a, b in zip(sp, dp)]
+    link_ids = [topo.link_ids[li] if t == LINK else None for t, li in zip(etype, elink)]
+    passages = [topo.link_passages[li] if t == LINK else () for t, li in zip(etype, elink)]
+    return edge_risk_usd(net, cargo, countries=countries,
+                         places_from=[topo.place_ids[p] for p in sp],
+                         places_to=[topo.place_ids[p] for p in dp], link_ids=link_ids,
+                         passages=passages, starts=[t == LOAD for t in etype],
+                         sanctions=sanctions)
+
+
+def risk_arrays(net: Network, cargo: Cargo, sanctions: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(risk_delay_h, risk_usd) per edge under a sanctions policy (cached per network, cargo
+    and policy; ``"ignore"`` is what :func:`weights` holds)."""
+    from .graph import topology
+
+    topo = topology(net)
+    key = ("risk", cargo.key, repr(sanctions))
+    hit = topo._weights.get(key)
+    if hit is None:
+        hit = _edge_risk(net, topo, cargo, sanctions)
+        topo._weights[key] = hit
+    return hit  # type: ignore[no-any-return]
 
 
 def check_weights(w: Weights, objective: str, mask: np.ndarray, net_name: str) -> None:

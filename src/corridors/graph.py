@@ -41,7 +41,7 @@ from .network import Network, link_is_usable, parse_gauges, services_of, split_l
 __all__ = ["Topology", "topology", "search", "OBJECTIVES", "objective_name", "LINK",
            "TRANSFER", "LOAD", "UNLOAD", "TRANSFER_PLACE_KINDS", "WATER_MODES", "logical_service"]
 
-OBJECTIVES = ("distance_km", "time_h", "cost_usd", "generalized")
+OBJECTIVES = ("distance_km", "time_h", "cost_usd", "generalized", "risk")
 
 LINK, TRANSFER, LOAD, UNLOAD = 0, 1, 2, 3
 GATE = "gate"
@@ -441,7 +441,7 @@ def objective_name(minimize: str) -> str:
     """Canonical objective name from a user's word (``cost`` -> ``cost_usd``)."""
     aliases = {"distance": "distance_km", "km": "distance_km", "time": "time_h",
                "cost": "cost_usd", "money": "cost_usd", "generalised": "generalized",
-               "generalized_usd": "generalized"}
+               "generalized_usd": "generalized", "risk_usd": "risk"}
     name = aliases.get(minimize, minimize)
     if name not in OBJECTIVES:
         raise ParameterError(f"unknown objective {minimize!r}; allowed: "

@@ -12,7 +12,7 @@ import difflib
 import heapq
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .costs import Cargo, Weights, check_weights, weights
+from .costs import Cargo, Weights, check_weights, risk_arrays, weights
 from .errors import AmbiguousPlaceError, CorridorsError, NoRouteError, ParameterError
 from .graph import (
     LINK,
@@ -97,6 +97,8 @@ class Leg:
     terminal_cost_usd: float
     headway_h: float
     passages: tuple[str, ...]
+    risk_delay_h: float
+    risk_usd: float
     time_h: float
     cost_usd: float
     generalized_usd: float
@@ -130,6 +132,12 @@ class Query:
     # the ordered waypoints the via and cross_at arguments resolve to: ("place", id),
     # ("gateway", port id) or ("crossing", "a|b" places of a border crossing)
     waypoints: tuple[tuple[str, str], ...] = ()
+    risk_aversion: float = 0.0
+    sanctions: tuple[tuple[str, str], ...] = ()  # (regime or "*", policy)
+
+    def sanctions_policy(self) -> str | dict[str, str]:
+        """The sanctions policy as :mod:`corridors.risk` takes it."""
+        return dict(self.sanctions) if self.sanctions else "ignore"
 
     def constraints(self) -> dict[str, Any]:
         """The constraints that are set, as a dict (for summaries and messages)."""
@@ -144,6 +152,10 @@ class Query:
                 out[name] = list(getattr(self, name))
         if self.max_transfers is not None:
             out["max_transfers"] = self.max_transfers
+        if self.risk_aversion:
+            out["risk_aversion"] = self.risk_aversion
+        if self.sanctions:
+            out["sanctions"] = dict(self.sanctions)
         return out
 
 
@@ -199,6 +211,14 @@ class Route:
     def generalized_usd(self) -> float:
         """Money plus the cargo's time value (holding cost and value of time), USD."""
         return self._sum("generalized_usd")
+
+    @property
+    def risk_usd(self) -> float:
+        """Expected risk money of the trip in USD: disruption delay valued at the cargo's
+        time value, plus security premiums and sanctions surcharges (sum of the legs; see
+        :func:`corridors.risk.route_risk` for the itemised report)."""
+        tv = self.query.cargo.time_value_usd_per_h
+        return float(math.fsum(leg.risk_delay_h * tv + leg.risk_usd for leg in self.steps))
 
     @property
     def crossings(self) -> list[Leg]:
@@ -365,6 +385,8 @@ class Route:
             "time_days": _clean(round(self.time_h / 24.0, 2)),
             "cost_usd": _clean(round(self.cost_usd, 2)),
             "generalized_usd": _clean(round(self.generalized_usd, 2)),
+            "risk_usd": _clean(round(self.risk_usd, 2)),
+            "risk_delay_h": _clean(round(self._sum("risk_delay_h"), 2)),
             "countries": self.countries,
             "modes": self.modes,
             "n_border_crossings": len(self.crossings),
@@ -444,6 +466,8 @@ def make_query(
     via: str | Iterable[str] | None = None,
     cross_at: str | Iterable[str] | None = None,
     max_transfers: int | None = None,
+    risk_aversion: float = 0.0,
+    sanctions: str | Mapping[str, str] | None = None,
 ) -> Query:
     """Check and resolve the arguments of a routing query (names -> ids)."""
     obj = objective_name(minimize)
@@ -459,15 +483,27 @@ def make_query(
     if not mode_list:
         raise ParameterError(f"no mode left to travel by; allowed: {', '.join(MODES)}")
     countries = tuple(c.strip().upper() for c in _as_tuple(avoid_countries))
+    countries += tuple(c for c in _sanctioned(net, _sanctions_policy(sanctions))[0]
+                       if c not in countries)
     known_countries = set(net._places["country"])
     for c in countries:
         if c not in known_countries:
             raise ParameterError(f"unknown country {c!r} in avoid_countries; the network has: "
                                  + ", ".join(sorted(known_countries)))
+    if not isinstance(risk_aversion, (int, float)) or not math.isfinite(risk_aversion) \
+            or risk_aversion < 0:
+        raise ParameterError(f"risk_aversion must be a finite number >= 0, got {risk_aversion!r}")
+    if risk_aversion and obj not in ("generalized", "cost_usd"):
+        raise ParameterError(f"risk_aversion adds money to a money objective: use minimize="
+                             f"'generalized' or 'cost_usd', not {obj!r}")
+    policy = _sanctions_policy(sanctions)
     places: list[str] = []
     for p in _as_tuple(avoid_places):
         places += _resolve_places(net, p)
+    extra_countries, extra_places, extra_links, extra_passages = _sanctioned(net, policy)
+    places += [p for p in extra_places if p not in places]
     links = _as_tuple(avoid_links)
+    links += tuple(x for x in extra_links if x not in links)
     for lid in links:
         if lid not in net._links.index:
             close = difflib.get_close_matches(lid, list(net._links.index), n=4)
@@ -475,6 +511,7 @@ def make_query(
                                  f"{', '.join(close) or 'none'}")
     crossings = tuple(_resolve_crossing(net, x) for x in _as_tuple(avoid_crossings))
     passages = tuple(p.strip().lower() for p in _as_tuple(avoid_passages))
+    passages += tuple(p for p in extra_passages if p not in passages)
     for p in passages:
         if p not in PASSAGES:
             close = difflib.get_close_matches(p, PASSAGES, n=3)
@@ -517,7 +554,41 @@ def make_query(
                  modes=mode_list, avoid_countries=countries, avoid_places=tuple(places),
                  avoid_links=links, avoid_crossings=tuple(sorted({i for x in crossings for i in x})),
                  via=tuple(vias), max_transfers=max_transfers, cross_at=tuple(crossing_words),
-                 avoid_passages=passages, waypoints=tuple(waypoints))
+                 avoid_passages=passages, waypoints=tuple(waypoints),
+                 risk_aversion=float(risk_aversion),
+                 sanctions=tuple(sorted(policy.items())) if policy else ())
+
+
+def _sanctions_policy(sanctions: str | Mapping[str, str] | None) -> dict[str, str]:
+    """A sanctions policy as {regime or '*': policy}; {} means ignore everything."""
+    from .risk import SANCTIONS_POLICIES
+
+    if sanctions is None:
+        return {}
+    policy = {"*": sanctions} if isinstance(sanctions, str) else dict(sanctions)
+    for regime, word in policy.items():
+        if word not in SANCTIONS_POLICIES:
+            raise ParameterError(f"unknown sanctions policy {word!r} for {regime!r}; allowed: "
+                                 + ", ".join(SANCTIONS_POLICIES))
+    if all(v == "ignore" for v in policy.values()):
+        return {}
+    return policy
+
+
+def _sanctioned(net: Network, policy: Mapping[str, str]
+                ) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Countries, places, links and passages whose risk rows list a regime to avoid."""
+    out: tuple[list[str], list[str], list[str], list[str]] = ([], [], [], [])
+    if not policy or "avoid" not in policy.values():
+        return out
+    from .risk import risk_rows
+
+    slot = {"country": 0, "place": 1, "link": 2, "passage": 3}
+    for (scope, ref), row in risk_rows(net).items():
+        if any(policy.get(g, policy.get("*", "ignore")) == "avoid" for g in row.sanctions):
+            if ref not in out[slot[scope]]:
+                out[slot[scope]].append(ref)
+    return out
 
 
 def _border_posts(net: Network) -> set[str]:
@@ -675,6 +746,18 @@ class _Solver:
             | ((links["from_id"] == b) & (links["to_id"] == a)))
         return set(links.index[sel])
 
+    def objective(self, q: Query) -> np.ndarray:
+        """The weight array a query minimizes: the objective, plus ``risk_aversion x risk``
+        (risk under the query's sanctions policy) when risk aversion is set."""
+        w = self.w
+        if q.minimize != "risk" and not q.risk_aversion:
+            return w.objective(q.minimize)
+        delay, usd = risk_arrays(self.net, q.cargo, q.sanctions_policy())
+        risk = delay * q.cargo.time_value_usd_per_h + usd
+        if q.minimize == "risk":
+            return risk
+        return w.objective(q.minimize) + q.risk_aversion * risk
+
     def advance_set(self, kind: str, ref: str) -> np.ndarray:
         """Edges that complete a waypoint: entering a place; sea <-> land handling at a
         gateway port; using a border crossing."""
@@ -698,7 +781,7 @@ class _Solver:
         topo = self.topo
         m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status,
                       cargo_limits=cargo_limits)
-        objective = self.w.objective(q.minimize)
+        objective = self.objective(q)
         if check:
             check_weights(self.w, q.minimize, m, self.net.name)
         else:
@@ -813,6 +896,7 @@ class _Solver:
         names = net._places["name"].to_dict()
         geoms = net._places.geometry.to_dict()
         a = w.arrays
+        risk_d, risk_u = risk_arrays(net, q.cargo, q.sanctions_policy())
         steps: list[Leg] = []
         for seq, e in enumerate(edges):
             u, v = int(topo.src[e]), int(topo.dst[e])
@@ -860,6 +944,7 @@ class _Solver:
                 transfer_cost_usd=_num(a["transfer_cost_usd"][e]),
                 terminal_cost_usd=_num(a["terminal_cost_usd"][e]),
                 headway_h=_num(a["headway_h"][e]), passages=passages,
+                risk_delay_h=_num(risk_d[e]), risk_usd=_num(risk_u[e]),
                 time_h=_num(a["time_h"][e]), cost_usd=_num(a["cost_usd"][e]),
                 generalized_usd=_num(a["generalized"][e]), geometry=geom))
         return Route(steps=tuple(steps), query=q, network=net.name, objective=total,
@@ -888,6 +973,8 @@ def route(
     via: str | Iterable[str] | None = None,
     cross_at: str | Iterable[str] | None = None,
     max_transfers: int | None = None,
+    risk_aversion: float = 0.0,
+    sanctions: str | Mapping[str, str] | None = None,
 ) -> Route:
     """Best route from ``origin`` to ``destination`` by one objective.
 
@@ -922,6 +1009,14 @@ def route(
         posts share, a border post or a border link id.
     max_transfers : int, optional
         Most transfers (gauge breaks, port handling, mode changes) allowed.
+    risk_aversion : float, default 0
+        With ``minimize="generalized"`` (or ``"cost_usd"``), add ``risk_aversion x`` the
+        route's expected risk money (disruption delay cost, security premium, sanctions
+        surcharges; :mod:`corridors.risk`) to what is minimized. 0 ignores risk.
+    sanctions : str or dict, optional
+        Policy per sanctions regime (``{"US": "avoid", "*": "surcharge"}``) or one policy for
+        all: ``ignore`` (default), ``surcharge`` (adds money to the risk terms) or ``avoid``
+        (no country, place, link or passage whose risk row lists the regime is used).
 
     Returns
     -------
@@ -944,7 +1039,8 @@ def route(
                    modes=modes, avoid_countries=avoid_countries, avoid_places=avoid_places,
                    avoid_links=avoid_links, avoid_crossings=avoid_crossings,
                    avoid_passages=avoid_passages, via=via, cross_at=cross_at,
-                   max_transfers=max_transfers)
+                   max_transfers=max_transfers, risk_aversion=risk_aversion,
+                   sanctions=sanctions)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q)
     found = solver.solve(q)
     if found is None:
