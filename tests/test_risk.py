@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -267,7 +268,8 @@ def test_edge_risk_charges_on_entering(net: cor.Network, west: cor.Route) -> Non
     assert u[i_o_i1] == approx(0.005 * VALUE + 2 * SANCTIONS_SURCHARGE_PCT / 100 * VALUE)
     assert d[i_o_i1] == approx(0.1 * lognormal_mean(5, 10) * 24)
     # the same arrays from numpy inputs, and without start edges the origin is not charged
-    args = {k: np.asarray(v, dtype=object) for k, v in edge_args(west).items()}
+    args: dict[str, Any] = {k: np.asarray(v, dtype=object)
+                            for k, v in edge_args(west).items()}
     args["starts"] = None
     d2, u2 = edge_risk_usd(net, Cargo(), sanctions="surcharge", **args)
     assert u2[0] == 0.0 and u2[1:] == approx(u[1:]) and d2 == approx(d)
