@@ -85,7 +85,11 @@ def test_bundled_backtest_runs_one_row_per_journey(bundled: corridors.Network) -
     # the time split adds up to the model's time (no value hard-coded: the model changes)
     split = ok[["running_days", "waiting_days", "border_days", "transfer_days",
                 "terminal_days"]].sum(axis=1)
-    assert (split - ok["model_days"]).abs().max() < 1e-6
+    span = ok["id"].map(dict(zip(journeys["id"], journeys["span"])))
+    door = span == "door_to_door"
+    assert (split[door] - ok["model_days"][door]).abs().max() < 1e-6
+    # a departure-to-arrival figure leaves out terminals and the first wait: never more
+    assert (ok["model_days"] <= split + 1e-9).all()
     assert ok["model_days"].gt(0).all()
 
 
@@ -334,3 +338,17 @@ def test_cli_bad_file_exits_1_with_every_problem(tmp_path: Path,
                                                                     ("y", "source")}
     assert run_cli(_args(str(tmp_path / "missing.csv"), "--network", str(folder))) == 1
     assert "not found" in capsys.readouterr().err
+
+
+def test_span_departure_to_arrival_leaves_out_terminals_and_the_first_wait():
+    import routing_fixtures as rf
+    from corridors.backtest import span_hours
+
+    r = corridors.route(rf.headway_net(), "Xport", "Yport", minimize="time")
+    total = r.time_h
+    first_wait = next(leg.wait_h for leg in r.steps if leg.wait_h > 0)
+    terminals = sum(leg.terminal_time_h for leg in r.steps if leg.kind == "terminal")
+    assert span_hours(r, "door_to_door") == total
+    assert span_hours(r, "departure_to_arrival") == pytest.approx(total - first_wait - terminals)
+    with pytest.raises(corridors.ParameterError, match="span"):
+        span_hours(r, "gate_to_gate")

@@ -38,6 +38,7 @@ from .errors import (
     AmbiguousPlaceError,
     CorridorsError,
     NoRouteError,
+    ParameterError,
     Problem,
     UnknownPlaceError,
     ValidationError,
@@ -58,6 +59,8 @@ __all__ = [
     "backtest_summary",
     "backtest_markdown",
     "range_error",
+    "span_hours",
+    "SPANS",
     "add_cli",
     "run_cli",
 ]
@@ -68,8 +71,13 @@ JOURNEYS_FILE = "journeys.csv"
 JOURNEY_COLUMNS: tuple[str, ...] = (
     "id", "origin", "destination", "modes", "via", "cross_at", "avoid_countries", "year",
     "cargo", "observed_days_min", "observed_days_max", "observed_usd_min", "observed_usd_max",
-    "date", "source", "confidence", "notes",
+    "date", "span", "source", "confidence", "notes",
 )
+#: What an observed time covers: ``door_to_door`` (loading at the origin to unloading at the
+#: destination, waiting for the first departure included) or ``departure_to_arrival`` (a
+#: timetable or port-to-port figure: from the departure of the first service to the arrival
+#: of the last, without terminal handling at either end or the wait for the first departure).
+SPANS: tuple[str, ...] = ("door_to_door", "departure_to_arrival")
 #: Columns that must be present and filled in every row.
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "id", "origin", "destination", "cargo", "observed_days_min", "observed_days_max", "date",
@@ -311,12 +319,16 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
                         "or neither")
             if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
                 bad(f"observed_{what}_min", f"min {lo:g} is greater than max {hi:g}; swap them")
+        if text["span"] and text["span"] not in SPANS:
+            bad("span", f"unknown span {text['span']!r}; allowed: {', '.join(SPANS)} "
+                "(empty: door_to_door)")
         if text["date"] and not _valid_date(text["date"]):
             bad("date", f"{text['date']!r} is not a date; give YYYY or YYYY-MM")
         if text["confidence"] and text["confidence"] not in CONFIDENCE_LEVELS:
             bad("confidence", f"unknown confidence {text['confidence']!r}; allowed: "
                 + ", ".join(CONFIDENCE_LEVELS))
-        records.append({**text, "modes": modes, "via": lists["via"],
+        records.append({**text, "span": text["span"] or "door_to_door", "modes": modes,
+                        "via": lists["via"],
                         "cross_at": lists["cross_at"], "avoid_countries": avoid,
                         "year": year, "cargo": text["cargo"].lower(), **values})
     if problems:
@@ -415,6 +427,25 @@ def _time_split_h(r: Route) -> dict[str, float]:
             continue
         out[label] = math.fsum(float(getattr(leg, field)) for leg in r.steps)
     return out
+
+
+def span_hours(r: Route, span: str) -> float:
+    """The model's hours over what an observed figure covers (see :data:`SPANS`): the whole
+    route, or without the terminal legs and the wait for the first departure."""
+    if span == "door_to_door":
+        return r.time_h
+    if span != "departure_to_arrival":
+        raise ParameterError(f"unknown span {span!r}; allowed: {', '.join(SPANS)}")
+    hours = [leg.time_h for leg in r.steps]
+    skip = math.fsum(leg.terminal_time_h for leg in r.steps if leg.kind == "terminal")
+    # the first wait: on loading (a train's headway) or on the first link (a ship's)
+    for leg in r.steps:
+        if leg.wait_h > 0:
+            skip += leg.wait_h
+            break
+        if leg.kind in ("link", "border"):
+            break
+    return math.fsum(hours) - skip
 
 
 def _crossings_text(r: Route) -> str:
@@ -521,7 +552,7 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
             except CorridorsError as err:
                 row.update(status="error", message=str(err))
         if result is not None:
-            model_days = result.time_h / _HOURS_PER_DAY
+            model_days = span_hours(result, str(j.get("span") or "door_to_door")) / _HOURS_PER_DAY
             model_usd = result.cost_usd
             split = _time_split_h(result)
             row.update(
