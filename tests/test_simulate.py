@@ -22,11 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import corridors as cor
-import corridors.simulate as simmod
 import routing_fixtures as rf
 from corridors.errors import ParameterError
 from corridors.risk import Z90, route_risk
 from corridors.simulate import SimulationResult, add_cli, run_cli, simulate
+
+# the package exports the function simulate, which hides the submodule of the same name
+simmod = sys.modules["corridors.simulate"]
 
 approx = pytest.approx
 

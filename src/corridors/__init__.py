@@ -22,7 +22,9 @@ from .errors import (
 from .io import bundled_networks, load_network, read_network, write_network
 from .network import Link, Network, Place
 from .pareto import pareto
+from .risk import RouteRisk, route_risk
 from .routing import Leg, Route, alternatives, route
+from .simulate import SimulationResult, simulate
 
 __version__ = "0.1.0"
 
@@ -34,6 +36,10 @@ __all__ = [
     "alternatives",
     "pareto",
     "route",
+    "route_risk",
+    "RouteRisk",
+    "simulate",
+    "SimulationResult",
     "CorridorsError",
     "CrsError",
     "Link",

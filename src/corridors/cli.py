@@ -319,11 +319,12 @@ def cmd_pareto(args: argparse.Namespace) -> int:
     from .pareto import criteria_of, pareto
 
     net = _network(args.network)
-    criteria = _flat(args.criteria) or ["time_h", "cost_usd"]
+    criteria = _flat(args.criteria) or ["time_h", "cost_usd", "risk"]
     front = pareto(net, args.origin, args.destination, criteria=criteria,
                    cargo=Cargo.parse(args.cargo), year=args.year,
                    modes=_flat([[args.modes]]) if args.modes else None,
-                   avoid_countries=[_iso3(c) for c in _flat(args.avoid_country)])
+                   avoid_countries=[_iso3(c) for c in _flat(args.avoid_country)],
+                   distinct=not args.all)
     if args.format == "json":
         _emit({"network": net.name, "criteria": criteria,
                "routes": [r.to_dict() for r in front]})
@@ -342,9 +343,10 @@ def cmd_pareto(args: argparse.Namespace) -> int:
         w.writerow(["route", *criteria, "days", "cost_usd", "countries", "crossings"])
         w.writerows(rows)
         return 0
+    what = "all" if args.all else "one per corridor (--all for every member)"
     print(f"{len(front)} non-dominated routes {names[front[0].origin]} -> "
-          f"{names[front[0].destination]} over {', '.join(criteria)} "
-          "(none is better on every criterion than another):\n")
+          f"{names[front[0].destination]} over {', '.join(criteria)}, {what}; none is better "
+          "on every criterion than another:\n")
     print(format_table(rows, ("#", *criteria, "days", "USD", "countries", "crossings"),
                        "l" + "r" * (len(criteria) + 2) + "ll"))
     return 0
@@ -412,9 +414,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_p.add_argument("origin")
     p_p.add_argument("destination")
     p_p.add_argument("--criteria", nargs="+", action="append", metavar="CRITERION",
-                     help="two or three of time_h, cost_usd, distance_km, generalized "
-                     "(default time_h cost_usd)")
+                     help="two or three of time_h, cost_usd, distance_km, generalized, "
+                     "risk (default time_h cost_usd risk)")
     p_p.add_argument("--avoid-country", nargs="+", action="append", metavar="ISO3")
+    p_p.add_argument("--all", action="store_true",
+                     help="every non-dominated route, not one per corridor")
     p_p.add_argument("--modes", help="comma-separated: rail,road,sea,ferry (default all)")
     p_p.add_argument("--year", type=int)
     p_p.add_argument("--cargo", default="40ft")

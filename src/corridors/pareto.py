@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from .routing import Route, _explain, _Solver, make_query
 
 __all__ = ["pareto", "CRITERIA", "dominates"]
 
-CRITERIA = ("distance_km", "time_h", "cost_usd", "generalized")
+CRITERIA = ("distance_km", "time_h", "cost_usd", "generalized", "risk")
 MAX_LABELS = 200_000
 
 
@@ -59,6 +60,7 @@ def pareto(
     criteria: Iterable[str] = ("time_h", "cost_usd"),
     cargo: Cargo | None = None,
     max_labels: int = MAX_LABELS,
+    distinct: bool = False,
     **constraints: Any,
 ) -> list[Route]:
     """Every non-dominated route from ``origin`` to ``destination`` over two or three criteria.
@@ -69,13 +71,18 @@ def pareto(
     origin, destination : str
         Place ids, names or aliases.
     criteria : sequence of str
-        Two or three of ``distance_km``, ``time_h``, ``cost_usd``, ``generalized`` (``time``,
-        ``cost``, ``distance`` accepted).
+        Two or three of ``distance_km``, ``time_h``, ``cost_usd``, ``generalized``, ``risk``
+        (expected risk money per trip: :mod:`corridors.risk`; ``time``, ``cost``,
+        ``distance`` accepted).
     cargo : Cargo, optional
         Default: one 40 ft container.
     max_labels : int
         Safety cap on labels created; past it the search stops with an error rather than
         return a front that may be incomplete.
+    distinct : bool, default False
+        Keep one member per materially different route (:attr:`Route.signature`): the one
+        best on the first criterion. Every member is still non-dominated; the front is
+        thinned to one route per corridor for reading.
     **constraints
         As for :func:`corridors.route` (``modes``, ``year``, ``avoid_*``, ``via``,
         ``cross_at``, ``max_transfers`` is not supported here).
@@ -120,13 +127,21 @@ def pareto(
         check_weights(w, name, mask, net.name)
     if solver.solve(q, check=False) is None:
         raise _explain(solver, q)
-    arrays = [np.where(mask, w.objective(n), 0.0) for n in names]
+    arrays = [np.where(mask, solver.objective(replace(q, minimize=n)), 0.0) for n in names]
     edges = _label_setting(solver, q, mask, arrays, max_labels)
     routes = []
     for vec, path in edges:
         r = solver.build_route(q, (vec[0], path))
         routes.append(r)
     routes.sort(key=lambda r: (r.objective, *_values(r, names)))
+    if distinct:
+        seen: set[Any] = set()
+        kept = []
+        for r in routes:
+            if r.signature not in seen:
+                seen.add(r.signature)
+                kept.append(r)
+        routes = kept
     return routes
 
 
@@ -137,7 +152,7 @@ def _values(r: Route, names: Sequence[str]) -> tuple[float, ...]:
 def criteria_of(r: Route, names: Sequence[str]) -> list[float]:
     """The criteria values of a route (sums of its legs)."""
     attr = {"distance_km": "distance_km", "time_h": "time_h", "cost_usd": "cost_usd",
-            "generalized": "generalized_usd"}
+            "generalized": "generalized_usd", "risk": "risk_usd"}
     return [float(getattr(r, attr[_criterion(n)])) for n in names]
 
 
