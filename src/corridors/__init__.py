@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from .closures import ClosureChoice, closure_choice
 from .costs import Cargo
 from .errors import (
     AmbiguousPlaceError,
@@ -31,6 +32,8 @@ __version__ = "0.1.0"
 __all__ = [
     "AmbiguousPlaceError",
     "Cargo",
+    "ClosureChoice",
+    "closure_choice",
     "Leg",
     "Route",
     "alternatives",

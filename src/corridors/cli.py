@@ -352,6 +352,42 @@ def cmd_pareto(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- closure ----------------------------------------------------------------------------------
+
+
+def cmd_closure(args: argparse.Namespace) -> int:
+    from .closures import closure_choice
+
+    net = _network(args.network)
+    c = closure_choice(net, args.origin, args.destination, closed=_flat(args.closed),
+                       days=args.days, minimize=args.minimize, cargo=Cargo.parse(args.cargo))
+    d = c.to_dict()
+    if args.format == "json":
+        _emit(d)
+        return 0
+    names = net.places["name"].to_dict()
+    how = (f"{c.days:.1f} days (uncertain: mean of the risk table's duration, p90 "
+           f"{c.days_p90:.0f} days)" if c.uncertain else f"{c.days:g} days")
+    print(f"{names[c.planned.origin]} -> {names[c.planned.destination]}, "
+          f"{', '.join(c.closed)} closed for {how}")
+    rows = [("planned (no closure)", f"{c.planned.time_h / 24:.1f}",
+             f"{c.planned.cost_usd:,.0f}", f"{c.planned.generalized_usd:,.0f}",
+             " > ".join(c.planned.countries))]
+    if c.affected:
+        rows.append((f"wait ({', '.join(c.charges)} USD {c.charge_usd_per_day:,.0f}/day)",
+                     f"{c.wait_time_h / 24:.1f}", f"{c.wait_cost_usd:,.0f}",
+                     f"{c.wait_generalized_usd:,.0f}", "same route"))
+    if c.divert is not None:
+        rows.append(("divert", f"{c.divert.time_h / 24:.1f}", f"{c.divert.cost_usd:,.0f}",
+                     f"{c.divert.generalized_usd:,.0f}",
+                     " > ".join(c.divert.countries) + " via "
+                     + ", ".join(f"{x.from_name}-{x.to_name}" for x in c.divert.crossings)))
+    print(format_table(rows, ("option", "days", "USD", "generalized USD", "route"), "lrrrl"))
+    print(f"\n=> {c.winner}. {c.reason}"
+          + (f"; P(waiting wins) = {c.p_wait_wins:.0%}" if c.p_wait_wins is not None else ""))
+    return 0
+
+
 # ---- parser ----------------------------------------------------------------------------------
 
 
@@ -425,6 +461,19 @@ def build_parser() -> argparse.ArgumentParser:
     p_p.add_argument("--network")
     p_p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p_p.set_defaults(func=cmd_pareto)
+
+    p_c = sub.add_parser("closure", help="a crossing or place closes: wait or divert?")
+    p_c.add_argument("origin")
+    p_c.add_argument("destination")
+    p_c.add_argument("--closed", nargs="+", action="append", required=True, metavar="NAME",
+                     help="crossing (Torkham), place or link id that is closed")
+    p_c.add_argument("--days", type=float,
+                     help="closure length; default: uncertain, from risk.csv")
+    p_c.add_argument("--minimize", default="generalized")
+    p_c.add_argument("--cargo", default="40ft")
+    p_c.add_argument("--network")
+    p_c.add_argument("--format", choices=("table", "json"), default="table")
+    p_c.set_defaults(func=cmd_closure)
 
     from .backtest import add_cli as add_backtest
     from .simulate import add_cli as add_simulate
