@@ -1640,7 +1640,8 @@ def run_cli(args: argparse.Namespace) -> int:
             scens += load_scenarios(f, net=net)
         df = compare(net, scens)
     except ValidationError as err:
-        print(f"error: {err}", file=sys.stderr)
+        for problem in err.problems:  # one line each: file: key: what is wrong and allowed
+            print(f"error: {problem}", file=sys.stderr)
         return 1
     except (CorridorsError, FileNotFoundError, IsADirectoryError) as err:
         print(f"error: {err}", file=sys.stderr)
