@@ -34,11 +34,13 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from .errors import ParameterError
 from .network import Network, link_is_usable, parse_gauges, services_of, split_list
 
-__all__ = ["Topology", "topology", "search", "OBJECTIVES", "objective_name", "LINK",
+__all__ = ["Topology", "topology", "search", "edge_csr", "OBJECTIVES", "objective_name", "LINK",
            "TRANSFER", "LOAD", "UNLOAD", "TRANSFER_PLACE_KINDS", "WATER_MODES", "logical_service"]
 
 OBJECTIVES = ("distance_km", "time_h", "cost_usd", "generalized", "risk")
@@ -92,7 +94,9 @@ class Topology:
     link_passages: list[tuple[str, ...]]
     link_cargo_units: list[tuple[str, ...]]
     place_index: dict[str, int]
-    _adjacency: list[list[tuple[int, int]]] | None = None
+    # caches derived from the structure only (adjacency, edge orders): shared, by reference,
+    # by every topology of the same structure (dataclasses.replace keeps the same dict)
+    _static: dict[str, Any] = field(default_factory=dict)
     _weights: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     @property
@@ -105,21 +109,45 @@ class Topology:
 
     @property
     def adjacency(self) -> list[list[tuple[int, int]]]:
-        """node -> [(edge, head node)], in edge order."""
-        if self._adjacency is None:
-            adj: list[list[tuple[int, int]]] = [[] for _ in range(self.n_nodes)]
+        """node -> [(edge, head node)], in edge order (built on first use)."""
+        adj = self._static.get("adjacency")
+        if adj is None:
+            adj = [[] for _ in range(self.n_nodes)]
             for e, (u, v) in enumerate(zip(self.src.tolist(), self.dst.tolist())):
                 adj[u].append((e, v))
-            self._adjacency = adj
-        return self._adjacency
+            self._static["adjacency"] = adj
+        return adj  # type: ignore[no-any-return]
+
+    def _static_array(self, name: str) -> np.ndarray:
+        """A read-only array derived from the structure, computed once."""
+        hit = self._static.get(name)
+        if hit is None:
+            if name == "src_place":
+                hit = self.node_place[self.src]
+            elif name == "dst_place":
+                hit = self.node_place[self.dst]
+            elif name == "out_order":  # edges by (tail, head, edge)
+                hit = np.lexsort((self.dst, self.src))
+            elif name == "in_order":  # edges by (head, edge)
+                hit = np.argsort(self.dst, kind="stable")
+            elif name == "in_ptr":  # in_order[in_ptr[v]:in_ptr[v + 1]] enter node v
+                hit = np.zeros(self.n_nodes + 1, dtype=np.int64)
+                np.cumsum(np.bincount(self.dst, minlength=self.n_nodes), out=hit[1:])
+            elif name == "is_transfer":
+                hit = self.etype == TRANSFER
+            else:
+                raise KeyError(name)
+            hit.flags.writeable = False
+            self._static[name] = hit
+        return hit  # type: ignore[no-any-return]
 
     @property
     def src_place(self) -> np.ndarray:
-        return self.node_place[self.src]
+        return self._static_array("src_place")
 
     @property
     def dst_place(self) -> np.ndarray:
-        return self.node_place[self.dst]
+        return self._static_array("dst_place")
 
     def usable(self, year: int | None) -> np.ndarray:
         """Edges usable in ``year`` (non-link edges always; links by status and year)."""
@@ -217,7 +245,6 @@ def topology(net: Network) -> Topology:
         net._cache["topology"] = topo
         return topo
     topo = _build(net)
-    _ = topo.adjacency  # built once, shared by every network of this structure
     _SHARED[key] = topo
     while len(_SHARED) > _SHARED_MAX:
         _SHARED.popitem(last=False)
@@ -354,6 +381,34 @@ def _build(net: Network) -> Topology:
 # --------------------------------------------------------------------------------------------
 
 
+def edge_csr(topo: Topology, weight: np.ndarray, mask: np.ndarray) -> sparse.csr_matrix:
+    """The allowed edges as an ``n_nodes x n_nodes`` CSR matrix for
+    :mod:`scipy.sparse.csgraph`: parallel edges (same tail and head) collapse to their least
+    weight, and zero weights stay as explicit entries (csgraph treats an explicit zero in a
+    sparse matrix as an edge of weight 0, a missing entry as no edge)."""
+    n = topo.n_nodes
+    order = topo._static_array("out_order")
+    e = order[mask[order]]
+    s = topo.src[e]
+    d = topo.dst[e]
+    w = np.asarray(weight, dtype=float)[e]
+    if len(e):
+        first = np.empty(len(e), dtype=bool)
+        first[0] = True
+        np.not_equal(s[1:], s[:-1], out=first[1:])
+        first[1:] |= d[1:] != d[:-1]
+        starts = np.flatnonzero(first)
+        if len(starts) < len(e):
+            w = np.minimum.reduceat(w, starts)
+            s = s[starts]
+            d = d[starts]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(s, minlength=n), out=indptr[1:])
+    index_type = np.int32 if max(n, len(d)) < 2**31 - 1 else np.int64
+    return sparse.csr_matrix((w, d.astype(index_type), indptr.astype(index_type)),
+                             shape=(n, n))
+
+
 def search(
     topo: Topology,
     weight: np.ndarray,
@@ -363,6 +418,7 @@ def search(
     *,
     advance: Sequence[np.ndarray] = (),
     max_transfers: int | None = None,
+    dist: np.ndarray | None = None,
 ) -> tuple[float, list[int]] | None:
     """Least-weight path from node ``source`` to node ``target`` through the stages of a query.
 
@@ -378,25 +434,86 @@ def search(
         The target is reached only in the last stage.
     max_transfers : int, optional
         Most ``TRANSFER`` edges on the path.
+    dist : array of float, optional
+        With one stage and no ``max_transfers``: the least weight from ``source`` to every
+        node over the edges of ``masks[0]``, if the caller has it (else it is computed with
+        :func:`scipy.sparse.csgraph.dijkstra` on :func:`edge_csr`).
 
     Dijkstra on states (node, stage, transfers used) with a lexicographic key: weight, then
     number of transfers, then the state's number. Equal-weight paths therefore prefer fewer
     transfers, and the result does not depend on float noise in a tie-breaking epsilon.
     Returns (total weight, edges) or None when no path exists.
+
+    With one stage and no ``max_transfers``, the compiled Dijkstra of csgraph finds the least
+    weight of every node first; the edges that are tight (``dist[u] + w == dist[v]``, exactly,
+    as both searches add the same floats in the same order) and lie on a tight path to the
+    target are every edge a least-weight path can use, and the same lexicographic Dijkstra run
+    on those edges alone settles the same states in the same order, so it returns the same
+    path, bit for bit, as on the whole graph.
     """
-    n = topo.n_nodes
     stages = len(masks)
     if len(advance) != stages - 1:
         raise ValueError("advance needs one edge set per stage boundary")
+    if stages == 1 and max_transfers is None:
+        mask = masks[0]
+        if dist is None:
+            dist = csgraph.dijkstra(edge_csr(topo, weight, mask), indices=source)
+        if not math.isfinite(dist[target]):
+            return None
+        dag = _tight_edges(topo, weight, mask, dist, target)
+        edges = dag.tolist()
+        adjacency: dict[int, list[tuple[int, int]]] = {int(source): [], int(target): []}
+        for e, u, v in zip(edges, topo.src[dag].tolist(), topo.dst[dag].tolist()):
+            adjacency.setdefault(u, []).append((e, v))
+            adjacency.setdefault(v, [])
+        wd = dict(zip(edges, weight[dag].tolist()))
+        tr = dict(zip(edges, (topo.etype[dag] == TRANSFER).tolist()))
+        return _dijkstra(topo.n_nodes, 1, adjacency, wd, [dict.fromkeys(edges, True)], [{}],
+                         tr, None, source, target, weight)
     limit = (max_transfers + 1) if max_transfers is not None else 1
-    counting = max_transfers is not None
     wl = weight.tolist()
     allowed = [m.tolist() for m in masks]
     adv = [a.tolist() for a in advance] + [[False] * topo.n_edges]
-    is_transfer = (topo.etype == TRANSFER).tolist()
-    adjacency = topo.adjacency
-    last = stages - 1
+    is_transfer = topo._static_array("is_transfer").tolist()
+    return _dijkstra(topo.n_nodes, stages, topo.adjacency, wl, allowed, adv, is_transfer,
+                     limit if max_transfers is not None else None, source, target, weight)
 
+
+def _tight_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.ndarray,
+                 target: int) -> np.ndarray:
+    """Allowed edges with ``dist[tail] + weight == dist[head]`` from which the target can be
+    reached along such edges (every edge of every least-weight path), in edge order."""
+    in_order = topo._static_array("in_order")
+    in_ptr = topo._static_array("in_ptr")
+    src = topo.src
+    seen = {int(target)}
+    stack = [int(target)]
+    found: list[np.ndarray] = []
+    while stack:
+        v = stack.pop()
+        es = in_order[in_ptr[v]:in_ptr[v + 1]]
+        es = es[mask[es]]
+        es = es[dist[src[es]] + weight[es] == dist[v]]
+        if not len(es):
+            continue
+        found.append(es)
+        for u in src[es].tolist():
+            if u not in seen:
+                seen.add(u)
+                stack.append(u)
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(np.concatenate(found))
+
+
+def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, allowed: Any, adv: Any,
+              is_transfer: Any, limit: int | None, source: int, target: int,
+              weight: np.ndarray) -> tuple[float, list[int]] | None:
+    """The lexicographic Dijkstra of :func:`search` over any adjacency (list or dict by node)
+    and per-edge lookups (lists or dicts by edge); ``adv[s]`` may be a dict (missing: no)."""
+    last = stages - 1
+    counting = limit is not None
+    lim = limit if limit is not None else 1
     dist: dict[int, tuple[float, int]] = {source: (0.0, 0)}
     prev: dict[int, tuple[int, int]] = {}
     heap: list[tuple[float, int, int]] = [(0.0, 0, source)]
@@ -425,9 +542,9 @@ def search(
                 continue
             tr = is_transfer[e]
             k2 = k + 1 if (counting and tr) else k
-            if k2 >= limit:
+            if k2 >= lim:
                 continue
-            s2 = s + 1 if ad[e] else s
+            s2 = s + 1 if (ad[e] if s < last else False) else s
             key = (d + wl[e], ntr + (1 if tr else 0))
             st2 = w + n * (s2 + stages * k2)
             if key < dist.get(st2, (math.inf, 0)):
