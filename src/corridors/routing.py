@@ -683,7 +683,34 @@ class _Solver:
     def mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
              any_status: bool = False, cargo_limits: bool = True) -> np.ndarray:
         """Edges a query may use (before stage rules): status, modes, avoided items, cargo
-        limits, and loading/unloading only at the origin and the destination."""
+        limits, and loading/unloading only at the origin and the destination.
+
+        All but the last rule do not depend on the origin and destination (unless a port
+        area is avoided: its own ports stay usable), so that part is cached per network for
+        the last few queries: a batch of queries with the same constraints builds it once."""
+        topo = self.topo
+        ends = any(kind == "port_area" for kind, _ in extra_avoid)
+        key = ("mask", q if ends else _replace(q, origin="", destination=""), extra_avoid,
+               any_status, cargo_limits)
+        cache: dict[Any, np.ndarray] = topo._weights.setdefault(("masks",), {})
+        shared = cache.pop(key, None)
+        if shared is None:
+            shared = self._shared_mask(q, extra_avoid=extra_avoid, any_status=any_status,
+                                       cargo_limits=cargo_limits)
+            shared.flags.writeable = False
+        cache[key] = shared  # most recent last (dicts keep insertion order)
+        while len(cache) > 8:
+            del cache[next(iter(cache))]
+        etype = topo.etype
+        m = shared.copy()
+        # terminals only at the ends
+        m &= (etype != LOAD) | (topo.src == topo.gate_of[self.place_idx(q.origin)])
+        m &= (etype != UNLOAD) | (topo.dst == topo.gate_of[self.place_idx(q.destination)])
+        return m
+
+    def _shared_mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]],
+                     any_status: bool, cargo_limits: bool) -> np.ndarray:
+        """The rules of :meth:`mask` but the terminals at the ends."""
         topo = self.topo
         m = np.ones(topo.n_edges, dtype=bool) if any_status else topo.usable(q.year)
         etype = topo.etype
@@ -692,16 +719,16 @@ class _Solver:
         is_link = etype == LINK
         m &= ~is_link | topo.eaccess | np.isin(topo.emode, modes)
         # services: a node is usable if its mode is allowed or an access link reaches it
-        svc_mode = np.array([logical_service(s).split("-")[0] for s in topo.node_service],
-                            dtype=object)
+        svc_mode = topo._static.get("node_mode")
+        if svc_mode is None:
+            svc_mode = np.array([logical_service(s).split("-")[0] for s in topo.node_service],
+                                dtype=object)
+            topo._static["node_mode"] = svc_mode
         node_ok = np.isin(svc_mode, modes) | (svc_mode == "gate")
         acc = is_link & topo.eaccess
         node_ok[topo.src[acc]] = True
         node_ok[topo.dst[acc]] = True
         m &= node_ok[topo.src] & node_ok[topo.dst]
-        # terminals only at the ends
-        m &= (etype != LOAD) | (topo.src == topo.gate_of[self.place_idx(q.origin)])
-        m &= (etype != UNLOAD) | (topo.dst == topo.gate_of[self.place_idx(q.destination)])
         if cargo_limits:
             m &= self.w.cargo_ok
         avoid_places = set(q.avoid_places)
@@ -875,9 +902,9 @@ class _Solver:
         stage = 0
         runs: dict[int, list[int]] = {}
         cur = -1
-        for e in edges:
-            p_from = int(topo.src_place[e])
-            p_to = int(topo.dst_place[e])
+        path = np.asarray(edges, dtype=np.int64)
+        for e, p_from, p_to in zip(edges, topo.src_place[path].tolist(),
+                                   topo.dst_place[path].tolist()):
             if cur == -1:
                 cur = p_from
                 runs.setdefault(p_from, []).append(stage)
@@ -893,8 +920,10 @@ class _Solver:
         total, edges = found
         topo, w, net = self.topo, self.w, self.net
         links = net._links
-        names = net._places["name"].to_dict()
-        geoms = net._places.geometry.to_dict()
+        on_path = list(dict.fromkeys(topo.place_ids[p] for p in topo.node_place[
+            np.concatenate([topo.src[edges], topo.dst[edges]])].tolist()))
+        names = net._places["name"].reindex(on_path).to_dict()
+        geoms = net._places.geometry.reindex(on_path).to_dict()
         a = w.arrays
         risk_d, risk_u = risk_arrays(net, q.cargo, q.sanctions_policy())
         steps: list[Leg] = []
