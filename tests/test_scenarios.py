@@ -573,8 +573,9 @@ def test_corrupted_files_give_clear_errors(tmp_path: Path, bundled: Network,
     _set(data, path, value)
     if extra == "colour":
         data["colour"] = "red"
-    elif extra == "closure":
-        data["closures"][0]["colour"] = 1  # type: ignore[index]
+    elif extra == "closure" and isinstance(data["closures"], list) and data["closures"] \
+            and isinstance(data["closures"][0], dict):
+        data["closures"][0]["colour"] = 1
     p = tmp_path / "corrupt.toml"
     try:
         text = _toml_of(data)
