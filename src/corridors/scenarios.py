@@ -1695,15 +1695,26 @@ def _charts(net: Network, scens: Sequence[Scenario], df: pd.DataFrame, out: Path
             continue
         slug = re.sub(r"[^a-z0-9]+", "-", s.name.lower()).strip("-") or "scenario"
         try:
-            if tcd is not None:
-                tcd(routes).savefig(out / f"{slug}_tcd.png")
-                written += 1
-            if rmap is not None:
-                rmap(routes).save(str(out / f"{slug}_map.html"))
-                written += 1
+            for fn, what in ((tcd, "tcd"), (rmap, "map")):
+                if fn is not None:
+                    written += _save_figure(fn(routes), out / f"{slug}_{what}")
         except ImportError as err:
             return f"charts and maps skipped ({err})"
-    return f"{written} charts and maps written"
+    return f"{written} charts and maps written to {out}"
+
+
+def _save_figure(obj: Any, base: Path) -> int:
+    """Save a matplotlib Figure (``.png``, then closed) or a folium map (``.html``)."""
+    if hasattr(obj, "savefig"):
+        obj.savefig(base.with_suffix(".png"))
+        import matplotlib.pyplot as plt
+
+        plt.close(obj)
+        return 1
+    if hasattr(obj, "save"):
+        obj.save(str(base.with_suffix(".html")))
+        return 1
+    return 0
 
 
 def _json_value(v: Any) -> Any:
