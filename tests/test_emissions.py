@@ -1,0 +1,75 @@
+"""CO2e by hand on a fixture route; the factor table is complete and sourced."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import corridors as cor
+import routing_fixtures as rf
+from corridors.emissions import (
+    CONTAINER_TARE_TONNES,
+    cargo_tonnes,
+    co2e_frame,
+    emission_factors,
+    leg_co2e_kg,
+    route_co2e_kg,
+)
+
+
+@pytest.fixture(scope="module")
+def seg_route() -> cor.Route:
+    return cor.route(rf.segments_net(), "Alpha", "Sierra", minimize="cost_usd")
+
+
+def _table(rail: float, road: float = 100.0) -> pd.DataFrame:
+    return pd.DataFrame({"mode": ["rail", "rail", "road"],
+                         "subtype": ["diesel", "electric", "articulated_34_40t"],
+                         "g_co2e_per_tkm": [rail, rail / 2, road], "basis": "WTW",
+                         "source": "test", "url": "", "year": 2024, "confidence": "test",
+                         "note": ""})
+
+
+def test_bundled_table_is_sourced():
+    f = emission_factors()
+    assert {"rail", "road", "sea", "ferry"} <= set(f["mode"])
+    assert f["source"].notna().all() and (f["g_co2e_per_tkm"] > 0).all()
+    assert set(f["basis"]) <= {"WTW", "TTW"}
+
+
+def test_tonnes_with_tare():
+    c = cor.Cargo.container("40ft")  # 20 t goods
+    assert cargo_tonnes(c) == 20 + CONTAINER_TARE_TONNES["40ft"] == 23.8
+    assert cargo_tonnes(c, include_tare=False) == 20
+    assert cargo_tonnes(cor.Cargo.bulk(500)) == 500
+
+
+def test_route_by_hand(seg_route):
+    # 560 rail km x 23.8 t x 30 g/tkm = 399.84 kg
+    t = _table(30.0)
+    assert route_co2e_kg(seg_route, factors=t) == pytest.approx(560 * 23.8 * 30 / 1000)
+    assert route_co2e_kg(seg_route, factors=t, include_tare=False) == pytest.approx(
+        560 * 20 * 30 / 1000)
+    assert route_co2e_kg(seg_route, factors=t, subtypes={"rail": "electric"}) == pytest.approx(
+        560 * 23.8 * 15 / 1000)
+    bundled = emission_factors()
+    g = float(bundled.query("mode == 'rail' and subtype == 'diesel'")["g_co2e_per_tkm"].iloc[0])
+    assert route_co2e_kg(seg_route) == pytest.approx(560 * 23.8 * g / 1000)
+
+
+def test_frame_by_hand(seg_route):
+    df = co2e_frame(seg_route, factors=_table(30.0))
+    assert len(df) == len(seg_route.steps)
+    border = df[df["kind"] == "border"].iloc[0]
+    assert border["co2e_kg"] == pytest.approx(10 * 23.8 * 30 / 1000)
+    transfer = df[df["kind"] == "transfer"].iloc[0]
+    assert transfer["co2e_kg"] == 0.0 and pd.isna(transfer["g_co2e_per_tkm"])
+    assert df["cum_co2e_kg"].iloc[-1] == pytest.approx(560 * 23.8 * 30 / 1000)
+    leg = seg_route.steps[1]
+    assert leg_co2e_kg(leg, cor.Cargo.container("20ft"), factors=_table(30.0)) == \
+        pytest.approx(100 * (14 + 2.2) * 30 / 1000)
+
+
+def test_missing_factor_named(seg_route):
+    with pytest.raises(cor.ParameterError, match="rail.*'steam'"):
+        route_co2e_kg(seg_route, subtypes={"rail": "steam"})
