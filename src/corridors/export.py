@@ -1,0 +1,172 @@
+"""Writing routes to files (GeoPackage, GeoParquet, CSV, Markdown) and to HTML for notebooks."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from .errors import OptionalDependencyError, ParameterError
+from .indicators import describe_route
+from .routing import Route
+
+__all__ = ["write_routes", "routes_legs", "routes_places", "routes_markdown", "route_html"]
+
+SUFFIXES = (".gpkg", ".parquet", ".csv", ".md")
+
+
+def _as_routes(routes: Route | Iterable[Route]) -> list[Route]:
+    rs = [routes] if isinstance(routes, Route) else list(routes)
+    if not rs:
+        raise ParameterError("no routes given")
+    return rs
+
+
+def routes_legs(routes: Route | Iterable[Route]) -> gpd.GeoDataFrame:
+    """Every leg of every route, with ``route`` (1-based) and ``route_label`` columns."""
+    parts = []
+    for i, r in enumerate(_as_routes(routes)):
+        legs = r.legs
+        legs.insert(0, "route_label", describe_route(r))
+        legs.insert(0, "route", i + 1)
+        parts.append(legs)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+
+
+def routes_places(routes: Route | Iterable[Route]) -> gpd.GeoDataFrame:
+    """The places the routes touch, one row each: ``place_id``, ``name``, ``roles`` (origin,
+    destination, border, transfer, via; ``|``-joined) and ``routes`` (their numbers)."""
+    names: dict[str, str] = {}
+    points: dict[str, shapely.Point] = {}
+    roles: dict[str, list[str]] = {}
+    nums: dict[str, list[int]] = {}
+
+    def add(pid: str, name: str, point: shapely.Point, role: str, n: int) -> None:
+        names.setdefault(pid, name)
+        points.setdefault(pid, point)
+        if role not in roles.setdefault(pid, []):
+            roles[pid].append(role)
+        if n not in nums.setdefault(pid, []):
+            nums[pid].append(n)
+
+    for i, r in enumerate(_as_routes(routes)):
+        n = i + 1
+        last = len(r.steps) - 1
+        for j, leg in enumerate(r.steps):
+            g = leg.geometry
+            start = g if g.geom_type == "Point" else shapely.get_point(g, 0)
+            end = g if g.geom_type == "Point" else shapely.get_point(g, -1)
+            if leg.kind == "transfer":
+                add(leg.from_id, leg.from_name, start, "transfer", n)
+                continue
+            if leg.kind == "terminal":
+                continue
+            passing = "border" if leg.kind == "border" else "via"
+            add(leg.from_id, leg.from_name, start, "origin" if j <= 1 else passing, n)
+            add(leg.to_id, leg.to_name, end, "destination" if j >= last - 1 else passing, n)
+    rows = [{"place_id": pid, "name": names[pid], "roles": "|".join(roles[pid]),
+             "routes": "|".join(str(x) for x in nums[pid]), "geometry": points[pid]}
+            for pid in names]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+
+
+def routes_markdown(routes: Route | Iterable[Route]) -> str:
+    """A Markdown table: one row per route with its totals, crossings and transfers."""
+    from .emissions import route_co2e_kg
+
+    head = ("| # | route | km | days | USD | border crossings | transfers | t CO2e |\n"
+            "|---:|---|---:|---:|---:|---:|---:|---:|\n")
+    lines = []
+    for i, r in enumerate(_as_routes(routes)):
+        co2 = route_co2e_kg(r) / 1000.0
+        lines.append(f"| {i + 1} | {_md(describe_route(r))} | {r.distance_km:,.0f} | "
+                     f"{r.time_h / 24:.1f} | {r.cost_usd:,.0f} | {len(r.crossings)} | "
+                     f"{len(r.transfers)} | {co2:.2f} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def write_routes(routes: Route | Iterable[Route], path: str | os.PathLike[str]) -> Path:
+    """Write routes to a file chosen by its suffix; returns the path.
+
+    - ``.gpkg``: layer ``legs`` (every leg with a ``route`` column) and layer ``places``
+      (the places the routes touch, :func:`routes_places`);
+    - ``.parquet``: GeoParquet of the legs (needs pyarrow);
+    - ``.csv``: the legs with geometry as WKT;
+    - ``.md``: a Markdown summary table (:func:`routes_markdown`).
+
+    Raises
+    ------
+    ParameterError
+        For another suffix.
+    OptionalDependencyError
+        For ``.parquet`` without pyarrow.
+    """
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ParameterError(f"cannot write routes to {out.name!r}: unknown suffix "
+                             f"{suffix or '(none)'}; allowed: {', '.join(SUFFIXES)}")
+    if suffix == ".md":
+        out.write_text(routes_markdown(routes), encoding="utf-8")
+        return out
+    legs = routes_legs(routes)
+    if suffix == ".gpkg":
+        if out.exists():
+            out.unlink()
+        legs.to_file(out, layer="legs", driver="GPKG", engine="pyogrio")
+        routes_places(routes).to_file(out, layer="places", driver="GPKG", engine="pyogrio")
+    elif suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as err:  # pragma: no cover - exercised without pyarrow
+            raise OptionalDependencyError(
+                "GeoParquet needs pyarrow: pip install pyarrow (or the extra that "
+                "provides it, 'corridors[parquet]')") from err
+        legs.to_parquet(out)
+    else:
+        table = pd.DataFrame(legs.drop(columns="geometry"))
+        table["geometry_wkt"] = legs.geometry.to_wkt()
+        table.to_csv(out, index=False)
+    return out
+
+
+def route_html(route: Route) -> str:
+    """A compact HTML summary of a route (totals, time split, crossings, transfers), for
+    ``Route._repr_html_`` in Jupyter."""
+    e = html.escape
+    split = route.time_split()
+    total = route.time_h or 1.0
+    parts = [f"<div class='corridors-route'><b>{e(describe_route(route))}</b>",
+             "<table><tr><th>distance</th><th>time</th><th>cost</th></tr>",
+             f"<tr><td>{route.distance_km:,.0f} km</td><td>{route.time_h / 24:.1f} days "
+             f"({route.time_h:,.0f} h)</td><td>USD {route.cost_usd:,.0f}</td></tr></table>",
+             "<table><tr><th>time split</th><th>h</th><th>share</th></tr>"]
+    for k, v in split.items():
+        parts.append(f"<tr><td>{e(k)}</td><td>{v:,.1f}</td><td>{v / total:.0%}</td></tr>")
+    parts.append("</table>")
+    if route.crossings:
+        parts.append("<table><tr><th>border crossing</th><th>mode</th><th>dwell h</th>"
+                     "<th>fee USD</th></tr>")
+        for c in route.crossings:
+            parts.append(f"<tr><td>{e(c.from_name)} → {e(c.to_name)} ({e(c.country)})</td>"
+                         f"<td>{e(c.mode)}</td><td>{c.dwell_h:,.1f}</td>"
+                         f"<td>{c.fee_usd:,.0f}</td></tr>")
+        parts.append("</table>")
+    if route.transfers:
+        parts.append("<table><tr><th>transfer</th><th>kind</th><th>h</th><th>USD</th></tr>")
+        for t in route.transfers:
+            parts.append(f"<tr><td>{e(t.from_name)}: {e(t.service)} → {e(t.to_service)}</td>"
+                         f"<td>{e(str(t.transfer_kind))}</td><td>{t.time_h:,.1f}</td>"
+                         f"<td>{t.cost_usd:,.0f}</td></tr>")
+        parts.append("</table>")
+    parts.append("</div>")
+    return "".join(parts)
