@@ -1,0 +1,269 @@
+"""Origin-destination skims: the best route's distance, time and money for many pairs at once.
+
+:func:`route_matrix` runs one compiled Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) per
+origin over the expanded graph (:mod:`corridors.graph`) with the same edge masks and weights as
+:func:`corridors.route`, and reads the other criteria along each best path.
+
+Skims are *relaxed*: they do not enforce that a route visits no place twice (``route`` does,
+by branch and bound). On least-weight paths with non-negative weights a revisit is rare (it
+needs a detour through a place that pays, such as leaving a place by road to come back to it
+by rail); the column ``simple`` says, per pair, whether the skim's path visits every place at
+most once. Where it does, the skim's objective equals the objective of ``route`` for the pair
+(up to the order of float summation when two paths tie). Where it does not, ``route`` gives a
+route that is no better (or none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from .costs import Cargo, check_weights, weights
+from .errors import CorridorsError, ParameterError
+from .graph import LOAD, TRANSFER, UNLOAD, Topology, topology
+from .network import Network
+from .routing import _Solver, make_query
+
+__all__ = ["route_matrix", "add_cli", "run_cli", "SKIM_COLUMNS"]
+
+CRITERIA = ("distance_km", "time_h", "cost_usd", "generalized")
+SKIM_COLUMNS = ("origin", "destination", "objective", *CRITERIA, "transfers", "simple")
+
+
+def route_matrix(
+    net: Network,
+    origins: str | Iterable[str],
+    destinations: str | Iterable[str],
+    *,
+    minimize: str = "cost_usd",
+    cargo: Cargo | None = None,
+    year: int | None = None,
+    modes: str | Iterable[str] | None = None,
+    avoid_countries: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Best-route skims (km, h, USD) from every origin to every destination.
+
+    Parameters
+    ----------
+    net : Network
+    origins, destinations : str or list of str
+        Place ids, names or aliases.
+    minimize : str, default "cost_usd"
+        The objective each pair's path minimizes (as in :func:`corridors.route`).
+    cargo, year, modes, avoid_countries
+        As in :func:`corridors.route`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (origin, destination), origins in the order given, then destinations:
+        ``origin`` and ``destination`` (place ids), ``objective`` (what was minimized),
+        ``distance_km``, ``time_h``, ``cost_usd``, ``generalized`` (USD), ``transfers`` and
+        ``simple`` (the path visits no place twice; see the module docstring). A pair with no
+        route, or of the same place, has NaN numbers and ``simple`` False.
+
+    Raises
+    ------
+    UnknownPlaceError
+        For a name the network does not know.
+    ParameterError
+        For an unknown objective or mode, or an objective the data lacks for an edge the
+        query may use.
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> from corridors.skims import route_matrix
+    >>> net = cor.load_network()
+    >>> df = route_matrix(net, ["karachi"], ["moscow", "tashkent"], minimize="time_h")
+    >>> list(df["destination"])
+    ['moscow', 'tashkent']
+    >>> bool((df["time_h"] > 0).all())
+    True
+    """
+    o_ids = [net.place_id(p) for p in _as_list(origins)]
+    d_ids = [net.place_id(p) for p in _as_list(destinations)]
+    everything = list(dict.fromkeys(o_ids + d_ids))
+    if len(everything) < 2:
+        raise ParameterError("route_matrix needs at least two different places")
+    # any two different places make the query: the masks' other rules do not depend on them
+    q = make_query(net, everything[0], everything[1], minimize=minimize, cargo=cargo,
+                   year=year, modes=modes, avoid_countries=avoid_countries)
+    topo = topology(net)
+    w = weights(net, q.cargo)
+    solver = _Solver(net, topo, w, q)
+    # the query's mask (_Solver.mask) but for its two terminal rules, which are the only
+    # rules that depend on the origin and destination
+    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False,
+                                 cargo_limits=True)
+    etype = topo.etype
+    o_gates = topo.gate_of[[topo.place_index[p] for p in o_ids]]
+    d_gates = topo.gate_of[[topo.place_index[p] for p in d_ids]]
+    loads = (etype == LOAD) & np.isin(topo.src, o_gates)
+    unloads = (etype == UNLOAD) & np.isin(topo.dst, d_gates)
+    graph_mask = shared & (etype != UNLOAD) & ((etype != LOAD) | loads)
+    check_weights(w, q.minimize, graph_mask | (shared & unloads), net.name)
+    objective = solver.objective(q)
+    weight = np.where(shared, objective, 0.0)
+    matrix, entry_edge = _csr_with_edges(topo, weight, graph_mask)
+    keys = _entry_keys(matrix)
+    # the unloading edges into each destination gate, in edge order
+    into_lists: dict[int, list[int]] = {}
+    for e in np.flatnonzero(shared & unloads).tolist():
+        into_lists.setdefault(int(topo.dst[e]), []).append(e)
+    into = {g: np.asarray(es, dtype=np.int64) for g, es in into_lists.items()}
+    arrays = {name: w.arrays[name] for name in CRITERIA}
+    is_transfer = etype == TRANSFER
+    rows: list[dict[str, Any]] = []
+    for o, og in zip(o_ids, o_gates.tolist()):
+        dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
+        pred_list: list[int] | None = None
+        for d, dg in zip(d_ids, d_gates.tolist()):
+            row: dict[str, Any] = {"origin": o, "destination": d, "objective": math.nan,
+                                   **dict.fromkeys(CRITERIA, math.nan),
+                                   "transfers": math.nan, "simple": False}
+            es = into.get(dg)
+            if o == d or es is None:
+                rows.append(row)
+                continue
+            totals = dist[topo.src[es]] + weight[es]
+            best = int(np.argmin(totals))
+            if not math.isfinite(totals[best]):
+                rows.append(row)
+                continue
+            if pred_list is None:
+                pred_list = pred.tolist()
+            nodes = [int(topo.src[es[best]])]
+            while nodes[-1] != og:
+                nodes.append(pred_list[nodes[-1]])
+            nodes.reverse()
+            pos = np.searchsorted(keys, np.asarray(nodes[:-1]) * topo.n_nodes
+                                  + np.asarray(nodes[1:]))
+            path = np.append(entry_edge[pos], es[best])
+            row["objective"] = math.fsum(weight[path].tolist())
+            for name in CRITERIA:
+                row[name] = math.fsum(arrays[name][path].tolist())
+            row["transfers"] = int(is_transfer[path].sum())
+            row["simple"] = _simple(topo, path)
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=list(SKIM_COLUMNS))
+    out["transfers"] = out["transfers"].astype("Int64")
+    out["simple"] = out["simple"].astype(bool)
+    return out
+
+
+def _as_list(v: str | Iterable[str]) -> list[str]:
+    return [v] if isinstance(v, str) else list(v)
+
+
+def _csr_with_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray
+                    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The allowed edges as a CSR matrix with, per stored entry, the edge it stands for:
+    parallel edges collapse to the least weight (the lowest edge index among equals, as
+    :func:`corridors.graph.search` prefers); zero weights stay explicit entries."""
+    n = topo.n_nodes
+    e = np.flatnonzero(mask)
+    s, d, w = topo.src[e], topo.dst[e], weight[e]
+    order = np.lexsort((e, w, d, s))
+    e, s, d, w = e[order], s[order], d[order], w[order]
+    if len(e):
+        first = np.ones(len(e), dtype=bool)
+        first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+        e, s, d, w = e[first], s[first], d[first], w[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(s, minlength=n), out=indptr[1:])
+    matrix = sparse.csr_matrix((w.astype(float), d.astype(np.int32), indptr.astype(np.int32)),
+                               shape=(n, n))
+    return matrix, e
+
+
+def _entry_keys(matrix: sparse.csr_matrix) -> np.ndarray:
+    """``tail * n + head`` of each stored entry (sorted, as the matrix is canonical)."""
+    n = matrix.shape[0]
+    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr))
+    return tails * n + matrix.indices.astype(np.int64)  # type: ignore[no-any-return]
+
+
+def _simple(topo: Topology, path: np.ndarray) -> bool:
+    """Whether the path's places, with consecutive repeats merged, are all different."""
+    places = topo.node_place[np.append(topo.src[path[:1]], topo.dst[path])]
+    runs = places[np.append(True, places[1:] != places[:-1])]
+    return bool(len(np.unique(runs)) == len(runs))
+
+
+# --------------------------------------------------------------------------------------------
+# Command line (wired by corridors.cli)
+# --------------------------------------------------------------------------------------------
+
+
+def add_cli(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``skim`` subcommand to the ``corridors`` command line.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``parser.add_subparsers()`` returned.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``skim`` parser; its ``func`` default is :func:`run_cli`.
+    """
+    p = subparsers.add_parser(
+        "skim", help="distance, time and money of the best route for many origin-destination "
+        "pairs", description="Skims from every origin to every destination by one compiled "
+        "shortest-path search per origin (routes may revisit a place: see the 'simple' "
+        "column).")
+    p.add_argument("--from", dest="origins", nargs="+", required=True, metavar="PLACE")
+    p.add_argument("--to", dest="destinations", nargs="+", required=True, metavar="PLACE")
+    p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
+    p.add_argument("--minimize", default="cost_usd")
+    p.add_argument("--year", type=int)
+    p.add_argument("--modes", nargs="+")
+    p.add_argument("--avoid-country", dest="avoid_countries", nargs="+", metavar="ISO3")
+    p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    p.set_defaults(func=run_cli)
+    return p
+
+
+def run_cli(args: argparse.Namespace, out: Any = None) -> int:
+    """Run ``corridors skim``; return the exit code (1 for an error, with its message)."""
+    from . import load_network, read_network
+
+    out = out or sys.stdout
+    try:
+        network = getattr(args, "network", None)
+        net = load_network() if network is None else read_network(network)
+        df = route_matrix(net, args.origins, args.destinations, minimize=args.minimize,
+                          year=args.year, modes=args.modes,
+                          avoid_countries=args.avoid_countries)
+    except CorridorsError as err:
+        print(str(err), file=sys.stderr)
+        return 1
+    fmt = getattr(args, "format", "table")
+    if fmt == "csv":
+        df.to_csv(out, index=False)
+    elif fmt == "json":
+        out.write(df.to_json(orient="records", indent=2) + "\n")
+    elif fmt == "markdown":
+        out.write(_markdown(df) + "\n")
+    else:
+        out.write(df.to_string(index=False, float_format=lambda x: f"{x:,.1f}") + "\n")
+    return 0
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    cols: Sequence[str] = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for rec in df.itertuples(index=False):
+        lines.append("| " + " | ".join(f"{v:,.1f}" if isinstance(v, float) else str(v)
+                                       for v in rec) + " |")
+    return "\n".join(lines)
