@@ -25,6 +25,7 @@ from .network import Link, Network, Place
 from .pareto import pareto
 from .risk import RouteRisk, route_risk
 from .routing import Leg, Route, alternatives, route
+from .scenarios import Scenario, compare
 from .simulate import SimulationResult, simulate
 
 __version__ = "0.1.0"
@@ -43,6 +44,8 @@ __all__ = [
     "RouteRisk",
     "simulate",
     "SimulationResult",
+    "Scenario",
+    "compare",
     "CorridorsError",
     "CrsError",
     "Link",

@@ -476,9 +476,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_c.set_defaults(func=cmd_closure)
 
     from .backtest import add_cli as add_backtest
+    from .scenarios import add_cli as add_compare
     from .simulate import add_cli as add_simulate
 
     add_simulate(sub)
+    add_compare(sub)
     add_backtest(sub)
     return parser
 
