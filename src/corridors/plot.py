@@ -51,7 +51,11 @@ def _as_routes(routes: Route | Iterable[Route]) -> list[Route]:
     return rs
 
 
-def _labels(rs: Sequence[Route]) -> list[str]:
+def _labels(rs: Sequence[Route], labels: Sequence[str] | None = None) -> list[str]:
+    if labels is not None:
+        if len(labels) != len(rs):
+            raise ParameterError(f"{len(labels)} labels for {len(rs)} routes")
+        return [str(x) for x in labels]
     return [f"{i + 1}. {describe_route(r)}" for i, r in enumerate(rs)]
 
 
@@ -61,7 +65,8 @@ def _labels(rs: Sequence[Route]) -> list[str]:
 
 
 def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("time", "cost"),
-              ax: Axes | Sequence[Axes] | None = None, label_steps: bool = True) -> Figure:
+              ax: Axes | Sequence[Axes] | None = None, label_steps: bool = True,
+              labels: Sequence[str] | None = None) -> Figure:
     """UNESCAP time/cost–distance chart: one line per route, steps labelled.
 
     Each panel plots cumulative distance (km) against cumulative time (days) or cost (USD),
@@ -78,6 +83,8 @@ def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("
         Where to draw (one per panel); a new figure when omitted.
     label_steps : bool
         Annotate the large steps with their place and kind.
+    labels : sequence of str, optional
+        Legend text per route (default: number and description).
 
     Returns
     -------
@@ -105,7 +112,7 @@ def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("
         col, ylabel = _WHAT[p]
         inc = "d_time_h" if p == "time" else "d_cost_usd"
         done: set[str] = set()
-        for i, (s, lab) in enumerate(zip(series, _labels(rs))):
+        for i, (s, lab) in enumerate(zip(series, _labels(rs, labels))):
             c = colours[i % len(colours)]
             a.plot(s["distance_km"].to_numpy(), s[col].to_numpy(), color=c, lw=1.8,
                    label=lab, gid=f"route-{i}")
@@ -155,12 +162,13 @@ def basemap_path() -> Path:
                             "(reinstall corridors)")
 
 
-def routes_frame(routes: Route | Iterable[Route]) -> gpd.GeoDataFrame:
+def routes_frame(routes: Route | Iterable[Route], *,
+                 labels: Sequence[str] | None = None) -> gpd.GeoDataFrame:
     """The legs of several routes in one GeoDataFrame, with ``route`` (1-based number) and
     ``route_label`` columns (EPSG:4326)."""
     rs = _as_routes(routes)
     parts = []
-    for i, (r, lab) in enumerate(zip(rs, _labels(rs))):
+    for i, (r, lab) in enumerate(zip(rs, _labels(rs, labels))):
         legs = r.legs
         legs.insert(0, "route_label", lab)
         legs.insert(0, "route", i + 1)
@@ -183,7 +191,7 @@ def _marks(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 
 
 def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
-              margin_deg: float = 2.0) -> Figure:
+              margin_deg: float = 2.0, labels: Sequence[str] | None = None) -> Figure:
     """Static map: the routes over Natural Earth country outlines cropped to their extent.
 
     One colour per route; border crossings (black diamonds, named) and transfer places
@@ -193,7 +201,7 @@ def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
     from matplotlib.lines import Line2D
 
     rs = _as_routes(routes)
-    gdf = routes_frame(rs)
+    gdf = routes_frame(rs, labels=labels)
     if ax is None:
         fig, ax = plt.subplots(figsize=(11, 8))
     else:
@@ -205,7 +213,7 @@ def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
     world.plot(ax=ax, color="#eeeeea", edgecolor="#b5b5b0", lw=0.6, zorder=1)
     colours = plt.get_cmap("tab10").colors
     handles = []
-    for i, lab in enumerate(_labels(rs)):
+    for i, lab in enumerate(_labels(rs, labels)):
         c = colours[i % len(colours)]
         sub = gdf[(gdf["route"] == i + 1) & gdf["kind"].isin(["link", "border"])]
         # earlier routes wider and underneath, so shared track shows every colour
@@ -241,17 +249,17 @@ def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
 
 
 def save_map(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
-             dpi: int = 150) -> Path:
+             dpi: int = 150, labels: Sequence[str] | None = None) -> Path:
     """Draw :func:`route_map` and save it (PNG, SVG, PDF by suffix); returns the path."""
     plt = _pyplot()
-    fig = route_map(routes)
+    fig = route_map(routes, labels=labels)
     out = Path(path)
     fig.savefig(out, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return out
 
 
-def explore(routes: Route | Iterable[Route]) -> Any:
+def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = None) -> Any:
     """Interactive map (folium, via ``GeoDataFrame.explore``): legs coloured by route with
     tooltips, border crossings and transfer places as markers.
 
@@ -270,7 +278,7 @@ def explore(routes: Route | Iterable[Route]) -> Any:
         raise OptionalDependencyError(
             "interactive maps need folium: install the plot extra, "
             "pip install 'corridors[plot]'") from err
-    gdf = routes_frame(routes)
+    gdf = routes_frame(routes, labels=labels)
     moving = gdf[gdf["kind"].isin(["link", "border"])]
     cols = ["route", "route_label", "kind", "mode", "from_name", "to_name", "country",
             "distance_km", "time_h", "cost_usd", "cum_distance_km", "cum_time_h",
@@ -289,10 +297,11 @@ def explore(routes: Route | Iterable[Route]) -> Any:
     return m
 
 
-def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str]) -> Path:
+def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
+                 labels: Sequence[str] | None = None) -> Path:
     """Write :func:`explore`'s map as a standalone HTML file; returns the path."""
     out = Path(path)
-    explore(routes).save(str(out))
+    explore(routes, labels=labels).save(str(out))
     return out
 
 

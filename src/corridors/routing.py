@@ -386,6 +386,7 @@ class Route:
             "cost_usd": _clean(round(self.cost_usd, 2)),
             "generalized_usd": _clean(round(self.generalized_usd, 2)),
             "risk_usd": _clean(round(self.risk_usd, 2)),
+            "co2e_kg": _clean(round(self.co2e_kg, 1)),
             "risk_delay_h": _clean(round(self._sum("risk_delay_h"), 2)),
             "countries": self.countries,
             "modes": self.modes,
@@ -410,6 +411,33 @@ class Route:
                 for t in self.transfers],
             "constraints": q.constraints(),
         }
+
+    @property
+    def co2e_kg(self) -> float:
+        """Well-to-wheel CO2e of the shipment in kg (GLEC / ISO 14083 default factors by mode;
+        see :mod:`corridors.emissions`)."""
+        from .emissions import route_co2e_kg
+
+        return float(route_co2e_kg(self))
+
+    def tcd_chart(self, **kwargs: Any) -> Any:
+        """UNESCAP time/cost-distance chart of this route (matplotlib Figure; needs the
+        ``plot`` extra). See :func:`corridors.plot.tcd_chart`."""
+        from .plot import tcd_chart
+
+        return tcd_chart([self], **kwargs)
+
+    def explore(self, **kwargs: Any) -> Any:
+        """Interactive map of this route (folium, through ``GeoDataFrame.explore``; needs the
+        ``plot`` extra). See :func:`corridors.plot.explore`."""
+        from .plot import explore
+
+        return explore([self], **kwargs)
+
+    def _repr_html_(self) -> str:
+        from .export import route_html
+
+        return route_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Summary plus every leg, ready for ``json.dumps``."""

@@ -1300,8 +1300,9 @@ def _toml_document(d: Mapping[str, Any]) -> str:
 COMPARISON_COLUMNS = (
     "scenario", "origin", "destination", "minimize", "rank", "status", "reason", "corridor",
     "distance_km", "time_h", "time_days", "cost_usd", "generalized_usd", "border_time_h",
-    "border_cost_usd", "transfer_time_h", "terminal_time_h", "waiting_time_h", "n_transfers",
-    "n_crossings", "countries", "crossings", "passages", "modes", "year", "cargo")
+    "border_cost_usd", "transfer_time_h", "terminal_time_h", "waiting_time_h", "risk_usd",
+    "co2e_kg", "n_transfers", "n_crossings", "countries", "crossings", "passages", "modes",
+    "year", "cargo")
 """Columns of :func:`compare`, in order (P50/P90 columns follow with ``simulate_runs``)."""
 
 SIM_COLUMNS = ("time_p50_h", "time_p90_h", "cost_p50_usd", "cost_p90_usd")
@@ -1380,7 +1381,7 @@ def _row(scen: Scenario, net: Network, o: str, d: str, minimize: str, rank: int,
         "generalized_usd": r.generalized_usd, "border_time_h": split["border"],
         "border_cost_usd": money["border"], "transfer_time_h": split["transfer"],
         "terminal_time_h": split["terminal"], "waiting_time_h": split["waiting"],
-        "n_transfers": len(r.transfers), "n_crossings": len(r.crossings),
+        "risk_usd": r.risk_usd, "co2e_kg": r.co2e_kg, "n_transfers": len(r.transfers), "n_crossings": len(r.crossings),
         "countries": " > ".join(r.countries), "crossings": ", ".join(_crossing_names(r)),
         "passages": ", ".join(r.passages), "modes": ", ".join(r.modes)})
     return row
@@ -1525,7 +1526,8 @@ _DISPLAY = (("scenario", "scenario", None), ("origin", "from", None),
             ("destination", "to", None), ("minimize", "min", None), ("rank", "#", None),
             ("corridor", "corridor", None), ("distance_km", "km", "{:,.0f}"),
             ("time_days", "days", "{:,.1f}"), ("cost_usd", "USD", "{:,.0f}"),
-            ("border_time_h", "border h", "{:,.0f}"), ("n_crossings", "borders", None),
+            ("border_time_h", "border h", "{:,.0f}"), ("risk_usd", "risk USD", "{:,.0f}"),
+            ("co2e_kg", "kg CO2e", "{:,.0f}"), ("n_crossings", "borders", None),
             ("n_transfers", "transfers", None), ("crossings", "crossings", None))
 
 
@@ -1671,36 +1673,50 @@ def run_cli(args: argparse.Namespace) -> int:
 
 
 def _charts(net: Network, scens: Sequence[Scenario], df: pd.DataFrame, out: Path) -> str:
-    """Charts and maps through :mod:`corridors.plot` where it is installed; a note of what
-    was done or skipped."""
+    """For each origin-destination pair, the routes of every scenario and objective side by
+    side: a time/cost-distance chart (PNG), a static map (PNG) and an interactive map (HTML),
+    through :mod:`corridors.plot` (the ``plot`` extra). Returns a note of what was written."""
     try:
-        from . import plot  # type: ignore[attr-defined]
-    except ImportError:
-        return "charts and maps skipped (corridors.plot is not available)"
-    tcd = getattr(plot, "tcd_chart", None)
-    rmap = getattr(plot, "route_map", None)
-    if tcd is None and rmap is None:
-        return "charts and maps skipped (corridors.plot has no tcd_chart or route_map)"
-    written = 0
+        from . import plot
+    except ImportError as err:  # pragma: no cover - plot has no hard dependency at import
+        return f"charts and maps skipped ({err})"
+    groups: dict[tuple[str, str], list[tuple[str, Route]]] = {}
     for s in scens:
         snet = s.apply(net)
         kwargs = s.route_kwargs(snet)
-        routes: list[Route] = []
         for o, d in s.od:
-            try:
-                routes.append(route(snet, o, d, **kwargs))
-            except (NoRouteError, ParameterError):
-                continue
-        if not routes:
-            continue
-        slug = re.sub(r"[^a-z0-9]+", "-", s.name.lower()).strip("-") or "scenario"
-        try:
-            for fn, what in ((tcd, "tcd"), (rmap, "map")):
-                if fn is not None:
-                    written += _save_figure(fn(routes), out / f"{slug}_{what}")
-        except ImportError as err:
-            return f"charts and maps skipped ({err})"
-    return f"{written} charts and maps written to {out}"
+            for obj in (s.objectives or ("cost_usd",)):
+                try:
+                    r = route(snet, o, d, **{**kwargs, "minimize": obj})
+                except (NoRouteError, ParameterError):
+                    continue
+                key = (r.origin, r.destination)
+                label = f"{s.name} ({obj}): " + " > ".join(r.countries)
+                if all(r.steps != other.steps for _, other in groups.get(key, [])):
+                    groups.setdefault(key, []).append((label, r))
+    written: list[str] = []
+    names = net._places["name"].to_dict()
+    try:
+        for (o, d), items in groups.items():
+            slug = re.sub(r"[^a-z0-9]+", "-", f"{names[o]}-{names[d]}".lower()).strip("-")
+            labels = [lab for lab, _ in items]
+            routes_ = [r for _, r in items]
+            fig = plot.tcd_chart(routes_, labels=labels)
+            written += [str(_save_png(fig, out / f"{slug}_tcd.png"))]
+            written += [str(plot.save_map(routes_, out / f"{slug}_map.png", labels=labels))]
+            written += [str(plot.save_explore(routes_, out / f"{slug}_map.html",
+                                              labels=labels))]
+    except ImportError as err:
+        return f"charts and maps skipped ({err})"
+    return f"{len(written)} charts and maps written to {out}"
+
+
+def _save_png(fig: Any, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return path
 
 
 def _save_figure(obj: Any, base: Path) -> int:
