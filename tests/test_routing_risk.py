@@ -98,3 +98,12 @@ def test_risk_aversion_zero_is_the_plain_optimum_and_risk_is_a_leg_sum(q):
     safest = cor.route(net, o, d, minimize="risk", cargo=cargo)
     assert safest.risk_usd <= averse.risk_usd + 1e-6 * max(1.0, averse.risk_usd)
     assert math.isclose(safest.objective, safest.risk_usd, rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_routes_list_the_sanctions_regimes_they_touch():
+    net = _risky_net()
+    via_b = cor.route(net, "o", "d", cargo=C40)
+    assert via_b.sanctions_regimes == ("US",)
+    assert via_b.summary()["sanctions_regimes"] == ["US"]
+    via_a = cor.route(net, "o", "d", cargo=C40, sanctions={"US": "avoid"})
+    assert via_a.sanctions_regimes == ()

@@ -282,7 +282,10 @@ def format_routes(routes: Sequence[Route], net: Network) -> str:
                f"{s['n_transfers']} transfers | {' > '.join(s['countries'])}")
         split = r.time_split()
         tot += ("\n  time: " + ", ".join(f"{k} {v / 24:.1f} d" for k, v in split.items())
-                + (f" | passages: {', '.join(r.passages)}" if r.passages else ""))
+                + (f" | passages: {', '.join(r.passages)}" if r.passages else "")
+                + f"\n  risk: USD {r.risk_usd:,.0f} expected per trip"
+                + (f" | sanctions regimes touched: {', '.join(r.sanctions_regimes)}"
+                   if r.sanctions_regimes else ""))
         rows = []
         for seg in r.segments():
             if seg["kind"] == "terminal":

@@ -13,7 +13,7 @@ import heapq
 import math
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count
 from typing import Any
 
@@ -178,6 +178,7 @@ class Route:
     network: str
     objective: float
     port_area_of: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    sanctions_regimes: tuple[str, ...] = field(default=(), compare=False)
 
     # ---- totals (always the sum of the legs) ----------------------------------------------
 
@@ -386,6 +387,7 @@ class Route:
             "cost_usd": _clean(round(self.cost_usd, 2)),
             "generalized_usd": _clean(round(self.generalized_usd, 2)),
             "risk_usd": _clean(round(self.risk_usd, 2)),
+            "sanctions_regimes": list(self.sanctions_regimes),
             "co2e_kg": _clean(round(self.co2e_kg, 1)),
             "risk_delay_h": _clean(round(self._sum("risk_delay_h"), 2)),
             "countries": self.countries,
@@ -1004,8 +1006,12 @@ class _Solver:
                 risk_delay_h=_num(risk_d[e]), risk_usd=_num(risk_u[e]),
                 time_h=_num(a["time_h"][e]), cost_usd=_num(a["cost_usd"][e]),
                 generalized_usd=_num(a["generalized"][e]), geometry=geom))
-        return Route(steps=tuple(steps), query=q, network=net.name, objective=total,
-                     port_area_of=port_areas(net))
+        r = Route(steps=tuple(steps), query=q, network=net.name, objective=total,
+                  port_area_of=port_areas(net))
+        from .risk import risk_rows, rows_for_route
+
+        regimes = sorted({g for row in rows_for_route(risk_rows(net), r) for g in row.sanctions})
+        return replace(r, sanctions_regimes=tuple(regimes))
 
 
 # --------------------------------------------------------------------------------------------
