@@ -30,11 +30,38 @@ def _table(rail: float, road: float = 100.0) -> pd.DataFrame:
                          "note": ""})
 
 
+CONFIDENCE = {"measured", "derived", "approx", "assumed"}
+
+
+def _bundled_g(mode: str, subtype: str) -> float:
+    f = emission_factors()
+    hit = f[(f["mode"] == mode) & (f["subtype"] == subtype)]
+    assert len(hit) == 1, (mode, subtype)
+    return float(hit["g_co2e_per_tkm"].iloc[0])
+
+
 def test_bundled_table_is_sourced():
     f = emission_factors()
     assert {"rail", "road", "sea", "ferry"} <= set(f["mode"])
     assert f["source"].notna().all() and (f["g_co2e_per_tkm"] > 0).all()
-    assert set(f["basis"]) <= {"WTW", "TTW"}
+    # one basis only: mixing tank-to-wheel and well-to-wheel factors is wrong
+    assert set(f["basis"]) == {"WTW"}
+    assert set(f["confidence"]) <= CONFIDENCE
+    assert f["note"].notna().all() and (f["note"].str.len() > 0).all()
+    assert f["year"].between(2019, 2030).all()
+    # every row that is not assumed cites a URL
+    sourced = f[f["confidence"] != "assumed"]
+    assert sourced["url"].notna().all() and sourced["url"].str.startswith("https://").all()
+    assert not f.duplicated(["mode", "subtype"]).any()
+
+
+def test_bundled_conversions_by_hand():
+    # road: GLEC Table 8 WTT part 22 g/tkm grossed up by the EN 16258 diesel WTT share 0.57/3.24
+    assert _bundled_g("road", "articulated_34_40t") == pytest.approx(22 / (0.57 / 3.24), abs=0.1)
+    # sea: GLEC Table 13 lane factor 89.4 g/TEU-km over 10 t per TEU, kept to two figures
+    assert _bundled_g("sea", "container") == pytest.approx(89.4 / 10, abs=0.05)
+    # ferry: GLEC Table 14 WTW value as printed, 0.1248 kg/tkm
+    assert _bundled_g("ferry", "ropax") == pytest.approx(0.1248 * 1000)
 
 
 def test_tonnes_with_tare():
@@ -52,9 +79,11 @@ def test_route_by_hand(seg_route):
         560 * 20 * 30 / 1000)
     assert route_co2e_kg(seg_route, factors=t, subtypes={"rail": "electric"}) == pytest.approx(
         560 * 23.8 * 15 / 1000)
-    bundled = emission_factors()
-    g = float(bundled.query("mode == 'rail' and subtype == 'diesel'")["g_co2e_per_tkm"].iloc[0])
+    g = _bundled_g("rail", "diesel")
     assert route_co2e_kg(seg_route) == pytest.approx(560 * 23.8 * g / 1000)
+    g_el = _bundled_g("rail", "electric")
+    assert route_co2e_kg(seg_route, subtypes={"rail": "electric"}) == pytest.approx(
+        560 * 23.8 * g_el / 1000)
 
 
 def test_frame_by_hand(seg_route):
