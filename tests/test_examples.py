@@ -38,3 +38,27 @@ def test_example_notebook_runs(notebook: Path, monkeypatch: pytest.MonkeyPatch,
             exec(compile(source, f"{notebook.name}[cell {i}]", "exec"), namespace)
         except Exception as err:  # pragma: no cover - the message is the point
             raise AssertionError(f"{notebook.name}, code cell {i} failed: {err!r}\n{source}") from err
+
+
+# Statements that produce no output in a notebook: a cell made only of these may store none.
+_SILENT = ("Import", "ImportFrom", "Assign", "AnnAssign", "AugAssign", "FunctionDef",
+           "AsyncFunctionDef", "ClassDef", "Assert", "Pass")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_example_notebook_outputs_stored(notebook: Path) -> None:
+    """Notebooks are stored executed, so they read on a code host: every code cell that shows
+    something (an expression, a print, a loop...) has its outputs, and none is an error."""
+    import ast
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code_cells = [c for c in cells if c["cell_type"] == "code"]
+    for i, cell in enumerate(code_cells):
+        outputs = cell.get("outputs", [])
+        errors = [o for o in outputs if o.get("output_type") == "error"]
+        assert not errors, f"{notebook.name}, code cell {i} stores an error: " \
+                           f"{errors[0].get('ename')}: {errors[0].get('evalue')}"
+        body = ast.parse("".join(cell["source"])).body
+        silent = all(type(node).__name__ in _SILENT for node in body)
+        assert silent or outputs, (f"{notebook.name}, code cell {i} has no stored outputs: "
+                                   "execute the notebook and save it with its outputs")
