@@ -27,6 +27,7 @@ from .risk import RouteRisk, route_risk
 from .routing import Leg, Route, alternatives, route
 from .scenarios import Scenario, compare
 from .simulate import SimulationResult, simulate
+from .skims import route_matrix
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,7 @@ __all__ = [
     "SimulationResult",
     "Scenario",
     "compare",
+    "route_matrix",
     "CorridorsError",
     "CrsError",
     "Link",

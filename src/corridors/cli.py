@@ -481,9 +481,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .backtest import add_cli as add_backtest
     from .scenarios import add_cli as add_compare
     from .simulate import add_cli as add_simulate
+    from .skims import add_cli as add_skim
 
     add_simulate(sub)
     add_compare(sub)
+    add_skim(sub)
     add_backtest(sub)
     return parser
 
