@@ -515,7 +515,7 @@ def make_query(
     countries = tuple(c.strip().upper() for c in _as_tuple(avoid_countries))
     countries += tuple(c for c in _sanctioned(net, _sanctions_policy(sanctions))[0]
                        if c not in countries)
-    known_countries = set(net._places["country"])
+    known_countries = _place_countries(net)[1]
     for c in countries:
         if c not in known_countries:
             raise ParameterError(f"unknown country {c!r} in avoid_countries; the network has: "
@@ -559,7 +559,7 @@ def make_query(
         key = _crossing_key(net, name)
         waypoints.append(("crossing", key))
         crossing_words.append(key)
-    ctry = net._places["country"].to_dict()
+    ctry = _place_countries(net)[0]
     for role, pid in [("origin", o), ("destination", d)] + [
             ("via place", wp[1]) for wp in waypoints if wp[0] != "crossing"]:
         if pid in places:
@@ -587,6 +587,16 @@ def make_query(
                  avoid_passages=passages, waypoints=tuple(waypoints),
                  risk_aversion=float(risk_aversion),
                  sanctions=tuple(sorted(policy.items())) if policy else ())
+
+
+def _place_countries(net: Network) -> tuple[dict[str, str], set[str]]:
+    """Place id -> country, and the set of countries (cached per network)."""
+    hit = net._cache.get("place_countries")
+    if hit is None:
+        by_place = net._places["country"].to_dict()
+        hit = (by_place, set(by_place.values()))
+        net._cache["place_countries"] = hit
+    return hit  # type: ignore[no-any-return]
 
 
 def _sanctions_policy(sanctions: str | Mapping[str, str] | None) -> dict[str, str]:
@@ -1219,7 +1229,7 @@ def port_areas(net: Network) -> dict[str, str]:
     cached = net._cache.get("port_areas")
     if cached is not None:
         return cached
-    links = net.links
+    links = net._links
     sea = links[links["mode"].isin(["sea", "ferry"])]
     ports = sorted(set(sea["from_id"]) | set(sea["to_id"]))
     parent = {p: p for p in ports}
@@ -1230,12 +1240,22 @@ def port_areas(net: Network) -> dict[str, str]:
             p = parent[p]
         return p
 
-    geom = net.places.geometry
-    for i, a in enumerate(ports):
-        for b in ports[i + 1:]:
-            d = float(geodesic_km(geom[a].x, geom[a].y, geom[b].x, geom[b].y))
-            if d <= PORT_AREA_KM:
-                ra, rb = find(a), find(b)
+    from scipy.spatial import cKDTree
+
+    geom = net._places.geometry.reindex(ports)
+    lon = np.radians(geom.x.to_numpy(dtype=float))
+    lat = np.radians(geom.y.to_numpy(dtype=float))
+    xyz = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    # candidate pairs by chord length on the unit sphere (a 1 % margin over the spherical
+    # distance), then the exact geodesic check
+    chord = 2.0 * np.sin(PORT_AREA_KM * 1.01 / 2.0 / 6371.0)
+    pairs = np.array(sorted(cKDTree(xyz).query_pairs(chord)), dtype=np.int64).reshape(-1, 2)
+    if len(pairs):
+        d = geodesic_km(np.degrees(lon[pairs[:, 0]]), np.degrees(lat[pairs[:, 0]]),
+                        np.degrees(lon[pairs[:, 1]]), np.degrees(lat[pairs[:, 1]]))
+        for (i, j), km in zip(pairs.tolist(), np.atleast_1d(d).tolist()):
+            if km <= PORT_AREA_KM:
+                ra, rb = find(ports[i]), find(ports[j])
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
     out = {p: find(p) for p in ports}
