@@ -589,6 +589,17 @@ def make_query(
                  sanctions=tuple(sorted(policy.items())) if policy else ())
 
 
+def _record_lookups(net: Network) -> tuple[dict[str, str], dict[str, Any], list[Any]]:
+    """Place names and points by id, and link geometries by row (cached per network): a route
+    is built from these without touching the frames."""
+    hit = net._cache.get("record_lookups")
+    if hit is None:
+        places = net._places
+        hit = (places["name"].to_dict(), places.geometry.to_dict(), list(net._links.geometry))
+        net._cache["record_lookups"] = hit
+    return hit  # type: ignore[no-any-return]
+
+
 def _place_countries(net: Network) -> tuple[dict[str, str], set[str]]:
     """Place id -> country, and the set of countries (cached per network)."""
     hit = net._cache.get("place_countries")
@@ -959,11 +970,7 @@ class _Solver:
     def build_route(self, q: Query, found: tuple[float, list[int]]) -> Route:
         total, edges = found
         topo, w, net = self.topo, self.w, self.net
-        links = net._links
-        on_path = list(dict.fromkeys(topo.place_ids[p] for p in topo.node_place[
-            np.concatenate([topo.src[edges], topo.dst[edges]])].tolist()))
-        names = net._places["name"].reindex(on_path).to_dict()
-        geoms = net._places.geometry.reindex(on_path).to_dict()
+        names, geoms, link_geoms = _record_lookups(net)
         a = w.arrays
         risk_d, risk_u = risk_arrays(net, q.cargo, q.sanctions_policy())
         steps: list[Leg] = []
@@ -977,7 +984,7 @@ class _Solver:
             passages: tuple[str, ...] = ()
             if et == LINK:
                 li = int(topo.elink[e])
-                geom = links.geometry.iloc[li]
+                geom = link_geoms[li]
                 if not topo.eforward[e] and geom is not None:
                     geom = shapely.reverse(geom)
                 kind = "border" if topo.eborder[e] else "link"
