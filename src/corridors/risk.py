@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._json import json_safe
 from .costs import Cargo
 from .errors import ParameterError
 from .network import Network
@@ -398,20 +399,7 @@ class RouteRisk:
             "time_value_usd_per_h": self.time_value_usd_per_h,
             "components": [dict(c) for c in self.components],
         }
-        return _json_safe(out)
-
-
-def _json_safe(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _json_safe(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_json_safe(x) for x in v]
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return None if not math.isfinite(f) else f
-    if isinstance(v, np.integer):
-        return int(v)
-    return v
+        return json_safe(out)
 
 
 def route_risk(

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._json import json_safe
 from .costs import Cargo
 from .errors import ParameterError
 from .network import Network
@@ -288,7 +289,7 @@ class SimulationResult:
         out: dict[str, Any] = {
             "runs": self.runs, "seed": self.seed, "deadline_h": self.deadline_h,
             "percentiles": list(PERCENTILES),
-            "routes": [{str(k): _clean(v) for k, v in r.items()} for r in records],
+            "routes": [{str(k): json_safe(v) for k, v in r.items()} for r in records],
         }
         if draws:
             out["time_h"] = self.time_h.T.tolist()
@@ -299,15 +300,6 @@ class SimulationResult:
         p50 = self.percentiles("time_days", (50,))[0]
         parts = ", ".join(f"{i + 1}: P50 {d:.1f} d" for i, d in enumerate(p50))
         return f"<SimulationResult {self.runs:,} runs x {self.n_routes} routes; {parts}>"
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return None if not math.isfinite(f) else f
-    if isinstance(v, np.integer):
-        return int(v)
-    return v
 
 
 # --------------------------------------------------------------------------------------------
