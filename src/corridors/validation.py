@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -72,20 +72,32 @@ _ISO3_RE = re.compile(r"^[A-Z]{3}$")
 # --------------------------------------------------------------------------------------------
 
 
+class _RecordNames:
+    """Readable record names for messages, made on demand: the id when there is one, else
+    the row number (the labels of :func:`_record_ids`, without building them all)."""
+
+    def __init__(self, df: pd.DataFrame, key: str | tuple[str, ...] | None) -> None:
+        keys = (key,) if isinstance(key, str) else tuple(key or ())
+        self._single = isinstance(key, str)
+        self._columns = [df[k].tolist() for k in keys if k in df.columns and df[k].ndim == 1]
+        self._n = len(df)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int) -> str:
+        parts = [str(col[i]) for col in self._columns if not _missing(col[i])]
+        if self._single and parts:
+            return f"id {parts[0]!r}"
+        if parts:
+            return f"row {i + 1} ({', '.join(parts)})"
+        return f"row {i + 1}"
+
+
 def _record_ids(df: pd.DataFrame, key: str | tuple[str, ...] | None) -> list[str]:
     """Readable record names for messages: the id when there is one, else the row number."""
-    out = []
-    keys = (key,) if isinstance(key, str) else tuple(key or ())
-    columns = [df[k].tolist() for k in keys if k in df.columns and df[k].ndim == 1]
-    for i in range(len(df)):
-        label = f"row {i + 1}"
-        parts = [str(col[i]) for col in columns if not _missing(col[i])]
-        if isinstance(key, str) and parts:
-            label = f"id {parts[0]!r}"
-        elif parts:
-            label = f"row {i + 1} ({', '.join(parts)})"
-        out.append(label)
-    return out
+    names = _RecordNames(df, key)
+    return [names[i] for i in range(len(names))]
 
 
 def coerce_frame(
@@ -111,7 +123,7 @@ def coerce_frame(
             problems.append(Problem(file, "(all records)", str(name),
                                     "column appears more than once; the first is used"))
         df = df.loc[:, ~dup]
-    names = _record_ids(df, key)
+    names = _RecordNames(df, key)
     present = set(df.columns)
     for spec in fields:
         if spec.name not in present:
@@ -120,20 +132,82 @@ def coerce_frame(
                                         "required field is missing from the file"))
             out[spec.name] = _typed_column([None] * len(df), spec.type, out.index)
             continue
-        col = df[spec.name]
-        values: list[Any] = []
-        for i, v in enumerate(col.tolist()):
-            converted, error = _convert(v, spec.type)
-            if error:
-                problems.append(Problem(file, names[i], spec.name, error))
-            elif spec.required and converted is None:
+        column, missing, errors = _convert_column(df[spec.name], spec.type, out.index)
+        rows = np.flatnonzero(missing).tolist() if spec.required else sorted(errors)
+        for i in rows:
+            if i in errors:
+                problems.append(Problem(file, names[i], spec.name, errors[i]))
+            else:
                 problems.append(Problem(file, names[i], spec.name, "value is required"))
-            values.append(converted)
-        out[spec.name] = _typed_column(values, spec.type, out.index)
+        out[spec.name] = column
     for extra in df.columns:
         if extra not in out.columns and extra != "geometry":
             out[extra] = df[extra]
     return out
+
+
+_SLOW = object()  # a cell the whole-column conversion leaves to :func:`_convert`
+
+
+def _convert_column(col: pd.Series, kind: str,
+                    index: pd.Index) -> tuple[pd.Series, np.ndarray, dict[int, str]]:
+    """Convert one column as :func:`_convert` converts each cell: return the typed column,
+    which cells are missing after conversion, and the error of each cell that failed.
+
+    Plain cells (numbers of a numeric column, ``str``, ``None`` and NaN of an object column,
+    ``bool`` of a boolean column) are converted over the whole column at once; any other cell
+    goes through :func:`_convert`, so values and messages are those of the cell-wise path.
+    """
+    errors: dict[int, str] = {}
+    dtype = col.dtype
+    numeric = isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+    if kind in ("float", "int") and numeric:
+        x = col.to_numpy(dtype=float)
+        nan = np.isnan(x)
+        if kind == "float":
+            ok = np.isfinite(x)
+        else:
+            ok = np.isfinite(x) & (x == np.floor(x)) & (np.abs(x) < 2.0**63)
+        slow = ~ok & ~nan
+        if slow.any():
+            cells = col.tolist()
+            for i in np.flatnonzero(slow).tolist():
+                _, error = _convert(cells[i], kind)  # these cells never convert
+                errors[i] = error or ""
+        missing = ~ok
+        if kind == "float":
+            values = np.where(ok, x, np.nan)
+            return pd.Series(values, dtype=float, index=index), missing, errors
+        ints = np.where(ok, x, 1.0).astype(np.int64)
+        return (pd.Series(pd.arrays.IntegerArray(ints, missing.copy()), index=index),
+                missing, errors)
+    cells = col.tolist()
+    if kind == "str":
+        conv = [(v.strip() or None) if type(v) is str
+                else None if v is None or (type(v) is float and v != v) else _SLOW
+                for v in cells]
+    elif kind == "bool" and isinstance(dtype, np.dtype) and dtype.kind == "b":
+        values = col.to_numpy(dtype=bool)
+        return (pd.Series(values, dtype=bool, index=index), np.zeros(len(values), dtype=bool),
+                errors)
+    elif kind == "float":
+        conv = [v if type(v) is float and -math.inf < v < math.inf
+                else None if v is None or (type(v) is float and v != v) else _SLOW
+                for v in cells]
+    elif kind == "bool":
+        conv = [v if type(v) is bool
+                else None if v is None or (type(v) is float and v != v) else _SLOW
+                for v in cells]
+    else:
+        conv = [None if v is None or (type(v) is float and v != v) else _SLOW for v in cells]
+    for i, v in enumerate(conv):
+        if v is _SLOW:
+            converted, error = _convert(cells[i], kind)
+            conv[i] = converted
+            if error:
+                errors[i] = error
+    missing = np.fromiter((v is None for v in conv), dtype=bool, count=len(conv))
+    return _typed_column(conv, kind, index), missing, errors
 
 
 def _typed_column(values: list[Any], kind: str, index: pd.Index) -> pd.Series:
@@ -215,45 +289,104 @@ def _enum(value: Any, allowed: tuple[str, ...], file: str, rec: str, fld: str,
                                 + ", ".join(allowed)))
 
 
+def _rows_where(s: pd.Series, test: Any) -> np.ndarray:
+    """Bool per row: ``test(value)``, evaluated once per distinct value (missing values one
+    by one, as they are)."""
+    n = len(s)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    per_value = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))
+    out = np.zeros(n, dtype=bool)
+    known = codes >= 0
+    out[known] = per_value[codes[known]]
+    if not known.all():
+        values = s.to_numpy(dtype=object)
+        for i in np.flatnonzero(~known).tolist():
+            out[i] = bool(test(values[i]))
+    return out
+
+
+def _bad_enum(s: pd.Series, allowed: tuple[str, ...]) -> np.ndarray:
+    """Rows for which :func:`_enum` reports a problem."""
+    return _rows_where(s, lambda v: v is not None and v not in allowed)
+
+
 def _check_ids(df: pd.DataFrame, file: str, problems: list[Problem]) -> None:
-    seen: dict[str, int] = {}
-    for i, v in enumerate(df["id"].tolist()):
+    ids = df["id"].tolist()
+    slug = np.fromiter((v is None or _ID_RE.match(v) is not None for v in ids), dtype=bool,
+                       count=len(ids))
+    # the first row of each id (the row the row-by-row check remembers): factorize numbers
+    # the ids in order of first appearance, so first rows in order are those of codes 0, 1, ...
+    codes, _ = pd.factorize(df["id"], use_na_sentinel=True)
+    has = codes >= 0
+    first = np.arange(len(ids))
+    if has.any():
+        is_first = has & ~pd.Series(codes).duplicated().to_numpy()
+        first[has] = np.flatnonzero(is_first)[codes[has]]
+    flagged = np.flatnonzero(~slug | (first != np.arange(len(ids))))
+    for i in flagged.tolist():
+        v = ids[i]
         if v is None:
             continue
         if not _ID_RE.match(v):
             problems.append(Problem(file, f"id {v!r}", "id",
                                     "ids are slugs: lower-case letters, digits, '_' or '-'"))
-        if v in seen:
+        if first[i] != i:
             problems.append(Problem(file, f"id {v!r}", "id",
-                                    f"duplicate id (rows {seen[v] + 1} and {i + 1})"))
-        else:
-            seen[v] = i
+                                    f"duplicate id (rows {int(first[i]) + 1} and {i + 1})"))
 
 
-def _check_source(df: pd.DataFrame, names: list[str], file: str, sources: Mapping[str, str] | None,
-                  problems: list[Problem]) -> None:
+def _check_source(df: pd.DataFrame, names: _RecordNames | Sequence[str], file: str,
+                  sources: Mapping[str, str] | None, problems: list[Problem]) -> None:
     if "confidence" in df.columns:
-        for rec, conf in zip(names, df["confidence"].tolist()):
-            _enum(conf, CONFIDENCE_LEVELS, file, rec, "confidence", problems)
+        confidence = df["confidence"]
+        values = confidence.tolist()
+        for i in np.flatnonzero(_bad_enum(confidence, CONFIDENCE_LEVELS)).tolist():
+            _enum(values[i], CONFIDENCE_LEVELS, file, names[i], "confidence", problems)
     if not sources or "source" not in df.columns:
         return
-    for rec, src in zip(names, df["source"].tolist()):
+    unknown: dict[str, list[str]] = {}  # source cell -> its ids not in sources, in order
+
+    def bad_ids(src: Any) -> list[str]:
         if src is None:
-            continue
-        for sid in (s.strip() for s in src.split(";")):
-            if sid and sid not in sources:
+            return []
+        hit = unknown.get(src)
+        if hit is None:
+            hit = [sid for sid in (s.strip() for s in src.split(";"))
+                   if sid and sid not in sources]
+            unknown[src] = hit
+        return hit
+
+    column = df["source"]
+    values = column.tolist()
+    hints: dict[str, str] = {}
+    for i in np.flatnonzero(_rows_where(column, lambda v: bool(bad_ids(v)))).tolist():
+        for sid in bad_ids(values[i]):
+            if sid not in hints:
                 close = difflib.get_close_matches(sid, list(sources), n=3)
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
-                problems.append(Problem(file, rec, "source",
-                                        f"source id {sid!r} is not defined in SOURCES.md{hint}"))
+                hints[sid] = f"; did you mean {', '.join(close)}?" if close else ""
+            problems.append(Problem(file, names[i], "source",
+                                    f"source id {sid!r} is not defined in SOURCES.md"
+                                    f"{hints[sid]}"))
 
 
 def validate_places(places: gpd.GeoDataFrame, file: str, sources: Mapping[str, str] | None,
                     problems: list[Problem]) -> None:
     """Append the problems of a (coerced) places frame to ``problems``."""
     _check_ids(places, file, problems)
-    names = _record_ids(places, "id")
-    for i, row in enumerate(places.itertuples(index=False)):
+    names = _RecordNames(places, "id")
+    geoms = np.asarray(places.geometry.to_numpy(), dtype=object)
+    point = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
+    x[point] = shapely.get_x(geoms[point])
+    y[point] = shapely.get_y(geoms[point])
+    flagged = (_bad_enum(places["kind"], PLACE_KINDS)
+               | _rows_where(places["country"],
+                             lambda c: c is not None and not _ISO3_RE.match(c))
+               | ~point | ~((-180 <= x) & (x <= 180) & (-90 <= y) & (y <= 90)))
+    # the checks of each row that may have a problem, row by row as they were written
+    rows = np.flatnonzero(flagged)
+    for i, row in zip(rows.tolist(), places.iloc[rows].itertuples(index=False)):
         rec = names[i]
         _enum(row.kind, PLACE_KINDS, file, rec, "kind", problems)
         if row.country is not None and not _ISO3_RE.match(row.country):
@@ -275,18 +408,24 @@ def validate_links(links: gpd.GeoDataFrame, places: gpd.GeoDataFrame, file: str,
                    sources: Mapping[str, str] | None, problems: list[Problem]) -> None:
     """Append the problems of a (coerced) links frame to ``problems``."""
     _check_ids(links, file, problems)
-    names = _record_ids(links, "id")
+    names = _RecordNames(links, "id")
     place_ids = [p for p in places["id"].tolist() if p is not None]
-    xy: dict[str, tuple[float, float]] = {}
-    country: dict[str, str | None] = {}
-    for pid, geom, ctry in zip(places["id"].tolist(), places.geometry.tolist(),
-                               places["country"].tolist()):
-        if pid is not None and geom is not None and not geom.is_empty and geom.geom_type == "Point":
-            xy[pid] = (geom.x, geom.y)
-        country[pid] = ctry
+    pids = places["id"].tolist()
+    geoms = np.asarray(places.geometry.to_numpy(), dtype=object)
+    point = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
+    px = np.full(len(geoms), np.nan)
+    py = np.full(len(geoms), np.nan)
+    px[point] = shapely.get_x(geoms[point])
+    py[point] = shapely.get_y(geoms[point])
+    xy: dict[str, tuple[float, float]] = {
+        pid: (x, y) for pid, ok, x, y in zip(pids, point.tolist(), px.tolist(), py.tolist())
+        if pid is not None and ok}
+    country: dict[str, str | None] = dict(zip(pids, places["country"].tolist()))
     known = set(place_ids)
     geo = _link_geometry_checks(links, xy)
-    for i, row in enumerate(links.itertuples(index=False)):
+    # the checks of each row that may have a problem, row by row as they were written
+    rows = _links_to_check(links, known, country, geo)
+    for i, row in zip(rows.tolist(), links.iloc[rows].itertuples(index=False)):
         rec = names[i]
         _enum(row.mode, MODES, file, rec, "mode", problems)
         _enum(row.kind, LINK_KINDS, file, rec, "kind", problems)
@@ -382,13 +521,89 @@ def validate_links(links: gpd.GeoDataFrame, places: gpd.GeoDataFrame, file: str,
     _check_source(links, names, file, sources, problems)
 
 
+def _links_to_check(links: gpd.GeoDataFrame, known: set[str], country: Mapping[Any, Any],
+                    geo: Mapping[str, Any]) -> np.ndarray:
+    """Rows of ``links`` for which the row checks of :func:`validate_links` may report a
+    problem: every such row, found over whole columns (each row check then runs only on
+    these rows). A frame without the columns of the checks gets all its rows checked."""
+    n = len(links)
+    try:
+        mode = links["mode"]
+        flag = (_bad_enum(mode, MODES) | _bad_enum(links["kind"], LINK_KINDS)
+                | _bad_enum(links["status"], STATUSES))
+        water = _rows_where(mode, lambda m: m in ("sea", "ferry"))
+        passages = links["passages"]
+        flag |= _rows_where(passages, lambda v: any(w not in PASSAGES for w in split_list(v)))
+        flag |= _rows_where(passages, lambda v: bool(split_list(v))) & ~water
+        flag |= _rows_where(links["cargo_units"],
+                            lambda v: any(w not in CARGO_UNIT_WORDS for w in split_list(v)))
+        from_ids, to_ids = links["from_id"].tolist(), links["to_id"].tolist()
+        for fld, ids in (("from_id", from_ids), ("to_id", to_ids)):
+            given = np.fromiter((p is not None for p in ids), dtype=bool, count=n)
+            flag |= given & ~links[fld].isin(known).to_numpy()
+        flag |= np.fromiter((a is not None and a == b for a, b in zip(from_ids, to_ids)),
+                            dtype=bool, count=n)
+
+        def gauges_of(value: Any) -> frozenset[int] | None:
+            try:
+                return parse_gauges(value)
+            except ValueError:
+                return None
+
+        gauge = links["gauge_mm"]
+        flag |= _rows_where(gauge, lambda g: (gs := gauges_of(g)) is None
+                            or any(x not in GAUGES_MM for x in gs))
+        flag |= (_rows_where(gauge, lambda g: not gauges_of(g))
+                 & _rows_where(mode, lambda m: m == "rail"))
+        flag |= (_rows_where(gauge, lambda g: bool(gauges_of(g)))
+                 & _rows_where(mode, lambda m: m in ("road", "sea", "ferry")))
+        for fld, strict in (("distance_km", False), ("speed_kmh", False), ("time_h", False),
+                            ("headway_h", False), ("usd_per_teu_km", True)):
+            col = links[fld]
+            if col.dtype != np.float64:
+                return np.arange(n)
+            x = col.to_numpy()
+            flag |= (x < 0) if strict else (x <= 0)
+        year = links["year"]
+        if not isinstance(year.dtype, pd.Int64Dtype):
+            return np.arange(n)
+        no_year = year.isna().to_numpy()
+        y = year.to_numpy(dtype=float, na_value=np.nan)
+        flag |= ~no_year & ((y < 1800) | (y > 2100))
+        flag |= no_year & _rows_where(links["status"],
+                                      lambda s: s in ("planned", "under_construction"))
+        border = np.flatnonzero(_rows_where(links["kind"], lambda k: k == "border"))
+        for i in border.tolist():
+            a, b = from_ids[i], to_ids[i]
+            if a in country and b in country and country[a] is not None \
+                    and country[a] == country[b]:
+                flag[i] = True
+        flag |= np.fromiter((t != "LineString" for t in geo["type"]), dtype=bool, count=n)
+        ends = geo["ends_known"]
+        flag |= ends & ((geo["d_start"] > ENDPOINT_TOLERANCE_KM)
+                        | (geo["d_end"] > ENDPOINT_TOLERANCE_KM))
+        km = links["distance_km"].to_numpy()
+        flag |= ends & (km > 0) & (km < geo["gc"] * (1 - DISTANCE_TOLERANCE))
+    except KeyError:
+        return np.arange(n)
+    return np.flatnonzero(flag)
+
+
+_GEOM_TYPES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+               "MultiPolygon", "GeometryCollection")  # by shapely.get_type_id
+
+
 def _link_geometry_checks(links: gpd.GeoDataFrame,
                           xy: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
     """Vectorised distances for the link checks: great circle between the places, and from
     each geometry end to its place (and to the other place, to detect reversed lines)."""
     n = len(links)
     geoms = np.asarray(links.geometry.to_numpy(), dtype=object)
-    types: list[str | None] = [None if g is None or g.is_empty else g.geom_type for g in geoms]
+    type_ids = shapely.get_type_id(geoms).tolist()
+    empty = shapely.is_empty(geoms).tolist()
+    types: list[str | None] = [
+        None if t < 0 or e else _GEOM_TYPES[t] if t < len(_GEOM_TYPES) else geoms[i].geom_type
+        for i, (t, e) in enumerate(zip(type_ids, empty))]
     nan = (np.nan, np.nan)
     a = np.array([xy.get(p, nan) if p is not None else nan for p in links["from_id"]], dtype=float)
     b = np.array([xy.get(p, nan) if p is not None else nan for p in links["to_id"]], dtype=float)
@@ -423,12 +638,13 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
     """Append the problems of a (coerced) parameter table to ``problems``."""
     key = TABLE_KEYS[name]
     names = _record_ids(table, key)
+    cells = _Columns(table)
     seen: dict[tuple[Any, ...], int] = {}
     for i, rec in enumerate(names):
-        k = tuple(table[c].iloc[i] for c in key)
-        if name == "operations" and k[0] == "*" and table["kind"].iloc[i] != "terminal":
+        k = tuple(cells[c][i] for c in key)
+        if name == "operations" and k[0] == "*" and cells["kind"][i] != "terminal":
             # default rows ('*', '*', '*') are one per transfer kind (docs/data-format.md)
-            k = (*k, table["kind"].iloc[i])
+            k = (*k, cells["kind"][i])
         if all(v is not None for v in k):
             if k in seen:
                 problems.append(Problem(file, rec, ",".join(key),
@@ -445,7 +661,7 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
             if v is not None and not math.isnan(v) and v < 0:
                 problems.append(Problem(file, rec, spec.name, f"must not be negative, got {v!r}"))
     for i, rec in enumerate(names):
-        row = table.iloc[i]
+        row = cells.row(i)
         if name in ("tariffs", "speeds"):
             _enum(row["mode"], MODES, file, rec, "mode", problems)
             c = row["country"]
@@ -524,6 +740,37 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
         _check_crossings_complete(table, links, file, problems)
     _check_source(table, names, file, sources, problems)
     del countries
+
+
+class _Columns:
+    """The cells of a table by column name, as lists made on first use (reading a cell of a
+    list is much cheaper than ``table[name].iloc[i]`` or a row of ``table.iloc[i]``)."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self._table = table
+        self._lists: dict[str, list[Any]] = {}
+
+    def __getitem__(self, name: str) -> list[Any]:
+        hit = self._lists.get(name)
+        if hit is None:
+            hit = self._lists[name] = self._table[name].tolist()
+        return hit
+
+    def row(self, i: int) -> _Row:
+        return _Row(self, i)
+
+
+class _Row:
+    """One row of a :class:`_Columns`: ``row[name]`` is the cell."""
+
+    __slots__ = ("_columns", "_i")
+
+    def __init__(self, columns: _Columns, i: int) -> None:
+        self._columns = columns
+        self._i = i
+
+    def __getitem__(self, name: str) -> Any:
+        return self._columns[name][self._i]
 
 
 def _valid_service(s: str) -> bool:
