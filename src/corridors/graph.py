@@ -268,112 +268,182 @@ def _build(net: Network) -> Topology:
     kind = [str(k) for k in places["kind"]]
     links = net._links
     link_ids = [str(x) for x in links.index]
+    n_places = len(place_ids)
 
-    services: list[set[str]] = [set() for _ in place_ids]
-    link_services: list[tuple[str, ...]] = []
-    for a, b, mode, gauge in zip(links["from_id"], links["to_id"], links["mode"],
-                                 links["gauge_mm"]):
-        svcs = services_of(mode, parse_gauges(gauge))
-        link_services.append(svcs)
-        services[pidx[a]].update(svcs)
-        services[pidx[b]].update(svcs)
+    # services of each link, once per distinct (mode, gauge); a service is numbered by its rank
+    # among all service names, so that sorting ranks sorts names
+    link_mode = links["mode"].to_numpy(dtype=object)
+    combos: dict[tuple[Any, Any], int] = {}
+    combo_of = np.fromiter((combos.setdefault(k, len(combos)) for k in
+                            zip(link_mode.tolist(), links["gauge_mm"].tolist())),
+                           dtype=np.int64, count=len(links))
+    combo_svcs = [services_of(m, parse_gauges(g)) for m, g in combos]
+    svc_names = sorted({s for svcs in combo_svcs for s in svcs})
+    rank = {s: r for r, s in enumerate(svc_names)}
+    svc_water = np.array([s in WATER_MODES for s in svc_names], dtype=bool)
+    combo_n = np.array([len(svcs) for svcs in combo_svcs], dtype=np.int64)
+    combo_ranks = np.array([rank[s] for svcs in combo_svcs for s in svcs], dtype=np.int64)
+    combo_off = np.zeros(len(combo_svcs) + 1, dtype=np.int64)
+    np.cumsum(combo_n, out=combo_off[1:])
 
-    node_place: list[int] = []
-    node_service: list[str] = []
-    node_of: dict[tuple[str, str], int] = {}
-    gate_of = np.zeros(len(place_ids), dtype=np.int64)
+    # one item per (link, service), in link order and the link's service order
+    a_place = np.array([pidx[a] for a in links["from_id"]], dtype=np.int64)
+    b_place = np.array([pidx[b] for b in links["to_id"]], dtype=np.int64)
+    per_link = combo_n[combo_of]
+    item_link = np.repeat(np.arange(len(links), dtype=np.int64), per_link)
+    first_item = np.zeros(len(links) + 1, dtype=np.int64)
+    np.cumsum(per_link, out=first_item[1:])
+    item_pos = np.arange(len(item_link), dtype=np.int64) - first_item[item_link]
+    item_rank = combo_ranks[combo_off[combo_of[item_link]] + item_pos]
 
-    def new_node(i: int, s: str) -> int:
-        node_of[(place_ids[i], s)] = len(node_service)
-        node_place.append(i)
-        node_service.append(s)
-        return len(node_service) - 1
+    # nodes: per place its gate, then its services in sorted order (water ones twice)
+    n_svc = max(len(svc_names), 1)
+    pair_key = np.unique(np.concatenate([a_place[item_link] * n_svc + item_rank,
+                                         b_place[item_link] * n_svc + item_rank]))
+    pair_place = pair_key // n_svc
+    pair_rank = pair_key % n_svc
+    pair_size = np.where(svc_water[pair_rank], 2, 1) if len(svc_names) else \
+        np.zeros(0, dtype=np.int64)
+    before = np.zeros(len(pair_key) + 1, dtype=np.int64)
+    np.cumsum(pair_size, out=before[1:])
+    pair_node = pair_place + 1 + before[:-1]
+    size_of_place = np.bincount(pair_place, weights=pair_size, minlength=n_places).astype(np.int64)
+    place_before = np.zeros(n_places, dtype=np.int64)
+    np.cumsum(size_of_place[:-1], out=place_before[1:])
+    gate_of = np.arange(n_places, dtype=np.int64) + place_before
+    n_nodes = n_places + int(before[-1])
+    node_place_a = np.empty(n_nodes, dtype=np.int64)
+    node_svc = np.empty(n_nodes, dtype=object)
+    node_place_a[gate_of] = np.arange(n_places, dtype=np.int64)
+    node_svc[gate_of] = GATE
+    names_arr = np.array(svc_names, dtype=object)
+    node_place_a[pair_node] = pair_place
+    node_svc[pair_node] = names_arr[pair_rank] if len(svc_names) else np.zeros(0, dtype=object)
+    water_pair = pair_size == 2
+    node_place_a[pair_node[water_pair] + 1] = pair_place[water_pair]
+    node_svc[pair_node[water_pair] + 1] = np.array(
+        [s + ARRIVED for s in svc_names], dtype=object)[pair_rank[water_pair]] \
+        if water_pair.any() else np.zeros(0, dtype=object)
+    node_service: list[str] = node_svc.tolist()
+    node_of: dict[tuple[str, str], int] = {
+        (place_ids[p], s): v for v, (p, s) in enumerate(zip(node_place_a.tolist(), node_service))}
+    dep_at = np.full((n_places, n_svc), -1, dtype=np.int64)
+    dep_at[pair_place, pair_rank] = pair_node
+    arr_at = dep_at + svc_water[np.newaxis, :] if len(svc_names) else dep_at
 
-    for i, place_svcs in enumerate(services):
-        gate_of[i] = new_node(i, GATE)
-        for s in sorted(place_svcs):
-            new_node(i, s)
-            if s in WATER_MODES:
-                new_node(i, s + ARRIVED)
+    # link edges: per item forward, then reverse unless one-way
+    twoway = np.array([not o for o in links["oneway"].tolist()], dtype=bool)
+    n_dir = np.where(twoway[item_link], 2, 1)
+    edge_item = np.repeat(np.arange(len(item_link), dtype=np.int64), n_dir)
+    first_dir = np.zeros(len(item_link) + 1, dtype=np.int64)
+    np.cumsum(n_dir, out=first_dir[1:])
+    fwd = (np.arange(len(edge_item), dtype=np.int64) - first_dir[edge_item]) == 0
+    li = item_link[edge_item]
+    r = item_rank[edge_item]
+    tail = np.where(fwd, a_place[li], b_place[li])
+    head = np.where(fwd, b_place[li], a_place[li])
+    lkind = links["kind"].to_numpy(dtype=object)
+    water_link = np.array([m in WATER_MODES for m in link_mode.tolist()], dtype=bool)
+    country_arr = np.array(country, dtype=object)
+    link_km = links["distance_km"].to_numpy(dtype=float)
+    l_src = dep_at[tail, r]
+    l_dst = arr_at[head, r]
+    l_country = np.where(water_link[li], "*", country_arr[tail]).astype(object)
 
-    def dep(pid: str, s: str) -> int:
-        return node_of[(pid, s)]
-
-    def arr(pid: str, s: str) -> int:
-        return node_of[(pid, s + ARRIVED)] if s in WATER_MODES else node_of[(pid, s)]
-
-    src: list[int] = []
-    dst: list[int] = []
-    etype: list[int] = []
-    elink: list[int] = []
-    efwd: list[bool] = []
-    emode: list[str] = []
-    eborder: list[bool] = []
-    eaccess: list[bool] = []
-    edist: list[float] = []
-    ecountry: list[str] = []
-
-    def add(u: int, v: int, t: int, li: int, fwd: bool, mode: str, border: bool, access: bool,
-            km: float, ctry: str) -> None:
-        src.append(u)
-        dst.append(v)
-        etype.append(t)
-        elink.append(li)
-        efwd.append(fwd)
-        emode.append(mode)
-        eborder.append(border)
-        eaccess.append(access)
-        edist.append(km)
-        ecountry.append(ctry)
-
-    for li, (a, b, mode, lkind, km, oneway) in enumerate(zip(
-            links["from_id"], links["to_id"], links["mode"], links["kind"],
-            links["distance_km"], links["oneway"])):
-        border = lkind == "border"
-        access = lkind == "access"
-        water = mode in WATER_MODES
-        for s in link_services[li]:
-            ca = "*" if water else country[pidx[a]]
-            cb = "*" if water else country[pidx[b]]
-            add(dep(a, s), arr(b, s), LINK, li, True, mode, border, access, float(km), ca)
-            if not oneway:
-                add(dep(b, s), arr(a, s), LINK, li, False, mode, border, access, float(km), cb)
-
+    # transfer, load and unload edges: per place, from a template per (services, kind) or,
+    # at places with explicit transfer rows, per place
     explicit = _explicit_pairs(net)
-    for i, place_svcs in enumerate(services):
+    explicit_places = {p for p, _, _ in explicit}
+    order = np.argsort(pair_place, kind="stable")
+    starts = np.searchsorted(pair_place[order], np.arange(n_places + 1))
+    ranks_sorted = pair_rank[order].tolist()
+    templates: dict[tuple[Any, ...], int] = {}
+    rows: list[list[tuple[int, int, int, int, int]]] = []
+    place_template = np.empty(n_places, dtype=np.int64)
+    for i in range(n_places):
+        sig = tuple(ranks_sorted[starts[i]:starts[i + 1]])
         pid = place_ids[i]
-        place_list = sorted(place_svcs)
-        for a in place_list:
-            for b in place_list:
-                if a == b:
-                    if a in WATER_MODES and (kind[i] in TRANSSHIPMENT_PLACE_KINDS
-                                             or (pid, a, a) in explicit):
-                        add(arr(pid, a), dep(pid, a), TRANSFER, -1, True, "transfer", False,
-                            False, 0.0, country[i])
-                    continue
-                if kind[i] in TRANSFER_PLACE_KINDS or (pid, a, b) in explicit:
-                    add(arr(pid, a), dep(pid, b), TRANSFER, -1, True, "transfer", False, False,
-                        0.0, country[i])
-        g = int(gate_of[i])
-        for s in place_list:
-            add(g, dep(pid, s), LOAD, -1, True, "load", False, False, 0.0, country[i])
-            add(arr(pid, s), g, UNLOAD, -1, True, "unload", False, False, 0.0, country[i])
+        key = (sig, kind[i], pid if pid in explicit_places else None)
+        t = templates.get(key)
+        if t is None:
+            t = templates[key] = len(rows)
+            rows.append(_place_template(sig, svc_names, kind[i], pid, explicit))
+        place_template[i] = t
+    t_len = np.array([len(t) for t in rows] + [0], dtype=np.int64)
+    t_off = np.zeros(len(t_len), dtype=np.int64)
+    np.cumsum(t_len[:-1], out=t_off[1:])
+    flat = np.array([e for t in rows for e in t] or np.zeros((0, 5)),
+                    dtype=np.int64).reshape(-1, 5)
+    counts = t_len[place_template]
+    e_place = np.repeat(np.arange(n_places, dtype=np.int64), counts)
+    e_first = np.zeros(n_places + 1, dtype=np.int64)
+    np.cumsum(counts, out=e_first[1:])
+    entry = flat[t_off[place_template[e_place]]
+                 + np.arange(len(e_place), dtype=np.int64) - e_first[e_place]]
+
+    def node(which: np.ndarray, rk: np.ndarray) -> np.ndarray:
+        out = gate_of[e_place].copy()
+        dep = which == _DEP
+        arr = which == _ARR
+        out[dep] = dep_at[e_place[dep], rk[dep]]
+        out[arr] = arr_at[e_place[arr], rk[arr]]
+        return out
+
+    p_type = entry[:, 0].astype(np.int8)
+    p_src = node(entry[:, 1], entry[:, 2])
+    p_dst = node(entry[:, 3], entry[:, 4])
+    p_mode = np.array(["transfer", "load", "unload"], dtype=object)[
+        np.searchsorted(np.array([TRANSFER, LOAD, UNLOAD]), p_type)] \
+        if len(p_type) else np.zeros(0, dtype=object)
+    n_link, n_other = len(li), len(e_place)
 
     year = links["year"].tolist()
     topo = Topology(
         name=net.name, place_ids=place_ids, place_country=country, place_kind=kind,
-        node_place=np.array(node_place, dtype=np.int64), node_service=node_service,
-        node_of=node_of, gate_of=gate_of, src=np.array(src, dtype=np.int64),
-        dst=np.array(dst, dtype=np.int64), etype=np.array(etype, dtype=np.int8),
-        elink=np.array(elink, dtype=np.int64), eforward=np.array(efwd, dtype=bool),
-        emode=np.array(emode, dtype=object), eborder=np.array(eborder, dtype=bool),
-        eaccess=np.array(eaccess, dtype=bool), edistance=np.array(edist, dtype=float),
-        ecountry=np.array(ecountry, dtype=object), link_ids=link_ids,
+        node_place=node_place_a, node_service=node_service,
+        node_of=node_of, gate_of=gate_of, src=np.concatenate([l_src, p_src]).astype(np.int64),
+        dst=np.concatenate([l_dst, p_dst]).astype(np.int64),
+        etype=np.concatenate([np.full(n_link, LINK, dtype=np.int8), p_type]),
+        elink=np.concatenate([li, np.full(n_other, -1, dtype=np.int64)]),
+        eforward=np.concatenate([fwd, np.ones(n_other, dtype=bool)]),
+        emode=np.concatenate([link_mode[li], p_mode]).astype(object),
+        eborder=np.concatenate([(lkind == "border").astype(bool)[li],
+                                np.zeros(n_other, dtype=bool)]),
+        eaccess=np.concatenate([(lkind == "access").astype(bool)[li],
+                                np.zeros(n_other, dtype=bool)]),
+        edistance=np.concatenate([link_km[li], np.zeros(n_other)]),
+        ecountry=np.concatenate([l_country, country_arr[e_place]]).astype(object),
+        link_ids=link_ids,
         link_status=[str(s) for s in links["status"]], link_year=year,
         link_passages=[tuple(split_list(v)) for v in links["passages"]],
         link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"]],
         place_index=pidx)
     return topo
+
+
+_GATE, _DEP, _ARR = 0, 1, 2  # the node of a template edge end: gate, service, arrived service
+
+
+def _place_template(sig: tuple[int, ...], svc_names: list[str], kind: str, pid: str,
+                    explicit: set[tuple[str, str, str]]) -> list[tuple[int, int, int, int, int]]:
+    """The transfer, load and unload edges of a place with services ``sig`` (ranks, sorted),
+    in the order of the place loop: ``(edge type, tail end, tail rank, head end, head rank)``."""
+    out: list[tuple[int, int, int, int, int]] = []
+    for ra in sig:
+        a = svc_names[ra]
+        for rb in sig:
+            b = svc_names[rb]
+            if a == b:
+                if a in WATER_MODES and (kind in TRANSSHIPMENT_PLACE_KINDS
+                                         or (pid, a, a) in explicit):
+                    out.append((TRANSFER, _ARR, ra, _DEP, ra))
+                continue
+            if kind in TRANSFER_PLACE_KINDS or (pid, a, b) in explicit:
+                out.append((TRANSFER, _ARR, ra, _DEP, rb))
+    for rs in sig:
+        out.append((LOAD, _GATE, 0, _DEP, rs))
+        out.append((UNLOAD, _ARR, rs, _GATE, 0))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
