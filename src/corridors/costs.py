@@ -50,7 +50,15 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .graph import LINK, LOAD, TRANSFER, TRANSFER_PLACE_KINDS, Topology, logical_service
+from .graph import (
+    LINK,
+    LOAD,
+    TRANSFER,
+    TRANSFER_PLACE_KINDS,
+    UNLOAD,
+    Topology,
+    logical_service,
+)
 from .network import Network
 from .units import CPMM_REFERENCE_TONNES, HOURS_PER_YEAR
 
@@ -419,8 +427,6 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     a["headway_h"][:] = nan
     miss_t: dict[int, str] = {}
     miss_c: dict[int, str] = {}
-    kinds: list[str | None] = [None] * n
-    rules: list[str | None] = [None] * n
     cargo_ok = np.ones(n, dtype=bool)
 
     etype = topo.etype
@@ -435,17 +441,21 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     rate_o = links["usd_per_teu_km"].to_numpy(dtype=float)[li]
     headway = links["headway_h"].to_numpy(dtype=float)[li]
 
-    # speeds and rates by unique (mode, country, override) keys
-    speed = np.array([cm.speed_kmh(m, c, o) for m, c, o in zip(mode, ctry, speed_o)]) \
+    # speeds and rates once per distinct (mode, country) and (mode, country, override)
+    pair_code, pairs = _codes(mode, ctry)
+    table_speed = np.array([cm.speed_kmh(m, c, nan) for m, c in pairs], dtype=float)
+    speed = np.where(np.isfinite(speed_o), speed_o, table_speed[pair_code]) \
         if len(le) else np.zeros(0)
     run_t = np.where(np.isfinite(time_o), time_o, km / np.where(speed > 0, speed, nan))
-    rate_cache: dict[tuple[str, str, float], float] = {}
-    rate = np.empty(len(le))
-    for j, (m, c, o) in enumerate(zip(mode, ctry, rate_o)):
-        k = (m, c, float(o))
-        if k not in rate_cache:
-            rate_cache[k] = cm.rate_usd_per_km(m, c, o)
-        rate[j] = rate_cache[k]
+    # the rate of the first edge of each (mode, country, override) (0.0 and -0.0 are one
+    # override, as they were one key of a dict)
+    o_code, _ = pd.factorize(rate_o, use_na_sentinel=False)
+    key_code, _ = pd.factorize(pair_code * (int(o_code.max(initial=0)) + 1) + o_code)
+    first = np.zeros(int(key_code.max(initial=-1)) + 1, dtype=np.int64)
+    first[key_code[::-1]] = np.arange(len(key_code) - 1, -1, -1)
+    key_rate = np.array([cm.rate_usd_per_km(mode[j], ctry[j], rate_o[j]) for j in first.tolist()],
+                        dtype=float)
+    rate = key_rate[key_code] if len(le) else np.empty(0)
     a["running_time_h"][le] = run_t
     a["running_cost_usd"][le] = km * rate
     has_hw = np.isfinite(headway)
@@ -463,12 +473,12 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         lid = topo.link_ids[int(li[j])]
         miss_c[e] = (f"link {lid!r} ({mode[j]}, {ctry[j]}): no tariff for {cargo.unit} cargo: add "
                      f"{col} to a tariffs.csv row for ({mode[j]}, {ctry[j]}) or ({mode[j]}, *)")
-    for e, lrow in zip(le.tolist(), li.tolist()):
-        rules[e] = f"link {topo.link_ids[lrow]!r}"
-    units = topo.link_cargo_units
-    for j, lrow in enumerate(li.tolist()):
-        if units[lrow] and cargo.unit not in units[lrow]:
-            cargo_ok[le[j]] = False
+    rule_arr = np.full(n, None, dtype=object)
+    rule_arr[le] = np.array([f"link {lid!r}" for lid in topo.link_ids], dtype=object)[li] \
+        if len(le) else rule_arr[le]
+    refused = np.array([bool(u) and cargo.unit not in u for u in topo.link_cargo_units],
+                       dtype=bool)
+    cargo_ok[le] = ~refused[li] if len(le) else cargo_ok[le]
 
     # borders
     for e in np.flatnonzero(is_link & topo.eborder).tolist():
@@ -484,9 +494,82 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         else:
             miss_c[e] = f"border link {lid!r}: no fee_usd in crossings.csv for direction {direction!r}"
 
-    # transfers and terminals
+    # transfers and terminals: one spec per distinct (edge type, place kind, services) at
+    # places without rows of their own; every other edge (and every edge whose spec lacks a
+    # value, for its message) one by one, in edge order
     src, dst = topo.src, topo.dst
-    for e in np.flatnonzero(~is_link).tolist():
+    kind_arr = np.full(n, None, dtype=object)
+    other = np.flatnonzero(~is_link)
+    svc_names = sorted(set(topo.node_service))
+    svc_code = {s: i for i, s in enumerate(svc_names)}
+    logical = [logical_service(s) for s in svc_names]
+    node_svc = np.array([svc_code[s] for s in topo.node_service], dtype=np.int64) \
+        if topo.n_nodes else np.zeros(0, dtype=np.int64)
+    own_ops = {k[0] for k in cm.ops}
+    own_terminals = {k[0] for k in cm.terminals}
+    place_kind_code, place_kinds = pd.factorize(np.array(topo.place_kind, dtype=object))
+    ot = etype[other]
+    op = topo.node_place[src[other]]
+    su = node_svc[src[other]]
+    sv = node_svc[dst[other]]
+    own = np.array([pid in own_ops or pid in own_terminals for pid in topo.place_ids],
+                   dtype=bool)
+    specs: list[tuple[TransferSpec, str]] = []  # (spec, boarding service) per key
+    one_by_one = own[op] if len(other) else np.zeros(0, dtype=bool)
+    n_kind = max(len(place_kinds), 1)
+    n_svc = max(len(svc_names), 1)
+    raw = ((ot.astype(np.int64) * n_kind + place_kind_code[op]) * n_svc + su) * n_svc + sv
+    raw_code, raw_keys = pd.factorize(raw)
+    for key in raw_keys.tolist():
+        rest, v_code = divmod(key, n_svc)
+        rest, u_code = divmod(rest, n_svc)
+        t, k_code = divmod(rest, n_kind)
+        place_kind = str(place_kinds[k_code])
+        if t == TRANSFER:
+            sa, sb = logical[u_code], logical[v_code]
+            spec = cm.transfer("", place_kind, sa, sb) or _NO_SPEC
+            boarding = sb
+        else:
+            svc = logical[v_code if t == LOAD else u_code]
+            spec = cm.terminal("", svc)
+            boarding = svc if t == LOAD else ""
+            if not any(k in cm.terminals for k in (("*", svc), ("*", svc.split("-")[0]))):
+                spec = _NO_SPEC  # its text names the place: edge by edge
+        specs.append((spec, boarding))
+    key_codes = raw_code
+    complete = np.array([math.isfinite(sp.time_h) and math.isfinite(sp.cost_usd)
+                         for sp, _ in specs], dtype=bool)
+    one_by_one |= ~complete[key_codes] if len(other) else one_by_one
+    fast = other[~one_by_one]
+    fk = key_codes[~one_by_one]
+    ft = etype[fast]
+    if len(fast):
+        k_time = np.array([sp.time_h for sp, _ in specs], dtype=float)[fk]
+        k_p90 = np.array([sp.time_p90_h for sp, _ in specs], dtype=float)[fk]
+        k_cost = np.array([sp.cost_usd for sp, _ in specs], dtype=float)[fk]
+        for t, tcol, pcol, ccol in ((TRANSFER, "transfer_time_h", "transfer_p90_h",
+                                     "transfer_cost_usd"),
+                                    (LOAD, "terminal_time_h", "terminal_p90_h",
+                                     "terminal_cost_usd"),
+                                    (UNLOAD, "terminal_time_h", "terminal_p90_h",
+                                     "terminal_cost_usd")):
+            sel = ft == t
+            a[tcol][fast[sel]] = k_time[sel]
+            a[pcol][fast[sel]] = k_p90[sel]
+            a[ccol][fast[sel]] = k_cost[sel]
+        k_kind = np.array([sp.kind for sp, _ in specs], dtype=object)[fk]
+        kind_arr[fast] = np.where(ft == TRANSFER, k_kind,
+                                  np.where(ft == LOAD, "load", "unload")).astype(object)
+        rule_arr[fast] = np.array([sp.row for sp, _ in specs], dtype=object)[fk]
+        rail = np.array([b.startswith("rail") for _, b in specs], dtype=bool)[fk]
+        country_code, countries = pd.factorize(
+            np.array(topo.place_country, dtype=object)[topo.node_place[src[fast]]])
+        hw_of = np.array([cm.boarding_headway_h("rail", c) for c in countries], dtype=float)
+        hw = np.where(rail, hw_of[country_code] if len(countries) else nan, nan)
+        has = rail & np.isfinite(hw)
+        a["headway_h"][fast[has]] = hw[has]
+        a["wait_h"][fast[has]] = hw[has] / 2.0
+    for e in other[one_by_one].tolist():
         u, v = int(src[e]), int(dst[e])
         pi = int(topo.node_place[u])
         pid = topo.place_ids[pi]
@@ -505,8 +588,8 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
             where = f"{word} {svc} at {pid!r}"
             tcol, pcol, ccol = "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"
             boarding = svc if t == LOAD else ""
-        kinds[e] = spec.kind if t == TRANSFER else ("load" if t == LOAD else "unload")
-        rules[e] = spec.row
+        kind_arr[e] = spec.kind if t == TRANSFER else ("load" if t == LOAD else "unload")
+        rule_arr[e] = spec.row
         if math.isfinite(spec.time_h):
             a[tcol][e], a[pcol][e] = spec.time_h, spec.time_p90_h
         else:
@@ -516,10 +599,12 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         else:
             miss_c[e] = f"{where}: no cost for {cargo.unit} cargo ({spec.row})"
         if boarding.startswith("rail"):
-            hw = cm.boarding_headway_h("rail", topo.place_country[pi])
-            if math.isfinite(hw):
-                a["headway_h"][e] = hw
-                a["wait_h"][e] = hw / 2.0
+            hw_e = cm.boarding_headway_h("rail", topo.place_country[pi])
+            if math.isfinite(hw_e):
+                a["headway_h"][e] = hw_e
+                a["wait_h"][e] = hw_e / 2.0
+    kinds: list[str | None] = kind_arr.tolist()
+    rules: list[str | None] = rule_arr.tolist()
 
     time_h = np.zeros(n)
     for c in TIME_COMPONENTS:
@@ -543,6 +628,15 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
                    cargo_ok=cargo_ok, transfer_kind=kinds, rule=rules)
 
 
+def _codes(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """A code per row for the distinct combinations of ``columns`` (in order of first
+    appearance) and the combinations."""
+    seen: dict[tuple[Any, ...], int] = {}
+    codes = np.fromiter((seen.setdefault(k, len(seen)) for k in zip(*columns)), dtype=np.int64,
+                        count=len(columns[0]) if columns else 0)
+    return codes, list(seen)
+
+
 def _edge_risk(net: Network, topo: Topology, cargo: Cargo,
                sanctions: Any) -> tuple[np.ndarray, np.ndarray]:
     """Per-edge expected disruption delay (h) and security + sanctions money (USD) from the
@@ -552,17 +646,27 @@ def _edge_risk(net: Network, topo: Topology, cargo: Cargo,
     from .risk import edge_risk_usd
 
     pc = topo.place_country
-    sp, dp = topo.src_place.tolist(), topo.dst_place.tolist()
-    etype = topo.etype.tolist()
+    sp, dp = topo.src_place, topo.dst_place
+    # the country text of each (from country, to country), once per distinct pair
+    code, names = pd.factorize(np.array(pc, dtype=object))
+    width = max(len(names), 1)
+    pair_code, pairs = pd.factorize(code[sp] * width + code[dp]) if len(pc) else \
+        (np.zeros(len(sp), dtype=np.int64), np.zeros(0, dtype=np.int64))
+    pair_text = [names[k // width] if k // width == k % width
+                 else f"{names[k // width]}-{names[k % width]}" for k in pairs.tolist()]
+    countries = np.array(pair_text, dtype=object)[pair_code].tolist() if len(sp) else []
+    # link edges have their link's row in elink, other edges -1: the last item, here "none"
     elink = topo.elink.tolist()
-    countries = [pc[a] if pc[a] == pc[b] else f"{pc[a]}-{pc[b]}" for a, b in zip(sp, dp)]
-    link_ids = [topo.link_ids[li] if t == LINK else None for t, li in zip(etype, elink)]
-    passages = [topo.link_passages[li] if t == LINK else () for t, li in zip(etype, elink)]
+    ids_or_none: list[str | None] = [*topo.link_ids, None]
+    passages_or_none: list[tuple[str, ...]] = [*topo.link_passages, ()]
+    link_ids = [ids_or_none[li] for li in elink]
+    passages = [passages_or_none[li] for li in elink]
+    place_ids = np.array(topo.place_ids, dtype=object)
     return edge_risk_usd(net, cargo, countries=countries,
-                         places_from=[topo.place_ids[p] for p in sp],
-                         places_to=[topo.place_ids[p] for p in dp], link_ids=link_ids,
-                         passages=passages, starts=[t == LOAD for t in etype],
-                         sanctions=sanctions)
+                         places_from=place_ids[sp].tolist() if len(sp) else [],
+                         places_to=place_ids[dp].tolist() if len(dp) else [],
+                         link_ids=link_ids, passages=passages,
+                         starts=(topo.etype == LOAD).tolist(), sanctions=sanctions)
 
 
 def risk_arrays(net: Network, cargo: Cargo, sanctions: Any) -> tuple[np.ndarray, np.ndarray]:
