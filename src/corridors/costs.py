@@ -628,13 +628,16 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
                    cargo_ok=cargo_ok, transfer_kind=kinds, rule=rules)
 
 
-def _codes(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
-    """A code per row for the distinct combinations of ``columns`` (in order of first
-    appearance) and the combinations."""
-    seen: dict[tuple[Any, ...], int] = {}
-    codes = np.fromiter((seen.setdefault(k, len(seen)) for k in zip(*columns)), dtype=np.int64,
-                        count=len(columns[0]) if columns else 0)
-    return codes, list(seen)
+def _codes(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, list[tuple[Any, Any]]]:
+    """A code per row for the distinct (first, second) pairs, numbered in order of first
+    appearance, and the pairs."""
+    if not len(first):
+        return np.zeros(0, dtype=np.int64), []
+    c1, u1 = pd.factorize(first, use_na_sentinel=False)
+    c2, u2 = pd.factorize(second, use_na_sentinel=False)
+    codes, combined = pd.factorize(c1.astype(np.int64) * len(u2) + c2)
+    return codes.astype(np.int64), [(u1[k // len(u2)], u2[k % len(u2)])
+                                    for k in combined.tolist()]
 
 
 def _edge_risk(net: Network, topo: Topology, cargo: Cargo,

@@ -213,10 +213,10 @@ def structure_key(net: Network) -> str:
     h = hashlib.sha256()
     for col in (places.index.astype(str), places["kind"].astype(str),
                 places["country"].astype(str)):
-        h.update("\x1f".join(col).encode())
+        h.update("\x1f".join(col.tolist()).encode())
     for name in ("from_id", "to_id", "mode", "kind", "gauge_mm", "oneway"):
-        h.update("\x1f".join(str(v) for v in links[name]).encode())
-    h.update("\x1f".join(links.index.astype(str)).encode())
+        h.update("\x1f".join(map(str, links[name].tolist())).encode())
+    h.update("\x1f".join(links.index.astype(str).tolist()).encode())
     h.update(repr(sorted(_explicit_pairs(net))).encode())
     return h.hexdigest()
 
