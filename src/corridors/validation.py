@@ -300,8 +300,16 @@ def _rows_where(s: pd.Series, test: Any) -> np.ndarray:
     out[known] = per_value[codes[known]]
     if not known.all():
         values = s.to_numpy(dtype=object)
+        singletons: dict[int, bool] = {}  # None and pd.NA, tested once each
         for i in np.flatnonzero(~known).tolist():
-            out[i] = bool(test(values[i]))
+            v = values[i]
+            if v is None or v is pd.NA:
+                hit = singletons.get(id(v))
+                if hit is None:
+                    hit = singletons[id(v)] = bool(test(v))
+                out[i] = hit
+            else:
+                out[i] = bool(test(v))
     return out
 
 
