@@ -262,12 +262,12 @@ def _edge_distance(topo: Topology, links: Any) -> np.ndarray:
 
 def _build(net: Network) -> Topology:
     places = net._places
-    place_ids = [str(p) for p in places.index]
+    place_ids = [str(p) for p in places.index.tolist()]
     pidx = {p: i for i, p in enumerate(place_ids)}
-    country = [str(c) for c in places["country"]]
-    kind = [str(k) for k in places["kind"]]
+    country = [str(c) for c in places["country"].tolist()]
+    kind = [str(k) for k in places["kind"].tolist()]
     links = net._links
-    link_ids = [str(x) for x in links.index]
+    link_ids = [str(x) for x in links.index.tolist()]
     n_places = len(place_ids)
 
     # services of each link, once per distinct (mode, gauge); a service is numbered by its rank
@@ -287,8 +287,8 @@ def _build(net: Network) -> Topology:
     np.cumsum(combo_n, out=combo_off[1:])
 
     # one item per (link, service), in link order and the link's service order
-    a_place = np.array([pidx[a] for a in links["from_id"]], dtype=np.int64)
-    b_place = np.array([pidx[b] for b in links["to_id"]], dtype=np.int64)
+    a_place = np.array([pidx[a] for a in links["from_id"].tolist()], dtype=np.int64)
+    b_place = np.array([pidx[b] for b in links["to_id"].tolist()], dtype=np.int64)
     per_link = combo_n[combo_of]
     item_link = np.repeat(np.arange(len(links), dtype=np.int64), per_link)
     first_item = np.zeros(len(links) + 1, dtype=np.int64)
@@ -414,9 +414,9 @@ def _build(net: Network) -> Topology:
         edistance=np.concatenate([link_km[li], np.zeros(n_other)]),
         ecountry=np.concatenate([l_country, country_arr[e_place]]).astype(object),
         link_ids=link_ids,
-        link_status=[str(s) for s in links["status"]], link_year=year,
-        link_passages=[tuple(split_list(v)) for v in links["passages"]],
-        link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"]],
+        link_status=[str(s) for s in links["status"].tolist()], link_year=year,
+        link_passages=[tuple(split_list(v)) for v in links["passages"].tolist()],
+        link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"].tolist()],
         place_index=pidx)
     return topo
 
