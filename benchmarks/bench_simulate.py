@@ -21,9 +21,7 @@ import argparse
 import dataclasses
 import json
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,9 @@ import pandas as pd
 
 import corridors as cor
 from corridors.simulate import CHUNK_RUNS, simulate
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import median_time  # noqa: E402
 
 RISK_PLACES = ("torkham_pak", "chaman", "taftan", "shahid_rajaee_port")
 
@@ -100,15 +101,6 @@ def raw_numpy(route: cor.Route, net: cor.Network, runs: int, seed: int) -> np.nd
     return out
 
 
-def timed(fn: Any, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1_000_000)
@@ -119,9 +111,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     net = cor.load_network()
     r = route_20(net)
     n_terms = sum(1 for _ in r.steps)
-    ours = timed(lambda: simulate(r, runs=args.runs, seed=args.seed, net=net,
+    ours = median_time(lambda: simulate(r, runs=args.runs, seed=args.seed, net=net,
                                   progress=False), args.repeat)
-    base = timed(lambda: raw_numpy(r, net, args.runs, args.seed), args.repeat)
+    base = median_time(lambda: raw_numpy(r, net, args.runs, args.seed), args.repeat)
     res = simulate(r, runs=args.runs, seed=args.seed, net=net, progress=False)
     raw = raw_numpy(r, net, args.runs, args.seed)
     record = {

@@ -21,7 +21,6 @@ import gc
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 import tracemalloc
@@ -46,17 +45,9 @@ from corridors.skims import route_matrix
 
 sys.path.insert(0, str(Path(__file__).parent))
 import synth  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 HERE = Path(__file__).parent
-
-
-def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def build_cost(make: Callable[[], cor.Network]) -> tuple[cor.Network, dict[str, float]]:
