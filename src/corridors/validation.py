@@ -693,10 +693,8 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
                 elif links["kind"].iloc[link_rows[lid]] != "border":
                     problems.append(Problem(file, rec, "link_id",
                                             f"link {lid!r} is not a border link (kind='border')"))
-            p50, p90 = row["dwell_median_h"], row["dwell_p90_h"]
-            if not _missing(p50) and not _missing(p90) and p90 < p50:
-                problems.append(Problem(file, rec, "dwell_p90_h",
-                                        f"90th percentile {p90} h is below the median {p50} h"))
+            _check_p90(row["dwell_median_h"], row["dwell_p90_h"], file, rec, "dwell_p90_h",
+                       problems)
         elif name == "operations":
             _enum(row["kind"], OPERATION_KINDS, file, rec, "kind", problems)
             pid = row["place_id"]
@@ -723,10 +721,8 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
                     problems.append(Problem(file, rec, fld,
                                             f"{s!r} is not a service; allowed: rail-<gauge mm> "
                                             "(e.g. rail-1435), road, sea, ferry"))
-            p50, p90 = row["time_median_h"], row["time_p90_h"]
-            if not _missing(p50) and not _missing(p90) and p90 < p50:
-                problems.append(Problem(file, rec, "time_p90_h",
-                                        f"90th percentile {p90} h is below the median {p50} h"))
+            _check_p90(row["time_median_h"], row["time_p90_h"], file, rec, "time_p90_h",
+                       problems)
         elif name == "risk":
             _enum(row["scope"], RISK_SCOPES, file, rec, "scope", problems)
             ref = row["ref"]
@@ -779,6 +775,14 @@ class _Row:
 
     def __getitem__(self, name: str) -> Any:
         return self._columns[name][self._i]
+
+
+def _check_p90(p50: Any, p90: Any, file: str, rec: str, fld: str,
+               problems: list[Problem]) -> None:
+    """A 90th percentile (hours) below its median is a problem of field ``fld``."""
+    if not _missing(p50) and not _missing(p90) and p90 < p50:
+        problems.append(Problem(file, rec, fld,
+                                f"90th percentile {p90} h is below the median {p50} h"))
 
 
 def _valid_service(s: str) -> bool:
