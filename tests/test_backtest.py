@@ -344,7 +344,7 @@ def test_span_departure_to_arrival_leaves_out_terminals_and_the_first_wait():
     import routing_fixtures as rf
     from corridors.backtest import span_hours
 
-    r = corridors.route(rf.headway_net(), "Xport", "Yport", minimize="time")
+    r = corridors.route(rf.headway_net(), "Xport", "Yport", minimize="time", departure="random")
     total = r.time_h
     first_wait = next(leg.wait_h for leg in r.steps if leg.wait_h > 0)
     terminals = sum(leg.terminal_time_h for leg in r.steps if leg.kind == "terminal")

@@ -125,11 +125,25 @@ def test_torkham_means_the_crossing_in_every_option(net) -> None:
 
 @pytest.mark.parametrize("port", ["chabahar_port", "gwadar_port"])
 def test_routes_from_ports_pay_handling_at_the_origin(net, port) -> None:
-    r = cor.route(net, port, "Moscow")
-    first = r.steps[0]
-    assert first.kind == "terminal" and first.transfer_kind == "load"
+    # cargo that starts on a ship pays the port's handling; cargo that starts on land at the
+    # port pays the land mode's terminal, never ship-to-shore handling
+    by_sea = cor.route(net, port, "Saint Petersburg", modes="sea")
+    first = by_sea.steps[0]
+    assert first.kind == "terminal" and first.transfer_kind == "load" and first.mode == "sea"
     assert first.terminal_time_h > 24 and first.terminal_cost_usd > 0
-    assert r.steps[-1].kind == "terminal" and r.steps[-1].transfer_kind == "unload"
+    assert by_sea.steps[-1].kind == "terminal" and by_sea.steps[-1].transfer_kind == "unload"
+    by_land = cor.route(net, port, "Moscow", modes=["road", "rail", "ferry"])
+    first = by_land.steps[0]
+    assert first.mode in ("road", "rail")
+    assert first.terminal_time_h < 24
+
+
+def test_no_mode_change_at_the_origin_or_destination(net) -> None:
+    for o, d in [("Karachi", "Tashkent"), ("Lahore", "Moscow"), ("Kabul", "Karachi")]:
+        r = cor.route(net, o, d)
+        at_ends = [s for s in r.transfers if s.from_id in (r.steps[0].from_id,
+                                                            r.steps[-1].to_id)]
+        assert not at_ends, (o, d, at_ends)
 
 
 def test_modes_sea_keeps_access_links(net) -> None:
@@ -139,7 +153,7 @@ def test_modes_sea_keeps_access_links(net) -> None:
 
 
 def test_time_split_sums_to_total(net) -> None:
-    r = cor.route(net, "Karachi", "Moscow", modes="rail")
+    r = cor.route(net, "Karachi", "Moscow", modes="rail", departure="random")
     split = r.time_split()
     assert sum(split.values()) == pytest.approx(r.time_h)
     assert split["waiting"] > 0 and split["terminal"] > 0 and split["border"] > 0

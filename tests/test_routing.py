@@ -139,12 +139,27 @@ def test_no_border_dwell_inside_one_country():
 
 
 def test_headway_adds_half_the_headway_as_wait():
-    r = cor.route(rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40)
+    r = cor.route(rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40,
+                  departure="random")
     (leg,) = [s for s in r.steps if s.kind != "terminal"]
     assert leg.wait_h == approx(12.0) and leg.headway_h == approx(24.0)
     assert leg.running_time_h == approx(200 / 20)
     assert r.time_h == approx(200 / 20 + 24 / 2)  # 22 h
     assert r.cost_usd == approx(200 * 0.6)
+    assert r.transit_time_h == approx(200 / 20)  # first departure to last arrival
+
+
+def test_booked_departure_has_no_first_wait_and_random_adds_half_a_headway():
+    booked = cor.route(rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40)
+    rand = cor.route(rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40,
+                     departure="random")
+    assert booked.time_split()["waiting"] == 0.0
+    assert rand.time_h - booked.time_h == approx(12.0)
+    assert booked.transit_time_h == approx(rand.transit_time_h)
+    assert booked.summary()["departure"] == "booked"
+    assert rand.query.constraints()["departure"] == "random"
+    with pytest.raises(ParameterError, match="departure"):
+        cor.route(rf.headway_net(), "Xport", "Yport", departure="whenever")
 
 
 def test_tables_apply_without_overrides():
@@ -717,15 +732,16 @@ def test_reverse_operations_row_wins_for_its_direction():
 
 def test_missing_default_transfer_row_is_a_parameter_error_for_cost():
     ops = [o for o in rf.DEFAULT_OPS if o["kind"] != "intermodal"]
-    places = [rf.place("o", 0, kind="rail_station"), rf.place("r", 1, y=30.1),
-              rf.place("d", 2, kind="rail_station")]
-    links = [rf.link("o", "r", "road", 100), rf.link("r", "d", "road", 100),
-             rf.link("o", "d", "rail", 250)]
+    # the only way from o to d by rail changes from road to rail at m (never at the origin)
+    places = [rf.place("o", 0), rf.place("m", 1, kind="rail_station"),
+              rf.place("r", 1, y=30.1), rf.place("d", 2, kind="rail_station")]
+    links = [rf.link("o", "m", "road", 50), rf.link("m", "r", "road", 100),
+             rf.link("r", "d", "road", 100), rf.link("m", "d", "rail", 250)]
     net = rf.build(places, links, operations=ops)
     with pytest.raises(ParameterError) as info:
         cor.route(net, "o", "d")
     assert "intermodal" in str(info.value) and "operations.csv" in str(info.value)
-    assert cor.route(net, "o", "d", minimize="distance").distance_km == approx(200.0)
+    assert cor.route(net, "o", "d", minimize="distance").distance_km == approx(250.0)
 
 
 def test_avoid_crossings_rejects_non_border_links_and_places():
@@ -765,3 +781,24 @@ def test_bad_cargo():
         Cargo.bulk(0)
     with pytest.raises(ParameterError):
         Cargo.container("40ft", value_usd=float("nan"))
+
+
+def test_cost_ties_go_to_the_faster_route_and_time_ties_to_the_cheaper():
+    # two roads of equal cost: a short slow one and a long fast one (per-link overrides)
+    places = [rf.place("a", 0), rf.place("b", 1, y=30.2), rf.place("c", 1, y=29.8),
+              rf.place("d", 2)]
+    links = [rf.link("a", "b", "road", 100, usd_per_teu_km=1.0, speed_kmh=10.0),
+             rf.link("b", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=10.0),
+             rf.link("a", "c", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0),
+             rf.link("c", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0)]
+    net = rf.build(places, links)
+    cheapest = cor.route(net, "a", "d", minimize="cost", cargo=cor.Cargo.container("20ft"))
+    assert [s.to_id for s in cheapest.steps if s.kind == "link"] == ["c", "d"]
+    # reversed: equal times, different costs -> the cheaper wins a time query
+    links = [rf.link("a", "b", "road", 100, usd_per_teu_km=3.0, speed_kmh=50.0),
+             rf.link("b", "d", "road", 100, usd_per_teu_km=3.0, speed_kmh=50.0),
+             rf.link("a", "c", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0),
+             rf.link("c", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0)]
+    fastest = cor.route(rf.build(places, links), "a", "d", minimize="time",
+                        cargo=cor.Cargo.container("20ft"))
+    assert [s.to_id for s in fastest.steps if s.kind == "link"] == ["c", "d"]

@@ -9,8 +9,11 @@ Time components (hours)
     link's ``speed_kmh``, else the speeds table by mode and country, else its ``*`` row).
     ``wait_h``: expected wait for a scheduled departure, half the headway: on a link with its
     own ``headway_h`` (ships, ferries) each time it is taken; for rail, on boarding a train
-    (loading at the origin or a transfer into rail) from the speeds table's ``headway_h`` of
-    (rail, country). ``dwell_h``: median border dwell for the direction travelled.
+    (loading at the origin, or a transfer from road, sea or ferry into rail) from the speeds
+    table's ``headway_h`` of (rail, country). A gauge change between railways is a hand-over,
+    not a boarding: it costs the operation's time and no departure wait. At the origin the
+    wait is the query's (``departure="random"``: half a headway; ``"booked"``: none, the
+    shipper times its arrival to the departure; see :mod:`corridors.routing`). ``dwell_h``: median border dwell for the direction travelled.
     ``transfer_time_h``: median time of a transfer (gauge break, port handling, mode change,
     transshipment). ``terminal_time_h``: loading at the origin and unloading at the
     destination for the mode the journey starts and ends on.
@@ -528,7 +531,7 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         if t == TRANSFER:
             sa, sb = logical[u_code], logical[v_code]
             spec = cm.transfer("", place_kind, sa, sb) or _NO_SPEC
-            boarding = sb
+            boarding = _boarding(sa, sb)
         else:
             svc = logical[v_code if t == LOAD else u_code]
             spec = cm.terminal("", svc)
@@ -580,7 +583,7 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
             spec = cm.transfer(pid, topo.place_kind[pi], sa, sb) or _NO_SPEC
             where = f"transfer {sa}->{sb} at {pid!r} ({spec.kind})"
             tcol, pcol, ccol = "transfer_time_h", "transfer_p90_h", "transfer_cost_usd"
-            boarding = sb
+            boarding = _boarding(sa, sb)
         else:
             svc = logical_service(topo.node_service[v if t == LOAD else u])
             spec = cm.terminal(pid, svc)
@@ -626,6 +629,16 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
                    missing={"distance_km": {}, "time_h": miss_t, "cost_usd": miss_c,
                             "generalized": {**miss_t, **miss_c}, "risk": {}},
                    cargo_ok=cargo_ok, transfer_kind=kinds, rule=rules)
+
+
+def _boarding(a: str, b: str) -> str:
+    """The service a transfer from ``a`` to ``b`` boards, for its departure wait: none for a
+    gauge change between railways (``rail-1676 -> rail-1435``), which every source describes as
+    a coordinated hand-over between the two railways' trains (the operation's time, from
+    operations.csv, is the whole stop), not a fresh wait for a departure."""
+    if a.startswith("rail") and b.startswith("rail"):
+        return ""
+    return b
 
 
 def _codes(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, list[tuple[Any, Any]]]:

@@ -41,6 +41,7 @@ from .errors import ParameterError
 from .network import Network, link_is_usable, parse_gauges, services_of, split_list
 
 __all__ = ["Topology", "topology", "search", "edge_csr", "OBJECTIVES", "objective_name", "LINK",
+           "on_grid", "TIE_BREAK",
            "TRANSFER", "LOAD", "UNLOAD", "TRANSFER_PLACE_KINDS", "WATER_MODES", "logical_service"]
 
 OBJECTIVES = ("distance_km", "time_h", "cost_usd", "generalized", "risk")
@@ -489,6 +490,7 @@ def search(
     advance: Sequence[np.ndarray] = (),
     max_transfers: int | None = None,
     dist: np.ndarray | None = None,
+    tie: np.ndarray | None = None,
 ) -> tuple[float, list[int]] | None:
     """Least-weight path from node ``source`` to node ``target`` through the stages of a query.
 
@@ -509,9 +511,15 @@ def search(
         node over the edges of ``masks[0]``, if the caller has it (else it is computed with
         :func:`scipy.sparse.csgraph.dijkstra` on :func:`edge_csr`).
 
+    tie : array of float, optional
+        A second weight per edge that breaks ties of ``weight`` (e.g. time for a cost query),
+        so that of two routes of equal cost the faster one wins.
+
     Dijkstra on states (node, stage, transfers used) with a lexicographic key: weight, then
-    number of transfers, then the state's number. Equal-weight paths therefore prefer fewer
-    transfers, and the result does not depend on float noise in a tie-breaking epsilon.
+    ``tie``, then number of transfers, then the state's number. Equal-weight paths therefore
+    prefer the better second criterion, then fewer transfers, and the result does not depend
+    on float noise in a tie-breaking epsilon (callers put weights on a binary grid, see
+    :func:`on_grid`, so that equal totals are equal floats whatever the order of addition).
     Returns (total weight, edges) or None when no path exists.
 
     With one stage and no ``max_transfers``, the compiled Dijkstra of csgraph finds the least
@@ -537,15 +545,17 @@ def search(
             adjacency.setdefault(u, []).append((e, v))
             adjacency.setdefault(v, [])
         wd = dict(zip(edges, weight[dag].tolist()))
+        td = dict(zip(edges, (tie[dag] if tie is not None else np.zeros(len(dag))).tolist()))
         tr = dict(zip(edges, (topo.etype[dag] == TRANSFER).tolist()))
-        return _dijkstra(topo.n_nodes, 1, adjacency, wd, [dict.fromkeys(edges, True)], [{}],
+        return _dijkstra(topo.n_nodes, 1, adjacency, wd, td, [dict.fromkeys(edges, True)], [{}],
                          tr, None, source, target, weight)
     limit = (max_transfers + 1) if max_transfers is not None else 1
     wl = weight.tolist()
+    tl = tie.tolist() if tie is not None else [0.0] * topo.n_edges
     allowed = [m.tolist() for m in masks]
     adv = [a.tolist() for a in advance] + [[False] * topo.n_edges]
     is_transfer = topo._static_array("is_transfer").tolist()
-    return _dijkstra(topo.n_nodes, stages, topo.adjacency, wl, allowed, adv, is_transfer,
+    return _dijkstra(topo.n_nodes, stages, topo.adjacency, wl, tl, allowed, adv, is_transfer,
                      limit if max_transfers is not None else None, source, target, weight)
 
 
@@ -576,7 +586,7 @@ def _tight_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.
     return np.sort(np.concatenate(found))
 
 
-def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, allowed: Any, adv: Any,
+def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, tl: Any, allowed: Any, adv: Any,
               is_transfer: Any, limit: int | None, source: int, target: int,
               weight: np.ndarray) -> tuple[float, list[int]] | None:
     """The lexicographic Dijkstra of :func:`search` over any adjacency (list or dict by node)
@@ -584,12 +594,12 @@ def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, allowed: Any, adv: A
     last = stages - 1
     counting = limit is not None
     lim = limit if limit is not None else 1
-    dist: dict[int, tuple[float, int]] = {source: (0.0, 0)}
+    dist: dict[int, tuple[float, float, int]] = {source: (0.0, 0.0, 0)}
     prev: dict[int, tuple[int, int]] = {}
-    heap: list[tuple[float, int, int]] = [(0.0, 0, source)]
+    heap: list[tuple[float, float, int, int]] = [(0.0, 0.0, 0, source)]
     while heap:
-        d, ntr, st = heapq.heappop(heap)
-        if (d, ntr) > dist.get(st, (math.inf, 0)):
+        d, d2, ntr, st = heapq.heappop(heap)
+        if (d, d2, ntr) > dist.get(st, (math.inf, 0.0, 0)):
             continue
         v = st % n
         rest = st // n
@@ -615,13 +625,28 @@ def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, allowed: Any, adv: A
             if k2 >= lim:
                 continue
             s2 = s + 1 if (ad[e] if s < last else False) else s
-            key = (d + wl[e], ntr + (1 if tr else 0))
+            key = (d + wl[e], d2 + tl[e], ntr + (1 if tr else 0))
             st2 = w + n * (s2 + stages * k2)
-            if key < dist.get(st2, (math.inf, 0)):
+            if key < dist.get(st2, (math.inf, 0.0, 0)):
                 dist[st2] = key
                 prev[st2] = (st, e)
-                heapq.heappush(heap, (key[0], key[1], st2))
+                heapq.heappush(heap, (key[0], key[1], key[2], st2))
     return None
+
+
+GRID = 2.0 ** -20
+
+
+def on_grid(weight: np.ndarray) -> np.ndarray:
+    """Weights rounded to multiples of 2**-20 (about 1e-6): sums of such numbers below 2**32
+    are exact in float64, so two routes of equal total compare equal whatever the order in
+    which their legs are added, and ties go to the tie-breaking criterion, not to noise."""
+    return np.round(np.asarray(weight, dtype=float) / GRID) * GRID
+
+
+# The criterion that breaks ties of each objective (then fewer transfers, then a stable order)
+TIE_BREAK = {"distance_km": "time_h", "time_h": "cost_usd", "cost_usd": "time_h",
+             "generalized": "time_h", "risk": "time_h"}
 
 
 def objective_name(minimize: str) -> str:

@@ -212,6 +212,7 @@ class Network:
         crossings: pd.DataFrame | None = None,
         operations: pd.DataFrame | None = None,
         risk: pd.DataFrame | None = None,
+        services: pd.DataFrame | None = None,
         meta: Mapping[str, Any] | None = None,
         sources: Mapping[str, str] | None = None,
         origin: str = "<memory>",
@@ -223,7 +224,7 @@ class Network:
         ----------
         places, links : geopandas.GeoDataFrame
             Columns as in ``docs/data-format.md``; EPSG:4326.
-        tariffs, speeds, crossings, operations, risk : pandas.DataFrame, optional
+        tariffs, speeds, crossings, operations, risk, services : pandas.DataFrame, optional
             Parameter tables.
         meta : dict, optional
             Network metadata (name, description, currency_year, version).
@@ -249,7 +250,7 @@ class Network:
         <Network '<memory>': 2 places, 1 links, 165 km>
         """
         tables = {"tariffs": tariffs, "speeds": speeds, "crossings": crossings,
-                  "operations": operations, "risk": risk}
+                  "operations": operations, "risk": risk, "services": services}
         p, l_, t, problems = prepare_frames(places, links, tables, sources=sources, files=files)
         if problems:
             raise ValidationError(problems, header=f"{len(problems)} problem"
@@ -321,7 +322,8 @@ class Network:
             self._links.copy() if links is None else links.copy(),
             tariffs=new_tables.get("tariffs"), speeds=new_tables.get("speeds"),
             crossings=new_tables.get("crossings"), operations=new_tables.get("operations"),
-            risk=new_tables.get("risk"), meta=self.meta, sources=self.sources or None,
+            risk=new_tables.get("risk"), services=new_tables.get("services"), meta=self.meta,
+            sources=self.sources or None,
             origin=self.origin)
 
     @property

@@ -34,6 +34,8 @@ from .graph import (
     Topology,
     logical_service,
     objective_name,
+    TIE_BREAK,
+    on_grid,
     search,
     topology,
 )
@@ -134,6 +136,7 @@ class Query:
     waypoints: tuple[tuple[str, str], ...] = ()
     risk_aversion: float = 0.0
     sanctions: tuple[tuple[str, str], ...] = ()  # (regime or "*", policy)
+    departure: str = "booked"  # "booked": no wait for the first departure; "random": half a headway
 
     def sanctions_policy(self) -> str | dict[str, str]:
         """The sanctions policy as :mod:`corridors.risk` takes it."""
@@ -156,6 +159,8 @@ class Query:
             out["risk_aversion"] = self.risk_aversion
         if self.sanctions:
             out["sanctions"] = dict(self.sanctions)
+        if self.departure != "booked":
+            out["departure"] = self.departure
         return out
 
 
@@ -243,6 +248,27 @@ class Route:
         return {"running": self._sum("running_time_h"), "waiting": self._sum("wait_h"),
                 "border": self._sum("dwell_h"), "transfer": self._sum("transfer_time_h"),
                 "terminal": self._sum("terminal_time_h")}
+
+    @property
+    def door_to_door_h(self) -> float:
+        """Hours from loading at the origin to unloading at the destination, terminal
+        handling included, with the first departure's wait as the query asked
+        (``departure="booked"``: none; ``"random"``: half a headway). Same as :attr:`time_h`."""
+        return self.time_h
+
+    @property
+    def transit_time_h(self) -> float:
+        """Hours from the first departure to the last arrival: :attr:`time_h` without the
+        terminal handling at either end and without any wait for the first departure."""
+        parts: list[float] = []
+        departed = False
+        for leg in self.steps:
+            t = leg.time_h - leg.terminal_time_h
+            if not departed:
+                t -= leg.wait_h
+                departed = leg.kind in ("link", "border")
+            parts.append(t)
+        return float(math.fsum(parts))
 
     def cost_split(self) -> dict[str, float]:
         """Total money in USD by what it pays for: ``running``, ``border`` (fees),
@@ -384,6 +410,8 @@ class Route:
             "distance_km": _clean(round(self.distance_km, 1)),
             "time_h": _clean(round(self.time_h, 1)),
             "time_days": _clean(round(self.time_h / 24.0, 2)),
+            "departure": q.departure,
+            "transit_time_h": _clean(round(self.transit_time_h, 1)),
             "cost_usd": _clean(round(self.cost_usd, 2)),
             "generalized_usd": _clean(round(self.generalized_usd, 2)),
             "risk_usd": _clean(round(self.risk_usd, 2)),
@@ -498,6 +526,7 @@ def make_query(
     max_transfers: int | None = None,
     risk_aversion: float = 0.0,
     sanctions: str | Mapping[str, str] | None = None,
+    departure: str = "booked",
 ) -> Query:
     """Check and resolve the arguments of a routing query (names -> ids)."""
     obj = objective_name(minimize)
@@ -580,13 +609,19 @@ def make_query(
         raise ParameterError(f"max_transfers must be a whole number >= 0, got {max_transfers!r}")
     if year is not None and (not isinstance(year, int) or not 1800 <= year <= 2100):
         raise ParameterError(f"year must be a whole year such as 2030, got {year!r}")
+    if departure not in DEPARTURES:
+        raise ParameterError(f"unknown departure {departure!r}; allowed: "
+                             + ", ".join(DEPARTURES) + " ('booked': the shipper times its "
+                             "arrival to the first departure; 'random': it waits half a "
+                             "headway on average)")
     return Query(origin=o, destination=d, minimize=obj, cargo=cargo or Cargo(), year=year,
                  modes=mode_list, avoid_countries=countries, avoid_places=tuple(places),
                  avoid_links=links, avoid_crossings=tuple(sorted({i for x in crossings for i in x})),
                  via=tuple(vias), max_transfers=max_transfers, cross_at=tuple(crossing_words),
                  avoid_passages=passages, waypoints=tuple(waypoints),
                  risk_aversion=float(risk_aversion),
-                 sanctions=tuple(sorted(policy.items())) if policy else ())
+                 sanctions=tuple(sorted(policy.items())) if policy else (),
+                 departure=departure)
 
 
 def _record_lookups(net: Network) -> tuple[dict[str, str], dict[str, Any], list[Any]]:
@@ -719,6 +754,7 @@ def _resolve_crossing(net: Network, name: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------
 
 MAX_BRANCHES = 400  # searches allowed to turn a route with a repeated place into a simple one
+DEPARTURES = ("booked", "random")  # how the cargo meets the first departure (see route())
 
 
 @dataclass
@@ -755,8 +791,13 @@ class _Solver:
         etype = topo.etype
         m = shared.copy()
         # terminals only at the ends
-        m &= (etype != LOAD) | (topo.src == topo.gate_of[self.place_idx(q.origin)])
-        m &= (etype != UNLOAD) | (topo.dst == topo.gate_of[self.place_idx(q.destination)])
+        o, d = self.place_idx(q.origin), self.place_idx(q.destination)
+        m &= (etype != LOAD) | (topo.src == topo.gate_of[o])
+        m &= (etype != UNLOAD) | (topo.dst == topo.gate_of[d])
+        # no mode or gauge change at the origin or the destination: the cargo is loaded onto
+        # the mode it leaves by and unloaded from the one it arrives by (a truck loaded at a
+        # rail yard only to be lifted onto a train there would pay two handlings for one)
+        m &= (etype != TRANSFER) | ((topo.src_place != o) & (topo.src_place != d))
         return m
 
     def _shared_mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]],
@@ -824,17 +865,37 @@ class _Solver:
             | ((links["from_id"] == b) & (links["to_id"] == a)))
         return set(links.index[sel])
 
+    def first_wait(self, q: Query) -> np.ndarray:
+        """Expected wait (h) per edge for the first departure from the origin, which a
+        ``departure="booked"`` query does not have: loading onto a train at the origin, or the
+        first sailing from it (zero elsewhere)."""
+        topo = self.topo
+        o = self.place_idx(q.origin)
+        wait = self.w.arrays["wait_h"]
+        first = ((topo.etype == LOAD) & (topo.src == topo.gate_of[o])) | (
+            (topo.etype == LINK) & (topo.src_place == o))
+        return np.where(first, wait, 0.0)
+
+    def query_array(self, q: Query, name: str) -> np.ndarray:
+        """A time or money array as the query sees it: the first departure's wait removed
+        from ``time_h`` and ``generalized`` when the departure is booked."""
+        arr = self.w.arrays[name]
+        if q.departure != "booked" or name not in ("time_h", "generalized", "wait_h"):
+            return arr
+        fw = self.first_wait(q)
+        coef = q.cargo.time_value_usd_per_h if name == "generalized" else 1.0
+        return arr - coef * fw
+
     def objective(self, q: Query) -> np.ndarray:
         """The weight array a query minimizes: the objective, plus ``risk_aversion x risk``
         (risk under the query's sanctions policy) when risk aversion is set."""
-        w = self.w
         if q.minimize != "risk" and not q.risk_aversion:
-            return w.objective(q.minimize)
+            return self.query_array(q, q.minimize)
         delay, usd = risk_arrays(self.net, q.cargo, q.sanctions_policy())
         risk = delay * q.cargo.time_value_usd_per_h + usd
         if q.minimize == "risk":
             return risk
-        return w.objective(q.minimize) + q.risk_aversion * risk
+        return self.query_array(q, q.minimize) + q.risk_aversion * risk
 
     def advance_set(self, kind: str, ref: str) -> np.ndarray:
         """Edges that complete a waypoint: entering a place; sea <-> land handling at a
@@ -864,7 +925,9 @@ class _Solver:
             check_weights(self.w, q.minimize, m, self.net.name)
         else:
             m &= np.isfinite(objective) & (objective >= 0)
-        weight = np.where(m, objective, 0.0)
+        weight = on_grid(np.where(m, objective, 0.0))
+        second = self.query_array(q, TIE_BREAK[q.minimize])
+        tie = on_grid(np.where(m & np.isfinite(second), second, 1e9))
         advance = [self.advance_set(k, r) for k, r in q.waypoints]
         stages = len(advance) + 1
         # stage rules for places: the origin is never re-entered; the destination is entered
@@ -876,11 +939,17 @@ class _Solver:
                 rules[self.place_idx(ref)] = i
         source = int(topo.gate_of[self.place_idx(q.origin)])
         target = int(topo.gate_of[self.place_idx(q.destination)])
-        return self._simple(weight, m, rules, stages, advance, source, target, q.max_transfers)
+        found = self._simple(weight, m, rules, stages, advance, source, target,
+                             q.max_transfers, tie)
+        if found is None:
+            return None
+        # the search ranks on the grid; the route's objective is the exact sum of its edges
+        return math.fsum(float(objective[e]) for e in found[1]), found[1]
 
     def _simple(self, weight: np.ndarray, base: np.ndarray, rules: dict[int, int], stages: int,
                 advance: list[np.ndarray], source: int, target: int,
-                max_transfers: int | None) -> tuple[float, list[int]] | None:
+                max_transfers: int | None, tie_weight: np.ndarray | None = None
+                ) -> tuple[float, list[int]] | None:
         """Best-first branch and bound over place rules until the best path visits every place
         at most once: a place that the relaxed best path visits twice spawns one child per
         stage ("this place only in stage t"); children are restrictions of their parent, so
@@ -905,19 +974,25 @@ class _Solver:
                         m &= ~entering(p)
                 masks.append(m)
             return search(topo, weight, masks, source, target, advance=advance,
-                          max_transfers=max_transfers)
+                          max_transfers=max_transfers, tie=tie_weight)
+
+        def second(found_: tuple[float, list[int]]) -> float:
+            if tie_weight is None:
+                return 0.0
+            return math.fsum(float(tie_weight[e]) for e in found_[1])
 
         base_rules = tuple(sorted(rules.items()))
         first = run(base_rules)
         if first is None:
             return None
         tie = count()
-        heap: list[tuple[float, int, tuple[tuple[int, int], ...], tuple[float, list[int]]]] = [
-            (first[0], next(tie), base_rules, first)]
+        heap: list[tuple[float, float, int, tuple[tuple[int, int], ...],
+                         tuple[float, list[int]]]] = [
+            (first[0], second(first), next(tie), base_rules, first)]
         seen = {base_rules}
         solves = 1
         while heap:
-            _, _, rl, found = heapq.heappop(heap)
+            _, _, _, rl, found = heapq.heappop(heap)
             repeat = self._first_repeat(found[1], advance)
             if repeat is None:
                 return found
@@ -943,7 +1018,7 @@ class _Solver:
                 solves += 1
                 child = run(key)
                 if child is not None:
-                    heapq.heappush(heap, (child[0], next(tie), key, child))
+                    heapq.heappush(heap, (child[0], second(child), next(tie), key, child))
         return None
 
     def _first_repeat(self, edges: list[int], advance: list[np.ndarray]
@@ -971,7 +1046,8 @@ class _Solver:
         total, edges = found
         topo, w, net = self.topo, self.w, self.net
         names, geoms, link_geoms = _record_lookups(net)
-        a = w.arrays
+        a = {**w.arrays, **{k: self.query_array(q, k) for k in ("wait_h", "time_h",
+                                                               "generalized")}}
         risk_d, risk_u = risk_arrays(net, q.cargo, q.sanctions_policy())
         steps: list[Leg] = []
         for seq, e in enumerate(edges):
@@ -1055,6 +1131,7 @@ def route(
     max_transfers: int | None = None,
     risk_aversion: float = 0.0,
     sanctions: str | Mapping[str, str] | None = None,
+    departure: str = "booked",
 ) -> Route:
     """Best route from ``origin`` to ``destination`` by one objective.
 
@@ -1097,6 +1174,11 @@ def route(
         Policy per sanctions regime (``{"US": "avoid", "*": "surcharge"}``) or one policy for
         all: ``ignore`` (default), ``surcharge`` (adds money to the risk terms) or ``avoid``
         (no country, place, link or passage whose risk row lists the regime is used).
+    departure : {"booked", "random"}, default "booked"
+        Whether the shipper books the first departure (the cargo reaches the origin terminal
+        in time for it: no wait) or arrives at a random moment (half the first service's
+        headway on average). Later boardings always wait for their service, except gauge
+        changes between railways, which are coordinated hand-overs.
 
     Returns
     -------
@@ -1120,7 +1202,7 @@ def route(
                    avoid_links=avoid_links, avoid_crossings=avoid_crossings,
                    avoid_passages=avoid_passages, via=via, cross_at=cross_at,
                    max_transfers=max_transfers, risk_aversion=risk_aversion,
-                   sanctions=sanctions)
+                   sanctions=sanctions, departure=departure)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q)
     found = solver.solve(q)
     if found is None:

@@ -64,7 +64,7 @@ STATUSES = ("operational", "under_construction", "planned", "closed")
 CONFIDENCE_LEVELS = ("measured", "derived", "approx", "estimated", "assumed")
 GAUGES_MM = (1000, 1067, 1435, 1520, 1524, 1668, 1676)
 TRANSFER_KINDS = ("transload", "bogie_exchange", "port_handling", "intermodal", "ferry_terminal",
-                  "transshipment")
+                  "transshipment", "connection")
 # Rows of operations.csv: transfers between services, and terminal handling (loading at the
 # origin, unloading at the destination) by mode.
 OPERATION_KINDS = (*TRANSFER_KINDS, "terminal")
@@ -75,7 +75,9 @@ PASSAGES = ("suez", "bab_el_mandeb", "hormuz", "bosporus", "dardanelles", "gibra
 CARGO_UNIT_WORDS = ("20ft", "40ft", "tonne")
 DIRECTIONS = ("forward", "reverse")
 RISK_SCOPES = ("country", "place", "link", "passage")
-TABLE_NAMES = ("tariffs", "speeds", "crossings", "operations", "risk")
+TABLE_NAMES = ("tariffs", "speeds", "crossings", "operations", "risk", "services")
+# Modes a scheduled service (services.csv) may run on.
+SERVICE_MODES = ("rail",)
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -177,6 +179,17 @@ TABLE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ("cost_usd_per_tonne", "float", False),
         *_COMMON,
     ),
+    "services": _fields(
+        ("id", "str", True),
+        ("operator", "str", False),
+        ("mode", "str", True),
+        ("gauge_mm", "int", True),
+        ("path", "str", True),
+        ("headway_h", "float", True),
+        ("speed_kmh", "float", False),
+        ("status", "str", True),
+        *_COMMON,
+    ),
     "risk": _fields(
         ("scope", "str", True),
         ("ref", "str", True),
@@ -196,6 +209,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "crossings": ("link_id", "direction"),
     "operations": ("place_id", "from_service", "to_service"),
     "risk": ("scope", "ref"),
+    "services": ("id",),
 }
 
 

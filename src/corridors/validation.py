@@ -43,6 +43,7 @@ from .schema import (
     PLACE_FIELDS,
     PLACE_KINDS,
     RISK_SCOPES,
+    SERVICE_MODES,
     STATUSES,
     TABLE_FIELDS,
     TABLE_KEYS,
@@ -723,6 +724,8 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
                                             "(e.g. rail-1435), road, sea, ferry"))
             _check_p90(row["time_median_h"], row["time_p90_h"], file, rec, "time_p90_h",
                        problems)
+        elif name == "services":
+            _check_service(row, file, rec, place_ids, links, problems)
         elif name == "risk":
             _enum(row["scope"], RISK_SCOPES, file, rec, "scope", problems)
             ref = row["ref"]
@@ -744,6 +747,58 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
         _check_crossings_complete(table, links, file, problems)
     _check_source(table, names, file, sources, problems)
     del countries
+
+
+def _check_service(row: Mapping[str, Any], file: str, rec: str, place_ids: set[Any],
+                   links: pd.DataFrame, problems: list[Problem]) -> None:
+    """A scheduled service: a known mode and status, a positive headway, and a path of known
+    places whose consecutive places a link of the service's mode and gauge joins."""
+    _enum(row["mode"], SERVICE_MODES, file, rec, "mode", problems)
+    _enum(row["status"], STATUSES, file, rec, "status", problems)
+    hw = row["headway_h"]
+    if hw is not None and not math.isnan(hw) and hw <= 0:
+        problems.append(Problem(file, rec, "headway_h", f"must be positive, got {hw!r}"))
+    sp = row["speed_kmh"]
+    if sp is not None and not math.isnan(sp) and sp <= 0:
+        problems.append(Problem(file, rec, "speed_kmh", f"must be positive, got {sp!r}"))
+    path = [p.strip() for p in str(row["path"] or "").split("|") if p.strip()]
+    if len(path) < 2:
+        problems.append(Problem(file, rec, "path", "a service runs over at least two places "
+                                "('|'-separated place ids, in order)"))
+        return
+    unknown = [p for p in path if p not in place_ids]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], [str(p) for p in place_ids], n=3)
+        problems.append(Problem(file, rec, "path", f"unknown place {unknown[0]!r}"
+                                + (f"; closest ids: {', '.join(close)}" if close else "")))
+        return
+    if len(set(path)) != len(path):
+        problems.append(Problem(file, rec, "path", "a service path visits a place twice"))
+        return
+    gauge = row["gauge_mm"]
+    for a, b in zip(path, path[1:]):
+        if service_link(links, row["mode"], gauge, a, b) is None:
+            problems.append(Problem(file, rec, "path",
+                                    f"no {row['mode']} link of gauge {gauge} joins {a!r} and "
+                                    f"{b!r}: list every place the service passes, in order"))
+            return
+
+
+def service_link(links: pd.DataFrame, mode: Any, gauge: Any, a: str, b: str) -> int | None:
+    """Row of the first link of ``mode`` carrying ``gauge`` between places ``a`` and ``b``
+    (either direction), or None."""
+    ends = links["from_id"].tolist(), links["to_id"].tolist()
+    modes = links["mode"].tolist()
+    gauges = links["gauge_mm"].tolist()
+    for i, (f, t) in enumerate(zip(*ends)):
+        if {f, t} == {a, b} and modes[i] == mode:
+            try:
+                ok = gauge is None or int(gauge) in parse_gauges(gauges[i])
+            except ValueError:
+                ok = False
+            if ok:
+                return i
+    return None
 
 
 class _Columns:
