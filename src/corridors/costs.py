@@ -54,8 +54,10 @@ import pandas as pd
 
 from .errors import ParameterError
 from .graph import (
+    ARRIVED,
     LINK,
     LOAD,
+    SERVICE_SEP,
     TRANSFER,
     TRANSFER_PLACE_KINDS,
     UNLOAD,
@@ -181,7 +183,8 @@ def transfer_kind_between(a: str, b: str) -> str:
     ma, mb = a.split("-")[0], b.split("-")[0]
     modes = {ma, mb}
     if ma == "rail" and mb == "rail":
-        return "transload"
+        # the same track: a change between trains (a scheduled service and another train)
+        return "connection" if a == b else "transload"
     if a == b and ma in ("sea", "ferry"):
         return "transshipment"
     if "sea" in modes:
@@ -449,6 +452,13 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     table_speed = np.array([cm.speed_kmh(m, c, nan) for m, c in pairs], dtype=float)
     speed = np.where(np.isfinite(speed_o), speed_o, table_speed[pair_code]) \
         if len(le) else np.zeros(0)
+    if topo.services and len(le):
+        # a scheduled service runs at its own published speed where it has one
+        svc_speed = {name: s.speed_kmh for name, s in topo.services.items()}
+        on_svc = np.array([svc_speed.get(topo.node_service[u], nan)
+                           for u in topo.src[le].tolist()], dtype=float)
+        speed = np.where(np.isfinite(on_svc), on_svc, speed)
+        time_o = np.where(np.isfinite(on_svc), nan, time_o)
     run_t = np.where(np.isfinite(time_o), time_o, km / np.where(speed > 0, speed, nan))
     # the rate of the first edge of each (mode, country, override) (0.0 and -0.0 are one
     # override, as they were one key of a dict)
@@ -531,11 +541,11 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         if t == TRANSFER:
             sa, sb = logical[u_code], logical[v_code]
             spec = cm.transfer("", place_kind, sa, sb) or _NO_SPEC
-            boarding = _boarding(sa, sb)
+            boarding = _boarding(svc_names[u_code], svc_names[v_code])
         else:
             svc = logical[v_code if t == LOAD else u_code]
             spec = cm.terminal("", svc)
-            boarding = svc if t == LOAD else ""
+            boarding = _plain(svc_names[v_code]) if t == LOAD else ""
             if not any(k in cm.terminals for k in (("*", svc), ("*", svc.split("-")[0]))):
                 spec = _NO_SPEC  # its text names the place: edge by edge
         specs.append((spec, boarding))
@@ -564,12 +574,15 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         kind_arr[fast] = np.where(ft == TRANSFER, k_kind,
                                   np.where(ft == LOAD, "load", "unload")).astype(object)
         rule_arr[fast] = np.array([sp.row for sp, _ in specs], dtype=object)[fk]
-        rail = np.array([b.startswith("rail") for _, b in specs], dtype=bool)[fk]
+        rail = np.array([b.startswith("rail") and SERVICE_SEP not in b for _, b in specs],
+                        dtype=bool)[fk]
+        sched = np.array([topo.services[b].headway_h if b in topo.services else nan
+                          for _, b in specs], dtype=float)[fk]
         country_code, countries = pd.factorize(
             np.array(topo.place_country, dtype=object)[topo.node_place[src[fast]]])
         hw_of = np.array([cm.boarding_headway_h("rail", c) for c in countries], dtype=float)
-        hw = np.where(rail, hw_of[country_code] if len(countries) else nan, nan)
-        has = rail & np.isfinite(hw)
+        hw = np.where(rail, hw_of[country_code] if len(countries) else nan, sched)
+        has = np.isfinite(hw)
         a["headway_h"][fast[has]] = hw[has]
         a["wait_h"][fast[has]] = hw[has] / 2.0
     for e in other[one_by_one].tolist():
@@ -583,14 +596,14 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
             spec = cm.transfer(pid, topo.place_kind[pi], sa, sb) or _NO_SPEC
             where = f"transfer {sa}->{sb} at {pid!r} ({spec.kind})"
             tcol, pcol, ccol = "transfer_time_h", "transfer_p90_h", "transfer_cost_usd"
-            boarding = _boarding(sa, sb)
+            boarding = _boarding(topo.node_service[u], topo.node_service[v])
         else:
             svc = logical_service(topo.node_service[v if t == LOAD else u])
             spec = cm.terminal(pid, svc)
             word = "loading" if t == LOAD else "unloading"
             where = f"{word} {svc} at {pid!r}"
             tcol, pcol, ccol = "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"
-            boarding = svc if t == LOAD else ""
+            boarding = _plain(topo.node_service[v]) if t == LOAD else ""
         kind_arr[e] = spec.kind if t == TRANSFER else ("load" if t == LOAD else "unload")
         rule_arr[e] = spec.row
         if math.isfinite(spec.time_h):
@@ -601,8 +614,13 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
             a[ccol][e] = spec.cost_usd
         else:
             miss_c[e] = f"{where}: no cost for {cargo.unit} cargo ({spec.row})"
-        if boarding.startswith("rail"):
+        if boarding in topo.services:
+            hw_e = topo.services[boarding].headway_h
+        elif boarding.startswith("rail"):
             hw_e = cm.boarding_headway_h("rail", topo.place_country[pi])
+        else:
+            hw_e = nan
+        if boarding:
             if math.isfinite(hw_e):
                 a["headway_h"][e] = hw_e
                 a["wait_h"][e] = hw_e / 2.0
@@ -631,12 +649,21 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
                    cargo_ok=cargo_ok, transfer_kind=kinds, rule=rules)
 
 
+def _plain(node_service: str) -> str:
+    return node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+
+
 def _boarding(a: str, b: str) -> str:
-    """The service a transfer from ``a`` to ``b`` boards, for its departure wait: none for a
-    gauge change between railways (``rail-1676 -> rail-1435``), which every source describes as
-    a coordinated hand-over between the two railways' trains (the operation's time, from
-    operations.csv, is the whole stop), not a fresh wait for a departure."""
-    if a.startswith("rail") and b.startswith("rail"):
+    """The node service a transfer from ``a`` to ``b`` boards, for its departure wait.
+
+    None for a gauge change between railways (``rail-1676 -> rail-1435``), which every source
+    describes as a coordinated hand-over between the two railways' trains (the operation's
+    time, from operations.csv, is the whole stop), not a fresh wait for a departure. A change
+    of trains on the same track (a ``connection``, e.g. onto a scheduled service of
+    services.csv) waits for the departing train."""
+    a, b = _plain(a), _plain(b)
+    la, lb = logical_service(a), logical_service(b)
+    if la.startswith("rail") and lb.startswith("rail") and la != lb:
         return ""
     return b
 

@@ -34,6 +34,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
@@ -57,9 +58,59 @@ TRANSFER_PLACE_KINDS = ("port", "dry_port", "city", "rail_station", "border_post
 TRANSSHIPMENT_PLACE_KINDS = ("port",)
 
 
+SERVICE_SEP = "~"  # a scheduled service's nodes: "rail-1520~rzdl_instc_east"
+
+
 def logical_service(node_service: str) -> str:
-    """The service a node stands for: ``sea:in`` -> ``sea``; others unchanged."""
-    return node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+    """The track service a node stands for: ``sea:in`` -> ``sea``,
+    ``rail-1520~rzdl_instc_east`` (a scheduled train, services.csv) -> ``rail-1520``."""
+    s = node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+    return s.split(SERVICE_SEP, 1)[0]
+
+
+def service_id(node_service: str) -> str | None:
+    """The services.csv id of a scheduled service's node, None for the default services."""
+    s = node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+    return s.split(SERVICE_SEP, 1)[1] if SERVICE_SEP in s else None
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """One scheduled service (a row of services.csv) as the topology and weights use it."""
+
+    id: str
+    node_service: str  # "rail-1520~<id>"
+    headway_h: float
+    speed_kmh: float
+    status: str
+    year: Any
+    source: str
+
+
+def scheduled_services(net: Network) -> tuple[list[tuple[str, ...]], dict[str, ServiceInfo]]:
+    """Per link row, the node services of the scheduled services that run over it, and the
+    services by node service name (from the network's ``services`` table)."""
+    from .validation import service_link
+
+    links = net._links
+    extra: list[list[str]] = [[] for _ in range(len(links))]
+    info: dict[str, ServiceInfo] = {}
+    table = net._tables.get("services")
+    if table is not None:
+        for rec in table.to_dict("records"):
+            name = f"{rec['mode']}-{int(rec['gauge_mm'])}{SERVICE_SEP}{rec['id']}"
+            path = [p.strip() for p in str(rec["path"]).split("|") if p.strip()]
+            for a, b in zip(path, path[1:]):
+                row = service_link(links.reset_index(drop=True), rec["mode"], rec["gauge_mm"],
+                                   a, b)
+                if row is not None and name not in extra[row]:
+                    extra[row].append(name)
+            sp = rec.get("speed_kmh")
+            info[name] = ServiceInfo(
+                id=str(rec["id"]), node_service=name, headway_h=float(rec["headway_h"]),
+                speed_kmh=float(sp) if sp is not None and not pd.isna(sp) else float("nan"),
+                status=str(rec["status"]), year=rec.get("year"), source=str(rec["source"]))
+    return [tuple(x) for x in extra], info
 
 
 @dataclass
@@ -99,6 +150,8 @@ class Topology:
     # by every topology of the same structure (dataclasses.replace keeps the same dict)
     _static: dict[str, Any] = field(default_factory=dict)
     _weights: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    # scheduled services (services.csv) by node service name
+    services: dict[str, ServiceInfo] = field(default_factory=dict)
 
     @property
     def n_nodes(self) -> int:
@@ -161,6 +214,13 @@ class Topology:
         out = np.ones(self.n_edges, dtype=bool)
         is_link = self.etype == LINK
         out[is_link] = link_ok[self.elink[is_link]]
+        if self.services:
+            # a scheduled service runs only while its own status and year allow
+            closed = {name for name, s in self.services.items()
+                      if not link_is_usable(s.status, s.year, year)}
+            if closed:
+                node_closed = np.array([s in closed for s in self.node_service], dtype=bool)
+                out &= ~(node_closed[self.src] | node_closed[self.dst])
         self._weights[cache_key] = out
         return out.copy()
 
@@ -219,6 +279,9 @@ def structure_key(net: Network) -> str:
         h.update("\x1f".join(map(str, links[name].tolist())).encode())
     h.update("\x1f".join(links.index.astype(str).tolist()).encode())
     h.update(repr(sorted(_explicit_pairs(net))).encode())
+    services = net._tables.get("services")
+    if services is not None:  # scheduled services add nodes and edges (and carry statuses)
+        h.update(services.to_csv(index=False).encode())
     return h.hexdigest()
 
 
@@ -274,11 +337,12 @@ def _build(net: Network) -> Topology:
     # services of each link, once per distinct (mode, gauge); a service is numbered by its rank
     # among all service names, so that sorting ranks sorts names
     link_mode = links["mode"].to_numpy(dtype=object)
-    combos: dict[tuple[Any, Any], int] = {}
+    extra, service_info = scheduled_services(net)
+    combos: dict[tuple[Any, Any, Any], int] = {}
     combo_of = np.fromiter((combos.setdefault(k, len(combos)) for k in
-                            zip(link_mode.tolist(), links["gauge_mm"].tolist())),
+                            zip(link_mode.tolist(), links["gauge_mm"].tolist(), extra)),
                            dtype=np.int64, count=len(links))
-    combo_svcs = [services_of(m, parse_gauges(g)) for m, g in combos]
+    combo_svcs = [services_of(m, parse_gauges(g)) + x for m, g, x in combos]
     svc_names = sorted({s for svcs in combo_svcs for s in svcs})
     rank = {s: r for r, s in enumerate(svc_names)}
     svc_water = np.array([s in WATER_MODES for s in svc_names], dtype=bool)
@@ -418,7 +482,7 @@ def _build(net: Network) -> Topology:
         link_status=[str(s) for s in links["status"].tolist()], link_year=year,
         link_passages=[tuple(split_list(v)) for v in links["passages"].tolist()],
         link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"].tolist()],
-        place_index=pidx)
+        place_index=pidx, services=service_info)
     return topo
 
 

@@ -34,6 +34,7 @@ from .graph import (
     Topology,
     logical_service,
     objective_name,
+    service_id,
     TIE_BREAK,
     on_grid,
     search,
@@ -105,6 +106,9 @@ class Leg:
     cost_usd: float
     generalized_usd: float
     geometry: Any = field(repr=False, compare=False)
+    # the scheduled service (services.csv id) the cargo rides or boards on this leg; None
+    # where it travels on the per-country defaults (speeds.csv)
+    service_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The leg as a JSON-ready dict (geometry left out)."""
@@ -248,6 +252,19 @@ class Route:
         return {"running": self._sum("running_time_h"), "waiting": self._sum("wait_h"),
                 "border": self._sum("dwell_h"), "transfer": self._sum("transfer_time_h"),
                 "terminal": self._sum("terminal_time_h")}
+
+    @property
+    def services(self) -> list[str]:
+        """The scheduled services (services.csv ids) the route rides, in order; a rail leg on
+        no scheduled service runs on its country's default speed and headway (speeds.csv),
+        listed as ``default:rail:<country>``."""
+        out: list[str] = []
+        for leg in self.steps:
+            if leg.kind in ("link", "border") and leg.mode == "rail":
+                name = leg.service_id or f"default:rail:{leg.country.split('-')[0]}"
+                if not out or out[-1] != name:
+                    out.append(name)
+        return out
 
     @property
     def door_to_door_h(self) -> float:
@@ -412,6 +429,7 @@ class Route:
             "time_days": _clean(round(self.time_h / 24.0, 2)),
             "departure": q.departure,
             "transit_time_h": _clean(round(self.transit_time_h, 1)),
+            "rail_services": self.services,
             "cost_usd": _clean(round(self.cost_usd, 2)),
             "generalized_usd": _clean(round(self.generalized_usd, 2)),
             "risk_usd": _clean(round(self.risk_usd, 2)),
@@ -1098,7 +1116,8 @@ class _Solver:
                 headway_h=_num(a["headway_h"][e]), passages=passages,
                 risk_delay_h=_num(risk_d[e]), risk_usd=_num(risk_u[e]),
                 time_h=_num(a["time_h"][e]), cost_usd=_num(a["cost_usd"][e]),
-                generalized_usd=_num(a["generalized"][e]), geometry=geom))
+                generalized_usd=_num(a["generalized"][e]), geometry=geom,
+                service_id=service_id(topo.node_service[v if et != UNLOAD else u])))
         r = Route(steps=tuple(steps), query=q, network=net.name, objective=total,
                   port_area_of=port_areas(net))
         from .risk import risk_rows, rows_for_route
