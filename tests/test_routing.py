@@ -120,9 +120,10 @@ def test_border_forward_direction_by_hand():
 def test_border_reverse_direction_by_hand():
     net = rf.border_net()
     r = cor.route(net, "Jalalabad", "Peshawar", cargo=C40)
-    # reverse row 30 h / USD 150; the border link leaves AFG, so AFG speed and tariff
-    assert r.time_h == approx(80 / 40 + (5 / 40 + 30.0) + 100 / 50)  # 34.125 h
-    assert r.cost_usd == approx(80 * 3.0 + (5 * 3.0 + 150.0) + 100 * 2.0)  # 605 USD
+    # reverse row 30 h / USD 150; the border link is priced and timed by the country of its
+    # from-place (PAK) in both directions: only the crossings row differs by direction
+    assert r.time_h == approx(80 / 40 + (5 / 50 + 30.0) + 100 / 50)  # 34.1 h
+    assert r.cost_usd == approx(80 * 3.0 + (5 * 2.0 + 150.0) + 100 * 2.0)  # 600 USD
     (b,) = r.crossings
     assert (b.from_id, b.to_id) == ("q2", "p2")
     assert b.dwell_h == approx(30.0) and b.fee_usd == approx(150.0)

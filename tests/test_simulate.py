@@ -168,7 +168,9 @@ def test_lognormal_median_and_p90_of_a_border_dwell() -> None:
 
 def test_uniform_wait_for_a_scheduled_ferry() -> None:
     net = ferry_net(24.0)
-    route = cor.route(net, "x", "y")
+    # a random arrival at the quay waits half the headway on average; a booked departure none
+    assert sum(leg.wait_h for leg in cor.route(net, "x", "y").steps) == 0.0
+    route = cor.route(net, "x", "y", departure="random")
     assert sum(leg.wait_h for leg in route.steps) == 12.0
     res = simulate(route, runs=100_000, seed=2, net=net)
     wait = res.time_h[:, 0] - (route.time_h - 12.0)

@@ -413,7 +413,9 @@ def _build(net: Network) -> Topology:
     link_km = links["distance_km"].to_numpy(dtype=float)
     l_src = dep_at[tail, r]
     l_dst = arr_at[head, r]
-    l_country = np.where(water_link[li], "*", country_arr[tail]).astype(object)
+    # a link is priced and timed by the country of its from-place in both directions, so the
+    # two directions of a cross-border link differ only by what the data says per direction
+    l_country = np.where(water_link[li], "*", country_arr[a_place[li]]).astype(object)
 
     # transfer, load and unload edges: per place, from a template per (services, kind) or,
     # at places with explicit transfer rows, per place

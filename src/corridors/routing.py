@@ -28,16 +28,16 @@ from .errors import AmbiguousPlaceError, CorridorsError, NoRouteError, Parameter
 from .graph import (
     LINK,
     LOAD,
+    TIE_BREAK,
     TRANSFER,
     UNLOAD,
     WATER_MODES,
     Topology,
     logical_service,
     objective_name,
-    service_id,
-    TIE_BREAK,
     on_grid,
     search,
+    service_id,
     topology,
 )
 from .network import (
