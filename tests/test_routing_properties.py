@@ -155,13 +155,29 @@ def queries(draw: st.DrawFn) -> tuple[dict[str, Any], str, str, str, Cargo]:
 
 
 def oracle_mask(topo: graph.Topology, origin: str, destination: str) -> np.ndarray:
-    """Edges usable today, with loading only at the origin and unloading only at the
-    destination (the rules of the expanded graph, restated here)."""
+    """Edges usable today, with loading only at the origin, unloading only at the
+    destination and no change of mode or gauge at either end (the rules of the expanded graph,
+    restated here)."""
+    o, d = topo.place_index[origin], topo.place_index[destination]
     mask = topo.usable(None).copy()
-    mask &= (topo.etype != graph.LOAD) | (topo.src == topo.gate_of[topo.place_index[origin]])
-    mask &= (topo.etype != graph.UNLOAD) | (
-        topo.dst == topo.gate_of[topo.place_index[destination]])
+    mask &= (topo.etype != graph.LOAD) | (topo.src == topo.gate_of[o])
+    mask &= (topo.etype != graph.UNLOAD) | (topo.dst == topo.gate_of[d])
+    mask &= (topo.etype != graph.TRANSFER) | ((topo.src_place != o) & (topo.src_place != d))
     return mask
+
+
+def booked(topo: graph.Topology, w: costs.Weights, origin: str, objective: str,
+           cargo: Cargo) -> np.ndarray:
+    """The objective of a booked departure: no wait for the first departure from the origin
+    (loading onto a scheduled mode there, or the first link out of it)."""
+    arr = w.objective(objective)
+    if objective not in ("time_h", "generalized"):
+        return arr
+    o = topo.place_index[origin]
+    first = ((topo.etype == graph.LOAD) & (topo.src == topo.gate_of[o])) | (
+        (topo.etype == graph.LINK) & (topo.src_place == o))
+    coef = cargo.time_value_usd_per_h if objective == "generalized" else 1.0
+    return arr - coef * np.where(first, w.arrays["wait_h"], 0.0)
 
 
 def oracle_path(g: nx.MultiDiGraph, source: int, target: int) -> tuple[float, bool] | None:
@@ -180,7 +196,7 @@ def oracle(net: cor.Network, origin: str, destination: str, objective: str,
     """Best objective by networkx Dijkstra on the expanded graph from the origin's gate to the
     destination's gate, and whether that path is simple; None when there is no path."""
     topo = graph.topology(net)
-    w = costs.weights(net, cargo).objective(objective)
+    w = booked(topo, costs.weights(net, cargo), origin, objective, cargo)
     g = topo.to_networkx(w, oracle_mask(topo, origin, destination))
     g.graph["node_place"] = topo.node_place.tolist()
     return oracle_path(g, int(topo.gate_of[topo.place_index[origin]]),
@@ -379,7 +395,7 @@ def test_constrained_route_matches_oracle_on_masked_graph(q, data):
     node_ok[topo.dst[access]] |= True
     mask &= node_ok[topo.src] & node_ok[topo.dst]
     mask &= ~(topo.etype == graph.LINK) | topo.eaccess | np.isin(topo.emode, modes)
-    g = topo.to_networkx(costs.weights(net, cargo).objective(objective), mask)
+    g = topo.to_networkx(booked(topo, costs.weights(net, cargo), o, objective, cargo), mask)
     g.graph["node_place"] = topo.node_place.tolist()
     expected = oracle_path(g, int(topo.gate_of[topo.place_index[o]]),
                            int(topo.gate_of[topo.place_index[d]]))

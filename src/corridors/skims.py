@@ -16,6 +16,7 @@ route that is no better (or none).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 from collections.abc import Iterable, Sequence
@@ -111,46 +112,61 @@ def route_matrix(
     unloads = (etype == UNLOAD) & np.isin(topo.dst, d_gates)
     graph_mask = shared & (etype != UNLOAD) & ((etype != LOAD) | loads)
     check_weights(w, q.minimize, graph_mask | (shared & unloads), net.name)
-    objective = solver.objective(q)
-    weight = np.where(shared, objective, 0.0)
-    matrix, entry_edge = _csr_with_edges(topo, weight, graph_mask)
-    keys = _entry_keys(matrix)
-    # the unloading edges into each destination gate, in edge order
-    into_lists: dict[int, list[int]] = {}
-    for e in np.flatnonzero(shared & unloads).tolist():
-        into_lists.setdefault(int(topo.dst[e]), []).append(e)
-    into = {g: np.asarray(es, dtype=np.int64) for g, es in into_lists.items()}
-    arrays = {name: w.arrays[name] for name in CRITERIA}
     is_transfer = etype == TRANSFER
+    # the last two edges into each destination gate: an edge that is not a change of mode or
+    # gauge at the destination (route never changes there), then the unloading edge
+    ends: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    by_head = np.argsort(topo.dst, kind="stable")
+    heads = topo.dst[by_head]
+    for e in np.flatnonzero(shared & unloads).tolist():
+        s_node = int(topo.src[e])
+        lo, hi = np.searchsorted(heads, [s_node, s_node + 1])
+        f = by_head[lo:hi]
+        f = f[shared[f] & ~is_transfer[f] & (etype[f] != UNLOAD)]
+        fs, es = ends.get(int(topo.dst[e]), (np.empty(0, np.int64), np.empty(0, np.int64)))
+        ends[int(topo.dst[e])] = (np.append(fs, f), np.append(es, np.full(len(f), e)))
     rows: list[dict[str, Any]] = []
     for o, og in zip(o_ids, o_gates.tolist()):
+        oi = topo.place_index[o]
+        # per origin, as route has it: loading only here, no change of mode at the origin,
+        # and (a booked departure) no wait for the first departure from it
+        q_o = dataclasses.replace(q, origin=o)
+        weight = np.where(shared, solver.objective(q_o), 0.0)
+        crit = {name: solver.query_array(q_o, name) for name in CRITERIA}
+        mask_o = graph_mask & ((etype != LOAD) | (topo.src == og))
+        mask_o &= ~is_transfer | (topo.src_place != oi)
+        matrix, entry_edge = _csr_with_edges(topo, weight, mask_o)
+        keys = _entry_keys(matrix)
         dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
         pred_list: list[int] | None = None
         for d, dg in zip(d_ids, d_gates.tolist()):
             row: dict[str, Any] = {"origin": o, "destination": d, "objective": math.nan,
                                    **dict.fromkeys(CRITERIA, math.nan),
                                    "transfers": math.nan, "simple": False}
-            es = into.get(dg)
-            if o == d or es is None:
+            pair = ends.get(dg)
+            if o == d or pair is None:
                 rows.append(row)
                 continue
-            totals = dist[topo.src[es]] + weight[es]
+            fs, es = pair
+            ok = mask_o[fs]
+            fs, es = fs[ok], es[ok]
+            totals = dist[topo.src[fs]] + weight[fs] + weight[es]
+            if not len(totals) or not math.isfinite(float(totals.min())):
+                rows.append(row)
+                continue
             best = int(np.argmin(totals))
-            if not math.isfinite(totals[best]):
-                rows.append(row)
-                continue
             if pred_list is None:
                 pred_list = pred.tolist()
-            nodes = [int(topo.src[es[best]])]
+            nodes = [int(topo.src[fs[best]])]
             while nodes[-1] != og:
                 nodes.append(pred_list[nodes[-1]])
             nodes.reverse()
-            pos = np.searchsorted(keys, np.asarray(nodes[:-1]) * topo.n_nodes
-                                  + np.asarray(nodes[1:]))
-            path = np.append(entry_edge[pos], es[best])
+            pos = np.searchsorted(keys, np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
+                                  + np.asarray(nodes[1:], dtype=np.int64))
+            path = np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(np.int64)
             row["objective"] = math.fsum(weight[path].tolist())
             for name in CRITERIA:
-                row[name] = math.fsum(arrays[name][path].tolist())
+                row[name] = math.fsum(crit[name][path].tolist())
             row["transfers"] = int(is_transfer[path].sum())
             row["simple"] = _simple(topo, path)
             rows.append(row)

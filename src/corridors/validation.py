@@ -749,7 +749,7 @@ def validate_table(name: str, table: pd.DataFrame, file: str, places: pd.DataFra
     del countries
 
 
-def _check_service(row: "_Row", file: str, rec: str, place_ids: set[Any],
+def _check_service(row: _Row, file: str, rec: str, place_ids: set[Any],
                    links: pd.DataFrame, problems: list[Problem]) -> None:
     """A scheduled service: a known mode and status, a positive headway, and a path of known
     places whose consecutive places a link of the service's mode and gauge joins."""
