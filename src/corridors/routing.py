@@ -816,6 +816,10 @@ class _Solver:
         # the mode it leaves by and unloaded from the one it arrives by (a truck loaded at a
         # rail yard only to be lifted onto a train there would pay two handlings for one)
         m &= (etype != TRANSFER) | ((topo.src_place != o) & (topo.src_place != d))
+        # a route that visits no place twice never leaves its destination: without this, a
+        # relaxed best path that passes through the destination and comes back (rail to the
+        # port next door, then a truck back) is pruned with nothing left to branch on
+        m &= (etype != LINK) | (topo.src_place != d)
         return m
 
     def _shared_mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]],

@@ -127,7 +127,8 @@ def sea_links(places: dict[str, dict]) -> list[dict[str, str]]:
         out.append({
             "id": r["id"], "from_id": a, "to_id": b, "mode": "sea", "kind": "line", "gauge_mm": "",
             "distance_km": r["distance_km"], "status": r.get("status") or "operational", "year": "",
-            "speed_kmh": "", "time_h": "", "usd_per_teu_km": "", "headway_h": r.get("headway_h", ""),
+            "speed_kmh": r.get("speed_kmh", ""), "time_h": "", "usd_per_teu_km": "",
+            "headway_h": r.get("headway_h", ""),
             "oneway": "false", "passages": r.get("passages", ""), "cargo_units": r.get("cargo_units", ""),
             "shape": "",
             "source": src, "confidence": "estimated", "notes": " ".join(parts),

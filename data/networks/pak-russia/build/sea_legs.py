@@ -62,8 +62,8 @@ PASSAGE_NAMES = {"suez": "suez", "babalmandab": "bab_el_mandeb", "ormuz": "hormu
 GEO_PASSAGES = {"english_channel": (-1.0, 50.0, 2.0, 51.3),
                 "danish_straits": (10.5, 54.5, 13.0, 57.0)}
 # hand-edited service columns, kept by id when the file is rewritten
-SERVICE_FIELDS = ["status", "headway_h", "cargo_units", "service_source", "service_confidence",
-                  "service_notes"]
+SERVICE_FIELDS = ["status", "headway_h", "speed_kmh", "cargo_units", "service_source",
+                  "service_confidence", "service_notes"]
 
 
 def network_passages(sr_passages: list[str], coords) -> list[str]:
