@@ -358,3 +358,16 @@ def test_sanctions_keys_by_issuer_and_target() -> None:
     assert sanctions_policy_for(pol, "EU", "RUS") == "ignore"
     assert sanctions_policy_for(pol, "EU", "IRN") == "surcharge"
     assert sanctions_policy_for({}, "US", "IRN") == "ignore"
+
+
+def test_as_of_is_checked_and_reported(net: cor.Network, west: cor.Route) -> None:
+    rows = parse_risk_table(pd.DataFrame([{**risk_row("place", "i1", p=0.1, med=5, p90=10),
+                                           "as_of": "2026-01"}]))
+    assert rows[("place", "i1")].as_of == "2026-01"
+    with pytest.raises(ParameterError, match="as_of '2026-13' is not a month"):
+        parse_risk_table(pd.DataFrame([{**risk_row("place", "i1"), "as_of": "2026-13"}]))
+    bundled = cor.load_network()
+    r = cor.route(bundled, "Karachi", "Kabul", modes="road")
+    comps = route_risk(bundled, r).components
+    assert any(c["ref"] == "torkham_pak" and c["as_of"] == "2026-01" for c in comps) or any(
+        c["ref"] == "chaman" and c["as_of"] == "2026-01" for c in comps)

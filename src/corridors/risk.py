@@ -144,6 +144,7 @@ class RiskRow:
     confidence: str
     label: str
     target: str = ""  # the sanctioned country (country rows: ref; places and links: theirs)
+    as_of: str = ""  # the month of the newest evidence behind the row (YYYY-MM), "" if unknown
 
     @property
     def expected_delay_h(self) -> float:
@@ -215,6 +216,9 @@ def parse_risk_table(table: pd.DataFrame | None) -> dict[tuple[str, str], RiskRo
             bad.append("a lognormal duration needs a median > 0 when p90 > 0")
         if math.isfinite(p) and p > 0 and not math.isfinite(m):
             bad.append("disruption_prob_per_trip is given but disruption_median_days is not")
+        as_of = _text(rec.get("as_of")).strip()
+        if as_of and not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])(-[0-3]\d)?", as_of):
+            bad.append(f"as_of {as_of!r} is not a month or date (YYYY-MM or YYYY-MM-DD)")
         if bad:
             problems += [f"{label}: {b}" for b in bad]
             continue
@@ -228,7 +232,7 @@ def parse_risk_table(table: pd.DataFrame | None) -> dict[tuple[str, str], RiskRo
             mean_days=mean, security_pct=sec if math.isfinite(sec) else 0.0,
             sanctions=sanctions, source=_text(rec.get("source")),
             confidence=_text(rec.get("confidence")), label=label,
-            target=ref if scope == "country" else "")
+            target=ref if scope == "country" else "", as_of=as_of)
     if problems:
         raise ParameterError("invalid risk table:\n  - " + "\n  - ".join(problems))
     return out
@@ -538,7 +542,8 @@ def route_risk(
     avoided: set[str] = set()
     no_disruption = 1.0
     for r in rows:
-        base = {"scope": r.scope, "ref": r.ref, "source": r.source, "confidence": r.confidence}
+        base = {"scope": r.scope, "ref": r.ref, "source": r.source, "confidence": r.confidence,
+                "as_of": r.as_of}
         if r.has_disruption:
             delay = r.expected_delay_h
             comps.append({"what": "disruption", **base, "probability": r.prob,
