@@ -128,8 +128,9 @@ def test_west_route_by_hand(net: cor.Network, west: cor.Route) -> None:
     assert [leg.link_id for leg in west.steps if leg.link_id] == ["o_i1", "i1_i2", "i2_d"]
     rr = route_risk(net, west)
     s = math.log(2) / Z90
-    delay_i1 = 0.1 * 5 * math.exp(s * s / 2) * 24  # place i1: p x mean days x 24
-    delay_link = 0.02 * 2 * 24  # link i1_i2: p90 == median, fixed 2 days
+    # the rest of a disruption under way: p x mean days / 2 x 24
+    delay_i1 = 0.1 * 5 * math.exp(s * s / 2) / 2 * 24  # place i1
+    delay_link = 0.02 * 2 / 2 * 24  # link i1_i2: p90 == median, fixed 2 days
     assert rr.expected_delay_h == approx(delay_i1 + delay_link)
     assert rr.expected_delay_cost_usd == approx((delay_i1 + delay_link) * HOLD)
     assert rr.security_usd == approx((0.5 + 0.5 + 0.1) / 100 * VALUE)  # PAK, IRN, TKM once
@@ -150,7 +151,8 @@ def test_west_route_by_hand(net: cor.Network, west: cor.Route) -> None:
 def test_east_route_by_hand(net: cor.Network, east: cor.Route) -> None:
     rr = route_risk(net, east)
     s_afg, s_f1 = math.log(3) / Z90, math.log(2) / Z90
-    delay = 0.5 * 10 * math.exp(s_afg ** 2 / 2) * 24 + 0.2 * 3 * math.exp(s_f1 ** 2 / 2) * 24
+    delay = (0.5 * 10 * math.exp(s_afg ** 2 / 2) / 2 * 24
+             + 0.2 * 3 * math.exp(s_f1 ** 2 / 2) / 2 * 24)
     assert rr.expected_delay_h == approx(delay)
     assert rr.security_usd == approx((0.5 + 1.0 + 0.1) / 100 * VALUE)
     assert rr.regimes == ()
@@ -193,7 +195,7 @@ def test_passage_rows_apply_to_sea_legs() -> None:
     r = cor.route(net, "x", "y")
     rr = route_risk(net, r, sanctions="surcharge", surcharge_pct=1.0)
     s = math.log(1.4) / Z90
-    assert rr.expected_delay_h == approx(0.5 * 10 * math.exp(s * s / 2) * 24)
+    assert rr.expected_delay_h == approx(0.5 * 10 * math.exp(s * s / 2) / 2 * 24)
     assert rr.security_usd == approx(0.015 * VALUE)  # suez 0.5 % + RUS 1 %
     assert rr.sanctions_usd == approx(0.01 * VALUE)  # US|EU|UK on one row: charged once
     assert {c["ref"] for c in rr.components} == {"suez", "RUS"}
@@ -270,7 +272,7 @@ def test_edge_risk_charges_on_entering(net: cor.Network, west: cor.Route) -> Non
     i_o_i1 = next(s for s, v in by_kind.items() if v[1] == "o_i1")
     # entering IRN: security 0.5 % + one surcharge (US and UN on one row do not stack)
     assert u[i_o_i1] == approx(0.005 * VALUE + SANCTIONS_SURCHARGE_PCT / 100 * VALUE)
-    assert d[i_o_i1] == approx(0.1 * lognormal_mean(5, 10) * 24)
+    assert d[i_o_i1] == approx(0.1 * lognormal_mean(5, 10) / 2 * 24)
     # the same arrays from numpy inputs, and without start edges the origin is not charged
     args: dict[str, Any] = {k: np.asarray(v, dtype=object)
                             for k, v in edge_args(west).items()}

@@ -40,9 +40,9 @@ def test_risk_objective_and_leg_sums():
     cheap = cor.route(net, "o", "d", cargo=C40)
     assert [c.to_id for c in cheap.crossings] == ["b", "d"]  # 280 km is cheaper than 300
     safe = cor.route(net, "o", "d", cargo=C40, minimize="risk")
-    # via A: 1 % of 100,000 + 0.5 x 48 h x time value; via B: 2 % of 100,000
+    # via A: 1 % of 100,000 + 0.5 x 48 h / 2 (the rest of a closure) x time value; via B: 2 %
     tv = C40.time_value_usd_per_h
-    assert safe.objective == approx(1000.0 + 0.5 * 48 * tv)
+    assert safe.objective == approx(1000.0 + 0.5 * 48 / 2 * tv)
     assert safe.risk_usd == approx(safe.objective)
     assert cheap.risk_usd == approx(2000.0)
 

@@ -22,11 +22,16 @@ percentile ``q = disruption_p90_days``:
     sigma_r = ln(q / m) / z90,          z90 = Phi^-1(0.9) = 1.28155
     mean_r  = m * exp(sigma_r^2 / 2)    (days; a missing q means a fixed duration m)
 
-    expected delay        d_r = p_r * mean_r * 24                     [h]
+    expected delay        d_r = p_r * mean_r / 2 * 24                 [h]
     expected delay cost   D_r = d_r * c,   c = cargo.holding_usd_per_h + value_of_time_usd_per_h
     security premium      S_r = security_premium_pct_r / 100 * V     [USD]
     sanctions surcharge   X_r = sum over regimes g of row r with policy "surcharge" of
                                 surcharge_pct_g / 100 * V                [USD]
+
+``p_r`` is the share of days a disruption is under way, so a trip meets one with probability
+``p_r``, at a uniformly random moment of it, and waits the rest: half its duration on average
+(:mod:`corridors.simulate` draws the same; the length bias towards long closures is left out,
+see there).
 
 Totals: ``expected_delay_h = sum d_r``, ``expected_delay_cost_usd = sum D_r``,
 ``security_usd = sum S_r``, ``sanctions_usd = sum X_r``,
@@ -148,10 +153,11 @@ class RiskRow:
 
     @property
     def expected_delay_h(self) -> float:
-        """Expected delay per trip in hours: prob x mean duration x 24."""
+        """Expected delay per trip in hours: prob x mean duration / 2 x 24 (a trip that meets
+        a disruption under way waits the rest of it: half of it on average)."""
         if self.prob == 0.0:
             return 0.0
-        return self.prob * self.mean_days * HOURS_PER_DAY
+        return self.prob * self.mean_days / 2.0 * HOURS_PER_DAY
 
     @property
     def has_disruption(self) -> bool:
@@ -434,7 +440,8 @@ class RouteRisk:
         ``duration_days`` (the mean duration of a disruption), ``delay_h`` (expected),
         ``regime`` and ``policy`` (sanctions), ``usd``, ``source``, ``confidence``.
     expected_delay_h : float
-        Sum of p x mean duration over the disruption rows, hours.
+        Sum of p x mean duration / 2 over the disruption rows, hours (the rest of a
+        disruption under way).
     expected_delay_cost_usd : float
         ``expected_delay_h`` x the cargo's time value (holding cost + value of time), USD.
     security_usd, sanctions_usd : float
