@@ -409,3 +409,35 @@ def test_constrained_route_matches_oracle_on_masked_graph(q, data):
         line_modes = {leg.mode for leg in r.steps
                       if leg.link_id is not None and kind[leg.link_id] != "access"}
         assert line_modes <= set(modes)
+
+
+@SETTINGS
+@given(queries())
+def test_route_pareto_and_closure_agree(q):
+    """One query, one answer: the cheapest member of the time-cost Pareto front costs what
+    ``route(minimize="cost_usd")`` costs and, among equally cheap members, takes its time (cost
+    then time); the same for the fastest; ``closure_choice`` plans the route ``route`` finds."""
+    spec, o, d, _, cargo = q
+    net = build(spec)
+    by_cost = best(net, o, d, "cost_usd", cargo)
+    by_time = best(net, o, d, "time_h", cargo)
+    if by_cost is None:
+        assert by_time is None
+        with pytest.raises(NoRouteError):
+            cor.pareto(net, o, d, criteria=("time_h", "cost_usd"), cargo=cargo)
+        return
+    assert by_time is not None
+    front = cor.pareto(net, o, d, criteria=("time_h", "cost_usd"), cargo=cargo)
+    assert front
+    low_cost = min(r.cost_usd for r in front)
+    assert close(low_cost, by_cost.cost_usd)
+    assert close(min(r.time_h for r in front if close(r.cost_usd, low_cost)), by_cost.time_h)
+    low_time = min(r.time_h for r in front)
+    assert close(low_time, by_time.time_h)
+    assert close(min(r.cost_usd for r in front if close(r.time_h, low_time)), by_time.cost_usd)
+    far = [p for p in (f"p{i}" for i in range(len(spec["places"])))
+           if p not in {leg.from_id for leg in by_cost.steps} | {by_cost.destination}]
+    if far:
+        choice = cor.closure_choice(net, o, d, closed=far[0], days=3, minimize="cost_usd",
+                                    cargo=cargo)
+        assert choice.planned.steps == by_cost.steps

@@ -557,6 +557,7 @@ def search(
     max_transfers: int | None = None,
     dist: np.ndarray | None = None,
     tie: np.ndarray | None = None,
+    once: Sequence[np.ndarray] = (),
 ) -> tuple[float, list[int]] | None:
     """Least-weight path from node ``source`` to node ``target`` through the stages of a query.
 
@@ -580,6 +581,10 @@ def search(
     tie : array of float, optional
         A second weight per edge that breaks ties of ``weight`` (e.g. time for a cost query),
         so that of two routes of equal cost the faster one wins.
+    once : list of bool arrays, optional
+        ``once[j]``: the edges that enter place j; the path enters each such place at most
+        once, whatever the stage (one bit of the search state per place: used to turn a best
+        path that visits a place twice into the best one that visits it once or never).
 
     Dijkstra on states (node, stage, transfers used) with a lexicographic key: weight, then
     ``tie``, then number of transfers, then the state's number. Equal-weight paths therefore
@@ -598,7 +603,7 @@ def search(
     stages = len(masks)
     if len(advance) != stages - 1:
         raise ValueError("advance needs one edge set per stage boundary")
-    if stages == 1 and max_transfers is None:
+    if stages == 1 and max_transfers is None and not len(once):
         mask = masks[0]
         if dist is None:
             dist = csgraph.dijkstra(edge_csr(topo, weight, mask), indices=source)
@@ -614,15 +619,20 @@ def search(
         td = dict(zip(edges, (tie[dag] if tie is not None else np.zeros(len(dag))).tolist()))
         tr = dict(zip(edges, (topo.etype[dag] == TRANSFER).tolist()))
         return _dijkstra(topo.n_nodes, 1, adjacency, wd, td, [dict.fromkeys(edges, True)], [{}],
-                         tr, None, source, target, weight)
+                         tr, None, source, target, weight, {})
     limit = (max_transfers + 1) if max_transfers is not None else 1
     wl = weight.tolist()
     tl = tie.tolist() if tie is not None else [0.0] * topo.n_edges
     allowed = [m.tolist() for m in masks]
     adv = [a.tolist() for a in advance] + [[False] * topo.n_edges]
     is_transfer = topo._static_array("is_transfer").tolist()
+    enter_bits: dict[int, int] = {}
+    for j, entering in enumerate(once):
+        for e in np.flatnonzero(entering).tolist():
+            enter_bits[e] = enter_bits.get(e, 0) | (1 << j)
     return _dijkstra(topo.n_nodes, stages, topo.adjacency, wl, tl, allowed, adv, is_transfer,
-                     limit if max_transfers is not None else None, source, target, weight)
+                     limit if max_transfers is not None else None, source, target, weight,
+                     enter_bits)
 
 
 def _tight_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.ndarray,
@@ -654,9 +664,11 @@ def _tight_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.
 
 def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, tl: Any, allowed: Any, adv: Any,
               is_transfer: Any, limit: int | None, source: int, target: int,
-              weight: np.ndarray) -> tuple[float, list[int]] | None:
+              weight: np.ndarray, enter_bits: dict[int, int]
+              ) -> tuple[float, list[int]] | None:
     """The lexicographic Dijkstra of :func:`search` over any adjacency (list or dict by node)
-    and per-edge lookups (lists or dicts by edge); ``adv[s]`` may be a dict (missing: no)."""
+    and per-edge lookups (lists or dicts by edge); ``adv[s]`` may be a dict (missing: no).
+    ``enter_bits[e]``: the bits of the at-most-once places that edge ``e`` enters."""
     last = stages - 1
     counting = limit is not None
     lim = limit if limit is not None else 1
@@ -670,7 +682,9 @@ def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, tl: Any, allowed: An
         v = st % n
         rest = st // n
         s = rest % stages
-        k = rest // stages
+        rest //= stages
+        k = rest % lim
+        bits = rest // lim
         if v == target and s == last:
             edges: list[int] = []
             cur = st
@@ -690,9 +704,12 @@ def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, tl: Any, allowed: An
             k2 = k + 1 if (counting and tr) else k
             if k2 >= lim:
                 continue
+            eb = enter_bits.get(e, 0)
+            if eb & bits:
+                continue  # a second visit of an at-most-once place
             s2 = s + 1 if (ad[e] if s < last else False) else s
             key = (d + wl[e], d2 + tl[e], ntr + (1 if tr else 0))
-            st2 = w + n * (s2 + stages * k2)
+            st2 = w + n * (s2 + stages * (k2 + lim * (bits | eb)))
             if key < dist.get(st2, (math.inf, 0.0, 0)):
                 dist[st2] = key
                 prev[st2] = (st, e)

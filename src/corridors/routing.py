@@ -991,11 +991,12 @@ class _Solver:
                 advance: list[np.ndarray], source: int, target: int,
                 max_transfers: int | None, tie_weight: np.ndarray | None = None
                 ) -> tuple[float, list[int]] | None:
-        """Best-first branch and bound over place rules until the best path visits every place
-        at most once: a place that the relaxed best path visits twice spawns one child per
-        stage ("this place only in stage t"); children are restrictions of their parent, so
-        the first simple path popped is the best simple path (place visits within one stage
-        are split by forbidding the place in that stage)."""
+        """The best path that visits every place at most once: while the best path of the
+        current restriction visits a place twice, that place joins the set of places the
+        search may enter at most once (one bit of its state each, see
+        :func:`~corridors.graph.search`). Each restriction only removes paths that visit a
+        place twice, so every simple path stays allowed and the first simple best path is the
+        best simple path."""
         topo = self.topo
         entering_cache: dict[int, np.ndarray] = {}
 
@@ -1004,62 +1005,42 @@ class _Solver:
                 entering_cache[p] = topo.entering(p)
             return entering_cache[p]
 
-        def run(rules_: dict[int, int] | tuple[tuple[int, int], ...]
-                ) -> tuple[float, list[int]] | None:
-            rl = dict(rules_)
-            masks = []
-            for s in range(stages):
-                m = base.copy()
-                for p, t in rl.items():
-                    if t != s:
-                        m &= ~entering(p)
-                masks.append(m)
+        masks = []
+        for s in range(stages):
+            m = base.copy()
+            for p, t in rules.items():
+                if t != s:
+                    m &= ~entering(p)
+            masks.append(m)
+
+        def run(once: tuple[int, ...]) -> tuple[float, list[int]] | None:
             return search(topo, weight, masks, source, target, advance=advance,
-                          max_transfers=max_transfers, tie=tie_weight)
+                          max_transfers=max_transfers, tie=tie_weight,
+                          once=[entering(p) for p in once])
 
         def second(found_: tuple[float, list[int]]) -> float:
             if tie_weight is None:
                 return 0.0
             return math.fsum(float(tie_weight[e]) for e in found_[1])
 
-        base_rules = tuple(sorted(rules.items()))
-        first = run(base_rules)
-        if first is None:
-            return None
-        tie = count()
-        heap: list[tuple[float, float, int, tuple[tuple[int, int], ...],
-                         tuple[float, list[int]]]] = [
-            (first[0], second(first), next(tie), base_rules, first)]
-        seen = {base_rules}
+        once: tuple[int, ...] = ()
+        found = run(once)
         solves = 1
-        while heap:
-            _, _, _, rl, found = heapq.heappop(heap)
+        while found is not None:
             repeat = self._first_repeat(found[1], advance)
             if repeat is None:
                 return found
-            place, _visit_stages = repeat
-            rdict = dict(rl)
-            if place in rules:  # origin, destination or waypoint: fixed by the stage rules
-                choices: list[int] = []
-            elif place in rdict:  # two visits within its one allowed stage: forbid it there
-                choices = [-1] if rdict[place] != -1 else []
-            else:
-                choices = list(range(stages))
-            for t in choices:
-                child_rules = dict(rdict)
-                child_rules[place] = t
-                key = tuple(sorted(child_rules.items()))
-                if key in seen:
-                    continue
-                if solves >= MAX_BRANCHES:
-                    raise CorridorsError(
-                        f"gave up after {solves} searches looking for a route that visits no "
-                        "place twice; add via places or avoid_places to narrow the query")
-                seen.add(key)
-                solves += 1
-                child = run(key)
-                if child is not None:
-                    heapq.heappush(heap, (child[0], second(child), next(tie), key, child))
+            place = repeat[0]
+            if place in once:  # cannot happen: the search enters such a place once
+                raise CorridorsError(f"internal error: place {topo.place_ids[place]!r} "
+                                     "visited twice though restricted to one visit")
+            if solves >= MAX_BRANCHES:
+                raise CorridorsError(
+                    f"gave up after {solves} searches looking for a route that visits no "
+                    "place twice; add via places or avoid_places to narrow the query")
+            once = (*once, place)
+            solves += 1
+            found = run(once)
         return None
 
     def _first_repeat(self, edges: list[int], advance: list[np.ndarray]
