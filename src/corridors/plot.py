@@ -311,7 +311,8 @@ def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str], 
 
 
 def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: Sequence[str],
-                      ax: Axes | None = None, *, bins: int = 60, days: bool = True) -> Figure:
+                      ax: Axes | None = None, *, bins: int = 60, days: bool = True,
+                      deadline_h: float | None = None) -> Figure:
     """Distribution of simulated transit times, one outlined histogram per route.
 
     Parameters
@@ -326,6 +327,8 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
         Bins shared by all routes.
     days : bool
         Plot days (default) rather than hours.
+    deadline_h : float, optional
+        Deadline in hours, drawn as a vertical line with each route's share of runs within it.
 
     The median (dashed) and 90th percentile (dotted) of each route are drawn as vertical
     lines.
@@ -350,10 +353,14 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
         col = col[np.isfinite(col)]
         c = colours[j % len(colours)]
         p50, p90 = np.percentile(col, [50, 90])
+        on_time = ("" if deadline_h is None
+                   else f", on time {float((col <= deadline_h / scale).mean()):.0%}")
         ax.hist(col, bins=list(edges), histtype="step", lw=1.6, color=c,
-                label=f"{lab} (P50 {p50:.1f}, P90 {p90:.1f})")
+                label=f"{lab} (P50 {p50:.1f}, P90 {p90:.1f}{on_time})")
         ax.axvline(p50, color=c, ls="--", lw=0.9)
         ax.axvline(p90, color=c, ls=":", lw=0.9)
+    if deadline_h is not None:
+        ax.axvline(deadline_h / scale, color="0.1", lw=1.4, label="deadline")
     ax.set_xlabel("transit time (days)" if days else "transit time (h)")
     ax.set_ylabel("runs")
     ax.legend(fontsize=7.5, frameon=False)

@@ -267,6 +267,17 @@ class SimulationResult:
         """P(transit time <= ``hours``) per route."""
         return 1.0 - self.prob_exceeds(hours)
 
+    def p_best(self, what: str = "time_h", among: Sequence[int] | None = None) -> np.ndarray:
+        """Probability that each route of ``among`` (indices; default all) has the smallest
+        ``time_h`` or ``cost_usd`` of them in a run, ties split evenly; sums to 1."""
+        if what not in ("time_h", "cost_usd"):
+            raise ParameterError(f"unknown quantity {what!r}; allowed: time_h, cost_usd")
+        cols = list(range(self.n_routes)) if among is None else [int(j) for j in among]
+        if not cols or any(not 0 <= j < self.n_routes for j in cols):
+            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got "
+                                 f"{among!r}")
+        return _p_best(self._data(what)[:, cols])
+
     @property
     def on_time(self) -> np.ndarray | None:
         """P(transit time <= deadline) per route, or None without a deadline."""
