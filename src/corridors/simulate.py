@@ -16,10 +16,22 @@ Distributions (per run)
   ``median x exp(sigma Z)``, ``sigma = ln(p90 / median) / 1.28155``, Z standard normal. A
   missing p90 or ``p90 == median`` makes the term deterministic.
 - Disruptions: for each risk row that applies to the route (as in :mod:`corridors.risk`,
-  each row once per trip), ``Bernoulli(p) x 24 x lognormal(median_days, p90_days)`` hours.
+  each row once per trip), ``Bernoulli(p) x U x 24 x lognormal(median_days, p90_days)``
+  hours, U ~ Uniform(0, 1). ``p`` is the share of days a closure is under way, so a trip
+  that meets one arrives at a uniformly random moment of it and waits the *rest* of it
+  (mean: half the mean duration, as :mod:`corridors.risk` charges). The length bias (a
+  trip is likelier to meet a long closure than a short one) is left out: with the heavy
+  lognormal tails fitted to three to six events it would multiply the expected wait several
+  fold on an assumption about the tail, not on data.
   A row shared by several routes (the same border post, the same country) is drawn once per
   run for all of them: a closure of Torkham in a run delays every route through Torkham.
   Every other term is drawn independently for each route, unless ``common_draws=True``.
+- Standing charges while a disruption holds the cargo: the daily charges of
+  :class:`corridors.closures.WaitCharges` (container detention; demurrage when the box
+  waits in a port; a truck's standing cost when it waits on a truck), the same that
+  :func:`corridors.closure_choice` applies. The mode and place where the cargo waits are
+  those of the first leg of the route that meets the row (at sea, for a passage: detention
+  only).
 
 Common draws (``common_draws=True``): every term is keyed by what it is (the wait for the
 departure on a leg, the dwell on a border link in one direction, the transfer or terminal
@@ -33,7 +45,8 @@ network per route as ``net``): the variates are shared, the parameters are each 
 Time of a run = deterministic part + the draws. Cost of a run = the route's money cost
 (``route.cost_usd``, deterministic) + the cargo's time value (holding cost + value of time,
 ``cargo.time_value_usd_per_h``) x (time of the run - the route's deterministic
-``time_h``): a run slower than the median-based time costs more, a faster one less. Security
+``time_h``) + the standing charges of its disruption hours: a run slower than the
+median-based time costs more, a faster one less. Security
 premiums and sanctions surcharges are expected costs reported by :func:`corridors.risk.route_risk`;
 they are not drawn. With every variance zero (no headway, ``p90 == median``, no disruption) a
 run gives exactly ``route.time_h`` and ``route.cost_usd``.
@@ -101,6 +114,7 @@ class _Plan:
     d_prob: np.ndarray
     d_median_h: np.ndarray
     d_sigma: np.ndarray
+    standing_usd_per_h: np.ndarray  # standing charges while each disruption holds the cargo
     det_split: dict[str, float]  # deterministic hours by component
     distance_km: float
     border_fee_usd: float
@@ -126,13 +140,40 @@ def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, flo
     return sigma > 0, sigma
 
 
+def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
+                        place_kinds: Mapping[str, str]) -> float:
+    """USD per hour of standing charges while the disruption of ``row`` holds the cargo: the
+    charges of the first leg that meets the row, as :func:`corridors.closure_choice`."""
+    from .closures import WAIT_CHARGES
+
+    mode, in_port = "sea", False
+    for leg in route.steps:
+        if row.scope == "place":
+            hit = row.ref in (leg.from_id, leg.to_id)
+        elif row.scope == "link":
+            hit = leg.link_id == row.ref
+        elif row.scope == "passage":
+            hit = row.ref in leg.passages
+        else:
+            hit = row.ref in str(leg.country).split("-")
+        if not hit:
+            continue
+        mode = leg.mode if leg.kind != "transfer" else str(leg.to_service).split("-")[0]
+        if row.scope == "place":
+            in_port = place_kinds.get(row.ref) == "port"
+        break
+    per_day, _ = WAIT_CHARGES.per_day(cargo, mode, in_port)
+    return per_day / HOURS_PER_DAY
+
+
 def _leg_key(leg: Any) -> tuple[Any, ...]:
     """What a leg is, whatever route it belongs to: its kind, link, places and services."""
     return (leg.kind, leg.link_id, leg.from_id, leg.to_id, leg.service, leg.to_service,
             leg.transfer_kind)
 
 
-def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | None) -> _Plan:
+def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | None,
+          place_kinds: Mapping[str, str] | None = None) -> _Plan:
     headways: list[float] = []
     wait_keys: list[tuple[Any, ...]] = []
     terms: dict[str, list[tuple[float, float, tuple[Any, ...]]]] = {g: [] for g in _GROUPS}
@@ -186,6 +227,9 @@ def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | 
         d_prob=np.asarray([r.prob for r in disrupt], dtype=float),
         d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
         d_sigma=np.asarray([r.sigma for r in disrupt], dtype=float),
+        standing_usd_per_h=np.asarray(
+            [_standing_usd_per_h(route, r, cargo, place_kinds or {}) for r in disrupt],
+            dtype=float),
         det_split=det, distance_km=route.distance_km, border_fee_usd=border_fee)
 
 
@@ -378,15 +422,16 @@ def _plans(routes: Sequence[Route], net: Network | Sequence[Network] | None,
         if len(nets) != len(routes) or not all(isinstance(n, Network) for n in nets):
             raise ParameterError(f"net must be one Network or one per route: got {len(nets)} "
                                  f"items for {len(routes)} routes")
-    by_net: dict[int, Mapping[tuple[str, str], RiskRow]] = {}
+    by_net: dict[int, tuple[Mapping[tuple[str, str], RiskRow], dict[str, str]]] = {}
     plans = []
     for r, n in zip(routes, nets):
-        rows = None
+        rows, kinds = None, None
         if disruptions and n is not None:
             if id(n) not in by_net:
-                by_net[id(n)] = risk_rows(n)
-            rows = by_net[id(n)]
-        plans.append(_plan(r, cargo if cargo is not None else r.query.cargo, rows))
+                by_net[id(n)] = (risk_rows(n), {str(k): str(v) for k, v
+                                                in n._places["kind"].items()})
+            rows, kinds = by_net[id(n)]
+        plans.append(_plan(r, cargo if cargo is not None else r.query.cargo, rows, kinds))
     return plans
 
 
@@ -503,12 +548,15 @@ def simulate(
             np.asarray([col(z_cols, (*own, *k)) for k in p.term_keys], dtype=np.int64),
             np.asarray([col(u_cols, ("risk", *k)) for k in p.disruption_keys], dtype=np.int64),
             np.asarray([col(z_cols, ("risk", *k)) for k in p.disruption_keys],
+                       dtype=np.int64),
+            np.asarray([col(u_cols, ("risk-rest", *k)) for k in p.disruption_keys],
                        dtype=np.int64)))
 
     seq = np.random.SeedSequence(seed)
     rng = np.random.default_rng(seq)
     n_routes = len(routes)
     time_h = np.empty((runs, n_routes))
+    standing_usd = np.zeros((runs, n_routes))
     sums = np.zeros((n_routes, 5))  # waiting, border, transfer, terminal, disruption
     bar = _progress_bar(progress, runs)
     try:
@@ -516,7 +564,7 @@ def simulate(
             n = min(CHUNK_RUNS, runs - start)
             u = rng.random((n, len(u_cols)))
             z = rng.standard_normal((n, len(z_cols)))
-            for j, (p, (wi, ti, du, dz)) in enumerate(zip(plans, idx)):
+            for j, (p, (wi, ti, du, dz, dr)) in enumerate(zip(plans, idx)):
                 t = np.full(n, p.base_h)
                 if wi.size:
                     ws = (u[:, wi] * p.headways).sum(axis=1)
@@ -537,9 +585,12 @@ def simulate(
                     dur = z[:, dz] * p.d_sigma
                     np.exp(dur, out=dur)
                     dur *= p.d_median_h
-                    ds = np.where(u[:, du] < p.d_prob, dur, 0.0).sum(axis=1)
+                    dur *= u[:, dr]  # the rest of a closure under way
+                    held = np.where(u[:, du] < p.d_prob, dur, 0.0)
+                    ds = held.sum(axis=1)
                     t += ds
                     sums[j, 4] += ds.sum()
+                    standing_usd[start:start + n, j] = held @ p.standing_usd_per_h
                 time_h[start:start + n, j] = t
             if bar is not None:
                 bar.update(n)
@@ -550,7 +601,7 @@ def simulate(
     det_t = np.asarray([p.time_h for p in plans], dtype=float)
     det_c = np.asarray([p.cost_usd for p in plans], dtype=float)
     tv = np.asarray([p.time_value_usd_per_h for p in plans], dtype=float)
-    cost = (time_h - det_t) * tv + det_c  # no extra time: exactly det_c
+    cost = (time_h - det_t) * tv + det_c + standing_usd  # no extra time: exactly det_c
 
     splits: list[dict[str, float]] = []
     indicators: list[dict[str, float]] = []
@@ -566,6 +617,7 @@ def simulate(
         mean_t = float(time_h[:, j].mean())
         run_h = split["running"]
         indicators.append({
+            "standing_charges_mean_usd": float(standing_usd[:, j].mean()),
             "distance_km": p.distance_km,
             "speed_without_delay_kmh": p.distance_km / run_h if run_h > 0 else math.nan,
             "speed_with_delay_kmh": p.distance_km / mean_t if mean_t > 0 else math.nan,
