@@ -27,7 +27,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["tcd_chart", "route_map", "save_map", "explore", "save_explore",
-           "transit_time_hist", "basemap_path", "routes_frame"]
+           "transit_time_hist", "basemap_path", "routes_frame", "corridor_colours", "PALETTE"]
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a", "#637939", "#8c6d31",
+           "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363")
+"""Colours of corridors in every chart and map (tab10, then darker tab20b/tab20c tones)."""
 
 _WHAT = {"time": ("time_days", "cumulative time (days)"),
          "cost": ("cost_usd", "cumulative cost (USD)")}
@@ -42,6 +47,26 @@ def _pyplot() -> Any:
             "charts need matplotlib: install the plot extra, pip install 'corridors[plot]'"
         ) from err
     return plt
+
+
+def corridor_colours(names: Iterable[str]) -> dict[str, str]:
+    """A colour of :data:`PALETTE` per corridor name, the same in every chart and map: each
+    name takes the colour its CRC-32 points to, or the next free one when another name of the
+    same chart took it first (names in sorted order, so the result does not depend on the
+    order they are given in)."""
+    import zlib
+
+    out: dict[str, str] = {}
+    used: set[int] = set()
+    for name in sorted(set(names)):
+        i = zlib.crc32(name.encode("utf-8")) % len(PALETTE)
+        for step in range(len(PALETTE)):
+            j = (i + step) % len(PALETTE)
+            if j not in used or len(used) >= len(PALETTE):
+                break
+        used.add(j)
+        out[name] = PALETTE[j]
+    return out
 
 
 def _as_routes(routes: Route | Iterable[Route]) -> list[Route]:
