@@ -27,12 +27,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["tcd_chart", "route_map", "save_map", "explore", "save_explore",
-           "transit_time_hist", "basemap_path", "routes_frame", "corridor_colours", "PALETTE"]
+           "transit_time_hist", "time_split_chart", "basemap_path", "routes_frame",
+           "corridor_colours", "od_title", "PALETTE", "MODE_STYLES", "TIME_PARTS"]
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a", "#637939", "#8c6d31",
-           "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363")
-"""Colours of corridors in every chart and map (tab10, then darker tab20b/tab20c tones)."""
+           "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#843c39", "#637939", "#7b4173",
+           "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#8c6d31")
+"""Colours of corridors in every chart and map: the ten of tab10 first (distinct from one
+another), then ten darker tab20b/tab20c tones for charts with more corridors."""
 
 _WHAT = {"time": ("time_days", "cumulative time (days)"),
          "cost": ("cost_usd", "cumulative cost (USD)")}
@@ -51,19 +53,26 @@ def _pyplot() -> Any:
 
 def corridor_colours(names: Iterable[str]) -> dict[str, str]:
     """A colour of :data:`PALETTE` per corridor name, the same in every chart and map: each
-    name takes the colour its CRC-32 points to, or the next free one when another name of the
-    same chart took it first (names in sorted order, so the result does not depend on the
-    order they are given in)."""
+    name takes the tab10 colour its CRC-32 points to, or the next free one when another name
+    of the same chart took it first (names in sorted order, so the result does not depend on
+    the order they are given in); beyond ten names the darker tones follow.
+
+    >>> c = corridor_colours(["instc-west-today", "trans-afghan-uap-rail-2032"])
+    >>> c == corridor_colours(["trans-afghan-uap-rail-2032", "instc-west-today"])
+    True
+    >>> len(set(c.values()))
+    2
+    """
     import zlib
 
     out: dict[str, str] = {}
     used: set[int] = set()
+    first = 10  # tab10 first: ten colours no one confuses
     for name in sorted(set(names)):
-        i = zlib.crc32(name.encode("utf-8")) % len(PALETTE)
-        for step in range(len(PALETTE)):
-            j = (i + step) % len(PALETTE)
-            if j not in used or len(used) >= len(PALETTE):
-                break
+        h = zlib.crc32(name.encode("utf-8"))
+        tries = [(h + k) % first for k in range(first)]
+        tries += [first + (h + k) % (len(PALETTE) - first) for k in range(len(PALETTE) - first)]
+        j = next((t for t in tries if t not in used), tries[0])
         used.add(j)
         out[name] = PALETTE[j]
     return out
@@ -89,15 +98,73 @@ def _labels(rs: Sequence[Route], labels: Sequence[str] | None = None) -> list[st
 # --------------------------------------------------------------------------------------------
 
 
+MODE_STYLES = {"rail": "-", "road": (0, (5, 2.5)), "sea": (0, (1, 1.6)),
+               "ferry": (0, (6, 2, 1, 2))}
+"""Line style of each mode's runs in time/cost-distance charts (steps are solid, waits faint)."""
+
+
+def _colour_list(rs: Sequence[Route], colours: Sequence[str] | None) -> list[str]:
+    if colours is None:
+        return [PALETTE[i % len(PALETTE)] for i in range(len(rs))]
+    if len(colours) != len(rs):
+        raise ParameterError(f"{len(colours)} colours for {len(rs)} routes")
+    return [str(c) for c in colours]
+
+
+def od_title(routes: Sequence[Route]) -> str:
+    """``"Karachi → Moscow"`` when the routes share their origin and destination, else the
+    pairs joined with ``"; "``."""
+    pairs = dict.fromkeys(
+        (r.steps[0].from_name if r.steps else r.origin,
+         r.steps[-1].to_name if r.steps else r.destination) for r in routes)
+    return "; ".join(f"{a} → {b}" for a, b in pairs)
+
+
+def _place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str]]) -> int:
+    """Annotate points without overlaps and inside the axes: each label tries offsets around
+    its point (then further up and down) and takes the first whose box overlaps neither a
+    placed label nor the frame edge; a label with no free spot is left out. Returns how many
+    were left out."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer)
+    placed: list[Any] = []
+    dropped = 0
+    offsets = [(-4, 3), (4, 3), (-4, -11), (4, -11)]
+    offsets += [(dx, dy * k) for k in range(2, 9) for dx, dy in ((-4, 7), (4, 7), (-4, -7),
+                                                               (4, -7))]
+    for x, y, text, colour in items:
+        for dx, dy in offsets:
+            ann = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
+                              ha="right" if dx < 0 else "left", va="bottom", fontsize=6.5,
+                              color=colour, zorder=6,
+                              arrowprops=None if abs(dy) <= 11 else dict(
+                                  arrowstyle="-", color=colour, lw=0.5, alpha=0.6))
+            box = ann.get_window_extent(renderer)
+            inside = (box.x0 >= frame.x0 + 1 and box.x1 <= frame.x1 - 1
+                      and box.y0 >= frame.y0 + 1 and box.y1 <= frame.y1 - 1)
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box.expanded(1.04, 1.15))
+                break
+            ann.remove()
+        else:
+            dropped += 1
+    return dropped
+
+
 def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("time", "cost"),
               ax: Axes | Sequence[Axes] | None = None, label_steps: bool = True,
-              labels: Sequence[str] | None = None) -> Figure:
+              labels: Sequence[str] | None = None, colours: Sequence[str] | None = None,
+              simulation: Any = None, title: str | None = None) -> Figure:
     """UNESCAP time/cost–distance chart: one line per route, steps labelled.
 
     Each panel plots cumulative distance (km) against cumulative time (days) or cost (USD),
-    the points of :func:`corridors.indicators.tcd_series`; vertical segments are borders,
-    transfers, port calls, terminals and waits. Steps adding at least 4 % of a route's total
-    are marked and labelled (each place once per panel).
+    the points of :func:`corridors.indicators.tcd_series`; runs are styled by mode
+    (:data:`MODE_STYLES`), vertical segments are borders, transfers, port calls, terminals
+    and waits (waits drawn faint and named as waits). Steps adding at least 4 % of a route's
+    total are marked and labelled, each place once per panel, with no two labels overlapping
+    and none outside the frame (a label with no free spot is left out). With a simulation,
+    each route's P10–P90 of the total time and cost is a band at its destination.
 
     Parameters
     ----------
@@ -110,20 +177,33 @@ def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("
         Annotate the large steps with their place and kind.
     labels : sequence of str, optional
         Legend text per route (default: number and description).
+    colours : sequence of str, optional
+        One colour per route (default: :data:`PALETTE` in order; the comparison passes
+        :func:`corridor_colours`).
+    simulation : SimulationResult, optional
+        Draws with one column per route (``time_h`` and ``cost_usd``), for the P10–P90 bands.
+    title : str, optional
+        Default: the origin and destination (:func:`od_title`).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     plt = _pyplot()
+    from matplotlib.lines import Line2D
+
     rs = _as_routes(routes)
     panels = [what] if isinstance(what, str) else list(what)
     for p in panels:
         if p not in _WHAT:
             raise ParameterError(f"unknown chart quantity {p!r}; allowed: time, cost")
+    cols = _colour_list(rs, colours)
+    if simulation is not None and getattr(simulation, "time_h", np.empty((0, 0))).shape[1] \
+            != len(rs):
+        raise ParameterError("the simulation needs one column per route")
     if ax is None:
         fig, axes_arr = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
-                                     figsize=(11, 4.2 * len(panels)))
+                                     figsize=(11, 4.4 * len(panels)))
         axes = list(axes_arr[:, 0])
     else:
         axes = [ax] if not isinstance(ax, Sequence) else list(ax)
@@ -132,44 +212,78 @@ def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("
                                  f"{len(axes)}")
         fig = axes[0].figure
     series = [tcd_series(r) for r in rs]
-    colours = plt.get_cmap("tab10").colors
+    names = _labels(rs, labels)
+    modes_used: set[str] = set()
     for a, p in zip(axes, panels):
         col, ylabel = _WHAT[p]
         inc = "d_time_h" if p == "time" else "d_cost_usd"
+        pending: list[tuple[float, float, str, str]] = []
         done: set[str] = set()
-        for i, (s, lab) in enumerate(zip(series, _labels(rs, labels))):
-            c = colours[i % len(colours)]
-            a.plot(s["distance_km"].to_numpy(), s[col].to_numpy(), color=c, lw=1.8,
-                   label=lab, gid=f"route-{i}")
+        top = 0.0
+        for i, (s, c) in enumerate(zip(series, cols)):
+            x, y = s["distance_km"].to_numpy(), s[col].to_numpy()
+            top = max(top, float(y.max()) if len(y) else 0.0)
+            for k in range(1, len(s)):
+                seg, kind = s["segment"].iloc[k], s["what"].iloc[k]
+                if seg == "run":
+                    modes_used.add(str(kind))
+                    style: Any = MODE_STYLES.get(str(kind), "-")
+                    a.plot(x[k - 1:k + 1], y[k - 1:k + 1], color=c, lw=1.9, ls=style,
+                           gid=f"route-{i}")
+                else:
+                    a.plot(x[k - 1:k + 1], y[k - 1:k + 1], color=c, solid_capstyle="butt",
+                           lw=4.0 if kind == "wait" else 2.2,
+                           alpha=0.35 if kind == "wait" else 1.0, gid=f"route-{i}")
+            if simulation is not None:
+                data = simulation.time_h[:, i] / 24.0 if p == "time" \
+                    else simulation.cost_usd[:, i]
+                lo, hi = np.percentile(data, [10, 90])
+                end = float(x[-1]) if len(x) else 0.0
+                a.plot([end, end], [lo, hi], color=c, lw=7, alpha=0.3,
+                       solid_capstyle="butt", gid=f"band-{i}")
+                top = max(top, float(hi))
             total = float(s[inc].sum())
             big = s[(s["segment"] == "step") & (s[inc] >= STEP_LABEL_SHARE * total)]
             if big.empty:
                 continue
             a.plot(big["distance_km"].to_numpy(), big[col].to_numpy(), ls="none",
                    marker="o", ms=3.5, color=c, gid=f"steps-{i}")
-            if label_steps:
-                for _, row in big.iterrows():
-                    key = str(row["place_id"])  # one label per place and panel
-                    if key in done:
-                        continue
-                    done.add(key)
-                    a.annotate(_short_label(row), (row["distance_km"], row[col]),
-                               xytext=(-4, 2), textcoords="offset points", ha="right",
-                               va="bottom", fontsize=6.5, color="0.25")
+            for _, row in big.iterrows():
+                key = f"{row['place_id']}:{row['what']}"  # one label per place, kind, panel
+                if key in done:
+                    continue
+                done.add(key)
+                pending.append((float(row["distance_km"]), float(row[col]),
+                                _short_label(row, p), "0.2"))
         a.set_ylabel(ylabel)
         a.grid(True, color="0.9", lw=0.6)
         a.set_xlim(left=0)
-        a.set_ylim(bottom=0)
+        a.set_ylim(0, top * 1.08 if top > 0 else 1.0)
+        if label_steps and pending:
+            pending.sort(key=lambda t: -t[1])  # the big late steps first
+            _place_labels(a, pending)
     axes[-1].set_xlabel("cumulative distance (km)")
-    axes[0].legend(loc="upper left", fontsize=7.5, frameon=False)
-    axes[0].set_title("Time/cost–distance (UNESCAP method)", fontsize=10)
+    handles = [Line2D([], [], color=c, lw=2.4, label=lab) for c, lab in zip(cols, names)]
+    handles += [Line2D([], [], color="0.3", lw=1.6, ls=MODE_STYLES[m], label=m)
+                for m in MODE_STYLES if m in modes_used]
+    handles.append(Line2D([], [], color="0.3", lw=4.0, alpha=0.35, label="wait for a departure"))
+    if simulation is not None:
+        handles.append(Line2D([], [], color="0.3", lw=7, alpha=0.3,
+                              label="P10–P90 at destination (Monte Carlo)"))
+    ncol = 1 if len(names) <= 4 else 2
+    axes[-1].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                    fontsize=7.5, frameon=False, ncol=ncol)
+    axes[0].set_title(f"{title or od_title(rs)}: time/cost–distance (UNESCAP method)",
+                      fontsize=10)
     return fig
 
 
-def _short_label(row: pd.Series) -> str:
+def _short_label(row: pd.Series, panel: str = "time") -> str:
+    """``"Zahedan: transload 0.8 d"`` (time panel) or ``"Zahedan: transload USD 250"``."""
     what = str(row["what"]).replace("_", " ")
-    return f"{row['place_name']}: {what}"
-
+    if panel == "cost":
+        return f"{row['place_name']}: {what} USD {float(row['d_cost_usd']):,.0f}"
+    return f"{row['place_name']}: {what} {float(row['d_time_h']) / 24.0:.1f} d"
 
 # --------------------------------------------------------------------------------------------
 # Maps
@@ -216,11 +330,14 @@ def _marks(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 
 
 def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
-              margin_deg: float = 2.0, labels: Sequence[str] | None = None) -> Figure:
+              margin_deg: float = 2.0, labels: Sequence[str] | None = None,
+              colours: Sequence[str] | None = None, title: str | None = None) -> Figure:
     """Static map: the routes over Natural Earth country outlines cropped to their extent.
 
-    One colour per route; border crossings (black diamonds, named) and transfer places
-    (white circles) marked; origin and destination as stars; legend by route description.
+    One colour per route (``colours``, default :data:`PALETTE` in order); border crossings
+    (black diamonds, named) and transfer places (white circles) marked; origin and
+    destination as stars; legend by route description; titled with the origin and
+    destination unless ``title`` says otherwise.
     """
     plt = _pyplot()
     from matplotlib.lines import Line2D
@@ -236,10 +353,10 @@ def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
     world = gpd.read_file(basemap_path(), engine="pyogrio")
     world = world.clip((x0, y0, x1, y1))
     world.plot(ax=ax, color="#eeeeea", edgecolor="#b5b5b0", lw=0.6, zorder=1)
-    colours = plt.get_cmap("tab10").colors
+    cols = _colour_list(rs, colours)
     handles = []
     for i, lab in enumerate(_labels(rs, labels)):
-        c = colours[i % len(colours)]
+        c = cols[i]
         sub = gdf[(gdf["route"] == i + 1) & gdf["kind"].isin(["link", "border"])]
         # earlier routes wider and underneath, so shared track shows every colour
         sub.plot(ax=ax, color=c, lw=max(5.5 - 1.8 * i, 1.2), alpha=0.9, zorder=3 + i,
@@ -270,14 +387,16 @@ def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
     ax.set_aspect(1.0 / max(np.cos(np.radians((y0 + y1) / 2.0)), 0.2))
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
+    ax.set_title(title or od_title(rs), fontsize=10)
     return fig
 
 
 def save_map(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
-             dpi: int = 150, labels: Sequence[str] | None = None) -> Path:
+             dpi: int = 150, labels: Sequence[str] | None = None,
+             colours: Sequence[str] | None = None) -> Path:
     """Draw :func:`route_map` and save it (PNG, SVG, PDF by suffix); returns the path."""
     plt = _pyplot()
-    fig = route_map(routes, labels=labels)
+    fig = route_map(routes, labels=labels, colours=colours)
     out = Path(path)
     fig.savefig(out, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
@@ -337,7 +456,8 @@ def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str], 
 
 def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: Sequence[str],
                       ax: Axes | None = None, *, bins: int = 60, days: bool = True,
-                      deadline_h: float | None = None) -> Figure:
+                      deadline_h: float | None = None, colours: Sequence[str] | None = None,
+                      title: str | None = None) -> Figure:
     """Distribution of simulated transit times, one outlined histogram per route.
 
     Parameters
@@ -353,10 +473,16 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
     days : bool
         Plot days (default) rather than hours.
     deadline_h : float, optional
-        Deadline in hours, drawn as a vertical line with each route's share of runs within it.
+        Deadline in hours, drawn as a vertical line, with each route's share of runs within it
+        in the legend.
+    colours : sequence of str, optional
+        One colour per column (default :data:`PALETTE` in order).
+    title : str, optional
+        Title of the chart (the comparison gives the origin and destination).
 
     The median (dashed) and 90th percentile (dotted) of each route are drawn as vertical
-    lines.
+    lines; the legend sits below the chart. The view ends at the largest 99th percentile (or
+    the deadline); the axis label says which share of runs lies beyond it.
     """
     plt = _pyplot()
     arr = np.asarray(draws_h, dtype=float)
@@ -365,18 +491,29 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
     if arr.ndim != 2 or arr.shape[1] != len(labels):
         raise ParameterError(f"draws_h must be runs x routes with one column per label; got "
                              f"shape {arr.shape} and {len(labels)} labels")
+    if colours is not None and len(colours) != len(labels):
+        raise ParameterError(f"{len(colours)} colours for {len(labels)} routes")
     scale = 24.0 if days else 1.0
     data = arr / scale
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 4.5))
+        fig, ax = plt.subplots(figsize=(10, 4.8))
     else:
         fig = ax.figure
-    edges = np.histogram_bin_edges(data[np.isfinite(data)], bins=bins)
-    colours = plt.get_cmap("tab10").colors
+    finite = data[np.isfinite(data)]
+    # the view ends at the largest 99th percentile (and the deadline): a few runs held weeks
+    # by a closure would otherwise squeeze every distribution into the first bins
+    hi = max(float(np.percentile(data[np.isfinite(data[:, j]), j], 99))
+             for j in range(data.shape[1]))
+    if deadline_h is not None:
+        hi = max(hi, deadline_h / scale * 1.03)
+    lo = float(finite.min())
+    edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+    beyond = float((data > edges[-1]).mean())
+    unit = "d" if days else "h"
     for j, lab in enumerate(labels):
         col = data[:, j]
         col = col[np.isfinite(col)]
-        c = colours[j % len(colours)]
+        c = colours[j] if colours is not None else PALETTE[j % len(PALETTE)]
         p50, p90 = np.percentile(col, [50, 90])
         on_time = ("" if deadline_h is None
                    else f", on time {float((col <= deadline_h / scale).mean()):.0%}")
@@ -385,8 +522,75 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
         ax.axvline(p50, color=c, ls="--", lw=0.9)
         ax.axvline(p90, color=c, ls=":", lw=0.9)
     if deadline_h is not None:
-        ax.axvline(deadline_h / scale, color="0.1", lw=1.4, label="deadline")
-    ax.set_xlabel("transit time (days)" if days else "transit time (h)")
+        ax.axvline(deadline_h / scale, color="0.1", lw=1.6,
+                   label=f"deadline {deadline_h / scale:g} {unit}", gid="deadline")
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_xlabel(("door-to-door time (days)" if days else "door-to-door time (h)")
+                  + (f"; {beyond:.1%} of runs beyond the right edge (in the percentiles)"
+                     if beyond > 0 else ""))
     ax.set_ylabel("runs")
-    ax.legend(fontsize=7.5, frameon=False)
+    ax.set_title((f"{title}: " if title else "") + "simulated door-to-door time "
+                 "(dashed P50, dotted P90)", fontsize=10)
+    ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=1 if len(labels) <= 5 else 2)
     return fig
+
+
+TIME_PARTS = ("running", "waiting", "border", "transfer", "terminal")
+"""The parts of a route's time (:meth:`corridors.Route.time_split`), in chart order."""
+
+PART_COLOURS = {"running": "#4c72b0", "waiting": "#dd8452", "border": "#c44e52",
+                "transfer": "#8172b3", "terminal": "#937860"}
+
+
+def time_split_chart(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = None,
+                     colours: Sequence[str] | None = None, title: str | None = None,
+                     ax: Axes | None = None) -> Figure:
+    """Where the time goes: one horizontal bar per route, split into running, waiting for
+    departures, border dwell, transfers and terminal handling (days, from
+    :meth:`corridors.Route.time_split`); parts of at least a day are written on the bar and
+    each route's label is drawn in its corridor colour.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _pyplot()
+    rs = _as_routes(routes)
+    names = _labels(rs, labels)
+    cols = _colour_list(rs, colours)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10, 1.2 + 0.55 * len(rs)))
+    else:
+        fig = ax.figure
+    y = np.arange(len(rs))[::-1]
+    left = np.zeros(len(rs))
+    for part in TIME_PARTS:
+        days = np.asarray([r.time_split()[part] / 24.0 for r in rs])
+        ax.barh(y, days, left=left, color=PART_COLOURS[part], label=part, height=0.62,
+                gid=f"part-{part}")
+        for yi, x0, d in zip(y, left, days):
+            if d >= 1.0:
+                ax.text(x0 + d / 2, yi, f"{d:.1f}", ha="center", va="center", fontsize=7,
+                        color="white")
+        left += days
+    for yi, total in zip(y, left):
+        ax.text(total, yi, f" {total:.1f} d", va="center", fontsize=7.5)
+    ax.set_yticks(y, [textwrap_label(n) for n in names], fontsize=7.5)
+    for tick, c in zip(ax.get_yticklabels(), cols):
+        tick.set_color(c)
+    ax.set_xlim(0, float(left.max()) * 1.12 if len(left) and left.max() > 0 else 1.0)
+    ax.set_xlabel("days (median-based route time)")
+    ax.grid(True, axis="x", color="0.9", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(ncol=len(TIME_PARTS), fontsize=7.5, frameon=False, loc="upper center",
+              bbox_to_anchor=(0.5, -0.18 if len(rs) > 3 else -0.3))
+    ax.set_title(f"{title or od_title(rs)}: where the time goes", fontsize=10)
+    return fig
+
+
+def textwrap_label(text: str, width: int = 48) -> str:
+    """A long label wrapped on spaces into lines of about ``width`` characters."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text

@@ -1844,9 +1844,11 @@ def run_cli(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chart_groups(result: _Comparison) -> dict[tuple[str, str], list[tuple[str, Route]]]:
-    """Per pair, each distinct route once, labelled with every row that found it:
-    ``"today (cost_usd) = uap-railway-2032 (cost_usd): corridor"``."""
+def _chart_groups(result: _Comparison
+                  ) -> dict[tuple[str, str], list[tuple[str, str, Route]]]:
+    """Per pair, each distinct route once, labelled with every row that found it, with its
+    corridor: ``("today (cost_usd) = uap-railway-2032 (cost_usd): corridor", corridor,
+    route)``."""
     groups: dict[tuple[str, str], dict[tuple[Any, ...], tuple[list[str], str, Route]]] = {}
     for rec, r in zip(result.frame.to_dict("records"), result.routes):
         if r is None:
@@ -1859,15 +1861,17 @@ def _chart_groups(result: _Comparison) -> dict[tuple[str, str], list[tuple[str, 
             pair[key][0].append(who)
         else:
             pair[key] = ([who], str(rec["corridor"]), r)
-    return {p: [(" = ".join(w) + f": {c}", r) for w, c, r in items.values()]
+    return {p: [(" = ".join(w) + f": {c}", c, r) for w, c, r in items.values()]
             for p, items in groups.items()}
 
 
 def _charts(net: Network, result: _Comparison, out: Path, settings: Mapping[str, Any]) -> str:
-    """For each origin-destination pair, its distinct routes side by side: a time/cost-distance
-    chart (PNG), a static map (PNG) and an interactive map (HTML), and with a Monte Carlo the
-    transit-time distributions (PNG), through :mod:`corridors.plot` (the ``plot`` extra).
-    Returns a note of what was written."""
+    """For each origin-destination pair, its distinct routes side by side, each corridor in
+    its colour (:func:`corridors.plot.corridor_colours`): a time/cost-distance chart, the
+    time split per corridor, a static map (PNG) and an interactive map (HTML), and with a
+    Monte Carlo the transit-time distributions (PNG) and P10-P90 bands on the
+    time/cost-distance chart, through :mod:`corridors.plot` (the ``plot`` extra). Returns a
+    note of what was written."""
     try:
         from . import plot
     except ImportError as err:  # pragma: no cover - plot has no hard dependency at import
@@ -1879,20 +1883,29 @@ def _charts(net: Network, result: _Comparison, out: Path, settings: Mapping[str,
     try:
         for (o, d), items in _chart_groups(result).items():
             slug = re.sub(r"[^a-z0-9]+", "-", f"{names[o]}-{names[d]}".lower()).strip("-")
-            labels = [lab for lab, _ in items]
-            routes_ = [r for _, r in items]
-            fig = plot.tcd_chart(routes_, labels=labels)
-            written += [str(_save_png(fig, out / f"{slug}_tcd.png"))]
-            written += [str(plot.save_map(routes_, out / f"{slug}_map.png", labels=labels))]
-            written += [str(plot.save_explore(routes_, out / f"{slug}_map.html",
-                                              labels=labels))]
+            labels = [lab for lab, _, _ in items]
+            routes_ = [r for _, _, r in items]
+            palette = plot.corridor_colours(c for _, c, _ in items)
+            colours = [palette[c] for _, c, _ in items]
             sim = sims.get((o, d))
+            draws = None
             if sim is not None:
                 keys = [route_key(r) for r in routes_]
-                cols = [next(j for j, r in enumerate(sim.routes) if route_key(r) == k)
-                        for k in keys]
-                fig = plot.transit_time_hist(sim.result.time_h[:, cols], labels,
-                                             deadline_h=None if days is None else days * 24.0)
+                draws = sim.result.subset(
+                    [next(j for j, r in enumerate(sim.routes) if route_key(r) == k)
+                     for k in keys])
+            fig = plot.tcd_chart(routes_, labels=labels, colours=colours, simulation=draws)
+            written += [str(_save_png(fig, out / f"{slug}_tcd.png"))]
+            fig = plot.time_split_chart(routes_, labels=labels, colours=colours)
+            written += [str(_save_png(fig, out / f"{slug}_time_split.png"))]
+            written += [str(plot.save_map(routes_, out / f"{slug}_map.png", labels=labels,
+                                          colours=colours))]
+            written += [str(plot.save_explore(routes_, out / f"{slug}_map.html",
+                                              labels=labels))]
+            if draws is not None:
+                fig = plot.transit_time_hist(draws.time_h, labels, colours=colours,
+                                             deadline_h=None if days is None else days * 24.0,
+                                             title=plot.od_title(routes_))
                 written += [str(_save_png(fig, out / f"{slug}_transit.png"))]
     except ImportError as err:
         return f"charts and maps skipped ({err})"
