@@ -202,6 +202,6 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(_args(["criticality", str(f), "--format", "json", "--close", "Torkham"])) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert len(rows) == 1 and rows[0]["item"] == "Torkham"
-    assert run_cli(_args(["criticality", str(f), "--top", "0"])) == 1
+    assert run_cli(_args(["criticality", str(f), "--top", "0"])) == 2
     assert "--top" in capsys.readouterr().err
-    assert run_cli(_args(["criticality", str(tmp_path / "missing.toml")])) == 1
+    assert run_cli(_args(["criticality", str(tmp_path / "missing.toml")])) == 2

@@ -190,16 +190,16 @@ def test_cli_setting_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     a.write_text(SINGLE, encoding="utf-8")
     b.write_text(SINGLE.replace('"base"', '"other"').replace("seed = 3", "seed = 8"),
                  encoding="utf-8")
-    assert run_cli(_args(["compare", str(a), str(b)])) == 1
+    assert run_cli(_args(["compare", str(a), str(b)])) == 2
     err = capsys.readouterr().err
     assert "seed" in err and str(a) in err and str(b) in err
     assert run_cli(_args(["compare", str(a), str(b), "--seed", "1"])) == 0  # the flag decides
     capsys.readouterr()
     plain = tmp_path / "plain.toml"
     plain.write_text('name = "x"\nod = [["Karachi", "Kabul"]]\n', encoding="utf-8")
-    assert run_cli(_args(["compare", str(plain), "--deadline-days", "5"])) == 1
+    assert run_cli(_args(["compare", str(plain), "--deadline-days", "5"])) == 2
     assert "--simulate-runs" in capsys.readouterr().err
-    assert run_cli(_args(["compare", str(plain), "--simulate-runs", "-2"])) == 1
+    assert run_cli(_args(["compare", str(plain), "--simulate-runs", "-2"])) == 2
     assert "--simulate-runs" in capsys.readouterr().err
 
 

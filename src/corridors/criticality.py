@@ -59,8 +59,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._atomic import write_text_atomic
 from .closures import WAIT_CHARGES, WaitCharges, _closed_items
-from .errors import CorridorsError, NoRouteError, ParameterError, ValidationError
+from .errors import CorridorsError, NoRouteError, ParameterError, ValidationError, exit_code
 from .network import Network
 from .risk import RiskRow, risk_rows
 from .routing import Leg, Route, route
@@ -537,15 +538,17 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_cli(args: argparse.Namespace) -> int:
-    """Run ``corridors criticality``; return the exit code (0 ok, 1 bad files or input)."""
+    """Run ``corridors criticality``; return the exit code (0 ok, 2 bad files or input, 74 the
+    ``--out`` folder cannot be written; see :func:`corridors.errors.exit_code`)."""
     from .io import load_network, read_network
-    from .scenarios import _json_value, load_scenarios
+    from .scenarios import _json_value, _output_folder, load_scenarios
 
-    if args.top < 1:
-        print(f"error: --top must be >= 1, got {args.top}", file=sys.stderr)
-        return 1
     close = [n for group in (args.close or []) for n in group] or None
     try:
+        if args.top < 1:
+            raise ParameterError(f"--top must be >= 1, got {args.top}")
+        if args.out:  # before the work, so a bad --out does not come after a printed table
+            _output_folder(Path(args.out))
         net = load_network() if args.network is None else read_network(args.network)
         scens = [s for f in args.files for s in load_scenarios(f, net=net)]
         df = corridor_criticality(net, scens, items=close,
@@ -553,10 +556,10 @@ def run_cli(args: argparse.Namespace) -> int:
     except ValidationError as err:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)
-        return 1
+        return exit_code(err)
     except (CorridorsError, FileNotFoundError, IsADirectoryError) as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1
+        return exit_code(err)
     if args.format == "json":
         import json
 
@@ -576,9 +579,8 @@ def run_cli(args: argparse.Namespace) -> int:
               "extra days or cost.")
     if args.out:
         d = Path(args.out)
-        d.mkdir(parents=True, exist_ok=True)
-        df.to_csv(d / "criticality.csv", index=False, lineterminator="\n")
-        (d / "criticality.md").write_text(criticality_markdown(df), encoding="utf-8")
+        write_text_atomic(d / "criticality.csv", df.to_csv(index=False, lineterminator="\n"))
+        write_text_atomic(d / "criticality.md", criticality_markdown(df))
         written = [str(d / "criticality.csv"), str(d / "criticality.md")]
         if len(df):
             try:
@@ -586,11 +588,9 @@ def run_cli(args: argparse.Namespace) -> int:
             except ImportError as err:
                 written.append(f"chart skipped ({err})")
             else:
-                import matplotlib.pyplot as plt
+                from .scenarios import _save_png
 
-                fig.savefig(d / "criticality.png", dpi=150, bbox_inches="tight")
-                plt.close(fig)
-                written.append(str(d / "criticality.png"))
+                written.append(str(_save_png(fig, d / "criticality.png")))
         print("wrote " + ", ".join(written),
               file=sys.stderr if args.format in ("json", "csv") else sys.stdout)
     return 0

@@ -140,6 +140,12 @@ def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, flo
     return sigma > 0, sigma
 
 
+def _leg_key(leg: Any) -> tuple[Any, ...]:
+    """What a leg is, whatever route it belongs to: its kind, link, places and services."""
+    return (leg.kind, leg.link_id, leg.from_id, leg.to_id, leg.service, leg.to_service,
+            leg.transfer_kind)
+
+
 def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
                         place_kinds: Mapping[str, str]) -> float:
     """USD per hour of standing charges while the disruption of ``row`` holds the cargo: the
@@ -164,12 +170,6 @@ def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
         break
     per_day, _ = WAIT_CHARGES.per_day(cargo, mode, in_port)
     return per_day / HOURS_PER_DAY
-
-
-def _leg_key(leg: Any) -> tuple[Any, ...]:
-    """What a leg is, whatever route it belongs to: its kind, link, places and services."""
-    return (leg.kind, leg.link_id, leg.from_id, leg.to_id, leg.service, leg.to_service,
-            leg.transfer_kind)
 
 
 def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | None,
@@ -439,15 +439,18 @@ def _plans(routes: Sequence[Route], net: Network | Sequence[Network] | None,
         if len(nets) != len(routes) or not all(isinstance(n, Network) for n in nets):
             raise ParameterError(f"net must be one Network or one per route: got {len(nets)} "
                                  f"items for {len(routes)} routes")
-    by_net: dict[int, tuple[Mapping[tuple[str, str], RiskRow], dict[str, str]]] = {}
+    by_net: dict[int, Mapping[tuple[str, str], RiskRow]] = {}
+    kinds_by_net: dict[int, dict[str, str]] = {}
     plans = []
     for r, n in zip(routes, nets):
-        rows, kinds = None, None
+        rows = None
+        kinds: dict[str, str] = {}
         if disruptions and n is not None:
             if id(n) not in by_net:
-                by_net[id(n)] = (risk_rows(n), {str(k): str(v) for k, v
-                                                in n._places["kind"].items()})
-            rows, kinds = by_net[id(n)]
+                by_net[id(n)] = risk_rows(n)
+                kinds_by_net[id(n)] = {str(k): str(v) for k, v in n._places["kind"].items()}
+            rows = by_net[id(n)]
+            kinds = kinds_by_net[id(n)]
         plans.append(_plan(r, cargo if cargo is not None else r.query.cargo, rows, kinds))
     return plans
 
@@ -566,6 +569,7 @@ def simulate(
             np.asarray([col(u_cols, ("risk", *k)) for k in p.disruption_keys], dtype=np.int64),
             np.asarray([col(z_cols, ("risk", *k)) for k in p.disruption_keys],
                        dtype=np.int64),
+            # the moment of the closure the trip meets: shared, like the closure itself
             np.asarray([col(u_cols, ("risk-rest", *k)) for k in p.disruption_keys],
                        dtype=np.int64)))
 
