@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+import re
+import subprocess
+from html.parser import HTMLParser
 
 import matplotlib
 
@@ -173,15 +177,6 @@ def test_route_map_and_save(seg_route, tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_explore_html(seg_route, tmp_path):
-    pytest.importorskip("folium")
-    m = plot.explore([seg_route])
-    assert type(m).__name__ == "Map"
-    out = plot.save_explore(seg_route, tmp_path / "map.html")
-    text = out.read_text(encoding="utf-8")
-    assert "leaflet" in text.lower() and "Quebec" in text
-
-
 def test_transit_time_hist():
     rng = np.random.default_rng(1)
     draws = np.column_stack([rng.normal(240, 10, 500), rng.normal(300, 20, 500)])
@@ -201,3 +196,85 @@ def test_transit_time_hist():
     assert ax.get_title().startswith("X → Y")
     with pytest.raises(cor.ParameterError):
         plot.transit_time_hist(draws, ["only one"])
+
+
+# ---- the interactive map works offline -------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """Collects tags, their attributes and the text of <script> from an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def test_explore_is_one_offline_page(seg_route, tmp_path):
+    evil = 'Route <script>alert("x")</script> & co'
+    m = plot.explore([seg_route, seg_route], labels=[evil, "second"],
+                     colours=["#123456", "#abcdef"])
+    page = _Page()
+    page.feed(m.html)
+    # nothing from the network: no src or href anywhere, no URL in the page
+    assert not any("src" in a or "href" in a for _, a in page.tags)
+    assert "http:" not in m.html and "https:" not in m.html and "//cdn" not in m.html
+    assert [t for t, _ in page.tags].count("script") == 1 and "alert" not in page.scripts[0]
+    # the label is escaped wherever it appears: no second script tag, text intact
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in m.html
+    # one group per route, coloured as asked (the PNG takes the same colours)
+    groups = [a for t, a in page.tags if t == "g" and a.get("class") == "route"]
+    assert [g["stroke"] for g in groups] == ["#123456", "#abcdef"]
+    moving = [leg for leg in seg_route.steps if leg.kind in ("link", "border")]
+    paths = [a for t, a in page.tags if t == "path" and "data-tip" in a
+             and ("→" in (a["data-tip"] or ""))]
+    assert len(paths) == 2 * len(moving)
+    # tooltips: rounded figures only (no float with more than one decimal)
+    for a in paths:
+        assert not re.search(r"\d\.\d{2,}", a["data-tip"] or "")
+    assert any("Quebec → Romeo (rail, border)" in (a["data-tip"] or "") for a in paths)
+    borders = [a for t, a in page.tags if a.get("class") == "border"]
+    assert len(borders) == 1 and "Quebec–Romeo" in (borders[0]["data-tip"] or "")
+    fig = plot.route_map([seg_route, seg_route], colours=["#123456", "#abcdef"])
+    legend = fig.axes[0].get_legend().get_lines()
+    assert [matplotlib.colors.to_hex(ln.get_color()) for ln in legend[:2]] == \
+        ["#123456", "#abcdef"]
+    out = plot.save_explore(seg_route, tmp_path / "map.html")
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert seg_route.explore().html == plot.explore([seg_route]).html
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no /usr/bin/chromium")
+def test_explore_renders_in_headless_chromium_without_network(seg_route, tmp_path):
+    """The page in a real browser with every network request sent to a closed port: the
+    script runs (the DOM after load says how many routes it found) and the route's colour
+    is on the screen."""
+    page = tmp_path / "map.html"
+    plot.save_explore([seg_route], page, colours=["#ff00ff"])
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+             "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,800"]
+    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True,
+                         text=True, timeout=120)
+    assert 'data-rendered="1"' in dom.stdout
+    shot = tmp_path / "shot.png"
+    subprocess.run([*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True,
+                   timeout=120)
+    img = plt.imread(shot)[..., :3]
+    magenta = (img[..., 0] > 0.85) & (img[..., 1] < 0.25) & (img[..., 2] > 0.85)
+    assert magenta.sum() > 200  # the route is drawn

@@ -1,15 +1,19 @@
 """Charts and maps of routes: UNESCAP time/cost–distance charts, static and interactive maps,
 distributions of simulated transit times.
 
-Needs the optional extra ``plot`` (matplotlib; folium for :func:`explore`):
-``pip install 'corridors[plot]'``. Without it every function raises
-:class:`corridors.OptionalDependencyError` naming the extra.
+Charts need the optional extra ``plot`` (matplotlib): ``pip install 'corridors[plot]'``;
+without it they raise :class:`corridors.OptionalDependencyError` naming the extra. The
+interactive map (:func:`explore`) needs nothing beyond the core: it writes one self-contained
+HTML page (inline SVG over the Natural Earth outlines shipped with the package) that works
+offline. Every chart and map of a comparison colours a corridor alike
+(:func:`corridor_colours`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["tcd_chart", "route_map", "save_map", "explore", "save_explore",
            "transit_time_hist", "time_split_chart", "basemap_path", "routes_frame",
-           "corridor_colours", "od_title", "PALETTE", "MODE_STYLES", "TIME_PARTS"]
+           "corridor_colours", "od_title", "OfflineMap", "PALETTE", "MODE_STYLES",
+           "TIME_PARTS"]
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#843c39", "#637939", "#7b4173",
@@ -407,52 +412,195 @@ def save_map(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
     return out
 
 
-def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = None) -> Any:
-    """Interactive map (folium, via ``GeoDataFrame.explore``): legs coloured by route with
-    tooltips, border crossings and transfer places as markers.
+_MAP_JS = """
+(function () {
+  var svg = document.getElementById("cor-map"), tip = document.getElementById("cor-tip");
+  var vb = svg.getAttribute("viewBox").split(" ").map(Number), home = vb.slice();
+  function set() { svg.setAttribute("viewBox", vb.join(" ")); }
+  function pt(e) { var r = svg.getBoundingClientRect();
+    return [vb[0] + (e.clientX - r.left) / r.width * vb[2],
+            vb[1] + (e.clientY - r.top) / r.height * vb[3]]; }
+  svg.addEventListener("wheel", function (e) {
+    e.preventDefault(); var p = pt(e), k = e.deltaY < 0 ? 0.8 : 1.25;
+    vb = [p[0] - (p[0] - vb[0]) * k, p[1] - (p[1] - vb[1]) * k, vb[2] * k, vb[3] * k]; set();
+  }, {passive: false});
+  var drag = null;
+  svg.addEventListener("mousedown", function (e) { drag = pt(e); });
+  window.addEventListener("mouseup", function () { drag = null; });
+  svg.addEventListener("mousemove", function (e) {
+    if (drag) { var p = pt(e); vb[0] -= p[0] - drag[0]; vb[1] -= p[1] - drag[1]; set(); }
+    var t = e.target.closest ? e.target.closest("[data-tip]") : null;
+    if (t) { tip.textContent = t.getAttribute("data-tip"); tip.style.display = "block";
+             tip.style.left = (e.pageX + 12) + "px"; tip.style.top = (e.pageY + 12) + "px"; }
+    else { tip.style.display = "none"; }
+  });
+  svg.addEventListener("mouseleave", function () { tip.style.display = "none"; });
+  document.getElementById("cor-home").addEventListener("click", function () {
+    vb = home.slice(); set(); });
+  document.body.setAttribute("data-rendered", String(svg.querySelectorAll(".route").length));
+})();
+"""
+
+_MAP_CSS = """
+body { font: 13px/1.35 system-ui, sans-serif; margin: 0; color: #222; }
+header { padding: 8px 12px; } h1 { font-size: 16px; margin: 0 0 4px; }
+#cor-map { width: 100%; height: 72vh; background: #dfeaf2; display: block; cursor: grab; }
+#cor-tip { position: absolute; display: none; background: #fff; border: 1px solid #999;
+  padding: 4px 6px; white-space: pre; pointer-events: none; font-size: 12px; }
+ul.legend { list-style: none; padding: 6px 12px; margin: 0; columns: 2; }
+ul.legend li { margin: 2px 0; } .sw { display: inline-block; width: 22px; height: 5px;
+  margin-right: 6px; vertical-align: middle; }
+button { font: inherit; } footer { padding: 4px 12px; color: #666; font-size: 11px; }
+"""
+
+
+@dataclass(frozen=True)
+class OfflineMap:
+    """An interactive route map as one self-contained HTML page (inline SVG, CSS and a few
+    lines of script; no file, font, tile or script from the network). Shows in Jupyter
+    (``_repr_html_``) and saves with :meth:`save`."""
+
+    html: str
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page (atomically); returns the path."""
+        from ._atomic import write_text_atomic
+
+        return write_text_atomic(path, self.html)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def _svg_coords(x: np.ndarray, y: np.ndarray, k: float, y1: float) -> str:
+    """SVG points of lon/lat arrays: x scaled by cos(mid latitude), y flipped; 3 decimals."""
+    return " ".join(f"{a * k:.3f},{(y1 - b):.3f}" for a, b in zip(x, y))
+
+
+def _geom_paths(geom: Any, k: float, y1: float) -> list[str]:
+    parts = list(getattr(geom, "geoms", [geom]))
+    out = []
+    for g in parts:
+        if g.geom_type == "Polygon":
+            for ring in [g.exterior, *g.interiors]:
+                xy = np.asarray(ring.coords)
+                out.append("M" + _svg_coords(xy[:, 0], xy[:, 1], k, y1) + "Z")
+        elif g.geom_type == "LineString":
+            xy = np.asarray(g.coords)
+            out.append("M" + _svg_coords(xy[:, 0], xy[:, 1], k, y1))
+    return out
+
+
+def _fmt(v: Any, digits: int = 1) -> str:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{x:,.{digits}f}" if np.isfinite(x) else "–"
+
+
+def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = None,
+            colours: Sequence[str] | None = None, title: str | None = None,
+            margin_deg: float = 2.0) -> OfflineMap:
+    """Interactive map that works offline: one self-contained HTML page drawing the routes
+    over the Natural Earth outlines shipped with the package (inline SVG; mouse wheel zooms,
+    dragging pans, hovering shows a tooltip). Legs coloured by route with the same colours as
+    :func:`route_map` (``colours``, default :data:`PALETTE` in order), border crossings as
+    black diamonds, transfer places as white circles, origin and destination as stars.
+    Tooltips give place names and rounded figures (km, hours, days, USD); every name is
+    HTML-escaped and set as text by the script, never as markup.
 
     Returns
     -------
-    folium.Map
-
-    Raises
-    ------
-    OptionalDependencyError
-        When folium is not installed (extra ``plot``).
+    OfflineMap
+        ``.html`` (the page), ``.save(path)``; shows itself in Jupyter.
     """
-    try:
-        import folium  # noqa: F401
-    except ImportError as err:  # pragma: no cover - exercised without the extra
-        raise OptionalDependencyError(
-            "interactive maps need folium: install the plot extra, "
-            "pip install 'corridors[plot]'") from err
-    gdf = routes_frame(routes, labels=labels)
-    moving = gdf[gdf["kind"].isin(["link", "border"])]
-    cols = ["route", "route_label", "kind", "mode", "from_name", "to_name", "country",
-            "distance_km", "time_h", "cost_usd", "cum_distance_km", "cum_time_h",
-            "cum_cost_usd", "geometry"]
-    m = moving[cols].explore(column="route_label", categorical=True, cmap="tab10",
-                             style_kwds={"weight": 4, "opacity": 0.8},
-                             tooltip=cols[1:-1], legend=True, name="routes")
+    import html as htmllib
+
+    rs = _as_routes(routes)
+    names = _labels(rs, labels)
+    cols = _colour_list(rs, colours)
+    gdf = routes_frame(rs, labels=names)
+    x0, y0, x1, y1 = gdf.total_bounds
+    x0, y0, x1, y1 = x0 - margin_deg, y0 - margin_deg, x1 + margin_deg, y1 + margin_deg
+    k = float(max(np.cos(np.radians((y0 + y1) / 2.0)), 0.2))
+    wx, wy = x1 - x0, y1 - y0  # outlines beyond the frame too, for a window of another shape
+    world = gpd.read_file(basemap_path(), engine="pyogrio").clip(
+        (x0 - wx, max(y0 - wy, -89.0), x1 + wx, min(y1 + wy, 89.0)))
+    esc = htmllib.escape
+    width, height = (x1 - x0) * k, y1 - y0
+    parts = [f'<svg id="cor-map" viewBox="{x0 * k:.3f} 0 {width:.3f} {height:.3f}" '
+             'preserveAspectRatio="xMidYMid meet" role="img" '
+             f'aria-label="{esc(title or od_title(rs))}">',
+             '<g class="basemap" fill="#f2f1ec" stroke="#b5b5b0" stroke-width="0.04">']
+    name_col = next((c for c in ("NAME", "name", "ADMIN", "admin") if c in world.columns), None)
+    for _, row in world.iterrows():
+        d = " ".join(_geom_paths(row.geometry, k, y1))
+        if d:
+            tip = f' data-tip="{esc(str(row[name_col]))}"' if name_col else ""
+            parts.append(f'<path d="{d}"{tip}/>')
+    parts.append("</g>")
+    for i, (lab, c) in enumerate(zip(names, cols)):
+        sub = gdf[(gdf["route"] == i + 1) & gdf["kind"].isin(["link", "border"])]
+        w = max(0.55 - 0.15 * i, 0.14)  # earlier routes wider and underneath, as route_map
+        parts.append(f'<g class="route" data-route="{i + 1}" stroke="{esc(c)}" fill="none" '
+                     f'stroke-width="{w:.2f}" stroke-linecap="round" stroke-opacity="0.9">')
+        for _, leg in sub.iterrows():
+            tip = (f"{lab}\n{leg['from_name']} → {leg['to_name']} ({leg['mode']}"
+                   f"{', border' if leg['kind'] == 'border' else ''})\n"
+                   f"{_fmt(leg['distance_km'], 0)} km, {_fmt(leg['time_h'])} h, "
+                   f"USD {_fmt(leg['cost_usd'], 0)}\n"
+                   f"so far: {_fmt(leg['cum_distance_km'], 0)} km, "
+                   f"{_fmt(float(leg['cum_time_h']) / 24.0)} days, "
+                   f"USD {_fmt(leg['cum_cost_usd'], 0)}")
+            for d in _geom_paths(leg.geometry, k, y1):
+                parts.append(f'<path d="{d}" data-tip="{esc(tip)}"/>')
+        parts.append("</g>")
     bpts, tpts = _marks(gdf)
-    if len(tpts):
-        tpts.explore(m=m, color="white", marker_kwds={"radius": 6},
-                     style_kwds={"color": "#333333", "fillOpacity": 1.0}, tooltip="name",
-                     name="transfers")
-    if len(bpts):
-        bpts.explore(m=m, color="black", marker_kwds={"radius": 6}, tooltip="name",
-                     name="border crossings")
-    return m
+    r_mark = 0.13 * max(width, height) / 20.0
+    parts.append('<g class="marks" stroke="#333" stroke-width="0.03">')
+    for name, pt in zip(tpts["name"], tpts.geometry):
+        parts.append(f'<circle class="transfer" cx="{pt.x * k:.3f}" cy="{y1 - pt.y:.3f}" '
+                     f'r="{r_mark:.3f}" fill="#fff" data-tip="{esc(str(name))}"/>')
+    for name, pt in zip(bpts["name"], bpts.geometry):
+        cx, cy, s = pt.x * k, y1 - pt.y, r_mark * 1.2
+        parts.append(f'<path class="border" d="M{cx:.3f},{cy - s:.3f} L{cx + s:.3f},{cy:.3f} '
+                     f'L{cx:.3f},{cy + s:.3f} L{cx - s:.3f},{cy:.3f}Z" fill="#000" '
+                     f'data-tip="{esc("border crossing: " + str(name))}"/>')
+    ends = ([(rs[0].steps[0], "origin", rs[0].steps[0].from_name, 0),
+             (rs[0].steps[-1], "destination", rs[0].steps[-1].to_name, -1)]
+            if rs[0].steps else [])
+    for leg, where, place, end in ends:
+        g = leg.geometry
+        pt = g if g.geom_type == "Point" else shapely.get_point(g, end)
+        parts.append(f'<text class="end" x="{pt.x * k:.3f}" y="{y1 - pt.y:.3f}" '
+                     f'font-size="{r_mark * 4:.3f}" text-anchor="middle" '
+                     'dominant-baseline="central" fill="gold" stroke="#333" '
+                     f'stroke-width="0.02" data-tip="{esc(f"{where}: {place}")}">★</text>')
+    parts.append("</g></svg>")
+    legend = "".join(f'<li><span class="sw" style="background:{esc(c)}"></span>{esc(lab)}</li>'
+                     for c, lab in zip(cols, names))
+    legend += ('<li>◆ border crossing</li><li>○ transfer (gauge, mode, port)</li>'
+               '<li>★ origin / destination</li>')
+    heading = esc(title or od_title(rs))
+    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{heading}</title><style>{_MAP_CSS}</style></head><body>"
+            f"<header><h1>{heading}</h1><button id=\"cor-home\">reset view</button> "
+            "wheel: zoom, drag: pan, hover: details</header>"
+            + "".join(parts) + f'<div id="cor-tip"></div><ul class="legend">{legend}</ul>'
+            "<footer>Country outlines: Natural Earth 1:110m (public domain). Drawn by "
+            "corridors; works offline.</footer>"
+            f"<script>{_MAP_JS}</script></body></html>\n")
+    return OfflineMap(page)
 
 
 def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
-                 labels: Sequence[str] | None = None) -> Path:
-    """Write :func:`explore`'s map as a standalone HTML file; returns the path."""
-    out = Path(path)
-    m = explore(routes, labels=labels)
-    with atomic_path(out) as tmp:
-        m.save(str(tmp))
-    return out
+                 labels: Sequence[str] | None = None,
+                 colours: Sequence[str] | None = None) -> Path:
+    """Write :func:`explore`'s map as one self-contained HTML file (atomically); returns the
+    path."""
+    return explore(routes, labels=labels, colours=colours).save(path)
 
 
 # --------------------------------------------------------------------------------------------

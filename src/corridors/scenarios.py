@@ -1925,7 +1925,7 @@ def _charts(net: Network, result: _Comparison, out: Path, settings: Mapping[str,
             written += [str(plot.save_map(routes_, out / f"{slug}_map.png", labels=labels,
                                           colours=colours))]
             written += [str(plot.save_explore(routes_, out / f"{slug}_map.html",
-                                              labels=labels))]
+                                              labels=labels, colours=colours))]
             if draws is not None:
                 fig = plot.transit_time_hist(draws.time_h, labels, colours=colours,
                                              deadline_h=None if days is None else days * 24.0,
@@ -1948,7 +1948,7 @@ def _save_png(fig: Any, path: Path) -> Path:
 
 
 def _save_figure(obj: Any, base: Path) -> int:
-    """Save a matplotlib Figure (``.png``, then closed) or a folium map (``.html``)."""
+    """Save a matplotlib Figure (``.png``, then closed) or a map with ``save`` (``.html``)."""
     if hasattr(obj, "savefig"):
         import matplotlib.pyplot as plt
 
