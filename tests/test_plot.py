@@ -251,6 +251,11 @@ def test_explore_is_one_offline_page(seg_route, tmp_path):
     legend = fig.axes[0].get_legend().get_lines()
     assert [matplotlib.colors.to_hex(ln.get_color()) for ln in legend[:2]] == \
         ["#123456", "#abcdef"]
+    # ids unique per map (two maps in one notebook), the same for the same map
+    ids = [a["id"] for t, a in page.tags if t == "svg"]
+    assert len(ids) == 1 and f'getElementById("{ids[0]}")' in page.scripts[0]
+    other = plot.explore([seg_route])
+    assert ids[0] not in other.html and other.html == plot.explore([seg_route]).html
     out = plot.save_explore(seg_route, tmp_path / "map.html")
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert seg_route.explore().html == plot.explore([seg_route]).html

@@ -11,6 +11,7 @@ offline. Every chart and map of a comparison colours a corridor alike
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -414,7 +415,8 @@ def save_map(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
 
 _MAP_JS = """
 (function () {
-  var svg = document.getElementById("cor-map"), tip = document.getElementById("cor-tip");
+  var svg = document.getElementById("cor-map-__CORUID__");
+  var tip = document.getElementById("cor-tip-__CORUID__");
   var vb = svg.getAttribute("viewBox").split(" ").map(Number), home = vb.slice();
   function set() { svg.setAttribute("viewBox", vb.join(" ")); }
   function pt(e) { var r = svg.getBoundingClientRect();
@@ -435,7 +437,7 @@ _MAP_JS = """
     else { tip.style.display = "none"; }
   });
   svg.addEventListener("mouseleave", function () { tip.style.display = "none"; });
-  document.getElementById("cor-home").addEventListener("click", function () {
+  document.getElementById("cor-home-__CORUID__").addEventListener("click", function () {
     vb = home.slice(); set(); });
   document.body.setAttribute("data-rendered", String(svg.querySelectorAll(".route").length));
 })();
@@ -444,8 +446,8 @@ _MAP_JS = """
 _MAP_CSS = """
 body { font: 13px/1.35 system-ui, sans-serif; margin: 0; color: #222; }
 header { padding: 8px 12px; } h1 { font-size: 16px; margin: 0 0 4px; }
-#cor-map { width: 100%; height: 72vh; background: #dfeaf2; display: block; cursor: grab; }
-#cor-tip { position: absolute; display: none; background: #fff; border: 1px solid #999;
+.cor-map { width: 100%; height: 72vh; background: #dfeaf2; display: block; cursor: grab; }
+.cor-tip { position: absolute; display: none; background: #fff; border: 1px solid #999;
   padding: 4px 6px; white-space: pre; pointer-events: none; font-size: 12px; }
 ul.legend { list-style: none; padding: 6px 12px; margin: 0; columns: 2; }
 ul.legend li { margin: 2px 0; } .sw { display: inline-block; width: 22px; height: 5px;
@@ -529,7 +531,8 @@ def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = N
         (x0 - wx, max(y0 - wy, -89.0), x1 + wx, min(y1 + wy, 89.0)))
     esc = htmllib.escape
     width, height = (x1 - x0) * k, y1 - y0
-    parts = [f'<svg id="cor-map" viewBox="{x0 * k:.3f} 0 {width:.3f} {height:.3f}" '
+    parts = [f'<svg id="cor-map-__CORUID__" class="cor-map" '
+             f'viewBox="{x0 * k:.3f} 0 {width:.3f} {height:.3f}" '
              'preserveAspectRatio="xMidYMid meet" role="img" '
              f'aria-label="{esc(title or od_title(rs))}">',
              '<g class="basemap" fill="#f2f1ec" stroke="#b5b5b0" stroke-width="0.04">']
@@ -586,13 +589,17 @@ def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = N
     page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{heading}</title><style>{_MAP_CSS}</style></head><body>"
-            f"<header><h1>{heading}</h1><button id=\"cor-home\">reset view</button> "
+            f"<header><h1>{heading}</h1><button id=\"cor-home-__CORUID__\">reset view</button> "
             "wheel: zoom, drag: pan, hover: details</header>"
-            + "".join(parts) + f'<div id="cor-tip"></div><ul class="legend">{legend}</ul>'
+            + "".join(parts) + f'<div id="cor-tip-__CORUID__" class="cor-tip"></div>'
+            f'<ul class="legend">{legend}</ul>'
             "<footer>Country outlines: Natural Earth 1:110m (public domain). Drawn by "
             "corridors; works offline.</footer>"
             f"<script>{_MAP_JS}</script></body></html>\n")
-    return OfflineMap(page)
+    # element ids unique to this map (several maps in one notebook), and the same for the
+    # same map: a digest of its drawing
+    uid = hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()[:10]
+    return OfflineMap(page.replace("__CORUID__", uid))
 
 
 def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
