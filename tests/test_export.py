@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import sqlite3
+import subprocess
+
 import geopandas as gpd
 import pandas as pd
 import pyogrio
@@ -20,11 +25,21 @@ def routes() -> list[cor.Route]:
 
 def test_gpkg_layers_and_rows(routes, tmp_path):
     out = write_routes(routes, tmp_path / "r.gpkg")
-    layers = {name for name, _ in pyogrio.list_layers(out)}
-    assert layers == {"legs", "places"}
+    layers = dict(pyogrio.list_layers(out))
+    assert layers == {"legs": "LineString", "stops": "Point", "places": "Point"}
     legs = gpd.read_file(out, layer="legs")
-    assert len(legs) == sum(len(r.steps) for r in routes)
+    moving = [leg for r in routes for leg in r.steps if leg.kind in ("link", "border")]
+    assert len(legs) == len(moving) and set(legs.geom_type) == {"LineString"}
     assert sorted(legs["route"].unique()) == [1, 2]
+    assert legs["distance_km"].sum() == pytest.approx(sum(r.distance_km for r in routes))
+    stops = gpd.read_file(out, layer="stops")
+    still = [leg for r in routes for leg in r.steps
+             if leg.kind in ("transfer", "terminal", "border")]
+    assert len(stops) == len(still) and set(stops.geom_type) == {"Point"}
+    assert sorted(stops["kind"].unique()) == sorted({leg.kind for leg in still})
+    border = stops[stops["kind"] == "border"]
+    assert border["dwell_h"].sum() == pytest.approx(sum(leg.dwell_h for leg in still
+                                                        if leg.kind == "border"))
     places = gpd.read_file(out, layer="places")
     touched = {p for r in routes for leg in r.steps for p in (leg.from_id, leg.to_id)}
     assert set(places["place_id"]) == touched
@@ -33,6 +48,25 @@ def test_gpkg_layers_and_rows(routes, tmp_path):
     assert "border" in roles["i1"] and "border" in roles["f1"]
     write_routes(routes, out)  # overwrites
     assert len(gpd.read_file(out, layer="legs")) == len(legs)
+
+
+def test_gpkg_version_and_ogrinfo(routes, tmp_path):
+    """GeoPackage 1.3 (GDAL 3.6 warns on 1.4), and ogrinfo lists one geometry type per layer
+    with no warning."""
+    out = write_routes(routes, tmp_path / "r.gpkg")
+    with sqlite3.connect(out) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10300
+        assert db.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # "GPKG"
+    ogrinfo = shutil.which("ogrinfo")
+    if ogrinfo is None:
+        pytest.skip("no ogrinfo (GDAL command line tools)")
+    run = subprocess.run([ogrinfo, "-al", "-so", str(out)], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0
+    text = run.stdout + run.stderr
+    assert "warning" not in text.lower() and "error" not in text.lower()
+    geoms = re.findall(r"^Geometry: (.+)$", run.stdout, flags=re.M)
+    assert geoms == ["Line String", "Point", "Point"]
 
 
 def test_parquet_csv_md(routes, tmp_path):

@@ -35,3 +35,13 @@ def test_coverage_table_matches_the_bundled_network() -> None:
 def test_tour_code_runs() -> None:
     code = next(body for lang, body in BLOCKS if lang == "python")
     exec(compile(code, "README tour", "exec"), {"__name__": "__readme__"})
+
+
+def test_ci_runs_the_readme_main_job() -> None:
+    """The CI main job runs the README's flagship comparison with the same options (only the
+    output folder differs)."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace("\\\n", " ")
+    job = re.search(r"corridors (compare .*?) --out results/", BLOCKS[0][1])
+    assert job is not None
+    assert re.search(r"/bin/corridors " + re.escape(job.group(1)) + r"\s+--out ", ci)
+    assert "--simulate-runs" in job.group(1) and "--deadline-days" in job.group(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .closures import ClosureChoice, closure_choice
 from .costs import Cargo
+from .criticality import corridor_criticality, criticality
 from .errors import (
     AmbiguousPlaceError,
     CorridorsError,
@@ -36,6 +37,8 @@ __all__ = [
     "Cargo",
     "ClosureChoice",
     "closure_choice",
+    "criticality",
+    "corridor_criticality",
     "Leg",
     "Route",
     "alternatives",

@@ -508,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_c.set_defaults(func=cmd_closure)
 
     from .backtest import add_cli as add_backtest
+    from .criticality import add_cli as add_criticality
     from .scenarios import add_cli as add_compare
     from .simulate import add_cli as add_simulate
     from .skims import add_cli as add_skim
@@ -516,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare(sub)
     add_skim(sub)
     add_backtest(sub)
+    add_criticality(sub)
     return parser
 
 

@@ -16,9 +16,14 @@ from .errors import OptionalDependencyError, ParameterError
 from .indicators import describe_route
 from .routing import Route
 
-__all__ = ["write_routes", "routes_legs", "routes_places", "routes_markdown", "route_html"]
+__all__ = ["write_routes", "routes_legs", "routes_stops", "routes_places", "routes_markdown",
+           "route_html", "GPKG_VERSION"]
 
 SUFFIXES = (".gpkg", ".parquet", ".csv", ".md")
+
+GPKG_VERSION = "1.3"
+"""GeoPackage version of written files: 1.3, which GDAL 3.6 (the GDAL of common QGIS builds)
+opens without the warning it gives for 1.4."""
 
 
 def _as_routes(routes: Route | Iterable[Route]) -> list[Route]:
@@ -37,6 +42,49 @@ def routes_legs(routes: Route | Iterable[Route]) -> gpd.GeoDataFrame:
         legs.insert(0, "route", i + 1)
         parts.append(legs)
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+
+
+def _point(g: shapely.Geometry, end: int = 0) -> shapely.Point:
+    return g if g.geom_type == "Point" else shapely.get_point(g, end)
+
+
+def _line(g: shapely.Geometry) -> shapely.Geometry:
+    """A leg's geometry as one LineString: a point becomes a zero-length line, a multi-part
+    line is merged (its parts chained end to start when they do not touch)."""
+    if g.geom_type == "LineString":
+        return g
+    if g.geom_type == "Point":
+        return shapely.LineString([g, g])
+    merged = shapely.line_merge(g)
+    if merged.geom_type == "LineString":
+        return merged
+    coords = [c for part in getattr(merged, "geoms", [merged]) for c in part.coords]
+    return shapely.LineString(coords)
+
+
+def routes_stops(routes: Route | Iterable[Route]) -> gpd.GeoDataFrame:
+    """Where the routes stop without moving, as points: each transfer (gauge break, mode
+    change, port call), terminal (loading, unloading) and border crossing (at its exit post),
+    with ``route``, ``route_label``, ``seq`` (the leg), ``kind`` (``transfer``, ``terminal``,
+    ``border``), ``what`` (transfer kind, or the crossing), ``place_id``, ``name``, ``mode``,
+    ``time_h``, ``cost_usd`` (the whole leg's, for a border: dwell and fee included) and
+    ``dwell_h`` (EPSG:4326)."""
+    rows = []
+    for i, r in enumerate(_as_routes(routes)):
+        label = describe_route(r)
+        for leg in r.steps:
+            if leg.kind not in ("transfer", "terminal", "border"):
+                continue
+            what = (f"{leg.from_name} → {leg.to_name}" if leg.kind == "border"
+                    else str(leg.transfer_kind or leg.kind))
+            rows.append({"route": i + 1, "route_label": label, "seq": leg.seq,
+                         "kind": leg.kind, "what": what, "place_id": leg.from_id,
+                         "name": leg.from_name, "mode": leg.mode, "time_h": leg.time_h,
+                         "cost_usd": leg.cost_usd, "dwell_h": leg.dwell_h,
+                         "geometry": _point(leg.geometry)})
+    cols = ["route", "route_label", "seq", "kind", "what", "place_id", "name", "mode",
+            "time_h", "cost_usd", "dwell_h", "geometry"]
+    return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=4326)
 
 
 def routes_places(routes: Route | Iterable[Route]) -> gpd.GeoDataFrame:
@@ -98,8 +146,11 @@ def _md(text: str) -> str:
 def write_routes(routes: Route | Iterable[Route], path: str | os.PathLike[str]) -> Path:
     """Write routes to a file chosen by its suffix; returns the path.
 
-    - ``.gpkg``: layer ``legs`` (every leg with a ``route`` column) and layer ``places``
-      (the places the routes touch, :func:`routes_places`);
+    - ``.gpkg`` (GeoPackage :data:`GPKG_VERSION`), one geometry type per layer: ``legs``
+      (LineString: the legs that move, links and border links, with a ``route`` column and
+      cumulative totals), ``stops`` (Point: transfers, terminals and border crossings,
+      :func:`routes_stops`) and ``places`` (Point: the places the routes touch,
+      :func:`routes_places`);
     - ``.parquet``: GeoParquet of the legs (needs pyarrow);
     - ``.csv``: the legs with geometry as WKT;
     - ``.md``: a Markdown summary table (:func:`routes_markdown`).
@@ -121,10 +172,17 @@ def write_routes(routes: Route | Iterable[Route], path: str | os.PathLike[str]) 
         return out
     legs = routes_legs(routes)
     if suffix == ".gpkg":
-        places = routes_places(routes)
+        moving = legs[legs["kind"].isin(["link", "border"])].copy()
+        moving["geometry"] = [_line(g) for g in moving.geometry]
+        layers = (("legs", gpd.GeoDataFrame(moving, geometry="geometry", crs=4326),
+                   "LineString"),
+                  ("stops", routes_stops(routes), "Point"),
+                  ("places", routes_places(routes), "Point"))
         with atomic_path(out, write_errors=gdal_write_errors()) as tmp:
-            legs.to_file(tmp, layer="legs", driver="GPKG", engine="pyogrio")
-            places.to_file(tmp, layer="places", driver="GPKG", engine="pyogrio")
+            for name, frame, gtype in layers:
+                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio",
+                              geometry_type=gtype, promote_to_multi=False,
+                              dataset_options={"VERSION": GPKG_VERSION})
     elif suffix == ".parquet":
         try:
             import pyarrow  # noqa: F401

@@ -44,8 +44,9 @@ def tcd_series(route: Route) -> pd.DataFrame:
     - ``border``: border dwell and fees of a border-crossing link, at its exit post (the
       link's own few km are then a run);
     - the transfer kind (``transload``, ``bogie_exchange``, ``port_handling``,
-      ``intermodal``, ...): a gauge break, mode change or port call, with any wait for the
-      next departure that follows it;
+      ``intermodal``, ...): a gauge break, mode change or port call; any wait for the next
+      departure that follows it is its own ``wait`` step (a 15-day wait for a monthly train
+      is a wait, not a transload);
     - ``load`` / ``unload``: terminal handling at the origin and the destination.
 
     Steps that add neither time nor money are left out. The last row carries the route's
@@ -82,8 +83,12 @@ def tcd_series(route: Route) -> pd.DataFrame:
     for leg in route.steps:
         if leg.kind in ("transfer", "terminal"):
             what = leg.transfer_kind or leg.kind
-            step(leg, what, leg.from_id, leg.from_name, leg.time_h, leg.cost_usd,
+            wait_h = _finite(leg.wait_h)
+            step(leg, what, leg.from_id, leg.from_name, leg.time_h - wait_h, leg.cost_usd,
                  _step_label(leg, what))
+            departing = leg.to_service if leg.kind == "transfer" else leg.mode
+            step(leg, "wait", leg.from_id, leg.from_name, wait_h, 0.0,
+                 f"{leg.from_name}: wait for {str(departing).split('-')[0]} departure")
             continue
         # a link or border link: waiting and the border first, then the run
         wait_h = _finite(leg.wait_h)

@@ -476,8 +476,8 @@ class Route:
         return tcd_chart([self], **kwargs)
 
     def explore(self, **kwargs: Any) -> Any:
-        """Interactive map of this route (folium, through ``GeoDataFrame.explore``; needs the
-        ``plot`` extra). See :func:`corridors.plot.explore`."""
+        """Interactive map of this route: one self-contained HTML page that works offline
+        (shows in Jupyter; ``.save(path)``). See :func:`corridors.plot.explore`."""
         from .plot import explore
 
         return explore([self], **kwargs)

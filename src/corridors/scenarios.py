@@ -50,6 +50,13 @@ import shapely
 
 from ._atomic import atomic_path, write_text_atomic
 from .costs import Cargo
+from .dependability import (
+    DEPENDABILITY_COLUMNS,
+    PairSimulation,
+    route_key,
+    same_as,
+    simulate_comparison,
+)
 from .errors import (
     CorridorsError,
     NoRouteError,
@@ -103,8 +110,11 @@ SANCTIONS_POLICIES = ("ignore", "surcharge", "avoid")
 
 SCENARIO_KEYS = ("name", "description", "year", "cargo", "cargo_value_usd", "closures",
                  "new_links", "multipliers", "risk", "sanctions", "od", "objectives", "k")
+SIMULATION_KEYS = ("runs", "seed", "deadline_days")
+"""Top-level keys of a scenario file that set the comparison's Monte Carlo (see
+:func:`simulation_settings`), not a scenario."""
 SHARED_KEYS = ("title", "description", "od", "k", "objectives", "cargo", "cargo_value_usd",
-               "year", "scenario")
+               "year", "scenario", *SIMULATION_KEYS)
 CLOSURE_KEYS = (*CLOSURE_KINDS, "days", "from", "notes")
 MULTIPLIER_KEYS = ("mode", "country", *MULTIPLIER_FACTORS)
 RISK_VALUE_KEYS = ("disruption_prob_per_trip", "disruption_median_days", "disruption_p90_days",
@@ -358,7 +368,7 @@ class Scenario:
                                                "read it with load_scenarios()")],
                                       header=f"1 problem in scenario file {path}")
             return scenarios[0]
-        return cls.from_dict(data, file=str(path), net=net)
+        return cls.from_dict(_without_settings(data), file=str(path), net=net)
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as a dict with the keys of its TOML file (empty parts left out)."""
@@ -1201,7 +1211,7 @@ def _read_toml(path: str | Path) -> dict[str, Any]:
 def _scenarios_of(data: Mapping[str, Any], where: str, net: Network | None) -> list[Scenario]:
     problems: list[tuple[str, str]] = []
     if "scenario" not in data:
-        kwargs = _parse_scenario(data, "", problems)
+        kwargs = _parse_scenario(_without_settings(data), "", problems)
         if problems:
             raise _error(where, problems)
         scens = [Scenario(**kwargs, file=where)]
@@ -1233,6 +1243,44 @@ def _scenarios_of(data: Mapping[str, Any], where: str, net: Network | None) -> l
         if problems:
             raise _error(where, problems)
     return scens
+
+
+def _without_settings(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in SIMULATION_KEYS}
+
+
+def simulation_settings(path: str | Path) -> dict[str, Any]:
+    """The Monte Carlo settings of a scenario file: its top-level ``runs`` (whole number
+    >= 0; 0 means no simulation), ``seed`` (whole number >= 0) and ``deadline_days``
+    (number >= 0), those it sets, as a dict with the same keys.
+
+    Raises
+    ------
+    ValidationError
+        For a value of the wrong type or range (file and key named), or bytes that are not
+        TOML.
+    FileNotFoundError
+        For a missing file.
+    """
+    data = _read_toml(path)
+    problems: list[tuple[str, str]] = []
+    out: dict[str, Any] = {}
+    for key in ("runs", "seed"):
+        if key in data:
+            v = data[key]
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                problems.append((key, f"must be a whole number >= 0, got {v!r}"))
+            else:
+                out[key] = v
+    if "deadline_days" in data:
+        v = data["deadline_days"]
+        if isinstance(v, bool) or not _finite(v) or v < 0:
+            problems.append(("deadline_days", f"must be a number of days >= 0, got {v!r}"))
+        else:
+            out["deadline_days"] = float(v)
+    if problems:
+        raise _error(str(path), problems)
+    return out
 
 
 def load_scenarios(path: str | Path, *, net: Network | None = None) -> list[Scenario]:
@@ -1310,13 +1358,14 @@ def _toml_document(d: Mapping[str, Any]) -> str:
 
 COMPARISON_COLUMNS = (
     "scenario", "origin", "destination", "minimize", "rank", "status", "reason", "corridor",
-    "distance_km", "time_h", "time_days", "cost_usd", "generalized_usd", "border_time_h",
+    "same_as", "distance_km", "time_h", "time_days", "cost_usd", "generalized_usd", "border_time_h",
     "border_cost_usd", "transfer_time_h", "terminal_time_h", "waiting_time_h", "risk_usd",
     "co2e_kg", "n_transfers", "n_crossings", "countries", "crossings", "passages", "modes",
     "year", "cargo")
-"""Columns of :func:`compare`, in order (P50/P90 columns follow with ``simulate_runs``)."""
+"""Columns of :func:`compare`, in order (the columns of
+:data:`corridors.dependability.DEPENDABILITY_COLUMNS` follow with ``simulate_runs``)."""
 
-SIM_COLUMNS = ("time_p50_h", "time_p90_h", "cost_p50_usd", "cost_p90_usd")
+SIM_COLUMNS = DEPENDABILITY_COLUMNS
 MIN_CORRIDOR_PLACES = 3  # a named corridor describes a route that passes at least 3 of its places
 
 
@@ -1398,13 +1447,14 @@ def _row(scen: Scenario, net: Network, o: str, d: str, minimize: str, rank: int,
     return row
 
 
-def _run(task: tuple[Network, Scenario, tuple[tuple[str, str], ...], tuple[str, ...], int,
-                     int, int | None]) -> list[dict[str, Any]]:
-    """One scenario: apply it, route every pair by every objective (a picklable task)."""
-    net, scen, pairs, objectives, k, runs, seed = task
+def _run(task: tuple[Network, Scenario, tuple[tuple[str, str], ...], tuple[str, ...], int]
+         ) -> list[tuple[dict[str, Any], Route | None]]:
+    """One scenario: apply it, route every pair by every objective (a picklable task); each
+    row with its route (None for no route)."""
+    net, scen, pairs, objectives, k = task
     snet = scen.apply(net)
     kwargs = scen.route_kwargs(snet)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[dict[str, Any], Route | None]] = []
     for o, d in pairs:
         for minimize in objectives:
             try:
@@ -1413,31 +1463,16 @@ def _run(task: tuple[Network, Scenario, tuple[tuple[str, str], ...], tuple[str, 
                 else:
                     routes = alternatives(snet, o, d, k=k, minimize=minimize, **kwargs)
             except NoRouteError as err:
-                rows.append(_row(scen, snet, o, d, minimize, 1, None, str(err)))
+                rows.append((_row(scen, snet, o, d, minimize, 1, None, str(err)), None))
                 continue
             except ParameterError as err:
                 if "contradictory" not in str(err):
                     raise
-                rows.append(_row(scen, snet, o, d, minimize, 1, None, str(err)))
+                rows.append((_row(scen, snet, o, d, minimize, 1, None, str(err)), None))
                 continue
-            group = [_row(scen, snet, o, d, minimize, i, r, None)
+            rows += [(_row(scen, snet, o, d, minimize, i, r, None), r)
                      for i, r in enumerate(routes, start=1)]
-            if runs > 0:
-                _add_simulation(group, routes, snet, runs, seed)
-            rows += group
     return rows
-
-
-def _add_simulation(group: list[dict[str, Any]], routes: list[Route], net: Network,
-                    runs: int, seed: int | None) -> None:
-    from .simulate import simulate
-
-    frame = simulate(routes, runs=runs, seed=seed, net=net).to_frame()
-    for row, (_, sim) in zip(group, frame.iterrows()):
-        row["time_p50_h"] = float(sim["time_p50_h"])
-        row["time_p90_h"] = float(sim["time_p90_h"])
-        row["cost_p50_usd"] = float(sim["cost_p50_usd"])
-        row["cost_p90_usd"] = float(sim["cost_p90_usd"])
 
 
 def _plain(net: Network) -> Network:
@@ -1449,7 +1484,8 @@ def _plain(net: Network) -> Network:
 def compare(net: Network, scenarios: Scenario | Sequence[Scenario],
             od: Sequence[tuple[str, str]] | None = None, *, k: int | None = None,
             minimize: str | Sequence[str] | None = None, executor: Executor | None = None,
-            simulate_runs: int = 0, seed: int | None = None) -> pd.DataFrame:
+            simulate_runs: int = 0, seed: int | None = None,
+            deadline_h: float | None = None) -> pd.DataFrame:
     """Route every scenario x origin-destination pair x objective; one tidy row per route.
 
     Parameters
@@ -1469,27 +1505,52 @@ def compare(net: Network, scenarios: Scenario | Sequence[Scenario],
         Dask ``distributed.Client(...).get_executor()``); the frame is identical to the serial
         run's.
     simulate_runs : int, default 0
-        With > 0, Monte Carlo each pair's routes (:func:`corridors.simulate.simulate`) and add
-        ``time_p50_h``, ``time_p90_h``, ``cost_p50_usd``, ``cost_p90_usd``.
+        With > 0, a Monte Carlo of that many runs per pair over the routes of every scenario
+        with common draws (:mod:`corridors.dependability`), adding P10/P50/P90 days and USD,
+        ``p_on_time``, ``p_cheapest`` and ``p_fastest`` (among the routes of the scenario).
     seed : int, optional
-        Seed of the simulation (the same for every group, so results repeat).
+        Seed of the simulation (the same for every pair, so results repeat).
+    deadline_h : float, optional
+        Deadline in hours (>= 0) for ``p_on_time`` (NaN without one).
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COMPARISON_COLUMNS` (then the P50/P90 columns), rows in the order
-        scenario, pair, objective, rank. A pair without a route is one row with ``status``
-        ``"no route"`` and the reason; found routes have ``status`` ``"ok"``. Times in
-        hours (and ``time_days``), money in USD, distances in km; ``countries`` joined with
-        ``" > "``, crossings, passages and modes with ``", "``.
+        Columns :data:`COMPARISON_COLUMNS` (then :data:`SIM_COLUMNS` with
+        ``simulate_runs``), rows in the order scenario, pair, objective, rank. A pair
+        without a route is one row with ``status`` ``"no route"`` and the reason; found
+        routes have ``status`` ``"ok"``. ``same_as`` names the first earlier row of the pair
+        with the same route (``"today, cost_usd"``), else ``""``. Times in hours (and
+        days), money in USD, distances in km; ``countries`` joined with ``" > "``,
+        crossings, passages and modes with ``", "``.
 
     Raises
     ------
     ValidationError
         For a scenario whose names the network does not know (file and key named).
     ParameterError
-        For no pairs, a bad ``k``, objective or ``simulate_runs``.
+        For no pairs, a bad ``k``, objective, ``simulate_runs`` or ``deadline_h``.
     """
+    return _compare(net, scenarios, od, k=k, minimize=minimize, executor=executor,
+                    simulate_runs=simulate_runs, seed=seed, deadline_h=deadline_h).frame
+
+
+@dataclass(frozen=True, eq=False)
+class _Comparison:
+    """What :func:`compare` computes: the frame, the route of each row, the scenario
+    networks and, when simulated, each pair's simulation (for charts and maps)."""
+
+    frame: pd.DataFrame
+    routes: list[Route | None]
+    nets: dict[str, Network]
+    simulations: list[PairSimulation]
+
+
+def _compare(net: Network, scenarios: Scenario | Sequence[Scenario],
+             od: Sequence[tuple[str, str]] | None = None, *, k: int | None = None,
+             minimize: str | Sequence[str] | None = None, executor: Executor | None = None,
+             simulate_runs: int = 0, seed: int | None = None,
+             deadline_h: float | None = None) -> _Comparison:
     scens = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
     if not scens:
         raise ParameterError("compare needs at least one scenario")
@@ -1499,6 +1560,11 @@ def compare(net: Network, scenarios: Scenario | Sequence[Scenario],
         raise ParameterError(f"scenario names must be unique; repeated: {', '.join(dup)}")
     if not isinstance(simulate_runs, int) or isinstance(simulate_runs, bool) or simulate_runs < 0:
         raise ParameterError(f"simulate_runs must be a whole number >= 0, got {simulate_runs!r}")
+    if deadline_h is not None and (isinstance(deadline_h, bool)
+                                   or not isinstance(deadline_h, (int, float))
+                                   or not math.isfinite(deadline_h) or deadline_h < 0):
+        raise ParameterError(f"deadline_h must be a finite number of hours >= 0, got "
+                             f"{deadline_h!r}")
     if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
         raise ParameterError(f"k must be a whole number >= 1, got {k!r}")
     objs_arg = None if minimize is None else (
@@ -1515,18 +1581,28 @@ def compare(net: Network, scenarios: Scenario | Sequence[Scenario],
                                  "od=[(origin, destination), ...] or give the scenario an od")
         (s if pairs_arg is None else replace(s, od=pairs)).validate(net)
         objs = objs_arg or s.objectives or ("cost_usd",)
-        tasks.append((plain, s, pairs, tuple(objs), k or s.k or 1, simulate_runs, seed))
+        tasks.append((plain, s, pairs, tuple(objs), k or s.k or 1))
     if executor is None:
         results = [_run(t) for t in tasks]
     else:
         futures = [executor.submit(_run, t) for t in tasks]
         results = [f.result() for f in futures]
-    rows = [row for res in results for row in res]
+    rows = [row for res in results for row, _ in res]
+    found = [r for res in results for _, r in res]
+    for row, label in zip(rows, same_as(rows, found)):
+        row["same_as"] = label
+    nets = {s.name: s.apply(plain) for s in scens}
+    sims: list[PairSimulation] = []
+    if simulate_runs > 0:
+        extra, sims = simulate_comparison(rows, found, nets, runs=simulate_runs, seed=seed,
+                                          deadline_h=deadline_h)
+        for row, more in zip(rows, extra):
+            row.update(more)
     cols = list(COMPARISON_COLUMNS) + (list(SIM_COLUMNS) if simulate_runs > 0 else [])
     df = pd.DataFrame(rows, columns=cols)
     for c in ("rank", "n_transfers", "n_crossings", "year"):
         df[c] = df[c].astype("Int64")
-    return df
+    return _Comparison(df, found, nets, sims)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1542,12 +1618,54 @@ _DISPLAY = (("scenario", "scenario", None), ("origin", "from", None),
             ("n_transfers", "transfers", None), ("crossings", "crossings", None))
 
 
+_NUMERIC_HEADERS = ("km", "days", "USD", "border h", "risk USD", "kg CO2e", "borders",
+                    "transfers", "#",
+                    "days P50 (P10-P90)", "USD P50 (P10-P90)", "on time", "P(cheapest)",
+                    "P(fastest)")
+
+
+def _spread_cell(rec: Mapping[Any, Any], column: str, fmt: str) -> str:
+    """``"P50 (P10-P90)"`` of ``column`` (with ``{q}`` for the percentile)."""
+    lo, mid, hi = (rec.get(column.format(q=q)) for q in (10, 50, 90))
+    if not all(_finite(v) for v in (lo, mid, hi)):
+        return ""
+    return f"{fmt.format(mid)} ({fmt.format(lo)}-{fmt.format(hi)})"
+
+
+def _share(v: Any) -> str:
+    return f"{v:.0%}" if _finite(v) else ""
+
+
+def _sim_cells(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """Headers and cells of the simulation and ``same_as`` columns the frame has."""
+    headers: list[str] = []
+    sim = "time_p50_days" in df.columns
+    if sim:
+        headers += ["days P50 (P10-P90)", "USD P50 (P10-P90)"]
+        on_time = "p_on_time" in df.columns and bool(df["p_on_time"].notna().any())
+        headers += (["on time"] if on_time else []) + ["P(cheapest)", "P(fastest)"]
+    same = "same_as" in df.columns and bool((df["same_as"].fillna("") != "").any())
+    headers += ["same as"] if same else []
+    cells = []
+    for rec in df.to_dict("records"):
+        row: list[str] = []
+        if sim:
+            row += [_spread_cell(rec, "time_p{q}_days", "{:,.1f}"),
+                    _spread_cell(rec, "cost_p{q}_usd", "{:,.0f}")]
+            row += [_share(rec["p_on_time"])] if on_time else []
+            row += [_share(rec["p_cheapest"]), _share(rec["p_fastest"])]
+        if same:
+            row.append(str(rec["same_as"] or ""))
+        cells.append(row)
+    return headers, cells
+
+
 def _display_rows(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     cols = [c for c in _DISPLAY if c[0] in df.columns]
-    extra = [c for c in SIM_COLUMNS if c in df.columns]
+    extra, extra_cells = _sim_cells(df)
     headers = [h for _, h, _ in cols] + extra
     rows = []
-    for rec in df.to_dict("records"):
+    for rec, more in zip(df.to_dict("records"), extra_cells):
         out = []
         for col, _, fmt in cols:
             v = rec[col]
@@ -1559,8 +1677,7 @@ def _display_rows(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
                 out.append(fmt.format(v))
             else:
                 out.append(str(v))
-        out += [f"{rec[c]:,.0f}" if _finite(rec[c]) else "" for c in extra]
-        rows.append(out)
+        rows.append(out + more)
     return headers, rows
 
 
@@ -1569,8 +1686,7 @@ def comparison_text(df: pd.DataFrame) -> str:
     from .cli import format_table
 
     headers, rows = _display_rows(df)
-    align = "".join("r" if h in ("km", "days", "USD", "border h", "borders", "transfers", "#")
-                    or h in SIM_COLUMNS else "l" for h in headers)
+    align = "".join("r" if h in _NUMERIC_HEADERS else "l" for h in headers)
     return format_table(rows, headers, align)
 
 
@@ -1578,9 +1694,7 @@ def comparison_markdown(df: pd.DataFrame) -> str:
     """The comparison as a Markdown table (the main columns)."""
     headers, rows = _display_rows(df)
     lines = ["| " + " | ".join(headers) + " |",
-             "|" + "|".join("---:" if h in ("km", "days", "USD", "border h", "borders",
-                                            "transfers", "#") or h in SIM_COLUMNS else "---"
-                            for h in headers) + "|"]
+             "|" + "|".join("---:" if h in _NUMERIC_HEADERS else "---" for h in headers) + "|"]
     for r in rows:
         lines.append("| " + " | ".join(c.replace("|", "/") for c in r) + " |")
     return "\n".join(lines) + "\n"
@@ -1638,8 +1752,51 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write comparison.csv and comparison.md here")
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+    p.add_argument("--simulate-runs", type=int, metavar="N",
+                   help="Monte Carlo runs per origin-destination pair (P10/P50/P90 days and "
+                   "USD, on-time probability, P(cheapest), P(fastest)); default: the file's "
+                   "'runs', else none")
+    p.add_argument("--seed", type=int, help="random seed of the Monte Carlo (default: the "
+                   "file's 'seed', else fresh)")
+    p.add_argument("--deadline-days", type=float, metavar="D",
+                   help="deadline for the on-time probability (default: the file's "
+                   "'deadline_days', else none)")
     p.set_defaults(func=run_cli)
     return p
+
+
+def _cli_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """runs, seed and deadline_days: the command line's, else the files' (which must agree)."""
+    flags = {"runs": getattr(args, "simulate_runs", None), "seed": getattr(args, "seed", None),
+             "deadline_days": getattr(args, "deadline_days", None)}
+    found: dict[str, tuple[Any, str]] = {}
+    for f in args.files:
+        for key, v in simulation_settings(f).items():
+            if flags[key] is None and key in found and found[key][0] != v:
+                raise ParameterError(f"{key} is {found[key][0]!r} in {found[key][1]} but {v!r} "
+                                     f"in {f}; set it once, or on the command line")
+            found.setdefault(key, (v, f))
+    out = {k: v for k, (v, _) in found.items()}
+    out.update({k: v for k, v in flags.items() if v is not None})
+    runs, seed, days = out.get("runs", 0), out.get("seed"), out.get("deadline_days")
+    if runs < 0:
+        raise ParameterError(f"--simulate-runs must be a whole number >= 0, got {runs}")
+    if seed is not None and seed < 0:
+        raise ParameterError(f"--seed must be a whole number >= 0, got {seed}")
+    if days is not None and (not math.isfinite(days) or days < 0):
+        raise ParameterError(f"--deadline-days must be a number of days >= 0, got {days}")
+    if runs == 0 and days is not None:
+        raise ParameterError("a deadline needs a Monte Carlo: add --simulate-runs N (or runs "
+                             "= N in the scenario file)")
+    return {"runs": runs, "seed": seed, "deadline_days": days}
+
+
+def _sim_note(settings: Mapping[str, Any]) -> str:
+    days = settings["deadline_days"]
+    return (f"Monte Carlo: {settings['runs']:,} runs per pair, seed {settings['seed']}"
+            + (f", deadline {days:g} days" if days is not None else "")
+            + "; days and USD as P50 (P10-P90); P(cheapest) and P(fastest) among the routes "
+            "of each scenario")
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -1657,7 +1814,13 @@ def run_cli(args: argparse.Namespace) -> int:
         scens: list[Scenario] = []
         for f in args.files:
             scens += load_scenarios(f, net=net)
-        df = compare(net, scens)
+        settings = _cli_settings(args)
+        if settings["runs"] and settings["seed"] is None:  # fresh, shown so it can be repeated
+            settings["seed"] = int(np.random.default_rng().integers(2**32))
+        days = settings["deadline_days"]
+        result = _compare(net, scens, simulate_runs=settings["runs"], seed=settings["seed"],
+                          deadline_h=None if days is None else days * 24.0)
+        df = result.frame
     except ValidationError as err:
         for problem in err.problems:  # one line each: file: key: what is wrong and allowed
             print(f"error: {problem}", file=sys.stderr)
@@ -1669,19 +1832,22 @@ def run_cli(args: argparse.Namespace) -> int:
         import json
 
         records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
-        print(json.dumps({"network": net.name, "files": list(args.files), "rows": records},
-                         indent=2, ensure_ascii=False))
+        sim = dict(settings) if settings["runs"] else None
+        print(json.dumps({"network": net.name, "files": list(args.files), "simulation": sim,
+                          "rows": records}, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif fmt == "markdown":
         print(comparison_markdown(df), end="")
     else:
         print(comparison_text(df))
+        if settings["runs"]:
+            print(_sim_note(settings))
     if out:
         d = Path(out)
         written = [write_comparison(df, d / "comparison.csv"),
                    write_comparison(df, d / "comparison.md")]
-        note = _charts(net, scens, df, d)
+        note = _charts(net, result, d, settings)
         msg = "wrote " + ", ".join(str(w) for w in written) + (f"; {note}" if note else "")
         print(msg, file=sys.stderr if fmt in ("json", "csv") else sys.stdout)
     return 0
@@ -1702,40 +1868,69 @@ def _output_folder(d: Path) -> None:
                          filename=str(d))
 
 
-def _charts(net: Network, scens: Sequence[Scenario], df: pd.DataFrame, out: Path) -> str:
-    """For each origin-destination pair, the routes of every scenario and objective side by
-    side: a time/cost-distance chart (PNG), a static map (PNG) and an interactive map (HTML),
-    through :mod:`corridors.plot` (the ``plot`` extra). Returns a note of what was written."""
+def _chart_groups(result: _Comparison
+                  ) -> dict[tuple[str, str], list[tuple[str, str, Route]]]:
+    """Per pair, each distinct route once, labelled with every row that found it, with its
+    corridor: ``("today (cost_usd) = uap-railway-2032 (cost_usd): corridor", corridor,
+    route)``."""
+    groups: dict[tuple[str, str], dict[tuple[Any, ...], tuple[list[str], str, Route]]] = {}
+    for rec, r in zip(result.frame.to_dict("records"), result.routes):
+        if r is None:
+            continue
+        rank = rec["rank"]
+        who = f"{rec['scenario']} ({rec['minimize']}{'' if rank == 1 else f' #{rank}'})"
+        pair = groups.setdefault((r.origin, r.destination), {})
+        key = route_key(r)
+        if key in pair:
+            pair[key][0].append(who)
+        else:
+            pair[key] = ([who], str(rec["corridor"]), r)
+    return {p: [(" = ".join(w) + f": {c}", c, r) for w, c, r in items.values()]
+            for p, items in groups.items()}
+
+
+def _charts(net: Network, result: _Comparison, out: Path, settings: Mapping[str, Any]) -> str:
+    """For each origin-destination pair, its distinct routes side by side, each corridor in
+    its colour (:func:`corridors.plot.corridor_colours`): a time/cost-distance chart, the
+    time split per corridor, a static map (PNG) and an interactive map (HTML), and with a
+    Monte Carlo the transit-time distributions (PNG) and P10-P90 bands on the
+    time/cost-distance chart, through :mod:`corridors.plot` (the ``plot`` extra). Returns a
+    note of what was written."""
     try:
         from . import plot
     except ImportError as err:  # pragma: no cover - plot has no hard dependency at import
         return f"charts and maps skipped ({err})"
-    groups: dict[tuple[str, str], list[tuple[str, Route]]] = {}
-    for s in scens:
-        snet = s.apply(net)
-        kwargs = s.route_kwargs(snet)
-        for o, d in s.od:
-            for obj in (s.objectives or ("cost_usd",)):
-                try:
-                    r = route(snet, o, d, **{**kwargs, "minimize": obj})
-                except (NoRouteError, ParameterError):
-                    continue
-                key = (r.origin, r.destination)
-                label = f"{s.name} ({obj}): " + " > ".join(r.countries)
-                if all(r.steps != other.steps for _, other in groups.get(key, [])):
-                    groups.setdefault(key, []).append((label, r))
     written: list[str] = []
     names = net._places["name"].to_dict()
+    sims = {(p.origin, p.destination): p for p in result.simulations}
+    days = settings.get("deadline_days")
     try:
-        for (o, d), items in groups.items():
+        for (o, d), items in _chart_groups(result).items():
             slug = re.sub(r"[^a-z0-9]+", "-", f"{names[o]}-{names[d]}".lower()).strip("-")
-            labels = [lab for lab, _ in items]
-            routes_ = [r for _, r in items]
-            fig = plot.tcd_chart(routes_, labels=labels)
+            labels = [lab for lab, _, _ in items]
+            routes_ = [r for _, _, r in items]
+            palette = plot.corridor_colours(c for _, c, _ in items)
+            colours = [palette[c] for _, c, _ in items]
+            sim = sims.get((o, d))
+            draws = None
+            if sim is not None:
+                keys = [route_key(r) for r in routes_]
+                draws = sim.result.subset(
+                    [next(j for j, r in enumerate(sim.routes) if route_key(r) == k)
+                     for k in keys])
+            fig = plot.tcd_chart(routes_, labels=labels, colours=colours, simulation=draws)
             written += [str(_save_png(fig, out / f"{slug}_tcd.png"))]
-            written += [str(plot.save_map(routes_, out / f"{slug}_map.png", labels=labels))]
+            fig = plot.time_split_chart(routes_, labels=labels, colours=colours)
+            written += [str(_save_png(fig, out / f"{slug}_time_split.png"))]
+            written += [str(plot.save_map(routes_, out / f"{slug}_map.png", labels=labels,
+                                          colours=colours))]
             written += [str(plot.save_explore(routes_, out / f"{slug}_map.html",
-                                              labels=labels))]
+                                              labels=labels, colours=colours))]
+            if draws is not None:
+                fig = plot.transit_time_hist(draws.time_h, labels, colours=colours,
+                                             deadline_h=None if days is None else days * 24.0,
+                                             title=plot.od_title(routes_))
+                written += [str(_save_png(fig, out / f"{slug}_transit.png"))]
     except ImportError as err:
         return f"charts and maps skipped ({err})"
     return f"{len(written)} charts and maps written to {out}"
@@ -1753,7 +1948,7 @@ def _save_png(fig: Any, path: Path) -> Path:
 
 
 def _save_figure(obj: Any, base: Path) -> int:
-    """Save a matplotlib Figure (``.png``, then closed) or a folium map (``.html``)."""
+    """Save a matplotlib Figure (``.png``, then closed) or a map with ``save`` (``.html``)."""
     if hasattr(obj, "savefig"):
         import matplotlib.pyplot as plt
 

@@ -311,6 +311,34 @@ class SimulationResult:
         """P(transit time <= ``hours``) per route."""
         return 1.0 - self.prob_exceeds(hours)
 
+    def p_best(self, what: str = "time_h", among: Sequence[int] | None = None) -> np.ndarray:
+        """Probability that each route of ``among`` (indices; default all) has the smallest
+        ``time_h`` or ``cost_usd`` of them in a run, ties split evenly; sums to 1."""
+        if what not in ("time_h", "cost_usd"):
+            raise ParameterError(f"unknown quantity {what!r}; allowed: time_h, cost_usd")
+        cols = list(range(self.n_routes)) if among is None else [int(j) for j in among]
+        if not cols or any(not 0 <= j < self.n_routes for j in cols):
+            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got "
+                                 f"{among!r}")
+        return _p_best(self._data(what)[:, cols])
+
+    def subset(self, among: Sequence[int]) -> SimulationResult:
+        """The same draws for the routes ``among`` (indices, in that order); P(fastest) and
+        P(cheapest) compare those routes only."""
+        cols = [int(j) for j in among]
+        if not cols or any(not 0 <= j < self.n_routes for j in cols):
+            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got "
+                                 f"{among!r}")
+        return SimulationResult(
+            labels=tuple(self.labels[j] for j in cols), runs=self.runs, seed=self.seed,
+            deadline_h=self.deadline_h, time_h=self.time_h[:, cols],
+            cost_usd=self.cost_usd[:, cols],
+            deterministic_time_h=self.deterministic_time_h[cols],
+            deterministic_cost_usd=self.deterministic_cost_usd[cols],
+            p_fastest=_p_best(self.time_h[:, cols]), p_cheapest=_p_best(self.cost_usd[:, cols]),
+            mean_split_h=tuple(self.mean_split_h[j] for j in cols),
+            indicators=tuple(self.indicators[j] for j in cols))
+
     @property
     def on_time(self) -> np.ndarray | None:
         """P(transit time <= deadline) per route, or None without a deadline."""
