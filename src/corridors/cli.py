@@ -10,7 +10,6 @@ interrupted (Ctrl-C). ``corridors network validate`` exits 2 for an invalid netw
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import traceback
@@ -18,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
+from ._json import dumps_json
 from .costs import Cargo
 from .errors import (
     EXIT_INTERNAL,
@@ -87,16 +87,23 @@ def _network(path: str | None) -> Network:
 
 
 def _emit(obj: Any) -> None:
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+    print(dumps_json(obj))
 
 
 # ---- network ---------------------------------------------------------------------------------
 
 
 def cmd_network_validate(args: argparse.Namespace) -> int:
+    from .costs import routing_data_problems
+
     path = args.path or str(bundled_path(BUNDLED_DEFAULT))
     try:
         net = read_network(path)
+        missing = routing_data_problems(net)
+        if missing:
+            n = len(missing)
+            raise ValidationError(missing, header=f"{n} problem{'s' if n != 1 else ''} found "
+                                  f"in {path}: routing needs data the tables lack")
     except FileNotFoundError as err:
         if args.format == "json":
             _emit({"path": path, "valid": False, "problems": [
@@ -432,8 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_net = sub.add_parser("network", help="inspect and validate network data")
     net_sub = p_net.add_subparsers(dest="network_command", required=True)
-    p_val = net_sub.add_parser("validate", help="validate a network folder or GeoPackage; "
-                               "exit 2 listing every problem")
+    p_val = net_sub.add_parser("validate", help="validate a network folder or GeoPackage, "
+                               "including the speeds, tariffs and operations routing needs "
+                               "for every link; exit 2 listing every problem")
     p_val.add_argument("path", nargs="?", help="folder or .gpkg (default: the bundled network)")
     p_val.add_argument("--format", choices=("text", "json"), default="text")
     p_val.set_defaults(func=cmd_network_validate)
