@@ -49,10 +49,11 @@ PASSAGES = {"suez", "bab_el_mandeb", "hormuz", "bosporus", "dardanelles", "gibra
             "cape_of_good_hope", "english_channel", "danish_straits", "kerch", "malacca",
             "volga_caspian_canal"}
 CARGO_UNITS = {"20ft", "40ft", "tonne"}
-COUNTRIES = {"PAK", "IRN", "AFG", "TKM", "KAZ", "UZB", "RUS", "AZE", "IND"}
+COUNTRIES = {"PAK", "IRN", "AFG", "TKM", "KAZ", "UZB", "RUS", "AZE", "IND", "CHN", "KGZ", "TJK", "TUR"}
 COUNTRY_NAMES = {"PAK": "Pakistan", "IRN": "Iran", "AFG": "Afghanistan", "TKM": "Turkmenistan",
                  "KAZ": "Kazakhstan", "UZB": "Uzbekistan", "RUS": "Russia", "AZE": "Azerbaijan",
-                 "IND": "India"}
+                 "IND": "India", "CHN": "China", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan",
+                 "TUR": "Turkey"}
 SLUG = re.compile(r"^[a-z0-9_]+$")
 SOURCE_DEF = re.compile(r"^- \*\*\[([^\]]+)\]\*\*", re.M)
 

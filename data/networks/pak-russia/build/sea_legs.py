@@ -50,6 +50,16 @@ LEGS = [
     ("nhava_sheva", "shahid_rajaee_port"),
     ("nhava_sheva", "chabahar_port"),
     ("nhava_sheva", "st_petersburg_port"),
+    # issue 15: a Chinese seaport, the Indian ports of the FESCO Indian Line West, and Mundra
+    ("shanghai_port", "karachi_port"),
+    ("shanghai_port", "port_qasim"),
+    ("shanghai_port", "gwadar_port"),
+    ("karachi_port", "gwadar_port"),
+    ("nhava_sheva", "novorossiysk_port"),
+    ("mundra_port", "novorossiysk_port"),
+    ("nhava_sheva", "mundra_port"),
+    ("karachi_port", "mundra_port"),
+    ("kandla_port", "chabahar_port"),
 ]
 RESTRICTIONS = {None: ["northwest"], "cape": ["northwest", "suez", "babalmandab"]}
 
