@@ -21,7 +21,13 @@ from hypothesis import strategies as st
 import corridors as cor
 from corridors.cli import main
 from corridors.errors import EXIT_INTERNAL, CorridorsError
-from corridors.scenarios import CLOSURE_KEYS, MULTIPLIER_KEYS, SCENARIO_KEYS, load_scenarios
+from corridors.scenarios import (
+    CLOSURE_KEYS,
+    MULTIPLIER_KEYS,
+    SCENARIO_KEYS,
+    compare,
+    load_scenarios,
+)
 from netfactory import build
 
 OUTCOMES: dict[str, Counter[str]] = {"scenario_toml": Counter(), "cli_argv": Counter(),
@@ -56,7 +62,6 @@ def _toml_value(depth: int = 0) -> st.SearchStrategy[str]:
 KEYS = sorted({*SCENARIO_KEYS, *CLOSURE_KEYS, *MULTIPLIER_KEYS, "title", "scenario", "bogus",
                "places", "ref", "scope", "from_id", "to_id", "mode", "coordinates"})
 
-
 def _toml_line() -> st.SearchStrategy[str]:
     return st.one_of(
         st.tuples(st.sampled_from(KEYS), _toml_value()).map(lambda kv: f"{kv[0]} = {kv[1]}"),
@@ -69,7 +74,46 @@ def _toml_line() -> st.SearchStrategy[str]:
     )
 
 
-scenario_texts = st.lists(_toml_line(), max_size=10).map("\n".join)
+# A valid scenario, part by part; the fuzzer keeps most parts, drops some and replaces some
+# values with hostile ones, so that generated files reach apply() and not only the parser.
+TOP = [("name", '"fuzz"'), ("description", '"generated"'), ("year", "2030"),
+       ("cargo", '"20ft"'), ("cargo_value_usd", "50000"), ("od", '[["o", "d"], ["Herat", "d"]]'),
+       ("objectives", '["time_h", "cost_usd"]'), ("k", "2")]
+SECTIONS = [
+    ("[[closures]]", [("crossing", '"i1"'), ("days", "30"), ("from", "2025-10-12"),
+                      ("notes", '"n"')]),
+    ("[[closures]]", [("place", '"Herat"'), ("days", "2.5")]),
+    ("[[multipliers]]", [("mode", '"road"'), ("country", '"IRN"'), ("tariff", "1.2"),
+                         ("speed", "0.9"), ("dwell", "2")]),
+    ("[[risk]]", [("scope", '"country"'), ("ref", '"IRN"'), ("sanctions", '"US|UN"'),
+                  ("security_premium_pct", "1.0"), ("disruption_prob_per_trip", "0.1")]),
+    ("[sanctions]", [('"*"', '"surcharge"'), ("US", '"avoid"')]),
+    ("[[new_links]]", [("id", '"road_i1_i2_new"'), ("from_id", '"i1"'), ("to_id", '"i2"'),
+                       ("mode", '"road"'), ("kind", '"line"'), ("status", '"operational"'),
+                       ("source", '"test"'), ("distance_km", "1000")]),
+]
+
+
+@st.composite
+def scenario_texts(draw: Any) -> str:
+    lines: list[str] = []
+
+    def value(v: str) -> str:
+        return draw(_toml_value()) if draw(st.integers(0, 11)) == 0 else v
+
+    for k, v in TOP:
+        if draw(st.integers(0, 9)):
+            lines.append(f"{k} = {value(v)}")
+    if draw(st.integers(0, 9)) == 0:
+        lines.append(draw(_toml_line()))
+    for head, items in draw(st.lists(st.sampled_from(SECTIONS), max_size=3)):
+        lines.append(head)
+        for k, v in items:
+            if draw(st.integers(0, 9)):
+                lines.append(f"{k} = {value(v)}")
+        if draw(st.integers(0, 9)) == 0:
+            lines.append(draw(_toml_line()))
+    return "\n".join(lines) + "\n"
 
 
 def run_scenario_toml(text: str, folder: Path, net: cor.Network) -> str:
@@ -80,6 +124,7 @@ def run_scenario_toml(text: str, folder: Path, net: cor.Network) -> str:
         for s in scens:
             s.apply(net)
             s.to_toml()
+        compare(net, scens)
         outcome = "result"
     except CorridorsError as err:
         outcome = type(err).__name__
@@ -91,7 +136,9 @@ def run_scenario_toml(text: str, folder: Path, net: cor.Network) -> str:
 # command lines
 # --------------------------------------------------------------------------------------------
 
-PLACES = ["o", "d", "i1", "Herat", "Kandahar", "Origin", "nowhere", "", "o,d", "-", "--"]
+GOOD_PLACES = ["o", "d", "i1", "i2", "f1", "f2", "Herat", "Kandahar", "Origin", "Destination",
+               "Mashhad", "Iran Gate"]
+PLACES = [*GOOD_PLACES, "nowhere", "", "o,d", "-", "--", "Herat,Kandahar"]
 NUMBERS = ["0", "-1", "1", "2", "3", "51", "1000000", "1e20", "1e308", "nan", "inf", "-0",
            "1.5", "x", "1_5", "\u0661"]
 OPTIONS: dict[str, list[str]] = {
@@ -125,9 +172,13 @@ def argvs(draw: Any) -> list[str]:
     cmd = draw(st.sampled_from(sorted(OPTIONS)))
     argv = [cmd]
     if cmd in ("route", "pareto", "closure", "simulate"):
-        argv += [draw(st.sampled_from(PLACES)), draw(st.sampled_from(PLACES))]
+        ends = draw(st.sampled_from([["o", "d"], ["d", "o"], ["Origin", "Herat"],
+                                     ["Kandahar", "Mashhad"]]))
+        if draw(st.integers(0, 3)) == 0:
+            ends = [draw(st.sampled_from(PLACES)), draw(st.sampled_from(PLACES))]
+        argv += ends
     if cmd == "closure":
-        argv += ["--closed", draw(st.sampled_from(PLACES))]
+        argv += ["--closed", draw(st.sampled_from(["i1", "f1", "Herat", "o_i1", *PLACES]))]
     if cmd == "skim":
         argv += ["--from", draw(st.sampled_from(PLACES)), "--to", draw(st.sampled_from(PLACES))]
     if cmd == "simulate":
@@ -140,7 +191,8 @@ def argvs(draw: Any) -> list[str]:
         pool = VALUES.get(opt, PLACES if opt in ("--avoid", "--via", "--cross-at", "--closed",
                                                  "--from", "--to", "--avoid-link",
                                                  "--avoid-crossing") else NUMBERS)
-        argv += [opt, draw(st.one_of(st.sampled_from(pool), st.text(max_size=6)))]
+        junk = draw(st.integers(0, 5)) == 0
+        argv += [opt, draw(st.text(max_size=6) if junk else st.sampled_from(pool))]
     return argv
 
 

@@ -40,7 +40,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, fz.cor.Network
 
 
 @_fuzz("scenario_toml")
-@given(text=fz.scenario_texts)
+@given(text=fz.scenario_texts())
 def test_scenario_files(base: tuple[Path, fz.cor.Network, Path], text: str) -> None:
     fz.run_scenario_toml(text, base[0], base[1])
 

@@ -462,7 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_r.add_argument("destination")
     p_r.add_argument("--minimize", default="cost_usd",
                      help="distance_km, time_h, cost_usd or generalized (default cost_usd)")
-    p_r.add_argument("--k", type=int, default=1, help="number of materially different routes")
+    p_r.add_argument("--k", type=int, default=1,
+                     help="number of materially different routes (1-50, default 1)")
     p_r.add_argument("--avoid-country", nargs="+", action="append", metavar="ISO3")
     p_r.add_argument("--avoid", nargs="+", action="append", metavar="PLACE")
     p_r.add_argument("--avoid-link", nargs="+", action="append", metavar="LINK_ID")
@@ -508,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_c.add_argument("--closed", nargs="+", action="append", required=True, metavar="NAME",
                      help="crossing (Torkham), place or link id that is closed")
     p_c.add_argument("--days", type=float,
-                     help="closure length; default: uncertain, from risk.csv")
+                     help="closure length in days, 0-3650; default: uncertain, from risk.csv")
     p_c.add_argument("--minimize", default="generalized")
     p_c.add_argument("--cargo", default="40ft")
     p_c.add_argument("--network")

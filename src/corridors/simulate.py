@@ -677,8 +677,10 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("origin")
     p.add_argument("destination")
     p.add_argument("--k", type=int, default=3, help="number of alternative routes (default 3)")
-    p.add_argument("--runs", type=int, default=10_000, help="Monte Carlo runs (default 10000)")
-    p.add_argument("--seed", type=int, help="random seed (default: fresh; the output shows it)")
+    p.add_argument("--runs", type=int, default=10_000,
+                   help="Monte Carlo runs (default 10000; runs x routes at most 10,000,000)")
+    p.add_argument("--seed", type=int,
+                   help="random seed, a whole number >= 0 (default: fresh; the output shows it)")
     p.add_argument("--deadline-days", type=float, help="deadline for the on-time probability")
     p.add_argument("--minimize", default="cost_usd",
                    help="objective ranking the alternatives (default cost_usd)")
