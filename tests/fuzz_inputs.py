@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -32,6 +33,22 @@ from netfactory import build
 
 OUTCOMES: dict[str, Counter[str]] = {"scenario_toml": Counter(), "cli_argv": Counter(),
                                      "network_cell": Counter()}
+
+
+def record(kind: str, outcome: str) -> None:
+    """Count an outcome; with ``CORRIDORS_FUZZ_REPORT`` set, rewrite that JSON file every 50
+    inputs, so a long run that is stopped still leaves its counts."""
+    OUTCOMES[kind][outcome] += 1
+    target = os.environ.get("CORRIDORS_FUZZ_REPORT")
+    if target and sum(OUTCOMES[kind].values()) % 50 == 0:
+        write_report(Path(target))
+
+
+def write_report(target: Path) -> None:
+    counts = {k: dict(sorted(v.items())) for k, v in OUTCOMES.items() if v}
+    totals = {k: sum(v.values()) for k, v in counts.items()}
+    target.write_text(json.dumps({"totals": totals, "total": sum(totals.values()),
+                                  "outcomes": counts}, indent=2))
 
 # --------------------------------------------------------------------------------------------
 # scenario TOML text
@@ -128,7 +145,7 @@ def run_scenario_toml(text: str, folder: Path, net: cor.Network) -> str:
         outcome = "result"
     except CorridorsError as err:
         outcome = type(err).__name__
-    OUTCOMES["scenario_toml"][outcome] += 1
+    record("scenario_toml", outcome)
     return outcome
 
 
@@ -212,7 +229,7 @@ def run_cli(argv: list[str], network: Path) -> str:
         if code == 0 and formats and formats[-1] == "json":  # the last --format wins
             json.loads(out.getvalue(), parse_constant=_reject_constant)
         outcome = {0: "result", 2: "exit 2", 3: "exit 3 (no route)", 74: "exit 74"}[code]
-    OUTCOMES["cli_argv"][outcome] += 1
+    record("cli_argv", outcome)
     return outcome
 
 
@@ -278,7 +295,7 @@ def run_network_cell(edit: tuple[str, int, int, str], base: Path, work: Path) ->
         outcome = "result"
     except CorridorsError as err:
         outcome = type(err).__name__
-    OUTCOMES["network_cell"][outcome] += 1
+    record("network_cell", outcome)
     return outcome
 
 

@@ -12,7 +12,6 @@ in all). A larger run, with the outcome counts written to a JSON file::
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -63,8 +62,4 @@ def _report() -> object:
     yield None
     target = os.environ.get("CORRIDORS_FUZZ_REPORT")
     if target:
-        counts = {k: dict(sorted(v.items())) for k, v in fz.OUTCOMES.items()}
-        totals = {k: sum(v.values()) for k, v in fz.OUTCOMES.items()}
-        Path(target).write_text(json.dumps({"totals": totals,
-                                            "total": sum(totals.values()), "outcomes": counts},
-                                           indent=2))
+        fz.write_report(Path(target))

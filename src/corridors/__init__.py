@@ -16,9 +16,12 @@ from .errors import (
     NoRouteError,
     OptionalDependencyError,
     ParameterError,
+    ParameterTypeError,
     Problem,
+    RequestTooLargeError,
     UnknownPlaceError,
     ValidationError,
+    WriteError,
 )
 from .io import bundled_networks, load_network, read_network, write_network
 from .network import Link, Network, Place
@@ -55,6 +58,9 @@ __all__ = [
     "NoRouteError",
     "OptionalDependencyError",
     "ParameterError",
+    "ParameterTypeError",
+    "RequestTooLargeError",
+    "WriteError",
     "Place",
     "Problem",
     "UnknownPlaceError",
