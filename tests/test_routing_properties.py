@@ -388,11 +388,13 @@ def test_constrained_route_matches_oracle_on_masked_graph(q, data):
     mask = oracle_mask(topo, o, d)
     node_mode = np.array([graph.logical_service(s).split("-")[0] for s in topo.node_service],
                          dtype=object)
-    node_ok = (np.isin(node_mode, modes) | (node_mode == "gate")) & ~np.isin(
-        np.array([topo.place_country[p] for p in topo.node_place], dtype=object), avoid)
+    mode_ok = np.isin(node_mode, modes) | (node_mode == "gate")
     access = (topo.etype == graph.LINK) & topo.eaccess
-    node_ok[topo.src[access]] |= True
-    node_ok[topo.dst[access]] |= True
+    mode_ok[topo.src[access]] |= True  # access links reach a node of any mode
+    mode_ok[topo.dst[access]] |= True
+    # an avoided country is avoided whatever mode reaches it, access links included
+    node_ok = mode_ok & ~np.isin(
+        np.array([topo.place_country[p] for p in topo.node_place], dtype=object), avoid)
     mask &= node_ok[topo.src] & node_ok[topo.dst]
     mask &= ~(topo.etype == graph.LINK) | topo.eaccess | np.isin(topo.emode, modes)
     g = topo.to_networkx(booked(topo, costs.weights(net, cargo), o, objective, cargo), mask)
