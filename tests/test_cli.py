@@ -326,3 +326,37 @@ def test_compare_out_that_is_a_file_exits_74_before_any_output(capsys, tmp_path)
     assert code == 74 and out == ""
     assert f"cannot write to {blocker}: it is a file" in err
     assert blocker.read_text() == "not a folder"
+
+
+def _drop_rows(f: Path, keep) -> None:
+    with f.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(r for r in rows if keep(r))
+
+
+def test_validate_reports_missing_speeds_and_tariffs(capsys, good):
+    _drop_rows(good / "speeds.csv", lambda r: not (r["mode"] == "road"
+                                                   and r["country"] in ("*", "IRN")))
+    _drop_rows(good / "tariffs.csv", lambda r: not (r["mode"] == "road"
+                                                    and r["country"] in ("*", "AFG")))
+    cor.read_network(good)  # the files themselves are valid
+    code, out, _ = run(capsys, "network", "validate", good, "--format", "json")
+    assert code == 2
+    doc = json.loads(out)
+    got = {(Path(p["file"]).name, p["record"], p["field"]) for p in doc["problems"]}
+    assert got == {("speeds.csv", "(road, IRN)", "speed_kmh"),
+                   ("tariffs.csv", "(road, AFG)", "usd_per_teu_km"),
+                   ("tariffs.csv", "(road, AFG)", "usd_per_feu_km"),
+                   ("tariffs.csv", "(road, AFG)", "usd_per_tonne_km")}
+    speed = next(p for p in doc["problems"] if p["field"] == "speed_kmh")
+    assert "i1_i2" in speed["message"] and "add a speeds row for (road, IRN)" in speed["message"]
+    code, out, _ = run(capsys, "network", "validate", good)
+    assert code == 2 and "routing needs data the tables lack" in out
+
+
+def test_validate_passes_the_bundled_network(capsys):
+    code, out, _ = run(capsys, "network", "validate")
+    assert code == 0 and "valid" in out

@@ -17,9 +17,12 @@ from .errors import (
     NoRouteError,
     OptionalDependencyError,
     ParameterError,
+    ParameterTypeError,
     Problem,
+    RequestTooLargeError,
     UnknownPlaceError,
     ValidationError,
+    WriteError,
 )
 from .io import bundled_networks, load_network, read_network, write_network
 from .network import Link, Network, Place
@@ -58,6 +61,9 @@ __all__ = [
     "NoRouteError",
     "OptionalDependencyError",
     "ParameterError",
+    "ParameterTypeError",
+    "RequestTooLargeError",
+    "WriteError",
     "Place",
     "Problem",
     "UnknownPlaceError",

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import csv
 import inspect
-import json
 import math
 import os
 import re
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._json import dumps_json
 from .costs import Cargo
 from .errors import (
     AmbiguousPlaceError,
@@ -48,6 +48,7 @@ from .errors import (
 from .io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
 from .network import MODES, Network
 from .routing import Route, route
+from .validation import parse_number
 
 __all__ = [
     "JOURNEY_COLUMNS",
@@ -137,11 +138,10 @@ def _split(text: str, sep: str) -> tuple[str, ...]:
 
 
 def _number(text: str) -> float | None:
-    try:
-        x = float(text)
-    except ValueError:
-        return None
-    return x if math.isfinite(x) else None
+    """A number written with the digits 0-9 (strictly: see
+    :func:`corridors.validation.parse_number`), or None."""
+    x, _error = parse_number(text)
+    return x
 
 
 def _place_problem(net: Network, name: str) -> str | None:
@@ -214,13 +214,26 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
         ``row N`` when the id is missing), the field and what is allowed.
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"journeys file not found: {path}")
+    if path.is_dir():
+        raise ValidationError([Problem(str(path), "(file)", "", "cannot be read as CSV: it is "
+                                       "a folder, not a file")], header=f"cannot read {path}")
     fname = str(path)
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        raw_rows = [{(k or "").strip(): v for k, v in row.items()} for row in reader]
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            raw_rows = [{(k or "").strip(): v for k, v in row.items()} for row in reader]
+    except UnicodeDecodeError as err:
+        raise ValidationError([Problem(fname, "(file)", "", f"not UTF-8 text: byte "
+                                       f"{err.object[err.start:err.start + 1]!r} at offset "
+                                       f"{err.start}; save the file as UTF-8")],
+                              header=f"cannot read {fname}") from None
+    except (OSError, csv.Error) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ValidationError([Problem(fname, "(file)", "", f"cannot be read as CSV: "
+                                       f"{reason}")], header=f"cannot read {fname}") from None
     problems: list[Problem] = []
     for col in REQUIRED_COLUMNS:
         if col not in header:
@@ -304,7 +317,8 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
             x = _number(text[col])
             unit = "days" if "days" in col else "USD"
             if x is None:
-                bad(col, f"{text[col]!r} is not a number of {unit}")
+                bad(col, f"{text[col]!r} is not a number of {unit} (write it with the digits "
+                    "0-9, like 12.5)")
                 values[col] = math.nan
             elif x < 0 or (unit == "days" and x == 0):
                 bad(col, f"{x:g} {unit} is not possible; give a positive number")
@@ -812,7 +826,7 @@ def _json_value(v: Any) -> Any:
 
 
 def _emit(obj: Any) -> None:
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+    print(dumps_json(obj))
 
 
 def _text_table(df: pd.DataFrame) -> str:

@@ -10,7 +10,6 @@ interrupted (Ctrl-C). ``corridors network validate`` exits 2 for an invalid netw
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import traceback
@@ -18,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
+from ._json import dumps_json
 from .costs import Cargo
 from .errors import (
     EXIT_INTERNAL,
@@ -87,16 +87,23 @@ def _network(path: str | None) -> Network:
 
 
 def _emit(obj: Any) -> None:
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+    print(dumps_json(obj))
 
 
 # ---- network ---------------------------------------------------------------------------------
 
 
 def cmd_network_validate(args: argparse.Namespace) -> int:
+    from .costs import routing_data_problems
+
     path = args.path or str(bundled_path(BUNDLED_DEFAULT))
     try:
         net = read_network(path)
+        missing = routing_data_problems(net)
+        if missing:
+            n = len(missing)
+            raise ValidationError(missing, header=f"{n} problem{'s' if n != 1 else ''} found "
+                                  f"in {path}: routing needs data the tables lack")
     except FileNotFoundError as err:
         if args.format == "json":
             _emit({"path": path, "valid": False, "problems": [
@@ -432,8 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_net = sub.add_parser("network", help="inspect and validate network data")
     net_sub = p_net.add_subparsers(dest="network_command", required=True)
-    p_val = net_sub.add_parser("validate", help="validate a network folder or GeoPackage; "
-                               "exit 2 listing every problem")
+    p_val = net_sub.add_parser("validate", help="validate a network folder or GeoPackage, "
+                               "including the speeds, tariffs and operations routing needs "
+                               "for every link; exit 2 listing every problem")
     p_val.add_argument("path", nargs="?", help="folder or .gpkg (default: the bundled network)")
     p_val.add_argument("--format", choices=("text", "json"), default="text")
     p_val.set_defaults(func=cmd_network_validate)
@@ -454,7 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_r.add_argument("destination")
     p_r.add_argument("--minimize", default="cost_usd",
                      help="distance_km, time_h, cost_usd or generalized (default cost_usd)")
-    p_r.add_argument("--k", type=int, default=1, help="number of materially different routes")
+    p_r.add_argument("--k", type=int, default=1,
+                     help="number of materially different routes (1-50, default 1)")
     p_r.add_argument("--avoid-country", nargs="+", action="append", metavar="ISO3")
     p_r.add_argument("--avoid", nargs="+", action="append", metavar="PLACE")
     p_r.add_argument("--avoid-link", nargs="+", action="append", metavar="LINK_ID")
@@ -500,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_c.add_argument("--closed", nargs="+", action="append", required=True, metavar="NAME",
                      help="crossing (Torkham), place or link id that is closed")
     p_c.add_argument("--days", type=float,
-                     help="closure length; default: uncertain, from risk.csv")
+                     help="closure length in days, 0-3650; default: uncertain, from risk.csv")
     p_c.add_argument("--minimize", default="generalized")
     p_c.add_argument("--cargo", default="40ft")
     p_c.add_argument("--network")

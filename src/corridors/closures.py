@@ -28,10 +28,19 @@ from dataclasses import asdict, dataclass, field
 from statistics import NormalDist
 from typing import Any
 
+from ._checks import (
+    MAX_CLOSURE_DAYS,
+    check_cargo,
+    check_keywords,
+    check_names,
+    check_network,
+    check_real,
+    check_str,
+)
 from .costs import Cargo
-from .errors import NoRouteError, ParameterError
+from .errors import NoRouteError, ParameterError, ParameterTypeError
 from .network import Network
-from .routing import Route, _resolve_crossing, _resolve_places, route
+from .routing import ROUTE_KEYWORDS, Route, _resolve_crossing, _resolve_places, route
 
 __all__ = ["WaitCharges", "WAIT_CHARGES", "ClosureChoice", "closure_choice"]
 
@@ -204,7 +213,8 @@ def closure_choice(
         What is closed: a border crossing (a name both posts share, e.g. "Torkham", a post,
         or a border link id), a place, or a link id.
     days : float, optional
-        How long the closure lasts from now. Default: uncertain, from the risk table row of
+        How long the closure lasts from now, 0 to 3650 days (more raises
+        :class:`RequestTooLargeError`). Default: uncertain, from the risk table row of
         the closed place or link (median and p90 days).
     minimize : str, default "generalized"
         Objective for the planned and the diverted route.
@@ -227,13 +237,21 @@ def closure_choice(
     NoRouteError
         When there is no planned route at all.
     """
+    check_network(net)
+    days = check_real(days, "days", lo=0.0, hi=MAX_CLOSURE_DAYS, optional=True, unit="days")
+    check_names(closed, "closed")
+    if closed is None:
+        raise ParameterTypeError("closed must name what is closed (a crossing, place or link "
+                                 "id, or a list of them), got None")
+    check_str(minimize, "minimize")
+    if charges is not None and not isinstance(charges, WaitCharges):
+        raise ParameterTypeError(f"charges must be a WaitCharges, got {type(charges).__name__}")
+    check_keywords("closure_choice", constraints,
+                   [k for k in ROUTE_KEYWORDS if k not in ("minimize", "cargo")])
     names = [closed] if isinstance(closed, str) else list(closed)
     if not names:
         raise ParameterError("closed names nothing")
-    if days is not None and (not isinstance(days, (int, float)) or not math.isfinite(days)
-                             or days < 0):
-        raise ParameterError(f"days must be a finite number >= 0, got {days!r}")
-    cargo = cargo or Cargo()
+    cargo = check_cargo(cargo) or Cargo()
     charges = charges or WAIT_CHARGES
     kw, touched = _closed_items(net, names)
     planned = route(net, origin, destination, minimize=minimize, cargo=cargo, **constraints)

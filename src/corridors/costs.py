@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import ParameterError, Problem
 from .graph import (
     ARRIVED,
     LINK,
@@ -68,7 +68,8 @@ from .network import Network
 from .units import CPMM_REFERENCE_TONNES, HOURS_PER_YEAR
 
 __all__ = ["Cargo", "CARGO_UNITS", "CostModel", "TransferSpec", "Weights", "weights",
-           "transfer_kind_between", "TIME_COMPONENTS", "COST_COMPONENTS", "check_weights"]
+           "transfer_kind_between", "TIME_COMPONENTS", "COST_COMPONENTS", "check_weights",
+           "routing_data_problems"]
 
 CARGO_UNITS = ("20ft", "40ft", "tonne")
 
@@ -745,3 +746,57 @@ def check_weights(w: Weights, objective: str, mask: np.ndarray, net_name: str) -
     raise ParameterError(
         f"cannot route by {objective!r} on {net_name}: {len(reasons)} parameter(s) missing or "
         "invalid:\n  " + "\n  ".join(shown) + more)
+
+
+def _table_file(net: Network, table: str) -> str:
+    origin = str(net.origin)
+    if origin.lower().endswith(".gpkg"):
+        return f"{origin} (layer {table})"
+    if origin.startswith("<"):
+        return f"{table}.csv"
+    return f"{origin.rstrip('/')}/{table}.csv"
+
+
+def routing_data_problems(net: Network) -> list[Problem]:
+    """The parameters routing needs and the tables lack, as problems (``network validate``).
+
+    Every link needs a speed (its own ``speed_kmh`` or ``time_h``, its service's, or a
+    speeds row for its mode and country or mode and ``*``) and a tariff for every cargo unit
+    (a tariffs row, or its own ``usd_per_teu_km`` scaled by a row's ratio); every transfer
+    and terminal an operations row. These are the checks :func:`check_weights` makes before
+    a search, run for 20 ft, 40 ft and bulk cargo over every link, whatever its status. One
+    problem per missing (table, mode, country), listing up to five of the links that need it.
+    """
+    from .graph import topology
+
+    topo = topology(net)
+    by_key: dict[tuple[str, str, str, str], list[str]] = {}
+    other: dict[tuple[str, str], str] = {}
+    fields = {"20ft": "usd_per_teu_km", "40ft": "usd_per_feu_km"}
+    for cargo in (Cargo.container("20ft"), Cargo.container("40ft"), Cargo.bulk(1.0)):
+        w = weights(net, cargo)
+        for table, missing in (("speeds", w.missing["time_h"]),
+                               ("tariffs", w.missing["cost_usd"])):
+            for e, reason in missing.items():
+                if topo.etype[e] == LINK:
+                    field = ("speed_kmh" if table == "speeds"
+                             else fields.get(cargo.unit, "usd_per_tonne_km"))
+                    key = (table, str(topo.emode[e]), str(topo.ecountry[e]), field)
+                    lid = topo.link_ids[int(topo.elink[e])]
+                    ids = by_key.setdefault(key, [])
+                    if lid not in ids:
+                        ids.append(lid)
+                else:
+                    other[("operations", w.rule[e] or f"edge {e}")] = reason
+    problems: list[Problem] = []
+    for (table, mode, country, field), ids in sorted(by_key.items()):
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        what = "speed" if table == "speeds" else f"tariff ({field})"
+        problems.append(Problem(
+            _table_file(net, table), f"({mode}, {country})", field,
+            f"no {what} for {mode} in {country}, which {len(ids)} link(s) use ({shown}): add a "
+            f"{table} row for ({mode}, {country}) or ({mode}, *)"
+            + (", or set the links' speed_kmh or time_h" if table == "speeds" else "")))
+    for (table, rule), reason in sorted(other.items()):
+        problems.append(Problem(_table_file(net, table), rule, "", reason))
+    return problems

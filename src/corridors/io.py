@@ -137,26 +137,68 @@ def _read_folder(folder: Path) -> dict[str, Any]:
             out["tables"][name] = _read_csv(f, problems)
     meta_file = folder / "network.toml"
     if meta_file.exists():
-        try:
-            out["meta"] = tomllib.loads(meta_file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            problems.append(Problem(str(meta_file), "(file)", "", f"not valid TOML: {err}"))
+        meta = read_toml_file(meta_file, problems)
+        if meta is not None:
+            out["meta"] = meta
     cor_file = folder / "corridors.toml"
     if cor_file.exists():
         files["corridors"] = str(cor_file)
-        try:
-            out["meta"]["corridors"] = tomllib.loads(cor_file.read_text(encoding="utf-8")).get(
-                "corridor", [])
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            problems.append(Problem(str(cor_file), "(file)", "", f"not valid TOML: {err}"))
+        doc = read_toml_file(cor_file, problems)
+        if doc is not None:
+            out["meta"]["corridors"] = doc.get("corridor", [])
     src_file = folder / "SOURCES.md"
     if src_file.exists():
-        try:
-            out["sources"] = parse_sources_md(src_file.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as err:
-            problems.append(Problem(str(src_file), "(file)", "", f"not UTF-8 text: {err}"))
-    out["meta"].setdefault("name", folder.name)
+        text = read_text_file(src_file, problems)
+        if text is not None:
+            out["sources"] = parse_sources_md(text)
+    name = out["meta"].get("name", folder.name)
+    if not isinstance(name, str):
+        problems.append(Problem(str(meta_file), "name", "name",
+                                f"{name!r} is not a network name (a string)"))
+    out["meta"]["name"] = str(name)
     return out
+
+
+#: Largest text file (TOML, Markdown) the readers accept, in bytes.
+MAX_TEXT_BYTES = 50_000_000
+
+
+def read_text_file(f: Path, problems: list[Problem], *, what: str = "text") -> str | None:
+    """The UTF-8 text of ``f``; on any failure (a folder, unreadable, too large, not UTF-8)
+    a problem naming the file is appended and None returned."""
+    try:
+        size = f.stat().st_size
+        if f.is_dir():
+            raise IsADirectoryError(f"{f} is a folder, not a file")
+        if size > MAX_TEXT_BYTES:
+            problems.append(Problem(str(f), "(file)", "", f"{size:,} bytes: larger than the "
+                                    f"{MAX_TEXT_BYTES:,} bytes a {what} file may have"))
+            return None
+        return f.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        problems.append(Problem(str(f), "(file)", "", f"not UTF-8 {what}: byte "
+                                f"{err.object[err.start:err.start + 1]!r} at offset {err.start}"))
+    except OSError as err:
+        problems.append(Problem(str(f), "(file)", "", f"cannot be read: "
+                                f"{err.strerror or err}"))
+    return None
+
+
+def read_toml_file(f: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    """The TOML document in ``f``; on any failure (see :func:`read_text_file`, invalid TOML,
+    nesting too deep for the parser) a problem naming the file is appended and None
+    returned."""
+    text = read_text_file(f, problems, what="TOML")
+    if text is None:
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        problems.append(Problem(str(f), "(file)", "", f"not valid TOML: {err}"))
+    except RecursionError:
+        problems.append(Problem(str(f), "(file)", "", "not valid TOML here: nested too deep "
+                                "to read"))
+    return None
 
 
 def _read_vector(f: Path, layer: str | None, problems: list[Problem]) -> gpd.GeoDataFrame | None:
@@ -180,6 +222,9 @@ def _read_csv(f: Path, problems: list[Problem]) -> pd.DataFrame | None:
         rows = list(csv.reader(_io.StringIO(text, newline="")))
     except (UnicodeDecodeError, csv.Error) as err:
         problems.append(Problem(str(f), "(file)", "", f"not a UTF-8 CSV file: {_short(err)}"))
+        return None
+    except OSError as err:
+        problems.append(Problem(str(f), "(file)", "", f"cannot be read: {err.strerror or err}"))
         return None
     if not rows:
         problems.append(Problem(str(f), "(file)", "", "empty file: a header row is required"))

@@ -20,21 +20,27 @@ from __future__ import annotations
 
 import heapq
 import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from ._checks import check_bool, check_int, check_keywords, check_real
 from .costs import Cargo, check_weights, weights
-from .errors import CorridorsError, ParameterError
+from .errors import ParameterError, ParameterTypeError, RequestTooLargeError
 from .graph import TRANSFER, objective_name, topology
-from .routing import Route, _explain, _Solver, make_query
+from .routing import ROUTE_KEYWORDS, Route, _explain, _Solver, make_query
 
 __all__ = ["pareto", "CRITERIA", "dominates"]
 
 CRITERIA = ("distance_km", "time_h", "cost_usd", "generalized", "risk")
 MAX_LABELS = 200_000
+#: Default cap on the seconds one :func:`pareto` search may take.
+MAX_SECONDS = 60.0
+#: The clock is read every this many labels taken from the queue.
+CLOCK_EVERY = 2048
 
 
 def dominates(a: Sequence[float], b: Sequence[float], tol: float = 1e-9) -> bool:
@@ -60,6 +66,7 @@ def pareto(
     criteria: Iterable[str] = ("time_h", "cost_usd"),
     cargo: Cargo | None = None,
     max_labels: int = MAX_LABELS,
+    max_seconds: float = MAX_SECONDS,
     distinct: bool = False,
     **constraints: Any,
 ) -> list[Route]:
@@ -76,9 +83,12 @@ def pareto(
         ``distance`` accepted).
     cargo : Cargo, optional
         Default: one 40 ft container.
-    max_labels : int
-        Safety cap on labels created; past it the search stops with an error rather than
-        return a front that may be incomplete.
+    max_labels : int, default 200,000
+        Safety cap on labels created; past it the search stops with
+        :class:`RequestTooLargeError` rather than return a front that may be incomplete.
+    max_seconds : float, default 60
+        Cap on the search's wall-clock seconds; past it the search stops with
+        :class:`RequestTooLargeError` (three criteria on a large network can take minutes).
     distinct : bool, default False
         Keep one member per materially different route (:attr:`Route.signature`): the one
         best on the first criterion. Every member is still non-dominated; the front is
@@ -100,8 +110,10 @@ def pareto(
         parameter a criterion needs and the data lacks.
     NoRouteError
         When no route exists (with the reason).
-    CorridorsError
-        When ``max_labels`` is exceeded.
+    ParameterTypeError
+        For an argument of the wrong type (``criteria=None``, a misspelt keyword).
+    RequestTooLargeError
+        When ``max_labels`` or ``max_seconds`` is exceeded.
 
     Examples
     --------
@@ -111,6 +123,19 @@ def pareto(
     >>> all(a.time_h <= b.time_h for a, b in zip(front, front[1:]))
     True
     """
+    if isinstance(criteria, str) or not isinstance(criteria, Iterable):
+        raise ParameterTypeError("criteria takes a list of two or three criterion names "
+                                 f"(e.g. ['time_h', 'cost_usd']), got {type(criteria).__name__}")
+    criteria = list(criteria)
+    for c in criteria:
+        if not isinstance(c, str):
+            raise ParameterTypeError(f"criteria holds {type(c).__name__} {c!r}; each criterion "
+                                     "is a name: " + ", ".join(CRITERIA))
+    max_labels = check_int(max_labels, "max_labels", lo=1)  # type: ignore[assignment]
+    max_seconds = check_real(max_seconds, "max_seconds", lo=0.0)  # type: ignore[assignment]
+    check_bool(distinct, "distinct")
+    check_keywords("pareto", constraints,
+                   [k for k in ROUTE_KEYWORDS if k not in ("minimize", "cargo")])
     names = [_criterion(c) for c in criteria]
     if not 2 <= len(names) <= 3:
         raise ParameterError(f"pareto needs two or three criteria, got {len(names)}")
@@ -128,7 +153,7 @@ def pareto(
     if solver.solve(q, check=False) is None:
         raise _explain(solver, q)
     arrays = [np.where(mask, solver.objective(replace(q, minimize=n)), 0.0) for n in names]
-    edges = _label_setting(solver, q, mask, arrays, max_labels)
+    edges = _label_setting(solver, q, mask, arrays, max_labels, max_seconds)
     routes = []
     for vec, path in edges:
         r = solver.build_route(q, (vec[0], path))
@@ -157,7 +182,8 @@ def criteria_of(r: Route, names: Sequence[str]) -> list[float]:
 
 
 def _label_setting(solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.ndarray],
-                   max_labels: int) -> list[tuple[tuple[float, ...], list[int]]]:
+                   max_labels: int, max_seconds: float = MAX_SECONDS
+                   ) -> list[tuple[tuple[float, ...], list[int]]]:
     topo = solver.topo
     n = topo.n_nodes
     advance = [solver.advance_set(k, r).tolist() for k, r in q.waypoints]
@@ -188,7 +214,15 @@ def _label_setting(solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.nd
     def dominated(vec: tuple[float, ...], others: list[tuple[float, ...]]) -> bool:
         return any(o == vec or dominates(o, vec) for o in others)
 
+    deadline = time.monotonic() + max_seconds
+    pops = 0
     while heap:
+        pops += 1
+        if pops % CLOCK_EVERY == 0 and time.monotonic() > deadline:
+            raise RequestTooLargeError(
+                f"pareto stopped after {max_seconds:g} s ({count:,} labels) without finishing; "
+                "the front would be incomplete. Narrow the query (two criteria, modes, "
+                "avoid_*, via) or raise max_seconds")
         vec, ntr, lid, st = heapq.heappop(heap)
         v = st % n
         s = st // n
@@ -229,7 +263,7 @@ def _label_setting(solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.nd
             heapq.heappush(heap, (vec2, ntr + (1 if is_transfer[e] else 0), count, st2))
             count += 1
             if count > max_labels:
-                raise CorridorsError(
+                raise RequestTooLargeError(
                     f"pareto stopped after {max_labels:,} labels without finishing; the front "
                     "would be incomplete. Narrow the query (modes, avoid_*, via) or raise "
                     "max_labels")

@@ -23,8 +23,25 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._checks import (
+    MAX_K,
+    check_cargo,
+    check_int,
+    check_keywords,
+    check_names,
+    check_network,
+    check_place,
+    check_real,
+    check_str,
+)
 from .costs import Cargo, Weights, check_weights, risk_arrays, weights
-from .errors import AmbiguousPlaceError, CorridorsError, NoRouteError, ParameterError
+from .errors import (
+    AmbiguousPlaceError,
+    CorridorsError,
+    NoRouteError,
+    ParameterError,
+    ParameterTypeError,
+)
 from .graph import (
     LINK,
     LOAD,
@@ -546,7 +563,28 @@ def make_query(
     sanctions: str | Mapping[str, str] | None = None,
     departure: str = "booked",
 ) -> Query:
-    """Check and resolve the arguments of a routing query (names -> ids)."""
+    """Check and resolve the arguments of a routing query (names -> ids).
+
+    Types are checked first (:class:`ParameterTypeError` naming the argument), then values.
+    """
+    check_network(net)
+    check_place(origin, "origin")
+    check_place(destination, "destination")
+    check_str(minimize, "minimize")
+    cargo = check_cargo(cargo)
+    for arg, v in (("modes", modes), ("avoid_countries", avoid_countries),
+                   ("avoid_places", avoid_places), ("avoid_links", avoid_links),
+                   ("avoid_crossings", avoid_crossings), ("avoid_passages", avoid_passages),
+                   ("via", via), ("cross_at", cross_at)):
+        check_names(v, arg)
+    year = check_int(year, "year", optional=True)
+    max_transfers = check_int(max_transfers, "max_transfers", lo=0, optional=True)
+    risk_aversion = check_real(risk_aversion, "risk_aversion", lo=0.0)  # type: ignore[assignment]
+    if sanctions is not None and not isinstance(sanctions, (str, Mapping)):
+        raise ParameterTypeError("sanctions must be a policy string (ignore, surcharge, "
+                                 "avoid) or a mapping regime -> policy, got "
+                                 f"{type(sanctions).__name__}")
+    check_str(departure, "departure")
     obj = objective_name(minimize)
     o = net.place_id(origin)
     d = net.place_id(destination)
@@ -647,6 +685,13 @@ def make_query(
                  risk_aversion=float(risk_aversion),
                  sanctions=tuple(sorted(policy.items())) if policy else (),
                  departure=departure)
+
+
+#: Keywords of :func:`make_query` that :func:`route`, :func:`alternatives` and the functions
+#: built on them take as constraints.
+ROUTE_KEYWORDS = ("minimize", "cargo", "year", "modes", "avoid_countries", "avoid_places",
+                  "avoid_links", "avoid_crossings", "avoid_passages", "via", "cross_at",
+                  "max_transfers", "risk_aversion", "sanctions", "departure")
 
 
 def _record_lookups(net: Network) -> tuple[dict[str, str], dict[str, Any], list[Any]]:
@@ -1265,7 +1310,8 @@ def alternatives(
     Parameters
     ----------
     k : int
-        Number of routes wanted (fewer are returned when fewer exist).
+        Number of routes wanted, 1 to 50 (``corridors._checks.MAX_K``; more raises
+        :class:`RequestTooLargeError`); fewer are returned when fewer exist.
     max_solves : int, optional
         Cap on shortest-path searches (default ``100 * k``).
     minimize, constraints
@@ -1276,8 +1322,11 @@ def alternatives(
     NoRouteError
         When not even one route exists (with the reason).
     """
-    if not isinstance(k, int) or k < 1:
-        raise ParameterError(f"k must be a whole number >= 1, got {k!r}")
+    k = check_int(k, "k", lo=1, hi=MAX_K,  # type: ignore[assignment]
+                  hint="ask for the best few routes; more than 50 are rarely materially "
+                  "different")
+    max_solves = check_int(max_solves, "max_solves", lo=1, optional=True)
+    check_keywords("alternatives", constraints, ROUTE_KEYWORDS)
     q = make_query(net, origin, destination, minimize=minimize, **constraints)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q)
     first = solver.solve(q)

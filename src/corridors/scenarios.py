@@ -49,6 +49,7 @@ import pandas as pd
 import shapely
 
 from ._atomic import atomic_path, write_text_atomic
+from ._json import dumps_json
 from .costs import Cargo
 from .dependability import (
     DEPENDABILITY_COLUMNS,
@@ -1191,9 +1192,25 @@ def _apply_risk(s: Scenario, net: Network, risk: pd.DataFrame | None) -> pd.Data
 # --------------------------------------------------------------------------------------------
 
 
+#: Largest scenario file accepted, in bytes.
+MAX_SCENARIO_BYTES = 5_000_000
+
+
 def _read_toml(path: str | Path) -> dict[str, Any]:
     p = Path(path)
-    raw = p.read_bytes()  # FileNotFoundError for a missing file
+    if not p.exists():
+        raise FileNotFoundError(f"scenario file not found: {p}")
+    try:
+        size = p.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise ValidationError([Problem(str(p), "(file)", "", f"{size:,} bytes: a scenario "
+                                           f"file may have at most {MAX_SCENARIO_BYTES:,}")],
+                                  header=f"1 problem in scenario file {p}")
+        raw = p.read_bytes()
+    except OSError as err:
+        what = "a folder, not a file" if p.is_dir() else f"cannot be read: {err.strerror or err}"
+        raise ValidationError([Problem(str(p), "(file)", "", what)],
+                              header=f"1 problem in scenario file {p}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -1205,6 +1222,10 @@ def _read_toml(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValidationError([Problem(str(p), "(file)", "", f"not valid TOML: {err}")],
+                              header=f"1 problem in scenario file {p}") from None
+    except RecursionError:
+        raise ValidationError([Problem(str(p), "(file)", "", "nested too deep to read (a "
+                                       "scenario needs at most a few levels)")],
                               header=f"1 problem in scenario file {p}") from None
 
 
@@ -1829,12 +1850,10 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return exit_code(err)
     if fmt == "json":
-        import json
-
         records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
         sim = dict(settings) if settings["runs"] else None
-        print(json.dumps({"network": net.name, "files": list(args.files), "simulation": sim,
-                          "rows": records}, indent=2, ensure_ascii=False))
+        print(dumps_json({"network": net.name, "files": list(args.files), "simulation": sim,
+                          "rows": records}))
     elif fmt == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif fmt == "markdown":

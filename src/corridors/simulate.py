@@ -60,16 +60,25 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._checks import (
+    MAX_SIM_DRAWS,
+    check_bool,
+    check_cargo,
+    check_int,
+    check_limit,
+    check_network,
+    check_real,
+)
 from ._json import json_safe
 from .costs import Cargo
-from .errors import ParameterError
+from .errors import ParameterError, ParameterTypeError
 from .network import Network
 from .risk import RiskRow, lognormal_sigma, risk_rows, rows_for_route
 from .routing import Route
@@ -492,9 +501,11 @@ def simulate(
     routes : Route or sequence of Route
         For example ``corridors.alternatives(net, o, d, k=3)``.
     runs : int, default 10,000
-        Number of runs (>= 1).
+        Number of runs (>= 1); runs x routes may be at most 10,000,000
+        (``corridors._checks.MAX_SIM_DRAWS``), checked before anything is allocated.
     seed : int, optional
-        Seed of ``numpy.random.default_rng``; the same seed and routes give the same draws.
+        Seed of ``numpy.random.default_rng`` (a whole number >= 0); the same seed and routes
+        give the same draws.
     deadline_h : float, optional
         Deadline in hours (>= 0) for the on-time probability.
     cargo : Cargo, optional
@@ -519,10 +530,14 @@ def simulate(
 
     Raises
     ------
+    ParameterTypeError
+        For an argument of the wrong type (a string for ``cargo`` is parsed).
+    RequestTooLargeError
+        When runs x routes exceeds 10,000,000.
     ParameterError
-        For no routes, ``runs`` < 1, a negative or non-finite deadline, a leg with a p90
-        below its median, invalid risk rows, no network for the disruptions, or a sequence
-        of networks whose length is not the number of routes.
+        For no routes, ``runs`` < 1, a negative seed, a negative or non-finite deadline, a
+        leg with a p90 below its median, invalid risk rows, no network for the disruptions,
+        or a sequence of networks whose length is not the number of routes.
 
     Examples
     --------
@@ -535,20 +550,32 @@ def simulate(
     """
     if isinstance(routes, Route):
         routes = [routes]
+    if isinstance(routes, (str, bytes, Mapping)) or not isinstance(routes, Iterable):
+        raise ParameterTypeError("simulate takes a Route or a list of Route objects (from "
+                                 f"corridors.route or corridors.alternatives), got "
+                                 f"{type(routes).__name__}")
     routes = list(routes)
     if not routes:
         raise ParameterError("simulate needs at least one route")
     if not all(isinstance(r, Route) for r in routes):
-        raise ParameterError("simulate takes Route objects (from corridors.route or "
-                             "corridors.alternatives)")
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
-        raise ParameterError(f"runs must be a whole number >= 1, got {runs!r}")
-    runs = int(runs)
-    if deadline_h is not None:
-        if not _finite(deadline_h) or deadline_h < 0:
-            raise ParameterError(f"deadline_h must be a finite number of hours >= 0, got "
-                                 f"{deadline_h!r}")
-        deadline_h = float(deadline_h)
+        raise ParameterTypeError("simulate takes Route objects (from corridors.route or "
+                                 "corridors.alternatives)")
+    runs = check_int(runs, "runs", lo=1)  # type: ignore[assignment]
+    check_limit(runs * len(routes), MAX_SIM_DRAWS, f"runs x routes ({runs:,} x {len(routes)})",
+                f"use fewer runs (at most {MAX_SIM_DRAWS // len(routes):,} for "
+                f"{len(routes)} route{'s' if len(routes) != 1 else ''}); 10,000 runs give "
+                "percentiles to well under 1%")
+    seed = check_int(seed, "seed", lo=0, optional=True)
+    deadline_h = check_real(deadline_h, "deadline_h", lo=0.0, optional=True, unit="h")
+    if cargo is not None and not isinstance(cargo, Cargo):
+        cargo = check_cargo(cargo)
+    check_bool(progress, "progress", optional=True)
+    check_bool(disruptions, "disruptions")
+    if net is not None and not isinstance(net, Network):
+        if isinstance(net, (str, bytes, Mapping)) or not isinstance(net, Sequence):
+            check_network(net)  # raises, naming the type
+        for i, one in enumerate(net):
+            check_network(one, f"net[{i}]")
     plans = _plans(routes, net, cargo, disruptions)
     # one column of uniform variates per wait and disruption occurrence, one of standard
     # normal variates per lognormal term and disruption duration; keys met by several
@@ -678,8 +705,10 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("origin")
     p.add_argument("destination")
     p.add_argument("--k", type=int, default=3, help="number of alternative routes (default 3)")
-    p.add_argument("--runs", type=int, default=10_000, help="Monte Carlo runs (default 10000)")
-    p.add_argument("--seed", type=int, help="random seed (default: fresh; the output shows it)")
+    p.add_argument("--runs", type=int, default=10_000,
+                   help="Monte Carlo runs (default 10000; runs x routes at most 10,000,000)")
+    p.add_argument("--seed", type=int,
+                   help="random seed, a whole number >= 0 (default: fresh; the output shows it)")
     p.add_argument("--deadline-days", type=float, help="deadline for the on-time probability")
     p.add_argument("--minimize", default="cost_usd",
                    help="objective ranking the alternatives (default cost_usd)")

@@ -27,8 +27,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from ._checks import check_limit, check_names, check_network
 from .costs import Cargo, check_weights, weights
-from .errors import CorridorsError, ParameterError, exit_code
+from .errors import CorridorsError, ParameterError, ParameterTypeError, exit_code
 from .graph import LOAD, TRANSFER, UNLOAD, Topology, topology
 from .network import Network
 from .routing import _Solver, make_query
@@ -36,6 +37,8 @@ from .routing import _Solver, make_query
 __all__ = ["route_matrix", "add_cli", "run_cli", "SKIM_COLUMNS"]
 
 CRITERIA = ("distance_km", "time_h", "cost_usd", "generalized")
+#: Most origin-destination pairs one :func:`route_matrix` call computes.
+MAX_PAIRS = 1_000_000
 SKIM_COLUMNS = ("origin", "destination", "objective", *CRITERIA, "transfers", "simple")
 
 
@@ -73,6 +76,10 @@ def route_matrix(
 
     Raises
     ------
+    ParameterTypeError
+        For an argument of the wrong type (a number for a place, not a Network).
+    RequestTooLargeError
+        For more than 1,000,000 origin-destination pairs (``MAX_PAIRS``).
     UnknownPlaceError
         For a name the network does not know.
     ParameterError
@@ -90,8 +97,16 @@ def route_matrix(
     >>> bool((df["time_h"] > 0).all())
     True
     """
+    check_network(net)
+    check_names(origins, "origins")
+    check_names(destinations, "destinations")
+    if origins is None or destinations is None:
+        raise ParameterTypeError("route_matrix needs origins and destinations (a place or a "
+                                 "list of places), got None")
     o_ids = [net.place_id(p) for p in _as_list(origins)]
     d_ids = [net.place_id(p) for p in _as_list(destinations)]
+    check_limit(len(o_ids) * len(d_ids), MAX_PAIRS, "origins x destinations",
+                "split the matrix into blocks of origins")
     everything = list(dict.fromkeys(o_ids + d_ids))
     if len(everything) < 2:
         raise ParameterError("route_matrix needs at least two different places")
@@ -251,7 +266,7 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_cli(args: argparse.Namespace, out: Any = None) -> int:
-    """Run ``corridors skim``; return the exit code (1 for an error, with its message)."""
+    """Run ``corridors skim``; return the exit code (2 bad input, 3 no route; see ``corridors --help``)."""
     from . import load_network, read_network
 
     out = out or sys.stdout

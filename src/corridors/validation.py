@@ -223,6 +223,27 @@ def _typed_column(values: list[Any], kind: str, index: pd.Index) -> pd.Series:
     return pd.Series(values, dtype=object, index=index)
 
 
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def parse_number(text: str, *, what: str = "a number") -> tuple[float | None, str | None]:
+    """A number written in a data file, strictly: ASCII digits, an optional sign, decimal
+    point and exponent (``12``, ``-3.5``, ``1e3``); return (number, None) or (None, error).
+
+    Python's ``float`` would also take ``1_5`` (as 15), Unicode digits (``١٥``), ``nan`` and
+    ``inf``; a data file that holds them is more likely wrong than meant, so they are errors
+    (an empty cell is the missing value).
+    """
+    s = text.strip()
+    if not _NUMBER_RE.fullmatch(s):
+        return None, (f"expected {what} written with the digits 0-9 (like 12, 3.5 or 1e3; "
+                      f"empty for missing), got {text!r}")
+    x = float(s)
+    if not math.isfinite(x):
+        return None, f"expected a finite number, got {text!r}"
+    return x, None
+
+
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -239,7 +260,10 @@ def _convert(value: Any, kind: str) -> tuple[Any, str | None]:
         if kind == "float":
             if isinstance(value, bool):
                 raise ValueError
-            number = float(value)
+            parsed, error = parse_number(value) if isinstance(value, str) else (None, None)
+            if error:
+                return None, error
+            number = parsed if parsed is not None else float(value)
             if math.isnan(number):
                 return None, None
             if not math.isfinite(number):
@@ -248,7 +272,11 @@ def _convert(value: Any, kind: str) -> tuple[Any, str | None]:
         if kind == "int":
             if isinstance(value, bool):
                 raise ValueError
-            number = float(value)
+            parsed, error = (parse_number(value, what="a whole number")
+                             if isinstance(value, str) else (None, None))
+            if error:
+                return None, error
+            number = parsed if parsed is not None else float(value)
             if not number.is_integer():
                 return None, f"expected a whole number, got {value!r}"
             if abs(number) >= 2**63:  # would overflow the Int64 column
@@ -869,24 +897,34 @@ def validate_corridors(corridors: Any, file: str, place_ids: set[str],
         problems.append(Problem(file, "(file)", "corridor",
                                 "expected [[corridor]] tables (an array of tables)"))
         return
+    known = sorted(p for p in place_ids if isinstance(p, str))
     for i, c in enumerate(corridors):
-        rec = f"corridor {c.get('name', i + 1)!r}" if isinstance(c, dict) else f"corridor {i + 1}"
+        name = c.get("name") if isinstance(c, dict) else None
+        rec = f"corridor {name!r}" if isinstance(name, str) else f"corridor {i + 1}"
         if not isinstance(c, dict):
             problems.append(Problem(file, rec, "", "expected a table"))
             continue
         if not isinstance(c.get("name"), str):
-            problems.append(Problem(file, rec, "name", "a corridor needs a name"))
+            problems.append(Problem(file, rec, "name", "a corridor needs a name (a string)"))
         stops = c.get("places")
         if not isinstance(stops, list) or len(stops) < 2:
             problems.append(Problem(file, rec, "places", "a list of at least two place ids"))
         else:
             for pid in stops:
-                if pid not in place_ids:
-                    close = difflib.get_close_matches(str(pid), sorted(place_ids), n=3)
+                if not isinstance(pid, str):
+                    problems.append(Problem(file, rec, "places", f"{pid!r} is not a place id "
+                                            "(a string)"))
+                elif pid not in place_ids:
+                    close = difflib.get_close_matches(pid, known, n=3)
                     hint = f"; closest place ids: {', '.join(close)}" if close else ""
                     problems.append(Problem(file, rec, "places", f"unknown place {pid!r}{hint}"))
-        for m in c.get("modes", []) or []:
-            if m not in MODES:
+        modes = c.get("modes", [])
+        if modes is not None and not isinstance(modes, list):
+            problems.append(Problem(file, rec, "modes", f"{modes!r} is not a list of modes; "
+                                    f"allowed values: {', '.join(MODES)}"))
+            modes = []
+        for m in modes or []:
+            if not isinstance(m, str) or m not in MODES:
                 problems.append(Problem(file, rec, "modes",
                                         f"{m!r} is not allowed; allowed values: {', '.join(MODES)}"))
         y = c.get("year")
