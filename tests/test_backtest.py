@@ -352,3 +352,32 @@ def test_span_departure_to_arrival_leaves_out_terminals_and_the_first_wait():
     assert span_hours(r, "departure_to_arrival") == pytest.approx(total - first_wait - terminals)
     with pytest.raises(corridors.ParameterError, match="span"):
         span_hours(r, "gate_to_gate")
+
+
+def test_uncertainty_band_and_calibration_share(tmp_path: Path) -> None:
+    """Without variance the P10-P90 band is the model's point; an observation (its range's
+    midpoint) in the band counts, one outside does not; the seed fixes the band."""
+    net = rf.override_net(time_h=48.0)
+    p = _write(tmp_path, _row(id="inside", observed_days_min=1, observed_days_max=3),
+               _row(id="slow", observed_days_min=0.5, observed_days_max=1.5))
+    df = backtest(net, read_journeys(p, net=net), simulate_runs=200, seed=3).set_index("id")
+    for q in ("model_p10_days", "model_p50_days", "model_p90_days"):
+        assert df[q].tolist() == pytest.approx([2.0, 2.0])
+    assert df["within_band_days"].tolist() == [True, False]
+    summary = backtest_summary(df.reset_index())
+    assert summary["band_journeys"] == 2 and summary["share_within_band_days"] == 0.5
+    assert "lie in the model's P10-P90 band" in backtest_markdown(df.reset_index())
+    plain = backtest(net, read_journeys(p, net=net))
+    assert plain["model_p10_days"].isna().all() and plain["within_band_days"].isna().all()
+    assert backtest_summary(plain)["share_within_band_days"] is None
+    with pytest.raises(corridors.ParameterError, match="simulate_runs"):
+        backtest(net, read_journeys(p, net=net), simulate_runs=-1)
+
+
+def test_bundled_band_is_ordered_and_seeded(bundled: corridors.Network) -> None:
+    a = backtest(bundled, journeys_path(), simulate_runs=300, seed=1)
+    b = backtest(bundled, journeys_path(), simulate_runs=300, seed=1)
+    ok = a[a["status"] == "ok"]
+    assert len(ok) and (ok["model_p10_days"] <= ok["model_p50_days"]).all()
+    assert (ok["model_p50_days"] <= ok["model_p90_days"]).all()
+    assert a["model_p90_days"].equals(b["model_p90_days"])

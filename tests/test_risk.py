@@ -128,8 +128,9 @@ def test_west_route_by_hand(net: cor.Network, west: cor.Route) -> None:
     assert [leg.link_id for leg in west.steps if leg.link_id] == ["o_i1", "i1_i2", "i2_d"]
     rr = route_risk(net, west)
     s = math.log(2) / Z90
-    delay_i1 = 0.1 * 5 * math.exp(s * s / 2) * 24  # place i1: p x mean days x 24
-    delay_link = 0.02 * 2 * 24  # link i1_i2: p90 == median, fixed 2 days
+    # the rest of a disruption under way: p x mean days / 2 x 24
+    delay_i1 = 0.1 * 5 * math.exp(s * s / 2) / 2 * 24  # place i1
+    delay_link = 0.02 * 2 / 2 * 24  # link i1_i2: p90 == median, fixed 2 days
     assert rr.expected_delay_h == approx(delay_i1 + delay_link)
     assert rr.expected_delay_cost_usd == approx((delay_i1 + delay_link) * HOLD)
     assert rr.security_usd == approx((0.5 + 0.5 + 0.1) / 100 * VALUE)  # PAK, IRN, TKM once
@@ -150,19 +151,24 @@ def test_west_route_by_hand(net: cor.Network, west: cor.Route) -> None:
 def test_east_route_by_hand(net: cor.Network, east: cor.Route) -> None:
     rr = route_risk(net, east)
     s_afg, s_f1 = math.log(3) / Z90, math.log(2) / Z90
-    delay = 0.5 * 10 * math.exp(s_afg ** 2 / 2) * 24 + 0.2 * 3 * math.exp(s_f1 ** 2 / 2) * 24
+    delay = (0.5 * 10 * math.exp(s_afg ** 2 / 2) / 2 * 24
+             + 0.2 * 3 * math.exp(s_f1 ** 2 / 2) / 2 * 24)
     assert rr.expected_delay_h == approx(delay)
     assert rr.security_usd == approx((0.5 + 1.0 + 0.1) / 100 * VALUE)
     assert rr.regimes == ()
 
 
 def test_sanctions_policies(net: cor.Network, west: cor.Route) -> None:
+    # IRN is listed with US and UN: one surcharge for the row, not two (no stacking)
     sur = route_risk(net, west, sanctions="surcharge")
-    assert sur.sanctions_usd == approx(2 * SANCTIONS_SURCHARGE_PCT / 100 * VALUE)
+    assert sur.sanctions_usd == approx(SANCTIONS_SURCHARGE_PCT / 100 * VALUE)
     own = route_risk(net, west, sanctions={"US": "surcharge"}, surcharge_pct={"US": 3.0})
     assert own.sanctions_usd == approx(0.03 * VALUE)  # UN falls back to "*": ignore
+    top = route_risk(net, west, sanctions="surcharge", surcharge_pct={"US": 3.0, "UN": 5.0})
+    assert top.sanctions_usd == approx(0.05 * VALUE)  # the largest of the row's regimes
+    assert sorted(c["pct"] for c in top.components if c["what"] == "sanctions") == [0.0, 5.0]
     flat = route_risk(net, west, sanctions="surcharge", surcharge_pct=1.0)
-    assert flat.sanctions_usd == approx(2 * 0.01 * VALUE)
+    assert flat.sanctions_usd == approx(0.01 * VALUE)
     avoid = route_risk(net, west, sanctions={"UN": "avoid", "*": "surcharge"})
     assert not avoid.compliant
     assert avoid.avoided == ("UN",)
@@ -189,9 +195,9 @@ def test_passage_rows_apply_to_sea_legs() -> None:
     r = cor.route(net, "x", "y")
     rr = route_risk(net, r, sanctions="surcharge", surcharge_pct=1.0)
     s = math.log(1.4) / Z90
-    assert rr.expected_delay_h == approx(0.5 * 10 * math.exp(s * s / 2) * 24)
+    assert rr.expected_delay_h == approx(0.5 * 10 * math.exp(s * s / 2) / 2 * 24)
     assert rr.security_usd == approx(0.015 * VALUE)  # suez 0.5 % + RUS 1 %
-    assert rr.sanctions_usd == approx(3 * 0.01 * VALUE)
+    assert rr.sanctions_usd == approx(0.01 * VALUE)  # US|EU|UK on one row: charged once
     assert {c["ref"] for c in rr.components} == {"suez", "RUS"}
     d, u = edge_risk_usd(net, Cargo(), sanctions="surcharge", surcharge_pct=1.0,
                          **edge_args(r))
@@ -264,9 +270,9 @@ def test_edge_risk_charges_on_entering(net: cor.Network, west: cor.Route) -> Non
     assert by_kind[0][0] == "terminal"
     assert u[0] == approx(0.005 * VALUE)  # the start edge: PAK
     i_o_i1 = next(s for s, v in by_kind.items() if v[1] == "o_i1")
-    # entering IRN (security 0.5 % + US and UN surcharges) and the place i1
-    assert u[i_o_i1] == approx(0.005 * VALUE + 2 * SANCTIONS_SURCHARGE_PCT / 100 * VALUE)
-    assert d[i_o_i1] == approx(0.1 * lognormal_mean(5, 10) * 24)
+    # entering IRN: security 0.5 % + one surcharge (US and UN on one row do not stack)
+    assert u[i_o_i1] == approx(0.005 * VALUE + SANCTIONS_SURCHARGE_PCT / 100 * VALUE)
+    assert d[i_o_i1] == approx(0.1 * lognormal_mean(5, 10) / 2 * 24)
     # the same arrays from numpy inputs, and without start edges the origin is not charged
     args: dict[str, Any] = {k: np.asarray(v, dtype=object)
                             for k, v in edge_args(west).items()}
@@ -338,3 +344,32 @@ def test_bundled_network_risk_is_consistent() -> None:
         d, u = edge_risk_usd(net, r.query.cargo, sanctions="surcharge", **edge_args(r))
         assert d.sum() == approx(rr.expected_delay_h)
         assert u.sum() == approx(rr.security_usd + rr.sanctions_usd)
+
+
+def test_sanctions_keys_by_issuer_and_target() -> None:
+    from corridors.risk import sanctions_key, sanctions_policy_for
+
+    assert sanctions_key(" us:irn ") == "US:IRN"
+    assert sanctions_key("US:*") == "US" and sanctions_key("*:IRN") == "*:IRN"
+    for bad in ("US:IR", "U", "US:IRN:X", "", "us irn"):
+        with pytest.raises(ParameterError, match="bad sanctions key"):
+            sanctions_key(bad)
+    pol = {"US:IRN": "avoid", "US": "surcharge", "*:RUS": "ignore", "*": "surcharge"}
+    assert sanctions_policy_for(pol, "US", "IRN") == "avoid"
+    assert sanctions_policy_for(pol, "US", "RUS") == "surcharge"  # issuer before target
+    assert sanctions_policy_for(pol, "EU", "RUS") == "ignore"
+    assert sanctions_policy_for(pol, "EU", "IRN") == "surcharge"
+    assert sanctions_policy_for({}, "US", "IRN") == "ignore"
+
+
+def test_as_of_is_checked_and_reported(net: cor.Network, west: cor.Route) -> None:
+    rows = parse_risk_table(pd.DataFrame([{**risk_row("place", "i1", p=0.1, med=5, p90=10),
+                                           "as_of": "2026-01"}]))
+    assert rows[("place", "i1")].as_of == "2026-01"
+    with pytest.raises(ParameterError, match="as_of '2026-13' is not a month"):
+        parse_risk_table(pd.DataFrame([{**risk_row("place", "i1"), "as_of": "2026-13"}]))
+    bundled = cor.load_network()
+    r = cor.route(bundled, "Karachi", "Kabul", modes="road")
+    comps = route_risk(bundled, r).components
+    assert any(c["ref"] == "torkham_pak" and c["as_of"] == "2026-01" for c in comps) or any(
+        c["ref"] == "chaman" and c["as_of"] == "2026-01" for c in comps)

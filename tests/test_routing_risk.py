@@ -40,9 +40,9 @@ def test_risk_objective_and_leg_sums():
     cheap = cor.route(net, "o", "d", cargo=C40)
     assert [c.to_id for c in cheap.crossings] == ["b", "d"]  # 280 km is cheaper than 300
     safe = cor.route(net, "o", "d", cargo=C40, minimize="risk")
-    # via A: 1 % of 100,000 + 0.5 x 48 h x time value; via B: 2 % of 100,000
+    # via A: 1 % of 100,000 + 0.5 x 48 h / 2 (the rest of a closure) x time value; via B: 2 %
     tv = C40.time_value_usd_per_h
-    assert safe.objective == approx(1000.0 + 0.5 * 48 * tv)
+    assert safe.objective == approx(1000.0 + 0.5 * 48 / 2 * tv)
     assert safe.risk_usd == approx(safe.objective)
     assert cheap.risk_usd == approx(2000.0)
 
@@ -107,3 +107,40 @@ def test_routes_list_the_sanctions_regimes_they_touch():
     assert via_b.summary()["sanctions_regimes"] == ["US"]
     via_a = cor.route(net, "o", "d", cargo=C40, sanctions={"US": "avoid"})
     assert via_a.sanctions_regimes == ()
+
+
+def test_sanctions_by_issuer_and_target_on_the_bundled_network():
+    net = cor.load_network()
+    # US sanctions on Iran avoided: Russia (also under US sanctions) stays reachable
+    r = cor.route(net, "Karachi", "Moscow", sanctions={"US:IRN": "avoid"})
+    assert "IRN" not in r.countries and r.countries[-1] == "RUS"
+    same = cor.route(net, "Karachi", "Moscow", sanctions={"*:IRN": "avoid"})
+    assert same.objective == approx(r.objective)
+    # the issuer alone rules out Russia too: an error that names the regime and the fix
+    with pytest.raises(ParameterError, match=r"sanctions policy US=avoid.*US:IRN=avoid"):
+        cor.route(net, "Karachi", "Moscow", sanctions={"US": "avoid"})
+    with pytest.raises(ParameterError, match="bad sanctions key"):
+        cor.route(net, "Karachi", "Moscow", sanctions={"US:Iran": "avoid"})
+
+
+@given(queries())
+@SETTINGS
+def test_sanctions_surcharge_never_exceeds_the_documented_cap(q):
+    from corridors.risk import route_risk, sanctions_cap_pct
+
+    spec, o, d, objective, cargo = q
+    countries = sorted({p["country"] for p in spec["places"]})
+    spec = dict(spec, risk=[dict(scope="country", ref=c, sanctions="US|EU|UN|UK",
+                                 security_premium_pct=None, year=2024, confidence="assumed")
+                            for c in countries])
+    net = build(spec)
+    try:
+        r = cor.route(net, o, d, minimize=objective, cargo=cargo)
+    except NoRouteError:
+        return
+    pct = {"US": 2.0, "EU": 3.0, "UN": 1.0, "UK": 2.5}
+    rr = route_risk(net, r, sanctions="surcharge", surcharge_pct=pct)
+    # every country row lists four regimes: each row charges 3 % once, never 8.5 %
+    n_rows = len({c["ref"] for c in rr.components if c["what"] == "sanctions"})
+    assert rr.sanctions_usd == approx(n_rows * 0.03 * cargo.value_usd)
+    assert rr.sanctions_usd <= sanctions_cap_pct(net, pct) / 100 * cargo.value_usd + 1e-9

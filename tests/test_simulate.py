@@ -94,14 +94,22 @@ def test_zero_variance_gives_the_deterministic_time_and_cost() -> None:
     assert res.prob_exceeds(route.time_h - 1e-6)[0] == 1.0
 
 
-def test_zero_variance_with_a_disruption_that_always_happens() -> None:
-    """p = 1 and p90 == median: a fixed extra delay of the median, every run."""
+def test_a_disruption_under_way_holds_the_rest_of_it() -> None:
+    """p = 1 and p90 == median (a fixed 2-day closure, always under way): each run waits the
+    rest of it, uniform on [0, 48] h, and pays the time value and the standing charges
+    (container detention, 150 USD a day, at a rail border post: no port, no truck)."""
     net = sim_net(dwell_p90=10.0, transfer_p90=20.0, p=1.0, med_days=2.0, p90_days=2.0)
     route = cor.route(net, "a", "s")
-    res = simulate(route, runs=100, seed=0, net=net)
-    assert np.all(res.time_h == route.time_h + 48.0)
+    res = simulate(route, runs=20_000, seed=0, net=net)
+    held = res.time_h[:, 0] - route.time_h
+    assert held.min() >= 0.0 and held.max() <= 48.0
+    assert _within(held, 24.0)
+    assert np.percentile(held, 90) == approx(43.2, rel=0.02)
     tv = route.query.cargo.time_value_usd_per_h
-    assert res.cost_usd == approx(route.cost_usd + 48.0 * tv)
+    assert res.cost_usd[:, 0] == approx(route.cost_usd + held * (tv + 150.0 / 24.0))
+    frame = res.to_frame()
+    assert frame["standing_charges_mean_usd"][0] == approx(float(held.mean()) * 150.0 / 24.0)
+    assert route_risk(net, route).expected_delay_h == approx(24.0)
     assert simulate(route, runs=10, seed=0, disruptions=False).time_h == approx(route.time_h)
 
 
@@ -139,21 +147,22 @@ def _within(sample: np.ndarray, mean: float, k: float = 5.0) -> bool:
 
 def test_mean_matches_the_analytic_mean(net: cor.Network, r: cor.Route) -> None:
     """E[time] = deterministic time + sum of median x (exp(sigma^2/2) - 1) over lognormal
-    terms + p x 24 x mean duration of the disruption."""
+    terms + p x 24 x mean duration / 2 of the disruption (the rest of one under way)."""
     s_dwell = math.log(20 / 10) / Z90
     s_transfer = math.log(40 / 20) / Z90
     s_dis = math.log(4 / 2) / Z90
     expected = (r.time_h + 10 * (math.exp(s_dwell ** 2 / 2) - 1)
                 + 20 * (math.exp(s_transfer ** 2 / 2) - 1)
-                + 0.3 * 24 * 2 * math.exp(s_dis ** 2 / 2))
+                + 0.3 * 24 * 2 * math.exp(s_dis ** 2 / 2) / 2)
     res = simulate(r, runs=200_000, seed=5, net=net)
     assert _within(res.time_h[:, 0], expected)
-    assert res.mean_split_h[0]["disruption"] == approx(0.3 * 48 * math.exp(s_dis ** 2 / 2),
-                                                       rel=0.03)
+    dis_h = 0.3 * 48 * math.exp(s_dis ** 2 / 2) / 2
+    assert res.mean_split_h[0]["disruption"] == approx(dis_h, rel=0.03)
     assert res.mean_split_h[0]["disruption"] == approx(route_risk(net, r).expected_delay_h,
                                                        rel=0.03)
     tv = r.query.cargo.time_value_usd_per_h
-    assert _within(res.cost_usd[:, 0], r.cost_usd + tv * (expected - r.time_h))
+    assert _within(res.cost_usd[:, 0],
+                   r.cost_usd + tv * (expected - r.time_h) + dis_h * 150.0 / 24.0)
 
 
 def test_lognormal_median_and_p90_of_a_border_dwell() -> None:

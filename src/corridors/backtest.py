@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .costs import Cargo
@@ -476,12 +477,14 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "within_range_usd",
     "model_distance_km", "countries", "crossings", "modes_used",
     "running_days", "waiting_days", "border_days", "transfer_days", "terminal_days",
+    "model_p10_days", "model_p50_days", "model_p90_days", "within_band_days",
     "status", "message",
 )
 
 
 def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
-             minimize: str = "time_h", cargo: Cargo | str | None = None) -> pd.DataFrame:
+             minimize: str = "time_h", cargo: Cargo | str | None = None,
+             simulate_runs: int = 0, seed: int = 0) -> pd.DataFrame:
     """Route every journey with its constraints and compare the model with the observation.
 
     Parameters
@@ -497,6 +500,12 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
     cargo : Cargo or str, optional
         Cargo for every journey (``"20ft"``, ``"40ft"`` or a :class:`~corridors.Cargo`);
         default: each journey's own ``cargo`` column.
+    simulate_runs : int, default 0
+        Monte Carlo runs per journey (:func:`corridors.simulate.simulate`, with
+        disruptions); 0 skips the uncertainty band. Each journey draws from its own
+        generator, seeded from ``seed`` and the journey's position, so a seed gives the same
+        band for the same journeys.
+    seed : int, default 0
 
     Returns
     -------
@@ -513,16 +522,27 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
           ``from>to`` place ids, the mode added unless road), ``modes_used``, ``model_distance_km``;
         - the model's time split in days: ``running_days``, ``waiting_days`` (for scheduled
           departures), ``border_days``, ``transfer_days``, ``terminal_days``;
+        - with ``simulate_runs``: ``model_p10_days``, ``model_p50_days``, ``model_p90_days``
+          of the simulated span (the draws less the deterministic part the span leaves out:
+          terminal handling and the first wait for ``departure_to_arrival``), and
+          ``within_band_days``: whether the observation (the midpoint of its range) lies in
+          the model's P10-P90 band. A calibrated model has about 80 % of journeys in band;
         - ``status``: ``ok``, ``no_route`` (the message of the
           :class:`~corridors.NoRouteError`) or ``error`` (another error of the query, e.g. a
           constraint this version of :func:`~corridors.route` does not know; see
           ``message``).
     """
+    if (isinstance(simulate_runs, bool) or not isinstance(simulate_runs, (int, np.integer))
+            or simulate_runs < 0):
+        raise ParameterError(f"simulate_runs must be a whole number >= 0, got "
+                             f"{simulate_runs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError(f"seed must be a whole number >= 0, got {seed!r}")
     if not isinstance(journeys, pd.DataFrame):
         journeys = read_journeys(journeys, net=net)
     accepts_cross_at = _route_accepts("cross_at")
     rows: list[dict[str, Any]] = []
-    for j in journeys.to_dict("records"):
+    for pos, j in enumerate(journeys.to_dict("records")):
         days_lo, days_hi = float(j["observed_days_min"]), float(j["observed_days_max"])
         usd_lo, usd_hi = float(j["observed_usd_min"]), float(j["observed_usd_max"])
         row: dict[str, Any] = {
@@ -562,6 +582,17 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
                 modes_used=",".join(result.modes),
                 **{f"{k}_days": v / _HOURS_PER_DAY for k, v in split.items()},
                 status="ok", message="")
+            if simulate_runs:
+                from .simulate import simulate
+
+                sim = simulate(result, runs=int(simulate_runs), seed=int(seed) * 1_000 + pos,
+                               net=net)
+                left_out = result.time_h - model_days * _HOURS_PER_DAY
+                q = np.percentile(sim.time_h[:, 0] - left_out, [10, 50, 90]) / _HOURS_PER_DAY
+                mid = (days_lo + days_hi) / 2.0
+                row.update(model_p10_days=float(q[0]), model_p50_days=float(q[1]),
+                           model_p90_days=float(q[2]),
+                           within_band_days=bool(q[0] <= mid <= q[2]))
         else:
             row.update(model_days=math.nan, model_usd=math.nan, model_distance_km=math.nan,
                        countries="", crossings="", modes_used="",
@@ -576,7 +607,7 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
             within_range_usd=_within(m_usd, usd_lo, usd_hi))
         rows.append(row)
     df = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-    for col in ("within_range_days", "within_range_usd"):
+    for col in ("within_range_days", "within_range_usd", "within_band_days"):
         df[col] = df[col].astype("boolean")
     df.attrs["network"] = net.name
     df.attrs["minimize"] = minimize
@@ -597,7 +628,9 @@ def backtest_summary(df: pd.DataFrame) -> dict[str, Any]:
         ``journeys``, ``routed``, ``no_route``, ``errors``; over the routed journeys:
         ``mean_abs_error_days`` (mean of ``|error_days|``), ``mean_abs_rel_error_days``,
         ``share_within_range_days``; and the same three for USD over the journeys with a
-        published cost (``usd_journeys`` of them). Values are None when there is nothing to
+        published cost (``usd_journeys`` of them); ``share_within_band_days``: the share of
+        simulated journeys whose observation lies in the model's P10-P90 band (``band_journeys``
+        of them; about 0.8 for a calibrated model). Values are None when there is nothing to
         average.
     """
     ok = df[df["status"] == "ok"]
@@ -607,6 +640,7 @@ def backtest_summary(df: pd.DataFrame) -> dict[str, Any]:
         return float(s.mean()) if len(s) else None
 
     usd = ok[ok["observed_usd_min"].notna()]
+    band = ok[ok["within_band_days"].notna()]
     return {
         "journeys": int(len(df)),
         "routed": int(len(ok)),
@@ -619,6 +653,8 @@ def backtest_summary(df: pd.DataFrame) -> dict[str, Any]:
         "mean_abs_error_usd": mean(usd["error_usd"].abs()),
         "mean_abs_rel_error_usd": mean(usd["rel_error_usd"].abs()),
         "share_within_range_usd": mean(usd["within_range_usd"].astype(float)),
+        "band_journeys": int(len(band)),
+        "share_within_band_days": mean(band["within_band_days"].astype(float)),
     }
 
 
@@ -632,6 +668,10 @@ def _fmt(x: Any, fmt: str, signed: bool = False) -> str:
     if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
         return ""
     return format(x, ("+" if signed else "") + fmt)
+
+
+def _isnan(x: Any) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 def _yes_no(x: Any) -> str:
@@ -656,6 +696,11 @@ def _summary_lines(df: pd.DataFrame) -> list[str]:
             f"{s['mean_abs_error_usd']:,.0f} USD; mean absolute relative error "
             f"{s['mean_abs_rel_error_usd']:.0%}; {s['share_within_range_usd']:.0%} within "
             "range.")
+    if s["share_within_band_days"] is not None:
+        lines.append(
+            f"Uncertainty ({s['band_journeys']} journeys simulated): "
+            f"{s['share_within_band_days']:.0%} of observations (range midpoints) lie in the "
+            "model's P10-P90 band; a calibrated model has about 80 %.")
     return lines
 
 
@@ -681,9 +726,13 @@ def backtest_markdown(df: pd.DataFrame) -> str:
         the model route's countries and crossings, and its time split in days
         (running/waiting/border/transfer/terminal); journeys without a route show the reason.
     """
-    head = ("| journey | observed d | model d | error d | in range | observed USD | model USD "
-            "| model route | crossings | run/wait/border/transfer/terminal d |")
-    lines = [head, "|---|---:|---:|---:|:---:|---:|---:|---|---|---|"]
+    band = "model_p10_days" in df and bool(df["model_p10_days"].notna().any())
+    head = ("| journey | observed d | model d | error d | in range | "
+            + ("model P10–P90 d | in band | " if band else "")
+            + "observed USD | model USD | model route | crossings "
+            "| run/wait/border/transfer/terminal d |")
+    lines = [head, "|---|---:|---:|---:|:---:|" + ("---:|:---:|" if band else "")
+             + "---:|---:|---|---|---|"]
     for r in df.to_dict("records"):
         if r["status"] == "ok":
             route_text = r["countries"]
@@ -693,6 +742,9 @@ def backtest_markdown(df: pd.DataFrame) -> str:
             f"`{r['id']}`", _fmt_range(r["observed_days_min"], r["observed_days_max"], "g"),
             _fmt(r["model_days"], ".1f"), _fmt(r["error_days"], ".1f", signed=True),
             _yes_no(r["within_range_days"]),
+            *([f"{_fmt(r['model_p10_days'], '.1f')}–{_fmt(r['model_p90_days'], '.1f')}"
+               if r["status"] == "ok" and not _isnan(r["model_p10_days"]) else "",
+               _yes_no(r["within_band_days"])] if band else []),
             _fmt_range(r["observed_usd_min"], r["observed_usd_max"], ",.0f"),
             _fmt(r["model_usd"], ",.0f") if not math.isnan(r["observed_usd_min"]) else "",
             route_text, r["crossings"], _split_text(r),
@@ -731,6 +783,10 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
                    help="objective of the model's routes (default time_h)")
     p.add_argument("--cargo", choices=CARGO_SIZES,
                    help="cargo for every journey (default: each journey's own)")
+    p.add_argument("--simulate-runs", type=int, default=2_000, metavar="N",
+                   help="Monte Carlo runs per journey for the model's P10-P90 band and its "
+                   "calibration (default 2000; 0 skips it)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the band (default 0)")
     p.add_argument("--format", choices=("table", "json", "markdown", "csv"), default="table")
     p.set_defaults(func=run_cli)
     return p
@@ -767,12 +823,16 @@ def _text_table(df: pd.DataFrame) -> str:
             r["id"], _fmt_range(r["observed_days_min"], r["observed_days_max"], "g"),
             _fmt(r["model_days"], ".1f"), _fmt(r["error_days"], ".1f", signed=True),
             _yes_no(r["within_range_days"]),
+            "" if _isnan(r["model_p10_days"]) else
+            f"{r['model_p10_days']:.1f}-{r['model_p90_days']:.1f}",
+            _yes_no(r["within_band_days"]),
             _fmt_range(r["observed_usd_min"], r["observed_usd_max"], ",.0f"),
             _fmt(r["model_usd"], ",.0f") if not math.isnan(r["observed_usd_min"]) else "",
             r["countries"] if r["status"] == "ok" else r["status"], _split_text(r)))
-    table = format_table(rows, ("journey", "obs d", "model d", "err d", "in", "obs USD",
-                                "model USD", "route", "run/wait/brd/xfer/term d"),
-                         "lrrrlrrll")
+    table = format_table(rows, ("journey", "obs d", "model d", "err d", "in", "P10-P90 d",
+                                "in band", "obs USD", "model USD", "route",
+                                "run/wait/brd/xfer/term d"),
+                         "lrrrlrlrrll")
     notes = [f"  {r['id']}: {str(r['message']).splitlines()[0]}"
              for r in df.to_dict("records") if r["status"] != "ok"]
     out = [table]
@@ -794,7 +854,9 @@ def run_cli(args: argparse.Namespace) -> int:
         net = load_network() if network is None else read_network(network)
         journeys = read_journeys(path, net=net)
         df = backtest(net, journeys, minimize=getattr(args, "minimize", "time_h"),
-                      cargo=getattr(args, "cargo", None))
+                      cargo=getattr(args, "cargo", None),
+                      simulate_runs=getattr(args, "simulate_runs", 0),
+                      seed=getattr(args, "seed", 0))
     except ValidationError as err:
         if fmt == "json":
             _emit({"file": str(path), "valid": False,

@@ -22,11 +22,16 @@ percentile ``q = disruption_p90_days``:
     sigma_r = ln(q / m) / z90,          z90 = Phi^-1(0.9) = 1.28155
     mean_r  = m * exp(sigma_r^2 / 2)    (days; a missing q means a fixed duration m)
 
-    expected delay        d_r = p_r * mean_r * 24                     [h]
+    expected delay        d_r = p_r * mean_r / 2 * 24                 [h]
     expected delay cost   D_r = d_r * c,   c = cargo.holding_usd_per_h + value_of_time_usd_per_h
     security premium      S_r = security_premium_pct_r / 100 * V     [USD]
     sanctions surcharge   X_r = sum over regimes g of row r with policy "surcharge" of
                                 surcharge_pct_g / 100 * V                [USD]
+
+``p_r`` is the share of days a disruption is under way, so a trip meets one with probability
+``p_r``, at a uniformly random moment of it, and waits the rest: half its duration on average
+(:mod:`corridors.simulate` draws the same; the length bias towards long closures is left out,
+see there).
 
 Totals: ``expected_delay_h = sum d_r``, ``expected_delay_cost_usd = sum D_r``,
 ``security_usd = sum S_r``, ``sanctions_usd = sum X_r``,
@@ -34,13 +39,23 @@ Totals: ``expected_delay_h = sum d_r``, ``expected_delay_cost_usd = sum D_r``,
 
     score = 1000 * risk_usd / V          (per mille of the cargo value; NaN when V = 0)
 
-A sanctions surcharge is charged per exposure: once for every row (country, place, link or
-passage) that lists the regime, so a route through two countries under US sanctions pays the
-US surcharge twice. This keeps the money additive over legs (see :func:`edge_risk_usd`).
-Policies per regime: ``ignore`` (reported in ``regimes``, no money), ``surcharge`` (the money
-above; the default percentage :data:`SANCTIONS_SURCHARGE_PCT` is an *assumed* figure) and
-``avoid`` (no money; the route is flagged non-compliant, ``compliant = False``, and the regime
-is listed in ``avoided``; avoiding such routes is the router's job).
+Sanctions are keyed by issuer and target. A regime listed in a row's ``sanctions`` (``US``,
+``EU``, ...) is an issuer; the row's target is its country (a country row's ``ref``, the
+country of a place row's place or of a link row's from-place; passages have none). A policy
+is a mapping whose keys are ``"*"`` (everything), an issuer (``"US"``, same as ``"US:*"``), a
+target (``"*:IRN"``) or both (``"US:IRN"``); the most specific key applies, in the order
+``US:IRN``, ``US``, ``*:IRN``, ``*`` (:func:`sanctions_policy_for`).
+
+Surcharges do not stack within a row: a row that several regimes under policy ``surcharge``
+list charges the largest of their percentages once (the same intermediary, insurer and
+checks serve every regime that targets one country). Rows add up, so the money stays additive
+over legs (see :func:`edge_risk_usd`): a route pays at most ``max surcharge_pct`` once per
+sanctioned row it meets (:func:`sanctions_cap_pct`; with the bundled data, Iran and Russia,
+2 x 2 % = 4 % of the cargo value). Policies: ``ignore`` (reported in ``regimes``, no money),
+``surcharge`` (the money above; the default percentage :data:`SANCTIONS_SURCHARGE_PCT` is an
+*assumed* figure) and ``avoid`` (no money; the route is flagged non-compliant,
+``compliant = False``, and the regime is listed in ``avoided``; avoiding such routes is the
+router's job).
 
 Validation: a probability outside [0, 1], a negative duration or premium, a p90 below its
 median, a probability without a median: :class:`ParameterError` naming every bad row.
@@ -49,8 +64,9 @@ median, a probability without a median: :class:`ParameterError` naming every bad
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 from typing import Any
 
@@ -66,7 +82,8 @@ from .units import HOURS_PER_DAY
 
 __all__ = ["RiskRow", "RouteRisk", "route_risk", "risk_rows", "rows_for_route",
            "edge_risk_usd", "lognormal_sigma", "lognormal_mean", "SANCTIONS_POLICIES",
-           "SANCTIONS_SURCHARGE_PCT", "Z90"]
+           "SANCTIONS_SURCHARGE_PCT", "Z90", "sanctions_policy_for", "sanctions_key",
+           "sanctions_cap_pct"]
 
 Z90 = NormalDist().inv_cdf(0.9)
 """The 90th percentile of the standard normal distribution (1.2815515655...)."""
@@ -131,13 +148,16 @@ class RiskRow:
     source: str
     confidence: str
     label: str
+    target: str = ""  # the sanctioned country (country rows: ref; places and links: theirs)
+    as_of: str = ""  # the month of the newest evidence behind the row (YYYY-MM), "" if unknown
 
     @property
     def expected_delay_h(self) -> float:
-        """Expected delay per trip in hours: prob x mean duration x 24."""
+        """Expected delay per trip in hours: prob x mean duration / 2 x 24 (a trip that meets
+        a disruption under way waits the rest of it: half of it on average)."""
         if self.prob == 0.0:
             return 0.0
-        return self.prob * self.mean_days * HOURS_PER_DAY
+        return self.prob * self.mean_days / 2.0 * HOURS_PER_DAY
 
     @property
     def has_disruption(self) -> bool:
@@ -202,6 +222,9 @@ def parse_risk_table(table: pd.DataFrame | None) -> dict[tuple[str, str], RiskRo
             bad.append("a lognormal duration needs a median > 0 when p90 > 0")
         if math.isfinite(p) and p > 0 and not math.isfinite(m):
             bad.append("disruption_prob_per_trip is given but disruption_median_days is not")
+        as_of = _text(rec.get("as_of")).strip()
+        if as_of and not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])(-[0-3]\d)?", as_of):
+            bad.append(f"as_of {as_of!r} is not a month or date (YYYY-MM or YYYY-MM-DD)")
         if bad:
             problems += [f"{label}: {b}" for b in bad]
             continue
@@ -214,7 +237,8 @@ def parse_risk_table(table: pd.DataFrame | None) -> dict[tuple[str, str], RiskRo
             scope=scope, ref=ref, prob=prob, median_days=m, p90_days=q, sigma=sigma,
             mean_days=mean, security_pct=sec if math.isfinite(sec) else 0.0,
             sanctions=sanctions, source=_text(rec.get("source")),
-            confidence=_text(rec.get("confidence")), label=label)
+            confidence=_text(rec.get("confidence")), label=label,
+            target=ref if scope == "country" else "", as_of=as_of)
     if problems:
         raise ParameterError("invalid risk table:\n  - " + "\n  - ".join(problems))
     return out
@@ -231,6 +255,13 @@ def risk_rows(net: Network) -> dict[tuple[str, str], RiskRow]:
     cached = net._cache.get("risk_rows")
     if cached is None:
         cached = parse_risk_table(net._tables.get("risk"))
+        country = net._places["country"].to_dict()
+        from_id = net._links["from_id"].to_dict()
+        for key, row in cached.items():
+            if row.scope == "place":
+                cached[key] = replace(row, target=str(country.get(row.ref, "")))
+            elif row.scope == "link" and row.ref in from_id:
+                cached[key] = replace(row, target=str(country.get(from_id[row.ref], "")))
         net._cache["risk_rows"] = cached
     return dict(cached)
 
@@ -268,18 +299,65 @@ def rows_for_route(rows: Mapping[tuple[str, str], RiskRow], route: Route) -> lis
 # --------------------------------------------------------------------------------------------
 
 
-def _policies(sanctions: str | Mapping[str, str]) -> tuple[str, dict[str, str]]:
-    """(default policy, policy by regime) from a policy word or a mapping (key ``*`` = default)."""
+_CODE = re.compile(r"^[A-Z]{2,5}$")
+
+
+def sanctions_key(key: str) -> str:
+    """A policy key in its canonical form: ``"*"``, ``"US"`` (issuer; ``"US:*"`` too),
+    ``"*:IRN"`` (target) or ``"US:IRN"`` (issuer and target), upper case.
+
+    >>> sanctions_key("us:irn"), sanctions_key("US:*"), sanctions_key("*:irn")
+    ('US:IRN', 'US', '*:IRN')
+
+    Raises
+    ------
+    ParameterError
+        For any other form.
+    """
+    text = str(key).strip().upper()
+    issuer, sep, target = text.partition(":")
+    issuer, target = issuer.strip(), target.strip()
+    ok_issuer = issuer == "*" or bool(_CODE.match(issuer))
+    ok_target = not sep or target == "*" or bool(re.match(r"^[A-Z]{3}$", target))
+    if not (ok_issuer and ok_target):
+        raise ParameterError(
+            f"bad sanctions key {key!r}: use '*', an issuer ('US'), a target ('*:IRN', an ISO3 "
+            "country code) or both ('US:IRN')")
+    if not sep or target == "*":
+        return issuer
+    return f"{issuer}:{target}"
+
+
+def sanctions_policy_for(policy: Mapping[str, str], issuer: str, target: str) -> str:
+    """The policy that applies to sanctions of ``issuer`` on ``target`` (a country code, or
+    "" for rows without one): the most specific key of ``policy`` among ``issuer:target``,
+    ``issuer``, ``*:target`` and ``*``; ``ignore`` when none matches. Keys must be canonical
+    (:func:`sanctions_key`).
+
+    >>> sanctions_policy_for({"US:IRN": "avoid", "*": "surcharge"}, "US", "RUS")
+    'surcharge'
+    >>> sanctions_policy_for({"US:IRN": "avoid", "*": "surcharge"}, "US", "IRN")
+    'avoid'
+    """
+    keys = ([f"{issuer}:{target}"] if target else []) + [issuer] + (
+        [f"*:{target}"] if target else []) + ["*"]
+    for k in keys:
+        if k in policy:
+            return policy[k]
+    return "ignore"
+
+
+def _policies(sanctions: str | Mapping[str, str]) -> dict[str, str]:
+    """Policy by canonical key (``*`` = default) from a policy word or a mapping."""
     if isinstance(sanctions, str):
-        default, by = sanctions, {}
+        by = {"*": sanctions}
     else:
-        by = {str(k).upper(): v for k, v in sanctions.items()}
-        default = by.pop("*", "ignore")
-    for regime, pol in [("*", default), *by.items()]:
+        by = {sanctions_key(k): v for k, v in sanctions.items()}
+    for regime, pol in by.items():
         if pol not in SANCTIONS_POLICIES:
             raise ParameterError(f"unknown sanctions policy {pol!r} for regime {regime!r}; "
                                  f"allowed: {', '.join(SANCTIONS_POLICIES)}")
-    return default, by
+    return by
 
 
 def _surcharges(surcharge_pct: float | Mapping[str, float] | None) -> tuple[float, dict[str, float]]:
@@ -299,28 +377,50 @@ def _surcharges(surcharge_pct: float | Mapping[str, float] | None) -> tuple[floa
 
 @dataclass(frozen=True)
 class _Policy:
-    default: str
-    by_regime: dict[str, str]
+    by_key: dict[str, str]
     pct_default: float
     pct_by_regime: dict[str, float]
 
-    def policy(self, regime: str) -> str:
-        return self.by_regime.get(regime, self.default)
+    def policy(self, regime: str, target: str = "") -> str:
+        return sanctions_policy_for(self.by_key, regime, target)
 
     def pct(self, regime: str) -> float:
         return self.pct_by_regime.get(regime, self.pct_default)
 
+    def charged(self, row: RiskRow) -> str | None:
+        """The one regime whose surcharge the row charges: the largest percentage among its
+        regimes under policy ``surcharge`` (the first listed among equals); None if none."""
+        best: str | None = None
+        for g in row.sanctions:
+            if self.policy(g, row.target) == "surcharge" and (
+                    best is None or self.pct(g) > self.pct(best)):
+                best = g
+        return best
+
     def row_usd(self, row: RiskRow, value_usd: float) -> float:
-        """Sanctions surcharge of one row in USD (regimes with policy ``surcharge``)."""
-        return sum(self.pct(g) / 100.0 * value_usd for g in row.sanctions
-                   if self.policy(g) == "surcharge")
+        """Sanctions surcharge of one row in USD (no stacking: see :meth:`charged`)."""
+        g = self.charged(row)
+        return 0.0 if g is None else self.pct(g) / 100.0 * value_usd
 
 
 def _policy(sanctions: str | Mapping[str, str],
             surcharge_pct: float | Mapping[str, float] | None) -> _Policy:
-    d, by = _policies(sanctions)
+    by = _policies(sanctions)
     pd_, pby = _surcharges(surcharge_pct)
-    return _Policy(d, by, pd_, pby)
+    return _Policy(by, pd_, pby)
+
+
+def sanctions_cap_pct(net: Network, surcharge_pct: float | Mapping[str, float] | None = None
+                      ) -> float:
+    """The most a route can pay in sanctions surcharges, percent of the cargo value: the
+    largest regime percentage once per risk row that lists a regime (surcharges do not stack
+    within a row; see the module docstring)."""
+    pct_default, by = _surcharges(surcharge_pct)
+    top = 0.0
+    for row in risk_rows(net).values():
+        if row.sanctions:
+            top += max(by.get(g, pct_default) for g in row.sanctions)
+    return top
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,7 +440,8 @@ class RouteRisk:
         ``duration_days`` (the mean duration of a disruption), ``delay_h`` (expected),
         ``regime`` and ``policy`` (sanctions), ``usd``, ``source``, ``confidence``.
     expected_delay_h : float
-        Sum of p x mean duration over the disruption rows, hours.
+        Sum of p x mean duration / 2 over the disruption rows, hours (the rest of a
+        disruption under way).
     expected_delay_cost_usd : float
         ``expected_delay_h`` x the cargo's time value (holding cost + value of time), USD.
     security_usd, sanctions_usd : float
@@ -448,7 +549,8 @@ def route_risk(
     avoided: set[str] = set()
     no_disruption = 1.0
     for r in rows:
-        base = {"scope": r.scope, "ref": r.ref, "source": r.source, "confidence": r.confidence}
+        base = {"scope": r.scope, "ref": r.ref, "source": r.source, "confidence": r.confidence,
+                "as_of": r.as_of}
         if r.has_disruption:
             delay = r.expected_delay_h
             comps.append({"what": "disruption", **base, "probability": r.prob,
@@ -459,15 +561,17 @@ def route_risk(
         if r.security_pct > 0:
             comps.append({"what": "security", **base, "pct": r.security_pct, "delay_h": 0.0,
                           "usd": r.security_pct / 100.0 * value})
+        charged = pol.charged(r)
         for g in r.sanctions:
             regimes.add(g)
-            policy = pol.policy(g)
+            policy = pol.policy(g, r.target)
             if policy == "avoid":
                 avoided.add(g)
-            usd = pol.pct(g) / 100.0 * value if policy == "surcharge" else 0.0
-            comps.append({"what": "sanctions", **base, "regime": g, "policy": policy,
-                          "pct": pol.pct(g) if policy == "surcharge" else 0.0,
-                          "delay_h": 0.0, "usd": usd})
+            # no stacking: only the largest surcharge of the row is charged
+            pct = pol.pct(g) if g == charged else 0.0
+            comps.append({"what": "sanctions", **base, "regime": g, "target": r.target,
+                          "policy": policy, "pct": pct, "delay_h": 0.0,
+                          "usd": pct / 100.0 * value})
     delay_h = math.fsum(c["delay_h"] for c in comps)
     delay_usd = math.fsum(c["usd"] for c in comps if c["what"] == "disruption")
     sec = math.fsum(c["usd"] for c in comps if c["what"] == "security")
@@ -479,7 +583,7 @@ def route_risk(
         security_usd=sec, sanctions_usd=sanc, risk_usd=total, score=score,
         p_disruption=1.0 - no_disruption, regimes=tuple(sorted(regimes)),
         avoided=tuple(sorted(avoided)), cargo_value_usd=value, time_value_usd_per_h=tv,
-        policies={"*": pol.default, **pol.by_regime})
+        policies={"*": "ignore", **pol.by_key})
 
 
 # --------------------------------------------------------------------------------------------

@@ -560,8 +560,9 @@ def make_query(
     if not mode_list:
         raise ParameterError(f"no mode left to travel by; allowed: {', '.join(MODES)}")
     countries = tuple(c.strip().upper() for c in _as_tuple(avoid_countries))
-    countries += tuple(c for c in _sanctioned(net, _sanctions_policy(sanctions))[0]
-                       if c not in countries)
+    by_sanctions = tuple(c for c in _sanctioned(net, _sanctions_policy(sanctions))[0]
+                         if c not in countries)
+    countries += by_sanctions
     known_countries = _place_countries(net)[1]
     for c in countries:
         if c not in known_countries:
@@ -612,6 +613,12 @@ def make_query(
         if pid in places:
             raise ParameterError(f"contradictory constraints: the {role} {pid!r} is also in "
                                  "avoid_places")
+        if ctry[pid] in by_sanctions:
+            raise ParameterError(
+                f"contradictory constraints: the {role} {pid!r} is in {ctry[pid]}, which the "
+                f"sanctions policy {_policy_text(policy)} excludes (risk.csv lists "
+                f"{_regimes_on(net, ctry[pid])} sanctions on {ctry[pid]}); narrow the policy to "
+                f"an issuer and target, e.g. 'US:IRN=avoid'")
         if ctry[pid] in countries:
             raise ParameterError(f"contradictory constraints: the {role} {pid!r} is in "
                                  f"{ctry[pid]}, which avoid_countries excludes")
@@ -665,11 +672,12 @@ def _place_countries(net: Network) -> tuple[dict[str, str], set[str]]:
 
 def _sanctions_policy(sanctions: str | Mapping[str, str] | None) -> dict[str, str]:
     """A sanctions policy as {regime or '*': policy}; {} means ignore everything."""
-    from .risk import SANCTIONS_POLICIES
+    from .risk import SANCTIONS_POLICIES, sanctions_key
 
     if sanctions is None:
         return {}
-    policy = {"*": sanctions} if isinstance(sanctions, str) else dict(sanctions)
+    policy = {"*": sanctions} if isinstance(sanctions, str) else {
+        sanctions_key(k): v for k, v in sanctions.items()}
     for regime, word in policy.items():
         if word not in SANCTIONS_POLICIES:
             raise ParameterError(f"unknown sanctions policy {word!r} for {regime!r}; allowed: "
@@ -679,17 +687,28 @@ def _sanctions_policy(sanctions: str | Mapping[str, str] | None) -> dict[str, st
     return policy
 
 
+def _policy_text(policy: Mapping[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in sorted(policy.items()))
+
+
+def _regimes_on(net: Network, country: str) -> str:
+    from .risk import risk_rows
+
+    row = risk_rows(net).get(("country", country))
+    return "|".join(row.sanctions) if row is not None and row.sanctions else "no"
+
+
 def _sanctioned(net: Network, policy: Mapping[str, str]
                 ) -> tuple[list[str], list[str], list[str], list[str]]:
     """Countries, places, links and passages whose risk rows list a regime to avoid."""
     out: tuple[list[str], list[str], list[str], list[str]] = ([], [], [], [])
     if not policy or "avoid" not in policy.values():
         return out
-    from .risk import risk_rows
+    from .risk import risk_rows, sanctions_policy_for
 
     slot = {"country": 0, "place": 1, "link": 2, "passage": 3}
     for (scope, ref), row in risk_rows(net).items():
-        if any(policy.get(g, policy.get("*", "ignore")) == "avoid" for g in row.sanctions):
+        if any(sanctions_policy_for(policy, g, row.target) == "avoid" for g in row.sanctions):
             if ref not in out[slot[scope]]:
                 out[slot[scope]].append(ref)
     return out

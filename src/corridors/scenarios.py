@@ -58,6 +58,7 @@ from .errors import (
 )
 from .graph import TRANSFER, logical_service, objective_name, topology
 from .network import LINK_FIELDS, MODES, PASSAGES, Network
+from .risk import sanctions_key, sanctions_policy_for
 from .routing import Route, alternatives, route
 
 __all__ = [
@@ -430,7 +431,7 @@ class Scenario:
             if scope != "country" or sanc is None or sanc is pd.NA:
                 continue
             regimes = [g.strip() for g in str(sanc).split("|") if g.strip()]
-            if any(policy.get(g, policy.get("*", "ignore")) == "avoid" for g in regimes):
+            if any(sanctions_policy_for(policy, g, str(ref)) == "avoid" for g in regimes):
                 if ref not in out:
                     out.append(str(ref))
         return sorted(out)
@@ -626,14 +627,18 @@ def _parse_scenario(data: Mapping[str, Any], prefix: str,
         else:
             for regime, policy in s.items():
                 key = f"{prefix}sanctions.{regime}"
-                if regime != "*" and not re.match(r"^[A-Z]{2,5}$", str(regime)):
-                    problems.append((key, "a regime is an upper-case code ("
-                                     + ", ".join(SANCTIONS_REGIMES) + ") or '*'"))
-                elif policy not in SANCTIONS_POLICIES:
+                try:
+                    canon = sanctions_key(str(regime))
+                except ParameterError:
+                    problems.append((key, "a key is a regime code (" + ", ".join(
+                        SANCTIONS_REGIMES) + "), '*', a target ('*:IRN') or both ('US:IRN'); "
+                        "quote keys with a colon: \"US:IRN\" = \"avoid\""))
+                    continue
+                if policy not in SANCTIONS_POLICIES:
                     problems.append((key, f"unknown policy {policy!r}; allowed: "
                                      + ", ".join(SANCTIONS_POLICIES)))
                 else:
-                    pairs.append((str(regime), str(policy)))
+                    pairs.append((canon, str(policy)))
         out["sanctions"] = tuple(sorted(pairs))
     out["closures"] = tuple(_parse_closures(data, prefix, problems))
     out["multipliers"] = tuple(_parse_multipliers(data, prefix, problems))
@@ -918,9 +923,10 @@ def _check_against(s: Scenario, net: Network) -> list[tuple[str, str]]:
     if risk is not None:
         for v in risk["sanctions"].dropna():
             known_regimes.update(g.strip() for g in str(v).split("|") if g.strip())
-    for regime, _ in s.sanctions:
+    for key, _ in s.sanctions:
+        regime = key.partition(":")[0]
         if regime != "*" and regime not in known_regimes:
-            problems.append((f"sanctions.{regime}", f"unknown regime {regime!r}; allowed: "
+            problems.append((f"sanctions.{key}", f"unknown regime {regime!r}; allowed: "
                              + ", ".join(sorted(known_regimes)) + ", *"))
     existing = set()
     if risk is not None:

@@ -198,6 +198,7 @@ TABLE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ("disruption_p90_days", "float", False),
         ("security_premium_pct", "float", False),
         ("sanctions", "str", False),
+        ("as_of", "str", False),
         *_COMMON,
     ),
 }

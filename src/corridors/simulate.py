@@ -16,15 +16,28 @@ Distributions (per run)
   ``median x exp(sigma Z)``, ``sigma = ln(p90 / median) / 1.28155``, Z standard normal. A
   missing p90 or ``p90 == median`` makes the term deterministic.
 - Disruptions: for each risk row that applies to the route (as in :mod:`corridors.risk`,
-  each row once per trip), ``Bernoulli(p) x 24 x lognormal(median_days, p90_days)`` hours.
+  each row once per trip), ``Bernoulli(p) x U x 24 x lognormal(median_days, p90_days)``
+  hours, U ~ Uniform(0, 1). ``p`` is the share of days a closure is under way, so a trip
+  that meets one arrives at a uniformly random moment of it and waits the *rest* of it
+  (mean: half the mean duration, as :mod:`corridors.risk` charges). The length bias (a
+  trip is likelier to meet a long closure than a short one) is left out: with the heavy
+  lognormal tails fitted to three to six events it would multiply the expected wait several
+  fold on an assumption about the tail, not on data.
   A row shared by several routes (the same border post, the same country) is drawn once per
   run for all of them: a closure of Torkham in a run delays every route through Torkham.
   Every other term is drawn independently for each route.
+- Standing charges while a disruption holds the cargo: the daily charges of
+  :class:`corridors.closures.WaitCharges` (container detention; demurrage when the box
+  waits in a port; a truck's standing cost when it waits on a truck), the same that
+  :func:`corridors.closure_choice` applies. The mode and place where the cargo waits are
+  those of the first leg of the route that meets the row (at sea, for a passage: detention
+  only).
 
 Time of a run = deterministic part + the draws. Cost of a run = the route's money cost
 (``route.cost_usd``, deterministic) + the cargo's time value (holding cost + value of time,
 ``cargo.time_value_usd_per_h``) x (time of the run - the route's deterministic
-``time_h``): a run slower than the median-based time costs more, a faster one less. Security
+``time_h``) + the standing charges of its disruption hours: a run slower than the
+median-based time costs more, a faster one less. Security
 premiums and sanctions surcharges are expected costs reported by :func:`corridors.risk.route_risk`;
 they are not drawn. With every variance zero (no headway, ``p90 == median``, no disruption) a
 run gives exactly ``route.time_h`` and ``route.cost_usd``.
@@ -87,6 +100,7 @@ class _Plan:
     sigmas: np.ndarray
     group_ends: tuple[int, int, int]
     disruptions: np.ndarray  # indices into the shared disruption rows
+    standing_usd_per_h: np.ndarray  # standing charges while each disruption holds the cargo
     det_split: dict[str, float]  # deterministic hours by component
     distance_km: float
     border_fee_usd: float
@@ -112,8 +126,35 @@ def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, flo
     return sigma > 0, sigma
 
 
+def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
+                        place_kinds: Mapping[str, str]) -> float:
+    """USD per hour of standing charges while the disruption of ``row`` holds the cargo: the
+    charges of the first leg that meets the row, as :func:`corridors.closure_choice`."""
+    from .closures import WAIT_CHARGES
+
+    mode, in_port = "sea", False
+    for leg in route.steps:
+        if row.scope == "place":
+            hit = row.ref in (leg.from_id, leg.to_id)
+        elif row.scope == "link":
+            hit = leg.link_id == row.ref
+        elif row.scope == "passage":
+            hit = row.ref in leg.passages
+        else:
+            hit = row.ref in str(leg.country).split("-")
+        if not hit:
+            continue
+        mode = leg.mode if leg.kind != "transfer" else str(leg.to_service).split("-")[0]
+        if row.scope == "place":
+            in_port = place_kinds.get(row.ref) == "port"
+        break
+    per_day, _ = WAIT_CHARGES.per_day(cargo, mode, in_port)
+    return per_day / HOURS_PER_DAY
+
+
 def _plan(route: Route, cargo: Cargo, shared: dict[tuple[str, str], int],
-          rows: Mapping[tuple[str, str], RiskRow] | None) -> _Plan:
+          rows: Mapping[tuple[str, str], RiskRow] | None,
+          place_kinds: Mapping[str, str] | None = None) -> _Plan:
     headways: list[float] = []
     terms: dict[str, list[tuple[float, float]]] = {g: [] for g in _GROUPS}
     base_parts: list[float] = []
@@ -147,6 +188,7 @@ def _plan(route: Route, cargo: Cargo, shared: dict[tuple[str, str], int],
         base_parts.append(leg.time_h - stoch if stoch else leg.time_h)
     det["running"] = math.fsum(running)
     disruption_idx: list[int] = []
+    standing: list[float] = []
     if rows is not None:
         for r in rows_for_route(rows, route):
             if r.has_disruption:
@@ -154,6 +196,7 @@ def _plan(route: Route, cargo: Cargo, shared: dict[tuple[str, str], int],
                 if key not in shared:
                     shared[key] = len(shared)
                 disruption_idx.append(shared[key])
+                standing.append(_standing_usd_per_h(route, r, cargo, place_kinds or {}))
     ordered = [t for g in _GROUPS for t in terms[g]]
     n_b, n_t = len(terms["border"]), len(terms["transfer"])
     return _Plan(
@@ -163,7 +206,8 @@ def _plan(route: Route, cargo: Cargo, shared: dict[tuple[str, str], int],
         medians=np.asarray([m for m, _ in ordered], dtype=float),
         sigmas=np.asarray([s for _, s in ordered], dtype=float),
         group_ends=(n_b, n_b + n_t, len(ordered)),
-        disruptions=np.asarray(disruption_idx, dtype=np.int64), det_split=det,
+        disruptions=np.asarray(disruption_idx, dtype=np.int64),
+        standing_usd_per_h=np.asarray(standing, dtype=float), det_split=det,
         distance_km=route.distance_km, border_fee_usd=border_fee)
 
 
@@ -421,9 +465,12 @@ def simulate(
             raise ParameterError(f"deadline_h must be a finite number of hours >= 0, got "
                                  f"{deadline_h!r}")
         deadline_h = float(deadline_h)
-    rows = risk_rows(_risk_network(routes, net)) if disruptions else None
+    risk_net = _risk_network(routes, net) if disruptions else None
+    rows = risk_rows(risk_net) if risk_net is not None else None
+    kinds = ({str(k): str(v) for k, v in risk_net._places["kind"].items()}
+             if risk_net is not None else {})
     shared: dict[tuple[str, str], int] = {}
-    plans = [_plan(r, cargo if cargo is not None else r.query.cargo, shared, rows)
+    plans = [_plan(r, cargo if cargo is not None else r.query.cargo, shared, rows, kinds)
              for r in routes]
     shared_rows = [rows[k] for k in shared] if rows is not None else []
     d_prob = np.asarray([r.prob for r in shared_rows], dtype=float)
@@ -434,6 +481,7 @@ def simulate(
     rng = np.random.default_rng(seq)
     n_routes = len(routes)
     time_h = np.empty((runs, n_routes))
+    standing_usd = np.zeros((runs, n_routes))
     sums = np.zeros((n_routes, 5))  # waiting, border, transfer, terminal, disruption
     bar = _progress_bar(progress, runs)
     try:
@@ -446,6 +494,7 @@ def simulate(
                 z *= d_sigma
                 np.exp(z, out=z)
                 z *= d_median_h
+                z *= rng.random((n, len(shared_rows)))  # the rest of a closure under way
                 dis = np.where(u < d_prob, z, 0.0)
             for j, p in enumerate(plans):
                 t = np.full(n, p.base_h)
@@ -468,9 +517,11 @@ def simulate(
                             sums[j, 1 + g] += gs.sum()
                         lo = hi
                 if dis is not None and p.disruptions.size:
-                    ds = dis[:, p.disruptions].sum(axis=1)
+                    held = dis[:, p.disruptions]
+                    ds = held.sum(axis=1)
                     t += ds
                     sums[j, 4] += ds.sum()
+                    standing_usd[start:start + n, j] = held @ p.standing_usd_per_h
                 time_h[start:start + n, j] = t
             if bar is not None:
                 bar.update(n)
@@ -481,7 +532,7 @@ def simulate(
     det_t = np.asarray([p.time_h for p in plans], dtype=float)
     det_c = np.asarray([p.cost_usd for p in plans], dtype=float)
     tv = np.asarray([p.time_value_usd_per_h for p in plans], dtype=float)
-    cost = (time_h - det_t) * tv + det_c  # no extra time: exactly det_c
+    cost = (time_h - det_t) * tv + det_c + standing_usd  # no extra time: exactly det_c
 
     splits: list[dict[str, float]] = []
     indicators: list[dict[str, float]] = []
@@ -497,6 +548,7 @@ def simulate(
         mean_t = float(time_h[:, j].mean())
         run_h = split["running"]
         indicators.append({
+            "standing_charges_mean_usd": float(standing_usd[:, j].mean()),
             "distance_km": p.distance_km,
             "speed_without_delay_kmh": p.distance_km / run_h if run_h > 0 else math.nan,
             "speed_with_delay_kmh": p.distance_km / mean_t if mean_t > 0 else math.nan,
