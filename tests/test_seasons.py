@@ -45,3 +45,15 @@ def test_no_route_error_names_the_seasonal_closure(net: cor.Network) -> None:
 def test_month_must_be_1_to_12(net: cor.Network, bad: object) -> None:
     with pytest.raises(ParameterError, match="month"):
         cor.route(net, "Kashgar", "Sost", month=bad)  # type: ignore[arg-type]
+
+
+def test_scenario_month_closes_the_seasonal_links(net: cor.Network) -> None:
+    from corridors.scenarios import Scenario
+
+    s = Scenario(name="jan-2024", year=2024, month=1, od=(("Kashgar", "Sost"),))
+    closed = s.apply(net)
+    assert closed.links.at[KHUNJERAB, "status"] == "closed"
+    assert Scenario(name="jan", month=1).apply(net) is net  # today: nothing closed
+    assert Scenario.from_dict(s.to_dict()) == s
+    with pytest.raises(Exception, match="month"):
+        Scenario(name="x", month=13).validate(net)
