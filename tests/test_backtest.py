@@ -322,21 +322,21 @@ def test_cli_markdown_bundled(capsys: pytest.CaptureFixture[str]) -> None:
     assert "journeys routed" in out
 
 
-def test_cli_bad_file_exits_1_with_every_problem(tmp_path: Path,
+def test_cli_bad_file_exits_2_with_every_problem(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "net"
     corridors.write_network(rf.override_net(time_h=48.0), folder)
     bad = _write(tmp_path, _row(id="x", origin="Nowhere"), _row(id="y", source=""),
                  name="bad.csv")
-    assert run_cli(_args(str(bad), "--network", str(folder))) == 1
+    assert run_cli(_args(str(bad), "--network", str(folder))) == 2
     err = capsys.readouterr().err
     assert "x: origin" in err and "y: source" in err and "Traceback" not in err
-    assert run_cli(_args(str(bad), "--network", str(folder), "--format", "json")) == 1
+    assert run_cli(_args(str(bad), "--network", str(folder), "--format", "json")) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["valid"] is False
     assert {(p["record"], p["field"]) for p in out["problems"]} == {("x", "origin"),
                                                                     ("y", "source")}
-    assert run_cli(_args(str(tmp_path / "missing.csv"), "--network", str(folder))) == 1
+    assert run_cli(_args(str(tmp_path / "missing.csv"), "--network", str(folder))) == 2
     assert "not found" in capsys.readouterr().err
 
 

@@ -79,7 +79,7 @@ def test_validate_good_gpkg(capsys, tmp_path, good):
 
 def test_validate_broken_folder_lists_every_problem(capsys, broken):
     code, out, _ = run(capsys, "network", "validate", broken)
-    assert code == 1
+    assert code == 2
     with pytest.raises(cor.ValidationError) as info:
         cor.read_network(broken)
     problems = info.value.problems
@@ -93,7 +93,7 @@ def test_validate_broken_folder_lists_every_problem(capsys, broken):
 
 def test_validate_broken_folder_json(capsys, broken):
     code, out, _ = run(capsys, "network", "validate", broken, "--format", "json")
-    assert code == 1
+    assert code == 2
     doc = json.loads(out)
     assert doc["valid"] is False and doc["path"] == str(broken)
     assert all(set(p) == {"file", "record", "field", "message"} for p in doc["problems"])
@@ -104,14 +104,14 @@ def test_validate_broken_folder_json(capsys, broken):
 
 def test_validate_missing_path(capsys, tmp_path):
     code, out, err = run(capsys, "network", "validate", tmp_path / "nowhere")
-    assert code == 1
+    assert code == 2
     assert "no network at" in err and out == ""
 
 
 def test_validate_unreadable_file(capsys, tmp_path, good):
     (good / "places.geojson").write_bytes(b"\x00garbage")
     code, out, _ = run(capsys, "network", "validate", good)
-    assert code == 1
+    assert code == 2
     assert f"{good / 'places.geojson'}: (file): cannot be read" in out
 
 
@@ -141,9 +141,9 @@ def test_info_text(capsys, good):
     assert "crossings (8 rows)" in out
 
 
-def test_info_broken_network_exit_1(capsys, broken):
+def test_info_broken_network_exit_2(capsys, broken):
     code, out, err = run(capsys, "network", "info", broken)
-    assert code == 1
+    assert code == 2
     assert "id 'o_i1': mode" in err
 
 
@@ -195,13 +195,13 @@ def test_places_country_and_kind_combined(capsys, good):
 ])
 def test_places_unknown_country_code(capsys, good, code_arg, message):
     code, out, err = run(capsys, "places", "--network", good, "--country", code_arg)
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert err.startswith("error: ") and message in err
 
 
 def test_places_unknown_kind(capsys, good):
     code, _, err = run(capsys, "places", "--network", good, "--kind", "airport")
-    assert code == 1
+    assert code == 2
     assert "unknown place kind 'airport'" in err and "border_post" in err
 
 
@@ -234,7 +234,7 @@ def test_entry_point_runs_as_a_program(good, broken):
     bad = subprocess.run([sys.executable, "-m", "corridors.cli", "network", "validate",
                           str(broken), "--format", "json"],
                          capture_output=True, text=True, timeout=120, check=False)
-    assert bad.returncode == 1, bad.stderr
+    assert bad.returncode == 2, bad.stderr
     assert json.loads(bad.stdout)["valid"] is False
 
 
@@ -246,3 +246,83 @@ def test_console_script_is_installed(good):
                          capture_output=True, text=True, timeout=120, check=False)
     assert res.returncode == 0, res.stderr
     assert len(json.loads(res.stdout)) == 6
+
+
+# --------------------------------------------------------------------------------------------
+# exit codes: one handler in main
+# --------------------------------------------------------------------------------------------
+
+
+def _raising(exc: BaseException):
+    def func(args):
+        raise exc
+    return func
+
+
+def _patch_places(monkeypatch, exc: BaseException) -> None:
+    import corridors.cli as cli
+
+    real = cli.build_parser
+
+    def parser():
+        p = real()
+        sub = next(a for a in p._actions if isinstance(a, __import__("argparse")._SubParsersAction))
+        sub.choices["places"].set_defaults(func=_raising(exc))
+        return p
+
+    monkeypatch.setattr(cli, "build_parser", parser)
+
+
+def test_a_bug_exits_70_with_a_short_message_and_no_traceback(capsys, monkeypatch, good):
+    _patch_places(monkeypatch, ZeroDivisionError("division by zero\nsecond line"))
+    code, out, err = run(capsys, "places", "--network", good)
+    assert code == 70
+    assert err.startswith("internal error: ZeroDivisionError: division by zero\n")
+    assert "second line" not in err and "Traceback" not in err
+    assert "please report it" in err and "--debug" in err
+
+
+def test_debug_prints_the_traceback_of_a_bug(capsys, monkeypatch, good):
+    _patch_places(monkeypatch, KeyError("x"))
+    code, _, err = run(capsys, "--debug", "places", "--network", good)
+    assert code == 70
+    assert "Traceback (most recent call last)" in err and "internal error: KeyError" in err
+
+
+def test_ctrl_c_exits_130(capsys, monkeypatch, good):
+    _patch_places(monkeypatch, KeyboardInterrupt())
+    code, _, err = run(capsys, "places", "--network", good)
+    assert code == 130 and err.strip() == "interrupted"
+
+
+@pytest.mark.parametrize("exc, expected", [
+    (cor.ParameterError("bad k"), 2), (cor.ValidationError([]), 2),
+    (cor.UnknownPlaceError("Nowhere"), 2), (FileNotFoundError("no such file: x.csv"), 2),
+    (cor.NoRouteError("no route: all crossings closed"), 3),
+    (cor.errors.WriteError("cannot write file x: disk full"), 74),
+])
+def test_library_errors_have_distinct_exit_codes(capsys, monkeypatch, good, exc, expected):
+    _patch_places(monkeypatch, exc)
+    code, out, err = run(capsys, "places", "--network", good)
+    assert code == expected and out == ""
+    assert "Traceback" not in err and "internal error" not in err
+
+
+def test_help_documents_the_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for line in ("0    success", "2    bad input", "3    no route", "70   internal error",
+                 "74   an output file could not be written", "130  interrupted"):
+        assert line in out
+
+
+def test_compare_out_that_is_a_file_exits_74_before_any_output(capsys, tmp_path):
+    scen = tmp_path / "s.toml"
+    scen.write_text('name = "s"\nod = [["Karachi", "Moscow"]]\n')
+    blocker = tmp_path / "results"
+    blocker.write_text("not a folder")
+    code, out, err = run(capsys, "compare", scen, "--out", blocker)
+    assert code == 74 and out == ""
+    assert f"cannot write to {blocker}: it is a file" in err
+    assert blocker.read_text() == "not a folder"

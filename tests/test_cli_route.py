@@ -129,33 +129,33 @@ def test_avoid_country_options(capsys, corridors_path):
     assert "IRN" not in json.loads(out)["routes"][0]["countries"]
 
 
-def test_avoid_country_without_route_exits_1_naming_country(capsys, tmp_path):
+def test_avoid_country_without_route_exits_3_naming_country(capsys, tmp_path):
     path = str(cor.write_network(rf.corridors_net(east=False), tmp_path / "west_only"))
     code, out, err = run(capsys, "Origin", "Dest", "--network", path, "--avoid-country", "IRN")
-    assert code == 1
+    assert code == 3
     assert "no route" in err and "IRN" in err
     assert out == ""
 
 
-def test_avoiding_both_transit_countries_exits_1(capsys, corridors_path):
+def test_avoiding_both_transit_countries_exits_3(capsys, corridors_path):
     code, out, err = run(capsys, "o", "d", "--network", corridors_path, "--avoid-country",
                          "IRN", "AFG")
-    assert code == 1
+    assert code == 3
     assert "no route" in err and "IRN" in err
     assert out == ""
 
 
-def test_unknown_place_exits_1_with_suggestions(capsys, seg_path):
+def test_unknown_place_exits_2_with_suggestions(capsys, seg_path):
     code, out, err = run(capsys, "Alpah", "Sierra", "--network", seg_path)
-    assert code == 1
+    assert code == 2
     assert "unknown place" in err and "Alpah" in err
     assert "Alpha (a)" in err
     assert out == ""
 
 
-def test_bad_objective_exits_1(capsys, seg_path):
+def test_bad_objective_exits_2(capsys, seg_path):
     code, _, err = run(capsys, "a", "s", "--network", seg_path, "--minimize", "fastest")
-    assert code == 1
+    assert code == 2
     assert "cost_usd" in err
 
 
@@ -169,5 +169,5 @@ def test_options_passed_through(capsys, seg_path, tmp_path):
     assert r["constraints"] == {"year": 2030, "modes": ["rail"], "via": ["q"]}
     assert r["cargo"].startswith("5 t")
     code, out, err = run(capsys, "a", "s", "--network", seg_path, "--max-transfers", "0")
-    assert code == 1
+    assert code == 3
     assert "max_transfers=0" in err

@@ -669,7 +669,7 @@ def test_cli_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "bad.toml"
     p.write_text(VALID.replace('place = "Chaman"', 'place = "Chamann"'), encoding="utf-8")
-    assert run_cli(_args(["compare", str(p)])) == 1
+    assert run_cli(_args(["compare", str(p)])) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(p) in err[0] and "closures[1].place" in err[0]
-    assert run_cli(_args(["compare", str(tmp_path / "missing.toml")])) == 1
+    assert run_cli(_args(["compare", str(tmp_path / "missing.toml")])) == 2

@@ -225,6 +225,36 @@ def test_a_shared_risk_row_is_one_event_for_every_route() -> None:
     assert res.p_fastest == approx([0.5, 0.5])
 
 
+def test_common_draws_make_identical_routes_identical(net: cor.Network, r: cor.Route) -> None:
+    independent = simulate([r, r], runs=2_000, seed=3, net=net)
+    assert not np.array_equal(independent.time_h[:, 0], independent.time_h[:, 1])
+    common = simulate([r, r], runs=2_000, seed=3, net=net, common_draws=True)
+    assert np.array_equal(common.time_h[:, 0], common.time_h[:, 1])
+    assert common.p_fastest == approx([0.5, 0.5])
+    # one route alone draws the same columns as with common draws
+    alone = simulate(r, runs=2_000, seed=3, net=net, common_draws=True)
+    assert np.array_equal(alone.time_h[:, 0], common.time_h[:, 0])
+
+
+def test_common_draws_order_runs_by_the_parameters() -> None:
+    """The same route in two scenarios (the second with a likelier and longer closure at Q:
+    p 0.6 instead of 0.3, median 3 days instead of 2, same spread) is never faster in any
+    run with common draws, and slower exactly in the runs its closure happens; with
+    independent draws it is often faster."""
+    base, worse = sim_net(), sim_net(p=0.6, med_days=3.0, p90_days=6.0)
+    r1, r2 = cor.route(base, "a", "s"), cor.route(worse, "a", "s")
+    assert r1.time_h == r2.time_h
+    res = simulate([r1, r2], runs=5_000, seed=2, net=[base, worse], common_draws=True)
+    slower = res.time_h[:, 1] > res.time_h[:, 0]
+    assert np.all(res.time_h[:, 1] >= res.time_h[:, 0])
+    assert abs(float(slower.mean()) - 0.6) < 0.03  # every run the closure hits the second
+    assert np.all(res.time_h[~slower, 1] == res.time_h[~slower, 0])
+    indep = simulate([r1, r2], runs=5_000, seed=2, net=[base, worse])
+    assert np.any(indep.time_h[:, 1] < indep.time_h[:, 0])
+    with pytest.raises(ParameterError, match="one per route"):
+        simulate([r1, r2], runs=10, net=[base])
+
+
 def test_deadline_and_tables(net: cor.Network, r: cor.Route) -> None:
     res = simulate(r, runs=4_000, seed=6, deadline_h=r.time_h + 24.0, net=net)
     assert res.on_time is not None

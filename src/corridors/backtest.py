@@ -43,6 +43,7 @@ from .errors import (
     Problem,
     UnknownPlaceError,
     ValidationError,
+    exit_code,
 )
 from .io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
 from .network import MODES, Network
@@ -844,7 +845,7 @@ def _text_table(df: pd.DataFrame) -> str:
 def run_cli(args: argparse.Namespace) -> int:
     """Run ``corridors backtest``; return the exit code.
 
-    0 when the backtest ran (journeys without a route are rows of the report); 1 when the
+    0 when the backtest ran (journeys without a route are rows of the report); 2 when the
     journeys file or the network is missing or invalid (the message lists every problem).
     """
     fmt = getattr(args, "format", "table")
@@ -863,14 +864,14 @@ def run_cli(args: argparse.Namespace) -> int:
                    "problems": [p.__dict__ for p in err.problems]})
         else:
             print(str(err), file=sys.stderr)
-        return 1
-    except (CorridorsError, FileNotFoundError) as err:
+        return exit_code(err)
+    except (CorridorsError, FileNotFoundError, IsADirectoryError, PermissionError) as err:
         if fmt == "json":
             _emit({"file": str(path), "valid": False, "problems": [
                 {"file": str(path), "record": "(file)", "field": "", "message": str(err)}]})
         else:
             print(f"error: {err}", file=sys.stderr)
-        return 1
+        return exit_code(err)
     if fmt == "json":
         records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
         _emit({"network": net.name, "file": str(path), "minimize": df.attrs.get("minimize"),

@@ -1,25 +1,51 @@
 """The ``corridors`` command line: a thin layer over the library.
 
-Exit codes: 0 success; 1 the data or the query is bad (validation problems, unknown place, no
-route); 2 the command line itself is wrong (argparse).
+Exit codes (also in ``corridors --help``): 0 success; 2 bad input (the command line, a data
+file, a scenario file or a parameter is wrong: the message names it); 3 no route satisfies the
+query; 70 an internal error (a bug: a short message and where to report it; ``--debug`` prints
+the traceback); 74 an output file could not be written (the old file is unchanged); 130
+interrupted (Ctrl-C). ``corridors network validate`` exits 2 for an invalid network.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
 from .costs import Cargo
-from .errors import CorridorsError, ParameterError, UnknownPlaceError, ValidationError
+from .errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    CorridorsError,
+    NoRouteError,
+    ParameterError,
+    ValidationError,
+    exit_code,
+)
 from .io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
 from .network import PLACE_KINDS, Network
 from .routing import Route, alternatives, route
 
-__all__ = ["main", "format_table"]
+__all__ = ["main", "format_table", "EXIT_CODES_HELP"]
+
+EXIT_CODES_HELP = """exit codes:
+  0    success
+  2    bad input: the command line, a network or scenario file, or a parameter is wrong
+       (the message names the file, record and field); also an invalid network in
+       `network validate`
+  3    no route satisfies the query (the message names the constraint)
+  70   internal error, a bug in corridors: please report it (rerun with --debug for the
+       traceback)
+  74   an output file could not be written (disk full, read-only, a folder in the way);
+       the previous file is unchanged
+  130  interrupted (Ctrl-C)"""
 
 # ISO 3166-1 alpha-2 -> alpha-3 for the countries of the bundled region, so `--country PK` works.
 ISO2_TO_ISO3 = {
@@ -77,7 +103,7 @@ def cmd_network_validate(args: argparse.Namespace) -> int:
                 {"file": path, "record": "(file)", "field": "", "message": str(err)}]})
         else:
             print(f"error: {err}", file=sys.stderr)
-        return 1
+        return exit_code(err)
     except ValidationError as err:
         if args.format == "json":
             _emit({"path": path, "valid": False, "problems": [p.__dict__ for p in err.problems]})
@@ -85,7 +111,7 @@ def cmd_network_validate(args: argparse.Namespace) -> int:
             print(str(err))
             n = len(err.problems)
             print(f"\n{path}: INVALID ({n} problem{'s' if n != 1 else ''})")
-        return 1
+        return exit_code(err)
     if args.format == "json":
         _emit({"path": path, "valid": True, "problems": [], "places": len(net.places),
                "links": len(net.links)})
@@ -403,14 +429,17 @@ def cmd_closure(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corridors",
-        description="Multimodal freight corridors: routes, border crossings, gauge breaks.")
+        description="Multimodal freight corridors: routes, border crossings, gauge breaks.",
+        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"corridors {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_net = sub.add_parser("network", help="inspect and validate network data")
     net_sub = p_net.add_subparsers(dest="network_command", required=True)
     p_val = net_sub.add_parser("validate", help="validate a network folder or GeoPackage; "
-                               "exit 1 listing every problem")
+                               "exit 2 listing every problem")
     p_val.add_argument("path", nargs="?", help="folder or .gpkg (default: the bundled network)")
     p_val.add_argument("--format", choices=("text", "json"), default="text")
     p_val.set_defaults(func=cmd_network_validate)
@@ -499,26 +528,54 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code (see :data:`EXIT_CODES_HELP`).
+
+    Every error ends here, in one handler: the library's own errors print their message
+    (validation errors every problem) and exit 2, or 3 for no route, or 74 for an output that
+    could not be written; anything else is a bug and exits 70 with a short message and a hint
+    to report it (the traceback only with ``--debug``); Ctrl-C exits 130.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
     try:
-        return int(args.func(args) or 0)
+        return int(args.func(args) or EXIT_OK)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and closed early
+        _silence_stdout()
+        return EXIT_OK
     except ValidationError as err:
         print(str(err), file=sys.stderr)
-        return 1
-    except UnknownPlaceError as err:
+        return exit_code(err)
+    except NoRouteError as err:
+        print(f"no route: {err}", file=sys.stderr)
+        return exit_code(err)
+    except (CorridorsError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
+            PermissionError) as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1
-    except CorridorsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # output piped into `head` and closed early
-        sys.stderr.close()
-        return 0
+        return exit_code(err)
+    except Exception as err:  # noqa: BLE001 - the one place that turns a bug into exit 70
+        if debug:
+            traceback.print_exc()
+        first = (str(err).splitlines() or [""])[0][:200]
+        print(f"internal error: {type(err).__name__}: {first}\n"
+              f"This is a bug in corridors {__version__}; please report it on the "
+              "project's issue tracker with the command line"
+              + ("." if debug else " and the traceback that `corridors --debug ...` prints."),
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush does
+    not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (tests)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,9 +20,27 @@ __all__ = [
     "UnknownPlaceError",
     "AmbiguousPlaceError",
     "ParameterError",
+    "ParameterTypeError",
+    "RequestTooLargeError",
+    "WriteError",
     "NoRouteError",
     "OptionalDependencyError",
+    "EXIT_OK",
+    "EXIT_BAD_INPUT",
+    "EXIT_NO_ROUTE",
+    "EXIT_INTERNAL",
+    "EXIT_CANNOT_WRITE",
+    "EXIT_INTERRUPTED",
+    "exit_code",
 ]
+
+#: Exit codes of the ``corridors`` command (see ``corridors --help``).
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2  # the command line, a data file, a scenario or a parameter is wrong
+EXIT_NO_ROUTE = 3  # the query is valid but no route satisfies it
+EXIT_INTERNAL = 70  # a bug in corridors (sysexits EX_SOFTWARE)
+EXIT_CANNOT_WRITE = 74  # an output file could not be written (sysexits EX_IOERR)
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
 class CorridorsError(Exception):
@@ -114,6 +132,32 @@ class ParameterError(CorridorsError, ValueError):
     """A bad argument or a model parameter that is missing for the query at hand."""
 
 
+class ParameterTypeError(ParameterError, TypeError):
+    """An argument of the wrong type (the message names the argument and the expected type)."""
+
+
+class RequestTooLargeError(ParameterError):
+    """A request over one of the documented limits (``k``, runs x routes, pareto labels or
+    time, closure days); the message names the argument, the limit and how to stay under it."""
+
+
+class WriteError(CorridorsError, OSError):
+    """A file or folder could not be written; the previous content at the path is unchanged.
+
+    ``filename`` is the target path and ``errno`` the operating system's error number.
+    """
+
+    def __init__(self, message: str, *, errno_: int | None = None,
+                 filename: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errno = errno_
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class NoRouteError(CorridorsError, nx.NetworkXNoPath):
     """No route satisfies the query; the message says which constraint removed the last one."""
 
@@ -124,3 +168,19 @@ class NoRouteError(CorridorsError, nx.NetworkXNoPath):
 
 class OptionalDependencyError(CorridorsError, ImportError):
     """A feature needs an optional extra that is not installed (the message names it)."""
+
+
+def exit_code(err: BaseException) -> int:
+    """The ``corridors`` exit code for an error: 3 no route, 74 an output that could not be
+    written, 2 any other error of this library (bad data, parameters, places) or an input file
+    that cannot be opened, 130 an interrupt, 70 anything else (a bug)."""
+    if isinstance(err, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(err, NoRouteError):
+        return EXIT_NO_ROUTE
+    if isinstance(err, WriteError):
+        return EXIT_CANNOT_WRITE
+    if isinstance(err, (CorridorsError, FileNotFoundError, IsADirectoryError,
+                        NotADirectoryError, PermissionError)):
+        return EXIT_BAD_INPUT
+    return EXIT_INTERNAL

@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from ._atomic import atomic_path, gdal_write_errors, write_text_atomic
 from .errors import OptionalDependencyError, ParameterError
 from .indicators import describe_route
 from .routing import Route
@@ -116,14 +117,14 @@ def write_routes(routes: Route | Iterable[Route], path: str | os.PathLike[str]) 
         raise ParameterError(f"cannot write routes to {out.name!r}: unknown suffix "
                              f"{suffix or '(none)'}; allowed: {', '.join(SUFFIXES)}")
     if suffix == ".md":
-        out.write_text(routes_markdown(routes), encoding="utf-8")
+        write_text_atomic(out, routes_markdown(routes))
         return out
     legs = routes_legs(routes)
     if suffix == ".gpkg":
-        if out.exists():
-            out.unlink()
-        legs.to_file(out, layer="legs", driver="GPKG", engine="pyogrio")
-        routes_places(routes).to_file(out, layer="places", driver="GPKG", engine="pyogrio")
+        places = routes_places(routes)
+        with atomic_path(out, write_errors=gdal_write_errors()) as tmp:
+            legs.to_file(tmp, layer="legs", driver="GPKG", engine="pyogrio")
+            places.to_file(tmp, layer="places", driver="GPKG", engine="pyogrio")
     elif suffix == ".parquet":
         try:
             import pyarrow  # noqa: F401
@@ -131,11 +132,13 @@ def write_routes(routes: Route | Iterable[Route], path: str | os.PathLike[str]) 
             raise OptionalDependencyError(
                 "GeoParquet needs pyarrow: pip install pyarrow (or the extra that "
                 "provides it, 'corridors[parquet]')") from err
-        legs.to_parquet(out)
+        with atomic_path(out) as tmp:
+            legs.to_parquet(tmp)
     else:
         table = pd.DataFrame(legs.drop(columns="geometry"))
         table["geometry_wkt"] = legs.geometry.to_wkt()
-        table.to_csv(out, index=False)
+        with atomic_path(out) as tmp:
+            table.to_csv(tmp, index=False)
     return out
 
 

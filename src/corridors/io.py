@@ -17,9 +17,8 @@ import os
 import re
 import shutil
 import tomllib
-import uuid
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from ._atomic import atomic_folder, atomic_path, gdal_write_errors
 from .errors import Problem, ValidationError
 from .network import (
     LINK_FIELDS,
@@ -290,8 +290,9 @@ def parse_sources_md(text: str) -> dict[str, str]:
 def write_network(net: Network, path: str | os.PathLike[str]) -> Path:
     """Write a network to a folder (GeoJSON + CSV) or, for a ``.gpkg`` path, a GeoPackage.
 
-    Writing is atomic: everything is written to a temporary file or folder which is then
-    renamed into place, so a crash never leaves a half-written network over a good one.
+    Writing is atomic (:mod:`corridors._atomic`): everything is written to a temporary file
+    or folder next to ``path``, fsynced, then renamed (a folder swapped) into place, so a
+    crash leaves the old network or the new one, never a mix and never nothing.
     Files in an existing folder that are not part of the network (build scripts, notes) are
     kept. Reading the result back gives the same network.
 
@@ -309,12 +310,8 @@ def write_network(net: Network, path: str | os.PathLike[str]) -> Path:
 
 
 def _write_folder(net: Network, folder: Path) -> None:
-    folder = folder.resolve()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tag = uuid.uuid4().hex[:8]
-    tmp = folder.parent / f".{folder.name}.tmp-{tag}"
-    tmp.mkdir()
-    try:
+    with atomic_folder(folder) as tmp:
+        folder = tmp.parent / folder.name
         written = {"places.geojson", "links.geojson"}
         (tmp / "places.geojson").write_text(_geojson(net.places, PLACE_FIELDS, "places"),
                                             encoding="utf-8")
@@ -329,8 +326,8 @@ def _write_folder(net: Network, folder: Path) -> None:
             written.add("network.toml")
         if net.corridors:
             existing = folder / "corridors.toml"
-            if existing.exists() and tomllib.loads(existing.read_text("utf-8")).get(
-                    "corridor") == net.corridors:
+            if _same_file_content(existing, lambda text: tomllib.loads(text).get("corridor")
+                                  == net.corridors):
                 shutil.copy2(existing, tmp / "corridors.toml")  # keep its comments
             else:
                 body = "\n".join("[[corridor]]\n" + _toml(c) for c in net.corridors)
@@ -338,12 +335,12 @@ def _write_folder(net: Network, folder: Path) -> None:
             written.add("corridors.toml")
         if net.sources:
             existing = folder / "SOURCES.md"
-            if existing.exists() and parse_sources_md(existing.read_text("utf-8")) == net.sources:
+            if _same_file_content(existing, lambda text: parse_sources_md(text) == net.sources):
                 shutil.copy2(existing, tmp / "SOURCES.md")  # keep the hand-written document
             else:
                 (tmp / "SOURCES.md").write_text(_sources_md(net.sources), encoding="utf-8")
             written.add("SOURCES.md")
-        if folder.exists():
+        if folder.is_dir():
             for entry in folder.iterdir():
                 stale_table = entry.name in {f"{n}.csv" for n in TABLE_NAMES} | {
                     "network.toml", "SOURCES.md", "corridors.toml"}
@@ -353,22 +350,21 @@ def _write_folder(net: Network, folder: Path) -> None:
                     shutil.copytree(entry, tmp / entry.name, symlinks=True)
                 else:
                     shutil.copy2(entry, tmp / entry.name)
-            old = folder.parent / f".{folder.name}.old-{tag}"
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+
+def _same_file_content(f: Path, same: Callable[[str], bool]) -> bool:
+    """True when ``f`` is a readable UTF-8 file whose text ``same`` accepts (so it can be
+    copied as it is); False for a missing, unreadable or unparsable file (it is rewritten)."""
+    if not f.is_file():
+        return False
+    try:
+        return bool(same(f.read_text("utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
 
 
 def _write_gpkg(net: Network, f: Path) -> None:
-    f = f.resolve()
-    f.parent.mkdir(parents=True, exist_ok=True)
-    tmp = f.parent / f".{f.stem}.tmp-{uuid.uuid4().hex[:8]}.gpkg"
-    try:
+    with atomic_path(f, write_errors=gdal_write_errors(), make_parents=True) as tmp:
         _frame_for_file(net.places, PLACE_FIELDS).to_file(tmp, layer="places", driver="GPKG",
                                                           engine="pyogrio")
         _frame_for_file(net.links, LINK_FIELDS).to_file(tmp, layer="links", driver="GPKG",
@@ -382,10 +378,6 @@ def _write_gpkg(net: Network, f: Path) -> None:
         if net.sources:
             src = pd.DataFrame({"id": list(net.sources), "text": list(net.sources.values())})
             pyogrio.write_dataframe(src, tmp, layer="sources")
-        os.replace(tmp, f)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _ordered_columns(df: pd.DataFrame, fields: Iterable[FieldSpec]) -> list[str]:

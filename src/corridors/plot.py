@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._atomic import atomic_path
 from .errors import OptionalDependencyError, ParameterError
 from .indicators import describe_route, tcd_series
 from .routing import Route
@@ -254,8 +255,11 @@ def save_map(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
     plt = _pyplot()
     fig = route_map(routes, labels=labels)
     out = Path(path)
-    fig.savefig(out, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        with atomic_path(out) as tmp:
+            fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return out
 
 
@@ -301,7 +305,9 @@ def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str], 
                  labels: Sequence[str] | None = None) -> Path:
     """Write :func:`explore`'s map as a standalone HTML file; returns the path."""
     out = Path(path)
-    explore(routes, labels=labels).save(str(out))
+    m = explore(routes, labels=labels)
+    with atomic_path(out) as tmp:
+        m.save(str(tmp))
     return out
 
 

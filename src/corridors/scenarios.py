@@ -30,8 +30,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import errno
 import inspect
 import math
+import os
 import re
 import sys
 import tomllib
@@ -46,6 +48,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._atomic import atomic_path, write_text_atomic
 from .costs import Cargo
 from .errors import (
     CorridorsError,
@@ -55,6 +58,8 @@ from .errors import (
     Problem,
     UnknownPlaceError,
     ValidationError,
+    WriteError,
+    exit_code,
 )
 from .graph import TRANSFER, logical_service, objective_name, topology
 from .network import LINK_FIELDS, MODES, PASSAGES, Network
@@ -405,7 +410,7 @@ class Scenario:
     def write_toml(self, path: str | Path) -> Path:
         """Write :meth:`to_toml` to ``path``; return the path."""
         p = Path(path)
-        p.write_text(self.to_toml(), encoding="utf-8")
+        write_text_atomic(p, self.to_toml())
         return p
 
     # ---- using a scenario -----------------------------------------------------------------
@@ -1616,9 +1621,10 @@ def write_comparison(df: pd.DataFrame, path: str | Path) -> Path:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        df.to_csv(p, index=False, lineterminator="\n")
+        with atomic_path(p) as tmp:
+            df.to_csv(tmp, index=False, lineterminator="\n")
     elif suffix in (".md", ".markdown"):
-        p.write_text(comparison_markdown(df), encoding="utf-8")
+        write_text_atomic(p, comparison_markdown(df))
     elif suffix == ".parquet":
         try:
             import pyarrow  # noqa: F401
@@ -1626,7 +1632,8 @@ def write_comparison(df: pd.DataFrame, path: str | Path) -> Path:
             raise OptionalDependencyError(
                 "writing .parquet needs pyarrow: pip install pyarrow (or the corridors "
                 "'parquet' extra: pip install 'corridors[parquet]')") from None
-        df.to_parquet(p, index=False)
+        with atomic_path(p) as tmp:
+            df.to_parquet(tmp, index=False)
     else:
         raise ParameterError(f"unknown comparison file type {suffix or p.name!r}; allowed: "
                              ".csv, .md, .parquet")
@@ -1657,12 +1664,16 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_cli(args: argparse.Namespace) -> int:
-    """Run ``corridors compare``; return the exit code (0 ok, 1 bad files or network)."""
+    """Run ``corridors compare``; return the exit code (0 ok, 2 bad files or network, 74 the
+    ``--out`` folder cannot be written; see :func:`corridors.errors.exit_code`)."""
     from .io import load_network, read_network
 
     fmt = getattr(args, "format", "table")
     network = getattr(args, "network", None)
+    out = getattr(args, "out", None)
     try:
+        if out:  # before the work, so a bad --out does not come after a printed table
+            _output_folder(Path(out))
         net = load_network() if network is None else read_network(network)
         scens: list[Scenario] = []
         for f in args.files:
@@ -1671,10 +1682,10 @@ def run_cli(args: argparse.Namespace) -> int:
     except ValidationError as err:
         for problem in err.problems:  # one line each: file: key: what is wrong and allowed
             print(f"error: {problem}", file=sys.stderr)
-        return 1
+        return exit_code(err)
     except (CorridorsError, FileNotFoundError, IsADirectoryError) as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1
+        return exit_code(err)
     if fmt == "json":
         import json
 
@@ -1687,16 +1698,29 @@ def run_cli(args: argparse.Namespace) -> int:
         print(comparison_markdown(df), end="")
     else:
         print(comparison_text(df))
-    out = getattr(args, "out", None)
     if out:
         d = Path(out)
-        d.mkdir(parents=True, exist_ok=True)
         written = [write_comparison(df, d / "comparison.csv"),
                    write_comparison(df, d / "comparison.md")]
         note = _charts(net, scens, df, d)
         msg = "wrote " + ", ".join(str(w) for w in written) + (f"; {note}" if note else "")
         print(msg, file=sys.stderr if fmt in ("json", "csv") else sys.stdout)
     return 0
+
+
+def _output_folder(d: Path) -> None:
+    """Create the ``--out`` folder (and its parents) or raise :class:`WriteError` naming it."""
+    if d.exists() and not d.is_dir():
+        raise WriteError(f"cannot write to {d}: it is a file, not a folder",
+                         errno_=errno.ENOTDIR, filename=str(d))
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise WriteError(f"cannot create the output folder {d}: {err.strerror or err}",
+                         errno_=err.errno, filename=str(d)) from err
+    if not os.access(d, os.W_OK | os.X_OK):
+        raise WriteError(f"cannot write to {d}: permission denied", errno_=errno.EACCES,
+                         filename=str(d))
 
 
 def _charts(net: Network, scens: Sequence[Scenario], df: pd.DataFrame, out: Path) -> str:
@@ -1741,21 +1765,28 @@ def _charts(net: Network, scens: Sequence[Scenario], df: pd.DataFrame, out: Path
 def _save_png(fig: Any, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    fig.savefig(path, dpi=150, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=150, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return path
 
 
 def _save_figure(obj: Any, base: Path) -> int:
     """Save a matplotlib Figure (``.png``, then closed) or a folium map (``.html``)."""
     if hasattr(obj, "savefig"):
-        obj.savefig(base.with_suffix(".png"))
         import matplotlib.pyplot as plt
 
-        plt.close(obj)
+        try:
+            with atomic_path(base.with_suffix(".png")) as tmp:
+                obj.savefig(tmp)
+        finally:
+            plt.close(obj)
         return 1
     if hasattr(obj, "save"):
-        obj.save(str(base.with_suffix(".html")))
+        with atomic_path(base.with_suffix(".html")) as tmp:
+            obj.save(str(tmp))
         return 1
     return 0
 

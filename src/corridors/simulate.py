@@ -25,13 +25,22 @@ Distributions (per run)
   fold on an assumption about the tail, not on data.
   A row shared by several routes (the same border post, the same country) is drawn once per
   run for all of them: a closure of Torkham in a run delays every route through Torkham.
-  Every other term is drawn independently for each route.
+  Every other term is drawn independently for each route, unless ``common_draws=True``.
 - Standing charges while a disruption holds the cargo: the daily charges of
   :class:`corridors.closures.WaitCharges` (container detention; demurrage when the box
   waits in a port; a truck's standing cost when it waits on a truck), the same that
   :func:`corridors.closure_choice` applies. The mode and place where the cargo waits are
   those of the first leg of the route that meets the row (at sea, for a passage: detention
   only).
+
+Common draws (``common_draws=True``): every term is keyed by what it is (the wait for the
+departure on a leg, the dwell on a border link in one direction, the transfer or terminal
+operation at a place between two services, the disruption row), and a key met by several
+routes is drawn once per run for all of them: the same uniform or standard normal variate,
+scaled by each route's own median and spread. Two routes that share a border post then see
+the same queue there in each run, so their difference comes only from where they differ, and
+two identical routes give identical draws. Routes may come from different scenarios (pass one
+network per route as ``net``): the variates are shared, the parameters are each scenario's.
 
 Time of a run = deterministic part + the draws. Cost of a run = the route's money cost
 (``route.cost_usd``, deterministic) + the cargo's time value (holding cost + value of time,
@@ -96,10 +105,15 @@ class _Plan:
     cost_usd: float
     time_value_usd_per_h: float
     headways: np.ndarray  # uniform waits
+    wait_keys: tuple[tuple[Any, ...], ...]  # what each wait is (see the module docstring)
     medians: np.ndarray  # lognormal time terms, grouped border, transfer, terminal
     sigmas: np.ndarray
+    term_keys: tuple[tuple[Any, ...], ...]
     group_ends: tuple[int, int, int]
-    disruptions: np.ndarray  # indices into the shared disruption rows
+    disruption_keys: tuple[tuple[str, str], ...]  # (scope, ref) of the risk rows
+    d_prob: np.ndarray
+    d_median_h: np.ndarray
+    d_sigma: np.ndarray
     standing_usd_per_h: np.ndarray  # standing charges while each disruption holds the cargo
     det_split: dict[str, float]  # deterministic hours by component
     distance_km: float
@@ -124,6 +138,12 @@ def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, flo
         raise ParameterError(f"{where}: {what} p90 {p90} is below the median {median}")
     sigma = lognormal_sigma(median, p90)
     return sigma > 0, sigma
+
+
+def _leg_key(leg: Any) -> tuple[Any, ...]:
+    """What a leg is, whatever route it belongs to: its kind, link, places and services."""
+    return (leg.kind, leg.link_id, leg.from_id, leg.to_id, leg.service, leg.to_service,
+            leg.transfer_kind)
 
 
 def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
@@ -152,25 +172,30 @@ def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
     return per_day / HOURS_PER_DAY
 
 
-def _plan(route: Route, cargo: Cargo, shared: dict[tuple[str, str], int],
-          rows: Mapping[tuple[str, str], RiskRow] | None,
+def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | None,
           place_kinds: Mapping[str, str] | None = None) -> _Plan:
     headways: list[float] = []
-    terms: dict[str, list[tuple[float, float]]] = {g: [] for g in _GROUPS}
+    wait_keys: list[tuple[Any, ...]] = []
+    terms: dict[str, list[tuple[float, float, tuple[Any, ...]]]] = {g: [] for g in _GROUPS}
     base_parts: list[float] = []
     det = dict.fromkeys(("running", "waiting", "border", "transfer", "terminal"), 0.0)
     running: list[float] = []
     border_fee = 0.0
+    seen: dict[tuple[Any, ...], int] = {}
     for leg in route.steps:
         where = f"leg {leg.seq} ({leg.kind} {leg.from_id} -> {leg.to_id})"
         if not _finite(leg.time_h):
             raise ParameterError(f"{where}: time_h is {leg.time_h!r}; the route cannot be "
                                  "simulated")
+        key = _leg_key(leg)
+        seen[key] = seen.get(key, -1) + 1  # a leg met twice on one route: two draws
+        key = (*key, seen[key])
         stoch = 0.0
         running.append(leg.running_time_h)
         headway = leg.headway_h
         if _finite(headway) and headway > 0 and leg.wait_h > 0:
             headways.append(float(headway))
+            wait_keys.append(("wait", *key))
             stoch += leg.wait_h
         else:
             det["waiting"] += leg.wait_h
@@ -179,7 +204,7 @@ def _plan(route: Route, cargo: Cargo, shared: dict[tuple[str, str], int],
                                 ("terminal", leg.terminal_time_h, leg.terminal_p90_h)):
             is_random, sigma = _spread(float(med), float(p90), group + " time", where)
             if is_random:
-                terms[group].append((float(med), sigma))
+                terms[group].append((float(med), sigma, (group, *key)))
                 stoch += med
             else:
                 det[group] += med
@@ -187,28 +212,25 @@ def _plan(route: Route, cargo: Cargo, shared: dict[tuple[str, str], int],
             border_fee += leg.fee_usd
         base_parts.append(leg.time_h - stoch if stoch else leg.time_h)
     det["running"] = math.fsum(running)
-    disruption_idx: list[int] = []
-    standing: list[float] = []
-    if rows is not None:
-        for r in rows_for_route(rows, route):
-            if r.has_disruption:
-                key = (r.scope, r.ref)
-                if key not in shared:
-                    shared[key] = len(shared)
-                disruption_idx.append(shared[key])
-                standing.append(_standing_usd_per_h(route, r, cargo, place_kinds or {}))
+    disrupt = [r for r in rows_for_route(rows, route) if r.has_disruption] if rows else []
     ordered = [t for g in _GROUPS for t in terms[g]]
     n_b, n_t = len(terms["border"]), len(terms["transfer"])
     return _Plan(
         base_h=math.fsum(base_parts), time_h=route.time_h, cost_usd=route.cost_usd,
         time_value_usd_per_h=float(cargo.time_value_usd_per_h),
-        headways=np.asarray(headways, dtype=float),
-        medians=np.asarray([m for m, _ in ordered], dtype=float),
-        sigmas=np.asarray([s for _, s in ordered], dtype=float),
+        headways=np.asarray(headways, dtype=float), wait_keys=tuple(wait_keys),
+        medians=np.asarray([m for m, _, _ in ordered], dtype=float),
+        sigmas=np.asarray([s for _, s, _ in ordered], dtype=float),
+        term_keys=tuple(k for _, _, k in ordered),
         group_ends=(n_b, n_b + n_t, len(ordered)),
-        disruptions=np.asarray(disruption_idx, dtype=np.int64),
-        standing_usd_per_h=np.asarray(standing, dtype=float), det_split=det,
-        distance_km=route.distance_km, border_fee_usd=border_fee)
+        disruption_keys=tuple((r.scope, r.ref) for r in disrupt),
+        d_prob=np.asarray([r.prob for r in disrupt], dtype=float),
+        d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
+        d_sigma=np.asarray([r.sigma for r in disrupt], dtype=float),
+        standing_usd_per_h=np.asarray(
+            [_standing_usd_per_h(route, r, cargo, place_kinds or {}) for r in disrupt],
+            dtype=float),
+        det_split=det, distance_km=route.distance_km, border_fee_usd=border_fee)
 
 
 # --------------------------------------------------------------------------------------------
@@ -378,6 +400,33 @@ def _risk_network(routes: Sequence[Route], net: Network | None) -> Network:
                          "disruption risk: pass net=, or disruptions=False")
 
 
+def _plans(routes: Sequence[Route], net: Network | Sequence[Network] | None,
+           cargo: Cargo | None, disruptions: bool) -> list[_Plan]:
+    """The plan of every route, with the risk rows of its own network."""
+    if net is None or isinstance(net, Network):
+        one = _risk_network(routes, net) if disruptions else None
+        nets: list[Network | None] = [one] * len(routes)
+    else:
+        nets = list(net)
+        if len(nets) != len(routes) or not all(isinstance(n, Network) for n in nets):
+            raise ParameterError(f"net must be one Network or one per route: got {len(nets)} "
+                                 f"items for {len(routes)} routes")
+    by_net: dict[int, Mapping[tuple[str, str], RiskRow]] = {}
+    kinds_by_net: dict[int, dict[str, str]] = {}
+    plans = []
+    for r, n in zip(routes, nets):
+        rows = None
+        kinds: dict[str, str] = {}
+        if disruptions and n is not None:
+            if id(n) not in by_net:
+                by_net[id(n)] = risk_rows(n)
+                kinds_by_net[id(n)] = {str(k): str(v) for k, v in n._places["kind"].items()}
+            rows = by_net[id(n)]
+            kinds = kinds_by_net[id(n)]
+        plans.append(_plan(r, cargo if cargo is not None else r.query.cargo, rows, kinds))
+    return plans
+
+
 def _label(route: Route) -> str:
     return f"{' > '.join(route.countries)} ({', '.join(route.main_modes)})"
 
@@ -403,8 +452,9 @@ def simulate(
     deadline_h: float | None = None,
     cargo: Cargo | None = None,
     progress: bool | None = None,
-    net: Network | None = None,
+    net: Network | Sequence[Network] | None = None,
     disruptions: bool = True,
+    common_draws: bool = False,
 ) -> SimulationResult:
     """Monte Carlo of routes: draw every stochastic term ``runs`` times (distributions in the
     module docstring) and summarise time in hours and cost in USD.
@@ -424,11 +474,16 @@ def simulate(
     progress : bool, optional
         Show a tqdm bar (if tqdm is installed). Default: only for at least
         :data:`PROGRESS_MIN_RUNS` runs on an interactive terminal.
-    net : Network, optional
-        The network the routes were found on (its risk table gives the disruptions).
-        Default: the bundled network the routes name, if they name one.
+    net : Network or sequence of Network, optional
+        The network the routes were found on (its risk table gives the disruptions), or one
+        network per route (routes of different scenarios). Default: the bundled network the
+        routes name, if they name one.
     disruptions : bool, default True
         Draw disruptions from the risk table; False leaves them out (and needs no network).
+    common_draws : bool, default False
+        Share every draw among the routes that meet the same term (the same wait, border
+        dwell, transfer, terminal or disruption; see the module docstring): common random
+        numbers, for comparing routes run by run. False: only disruptions are shared.
 
     Returns
     -------
@@ -438,7 +493,8 @@ def simulate(
     ------
     ParameterError
         For no routes, ``runs`` < 1, a negative or non-finite deadline, a leg with a p90
-        below its median, invalid risk rows, or no network for the disruptions.
+        below its median, invalid risk rows, no network for the disruptions, or a sequence
+        of networks whose length is not the number of routes.
 
     Examples
     --------
@@ -465,17 +521,29 @@ def simulate(
             raise ParameterError(f"deadline_h must be a finite number of hours >= 0, got "
                                  f"{deadline_h!r}")
         deadline_h = float(deadline_h)
-    risk_net = _risk_network(routes, net) if disruptions else None
-    rows = risk_rows(risk_net) if risk_net is not None else None
-    kinds = ({str(k): str(v) for k, v in risk_net._places["kind"].items()}
-             if risk_net is not None else {})
-    shared: dict[tuple[str, str], int] = {}
-    plans = [_plan(r, cargo if cargo is not None else r.query.cargo, shared, rows, kinds)
-             for r in routes]
-    shared_rows = [rows[k] for k in shared] if rows is not None else []
-    d_prob = np.asarray([r.prob for r in shared_rows], dtype=float)
-    d_median_h = np.asarray([r.median_days * HOURS_PER_DAY for r in shared_rows], dtype=float)
-    d_sigma = np.asarray([r.sigma for r in shared_rows], dtype=float)
+    plans = _plans(routes, net, cargo, disruptions)
+    # one column of uniform variates per wait and disruption occurrence, one of standard
+    # normal variates per lognormal term and disruption duration; keys met by several
+    # routes share a column (the route number is part of every key but the disruption's
+    # unless common_draws)
+    u_cols: dict[tuple[Any, ...], int] = {}
+    z_cols: dict[tuple[Any, ...], int] = {}
+
+    def col(cols: dict[tuple[Any, ...], int], key: tuple[Any, ...]) -> int:
+        return cols.setdefault(key, len(cols))
+
+    idx = []
+    for j, p in enumerate(plans):
+        own: tuple[Any, ...] = () if common_draws else (j,)
+        idx.append((
+            np.asarray([col(u_cols, (*own, *k)) for k in p.wait_keys], dtype=np.int64),
+            np.asarray([col(z_cols, (*own, *k)) for k in p.term_keys], dtype=np.int64),
+            np.asarray([col(u_cols, ("risk", *k)) for k in p.disruption_keys], dtype=np.int64),
+            np.asarray([col(z_cols, ("risk", *k)) for k in p.disruption_keys],
+                       dtype=np.int64),
+            # the moment of the closure the trip meets: shared, like the closure itself
+            np.asarray([col(u_cols, ("risk-rest", *k)) for k in p.disruption_keys],
+                       dtype=np.int64)))
 
     seq = np.random.SeedSequence(seed)
     rng = np.random.default_rng(seq)
@@ -487,26 +555,16 @@ def simulate(
     try:
         for start in range(0, runs, CHUNK_RUNS):
             n = min(CHUNK_RUNS, runs - start)
-            dis = None
-            if len(shared_rows):
-                u = rng.random((n, len(shared_rows)))
-                z = rng.standard_normal((n, len(shared_rows)))
-                z *= d_sigma
-                np.exp(z, out=z)
-                z *= d_median_h
-                z *= rng.random((n, len(shared_rows)))  # the rest of a closure under way
-                dis = np.where(u < d_prob, z, 0.0)
-            for j, p in enumerate(plans):
+            u = rng.random((n, len(u_cols)))
+            z = rng.standard_normal((n, len(z_cols)))
+            for j, (p, (wi, ti, du, dz, dr)) in enumerate(zip(plans, idx)):
                 t = np.full(n, p.base_h)
-                if p.headways.size:
-                    w = rng.random((n, p.headways.size))
-                    w *= p.headways
-                    ws = w.sum(axis=1)
+                if wi.size:
+                    ws = (u[:, wi] * p.headways).sum(axis=1)
                     t += ws
                     sums[j, 0] += ws.sum()
-                if p.medians.size:
-                    x = rng.standard_normal((n, p.medians.size))
-                    x *= p.sigmas
+                if ti.size:
+                    x = z[:, ti] * p.sigmas
                     np.exp(x, out=x)
                     x *= p.medians
                     lo = 0
@@ -516,8 +574,12 @@ def simulate(
                             t += gs
                             sums[j, 1 + g] += gs.sum()
                         lo = hi
-                if dis is not None and p.disruptions.size:
-                    held = dis[:, p.disruptions]
+                if du.size:
+                    dur = z[:, dz] * p.d_sigma
+                    np.exp(dur, out=dur)
+                    dur *= p.d_median_h
+                    dur *= u[:, dr]  # the rest of a closure under way
+                    held = np.where(u[:, du] < p.d_prob, dur, 0.0)
                     ds = held.sum(axis=1)
                     t += ds
                     sums[j, 4] += ds.sum()

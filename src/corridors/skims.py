@@ -28,7 +28,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from .costs import Cargo, check_weights, weights
-from .errors import CorridorsError, ParameterError
+from .errors import CorridorsError, ParameterError, exit_code
 from .graph import LOAD, TRANSFER, UNLOAD, Topology, topology
 from .network import Network
 from .routing import _Solver, make_query
@@ -263,7 +263,7 @@ def run_cli(args: argparse.Namespace, out: Any = None) -> int:
                           avoid_countries=args.avoid_countries)
     except CorridorsError as err:
         print(str(err), file=sys.stderr)
-        return 1
+        return exit_code(err)
     fmt = getattr(args, "format", "table")
     if fmt == "csv":
         df.to_csv(out, index=False)
