@@ -266,12 +266,18 @@ def cmd_route(args: argparse.Namespace) -> int:
         avoid_passages=_flat(args.avoid_passage), via=_flat(args.via),
         cross_at=_flat(args.cross_at), max_transfers=args.max_transfers,
         risk_aversion=args.risk_aversion, sanctions=_sanctions_arg(args.sanctions))
+    month = getattr(args, "month", None)
     if args.k > 1:
+        if month is not None:  # alternatives: the seasonal closures become avoided links
+            from .routing import seasonal_closures
+
+            constraints["avoid_links"] = (list(constraints["avoid_links"] or [])
+                                          + sorted(seasonal_closures(net, month, args.year)))
         routes = alternatives(net, args.origin, args.destination, k=args.k,
                               minimize=args.minimize, **constraints)
     else:
         routes = [route(net, args.origin, args.destination, minimize=args.minimize,
-                        **constraints)]
+                        month=month, **constraints)]
     if args.format == "json":
         _emit({"network": net.name, "routes": [r.to_dict() for r in routes]})
     elif args.format == "csv":
@@ -477,6 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="border crossings the route must use (Torkham, Sarakhs, ...)")
     p_r.add_argument("--modes", help="comma-separated: rail,road,sea,ferry (default all)")
     p_r.add_argument("--year", type=int, help="network as in this year (planned links open)")
+    p_r.add_argument("--month", type=int, choices=range(1, 13), metavar="1-12",
+                     help="month of travel: links closed for the season that month are not used")
     p_r.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
     p_r.add_argument("--max-transfers", type=int)
     p_r.add_argument("--risk-aversion", type=float, default=0.0,

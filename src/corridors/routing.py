@@ -66,8 +66,9 @@ from .network import (
     parse_gauges,
     services_of,
 )
+from .schema import closed_in_month, split_list
 
-__all__ = ["Leg", "Route", "Query", "route", "alternatives"]
+__all__ = ["Leg", "Route", "Query", "route", "alternatives", "seasonal_closures"]
 
 MAIN_MODE_SHARE = 0.05  # a mode counts in a route's signature when it carries >= 5 % of the km
 PORT_AREA_KM = 50.0  # ports closer than this to each other form one port area
@@ -1200,6 +1201,7 @@ def route(
     risk_aversion: float = 0.0,
     sanctions: str | Mapping[str, str] | None = None,
     departure: str = "booked",
+    month: int | None = None,
 ) -> Route:
     """Best route from ``origin`` to ``destination`` by one objective.
 
@@ -1247,6 +1249,10 @@ def route(
         in time for it: no wait) or arrives at a random moment (half the first service's
         headway on average). Later boardings always wait for their service, except gauge
         changes between railways, which are coordinated hand-overs.
+    month : int, optional
+        Month of travel (1-12): links whose seasonal regime (``closed_months``, until
+        ``closed_until`` when that regime has ended) closes them in that month are not used
+        (:func:`seasonal_closures`). Default: no seasonal closure.
 
     Returns
     -------
@@ -1265,17 +1271,56 @@ def route(
         When no route satisfies the query; the message names the constraint or closure that
         removed the last route.
     """
-    q = make_query(net, origin, destination, minimize=minimize, cargo=cargo, year=year,
-                   modes=modes, avoid_countries=avoid_countries, avoid_places=avoid_places,
-                   avoid_links=avoid_links, avoid_crossings=avoid_crossings,
-                   avoid_passages=avoid_passages, via=via, cross_at=cross_at,
-                   max_transfers=max_transfers, risk_aversion=risk_aversion,
-                   sanctions=sanctions, departure=departure)
+    seasonal = seasonal_closures(net, month, year) if month is not None else {}
+    own_avoid = [avoid_links] if isinstance(avoid_links, str) else list(avoid_links or [])
+    kw: dict[str, Any] = dict(minimize=minimize, cargo=cargo, year=year, modes=modes,
+              avoid_countries=avoid_countries, avoid_places=avoid_places,
+              avoid_crossings=avoid_crossings, avoid_passages=avoid_passages, via=via,
+              cross_at=cross_at, max_transfers=max_transfers, risk_aversion=risk_aversion,
+              sanctions=sanctions, departure=departure)
+    q = make_query(net, origin, destination, avoid_links=own_avoid + sorted(seasonal), **kw)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q)
     found = solver.solve(q)
     if found is None:
+        if seasonal:
+            q0 = make_query(net, origin, destination, avoid_links=own_avoid or None, **kw)
+            solver0 = _Solver(net, topology(net), weights(net, q0.cargo), q0)
+            if solver0.solve(q0) is not None:
+                raise NoRouteError(
+                    f"no route from {q.origin} to {q.destination} in month {month}: the routes "
+                    "need links closed for the season: " + "; ".join(
+                        seasonal[k] for k in sorted(seasonal)), reason="season")
         raise _explain(solver, q)
     return solver.build_route(q, found)
+
+
+def seasonal_closures(net: Network, month: int, year: int | None = None) -> dict[str, str]:
+    """Links closed in ``month`` (1-12) by their seasonal regime, with a description.
+
+    A link's ``closed_months`` lists the months it is closed (``"12|1|2|3"``);
+    ``closed_until``, when set, is the last year that regime applied (then the link is closed
+    only for a query ``year`` up to it). Returns ``{link_id: "link_id (From - To, closed
+    in months 12|1|2|3 until 2024)"}``.
+    """
+    try:
+        m = int(month)
+    except (TypeError, ValueError):
+        raise ParameterError(f"month must be a whole number 1-12, got {month!r}") from None
+    if m != month or not 1 <= m <= 12:
+        raise ParameterError(f"month must be a whole number 1-12, got {month!r}")
+    links = net.links
+    if "closed_months" not in links.columns:
+        return {}
+    until_col = links["closed_until"] if "closed_until" in links.columns else [None] * len(links)
+    names = net.places["name"].to_dict()
+    out: dict[str, str] = {}
+    for lid, cm, cu, a, b in zip(links.index, links["closed_months"], until_col,
+                                 links["from_id"], links["to_id"]):
+        if split_list(cm) and closed_in_month(cm, cu, m, year):
+            until = "" if cu is None or pd.isna(cu) else f" until {int(cu)}"
+            out[str(lid)] = (f"{lid} ({names.get(a, a)} - {names.get(b, b)}, closed in months "
+                             f"{cm}{until})")
+    return out
 
 
 def alternatives(

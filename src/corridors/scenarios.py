@@ -109,13 +109,13 @@ SANCTIONS_REGIMES = ("US", "EU", "UN", "UK")
 
 SANCTIONS_POLICIES = ("ignore", "surcharge", "avoid")
 
-SCENARIO_KEYS = ("name", "description", "year", "cargo", "cargo_value_usd", "closures",
+SCENARIO_KEYS = ("name", "description", "year", "month", "cargo", "cargo_value_usd", "closures",
                  "new_links", "multipliers", "risk", "sanctions", "od", "objectives", "k")
 SIMULATION_KEYS = ("runs", "seed", "deadline_days")
 """Top-level keys of a scenario file that set the comparison's Monte Carlo (see
 :func:`simulation_settings`), not a scenario."""
 SHARED_KEYS = ("title", "description", "od", "k", "objectives", "cargo", "cargo_value_usd",
-               "year", "scenario", *SIMULATION_KEYS)
+               "year", "month", "scenario", *SIMULATION_KEYS)
 CLOSURE_KEYS = (*CLOSURE_KINDS, "days", "from", "notes")
 MULTIPLIER_KEYS = ("mode", "country", *MULTIPLIER_FACTORS)
 RISK_VALUE_KEYS = ("disruption_prob_per_trip", "disruption_median_days", "disruption_p90_days",
@@ -273,6 +273,10 @@ class Scenario:
     year : int, optional
         Planned and under-construction links are open once their year has come (passed to
         :func:`corridors.route` as ``year=``). None: today.
+    month : int, optional
+        Month of travel (1-12): links closed for the season in that month (their
+        ``closed_months``, for the scenario's year) are closed (:func:`corridors.routing.
+        seasonal_closures`). None: no seasonal closure.
     cargo : str, optional
         ``20ft``, ``40ft``, ``tonne`` or ``<N>t``; None: the default of :func:`route`.
     cargo_value_usd : float, optional
@@ -308,6 +312,7 @@ class Scenario:
     od: tuple[tuple[str, str], ...] = ()
     objectives: tuple[str, ...] = ()
     k: int | None = None
+    month: int | None = None
     file: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -376,7 +381,7 @@ class Scenario:
         out: dict[str, Any] = {"name": self.name}
         if self.description:
             out["description"] = self.description
-        for key in ("year", "cargo", "cargo_value_usd", "k"):
+        for key in ("year", "month", "cargo", "cargo_value_usd", "k"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.objectives:
@@ -501,7 +506,12 @@ class Scenario:
             For names the network does not know, or a result that is not a valid network.
         """
         self.validate(net)
-        if not (self.closures or self.new_links or self.multipliers or self.risk):
+        seasonal: list[str] = []
+        if self.month is not None:
+            from .routing import seasonal_closures
+
+            seasonal = sorted(seasonal_closures(net, self.month, self.year))
+        if not (self.closures or self.new_links or self.multipliers or self.risk or seasonal):
             return net
         links = net.links.copy()
         if self.new_links:
@@ -509,6 +519,8 @@ class Scenario:
         for c in self.closures:
             ids = _closure_links(net, links, c)
             links.loc[list(ids), "status"] = "closed"
+        if seasonal:  # links closed for the season in the scenario's month
+            links.loc[seasonal, "status"] = "closed"
         tables = {k: v.copy() for k, v in net._tables.items()}
         changed: set[str] = set()
         for m in self.multipliers:
@@ -605,6 +617,12 @@ def _parse_scenario(data: Mapping[str, Any], prefix: str,
             problems.append((f"{prefix}year", f"must be a whole year such as 2032, got {y!r}"))
         else:
             out["year"] = y
+    if "month" in data:
+        mo = data["month"]
+        if not isinstance(mo, int) or isinstance(mo, bool) or not 1 <= mo <= 12:
+            problems.append((f"{prefix}month", f"must be a month 1-12, got {mo!r}"))
+        else:
+            out["month"] = mo
     if "cargo" in data:
         c = _get_str(data, "cargo", f"{prefix}cargo", problems)
         if c is not None:
@@ -848,6 +866,9 @@ def _check_fields(s: Scenario) -> list[tuple[str, str]]:
     if s.year is not None and (not isinstance(s.year, int) or isinstance(s.year, bool)
                                or not 1800 <= s.year <= 2100):
         problems.append(("year", f"must be a whole year such as 2032, got {s.year!r}"))
+    if s.month is not None and (not isinstance(s.month, int) or isinstance(s.month, bool)
+                                or not 1 <= s.month <= 12):
+        problems.append(("month", f"must be a month 1-12, got {s.month!r}"))
     if s.cargo is not None and (not isinstance(s.cargo, str)
                                 or not _CARGO_RE.match(s.cargo.strip().lower())):
         problems.append(("cargo", f"unknown cargo {s.cargo!r}; allowed: 20ft, 40ft, tonne, "
@@ -1239,7 +1260,7 @@ def _scenarios_of(data: Mapping[str, Any], where: str, net: Network | None) -> l
     else:
         _unknown_keys(data, SHARED_KEYS, "", problems)
         shared = {k: data[k] for k in ("od", "k", "objectives", "cargo", "cargo_value_usd",
-                                       "year") if k in data}
+                                       "year", "month") if k in data}
         items = data["scenario"]
         if not isinstance(items, list) or not items:
             raise _error(where, [("scenario", "must be an array of tables [[scenario]], got "

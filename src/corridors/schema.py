@@ -132,6 +132,8 @@ LINK_FIELDS = _fields(
     ("oneway", "bool", False),
     ("passages", "str", False),
     ("cargo_units", "str", False),
+    ("closed_months", "str", False),
+    ("closed_until", "int", False),
     ("source", "str", True),
     ("confidence", "str", False),
     ("notes", "str", False),
@@ -305,3 +307,24 @@ def _missing(value: Any) -> bool:
 
 def _as_str(value: Any) -> str | None:
     return None if _missing(value) else str(value)
+
+
+def closed_in_month(closed_months: Any, closed_until: Any, month: int,
+                    year: int | None = None) -> bool:
+    """Whether a link with this seasonal regime is closed in ``month`` (1-12).
+
+    ``closed_months`` is a ``|``-separated list of months (``"12|1|2|3"``); ``closed_until``,
+    when given, is the last year the regime applied (a regime that has ended, such as the
+    Khunjerab Pass before its year-round opening of December 2024). ``year`` is the query's
+    year (None: today, i.e. only regimes still in force).
+    """
+    months = {int(m) for m in split_list(closed_months)}
+    if month not in months:
+        return False
+    try:
+        until = None if closed_until is None or pd.isna(closed_until) else int(closed_until)
+    except (TypeError, ValueError):
+        until = None
+    if until is None:
+        return True
+    return year is not None and year <= until

@@ -34,7 +34,7 @@ GEOD = Geod(ellps="WGS84")
 PLACE_FIELDS = ["id", "name", "aliases", "country", "kind", "source", "confidence", "notes"]
 LINK_FIELDS = ["id", "from_id", "to_id", "mode", "kind", "gauge_mm", "distance_km", "status", "year",
                "speed_kmh", "time_h", "usd_per_teu_km", "headway_h", "oneway", "passages",
-               "cargo_units", "source", "confidence", "notes"]
+               "cargo_units", "closed_months", "closed_until", "source", "confidence", "notes"]
 CROSSING_FIELDS = ["link_id", "direction", "mode", "dwell_median_h", "dwell_p90_h", "fee_usd",
                    "year", "source", "confidence", "notes"]
 FLOAT_FIELDS = {"distance_km", "speed_kmh", "time_h", "usd_per_teu_km", "headway_h"}
@@ -131,6 +131,7 @@ def sea_links(places: dict[str, dict]) -> list[dict[str, str]]:
             "speed_kmh": r.get("speed_kmh", ""), "time_h": "", "usd_per_teu_km": "",
             "headway_h": r.get("headway_h", ""),
             "oneway": "false", "passages": r.get("passages", ""), "cargo_units": r.get("cargo_units", ""),
+            "closed_months": "", "closed_until": "",
             "shape": "",
             "source": src, "confidence": "estimated", "notes": " ".join(parts),
             "_coords": coords,
@@ -174,7 +175,7 @@ def typed_link_props(link: dict) -> dict:
         v = link.get(k, "")
         if k in FLOAT_FIELDS:
             props[k] = float(v) if v != "" else None
-        elif k == "year":
+        elif k in ("year", "closed_until"):
             props[k] = int(v) if v != "" else None
         elif k == "oneway":
             props[k] = v.lower() == "true"
@@ -261,6 +262,11 @@ def main() -> int:
                 fail.append(f"link {lid}: unknown passage {word!r}")
             if link["mode"] not in ("sea", "ferry"):
                 fail.append(f"link {lid}: passages on a {link['mode']} link")
+        months = [w for w in link.get("closed_months", "").split("|") if w]
+        if any(not (m.isdigit() and 1 <= int(m) <= 12) for m in months):
+            fail.append(f"link {lid}: closed_months {link['closed_months']!r} (months 1-12, '|'-separated)")
+        if link.get("closed_until", "") and (not months or not re.fullmatch(r"\d{4}", link["closed_until"])):
+            fail.append(f"link {lid}: closed_until {link['closed_until']!r} needs closed_months and a year")
         for word in [w for w in link.get("cargo_units", "").split("|") if w]:
             if word not in CARGO_UNITS:
                 fail.append(f"link {lid}: unknown cargo unit {word!r}")
