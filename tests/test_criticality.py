@@ -140,6 +140,26 @@ def test_time_corridors_decide_by_days(net: cor.Network) -> None:
     assert t.iloc[0]["item_kind"] == "crossing"  # the only closure with a probability
 
 
+def test_consecutive_links_with_one_detour_are_one_section() -> None:
+    bundled = cor.load_network()
+    r = cor.route(bundled, "Karachi", "Tashkent", minimize="time_h")
+    merged = criticality(bundled, r)
+    single = criticality(bundled, r, sections=False)
+    sections = merged[merged["item"].str.contains("|", regex=False)
+                      & (merged["item_kind"] == "link")]
+    assert len(sections) and len(merged) < len(single)
+    # every link appears once, in a section or on its own
+    ids = [x for item in merged[merged["item_kind"] == "link"]["item"] for x in item.split("|")]
+    assert sorted(ids) == sorted(single[single["item_kind"] == "link"]["item"])
+    sec = sections.iloc[0]
+    links = sec["item"].split("|")
+    assert f"{len(links)} links" in sec["item_name"]
+    for lid in links:  # closing any link of the section gives the section's detour
+        one = single[single["item"] == lid].iloc[0]
+        assert one["extra_days"] == approx(sec["extra_days"])
+        assert one["extra_usd"] == approx(sec["extra_usd"])
+
+
 def test_given_items_and_bad_input(net: cor.Network, planned: cor.Route) -> None:
     t = criticality(net, planned, items=["Torkham", "a_k"])
     assert t["item"].tolist() == ["Torkham", "a_k"]

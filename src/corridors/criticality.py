@@ -210,6 +210,55 @@ def _expected_cost(row: RiskRow, per_day_usd: float, cap_usd: float) -> float:
     return float(np.minimum(per_day_usd * rest, cap_usd).mean())
 
 
+def _sections(items: list[_Item], detours: list[tuple[Route | None, str]],
+              risky: list[bool]) -> tuple[list[_Item], list[tuple[Route | None, str]]]:
+    """Consecutive links of the route (each ending where the next begins) whose closures give
+    the same detour and have no risk row merge into one section item."""
+    from .dependability import route_key
+
+    def same(a: tuple[Route | None, str], b: tuple[Route | None, str]) -> bool:
+        if a[0] is None or b[0] is None:
+            return a[0] is None and b[0] is None and a[1] == b[1]
+        return route_key(a[0]) == route_key(b[0])
+
+    out_items: list[_Item] = []
+    out_detours: list[tuple[Route | None, str]] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first, last = items[run[0]], items[run[-1]]
+        if len(run) == 1 or first.leg is None or last.leg is None:
+            out_items.extend(items[i] for i in run)
+            out_detours.extend(detours[i] for i in run)
+        else:
+            links = tuple(x for i in run for x in items[i].links)
+            modes = dict.fromkeys(str(items[i].leg.mode) for i in run  # type: ignore[union-attr]
+                                  if items[i].leg is not None)
+            out_items.append(_Item(
+                "link", "|".join(links),
+                f"{first.leg.from_name} - {last.leg.to_name} ({', '.join(modes)}, "
+                f"{len(run)} links)", first.avoid, (), links, first.leg))
+            out_detours.append(detours[run[0]])
+        run.clear()
+
+    for i, item in enumerate(items):
+        joins = (run and item.kind == "link" and not risky[i] and not risky[run[-1]]
+                 and item.leg is not None and items[run[-1]].leg is not None
+                 and items[run[-1]].leg.to_id == item.leg.from_id  # type: ignore[union-attr]
+                 and same(detours[run[-1]], detours[i]))
+        if not joins:
+            flush()
+        if item.kind == "link":
+            run.append(i)
+        else:
+            out_items.append(item)
+            out_detours.append(detours[i])
+    flush()
+    return out_items, out_detours
+
+
 def _detour(net: Network, r: Route, item: _Item) -> tuple[Route | None, str]:
     q = r.query
     kwargs: dict[str, Any] = dict(q.constraints())
@@ -230,7 +279,7 @@ def _describe(r: Route) -> str:
 
 def criticality(net: Network, planned: Route, *, items: Sequence[str] | None = None,
                 shipments_per_year: float = SHIPMENTS_PER_YEAR,
-                charges: WaitCharges | None = None) -> pd.DataFrame:
+                charges: WaitCharges | None = None, sections: bool = True) -> pd.DataFrame:
     """Close each element of a route in turn and price the closure (module docstring).
 
     Parameters
@@ -250,6 +299,10 @@ def criticality(net: Network, planned: Route, *, items: Sequence[str] | None = N
         Shipments a year on the corridor, for the expected annual cost (> 0).
     charges : WaitCharges, optional
         Daily charges of waiting (default :data:`corridors.closures.WAIT_CHARGES`).
+    sections : bool, default True
+        Merge consecutive links whose closures give the same detour (and have no risk row)
+        into one row, a section ``"A - B (rail, 4 links)"`` whose ``item`` joins the link
+        ids with ``|``; False: one row per link.
 
     Returns
     -------
@@ -274,9 +327,11 @@ def criticality(net: Network, planned: Route, *, items: Sequence[str] | None = N
     rows = risk_rows(net)
     tv = planned.query.cargo.time_value_usd_per_h
     by_time = planned.query.minimize == "time_h"
+    found = [_detour(net, planned, item) for item in todo]
+    if sections and items is None:
+        todo, found = _sections(todo, found, [_risk_row(rows, it) is not None for it in todo])
     out = []
-    for item in todo:
-        detour, why = _detour(net, planned, item)
+    for item, (detour, why) in zip(todo, found):
         per_day = _wait_per_day(net, planned, item, charges)
         daily = per_day + HOURS_PER_DAY * tv
         risk = _risk_row(rows, item)
