@@ -1286,8 +1286,10 @@ def route(
             q0 = make_query(net, origin, destination, avoid_links=own_avoid or None, **kw)
             solver0 = _Solver(net, topology(net), weights(net, q0.cargo), q0)
             if solver0.solve(q0) is not None:
+                nm = net.places["name"].to_dict()
                 raise NoRouteError(
-                    f"no route from {q.origin} to {q.destination} in month {month}: the routes "
+                    f"no route from {nm.get(q.origin, q.origin)} to "
+                    f"{nm.get(q.destination, q.destination)} in month {month}: the routes "
                     "need links closed for the season: " + "; ".join(
                         seasonal[k] for k in sorted(seasonal)), reason="season")
         raise _explain(solver, q)
