@@ -144,3 +144,22 @@ def test_scenario_file_failures(tmp_path: Path, make, words: str) -> None:  # ty
     with pytest.raises(ValidationError) as info:
         load_scenarios(p)
     assert str(p) in str(info.value) and words in str(info.value)
+
+
+@pytest.mark.parametrize("table, field", [("links.geojson", "time_h"),
+                                          ("links.geojson", "usd_per_teu_km"),
+                                          ("tariffs.csv", "usd_per_feu_km")])
+def test_implausibly_large_numbers_are_problems(folder: Path, table: str, field: str) -> None:
+    f = folder / table
+    if table.endswith(".geojson"):
+        doc = json.loads(f.read_text("utf-8"))
+        doc["features"][0]["properties"][field] = 1e308
+        f.write_text(json.dumps(doc), encoding="utf-8")
+    else:
+        lines = f.read_text("utf-8").splitlines()
+        row = lines[1].split(",")
+        row[lines[0].split(",").index(field)] = "1e308"
+        f.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    problems = _problems(folder)
+    assert any(p.file == str(f) and p.field == field and "implausibly large" in p.message
+               for p in problems), problems

@@ -166,7 +166,7 @@ def _convert_column(col: pd.Series, kind: str,
         x = col.to_numpy(dtype=float)
         nan = np.isnan(x)
         if kind == "float":
-            ok = np.isfinite(x)
+            ok = np.isfinite(x) & (np.abs(x) <= MAX_MAGNITUDE)
         else:
             ok = np.isfinite(x) & (x == np.floor(x)) & (np.abs(x) < 2.0**63)
         slow = ~ok & ~nan
@@ -223,6 +223,10 @@ def _typed_column(values: list[Any], kind: str, index: pd.Index) -> pd.Series:
     return pd.Series(values, dtype=object, index=index)
 
 
+#: Largest magnitude a decimal field may hold; larger values (1e308 km, USD per TEU-km) are
+#: typing or unit errors, and would overflow the sums routing makes.
+MAX_MAGNITUDE = 1e12
+
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -268,6 +272,9 @@ def _convert(value: Any, kind: str) -> tuple[Any, str | None]:
                 return None, None
             if not math.isfinite(number):
                 return None, f"expected a finite number, got {value!r}"
+            if abs(number) > MAX_MAGNITUDE:
+                return None, (f"{value!r} is implausibly large (more than {MAX_MAGNITUDE:g} in "
+                              "magnitude): a unit or typing error?")
             return number, None
         if kind == "int":
             if isinstance(value, bool):
