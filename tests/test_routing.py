@@ -803,3 +803,17 @@ def test_cost_ties_go_to_the_faster_route_and_time_ties_to_the_cheaper():
     fastest = cor.route(rf.build(places, links), "a", "d", minimize="time",
                         cargo=cor.Cargo.container("20ft"))
     assert [s.to_id for s in fastest.steps if s.kind == "link"] == ["c", "d"]
+
+
+def test_booked_departure_covers_the_citys_own_port() -> None:
+    """A shipper in Karachi books the sailing and trucks the box to Karachi port (one access
+    link): no wait for that first sailing when booked, half a headway when random."""
+    net = cor.load_network()
+    kw: dict = dict(modes="sea", minimize="time_h")
+    booked = cor.route(net, "Karachi", "Shahid Rajaee port", departure="booked", **kw)
+    rand = cor.route(net, "Karachi", "Shahid Rajaee port", departure="random", **kw)
+    sail_b = next(leg for leg in booked.steps if leg.kind == "link" and leg.mode == "sea")
+    sail_r = next(leg for leg in rand.steps if leg.kind == "link" and leg.mode == "sea")
+    assert sail_b.from_id == sail_r.from_id == "karachi_port"
+    assert sail_b.wait_h == 0.0 and sail_r.wait_h > 0.0
+    assert rand.time_h == pytest.approx(booked.time_h + sail_r.wait_h)

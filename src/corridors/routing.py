@@ -953,14 +953,19 @@ class _Solver:
         return set(links.index[sel])
 
     def first_wait(self, q: Query) -> np.ndarray:
-        """Expected wait (h) per edge for the first departure from the origin, which a
-        ``departure="booked"`` query does not have: loading onto a train at the origin, or the
-        first sailing from it (zero elsewhere)."""
+        """Expected wait (h) per edge for the first departure, which a ``departure="booked"``
+        query does not have: loading onto a train at the origin, or the first sailing or train
+        from the origin or from a place one access link away (the city's own port or rail
+        yard, reached by drayage: the shipper books the sailing and trucks the box to it);
+        zero elsewhere."""
         topo = self.topo
         o = self.place_idx(q.origin)
         wait = self.w.arrays["wait_h"]
+        near = (topo.etype == LINK) & topo.eaccess & (topo.src_place == o)
+        starts = np.unique(np.concatenate([[o], topo.dst_place[near]]))
         first = ((topo.etype == LOAD) & (topo.src == topo.gate_of[o])) | (
-            (topo.etype == LINK) & (topo.src_place == o))
+            (topo.etype == LINK) & np.isin(topo.src_place, starts)) | (
+            (topo.etype == TRANSFER) & np.isin(topo.src_place, starts[starts != o]))
         return np.where(first, wait, 0.0)
 
     def query_array(self, q: Query, name: str) -> np.ndarray:
