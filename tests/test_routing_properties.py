@@ -170,7 +170,7 @@ def booked(topo: graph.Topology, w: costs.Weights, origin: str, objective: str,
            cargo: Cargo) -> np.ndarray:
     """The objective of a booked departure: no wait for the first departure from the origin
     (loading onto a scheduled mode there, or the first link out of it) or from a place one
-    access link from it (a link or a transfer out of that place)."""
+    access link from it (a link out of that place; a transfer there keeps its wait)."""
     arr = w.objective(objective)
     if objective not in ("time_h", "generalized"):
         return arr
@@ -181,7 +181,6 @@ def booked(topo: graph.Topology, w: costs.Weights, origin: str, objective: str,
         (topo.etype[e] == graph.LOAD and topo.src[e] == topo.gate_of[o])
         or (topo.etype[e] == graph.LINK and (topo.src_place[e] == o
                                              or topo.src_place[e] in near))
-        or (topo.etype[e] == graph.TRANSFER and topo.src_place[e] in near - {o})
         for e in range(topo.n_edges)], dtype=bool)
     coef = cargo.time_value_usd_per_h if objective == "generalized" else 1.0
     return arr - coef * np.where(first, w.arrays["wait_h"], 0.0)

@@ -954,18 +954,18 @@ class _Solver:
 
     def first_wait(self, q: Query) -> np.ndarray:
         """Expected wait (h) per edge for the first departure, which a ``departure="booked"``
-        query does not have: loading onto a train at the origin, or the first sailing or train
-        from the origin or from a place one access link away (the city's own port or rail
-        yard, reached by drayage: the shipper books the sailing and trucks the box to it);
-        zero elsewhere."""
+        query does not have: loading onto a train at the origin, or the first sailing from
+        the origin or from a port one access link away (the city's own port, reached by
+        drayage: the shipper books the sailing and trucks the box to it); zero elsewhere.
+        A change onto a train away from the origin keeps its wait: trucking a box to the
+        city's rail yard to board there is not a booked departure from the origin."""
         topo = self.topo
         o = self.place_idx(q.origin)
         wait = self.w.arrays["wait_h"]
         near = (topo.etype == LINK) & topo.eaccess & (topo.src_place == o)
         starts = np.unique(np.concatenate([[o], topo.dst_place[near]]))
         first = ((topo.etype == LOAD) & (topo.src == topo.gate_of[o])) | (
-            (topo.etype == LINK) & np.isin(topo.src_place, starts)) | (
-            (topo.etype == TRANSFER) & np.isin(topo.src_place, starts[starts != o]))
+            (topo.etype == LINK) & np.isin(topo.src_place, starts))
         return np.where(first, wait, 0.0)
 
     def query_array(self, q: Query, name: str) -> np.ndarray:
