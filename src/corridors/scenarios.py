@@ -71,7 +71,7 @@ from .errors import (
 )
 from .graph import TRANSFER, logical_service, objective_name, topology
 from .network import LINK_FIELDS, MODES, PASSAGES, Network
-from .risk import sanctions_key, sanctions_policy_for
+from .risk import sanctions_key
 from .routing import Route, alternatives, route
 
 __all__ = [
@@ -440,22 +440,11 @@ class Scenario:
         return dict(self.sanctions)
 
     def avoided_countries(self, net: Network) -> list[str]:
-        """Countries whose ``risk.csv`` ``sanctions`` lists a regime the policy avoids."""
-        policy = self.sanctions_policy()
-        if "avoid" not in policy.values():
-            return []
-        risk = net._tables.get("risk")
-        if risk is None:
-            return []
-        out: list[str] = []
-        for scope, ref, sanc in zip(risk["scope"], risk["ref"], risk["sanctions"]):
-            if scope != "country" or sanc is None or sanc is pd.NA:
-                continue
-            regimes = [g.strip() for g in str(sanc).split("|") if g.strip()]
-            if any(sanctions_policy_for(policy, g, str(ref)) == "avoid" for g in regimes):
-                if ref not in out:
-                    out.append(str(ref))
-        return sorted(out)
+        """Countries whose ``risk.csv`` ``sanctions`` lists a regime the policy avoids (the
+        rule routing applies: :func:`corridors.risk.sanctions_policy_for`)."""
+        from .routing import _sanctioned
+
+        return sorted(_sanctioned(net, self.sanctions_policy())[0])
 
     def route_kwargs(self, net: Network | None = None) -> dict[str, Any]:
         """Extra keywords for :func:`corridors.route` and :func:`corridors.alternatives`:
