@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 import corridors as cor
-from corridors.simulate import CHUNK_RUNS, simulate
+from corridors.analysis.simulate import CHUNK_RUNS, simulate
+from corridors.routes.risk import rows_for_route
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _timing import median_time  # noqa: E402
@@ -72,7 +73,7 @@ def route_20(net: cor.Network) -> cor.Route:
 
 def raw_numpy(route: cor.Route, net: cor.Network, runs: int, seed: int) -> np.ndarray:
     """The same random numbers, transformed and summed, with plain numpy."""
-    from corridors.risk import lognormal_sigma, risk_rows, rows_for_route
+    from corridors.costs.risk import lognormal_sigma, risk_rows
 
     legs = route.steps
     hw = np.array([leg.headway_h for leg in legs if leg.headway_h == leg.headway_h])

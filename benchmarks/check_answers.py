@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import corridors as cor
-from corridors.costs import weights
-from corridors.graph import topology
-from corridors.routing import _Solver, make_query
+from corridors.engine.query import make_query
+from corridors.engine.solver import _Solver
+from corridors.engine.topology import topology
+from corridors.engine.weights import weights
 
 OBJECTIVES = ("distance_km", "time_h", "cost_usd", "generalized")
 

@@ -37,11 +37,12 @@ import shapely
 from scipy.sparse import csgraph
 
 import corridors as cor
-from corridors import graph
-from corridors.costs import weights
-from corridors.graph import edge_csr, topology
-from corridors.routing import _Solver, make_query
-from corridors.skims import route_matrix
+from corridors.engine import topology as graph
+from corridors.engine.query import make_query
+from corridors.engine.solver import _Solver
+from corridors.engine.topology import edge_csr, topology
+from corridors.engine.weights import weights
+from corridors.routes.skims import route_matrix
 
 sys.path.insert(0, str(Path(__file__).parent))
 import synth  # noqa: E402

@@ -18,7 +18,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 import corridors as cor
-from corridors.network import geodesic_km
+from corridors.model.schema import geodesic_km
 
 __all__ = ["continental", "COUNTRIES"]
 

@@ -13,7 +13,9 @@ import argparse
 from pathlib import Path
 
 import corridors as cor
-from corridors.scenarios import compare, comparison_text, load_scenarios, write_comparison
+from corridors.analysis.compare import compare
+from corridors.analysis.scenario import load_scenarios
+from corridors.output.tables import comparison_text, write_comparison
 
 HERE = Path(__file__).resolve().parent
 FLAGSHIP = HERE / "scenarios" / "trans_iranian_vs_trans_afghan.toml"

@@ -20,15 +20,11 @@ from typing import Any
 from hypothesis import strategies as st
 
 import corridors as cor
-from corridors.cli import main
+from corridors.analysis.compare import compare
+from corridors.analysis.scenario import load_scenarios
+from corridors.analysis.scenario_parts import CLOSURE_KEYS, MULTIPLIER_KEYS, SCENARIO_KEYS
+from corridors.cli.app import main
 from corridors.errors import EXIT_INTERNAL, CorridorsError
-from corridors.scenarios import (
-    CLOSURE_KEYS,
-    MULTIPLIER_KEYS,
-    SCENARIO_KEYS,
-    compare,
-    load_scenarios,
-)
 from netfactory import build
 
 OUTCOMES: dict[str, Counter[str]] = {"scenario_toml": Counter(), "cli_argv": Counter(),

@@ -24,7 +24,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from corridors.network import TABLE_FIELDS, Network, geodesic_km
+from corridors.model.network import Network
+from corridors.model.schema import TABLE_FIELDS, geodesic_km
 
 __all__ = ["make_network", "places_frame", "links_frame", "table_frame", "DEFAULT_SOURCE",
            "PLACE_COLUMNS", "LINK_COLUMNS"]

@@ -12,14 +12,14 @@ import pytest
 
 import corridors as cor
 from corridors import alternatives, route
-from corridors._checks import MAX_K, MAX_SIM_DRAWS
 from corridors._json import dumps_json
-from corridors.cli import main
-from corridors.closures import closure_choice
+from corridors.analysis.closures import closure_choice
+from corridors.analysis.simulate import simulate
+from corridors.cli.app import main
+from corridors.engine.checks import MAX_K, MAX_SIM_DRAWS
 from corridors.errors import ParameterError, ParameterTypeError, RequestTooLargeError
-from corridors.pareto import pareto
-from corridors.simulate import simulate
-from corridors.skims import route_matrix
+from corridors.routes.pareto import pareto
+from corridors.routes.skims import route_matrix
 from netfactory import build
 
 
@@ -104,7 +104,7 @@ def test_pareto_arguments(net: cor.Network) -> None:
 
 
 def test_pareto_time_limit(net: cor.Network, monkeypatch: pytest.MonkeyPatch) -> None:
-    par = sys.modules["corridors.pareto"]
+    par = sys.modules["corridors.routes.pareto"]
     clock = iter(range(0, 10**9, 7))  # every reading of the clock is 7 s later
 
     class FakeTime:

@@ -19,10 +19,11 @@ import pytest
 
 import corridors._atomic as atomic
 from corridors import route
+from corridors.analysis.scenario import Scenario
 from corridors.errors import WriteError
-from corridors.export import write_routes
-from corridors.io import read_network, write_network
-from corridors.scenarios import Scenario, write_comparison
+from corridors.model.io import read_network, write_network
+from corridors.output.export import write_routes
+from corridors.output.tables import write_comparison
 from netfactory import build
 
 HERE = Path(__file__).resolve().parent
@@ -107,7 +108,7 @@ def test_a_pandas_writer_that_dies_halfway_leaves_the_old_csv(tmp_path: Path,
 
 def test_a_network_folder_that_fails_halfway_is_left_whole(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import corridors.io as cio
+    import corridors.model.io as cio
 
     folder = tmp_path / "net"
     net = build("two_corridors")

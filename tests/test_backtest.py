@@ -19,18 +19,17 @@ from hypothesis import strategies as st
 import corridors
 import routing_fixtures as rf
 from corridors import ValidationError
-from corridors.backtest import (
+from corridors.analysis.backtest import (
     JOURNEY_COLUMNS,
     RESULT_COLUMNS,
-    add_cli,
     backtest,
-    backtest_markdown,
     backtest_summary,
     journeys_path,
     range_error,
     read_journeys,
-    run_cli,
 )
+from corridors.cli.backtest import add_cli, run_cli
+from corridors.output.tables import backtest_markdown
 
 HEADER = ",".join(JOURNEY_COLUMNS)
 
@@ -95,7 +94,7 @@ def test_bundled_backtest_runs_one_row_per_journey(bundled: corridors.Network) -
 
 def test_bundled_journeys_ship_next_to_the_network() -> None:
     # the wheel force-includes the whole network folder, so the file sits beside it
-    assert journeys_path().parent == corridors.io.bundled_path()
+    assert journeys_path().parent == corridors.model.io.bundled_path()
     assert journeys_path().is_file()
 
 
@@ -342,7 +341,7 @@ def test_cli_bad_file_exits_2_with_every_problem(tmp_path: Path,
 
 def test_span_departure_to_arrival_leaves_out_terminals_and_the_first_wait():
     import routing_fixtures as rf
-    from corridors.backtest import span_hours
+    from corridors.analysis.backtest import span_hours
 
     r = corridors.route(rf.headway_net(), "Xport", "Yport", minimize="time", departure="random")
     total = r.time_h

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import corridors as cor
-from corridors.cli import main
+from corridors.cli.app import main
 
 
 @pytest.fixture(scope="module")

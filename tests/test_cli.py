@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import corridors as cor
-from corridors.cli import main
+from corridors.cli.app import main
 from netfactory import build
 
 META = {"name": "demo", "description": "Two corridors for the CLI tests", "currency_year": 2024}
@@ -260,7 +260,7 @@ def _raising(exc: BaseException):
 
 
 def _patch_places(monkeypatch, exc: BaseException) -> None:
-    import corridors.cli as cli
+    import corridors.cli.app as cli
 
     real = cli.build_parser
 

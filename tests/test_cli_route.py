@@ -10,7 +10,7 @@ import pytest
 
 import corridors as cor
 import routing_fixtures as rf
-from corridors.cli import main
+from corridors.cli.app import main
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pytest import approx
 import corridors as cor
 import routing_fixtures as rf
 from corridors import ParameterError
-from corridors.closures import WAIT_CHARGES, WaitCharges, closure_choice
+from corridors.analysis.closures import WAIT_CHARGES, WaitCharges, closure_choice
 
 C40 = cor.Cargo.container("40ft", value_usd=87_600)  # 1 USD/h of holding cost
 
@@ -82,7 +82,7 @@ def test_bad_input():
 def test_cli_closure(capsys, tmp_path):
     import json
 
-    from corridors.cli import main
+    from corridors.cli.app import main
 
     path = tmp_path / "net"
     cor.write_network(_net(), path)

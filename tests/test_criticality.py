@@ -22,17 +22,12 @@ from pytest import approx
 import corridors as cor
 import routing_fixtures as rf
 from corridors import ParameterError
-from corridors.closures import closure_choice
-from corridors.criticality import (
-    CRITICALITY_COLUMNS,
-    add_cli,
-    corridor_criticality,
-    criticality,
-    criticality_chart,
-    criticality_markdown,
-    run_cli,
-)
-from corridors.risk import lognormal_sigma
+from corridors.analysis.closures import closure_choice
+from corridors.analysis.criticality import CRITICALITY_COLUMNS, corridor_criticality, criticality
+from corridors.cli.criticality import add_cli, run_cli
+from corridors.costs.risk import lognormal_sigma
+from corridors.output.charts import criticality_chart
+from corridors.output.tables import criticality_markdown
 
 C40 = cor.Cargo.container("40ft", value_usd=87_600)  # 1 USD/h of holding cost
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"

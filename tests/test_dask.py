@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 import corridors as cor
-from corridors.scenarios import Closure, Multiplier, Scenario, compare
-from corridors.skims import route_matrix
+from corridors.analysis.compare import compare
+from corridors.analysis.scenario import Scenario
+from corridors.analysis.scenario_parts import Closure, Multiplier
+from corridors.routes.skims import route_matrix
 
 distributed = pytest.importorskip("distributed")
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import corridors as cor
-from corridors.io import bundled_path
-from corridors.network import geodesic_km, link_is_usable
+from corridors.model.io import bundled_path
+from corridors.model.schema import geodesic_km, link_is_usable
 
 DATA = bundled_path("pak-russia")
 BASEMAP = DATA.parent.parent / "basemaps" / "ne_110m_countries.geojson"

@@ -20,15 +20,12 @@ import pytest
 
 import corridors as cor
 from corridors import Network, ParameterError, ValidationError
-from corridors.dependability import DEPENDABILITY_COLUMNS, route_key, same_as
-from corridors.scenarios import (
-    Scenario,
-    add_cli,
-    compare,
-    run_cli,
-    simulation_settings,
-)
-from corridors.simulate import simulate
+from corridors.analysis.compare import compare
+from corridors.analysis.dependability import DEPENDABILITY_COLUMNS, route_key, same_as
+from corridors.analysis.scenario import Scenario
+from corridors.analysis.scenario_file import simulation_settings
+from corridors.analysis.simulate import simulate
+from corridors.cli.compare import add_cli, run_cli
 
 approx = pytest.approx
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
@@ -204,7 +201,7 @@ def test_cli_setting_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_markdown_shows_spread_and_same_as(bundled: Network) -> None:
-    from corridors.scenarios import comparison_markdown
+    from corridors.output.tables import comparison_markdown
 
     df = compare(bundled, [Scenario.baseline(), Scenario(name="b")], od=[("Karachi", "Kabul")],
                  simulate_runs=200, seed=1, deadline_h=240.0)

@@ -7,14 +7,8 @@ import pytest
 
 import corridors as cor
 import routing_fixtures as rf
-from corridors.emissions import (
-    CONTAINER_TARE_TONNES,
-    cargo_tonnes,
-    co2e_frame,
-    emission_factors,
-    leg_co2e_kg,
-    route_co2e_kg,
-)
+from corridors.costs.emissions import CONTAINER_TARE_TONNES, cargo_tonnes, emission_factors
+from corridors.routes.emissions import co2e_frame, leg_co2e_kg, route_co2e_kg
 
 
 @pytest.fixture(scope="module")

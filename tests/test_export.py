@@ -14,7 +14,7 @@ import pytest
 
 import corridors as cor
 import routing_fixtures as rf
-from corridors.export import route_html, routes_places, write_routes
+from corridors.output.export import route_html, routes_places, write_routes
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import corridors as cor
-import corridors.io as cio
+import corridors.model.io as cio
 from corridors.errors import Problem, ValidationError
 from netfactory import SPECS, assert_same_network, build
 

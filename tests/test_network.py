@@ -12,7 +12,7 @@ import shapely
 
 import corridors as cor
 from corridors.errors import AmbiguousPlaceError, CrsError, UnknownPlaceError, ValidationError
-from corridors.network import (
+from corridors.model.schema import (
     GAUGES_MM,
     LINK_KINDS,
     MODES,
@@ -160,7 +160,7 @@ def test_unknown_columns_are_kept():
 def test_unknown_table_name_is_rejected():
     places, links = frames()
     with pytest.raises(ValueError, match="unknown table"):
-        cor.network.prepare_frames(places, links, {"tolls": pd.DataFrame()})
+        cor.model.network.prepare_frames(places, links, {"tolls": pd.DataFrame()})
 
 
 # --------------------------------------------------------------------------------------------

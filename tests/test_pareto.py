@@ -13,7 +13,7 @@ from pytest import approx
 import corridors as cor
 import routing_fixtures as rf
 from corridors import NoRouteError, ParameterError
-from corridors.pareto import criteria_of, dominates
+from corridors.routes.pareto import criteria_of, dominates
 from test_routing_properties import SETTINGS, build, queries
 
 PAIRS = [("time_h", "cost_usd"), ("distance_km", "cost_usd"), ("time_h", "distance_km"),
@@ -92,8 +92,8 @@ def test_no_route_says_why():
 
 
 def test_cli_pareto_table_json_csv(capsys, tmp_path):
-    from corridors.cli import main
-    from corridors.io import write_network
+    from corridors.cli.app import main
+    from corridors.model.io import write_network
 
     path = tmp_path / "net"
     places = [rf.place("o", 0, kind="rail_station"), rf.place("d", 2, kind="rail_station")]

@@ -18,8 +18,8 @@ import pytest  # noqa: E402
 
 import corridors as cor  # noqa: E402
 import routing_fixtures as rf  # noqa: E402
-from corridors import plot  # noqa: E402
-from corridors.indicators import cpmm_indicators, describe_route, tcd_series  # noqa: E402
+from corridors.analysis.indicators import cpmm_indicators, describe_route, tcd_series  # noqa: E402
+from corridors.output import plot  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import corridors as cor
-from corridors.network import (
+from corridors.model.schema import (
     CONFIDENCE_LEVELS,
     GAUGES_MM,
     MODES,

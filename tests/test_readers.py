@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 import corridors as cor
-from corridors.backtest import read_journeys
-from corridors.cli import main
+from corridors.analysis.backtest import read_journeys
+from corridors.analysis.scenario import load_scenarios
+from corridors.cli.app import main
 from corridors.errors import ValidationError
-from corridors.scenarios import load_scenarios
-from corridors.validation import parse_number
+from corridors.model.coerce import parse_number
 from netfactory import build
 
 

@@ -21,16 +21,16 @@ from hypothesis import strategies as st
 import corridors as cor
 import routing_fixtures as rf
 from corridors import Cargo
-from corridors.errors import ParameterError
-from corridors.risk import (
+from corridors.costs.risk import (
     SANCTIONS_SURCHARGE_PCT,
     Z90,
     edge_risk_usd,
     lognormal_mean,
     lognormal_sigma,
     parse_risk_table,
-    route_risk,
 )
+from corridors.errors import ParameterError
+from corridors.routes.risk import route_risk
 
 approx = pytest.approx
 VALUE = 50_000.0
@@ -347,7 +347,7 @@ def test_bundled_network_risk_is_consistent() -> None:
 
 
 def test_sanctions_keys_by_issuer_and_target() -> None:
-    from corridors.risk import sanctions_key, sanctions_policy_for
+    from corridors.costs.risk import sanctions_key, sanctions_policy_for
 
     assert sanctions_key(" us:irn ") == "US:IRN"
     assert sanctions_key("US:*") == "US" and sanctions_key("*:IRN") == "*:IRN"

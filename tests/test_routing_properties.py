@@ -20,10 +20,18 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import corridors as cor
-from corridors import Cargo, costs, graph
+from corridors import Cargo
+from corridors.costs import cargo as costs
+from corridors.engine import topology as graph
+from corridors.engine.query import _resolve_waypoint
 from corridors.errors import NoRouteError
-from corridors.network import PLACE_KINDS, TRANSFER_KINDS, geodesic_km, parse_gauges, services_of
-from corridors.routing import _resolve_waypoint
+from corridors.model.schema import (
+    PLACE_KINDS,
+    TRANSFER_KINDS,
+    geodesic_km,
+    parse_gauges,
+    services_of,
+)
 from netfactory import make_network
 
 # CORRIDORS_EXAMPLES=500 pytest tests/test_routing_properties.py  for a longer bug hunt

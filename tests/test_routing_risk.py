@@ -126,7 +126,8 @@ def test_sanctions_by_issuer_and_target_on_the_bundled_network():
 @given(queries())
 @SETTINGS
 def test_sanctions_surcharge_never_exceeds_the_documented_cap(q):
-    from corridors.risk import route_risk, sanctions_cap_pct
+    from corridors.costs.risk import sanctions_cap_pct
+    from corridors.routes.risk import route_risk
 
     spec, o, d, objective, cargo = q
     countries = sorted({p["country"] for p in spec["places"]})

@@ -24,19 +24,11 @@ from hypothesis import strategies as st
 import corridors as cor
 import netfactory
 from corridors import Network, ParameterError, ValidationError
-from corridors.scenarios import (
-    COMPARISON_COLUMNS,
-    Closure,
-    Multiplier,
-    RiskChange,
-    Scenario,
-    add_cli,
-    compare,
-    comparison_markdown,
-    load_scenarios,
-    run_cli,
-    write_comparison,
-)
+from corridors.analysis.compare import COMPARISON_COLUMNS, compare
+from corridors.analysis.scenario import Scenario, load_scenarios
+from corridors.analysis.scenario_parts import Closure, Multiplier, RiskChange
+from corridors.cli.compare import add_cli, run_cli
+from corridors.output.tables import comparison_markdown, write_comparison
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
 FILES = sorted(EXAMPLES.glob("*.toml"))
@@ -567,7 +559,7 @@ def _set(d: Any, path: tuple[Any, ...], value: Any) -> None:
 
 
 def _toml_of(d: Any) -> str:
-    from corridors.scenarios import _toml_document
+    from corridors.analysis.scenario_file import _toml_document
 
     return _toml_document(d)
 

@@ -6,7 +6,7 @@ import pytest
 
 import corridors as cor
 from corridors.errors import NoRouteError, ParameterError
-from corridors.routing import seasonal_closures
+from corridors.routes.routing import seasonal_closures
 
 KHUNJERAB = "road_khunjerab_chn_khunjerab_pak"
 
@@ -48,7 +48,7 @@ def test_month_must_be_1_to_12(net: cor.Network, bad: object) -> None:
 
 
 def test_scenario_month_closes_the_seasonal_links(net: cor.Network) -> None:
-    from corridors.scenarios import Scenario
+    from corridors.analysis.scenario import Scenario
 
     s = Scenario(name="jan-2024", year=2024, month=1, od=(("Kashgar", "Sost"),))
     closed = s.apply(net)

@@ -23,12 +23,14 @@ from hypothesis import strategies as st
 
 import corridors as cor
 import routing_fixtures as rf
+from corridors.analysis.simulate import SimulationResult, simulate
+from corridors.cli.simulate import add_cli, run_cli
+from corridors.costs.risk import Z90
 from corridors.errors import ParameterError
-from corridors.risk import Z90, route_risk
-from corridors.simulate import SimulationResult, add_cli, run_cli, simulate
+from corridors.routes.risk import route_risk
 
 # the package exports the function simulate, which hides the submodule of the same name
-simmod = sys.modules["corridors.simulate"]
+simmod = sys.modules["corridors.analysis.simulate"]
 
 approx = pytest.approx
 

@@ -10,9 +10,9 @@ from hypothesis import given
 from scipy.sparse import csgraph
 
 import corridors as cor
+from corridors.engine.topology import edge_csr, topology
 from corridors.errors import NoRouteError
-from corridors.graph import edge_csr, topology
-from corridors.skims import SKIM_COLUMNS, _csr_with_edges, route_matrix
+from corridors.routes.skims import SKIM_COLUMNS, _csr_with_edges, route_matrix
 from test_routing_properties import SETTINGS, build, queries
 
 

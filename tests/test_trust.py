@@ -15,7 +15,9 @@ from pytest import approx
 
 import corridors as cor
 import routing_fixtures as rf
-from corridors import Cargo, NoRouteError, ParameterError, costs, graph
+from corridors import Cargo, NoRouteError, ParameterError
+from corridors.costs import cargo as costs
+from corridors.engine import topology as graph
 
 C40 = Cargo.container("40ft")
 

@@ -31,10 +31,11 @@ import pandas as pd  # noqa: E402
 import pyogrio  # noqa: E402
 
 from corridors import route  # noqa: E402
+from corridors.analysis.scenario import Scenario
 from corridors.errors import WriteError  # noqa: E402
-from corridors.export import write_routes  # noqa: E402
-from corridors.io import write_network  # noqa: E402
-from corridors.scenarios import Scenario, write_comparison  # noqa: E402
+from corridors.model.io import write_network  # noqa: E402
+from corridors.output.export import write_routes  # noqa: E402
+from corridors.output.tables import write_comparison  # noqa: E402
 from netfactory import build  # noqa: E402
 
 Writer = Callable[[Path, str], None]

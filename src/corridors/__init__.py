@@ -7,9 +7,12 @@
 
 from __future__ import annotations
 
-from .closures import ClosureChoice, closure_choice
-from .costs import Cargo
-from .criticality import corridor_criticality, criticality
+from .analysis.closures import ClosureChoice, closure_choice
+from .analysis.compare import compare
+from .analysis.criticality import corridor_criticality, criticality
+from .analysis.scenario import Scenario
+from .analysis.simulate import SimulationResult, simulate
+from .costs.cargo import Cargo
 from .errors import (
     AmbiguousPlaceError,
     CorridorsError,
@@ -24,14 +27,13 @@ from .errors import (
     ValidationError,
     WriteError,
 )
-from .io import bundled_networks, load_network, read_network, write_network
-from .network import Link, Network, Place
-from .pareto import pareto
-from .risk import RouteRisk, route_risk
-from .routing import Leg, Route, alternatives, route
-from .scenarios import Scenario, compare
-from .simulate import SimulationResult, simulate
-from .skims import route_matrix
+from .model.io import bundled_networks, load_network, read_network, write_network
+from .model.network import Link, Network, Place
+from .routes.pareto import pareto
+from .routes.risk import RouteRisk, route_risk
+from .routes.route import Leg, Route
+from .routes.routing import alternatives, route
+from .routes.skims import route_matrix
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import corridors as cor
-from corridors.backtest import journeys_path, read_journeys
+from corridors.analysis.backtest import journeys_path, read_journeys
 
 HERE = Path(__file__).parent
 SNAPSHOT = HERE / "answers.json"

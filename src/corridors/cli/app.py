@@ -16,10 +16,10 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__
-from ._json import dumps_json
-from .costs import Cargo
-from .errors import (
+from .. import __version__
+from .._json import dumps_json
+from ..costs.cargo import Cargo
+from ..errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -29,11 +29,14 @@ from .errors import (
     ValidationError,
     exit_code,
 )
-from .io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
-from .network import PLACE_KINDS, Network
-from .routing import Route, alternatives, route
+from ..model.io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
+from ..model.network import Network
+from ..model.schema import PLACE_KINDS
+from ..output.tables import format_table
+from ..routes.route import Route
+from ..routes.routing import alternatives, route
 
-__all__ = ["main", "format_table", "EXIT_CODES_HELP"]
+__all__ = ['main', 'format_table', 'EXIT_CODES_HELP']
 
 EXIT_CODES_HELP = """exit codes:
   0    success
@@ -55,19 +58,6 @@ ISO2_TO_ISO3 = {
 }
 
 
-def format_table(rows: Sequence[Sequence[Any]], headers: Sequence[str],
-                 align: str | None = None) -> str:
-    """A plain-text table; ``align`` is one character per column, ``l`` or ``r``."""
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    align = align or "l" * len(headers)
-
-    def fmt(r: list[str]) -> str:
-        return "  ".join(c.rjust(w) if a == "r" else c.ljust(w)
-                         for c, w, a in zip(r, widths, align)).rstrip()
-
-    sep = "  ".join("-" * w for w in widths)
-    return "\n".join([fmt(cells[0]), sep] + [fmt(r) for r in cells[1:]])
 
 
 def _iso3(code: str) -> str:
@@ -94,7 +84,7 @@ def _emit(obj: Any) -> None:
 
 
 def cmd_network_validate(args: argparse.Namespace) -> int:
-    from .costs import routing_data_problems
+    from ..engine.weights import routing_data_problems
 
     path = args.path or str(bundled_path(BUNDLED_DEFAULT))
     try:
@@ -269,7 +259,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     month = getattr(args, "month", None)
     if args.k > 1:
         if month is not None:  # alternatives: the seasonal closures become avoided links
-            from .routing import seasonal_closures
+            from ..routes.routing import seasonal_closures
 
             constraints["avoid_links"] = (list(constraints["avoid_links"] or [])
                                           + sorted(seasonal_closures(net, month, args.year)))
@@ -358,7 +348,7 @@ def _indent(text: str) -> str:
 
 
 def cmd_pareto(args: argparse.Namespace) -> int:
-    from .pareto import criteria_of, pareto
+    from ..routes.pareto import criteria_of, pareto
 
     net = _network(args.network)
     criteria = _flat(args.criteria) or ["time_h", "cost_usd", "risk"]
@@ -398,7 +388,7 @@ def cmd_pareto(args: argparse.Namespace) -> int:
 
 
 def cmd_closure(args: argparse.Namespace) -> int:
-    from .closures import closure_choice
+    from ..analysis.closures import closure_choice
 
     net = _network(args.network)
     c = closure_choice(net, args.origin, args.destination, closed=_flat(args.closed),
@@ -525,8 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_c.set_defaults(func=cmd_closure)
 
     from .backtest import add_cli as add_backtest
+    from .compare import add_cli as add_compare
     from .criticality import add_cli as add_criticality
-    from .scenarios import add_cli as add_compare
     from .simulate import add_cli as add_simulate
     from .skims import add_cli as add_skim
 

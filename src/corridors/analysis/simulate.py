@@ -1,0 +1,691 @@
+"""Monte Carlo of a set of routes: percentiles of time and cost, on-time probability, which
+route is fastest and cheapest, and CPMM-style indicators.
+
+Every stochastic term of every route is drawn for many runs at once as numpy arrays, with
+one generator ``numpy.random.default_rng(seed)``: the same seed and routes give the same
+draws. Runs are drawn in chunks of :data:`CHUNK_RUNS`, so memory stays at a few chunk arrays
+plus the ``runs x routes`` result arrays (10^6 runs of a 20-leg route fit in well under 1 GB).
+
+Distributions (per run)
+-----------------------
+- Running time: deterministic (``leg.running_time_h``).
+- Wait for a scheduled departure: ``Uniform(0, headway_h)`` where the leg has a wait and a
+  known headway (mean ``headway_h / 2`` = ``wait_h``); otherwise the deterministic ``wait_h``.
+- Border dwell, transfer time, terminal time: lognormal with the leg's median (``dwell_h``,
+  ``transfer_time_h``, ``terminal_time_h``) and 90th percentile (``dwell_p90_h``, ...):
+  ``median x exp(sigma Z)``, ``sigma = ln(p90 / median) / 1.28155``, Z standard normal. A
+  missing p90 or ``p90 == median`` makes the term deterministic.
+- Disruptions: for each risk row that applies to the route (as in :mod:`corridors.risk`,
+  each row once per trip), ``Bernoulli(p) x U x 24 x lognormal(median_days, p90_days)``
+  hours, U ~ Uniform(0, 1). ``p`` is the share of days a closure is under way, so a trip
+  that meets one arrives at a uniformly random moment of it and waits the *rest* of it
+  (mean: half the mean duration, as :mod:`corridors.risk` charges). The length bias (a
+  trip is likelier to meet a long closure than a short one) is left out: with the heavy
+  lognormal tails fitted to three to six events it would multiply the expected wait several
+  fold on an assumption about the tail, not on data.
+  A row shared by several routes (the same border post, the same country) is drawn once per
+  run for all of them: a closure of Torkham in a run delays every route through Torkham.
+  Every other term is drawn independently for each route, unless ``common_draws=True``.
+- Standing charges while a disruption holds the cargo: the daily charges of
+  :class:`corridors.closures.WaitCharges` (container detention; demurrage when the box
+  waits in a port; a truck's standing cost when it waits on a truck), the same that
+  :func:`corridors.closure_choice` applies. The mode and place where the cargo waits are
+  those of the first leg of the route that meets the row (at sea, for a passage: detention
+  only).
+
+Common draws (``common_draws=True``): every term is keyed by what it is (the wait for the
+departure on a leg, the dwell on a border link in one direction, the transfer or terminal
+operation at a place between two services, the disruption row), and a key met by several
+routes is drawn once per run for all of them: the same uniform or standard normal variate,
+scaled by each route's own median and spread. Two routes that share a border post then see
+the same queue there in each run, so their difference comes only from where they differ, and
+two identical routes give identical draws. Routes may come from different scenarios (pass one
+network per route as ``net``): the variates are shared, the parameters are each scenario's.
+
+Time of a run = deterministic part + the draws. Cost of a run = the route's money cost
+(``route.cost_usd``, deterministic) + the cargo's time value (holding cost + value of time,
+``cargo.time_value_usd_per_h``) x (time of the run - the route's deterministic
+``time_h``) + the standing charges of its disruption hours: a run slower than the
+median-based time costs more, a faster one less. Security
+premiums and sanctions surcharges are expected costs reported by :func:`corridors.risk.route_risk`;
+they are not drawn. With every variance zero (no headway, ``p90 == median``, no disruption) a
+run gives exactly ``route.time_h`` and ``route.cost_usd``.
+
+Ties: the probability that a route is the fastest (cheapest) counts, in every run, each of
+the routes tied at the minimum with weight 1 / (number tied); the probabilities sum to 1.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._json import json_safe
+from ..costs.cargo import Cargo
+from ..costs.risk import RiskRow, lognormal_sigma, risk_rows
+from ..engine.checks import (
+    MAX_SIM_DRAWS,
+    check_bool,
+    check_cargo,
+    check_int,
+    check_limit,
+    check_network,
+    check_real,
+)
+from ..errors import ParameterError, ParameterTypeError
+from ..model.network import Network
+from ..routes.risk import rows_for_route
+from ..routes.route import Route
+from ..units import HOURS_PER_DAY
+
+__all__ = ['simulate', 'SimulationResult', 'CHUNK_RUNS', 'PERCENTILES', 'PROGRESS_MIN_RUNS']
+
+CHUNK_RUNS = 32_768
+"""Runs drawn at once. Fixed (never derived from the machine), so a seed gives the same draws
+everywhere."""
+
+PERCENTILES = (10, 50, 90, 95)
+"""Percentiles reported for time and cost."""
+
+PROGRESS_MIN_RUNS = 200_000
+"""With ``progress=None`` a bar shows only from this many runs, on an interactive stderr."""
+
+_GROUPS = ("border", "transfer", "terminal")
+
+
+# --------------------------------------------------------------------------------------------
+# What to draw for one route
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The stochastic terms of one route as arrays, and its deterministic parts."""
+
+    base_h: float  # deterministic time: running time + terms without variance
+    time_h: float  # the route's deterministic (median-based) time
+    cost_usd: float
+    time_value_usd_per_h: float
+    headways: np.ndarray  # uniform waits
+    wait_keys: tuple[tuple[Any, ...], ...]  # what each wait is (see the module docstring)
+    medians: np.ndarray  # lognormal time terms, grouped border, transfer, terminal
+    sigmas: np.ndarray
+    term_keys: tuple[tuple[Any, ...], ...]
+    group_ends: tuple[int, int, int]
+    disruption_keys: tuple[tuple[str, str], ...]  # (scope, ref) of the risk rows
+    d_prob: np.ndarray
+    d_median_h: np.ndarray
+    d_sigma: np.ndarray
+    standing_usd_per_h: np.ndarray  # standing charges while each disruption holds the cargo
+    det_split: dict[str, float]  # deterministic hours by component
+    distance_km: float
+    border_fee_usd: float
+
+
+def _finite(x: float) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, float]:
+    """(is stochastic, sigma) of a lognormal time term; ParameterError for bad values."""
+    if not _finite(median) or median < 0:
+        raise ParameterError(f"{where}: {what} median must be a finite number >= 0, got "
+                             f"{median!r}")
+    if not _finite(p90) or median == 0:
+        if median == 0 and _finite(p90) and p90 > 0:
+            raise ParameterError(f"{where}: {what} has median 0 but p90 {p90}; a lognormal "
+                                 "needs a median > 0")
+        return False, 0.0
+    if p90 < median:
+        raise ParameterError(f"{where}: {what} p90 {p90} is below the median {median}")
+    sigma = lognormal_sigma(median, p90)
+    return sigma > 0, sigma
+
+
+def _leg_key(leg: Any) -> tuple[Any, ...]:
+    """What a leg is, whatever route it belongs to: its kind, link, places and services."""
+    return (leg.kind, leg.link_id, leg.from_id, leg.to_id, leg.service, leg.to_service,
+            leg.transfer_kind)
+
+
+def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
+                        place_kinds: Mapping[str, str]) -> float:
+    """USD per hour of standing charges while the disruption of ``row`` holds the cargo: the
+    charges of the first leg that meets the row, as :func:`corridors.closure_choice`."""
+    from .closures import WAIT_CHARGES
+
+    mode, in_port = "sea", False
+    for leg in route.steps:
+        if row.scope == "place":
+            hit = row.ref in (leg.from_id, leg.to_id)
+        elif row.scope == "link":
+            hit = leg.link_id == row.ref
+        elif row.scope == "passage":
+            hit = row.ref in leg.passages
+        else:
+            hit = row.ref in str(leg.country).split("-")
+        if not hit:
+            continue
+        mode = leg.mode if leg.kind != "transfer" else str(leg.to_service).split("-")[0]
+        if row.scope == "place":
+            in_port = place_kinds.get(row.ref) == "port"
+        break
+    per_day, _ = WAIT_CHARGES.per_day(cargo, mode, in_port)
+    return per_day / HOURS_PER_DAY
+
+
+def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | None,
+          place_kinds: Mapping[str, str] | None = None) -> _Plan:
+    headways: list[float] = []
+    wait_keys: list[tuple[Any, ...]] = []
+    terms: dict[str, list[tuple[float, float, tuple[Any, ...]]]] = {g: [] for g in _GROUPS}
+    base_parts: list[float] = []
+    det = dict.fromkeys(("running", "waiting", "border", "transfer", "terminal"), 0.0)
+    running: list[float] = []
+    border_fee = 0.0
+    seen: dict[tuple[Any, ...], int] = {}
+    for leg in route.steps:
+        where = f"leg {leg.seq} ({leg.kind} {leg.from_id} -> {leg.to_id})"
+        if not _finite(leg.time_h):
+            raise ParameterError(f"{where}: time_h is {leg.time_h!r}; the route cannot be "
+                                 "simulated")
+        key = _leg_key(leg)
+        seen[key] = seen.get(key, -1) + 1  # a leg met twice on one route: two draws
+        key = (*key, seen[key])
+        stoch = 0.0
+        running.append(leg.running_time_h)
+        headway = leg.headway_h
+        if _finite(headway) and headway > 0 and leg.wait_h > 0:
+            headways.append(float(headway))
+            wait_keys.append(("wait", *key))
+            stoch += leg.wait_h
+        else:
+            det["waiting"] += leg.wait_h
+        for group, med, p90 in (("border", leg.dwell_h, leg.dwell_p90_h),
+                                ("transfer", leg.transfer_time_h, leg.transfer_p90_h),
+                                ("terminal", leg.terminal_time_h, leg.terminal_p90_h)):
+            is_random, sigma = _spread(float(med), float(p90), group + " time", where)
+            if is_random:
+                terms[group].append((float(med), sigma, (group, *key)))
+                stoch += med
+            else:
+                det[group] += med
+        if leg.kind == "border" and _finite(leg.fee_usd):
+            border_fee += leg.fee_usd
+        base_parts.append(leg.time_h - stoch if stoch else leg.time_h)
+    det["running"] = math.fsum(running)
+    disrupt = [r for r in rows_for_route(rows, route) if r.has_disruption] if rows else []
+    ordered = [t for g in _GROUPS for t in terms[g]]
+    n_b, n_t = len(terms["border"]), len(terms["transfer"])
+    return _Plan(
+        base_h=math.fsum(base_parts), time_h=route.time_h, cost_usd=route.cost_usd,
+        time_value_usd_per_h=float(cargo.time_value_usd_per_h),
+        headways=np.asarray(headways, dtype=float), wait_keys=tuple(wait_keys),
+        medians=np.asarray([m for m, _, _ in ordered], dtype=float),
+        sigmas=np.asarray([s for _, s, _ in ordered], dtype=float),
+        term_keys=tuple(k for _, _, k in ordered),
+        group_ends=(n_b, n_b + n_t, len(ordered)),
+        disruption_keys=tuple((r.scope, r.ref) for r in disrupt),
+        d_prob=np.asarray([r.prob for r in disrupt], dtype=float),
+        d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
+        d_sigma=np.asarray([r.sigma for r in disrupt], dtype=float),
+        standing_usd_per_h=np.asarray(
+            [_standing_usd_per_h(route, r, cargo, place_kinds or {}) for r in disrupt],
+            dtype=float),
+        det_split=det, distance_km=route.distance_km, border_fee_usd=border_fee)
+
+
+# --------------------------------------------------------------------------------------------
+# The result
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """Outcome of :func:`simulate`: the draws and what they say, one entry per route.
+
+    Attributes
+    ----------
+    labels : tuple of str
+        One label per route (countries and modes), in the order given.
+    runs : int
+    seed : int
+        The seed used (the entropy numpy chose when ``seed`` was None, so any run can be
+        repeated).
+    deadline_h : float or None
+    time_h, cost_usd : numpy.ndarray
+        The draws, shape ``(runs, routes)``: total time in hours and cost in USD per run.
+    deterministic_time_h, deterministic_cost_usd : numpy.ndarray
+        ``route.time_h`` and ``route.cost_usd`` (median-based, no disruption).
+    p_fastest, p_cheapest : numpy.ndarray
+        Probability that each route is the fastest / cheapest (ties split evenly); each sums
+        to 1.
+    mean_split_h : tuple of dict
+        Mean hours by component per route: ``running``, ``waiting``, ``border``,
+        ``transfer``, ``terminal``, ``disruption``.
+    indicators : tuple of dict
+        CPMM-style indicators per route (see :meth:`to_frame`).
+    """
+
+    labels: tuple[str, ...]
+    runs: int
+    seed: int
+    deadline_h: float | None
+    time_h: np.ndarray = field(repr=False)
+    cost_usd: np.ndarray = field(repr=False)
+    deterministic_time_h: np.ndarray = field(repr=False)
+    deterministic_cost_usd: np.ndarray = field(repr=False)
+    p_fastest: np.ndarray = field(repr=False)
+    p_cheapest: np.ndarray = field(repr=False)
+    mean_split_h: tuple[dict[str, float], ...] = field(repr=False)
+    indicators: tuple[dict[str, float], ...] = field(repr=False)
+
+    @property
+    def n_routes(self) -> int:
+        return len(self.labels)
+
+    def _data(self, what: str) -> np.ndarray:
+        if what == "time_h":
+            return self.time_h
+        if what == "time_days":
+            return self.time_h / HOURS_PER_DAY
+        if what == "cost_usd":
+            return self.cost_usd
+        raise ParameterError(f"unknown quantity {what!r}; allowed: time_h, time_days, cost_usd")
+
+    def percentiles(self, what: str = "time_h",
+                    q: Sequence[float] = PERCENTILES) -> np.ndarray:
+        """Percentiles ``q`` of ``time_h``, ``time_days`` or ``cost_usd``: shape
+        ``(len(q), routes)``."""
+        return np.percentile(self._data(what), list(q), axis=0)
+
+    def mean(self, what: str = "time_h") -> np.ndarray:
+        """Mean of ``time_h``, ``time_days`` or ``cost_usd`` per route."""
+        return np.asarray(self._data(what).mean(axis=0), dtype=float)
+
+    def prob_exceeds(self, hours: float) -> np.ndarray:
+        """P(transit time > ``hours``) per route."""
+        if not _finite(hours):
+            raise ParameterError(f"hours must be a finite number, got {hours!r}")
+        return np.asarray((self.time_h > hours).mean(axis=0), dtype=float)
+
+    def prob_within(self, hours: float) -> np.ndarray:
+        """P(transit time <= ``hours``) per route."""
+        return 1.0 - self.prob_exceeds(hours)
+
+    def p_best(self, what: str = "time_h", among: Sequence[int] | None = None) -> np.ndarray:
+        """Probability that each route of ``among`` (indices; default all) has the smallest
+        ``time_h`` or ``cost_usd`` of them in a run, ties split evenly; sums to 1."""
+        if what not in ("time_h", "cost_usd"):
+            raise ParameterError(f"unknown quantity {what!r}; allowed: time_h, cost_usd")
+        cols = list(range(self.n_routes)) if among is None else [int(j) for j in among]
+        if not cols or any(not 0 <= j < self.n_routes for j in cols):
+            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got "
+                                 f"{among!r}")
+        return _p_best(self._data(what)[:, cols])
+
+    def subset(self, among: Sequence[int]) -> SimulationResult:
+        """The same draws for the routes ``among`` (indices, in that order); P(fastest) and
+        P(cheapest) compare those routes only."""
+        cols = [int(j) for j in among]
+        if not cols or any(not 0 <= j < self.n_routes for j in cols):
+            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got "
+                                 f"{among!r}")
+        return SimulationResult(
+            labels=tuple(self.labels[j] for j in cols), runs=self.runs, seed=self.seed,
+            deadline_h=self.deadline_h, time_h=self.time_h[:, cols],
+            cost_usd=self.cost_usd[:, cols],
+            deterministic_time_h=self.deterministic_time_h[cols],
+            deterministic_cost_usd=self.deterministic_cost_usd[cols],
+            p_fastest=_p_best(self.time_h[:, cols]), p_cheapest=_p_best(self.cost_usd[:, cols]),
+            mean_split_h=tuple(self.mean_split_h[j] for j in cols),
+            indicators=tuple(self.indicators[j] for j in cols))
+
+    @property
+    def on_time(self) -> np.ndarray | None:
+        """P(transit time <= deadline) per route, or None without a deadline."""
+        return None if self.deadline_h is None else self.prob_within(self.deadline_h)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per route: percentiles and mean of time (h and days) and cost (USD),
+        deterministic time and cost, P(on time), P(fastest), P(cheapest), mean hours by
+        component and the CPMM-style indicators (``speed_without_delay_kmh`` = km / running
+        time; ``speed_with_delay_kmh`` = km / mean total time; ``border_time_share`` = mean
+        border dwell / mean total time; ``border_cost_share`` = border fees / money cost)."""
+        t = self.percentiles("time_h")
+        c = self.percentiles("cost_usd")
+        on_time = self.on_time
+        rows = []
+        for j, label in enumerate(self.labels):
+            row: dict[str, Any] = {"route": j + 1, "label": label}
+            for k, q in enumerate(PERCENTILES):
+                row[f"time_p{q}_h"] = float(t[k, j])
+            for k, q in enumerate(PERCENTILES):
+                row[f"time_p{q}_days"] = float(t[k, j]) / HOURS_PER_DAY
+            row["time_mean_h"] = float(self.time_h[:, j].mean())
+            row["time_mean_days"] = row["time_mean_h"] / HOURS_PER_DAY
+            for k, q in enumerate(PERCENTILES):
+                row[f"cost_p{q}_usd"] = float(c[k, j])
+            row["cost_mean_usd"] = float(self.cost_usd[:, j].mean())
+            row["deterministic_time_h"] = float(self.deterministic_time_h[j])
+            row["deterministic_cost_usd"] = float(self.deterministic_cost_usd[j])
+            row["p_on_time"] = float(on_time[j]) if on_time is not None else math.nan
+            row["p_fastest"] = float(self.p_fastest[j])
+            row["p_cheapest"] = float(self.p_cheapest[j])
+            for part, hours in self.mean_split_h[j].items():
+                row[f"mean_{part}_h"] = hours
+            row.update(self.indicators[j])
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_dict(self, *, draws: bool = False) -> dict[str, Any]:
+        """JSON-safe dict: settings and one record per route (as :meth:`to_frame`); with
+        ``draws=True`` also the draws as lists (large)."""
+        records = self.to_frame().to_dict("records")
+        out: dict[str, Any] = {
+            "runs": self.runs, "seed": self.seed, "deadline_h": self.deadline_h,
+            "percentiles": list(PERCENTILES),
+            "routes": [{str(k): json_safe(v) for k, v in r.items()} for r in records],
+        }
+        if draws:
+            out["time_h"] = self.time_h.T.tolist()
+            out["cost_usd"] = self.cost_usd.T.tolist()
+        return out
+
+    def __repr__(self) -> str:
+        p50 = self.percentiles("time_days", (50,))[0]
+        parts = ", ".join(f"{i + 1}: P50 {d:.1f} d" for i, d in enumerate(p50))
+        return f"<SimulationResult {self.runs:,} runs x {self.n_routes} routes; {parts}>"
+
+
+# --------------------------------------------------------------------------------------------
+# simulate
+# --------------------------------------------------------------------------------------------
+
+
+def _risk_network(routes: Sequence[Route], net: Network | None) -> Network:
+    """The network whose risk table applies: ``net``, else the bundled network the routes
+    name, after checking that it holds their links with the same lengths."""
+    if net is not None:
+        return net
+    from ..model.io import bundled_networks, load_network
+
+    names = {r.network for r in routes}
+    if len(names) == 1 and (name := names.pop()) in bundled_networks():
+        cand = load_network(name)
+        links = cand._links
+        for r in routes:
+            for leg in r.steps:
+                if leg.link_id is None:
+                    continue
+                if leg.link_id not in links.index or not math.isclose(
+                        float(links.at[leg.link_id, "distance_km"]), leg.distance_km,
+                        rel_tol=1e-9):
+                    raise ParameterError(
+                        f"the routes name network {name!r} but link {leg.link_id!r} differs "
+                        "from the bundled one; pass net= (the network the routes were found "
+                        "on) or disruptions=False")
+        return cand
+    raise ParameterError("simulate needs the network the routes were found on for their "
+                         "disruption risk: pass net=, or disruptions=False")
+
+
+def _plans(routes: Sequence[Route], net: Network | Sequence[Network] | None,
+           cargo: Cargo | None, disruptions: bool) -> list[_Plan]:
+    """The plan of every route, with the risk rows of its own network."""
+    if net is None or isinstance(net, Network):
+        one = _risk_network(routes, net) if disruptions else None
+        nets: list[Network | None] = [one] * len(routes)
+    else:
+        nets = list(net)
+        if len(nets) != len(routes) or not all(isinstance(n, Network) for n in nets):
+            raise ParameterError(f"net must be one Network or one per route: got {len(nets)} "
+                                 f"items for {len(routes)} routes")
+    by_net: dict[int, Mapping[tuple[str, str], RiskRow]] = {}
+    kinds_by_net: dict[int, dict[str, str]] = {}
+    plans = []
+    for r, n in zip(routes, nets):
+        rows = None
+        kinds: dict[str, str] = {}
+        if disruptions and n is not None:
+            if id(n) not in by_net:
+                by_net[id(n)] = risk_rows(n)
+                kinds_by_net[id(n)] = {str(k): str(v) for k, v in n._places["kind"].items()}
+            rows = by_net[id(n)]
+            kinds = kinds_by_net[id(n)]
+        plans.append(_plan(r, cargo if cargo is not None else r.query.cargo, rows, kinds))
+    return plans
+
+
+def _label(route: Route) -> str:
+    return f"{' > '.join(route.countries)} ({', '.join(route.main_modes)})"
+
+
+def _progress_bar(progress: bool | None, runs: int) -> Any:
+    if progress is None:
+        isatty = getattr(sys.stderr, "isatty", None)
+        progress = runs >= PROGRESS_MIN_RUNS and bool(isatty and isatty())
+    if not progress:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # optional: no tqdm, no bar
+        return None
+    return tqdm(total=runs, unit="run", desc="simulate", file=sys.stderr, leave=False)
+
+
+def simulate(
+    routes: Route | Sequence[Route],
+    *,
+    runs: int = 10_000,
+    seed: int | None = None,
+    deadline_h: float | None = None,
+    cargo: Cargo | None = None,
+    progress: bool | None = None,
+    net: Network | Sequence[Network] | None = None,
+    disruptions: bool = True,
+    common_draws: bool = False,
+) -> SimulationResult:
+    """Monte Carlo of routes: draw every stochastic term ``runs`` times (distributions in the
+    module docstring) and summarise time in hours and cost in USD.
+
+    Parameters
+    ----------
+    routes : Route or sequence of Route
+        For example ``corridors.alternatives(net, o, d, k=3)``.
+    runs : int, default 10,000
+        Number of runs (>= 1); runs x routes may be at most 10,000,000
+        (``corridors._checks.MAX_SIM_DRAWS``), checked before anything is allocated.
+    seed : int, optional
+        Seed of ``numpy.random.default_rng`` (a whole number >= 0); the same seed and routes
+        give the same draws.
+    deadline_h : float, optional
+        Deadline in hours (>= 0) for the on-time probability.
+    cargo : Cargo, optional
+        Cargo whose time value prices the drawn time (default: each route's query cargo).
+    progress : bool, optional
+        Show a tqdm bar (if tqdm is installed). Default: only for at least
+        :data:`PROGRESS_MIN_RUNS` runs on an interactive terminal.
+    net : Network or sequence of Network, optional
+        The network the routes were found on (its risk table gives the disruptions), or one
+        network per route (routes of different scenarios). Default: the bundled network the
+        routes name, if they name one.
+    disruptions : bool, default True
+        Draw disruptions from the risk table; False leaves them out (and needs no network).
+    common_draws : bool, default False
+        Share every draw among the routes that meet the same term (the same wait, border
+        dwell, transfer, terminal or disruption; see the module docstring): common random
+        numbers, for comparing routes run by run. False: only disruptions are shared.
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    ParameterTypeError
+        For an argument of the wrong type (a string for ``cargo`` is parsed).
+    RequestTooLargeError
+        When runs x routes exceeds 10,000,000.
+    ParameterError
+        For no routes, ``runs`` < 1, a negative seed, a negative or non-finite deadline, a
+        leg with a p90 below its median, invalid risk rows, no network for the disruptions,
+        or a sequence of networks whose length is not the number of routes.
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> alts = cor.alternatives(net, "Karachi", "Tashkent", k=2)
+    >>> sim = simulate(alts, runs=2_000, seed=1, net=net)
+    >>> float(sim.p_fastest.sum())
+    1.0
+    """
+    if isinstance(routes, Route):
+        routes = [routes]
+    if isinstance(routes, (str, bytes, Mapping)) or not isinstance(routes, Iterable):
+        raise ParameterTypeError("simulate takes a Route or a list of Route objects (from "
+                                 f"corridors.route or corridors.alternatives), got "
+                                 f"{type(routes).__name__}")
+    routes = list(routes)
+    if not routes:
+        raise ParameterError("simulate needs at least one route")
+    if not all(isinstance(r, Route) for r in routes):
+        raise ParameterTypeError("simulate takes Route objects (from corridors.route or "
+                                 "corridors.alternatives)")
+    runs = check_int(runs, "runs", lo=1)  # type: ignore[assignment]
+    check_limit(runs * len(routes), MAX_SIM_DRAWS, f"runs x routes ({runs:,} x {len(routes)})",
+                f"use fewer runs (at most {MAX_SIM_DRAWS // len(routes):,} for "
+                f"{len(routes)} route{'s' if len(routes) != 1 else ''}); 10,000 runs give "
+                "percentiles to well under 1%")
+    seed = check_int(seed, "seed", lo=0, optional=True)
+    deadline_h = check_real(deadline_h, "deadline_h", lo=0.0, optional=True, unit="h")
+    if cargo is not None and not isinstance(cargo, Cargo):
+        cargo = check_cargo(cargo)
+    check_bool(progress, "progress", optional=True)
+    check_bool(disruptions, "disruptions")
+    if net is not None and not isinstance(net, Network):
+        if isinstance(net, (str, bytes, Mapping)) or not isinstance(net, Sequence):
+            check_network(net)  # raises, naming the type
+        for i, one in enumerate(net):
+            check_network(one, f"net[{i}]")
+    plans = _plans(routes, net, cargo, disruptions)
+    # one column of uniform variates per wait and disruption occurrence, one of standard
+    # normal variates per lognormal term and disruption duration; keys met by several
+    # routes share a column (the route number is part of every key but the disruption's
+    # unless common_draws)
+    u_cols: dict[tuple[Any, ...], int] = {}
+    z_cols: dict[tuple[Any, ...], int] = {}
+
+    def col(cols: dict[tuple[Any, ...], int], key: tuple[Any, ...]) -> int:
+        return cols.setdefault(key, len(cols))
+
+    idx = []
+    for j, p in enumerate(plans):
+        own: tuple[Any, ...] = () if common_draws else (j,)
+        idx.append((
+            np.asarray([col(u_cols, (*own, *k)) for k in p.wait_keys], dtype=np.int64),
+            np.asarray([col(z_cols, (*own, *k)) for k in p.term_keys], dtype=np.int64),
+            np.asarray([col(u_cols, ("risk", *k)) for k in p.disruption_keys], dtype=np.int64),
+            np.asarray([col(z_cols, ("risk", *k)) for k in p.disruption_keys],
+                       dtype=np.int64),
+            # the moment of the closure the trip meets: shared, like the closure itself
+            np.asarray([col(u_cols, ("risk-rest", *k)) for k in p.disruption_keys],
+                       dtype=np.int64)))
+
+    seq = np.random.SeedSequence(seed)
+    rng = np.random.default_rng(seq)
+    n_routes = len(routes)
+    time_h = np.empty((runs, n_routes))
+    standing_usd = np.zeros((runs, n_routes))
+    sums = np.zeros((n_routes, 5))  # waiting, border, transfer, terminal, disruption
+    bar = _progress_bar(progress, runs)
+    try:
+        for start in range(0, runs, CHUNK_RUNS):
+            n = min(CHUNK_RUNS, runs - start)
+            u = rng.random((n, len(u_cols)))
+            z = rng.standard_normal((n, len(z_cols)))
+            for j, (p, (wi, ti, du, dz, dr)) in enumerate(zip(plans, idx)):
+                t = np.full(n, p.base_h)
+                if wi.size:
+                    ws = (u[:, wi] * p.headways).sum(axis=1)
+                    t += ws
+                    sums[j, 0] += ws.sum()
+                if ti.size:
+                    x = z[:, ti] * p.sigmas
+                    np.exp(x, out=x)
+                    x *= p.medians
+                    lo = 0
+                    for g, hi in enumerate(p.group_ends):
+                        if hi > lo:
+                            gs = x[:, lo:hi].sum(axis=1)
+                            t += gs
+                            sums[j, 1 + g] += gs.sum()
+                        lo = hi
+                if du.size:
+                    dur = z[:, dz] * p.d_sigma
+                    np.exp(dur, out=dur)
+                    dur *= p.d_median_h
+                    dur *= u[:, dr]  # the rest of a closure under way
+                    held = np.where(u[:, du] < p.d_prob, dur, 0.0)
+                    ds = held.sum(axis=1)
+                    t += ds
+                    sums[j, 4] += ds.sum()
+                    standing_usd[start:start + n, j] = held @ p.standing_usd_per_h
+                time_h[start:start + n, j] = t
+            if bar is not None:
+                bar.update(n)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    det_t = np.asarray([p.time_h for p in plans], dtype=float)
+    det_c = np.asarray([p.cost_usd for p in plans], dtype=float)
+    tv = np.asarray([p.time_value_usd_per_h for p in plans], dtype=float)
+    cost = (time_h - det_t) * tv + det_c + standing_usd  # no extra time: exactly det_c
+
+    splits: list[dict[str, float]] = []
+    indicators: list[dict[str, float]] = []
+    for j, p in enumerate(plans):
+        m = sums[j] / runs
+        split = {"running": p.det_split["running"],
+                 "waiting": p.det_split["waiting"] + m[0],
+                 "border": p.det_split["border"] + m[1],
+                 "transfer": p.det_split["transfer"] + m[2],
+                 "terminal": p.det_split["terminal"] + m[3],
+                 "disruption": m[4]}
+        splits.append(split)
+        mean_t = float(time_h[:, j].mean())
+        run_h = split["running"]
+        indicators.append({
+            "standing_charges_mean_usd": float(standing_usd[:, j].mean()),
+            "distance_km": p.distance_km,
+            "speed_without_delay_kmh": p.distance_km / run_h if run_h > 0 else math.nan,
+            "speed_with_delay_kmh": p.distance_km / mean_t if mean_t > 0 else math.nan,
+            "border_time_share": split["border"] / mean_t if mean_t > 0 else math.nan,
+            "border_cost_share": p.border_fee_usd / p.cost_usd if p.cost_usd > 0 else math.nan,
+        })
+    return SimulationResult(
+        labels=tuple(f"{i + 1}: {_label(r)}" for i, r in enumerate(routes)), runs=runs,
+        seed=int(seq.entropy) if isinstance(seq.entropy, int) else 0,
+        deadline_h=deadline_h, time_h=time_h, cost_usd=cost, deterministic_time_h=det_t,
+        deterministic_cost_usd=det_c, p_fastest=_p_best(time_h),
+        p_cheapest=_p_best(cost), mean_split_h=tuple(splits), indicators=tuple(indicators))
+
+
+def _p_best(draws: np.ndarray) -> np.ndarray:
+    """Share of runs in which each column is the smallest (ties split evenly)."""
+    runs, k = draws.shape
+    out = np.zeros(k)
+    for start in range(0, runs, CHUNK_RUNS):
+        d = draws[start:start + CHUNK_RUNS]
+        tie = d == d.min(axis=1, keepdims=True)
+        out += (tie / tie.sum(axis=1, keepdims=True)).sum(axis=0)
+    out /= runs
+    return out

@@ -1,0 +1,15 @@
+"""Layer 7, the command line: ``corridors <command>``.
+
+One module per command family (``app`` holds the parser, the network, route, pareto and
+closure commands and the one error handler that maps exceptions to exit codes; ``compare``,
+``simulate``, ``skims``, ``criticality`` and ``backtest`` add their subcommands). Nothing
+below imports from here.
+
+May import: every layer.
+"""
+
+from __future__ import annotations
+
+from .app import build_parser, main
+
+__all__ = ["build_parser", "main"]

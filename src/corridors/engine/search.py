@@ -1,0 +1,186 @@
+"""TODO docstring (graph)"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csgraph
+
+from .topology import TRANSFER, Topology, edge_csr
+
+__all__ = ['search']
+
+
+def search(
+    topo: Topology,
+    weight: np.ndarray,
+    masks: Sequence[np.ndarray],
+    source: int,
+    target: int,
+    *,
+    advance: Sequence[np.ndarray] = (),
+    max_transfers: int | None = None,
+    dist: np.ndarray | None = None,
+    tie: np.ndarray | None = None,
+    once: Sequence[np.ndarray] = (),
+) -> tuple[float, list[int]] | None:
+    """Least-weight path from node ``source`` to node ``target`` through the stages of a query.
+
+    Parameters
+    ----------
+    weight : array of float
+        Non-negative, finite weight of each edge the masks allow.
+    masks : list of bool arrays
+        ``masks[s]``: edges allowed while in stage ``s`` (one per stage).
+    advance : list of bool arrays
+        ``advance[s]``: edges whose traversal completes stage ``s`` (entering a via place,
+        handling at a gateway port, using a required crossing); ``len(masks) - 1`` of them.
+        The target is reached only in the last stage.
+    max_transfers : int, optional
+        Most ``TRANSFER`` edges on the path.
+    dist : array of float, optional
+        With one stage and no ``max_transfers``: the least weight from ``source`` to every
+        node over the edges of ``masks[0]``, if the caller has it (else it is computed with
+        :func:`scipy.sparse.csgraph.dijkstra` on :func:`edge_csr`).
+
+    tie : array of float, optional
+        A second weight per edge that breaks ties of ``weight`` (e.g. time for a cost query),
+        so that of two routes of equal cost the faster one wins.
+    once : list of bool arrays, optional
+        ``once[j]``: the edges that enter place j; the path enters each such place at most
+        once, whatever the stage (one bit of the search state per place: used to turn a best
+        path that visits a place twice into the best one that visits it once or never).
+
+    Dijkstra on states (node, stage, transfers used) with a lexicographic key: weight, then
+    ``tie``, then number of transfers, then the state's number. Equal-weight paths therefore
+    prefer the better second criterion, then fewer transfers, and the result does not depend
+    on float noise in a tie-breaking epsilon (callers put weights on a binary grid, see
+    :func:`on_grid`, so that equal totals are equal floats whatever the order of addition).
+    Returns (total weight, edges) or None when no path exists.
+
+    With one stage and no ``max_transfers``, the compiled Dijkstra of csgraph finds the least
+    weight of every node first; the edges that are tight (``dist[u] + w == dist[v]``, exactly,
+    as both searches add the same floats in the same order) and lie on a tight path to the
+    target are every edge a least-weight path can use, and the same lexicographic Dijkstra run
+    on those edges alone settles the same states in the same order, so it returns the same
+    path, bit for bit, as on the whole graph.
+    """
+    stages = len(masks)
+    if len(advance) != stages - 1:
+        raise ValueError("advance needs one edge set per stage boundary")
+    if stages == 1 and max_transfers is None and not len(once):
+        mask = masks[0]
+        if dist is None:
+            dist = csgraph.dijkstra(edge_csr(topo, weight, mask), indices=source)
+        if not math.isfinite(dist[target]):
+            return None
+        dag = _tight_edges(topo, weight, mask, dist, target)
+        edges = dag.tolist()
+        adjacency: dict[int, list[tuple[int, int]]] = {int(source): [], int(target): []}
+        for e, u, v in zip(edges, topo.src[dag].tolist(), topo.dst[dag].tolist()):
+            adjacency.setdefault(u, []).append((e, v))
+            adjacency.setdefault(v, [])
+        wd = dict(zip(edges, weight[dag].tolist()))
+        td = dict(zip(edges, (tie[dag] if tie is not None else np.zeros(len(dag))).tolist()))
+        tr = dict(zip(edges, (topo.etype[dag] == TRANSFER).tolist()))
+        return _dijkstra(topo.n_nodes, 1, adjacency, wd, td, [dict.fromkeys(edges, True)], [{}],
+                         tr, None, source, target, weight, {})
+    limit = (max_transfers + 1) if max_transfers is not None else 1
+    wl = weight.tolist()
+    tl = tie.tolist() if tie is not None else [0.0] * topo.n_edges
+    allowed = [m.tolist() for m in masks]
+    adv = [a.tolist() for a in advance] + [[False] * topo.n_edges]
+    is_transfer = topo._static_array("is_transfer").tolist()
+    enter_bits: dict[int, int] = {}
+    for j, entering in enumerate(once):
+        for e in np.flatnonzero(entering).tolist():
+            enter_bits[e] = enter_bits.get(e, 0) | (1 << j)
+    return _dijkstra(topo.n_nodes, stages, topo.adjacency, wl, tl, allowed, adv, is_transfer,
+                     limit if max_transfers is not None else None, source, target, weight,
+                     enter_bits)
+
+
+def _tight_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.ndarray,
+                 target: int) -> np.ndarray:
+    """Allowed edges with ``dist[tail] + weight == dist[head]`` from which the target can be
+    reached along such edges (every edge of every least-weight path), in edge order."""
+    in_order = topo._static_array("in_order")
+    in_ptr = topo._static_array("in_ptr")
+    src = topo.src
+    seen = {int(target)}
+    stack = [int(target)]
+    found: list[np.ndarray] = []
+    while stack:
+        v = stack.pop()
+        es = in_order[in_ptr[v]:in_ptr[v + 1]]
+        es = es[mask[es]]
+        es = es[dist[src[es]] + weight[es] == dist[v]]
+        if not len(es):
+            continue
+        found.append(es)
+        for u in src[es].tolist():
+            if u not in seen:
+                seen.add(u)
+                stack.append(u)
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(np.concatenate(found))
+
+
+def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, tl: Any, allowed: Any, adv: Any,
+              is_transfer: Any, limit: int | None, source: int, target: int,
+              weight: np.ndarray, enter_bits: dict[int, int]
+              ) -> tuple[float, list[int]] | None:
+    """The lexicographic Dijkstra of :func:`search` over any adjacency (list or dict by node)
+    and per-edge lookups (lists or dicts by edge); ``adv[s]`` may be a dict (missing: no).
+    ``enter_bits[e]``: the bits of the at-most-once places that edge ``e`` enters."""
+    last = stages - 1
+    counting = limit is not None
+    lim = limit if limit is not None else 1
+    dist: dict[int, tuple[float, float, int]] = {source: (0.0, 0.0, 0)}
+    prev: dict[int, tuple[int, int]] = {}
+    heap: list[tuple[float, float, int, int]] = [(0.0, 0.0, 0, source)]
+    while heap:
+        d, d2, ntr, st = heapq.heappop(heap)
+        if (d, d2, ntr) > dist.get(st, (math.inf, 0.0, 0)):
+            continue
+        v = st % n
+        rest = st // n
+        s = rest % stages
+        rest //= stages
+        k = rest % lim
+        bits = rest // lim
+        if v == target and s == last:
+            edges: list[int] = []
+            cur = st
+            while cur in prev:
+                p, e = prev[cur]
+                edges.append(e)
+                cur = p
+            edges.reverse()
+            total = math.fsum(float(weight[e]) for e in edges)
+            return total, edges
+        ok = allowed[s]
+        ad = adv[s]
+        for e, w in adjacency[v]:
+            if not ok[e]:
+                continue
+            tr = is_transfer[e]
+            k2 = k + 1 if (counting and tr) else k
+            if k2 >= lim:
+                continue
+            eb = enter_bits.get(e, 0)
+            if eb & bits:
+                continue  # a second visit of an at-most-once place
+            s2 = s + 1 if (ad[e] if s < last else False) else s
+            key = (d + wl[e], d2 + tl[e], ntr + (1 if tr else 0))
+            st2 = w + n * (s2 + stages * (k2 + lim * (bits | eb)))
+            if key < dist.get(st2, (math.inf, 0.0, 0)):
+                dist[st2] = key
+                prev[st2] = (st, e)
+                heapq.heappush(heap, (key[0], key[1], key[2], st2))
+    return None

@@ -1,0 +1,310 @@
+"""TODO docstring (routing)"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import (
+    CorridorsError,
+)
+from ..model.network import Network
+from .query import Query, _replace, port_areas
+from .search import search
+from .topology import (
+    LINK,
+    LOAD,
+    TIE_BREAK,
+    TRANSFER,
+    UNLOAD,
+    WATER_MODES,
+    Topology,
+    logical_service,
+    on_grid,
+)
+from .weights import Weights, check_weights, risk_arrays
+
+# --------------------------------------------------------------------------------------------
+# Masks and solving
+# --------------------------------------------------------------------------------------------
+
+MAX_BRANCHES = 400  # searches allowed to turn a route with a repeated place into a simple one
+
+
+@dataclass
+class _Solver:
+    net: Network
+    topo: Topology
+    w: Weights
+    q: Query
+
+    def place_idx(self, pid: str) -> int:
+        return self.topo.place_index[pid]
+
+    def mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
+             any_status: bool = False, cargo_limits: bool = True) -> np.ndarray:
+        """Edges a query may use (before stage rules): status, modes, avoided items, cargo
+        limits, and loading/unloading only at the origin and the destination.
+
+        All but the last rule do not depend on the origin and destination (unless a port
+        area is avoided: its own ports stay usable), so that part is cached per network for
+        the last few queries: a batch of queries with the same constraints builds it once."""
+        topo = self.topo
+        ends = any(kind == "port_area" for kind, _ in extra_avoid)
+        key = ("mask", q if ends else _replace(q, origin="", destination=""), extra_avoid,
+               any_status, cargo_limits)
+        cache: dict[Any, np.ndarray] = topo._weights.setdefault(("masks",), {})
+        shared = cache.pop(key, None)
+        if shared is None:
+            shared = self._shared_mask(q, extra_avoid=extra_avoid, any_status=any_status,
+                                       cargo_limits=cargo_limits)
+            shared.flags.writeable = False
+        cache[key] = shared  # most recent last (dicts keep insertion order)
+        while len(cache) > 8:
+            del cache[next(iter(cache))]
+        etype = topo.etype
+        m = shared.copy()
+        # terminals only at the ends
+        o, d = self.place_idx(q.origin), self.place_idx(q.destination)
+        m &= (etype != LOAD) | (topo.src == topo.gate_of[o])
+        m &= (etype != UNLOAD) | (topo.dst == topo.gate_of[d])
+        # no mode or gauge change at the origin or the destination: the cargo is loaded onto
+        # the mode it leaves by and unloaded from the one it arrives by (a truck loaded at a
+        # rail yard only to be lifted onto a train there would pay two handlings for one)
+        m &= (etype != TRANSFER) | ((topo.src_place != o) & (topo.src_place != d))
+        # a route that visits no place twice never leaves its destination: without this, a
+        # relaxed best path that passes through the destination and comes back (rail to the
+        # port next door, then a truck back) is pruned with nothing left to branch on
+        m &= (etype != LINK) | (topo.src_place != d)
+        return m
+
+    def _shared_mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]],
+                     any_status: bool, cargo_limits: bool) -> np.ndarray:
+        """The rules of :meth:`mask` but the terminals at the ends."""
+        topo = self.topo
+        m = np.ones(topo.n_edges, dtype=bool) if any_status else topo.usable(q.year)
+        etype = topo.etype
+        modes = list(q.modes)
+        # line-haul links by mode; access links (drayage to a port or yard) stay usable
+        is_link = etype == LINK
+        m &= ~is_link | topo.eaccess | np.isin(topo.emode, modes)
+        # services: a node is usable if its mode is allowed or an access link reaches it
+        svc_mode = topo._static.get("node_mode")
+        if svc_mode is None:
+            svc_mode = np.array([logical_service(s).split("-")[0] for s in topo.node_service],
+                                dtype=object)
+            topo._static["node_mode"] = svc_mode
+        node_ok = np.isin(svc_mode, modes) | (svc_mode == "gate")
+        acc = is_link & topo.eaccess
+        node_ok[topo.src[acc]] = True
+        node_ok[topo.dst[acc]] = True
+        m &= node_ok[topo.src] & node_ok[topo.dst]
+        if cargo_limits:
+            m &= self.w.cargo_ok
+        avoid_places = set(q.avoid_places)
+        countries = set(q.avoid_countries)
+        avoid_links = set(q.avoid_links) | set(q.avoid_crossings)
+        protected = {q.origin, q.destination, *q.via}
+        for kind, ref in extra_avoid:
+            if kind == "link":
+                avoid_links.add(ref)
+            elif kind == "crossing":
+                a, b = ref.split("|")
+                avoid_links |= self.border_links_between(a, b)
+            elif kind == "port_area":
+                areas = port_areas(self.net)
+                avoid_places |= {p for p, area in areas.items()
+                                 if area == ref and p not in protected}
+            elif kind == "place":
+                avoid_places.add(ref)
+            elif kind == "country":
+                countries.add(ref)
+            elif kind == "mode":
+                m &= ~((topo.emode == ref) & ~topo.eaccess)
+        pidx = {self.place_idx(p) for p in avoid_places}
+        pidx |= {i for i, c in enumerate(topo.place_country) if c in countries}
+        if pidx:
+            m &= ~topo.edges_touching_places(pidx)
+        if avoid_links:
+            li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in avoid_links],
+                          dtype=np.int64)
+            m &= ~(is_link & np.isin(topo.elink, li))
+        if q.avoid_passages:
+            bad = set(q.avoid_passages)
+            li = np.array([i for i, ps in enumerate(topo.link_passages) if bad & set(ps)],
+                          dtype=np.int64)
+            m &= ~(is_link & np.isin(topo.elink, li))
+        return m
+
+    def border_links_between(self, a: str, b: str) -> set[str]:
+        links = self.net._links
+        sel = (links["kind"] == "border") & (
+            ((links["from_id"] == a) & (links["to_id"] == b))
+            | ((links["from_id"] == b) & (links["to_id"] == a)))
+        return set(links.index[sel])
+
+    def first_wait(self, q: Query) -> np.ndarray:
+        """Expected wait (h) per edge for the first departure, which a ``departure="booked"``
+        query does not have: loading onto a train at the origin, or the first sailing from
+        the origin or from a port one access link away (the city's own port, reached by
+        drayage: the shipper books the sailing and trucks the box to it); zero elsewhere.
+        A change onto a train away from the origin keeps its wait: trucking a box to the
+        city's rail yard to board there is not a booked departure from the origin."""
+        topo = self.topo
+        o = self.place_idx(q.origin)
+        wait = self.w.arrays["wait_h"]
+        near = (topo.etype == LINK) & topo.eaccess & (topo.src_place == o)
+        starts = np.unique(np.concatenate([[o], topo.dst_place[near]]))
+        first = ((topo.etype == LOAD) & (topo.src == topo.gate_of[o])) | (
+            (topo.etype == LINK) & np.isin(topo.src_place, starts))
+        return np.where(first, wait, 0.0)
+
+    def query_array(self, q: Query, name: str) -> np.ndarray:
+        """A time or money array as the query sees it: the first departure's wait removed
+        from ``time_h`` and ``generalized`` when the departure is booked."""
+        arr = self.w.arrays[name]
+        if q.departure != "booked" or name not in ("time_h", "generalized", "wait_h"):
+            return arr
+        fw = self.first_wait(q)
+        coef = q.cargo.time_value_usd_per_h if name == "generalized" else 1.0
+        return arr - coef * fw
+
+    def objective(self, q: Query) -> np.ndarray:
+        """The weight array a query minimizes: the objective, plus ``risk_aversion x risk``
+        (risk under the query's sanctions policy) when risk aversion is set."""
+        if q.minimize != "risk" and not q.risk_aversion:
+            return self.query_array(q, q.minimize)
+        delay, usd = risk_arrays(self.net, q.cargo, q.sanctions_policy())
+        risk = delay * q.cargo.time_value_usd_per_h + usd
+        if q.minimize == "risk":
+            return risk
+        return self.query_array(q, q.minimize) + q.risk_aversion * risk
+
+    def advance_set(self, kind: str, ref: str) -> np.ndarray:
+        """Edges that complete a waypoint: entering a place; sea <-> land handling at a
+        gateway port; using a border crossing."""
+        topo = self.topo
+        if kind == "place":
+            return topo.entering(self.place_idx(ref))
+        if kind == "gateway":
+            pi = self.place_idx(ref)
+            water = np.array([logical_service(s) in WATER_MODES for s in topo.node_service])
+            return ((topo.etype == TRANSFER) & (topo.src_place == pi)
+                    & (water[topo.src] != water[topo.dst]))
+        a, b = ref.split("|")
+        ids = self.border_links_between(a, b)
+        li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in ids], dtype=np.int64)
+        return (topo.etype == LINK) & np.isin(topo.elink, li)
+
+    def solve(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
+              any_status: bool = False, check: bool = True,
+              cargo_limits: bool = True) -> tuple[float, list[int]] | None:
+        """Best route of the query that visits no place twice, as (objective, edges)."""
+        topo = self.topo
+        m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status,
+                      cargo_limits=cargo_limits)
+        objective = self.objective(q)
+        if check:
+            check_weights(self.w, q.minimize, m, self.net.name)
+        else:
+            m &= np.isfinite(objective) & (objective >= 0)
+        weight = on_grid(np.where(m, objective, 0.0))
+        second = self.query_array(q, TIE_BREAK[q.minimize])
+        tie = on_grid(np.where(m & np.isfinite(second), second, 1e9))
+        advance = [self.advance_set(k, r) for k, r in q.waypoints]
+        stages = len(advance) + 1
+        # stage rules for places: the origin is never re-entered; the destination is entered
+        # only in the last stage; a via place or gateway only in its own stage
+        rules: dict[int, int] = {self.place_idx(q.origin): -1,
+                                 self.place_idx(q.destination): stages - 1}
+        for i, (kind, ref) in enumerate(q.waypoints):
+            if kind in ("place", "gateway"):
+                rules[self.place_idx(ref)] = i
+        source = int(topo.gate_of[self.place_idx(q.origin)])
+        target = int(topo.gate_of[self.place_idx(q.destination)])
+        found = self._simple(weight, m, rules, stages, advance, source, target,
+                             q.max_transfers, tie)
+        if found is None:
+            return None
+        # the search ranks on the grid; the route's objective is the exact sum of its edges
+        return math.fsum(float(objective[e]) for e in found[1]), found[1]
+
+    def _simple(self, weight: np.ndarray, base: np.ndarray, rules: dict[int, int], stages: int,
+                advance: list[np.ndarray], source: int, target: int,
+                max_transfers: int | None, tie_weight: np.ndarray | None = None
+                ) -> tuple[float, list[int]] | None:
+        """The best path that visits every place at most once: while the best path of the
+        current restriction visits a place twice, that place joins the set of places the
+        search may enter at most once (one bit of its state each, see
+        :func:`~corridors.graph.search`). Each restriction only removes paths that visit a
+        place twice, so every simple path stays allowed and the first simple best path is the
+        best simple path."""
+        topo = self.topo
+        entering_cache: dict[int, np.ndarray] = {}
+
+        def entering(p: int) -> np.ndarray:
+            if p not in entering_cache:
+                entering_cache[p] = topo.entering(p)
+            return entering_cache[p]
+
+        masks = []
+        for s in range(stages):
+            m = base.copy()
+            for p, t in rules.items():
+                if t != s:
+                    m &= ~entering(p)
+            masks.append(m)
+
+        def run(once: tuple[int, ...]) -> tuple[float, list[int]] | None:
+            return search(topo, weight, masks, source, target, advance=advance,
+                          max_transfers=max_transfers, tie=tie_weight,
+                          once=[entering(p) for p in once])
+
+        def second(found_: tuple[float, list[int]]) -> float:
+            if tie_weight is None:
+                return 0.0
+            return math.fsum(float(tie_weight[e]) for e in found_[1])
+
+        once: tuple[int, ...] = ()
+        found = run(once)
+        solves = 1
+        while found is not None:
+            repeat = self._first_repeat(found[1], advance)
+            if repeat is None:
+                return found
+            place = repeat[0]
+            if place in once:  # cannot happen: the search enters such a place once
+                raise CorridorsError(f"internal error: place {topo.place_ids[place]!r} "
+                                     "visited twice though restricted to one visit")
+            if solves >= MAX_BRANCHES:
+                raise CorridorsError(
+                    f"gave up after {solves} searches looking for a route that visits no "
+                    "place twice; add via places or avoid_places to narrow the query")
+            once = (*once, place)
+            solves += 1
+            found = run(once)
+        return None
+
+    def _first_repeat(self, edges: list[int], advance: list[np.ndarray]
+                      ) -> tuple[int, list[int]] | None:
+        """The first place the path visits in two separate runs, with the stage of each run."""
+        topo = self.topo
+        stage = 0
+        runs: dict[int, list[int]] = {}
+        cur = -1
+        path = np.asarray(edges, dtype=np.int64)
+        for e, p_from, p_to in zip(edges, topo.src_place[path].tolist(),
+                                   topo.dst_place[path].tolist()):
+            if cur == -1:
+                cur = p_from
+                runs.setdefault(p_from, []).append(stage)
+            if p_to != p_from:
+                runs.setdefault(p_to, []).append(stage)
+                if len(runs[p_to]) > 1:
+                    return p_to, runs[p_to]
+            if stage < len(advance) and advance[stage][e]:
+                stage += 1
+        return None

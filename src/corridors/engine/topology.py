@@ -1,0 +1,574 @@
+"""The expanded routable graph: one sub-node per service at each place, transfer edges where
+services meet, terminal edges at the ends of a journey, and the search.
+
+Nodes
+    ``(place, service)`` for every land service that touches a place (``rail-1676``,
+    ``rail-1435``, ``rail-1520``, ``road``); for water services (``sea``, ``ferry``) two nodes,
+    ``sea`` (the cargo is on board, leaving) and ``sea:in`` (the cargo has arrived by ship), so
+    that a box that arrives by one ship and leaves by another crosses a *transshipment* edge
+    instead of sailing through for free; and one ``gate`` node per place, where a journey
+    starts (loading) and ends (unloading).
+Edges
+    ``LINK`` edges for each usable direction of each link and each service it carries;
+    ``TRANSFER`` edges between the services that meet at a place (gauge breaks, port
+    handling, mode changes, transshipment); ``LOAD`` edges ``gate -> service`` and ``UNLOAD``
+    edges ``service -> gate``, which routing opens only at the origin and the destination.
+
+The topology depends only on the structure of the network (places, links, their modes,
+gauges and direction, and which transfers the operations table allows). Everything a query or
+a scenario changes (year, closures, avoided items, modes, cargo) is a boolean mask over edges
+or a weight array (:mod:`corridors.costs`), so one topology serves every query and scenario.
+The topology is a snapshot: it copies what it needs (statuses and years included) and never
+reads the network's frames again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..errors import ParameterError
+from ..model.network import Network
+from ..model.schema import (
+    TRANSFER_PLACE_KINDS,
+    link_is_usable,
+    parse_gauges,
+    services_of,
+    split_list,
+)
+
+__all__ = ['Topology', 'topology', 'edge_csr', 'OBJECTIVES', 'objective_name', 'LINK', 'on_grid', 'TIE_BREAK', 'TRANSFER', 'LOAD', 'UNLOAD', 'TRANSFER_PLACE_KINDS', 'WATER_MODES', 'logical_service']
+
+OBJECTIVES = ("distance_km", "time_h", "cost_usd", "generalized", "risk")
+
+LINK, TRANSFER, LOAD, UNLOAD = 0, 1, 2, 3
+GATE = "gate"
+WATER_MODES = ("sea", "ferry")
+ARRIVED = ":in"
+
+# Place kinds where services may meet with default transfer costs (others need explicit rows).
+# Place kinds where a box may go from one ship to another by default.
+TRANSSHIPMENT_PLACE_KINDS = ("port",)
+
+
+SERVICE_SEP = "~"  # a scheduled service's nodes: "rail-1520~rzdl_instc_east"
+
+
+def logical_service(node_service: str) -> str:
+    """The track service a node stands for: ``sea:in`` -> ``sea``,
+    ``rail-1520~rzdl_instc_east`` (a scheduled train, services.csv) -> ``rail-1520``."""
+    s = node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+    return s.split(SERVICE_SEP, 1)[0]
+
+
+def service_id(node_service: str) -> str | None:
+    """The services.csv id of a scheduled service's node, None for the default services."""
+    s = node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+    return s.split(SERVICE_SEP, 1)[1] if SERVICE_SEP in s else None
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """One scheduled service (a row of services.csv) as the topology and weights use it."""
+
+    id: str
+    node_service: str  # "rail-1520~<id>"
+    headway_h: float
+    speed_kmh: float
+    status: str
+    year: Any
+    source: str
+
+
+def scheduled_services(net: Network) -> tuple[list[tuple[str, ...]], dict[str, ServiceInfo]]:
+    """Per link row, the node services of the scheduled services that run over it, and the
+    services by node service name (from the network's ``services`` table)."""
+    from ..model.validation import service_link
+
+    links = net._links
+    extra: list[list[str]] = [[] for _ in range(len(links))]
+    info: dict[str, ServiceInfo] = {}
+    table = net._tables.get("services")
+    if table is not None:
+        for rec in table.to_dict("records"):
+            name = f"{rec['mode']}-{int(rec['gauge_mm'])}{SERVICE_SEP}{rec['id']}"
+            path = [p.strip() for p in str(rec["path"]).split("|") if p.strip()]
+            for a, b in zip(path, path[1:]):
+                row = service_link(links.reset_index(drop=True), rec["mode"], rec["gauge_mm"],
+                                   a, b)
+                if row is not None and name not in extra[row]:
+                    extra[row].append(name)
+            sp = rec.get("speed_kmh")
+            info[name] = ServiceInfo(
+                id=str(rec["id"]), node_service=name, headway_h=float(rec["headway_h"]),
+                speed_kmh=float(sp) if sp is not None and not pd.isna(sp) else float("nan"),
+                status=str(rec["status"]), year=rec.get("year"), source=str(rec["source"]))
+    return [tuple(x) for x in extra], info
+
+
+@dataclass
+class Topology:
+    """Nodes and edges of the expanded graph of one network (cargo- and query-independent).
+
+    Edge arrays are numpy arrays of length ``n_edges``; node arrays of length ``n_nodes``.
+    ``link_status`` and ``link_year`` are copies of the links' status and year (by link row),
+    so the topology never reads the network again.
+    """
+
+    name: str
+    place_ids: list[str]
+    place_country: list[str]
+    place_kind: list[str]
+    node_place: np.ndarray  # int, place index of each node
+    node_service: list[str]  # service of each node ("rail-1435", "road", "sea", "sea:in", "gate")
+    node_of: dict[tuple[str, str], int]  # (place id, node service) -> node
+    gate_of: np.ndarray  # int, gate node of each place
+    src: np.ndarray
+    dst: np.ndarray
+    etype: np.ndarray  # LINK, TRANSFER, LOAD or UNLOAD
+    elink: np.ndarray  # link row index, -1 for other edges
+    eforward: np.ndarray  # bool: link traversed from from_id to to_id
+    emode: np.ndarray  # object: mode of link edges; "transfer"; "load"/"unload"
+    eborder: np.ndarray  # bool
+    eaccess: np.ndarray  # bool: link of kind "access" (drayage between a city and its terminal)
+    edistance: np.ndarray  # km
+    ecountry: np.ndarray  # object: tariff/speed country of link edges ("*" for sea/ferry)
+    link_ids: list[str]
+    link_status: list[str]
+    link_year: list[Any]
+    link_passages: list[tuple[str, ...]]
+    link_cargo_units: list[tuple[str, ...]]
+    place_index: dict[str, int]
+    # caches derived from the structure only (adjacency, edge orders): shared, by reference,
+    # by every topology of the same structure (dataclasses.replace keeps the same dict)
+    _static: dict[str, Any] = field(default_factory=dict)
+    _weights: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    # scheduled services (services.csv) by node service name
+    services: dict[str, ServiceInfo] = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_service)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.src)
+
+    @property
+    def adjacency(self) -> list[list[tuple[int, int]]]:
+        """node -> [(edge, head node)], in edge order (built on first use)."""
+        adj = self._static.get("adjacency")
+        if adj is None:
+            adj = [[] for _ in range(self.n_nodes)]
+            for e, (u, v) in enumerate(zip(self.src.tolist(), self.dst.tolist())):
+                adj[u].append((e, v))
+            self._static["adjacency"] = adj
+        return adj  # type: ignore[no-any-return]
+
+    def _static_array(self, name: str) -> np.ndarray:
+        """A read-only array derived from the structure, computed once."""
+        hit = self._static.get(name)
+        if hit is None:
+            if name == "src_place":
+                hit = self.node_place[self.src]
+            elif name == "dst_place":
+                hit = self.node_place[self.dst]
+            elif name == "out_order":  # edges by (tail, head, edge)
+                hit = np.lexsort((self.dst, self.src))
+            elif name == "in_order":  # edges by (head, edge)
+                hit = np.argsort(self.dst, kind="stable")
+            elif name == "in_ptr":  # in_order[in_ptr[v]:in_ptr[v + 1]] enter node v
+                hit = np.zeros(self.n_nodes + 1, dtype=np.int64)
+                np.cumsum(np.bincount(self.dst, minlength=self.n_nodes), out=hit[1:])
+            elif name == "is_transfer":
+                hit = self.etype == TRANSFER
+            else:
+                raise KeyError(name)
+            hit.flags.writeable = False
+            self._static[name] = hit
+        return hit  # type: ignore[no-any-return]
+
+    @property
+    def src_place(self) -> np.ndarray:
+        return self._static_array("src_place")
+
+    @property
+    def dst_place(self) -> np.ndarray:
+        return self._static_array("dst_place")
+
+    def usable(self, year: int | None) -> np.ndarray:
+        """Edges usable in ``year`` (non-link edges always; links by status and year)."""
+        cache_key = ("usable", year)
+        hit = self._weights.get(cache_key)
+        if hit is not None:
+            return np.asarray(hit).copy()
+        link_ok = np.array([link_is_usable(s, y, year)
+                            for s, y in zip(self.link_status, self.link_year)], dtype=bool)
+        out = np.ones(self.n_edges, dtype=bool)
+        is_link = self.etype == LINK
+        out[is_link] = link_ok[self.elink[is_link]]
+        if self.services:
+            # a scheduled service runs only while its own status and year allow
+            closed = {name for name, s in self.services.items()
+                      if not link_is_usable(s.status, s.year, year)}
+            if closed:
+                node_closed = np.array([s in closed for s in self.node_service], dtype=bool)
+                out &= ~(node_closed[self.src] | node_closed[self.dst])
+        self._weights[cache_key] = out
+        return out.copy()
+
+    def edges_touching_places(self, place_idx: set[int] | Sequence[int]) -> np.ndarray:
+        """Edges that start or end at any of these places."""
+        if not len(place_idx):
+            return np.zeros(self.n_edges, dtype=bool)
+        places = np.fromiter(place_idx, dtype=np.int64)
+        return np.isin(self.src_place, places) | np.isin(self.dst_place, places)
+
+    def entering(self, place: int) -> np.ndarray:
+        """Edges that enter ``place`` from another place (link edges)."""
+        return (self.dst_place == place) & (self.src_place != place)
+
+    def to_networkx(self, weight: np.ndarray, mask: np.ndarray | None = None) -> nx.MultiDiGraph:
+        """The expanded graph as networkx (for checks and oracles): nodes are ints, edges carry
+        ``weight`` and ``edge`` (index)."""
+        g = nx.MultiDiGraph()
+        g.add_nodes_from(range(self.n_nodes))
+        for e in range(self.n_edges):
+            if mask is None or mask[e]:
+                g.add_edge(int(self.src[e]), int(self.dst[e]), key=e, edge=e,
+                           weight=float(weight[e]))
+        return g
+
+
+def _explicit_pairs(net: Network) -> set[tuple[str, str, str]]:
+    ops = net._tables.get("operations")
+    out: set[tuple[str, str, str]] = set()
+    if ops is None:
+        return out
+    for p, a, b, kind in zip(ops["place_id"], ops["from_service"], ops["to_service"],
+                             ops["kind"]):
+        if kind == "terminal" or p == "*":
+            continue
+        out.add((p, a, b))
+        out.add((p, b, a))
+    return out
+
+
+_SHARED: OrderedDict[str, Topology] = OrderedDict()  # structure key -> topology
+_SHARED_MAX = 8
+
+
+def structure_key(net: Network) -> str:
+    """A hash of what the expanded graph's shape depends on: place ids and kinds, links' ends,
+    modes, gauges, kinds and direction, and which places have explicit transfer rows. Networks
+    that differ only in parameters (tariffs, speeds, dwell, status, year, distances) share it,
+    so a scenario is a new set of masks and weights on the same topology, not a rebuild."""
+    places, links = net._places, net._links
+    h = hashlib.sha256()
+    for col in (places.index.astype(str), places["kind"].astype(str),
+                places["country"].astype(str)):
+        h.update("\x1f".join(col.tolist()).encode())
+    for name in ("from_id", "to_id", "mode", "kind", "gauge_mm", "oneway"):
+        h.update("\x1f".join(map(str, links[name].tolist())).encode())
+    h.update("\x1f".join(links.index.astype(str).tolist()).encode())
+    h.update(repr(sorted(_explicit_pairs(net))).encode())
+    services = net._tables.get("services")
+    if services is not None:  # scheduled services add nodes and edges (and carry statuses)
+        h.update(services.to_csv(index=False).encode())
+    return h.hexdigest()
+
+
+def topology(net: Network) -> Topology:
+    """The expanded graph of ``net``: built once per network structure and cached.
+
+    Networks with the same structure (:func:`structure_key`), such as a scenario of another
+    network, share the node and edge arrays; each gets its own copy of the link attributes
+    that are not structure (status, year, passages, cargo limits) and its own weights.
+    """
+    cached = net._cache.get("topology")
+    if cached is not None:
+        return cached
+    key = structure_key(net)
+    shared = _SHARED.get(key)
+    if shared is not None:
+        _SHARED.move_to_end(key)
+        links = net._links
+        topo = replace(
+            shared, name=net.name, link_status=[str(s) for s in links["status"]],
+            link_year=links["year"].tolist(),
+            link_passages=[tuple(split_list(v)) for v in links["passages"]],
+            link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"]],
+            edistance=_edge_distance(shared, links), _weights={})
+        net._cache["topology"] = topo
+        return topo
+    topo = _build(net)
+    _SHARED[key] = topo
+    while len(_SHARED) > _SHARED_MAX:
+        _SHARED.popitem(last=False)
+    net._cache["topology"] = topo
+    return topo
+
+
+def _edge_distance(topo: Topology, links: Any) -> np.ndarray:
+    km = links["distance_km"].to_numpy(dtype=float)
+    out = np.zeros(topo.n_edges)
+    is_link = topo.etype == LINK
+    out[is_link] = km[topo.elink[is_link]]
+    return out
+
+
+def _build(net: Network) -> Topology:
+    places = net._places
+    place_ids = [str(p) for p in places.index.tolist()]
+    pidx = {p: i for i, p in enumerate(place_ids)}
+    country = [str(c) for c in places["country"].tolist()]
+    kind = [str(k) for k in places["kind"].tolist()]
+    links = net._links
+    link_ids = [str(x) for x in links.index.tolist()]
+    n_places = len(place_ids)
+
+    # services of each link, once per distinct (mode, gauge); a service is numbered by its rank
+    # among all service names, so that sorting ranks sorts names
+    link_mode = links["mode"].to_numpy(dtype=object)
+    extra, service_info = scheduled_services(net)
+    combos: dict[tuple[Any, Any, Any], int] = {}
+    combo_of = np.fromiter((combos.setdefault(k, len(combos)) for k in
+                            zip(link_mode.tolist(), links["gauge_mm"].tolist(), extra)),
+                           dtype=np.int64, count=len(links))
+    combo_svcs = [services_of(m, parse_gauges(g)) + x for m, g, x in combos]
+    svc_names = sorted({s for svcs in combo_svcs for s in svcs})
+    rank = {s: r for r, s in enumerate(svc_names)}
+    svc_water = np.array([s in WATER_MODES for s in svc_names], dtype=bool)
+    combo_n = np.array([len(svcs) for svcs in combo_svcs], dtype=np.int64)
+    combo_ranks = np.array([rank[s] for svcs in combo_svcs for s in svcs], dtype=np.int64)
+    combo_off = np.zeros(len(combo_svcs) + 1, dtype=np.int64)
+    np.cumsum(combo_n, out=combo_off[1:])
+
+    # one item per (link, service), in link order and the link's service order
+    a_place = np.array([pidx[a] for a in links["from_id"].tolist()], dtype=np.int64)
+    b_place = np.array([pidx[b] for b in links["to_id"].tolist()], dtype=np.int64)
+    per_link = combo_n[combo_of]
+    item_link = np.repeat(np.arange(len(links), dtype=np.int64), per_link)
+    first_item = np.zeros(len(links) + 1, dtype=np.int64)
+    np.cumsum(per_link, out=first_item[1:])
+    item_pos = np.arange(len(item_link), dtype=np.int64) - first_item[item_link]
+    item_rank = combo_ranks[combo_off[combo_of[item_link]] + item_pos]
+
+    # nodes: per place its gate, then its services in sorted order (water ones twice)
+    n_svc = max(len(svc_names), 1)
+    pair_key = np.unique(np.concatenate([a_place[item_link] * n_svc + item_rank,
+                                         b_place[item_link] * n_svc + item_rank]))
+    pair_place = pair_key // n_svc
+    pair_rank = pair_key % n_svc
+    pair_size = np.where(svc_water[pair_rank], 2, 1) if len(svc_names) else \
+        np.zeros(0, dtype=np.int64)
+    before = np.zeros(len(pair_key) + 1, dtype=np.int64)
+    np.cumsum(pair_size, out=before[1:])
+    pair_node = pair_place + 1 + before[:-1]
+    size_of_place = np.bincount(pair_place, weights=pair_size, minlength=n_places).astype(np.int64)
+    place_before = np.zeros(n_places, dtype=np.int64)
+    np.cumsum(size_of_place[:-1], out=place_before[1:])
+    gate_of = np.arange(n_places, dtype=np.int64) + place_before
+    n_nodes = n_places + int(before[-1])
+    node_place_a = np.empty(n_nodes, dtype=np.int64)
+    node_svc = np.empty(n_nodes, dtype=object)
+    node_place_a[gate_of] = np.arange(n_places, dtype=np.int64)
+    node_svc[gate_of] = GATE
+    names_arr = np.array(svc_names, dtype=object)
+    node_place_a[pair_node] = pair_place
+    node_svc[pair_node] = names_arr[pair_rank] if len(svc_names) else np.zeros(0, dtype=object)
+    water_pair = pair_size == 2
+    node_place_a[pair_node[water_pair] + 1] = pair_place[water_pair]
+    node_svc[pair_node[water_pair] + 1] = np.array(
+        [s + ARRIVED for s in svc_names], dtype=object)[pair_rank[water_pair]] \
+        if water_pair.any() else np.zeros(0, dtype=object)
+    node_service: list[str] = node_svc.tolist()
+    node_of: dict[tuple[str, str], int] = {
+        (place_ids[p], s): v for v, (p, s) in enumerate(zip(node_place_a.tolist(), node_service))}
+    dep_at = np.full((n_places, n_svc), -1, dtype=np.int64)
+    dep_at[pair_place, pair_rank] = pair_node
+    arr_at = dep_at + svc_water[np.newaxis, :] if len(svc_names) else dep_at
+
+    # link edges: per item forward, then reverse unless one-way
+    twoway = np.array([not o for o in links["oneway"].tolist()], dtype=bool)
+    n_dir = np.where(twoway[item_link], 2, 1)
+    edge_item = np.repeat(np.arange(len(item_link), dtype=np.int64), n_dir)
+    first_dir = np.zeros(len(item_link) + 1, dtype=np.int64)
+    np.cumsum(n_dir, out=first_dir[1:])
+    fwd = (np.arange(len(edge_item), dtype=np.int64) - first_dir[edge_item]) == 0
+    li = item_link[edge_item]
+    r = item_rank[edge_item]
+    tail = np.where(fwd, a_place[li], b_place[li])
+    head = np.where(fwd, b_place[li], a_place[li])
+    lkind = links["kind"].to_numpy(dtype=object)
+    water_link = np.array([m in WATER_MODES for m in link_mode.tolist()], dtype=bool)
+    country_arr = np.array(country, dtype=object)
+    link_km = links["distance_km"].to_numpy(dtype=float)
+    l_src = dep_at[tail, r]
+    l_dst = arr_at[head, r]
+    # a link is priced and timed by the country of its from-place in both directions, so the
+    # two directions of a cross-border link differ only by what the data says per direction
+    l_country = np.where(water_link[li], "*", country_arr[a_place[li]]).astype(object)
+
+    # transfer, load and unload edges: per place, from a template per (services, kind) or,
+    # at places with explicit transfer rows, per place
+    explicit = _explicit_pairs(net)
+    explicit_places = {p for p, _, _ in explicit}
+    order = np.argsort(pair_place, kind="stable")
+    starts = np.searchsorted(pair_place[order], np.arange(n_places + 1))
+    ranks_sorted = pair_rank[order].tolist()
+    templates: dict[tuple[Any, ...], int] = {}
+    rows: list[list[tuple[int, int, int, int, int]]] = []
+    place_template = np.empty(n_places, dtype=np.int64)
+    for i in range(n_places):
+        sig = tuple(ranks_sorted[starts[i]:starts[i + 1]])
+        pid = place_ids[i]
+        key = (sig, kind[i], pid if pid in explicit_places else None)
+        t = templates.get(key)
+        if t is None:
+            t = templates[key] = len(rows)
+            rows.append(_place_template(sig, svc_names, kind[i], pid, explicit))
+        place_template[i] = t
+    t_len = np.array([len(t) for t in rows] + [0], dtype=np.int64)
+    t_off = np.zeros(len(t_len), dtype=np.int64)
+    np.cumsum(t_len[:-1], out=t_off[1:])
+    flat = np.array([e for t in rows for e in t] or np.zeros((0, 5)),
+                    dtype=np.int64).reshape(-1, 5)
+    counts = t_len[place_template]
+    e_place = np.repeat(np.arange(n_places, dtype=np.int64), counts)
+    e_first = np.zeros(n_places + 1, dtype=np.int64)
+    np.cumsum(counts, out=e_first[1:])
+    entry = flat[t_off[place_template[e_place]]
+                 + np.arange(len(e_place), dtype=np.int64) - e_first[e_place]]
+
+    def node(which: np.ndarray, rk: np.ndarray) -> np.ndarray:
+        out = gate_of[e_place].copy()
+        dep = which == _DEP
+        arr = which == _ARR
+        out[dep] = dep_at[e_place[dep], rk[dep]]
+        out[arr] = arr_at[e_place[arr], rk[arr]]
+        return out
+
+    p_type = entry[:, 0].astype(np.int8)
+    p_src = node(entry[:, 1], entry[:, 2])
+    p_dst = node(entry[:, 3], entry[:, 4])
+    p_mode = np.array(["transfer", "load", "unload"], dtype=object)[
+        np.searchsorted(np.array([TRANSFER, LOAD, UNLOAD]), p_type)] \
+        if len(p_type) else np.zeros(0, dtype=object)
+    n_link, n_other = len(li), len(e_place)
+
+    year = links["year"].tolist()
+    topo = Topology(
+        name=net.name, place_ids=place_ids, place_country=country, place_kind=kind,
+        node_place=node_place_a, node_service=node_service,
+        node_of=node_of, gate_of=gate_of, src=np.concatenate([l_src, p_src]).astype(np.int64),
+        dst=np.concatenate([l_dst, p_dst]).astype(np.int64),
+        etype=np.concatenate([np.full(n_link, LINK, dtype=np.int8), p_type]),
+        elink=np.concatenate([li, np.full(n_other, -1, dtype=np.int64)]),
+        eforward=np.concatenate([fwd, np.ones(n_other, dtype=bool)]),
+        emode=np.concatenate([link_mode[li], p_mode]).astype(object),
+        eborder=np.concatenate([(lkind == "border").astype(bool)[li],
+                                np.zeros(n_other, dtype=bool)]),
+        eaccess=np.concatenate([(lkind == "access").astype(bool)[li],
+                                np.zeros(n_other, dtype=bool)]),
+        edistance=np.concatenate([link_km[li], np.zeros(n_other)]),
+        ecountry=np.concatenate([l_country, country_arr[e_place]]).astype(object),
+        link_ids=link_ids,
+        link_status=[str(s) for s in links["status"].tolist()], link_year=year,
+        link_passages=[tuple(split_list(v)) for v in links["passages"].tolist()],
+        link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"].tolist()],
+        place_index=pidx, services=service_info)
+    return topo
+
+
+_GATE, _DEP, _ARR = 0, 1, 2  # the node of a template edge end: gate, service, arrived service
+
+
+def _place_template(sig: tuple[int, ...], svc_names: list[str], kind: str, pid: str,
+                    explicit: set[tuple[str, str, str]]) -> list[tuple[int, int, int, int, int]]:
+    """The transfer, load and unload edges of a place with services ``sig`` (ranks, sorted),
+    in the order of the place loop: ``(edge type, tail end, tail rank, head end, head rank)``."""
+    out: list[tuple[int, int, int, int, int]] = []
+    for ra in sig:
+        a = svc_names[ra]
+        for rb in sig:
+            b = svc_names[rb]
+            if a == b:
+                if a in WATER_MODES and (kind in TRANSSHIPMENT_PLACE_KINDS
+                                         or (pid, a, a) in explicit):
+                    out.append((TRANSFER, _ARR, ra, _DEP, ra))
+                continue
+            if kind in TRANSFER_PLACE_KINDS or (pid, a, b) in explicit:
+                out.append((TRANSFER, _ARR, ra, _DEP, rb))
+    for rs in sig:
+        out.append((LOAD, _GATE, 0, _DEP, rs))
+        out.append((UNLOAD, _ARR, rs, _GATE, 0))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Search
+# --------------------------------------------------------------------------------------------
+
+
+def edge_csr(topo: Topology, weight: np.ndarray, mask: np.ndarray) -> sparse.csr_matrix:
+    """The allowed edges as an ``n_nodes x n_nodes`` CSR matrix for
+    :mod:`scipy.sparse.csgraph`: parallel edges (same tail and head) collapse to their least
+    weight, and zero weights stay as explicit entries (csgraph treats an explicit zero in a
+    sparse matrix as an edge of weight 0, a missing entry as no edge)."""
+    n = topo.n_nodes
+    order = topo._static_array("out_order")
+    e = order[mask[order]]
+    s = topo.src[e]
+    d = topo.dst[e]
+    w = np.asarray(weight, dtype=float)[e]
+    if len(e):
+        first = np.empty(len(e), dtype=bool)
+        first[0] = True
+        np.not_equal(s[1:], s[:-1], out=first[1:])
+        first[1:] |= d[1:] != d[:-1]
+        starts = np.flatnonzero(first)
+        if len(starts) < len(e):
+            w = np.minimum.reduceat(w, starts)
+            s = s[starts]
+            d = d[starts]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(s, minlength=n), out=indptr[1:])
+    index_type = np.int32 if max(n, len(d)) < 2**31 - 1 else np.int64
+    return sparse.csr_matrix((w, d.astype(index_type), indptr.astype(index_type)),
+                             shape=(n, n))
+
+
+GRID = 2.0 ** -20
+
+
+def on_grid(weight: np.ndarray) -> np.ndarray:
+    """Weights rounded to multiples of 2**-20 (about 1e-6): sums of such numbers below 2**32
+    are exact in float64, so two routes of equal total compare equal whatever the order in
+    which their legs are added, and ties go to the tie-breaking criterion, not to noise."""
+    return np.round(np.asarray(weight, dtype=float) / GRID) * GRID
+
+
+# The criterion that breaks ties of each objective (then fewer transfers, then a stable order)
+TIE_BREAK = {"distance_km": "time_h", "time_h": "cost_usd", "cost_usd": "time_h",
+             "generalized": "time_h", "risk": "time_h"}
+
+
+def objective_name(minimize: str) -> str:
+    """Canonical objective name from a user's word (``cost`` -> ``cost_usd``)."""
+    aliases = {"distance": "distance_km", "km": "distance_km", "time": "time_h",
+               "cost": "cost_usd", "money": "cost_usd", "generalised": "generalized",
+               "generalized_usd": "generalized", "risk_usd": "risk"}
+    name = aliases.get(minimize, minimize)
+    if name not in OBJECTIVES:
+        raise ParameterError(f"unknown objective {minimize!r}; allowed: "
+                             + ", ".join(OBJECTIVES) + " (or distance, time, cost)")
+    return name

@@ -1,0 +1,252 @@
+"""Coercion: give each known column of a network's frames its canonical type.
+
+:func:`coerce_frame` converts every column the schema knows (numbers, booleans, lists,
+gauges), appending a :class:`~corridors.errors.Problem` for each cell it cannot read;
+:func:`parse_number` is the one strict reader of a number in a text cell.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from .schema import (
+    FieldSpec,
+    _missing,
+)
+
+__all__ = ['coerce_frame', 'parse_number', 'MAX_MAGNITUDE']
+
+
+class _RecordNames:
+    """Readable record names for messages, made on demand: the id when there is one, else
+    the row number (the labels of :func:`_record_ids`, without building them all)."""
+
+    def __init__(self, df: pd.DataFrame, key: str | tuple[str, ...] | None) -> None:
+        keys = (key,) if isinstance(key, str) else tuple(key or ())
+        self._single = isinstance(key, str)
+        self._columns = [df[k].tolist() for k in keys if k in df.columns and df[k].ndim == 1]
+        self._n = len(df)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int) -> str:
+        parts = [str(col[i]) for col in self._columns if not _missing(col[i])]
+        if self._single and parts:
+            return f"id {parts[0]!r}"
+        if parts:
+            return f"row {i + 1} ({', '.join(parts)})"
+        return f"row {i + 1}"
+
+
+def _record_ids(df: pd.DataFrame, key: str | tuple[str, ...] | None) -> list[str]:
+    """Readable record names for messages: the id when there is one, else the row number."""
+    names = _RecordNames(df, key)
+    return [names[i] for i in range(len(names))]
+
+
+def coerce_frame(
+    df: pd.DataFrame,
+    fields: tuple[FieldSpec, ...],
+    file: str,
+    problems: list[Problem],
+    *,
+    key: str | tuple[str, ...] | None = "id",
+) -> pd.DataFrame:
+    """Return a copy of ``df`` with every known column in its canonical type.
+
+    Strings become Python ``str`` or ``None`` (empty strings are missing values), floats become
+    float64 with NaN, integers pandas ``Int64``, booleans ``bool`` (missing means False).
+    Values that cannot be converted, and required fields that are absent or empty, are
+    appended to ``problems``; the offending cells become missing values. Unknown columns are
+    kept as they are.
+    """
+    out = pd.DataFrame(index=df.index)
+    dup = df.columns.duplicated()
+    if dup.any():  # df[name] would be a frame; keep the first column of each name
+        for name in dict.fromkeys(df.columns[dup]):
+            problems.append(Problem(file, "(all records)", str(name),
+                                    "column appears more than once; the first is used"))
+        df = df.loc[:, ~dup]
+    names = _RecordNames(df, key)
+    present = set(df.columns)
+    for spec in fields:
+        if spec.name not in present:
+            if spec.required:
+                problems.append(Problem(file, "(all records)", spec.name,
+                                        "required field is missing from the file"))
+            out[spec.name] = _typed_column([None] * len(df), spec.type, out.index)
+            continue
+        column, missing, errors = _convert_column(df[spec.name], spec.type, out.index)
+        rows = np.flatnonzero(missing).tolist() if spec.required else sorted(errors)
+        for i in rows:
+            if i in errors:
+                problems.append(Problem(file, names[i], spec.name, errors[i]))
+            else:
+                problems.append(Problem(file, names[i], spec.name, "value is required"))
+        out[spec.name] = column
+    for extra in df.columns:
+        if extra not in out.columns and extra != "geometry":
+            out[extra] = df[extra]
+    return out
+
+_SLOW = object()  # a cell the whole-column conversion leaves to :func:`_convert`
+
+
+def _convert_column(col: pd.Series, kind: str,
+                    index: pd.Index) -> tuple[pd.Series, np.ndarray, dict[int, str]]:
+    """Convert one column as :func:`_convert` converts each cell: return the typed column,
+    which cells are missing after conversion, and the error of each cell that failed.
+
+    Plain cells (numbers of a numeric column, ``str``, ``None`` and NaN of an object column,
+    ``bool`` of a boolean column) are converted over the whole column at once; any other cell
+    goes through :func:`_convert`, so values and messages are those of the cell-wise path.
+    """
+    errors: dict[int, str] = {}
+    dtype = col.dtype
+    numeric = isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+    if kind in ("float", "int") and numeric:
+        x = col.to_numpy(dtype=float)
+        nan = np.isnan(x)
+        if kind == "float":
+            ok = np.isfinite(x) & (np.abs(x) <= MAX_MAGNITUDE)
+        else:
+            ok = np.isfinite(x) & (x == np.floor(x)) & (np.abs(x) < 2.0**63)
+        slow = ~ok & ~nan
+        if slow.any():
+            cells = col.tolist()
+            for i in np.flatnonzero(slow).tolist():
+                _, error = _convert(cells[i], kind)  # these cells never convert
+                errors[i] = error or ""
+        missing = ~ok
+        if kind == "float":
+            values = np.where(ok, x, np.nan)
+            return pd.Series(values, dtype=float, index=index), missing, errors
+        ints = np.where(ok, x, 1.0).astype(np.int64)
+        return (pd.Series(pd.arrays.IntegerArray(ints, missing.copy()), index=index),
+                missing, errors)
+    cells = col.tolist()
+    if kind == "str":
+        conv = [(v.strip() or None) if type(v) is str
+                else None if v is None or (type(v) is float and v != v) else _SLOW
+                for v in cells]
+    elif kind == "bool" and isinstance(dtype, np.dtype) and dtype.kind == "b":
+        values = col.to_numpy(dtype=bool)
+        return (pd.Series(values, dtype=bool, index=index), np.zeros(len(values), dtype=bool),
+                errors)
+    elif kind == "float":
+        conv = [v if type(v) is float and -math.inf < v < math.inf
+                else None if v is None or (type(v) is float and v != v) else _SLOW
+                for v in cells]
+    elif kind == "bool":
+        conv = [v if type(v) is bool
+                else None if v is None or (type(v) is float and v != v) else _SLOW
+                for v in cells]
+    else:
+        conv = [None if v is None or (type(v) is float and v != v) else _SLOW for v in cells]
+    for i, v in enumerate(conv):
+        if v is _SLOW:
+            converted, error = _convert(cells[i], kind)
+            conv[i] = converted
+            if error:
+                errors[i] = error
+    missing = np.fromiter((v is None for v in conv), dtype=bool, count=len(conv))
+    return _typed_column(conv, kind, index), missing, errors
+
+
+def _typed_column(values: list[Any], kind: str, index: pd.Index) -> pd.Series:
+    if kind == "float":
+        return pd.Series([np.nan if v is None else v for v in values], dtype=float, index=index)
+    if kind == "int":
+        return pd.Series(pd.array(values, dtype="Int64"), index=index)
+    if kind == "bool":
+        return pd.Series([bool(v) if v is not None else False for v in values], dtype=bool,
+                         index=index)
+    # object dtype: text keeps None (not NaN) for missing values
+    return pd.Series(values, dtype=object, index=index)
+
+MAX_MAGNITUDE = 1e12
+
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def parse_number(text: str, *, what: str = "a number") -> tuple[float | None, str | None]:
+    """A number written in a data file, strictly: ASCII digits, an optional sign, decimal
+    point and exponent (``12``, ``-3.5``, ``1e3``); return (number, None) or (None, error).
+
+    Python's ``float`` would also take ``1_5`` (as 15), Unicode digits (``١٥``), ``nan`` and
+    ``inf``; a data file that holds them is more likely wrong than meant, so they are errors
+    (an empty cell is the missing value).
+    """
+    s = text.strip()
+    if not _NUMBER_RE.fullmatch(s):
+        return None, (f"expected {what} written with the digits 0-9 (like 12, 3.5 or 1e3; "
+                      f"empty for missing), got {text!r}")
+    x = float(s)
+    if not math.isfinite(x):
+        return None, f"expected a finite number, got {text!r}"
+    return x, None
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _convert(value: Any, kind: str) -> tuple[Any, str | None]:
+    """Convert one cell; return (value or None, error message or None)."""
+    if _missing(value):
+        return None, None
+    try:
+        if kind == "str":
+            if isinstance(value, (list, tuple, dict)):
+                return None, f"expected text, got {type(value).__name__} {value!r}"
+            return str(value).strip(), None
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError
+            parsed, error = parse_number(value) if isinstance(value, str) else (None, None)
+            if error:
+                return None, error
+            number = parsed if parsed is not None else float(value)
+            if math.isnan(number):
+                return None, None
+            if not math.isfinite(number):
+                return None, f"expected a finite number, got {value!r}"
+            if abs(number) > MAX_MAGNITUDE:
+                return None, (f"{value!r} is implausibly large (more than {MAX_MAGNITUDE:g} in "
+                              "magnitude): a unit or typing error?")
+            return number, None
+        if kind == "int":
+            if isinstance(value, bool):
+                raise ValueError
+            parsed, error = (parse_number(value, what="a whole number")
+                             if isinstance(value, str) else (None, None))
+            if error:
+                return None, error
+            number = parsed if parsed is not None else float(value)
+            if not number.is_integer():
+                return None, f"expected a whole number, got {value!r}"
+            if abs(number) >= 2**63:  # would overflow the Int64 column
+                return None, f"whole number out of range, got {value!r}"
+            return int(number), None
+        if kind == "bool":
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value), None
+            if isinstance(value, (int, float)) and value in (0, 1):
+                return bool(value), None
+            text = str(value).strip().lower()
+            if text in _TRUE:
+                return True, None
+            if text in _FALSE:
+                return False, None
+            return None, f"expected true or false, got {value!r}"
+    except (TypeError, ValueError, OverflowError):
+        pass
+    expected = {"float": "a number", "int": "a whole number", "str": "text", "bool": "true or false"}
+    return None, f"expected {expected[kind]}, got {value!r}"
