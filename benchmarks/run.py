@@ -37,6 +37,7 @@ import shapely
 from scipy.sparse import csgraph
 
 import corridors as cor
+from corridors.engine import search as engine_search
 from corridors.engine import topology as graph
 from corridors.engine.query import make_query
 from corridors.engine.solver import _Solver
@@ -110,7 +111,7 @@ def bench(net: cor.Network, build: dict[str, float], repeat: int, *, extras: boo
     matrix = edge_csr(topo, w, m)
     res["csr_build_s"] = time.perf_counter() - t0
     res["route_s"] = median_time(lambda: cor.route(net, o, d), repeat)
-    res["search_s"] = median_time(lambda: graph.search(topo, w, [m], s, t), repeat)
+    res["search_s"] = median_time(lambda: engine_search.search(topo, w, [m], s, t), repeat)
     res["csgraph_s"] = median_time(lambda: csgraph.dijkstra(matrix, indices=s), repeat)
     route_obj = cor.route(net, o, d).objective
     cs = float(csgraph.dijkstra(matrix, indices=s)[t])

@@ -107,6 +107,8 @@ def test_modules_stay_readable_in_size() -> None:
 def test_old_module_paths_resolve_with_a_future_warning(old: str) -> None:
     module = importlib.import_module(f"corridors.{old}")
     for name, new in MOVED[old].items():
+        if name in vars(module):  # the new package of the same name has it (corridors.cli.main)
+            continue
         with pytest.warns(FutureWarning, match=f"corridors.{new}.{name}"):
             value = getattr(module, name)
         assert value is getattr(importlib.import_module(f"corridors.{new}"), name)

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 import corridors as cor
 from corridors import Cargo
-from corridors.costs import cargo as costs
 from corridors.engine import topology as graph
+from corridors.engine import weights as costs
 from corridors.engine.query import _resolve_waypoint
 from corridors.errors import NoRouteError
 from corridors.model.schema import (

@@ -16,8 +16,8 @@ from pytest import approx
 import corridors as cor
 import routing_fixtures as rf
 from corridors import Cargo, NoRouteError, ParameterError
-from corridors.costs import cargo as costs
 from corridors.engine import topology as graph
+from corridors.engine import weights as costs
 
 C40 = Cargo.container("40ft")
 

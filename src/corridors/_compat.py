@@ -81,12 +81,10 @@ MOVED: dict[str, dict[str, str]] = {
     'cli': {
         'EXIT_CODES_HELP': 'cli.app',
         'ISO2_TO_ISO3': 'cli.app',
-        '_emit': 'cli.app',
         '_flat': 'cli.app',
         '_fmt_csv': 'cli.app',
         '_indent': 'cli.app',
         '_iso3': 'cli.app',
-        '_network': 'cli.app',
         '_sanctions_arg': 'cli.app',
         '_silence_stdout': 'cli.app',
         'build_parser': 'cli.app',

@@ -11,7 +11,7 @@ with its constraints and reports, one row per journey, how far the model falls f
 observed range and where the model's time goes (running, waiting, border, transfer, terminal).
 
 >>> import corridors
->>> from corridors.backtest import backtest, read_journeys, journeys_path
+>>> from corridors.analysis.backtest import backtest, read_journeys, journeys_path
 >>> net = corridors.load_network()
 >>> journeys = read_journeys(journeys_path(), net=net)
 >>> table = backtest(net, journeys)  # doctest: +SKIP
@@ -121,7 +121,7 @@ def _split(text: str, sep: str) -> tuple[str, ...]:
 
 def _number(text: str) -> float | None:
     """A number written with the digits 0-9 (strictly: see
-    :func:`corridors.validation.parse_number`), or None."""
+    :func:`corridors.model.validation.parse_number`), or None."""
     x, _error = parse_number(text)
     return x
 
@@ -498,7 +498,7 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
         Cargo for every journey (``"20ft"``, ``"40ft"`` or a :class:`~corridors.Cargo`);
         default: each journey's own ``cargo`` column.
     simulate_runs : int, default 0
-        Monte Carlo runs per journey (:func:`corridors.simulate.simulate`, with
+        Monte Carlo runs per journey (:func:`corridors.analysis.simulate.simulate`, with
         disruptions); 0 skips the uncertainty band. Each journey draws from its own
         generator, seeded from ``seed`` and the journey's position, so a seed gives the same
         band for the same journeys.

@@ -15,7 +15,7 @@ value of time):
   ``B = (G_divert - G_planned) / (r + 24 c)`` days: waiting wins for closures shorter than B.
 - An uncertain closure takes its duration from the risk table row of the closed place or link
   (``disruption_median_days``, ``disruption_p90_days``): lognormal with the median and p90
-  (:func:`corridors.risk.lognormal_sigma`); the report gives the expected duration, the wait
+  (:func:`corridors.costs.risk.lognormal_sigma`); the report gives the expected duration, the wait
   option at that mean, and the probability that waiting wins, ``P(D < B)``.
 
 The daily charges are sourced (see :data:`WAIT_CHARGES`) and can be replaced per call.

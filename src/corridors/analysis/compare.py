@@ -42,7 +42,7 @@ COMPARISON_COLUMNS = (
     "co2e_kg", "n_transfers", "n_crossings", "countries", "crossings", "passages", "modes",
     "year", "cargo")
 """Columns of :func:`compare`, in order (the columns of
-:data:`corridors.dependability.DEPENDABILITY_COLUMNS` follow with ``simulate_runs``)."""
+:data:`corridors.analysis.dependability.DEPENDABILITY_COLUMNS` follow with ``simulate_runs``)."""
 
 SIM_COLUMNS = DEPENDABILITY_COLUMNS
 MIN_CORRIDOR_PLACES = 3  # a named corridor describes a route that passes at least 3 of its places
@@ -183,7 +183,7 @@ def compare(net: Network, scenarios: Scenario | Sequence[Scenario],
         run's.
     simulate_runs : int, default 0
         With > 0, a Monte Carlo of that many runs per pair over the routes of every scenario
-        with common draws (:mod:`corridors.dependability`), adding P10/P50/P90 days and USD,
+        with common draws (:mod:`corridors.analysis.dependability`), adding P10/P50/P90 days and USD,
         ``p_on_time``, ``p_cheapest`` and ``p_fastest`` (among the routes of the scenario).
     seed : int, optional
         Seed of the simulation (the same for every pair, so results repeat).

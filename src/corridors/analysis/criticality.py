@@ -11,7 +11,7 @@ objective, cargo and constraints: the *detour*. Per closed element:
   ``B`` is the detour's extra days; otherwise ``B = (G_detour - G_planned) / (r + 24 c)``
   days, where ``G`` is the generalized cost (money + the cargo's time value), ``c`` the
   cargo's time value in USD per hour and ``r`` the daily charges of standing still where the
-  cargo meets the closure (:class:`corridors.closures.WaitCharges`: detention, demurrage in a
+  cargo meets the closure (:class:`corridors.analysis.closures.WaitCharges`: detention, demurrage in a
   port, a truck's standing cost), as in :func:`corridors.closure_choice`. A detour that costs
   no more (``B = 0``) is always taken;
 - the wait-or-divert call for the element's closure length in ``risk.csv`` (median days; the
@@ -22,7 +22,7 @@ objective, cargo and constraints: the *detour*. Per closed element:
 - the expected cost per shipment, ``p x E[min(a U D, max(G_detour - G_planned, 0))]``,
   where ``p`` is the row's probability that a trip meets a closure under way (``risk.csv``
   ``disruption_prob_per_trip``), ``U D`` the rest of that closure (``U`` uniform, as
-  :mod:`corridors.simulate` draws it), ``a = r + 24 c`` USD per day of waiting, and the
+  :mod:`corridors.analysis.simulate` draws it), ``a = r + 24 c`` USD per day of waiting, and the
   shipper takes the cheaper of waiting and diverting; likewise the expected delay per
   shipment, ``p x E[min(U D, max(extra days, 0))]`` days. Without a detour the shipment
   waits the rest of the closure. The expectations are deterministic quadratures over
@@ -293,7 +293,7 @@ def criticality(net: Network, planned: Route, *, items: Sequence[str] | None = N
     shipments_per_year : float, default 52
         Shipments a year on the corridor, for the expected annual cost (> 0).
     charges : WaitCharges, optional
-        Daily charges of waiting (default :data:`corridors.closures.WAIT_CHARGES`).
+        Daily charges of waiting (default :data:`corridors.analysis.closures.WAIT_CHARGES`).
     sections : bool, default True
         Merge consecutive links whose closures give the same detour (and have no risk row)
         into one row, a section ``"A - B (rail, 4 links)"`` whose ``item`` joins the link
@@ -401,7 +401,7 @@ def corridor_criticality(net: Network, scenarios: Any,
     net : Network
     scenarios : Scenario or sequence of Scenario
     od, minimize
-        As :func:`corridors.scenarios.compare`.
+        As :func:`corridors.analysis.compare.compare`.
     items, shipments_per_year, charges
         As :func:`criticality`.
 
@@ -415,7 +415,7 @@ def corridor_criticality(net: Network, scenarios: Any,
     Raises
     ------
     ValidationError, ParameterError
-        As :func:`corridors.scenarios.compare` and :func:`criticality`.
+        As :func:`corridors.analysis.compare.compare` and :func:`criticality`.
     """
     from .compare import _compare
 

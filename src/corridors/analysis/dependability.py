@@ -1,9 +1,9 @@
 """Dependability of a comparison: which corridor arrives on time, and how often it is the
 cheapest or the fastest.
 
-:func:`corridors.scenarios.compare` with ``simulate_runs > 0`` hands its routes here. For
+:func:`corridors.analysis.compare.compare` with ``simulate_runs > 0`` hands its routes here. For
 each origin-destination pair, every route of every scenario (each distinct route of a
-scenario once) is drawn in one Monte Carlo (:func:`corridors.simulate.simulate`) with
+scenario once) is drawn in one Monte Carlo (:func:`corridors.analysis.simulate.simulate`) with
 ``common_draws=True``: a term that several routes meet (the queue at one border post, the
 wait for one ferry, a closure of one crossing) takes the same variate in each run for all of
 them, scaled by each scenario's own parameters. So a route that two scenarios share gives the
@@ -12,7 +12,7 @@ corridors comes only from where they differ.
 
 Per row of the comparison this adds P10/P50/P90 of the door-to-door time (hours and days)
 and of the money cost (USD: the route's cost plus the cargo's time value for the time above
-or below the median-based time, as in :mod:`corridors.simulate`), the probability of arriving
+or below the median-based time, as in :mod:`corridors.analysis.simulate`), the probability of arriving
 within the deadline, and the probabilities that the route is the cheapest and the fastest
 among the distinct routes of its scenario and pair (ties split evenly; they sum to 1 over
 those routes).
@@ -24,7 +24,7 @@ pair, in the same or another scenario.
 Examples
 --------
 >>> import corridors as cor
->>> from corridors.scenarios import Scenario, compare
+>>> from corridors.analysis.scenario import Scenario, compare
 >>> net = cor.load_network()
 >>> df = compare(net, [Scenario.baseline(), Scenario(name="2032", year=2032)],
 ...              od=[("Karachi", "Tashkent")], simulate_runs=500, seed=1,
@@ -154,7 +154,7 @@ def simulate_comparison(rows: Sequence[Mapping[str, Any]], routes: Sequence[Rout
     Raises
     ------
     ParameterError
-        As :func:`corridors.simulate.simulate`, or for a scenario missing from ``nets``.
+        As :func:`corridors.analysis.simulate.simulate`, or for a scenario missing from ``nets``.
     """
     if len(rows) != len(routes):
         raise ParameterError(f"{len(rows)} rows for {len(routes)} routes")

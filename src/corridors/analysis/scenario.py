@@ -4,7 +4,7 @@ A :class:`Scenario` names a year (planned links open by then), the cargo, closur
 places, border crossings, countries, sea passages), new links, multipliers of tariffs, speeds,
 border dwell and fees and transfers by mode and/or country, risk rows to override, a sanctions
 policy per regime, origin-destination pairs, objectives and the number of routes per pair.
-:meth:`Scenario.apply` returns a new :class:`~corridors.network.Network` (the base network is
+:meth:`Scenario.apply` returns a new :class:`~corridors.model.network.Network` (the base network is
 never changed) and :meth:`Scenario.route_kwargs` the extra keywords for
 :func:`corridors.route`. :func:`compare` runs scenarios x origin-destination pairs x
 objectives and returns one tidy :class:`pandas.DataFrame`; :func:`write_comparison` writes it
@@ -13,7 +13,7 @@ as CSV, Markdown or Parquet. The file format is in ``docs/scenarios.md``.
 Examples
 --------
 >>> import corridors as cor
->>> from corridors.scenarios import Scenario, compare
+>>> from corridors.analysis.scenario import Scenario, compare
 >>> net = cor.load_network()
 >>> closed = Scenario.from_dict({"name": "torkham-closed",
 ...                              "closures": [{"crossing": "Torkham", "days": 30}]})
@@ -61,7 +61,7 @@ from .scenario_file import (
 )
 from .scenario_parts import MULTIPLIER_FACTORS, SHARED_KEYS, Closure, Multiplier, RiskChange
 
-__all__ = ['Scenario']
+__all__ = ['Scenario', 'load_scenarios']
 
 
 
@@ -79,7 +79,7 @@ class Scenario:
         :func:`corridors.route` as ``year=``). None: today.
     month : int, optional
         Month of travel (1-12): links closed for the season in that month (their
-        ``closed_months``, for the scenario's year) are closed (:func:`corridors.routing.
+        ``closed_months``, for the scenario's year) are closed (:func:`corridors.routes.routing.
         seasonal_closures`). None: no seasonal closure.
     cargo : str, optional
         ``20ft``, ``40ft``, ``tonne`` or ``<N>t``; None: the default of :func:`route`.
@@ -245,7 +245,7 @@ class Scenario:
 
     def avoided_countries(self, net: Network) -> list[str]:
         """Countries whose ``risk.csv`` ``sanctions`` lists a regime the policy avoids (the
-        rule routing applies: :func:`corridors.risk.sanctions_policy_for`)."""
+        rule routing applies: :func:`corridors.costs.risk.sanctions_policy_for`)."""
         from ..engine.query import _sanctioned
 
         return sorted(_sanctioned(net, self.sanctions_policy())[0])
@@ -279,7 +279,7 @@ class Scenario:
         ValidationError
             Listing every problem with the file, the key path and the closest names.
         """
-        key = ("scenario checked", repr(self))  # a scenario is checked once per network
+        key = ("scenario checked", repr(self))  # once per network (immutable; cache per net)
         if key in net._cache:
             return
         problems = _check_against(self, net)
@@ -578,6 +578,8 @@ def _scenarios_of(data: Mapping[str, Any], where: str, net: Network | None) -> l
                 problems += [(pre + k, m) for k, m in found]
         if problems:
             raise _error(where, problems)
+        for s in scens:  # checked against this network: compare and apply need not again
+            net._cache[("scenario checked", repr(s))] = True
     return scens
 
 

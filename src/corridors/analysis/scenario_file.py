@@ -43,7 +43,7 @@ from .scenario_parts import (
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ['load_scenarios']
+__all__ = ['simulation_settings']
 
 
 # --------------------------------------------------------------------------------------------

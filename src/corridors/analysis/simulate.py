@@ -15,11 +15,11 @@ Distributions (per run)
   ``transfer_time_h``, ``terminal_time_h``) and 90th percentile (``dwell_p90_h``, ...):
   ``median x exp(sigma Z)``, ``sigma = ln(p90 / median) / 1.28155``, Z standard normal. A
   missing p90 or ``p90 == median`` makes the term deterministic.
-- Disruptions: for each risk row that applies to the route (as in :mod:`corridors.risk`,
+- Disruptions: for each risk row that applies to the route (as in :mod:`corridors.costs.risk`,
   each row once per trip), ``Bernoulli(p) x U x 24 x lognormal(median_days, p90_days)``
   hours, U ~ Uniform(0, 1). ``p`` is the share of days a closure is under way, so a trip
   that meets one arrives at a uniformly random moment of it and waits the *rest* of it
-  (mean: half the mean duration, as :mod:`corridors.risk` charges). The length bias (a
+  (mean: half the mean duration, as :mod:`corridors.costs.risk` charges). The length bias (a
   trip is likelier to meet a long closure than a short one) is left out: with the heavy
   lognormal tails fitted to three to six events it would multiply the expected wait several
   fold on an assumption about the tail, not on data.
@@ -27,7 +27,7 @@ Distributions (per run)
   run for all of them: a closure of Torkham in a run delays every route through Torkham.
   Every other term is drawn independently for each route, unless ``common_draws=True``.
 - Standing charges while a disruption holds the cargo: the daily charges of
-  :class:`corridors.closures.WaitCharges` (container detention; demurrage when the box
+  :class:`corridors.analysis.closures.WaitCharges` (container detention; demurrage when the box
   waits in a port; a truck's standing cost when it waits on a truck), the same that
   :func:`corridors.closure_choice` applies. The mode and place where the cargo waits are
   those of the first leg of the route that meets the row (at sea, for a passage: detention
@@ -47,7 +47,7 @@ Time of a run = deterministic part + the draws. Cost of a run = the route's mone
 ``cargo.time_value_usd_per_h``) x (time of the run - the route's deterministic
 ``time_h``) + the standing charges of its disruption hours: a run slower than the
 median-based time costs more, a faster one less. Security
-premiums and sanctions surcharges are expected costs reported by :func:`corridors.risk.route_risk`;
+premiums and sanctions surcharges are expected costs reported by :func:`corridors.routes.risk.route_risk`;
 they are not drawn. With every variance zero (no headway, ``p90 == median``, no disruption) a
 run gives exactly ``route.time_h`` and ``route.cost_usd``.
 
@@ -501,7 +501,7 @@ def simulate(
         For example ``corridors.alternatives(net, o, d, k=3)``.
     runs : int, default 10,000
         Number of runs (>= 1); runs x routes may be at most 10,000,000
-        (``corridors._checks.MAX_SIM_DRAWS``), checked before anything is allocated.
+        (``corridors.engine.checks.MAX_SIM_DRAWS``), checked before anything is allocated.
     seed : int, optional
         Seed of ``numpy.random.default_rng`` (a whole number >= 0); the same seed and routes
         give the same draws.

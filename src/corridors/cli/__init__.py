@@ -10,6 +10,15 @@ May import: every layer.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .app import build_parser, main
 
 __all__ = ["build_parser", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    # release 0.1 had ``corridors.cli`` as one module
+    from .._compat import moved_getattr
+
+    return moved_getattr("cli")(name)

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from .._json import dumps_json
 from ..costs.cargo import Cargo
 from ..errors import (
     EXIT_INTERNAL,
@@ -29,12 +28,14 @@ from ..errors import (
     ValidationError,
     exit_code,
 )
-from ..model.io import BUNDLED_DEFAULT, bundled_path, load_network, read_network
+from ..model.io import BUNDLED_DEFAULT, bundled_path, read_network
 from ..model.network import Network
 from ..model.schema import PLACE_KINDS
 from ..output.tables import format_table
 from ..routes.route import Route
 from ..routes.routing import alternatives, route
+from ._common import emit as _emit
+from ._common import network as _network
 
 __all__ = ['main', 'format_table', 'EXIT_CODES_HELP']
 
@@ -70,14 +71,6 @@ def _iso3(code: str) -> str:
     if len(c) != 3 or not c.isalpha():
         raise CorridorsError(f"{code!r} is not a country code; use ISO 3166-1 alpha-3 (e.g. PAK)")
     return c
-
-
-def _network(path: str | None) -> Network:
-    return load_network() if path is None else read_network(path)
-
-
-def _emit(obj: Any) -> None:
-    print(dumps_json(obj))
 
 
 # ---- network ---------------------------------------------------------------------------------

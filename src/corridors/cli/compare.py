@@ -193,10 +193,10 @@ def _chart_groups(result: _Comparison
 
 def _charts(net: Network, result: _Comparison, out: Path, settings: Mapping[str, Any]) -> str:
     """For each origin-destination pair, its distinct routes side by side, each corridor in
-    its colour (:func:`corridors.plot.corridor_colours`): a time/cost-distance chart, the
+    its colour (:func:`corridors.output.plot.corridor_colours`): a time/cost-distance chart, the
     time split per corridor, a static map (PNG) and an interactive map (HTML), and with a
     Monte Carlo the transit-time distributions (PNG) and P10-P90 bands on the
-    time/cost-distance chart, through :mod:`corridors.plot` (the ``plot`` extra). Returns a
+    time/cost-distance chart, through :mod:`corridors.output.plot` (the ``plot`` extra). Returns a
     note of what was written."""
     try:
         from ..output import plot

@@ -46,7 +46,8 @@ def run_cli(args: argparse.Namespace) -> int:
     """Run ``corridors simulate``; return the exit code (errors propagate to ``cli.main``)."""
     from ..output.tables import format_table
     from ..routes.routing import alternatives
-    from .app import _emit, _network
+    from ._common import emit as _emit
+    from ._common import network as _network
 
     net = _network(args.network)
     if args.deadline_days is not None and (not math.isfinite(args.deadline_days)

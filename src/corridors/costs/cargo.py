@@ -1,6 +1,6 @@
 """Cargo and the cost and time model, as per-edge component arrays of the expanded graph.
 
-Every edge of the expanded graph (:mod:`corridors.graph`) gets one value per *component*;
+Every edge of the expanded graph (:mod:`corridors.engine.topology`) gets one value per *component*;
 objectives are weighted sums of components, so that scenario multipliers, risk terms and
 Pareto criteria are data, not code.
 
@@ -13,7 +13,7 @@ Time components (hours)
     table's ``headway_h`` of (rail, country). A gauge change between railways is a hand-over,
     not a boarding: it costs the operation's time and no departure wait. At the origin the
     wait is the query's (``departure="random"``: half a headway; ``"booked"``: none, the
-    shipper times its arrival to the departure; see :mod:`corridors.routing`). ``dwell_h``: median border dwell for the direction travelled.
+    shipper times its arrival to the departure; see :mod:`corridors.routes.routing`). ``dwell_h``: median border dwell for the direction travelled.
     ``transfer_time_h``: median time of a transfer (gauge break, port handling, mode change,
     transshipment). ``terminal_time_h``: loading at the origin and unloading at the
     destination for the mode the journey starts and ends on.
@@ -29,7 +29,7 @@ Objectives
     ``generalized`` = ``cost_usd + time_h x (value_usd x holding_rate_per_year / 8760 +
     value_of_time_usd_per_h)``; ``distance_km``; ``risk`` = ``risk_delay_h x`` the same time
     value ``+ risk_usd`` (expected disruption delay, security premium and sanctions
-    surcharges per trip, from the risk table: see :mod:`corridors.risk`). Routing by
+    surcharges per trip, from the risk table: see :mod:`corridors.costs.risk`). Routing by
     ``generalized`` with ``risk_aversion = a`` minimizes ``generalized + a x risk``.
 
 Transfers cost the place's operations row for (place, from service, to service), or the

@@ -30,7 +30,7 @@ percentile ``q = disruption_p90_days``:
 
 ``p_r`` is the share of days a disruption is under way, so a trip meets one with probability
 ``p_r``, at a uniformly random moment of it, and waits the rest: half its duration on average
-(:mod:`corridors.simulate` draws the same; the length bias towards long closures is left out,
+(:mod:`corridors.analysis.simulate` draws the same; the length bias towards long closures is left out,
 see there).
 
 Totals: ``expected_delay_h = sum d_r``, ``expected_delay_cost_usd = sum D_r``,
@@ -78,7 +78,7 @@ from ..model.network import Network
 from ..units import HOURS_PER_DAY
 from .cargo import Cargo
 
-__all__ = ['RiskRow', 'risk_rows', 'rows_for_route', 'edge_risk_usd', 'lognormal_sigma', 'lognormal_mean', 'SANCTIONS_POLICIES', 'SANCTIONS_SURCHARGE_PCT', 'Z90', 'sanctions_policy_for', 'sanctions_key', 'sanctions_cap_pct']
+__all__ = ['RiskRow', 'risk_rows', 'edge_risk_usd', 'lognormal_sigma', 'lognormal_mean', 'SANCTIONS_POLICIES', 'SANCTIONS_SURCHARGE_PCT', 'Z90', 'sanctions_policy_for', 'sanctions_key', 'sanctions_cap_pct']
 
 Z90 = NormalDist().inv_cdf(0.9)
 """The 90th percentile of the standard normal distribution (1.2815515655...)."""

@@ -32,7 +32,7 @@ def _type_name(v: Any) -> str:
 
 
 def check_network(net: Any, arg: str = "net") -> None:
-    """``net`` must be a :class:`~corridors.network.Network`."""
+    """``net`` must be a :class:`~corridors.model.network.Network`."""
     from ..model.network import Network
 
     if not isinstance(net, Network):

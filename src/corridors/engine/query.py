@@ -66,7 +66,7 @@ class Query:
     departure: str = "booked"  # "booked": no wait for the first departure; "random": half a headway
 
     def sanctions_policy(self) -> str | dict[str, str]:
-        """The sanctions policy as :mod:`corridors.risk` takes it."""
+        """The sanctions policy as :mod:`corridors.costs.risk` takes it."""
         return dict(self.sanctions) if self.sanctions else "ignore"
 
     def constraints(self) -> dict[str, Any]:

@@ -239,7 +239,7 @@ class _Solver:
         """The best path that visits every place at most once: while the best path of the
         current restriction visits a place twice, that place joins the set of places the
         search may enter at most once (one bit of its state each, see
-        :func:`~corridors.graph.search`). Each restriction only removes paths that visit a
+        :func:`~corridors.engine.search.search`). Each restriction only removes paths that visit a
         place twice, so every simple path stays allowed and the first simple best path is the
         best simple path."""
         topo = self.topo

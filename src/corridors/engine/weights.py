@@ -343,7 +343,7 @@ def _codes(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, list[tupl
 def _edge_risk(net: Network, topo: Topology, cargo: Cargo,
                sanctions: Any) -> tuple[np.ndarray, np.ndarray]:
     """Per-edge expected disruption delay (h) and security + sanctions money (USD) from the
-    network's risk table (:func:`corridors.risk.edge_risk_usd`): countries and places are
+    network's risk table (:func:`corridors.costs.risk.edge_risk_usd`): countries and places are
     charged on the edge that enters them (and on loading at the origin), links on their link,
     passages on each sea leg that passes them, so a route's sum is its risk."""
     from ..costs.risk import edge_risk_usd

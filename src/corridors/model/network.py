@@ -6,14 +6,14 @@ tables (tariffs, speeds, crossings, operations, risk). Inside, ``Network.graph``
 The file format is described in ``docs/data-format.md``.
 
 This module owns the value objects :class:`Place` and :class:`Link` and the
-:class:`Network` itself. The vocabularies and file schemas live in :mod:`corridors.schema`
-and the checks in :mod:`corridors.validation`; their public names are re-exported here, so
-``from corridors.network import MODES, prepare_frames`` keeps working.
+:class:`Network` itself. The vocabularies and file schemas live in :mod:`corridors.model.schema`
+and the checks in :mod:`corridors.model.validation`; their public names are re-exported here, so
+``from corridors.model.network import MODES, prepare_frames`` keeps working.
 
 See Also
 --------
-corridors.schema : vocabularies, file schemas and value helpers.
-corridors.validation : coercion and validation of the frames.
+corridors.model.schema : vocabularies, file schemas and value helpers.
+corridors.model.validation : coercion and validation of the frames.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import shapely
 from ..errors import AmbiguousPlaceError, UnknownPlaceError, ValidationError
 
 # Everything public that used to be defined here is re-exported, so that imports from
-# corridors.network keep working: the names in __all__, and those imported "as" themselves.
+# corridors.model.network keep working: the names in __all__, and those imported "as" themselves.
 from .schema import CARGO_UNIT_WORDS as CARGO_UNIT_WORDS
 from .schema import (
     CONFIDENCE_LEVELS,

@@ -11,8 +11,8 @@ It imports nothing from the rest of the package. The file format is described in
 
 See Also
 --------
-corridors.validation : checks frames against these schemas.
-corridors.network : the :class:`~corridors.network.Network` built from checked frames.
+corridors.model.validation : checks frames against these schemas.
+corridors.model.network : the :class:`~corridors.model.network.Network` built from checked frames.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ collected, not raised one at a time, so that a user sees every fix at once.
 
 See Also
 --------
-corridors.schema : the vocabularies and file schemas checked here.
-corridors.network.Network.from_geodataframes : raises the problems found as one
+corridors.model.schema : the vocabularies and file schemas checked here.
+corridors.model.network.Network.from_geodataframes : raises the problems found as one
     :class:`~corridors.errors.ValidationError`.
 """
 

@@ -163,7 +163,7 @@ def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("
     """UNESCAP time/cost–distance chart: one line per route, steps labelled.
 
     Each panel plots cumulative distance (km) against cumulative time (days) or cost (USD),
-    the points of :func:`corridors.indicators.tcd_series`; runs are styled by mode
+    the points of :func:`corridors.analysis.indicators.tcd_series`; runs are styled by mode
     (:data:`MODE_STYLES`), vertical segments are borders, transfers, port calls, terminals
     and waits (waits drawn faint and named as waits). Steps adding at least 4 % of a route's
     total are marked and labelled, each place once per panel, with no two labels overlapping
@@ -622,7 +622,7 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
     ----------
     draws_h : array, shape (runs, routes)
         Simulated door-to-door times in hours (for instance the draws of
-        :func:`corridors.simulate`), one column per route.
+        :func:`corridors.analysis.simulate`), one column per route.
     labels : sequence of str
         One label per column.
     ax : Axes, optional

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..costs.cargo import Cargo
 from ..costs.emissions import _factor_row, cargo_tonnes
-from .route import Leg, Route
+
+if TYPE_CHECKING:  # Route imports this module lazily for its co2e_kg
+    from .route import Leg, Route
 
 __all__ = ['leg_co2e_kg', 'route_co2e_kg', 'co2e_frame']
 

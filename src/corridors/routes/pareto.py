@@ -3,7 +3,7 @@
 A route A *dominates* B when A is no worse than B on every criterion and better on one.
 :func:`pareto` returns every route that no other route dominates (one route per distinct
 vector of criteria values), found by multi-criteria label setting (Martins' algorithm) on the
-expanded graph of :mod:`corridors.graph`: labels (a vector of criteria, the stage of the
+expanded graph of :mod:`corridors.engine.topology`: labels (a vector of criteria, the stage of the
 query's waypoints, the path) are taken from a queue in lexicographic order; a label that is
 dominated by a label already settled at its node, or by a route already found, is dropped.
 With non-negative edge criteria the labels that reach the destination's gate are exactly the
@@ -84,7 +84,7 @@ def pareto(
         Place ids, names or aliases.
     criteria : sequence of str
         Two or three of ``distance_km``, ``time_h``, ``cost_usd``, ``generalized``, ``risk``
-        (expected risk money per trip: :mod:`corridors.risk`; ``time``, ``cost``,
+        (expected risk money per trip: :mod:`corridors.costs.risk`; ``time``, ``cost``,
         ``distance`` accepted).
     cargo : Cargo, optional
         Default: one 40 ft container.

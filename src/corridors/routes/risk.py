@@ -14,7 +14,7 @@ from ..model.network import Network
 from ..units import HOURS_PER_DAY
 from .route import Route
 
-__all__ = ['RouteRisk', 'route_risk']
+__all__ = ['RouteRisk', 'route_risk', 'rows_for_route']
 
 
 # --------------------------------------------------------------------------------------------

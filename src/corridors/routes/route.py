@@ -134,7 +134,7 @@ class Route:
     def risk_usd(self) -> float:
         """Expected risk money of the trip in USD: disruption delay valued at the cargo's
         time value, plus security premiums and sanctions surcharges (sum of the legs; see
-        :func:`corridors.risk.route_risk` for the itemised report)."""
+        :func:`corridors.routes.risk.route_risk` for the itemised report)."""
         tv = self.query.cargo.time_value_usd_per_h
         return float(math.fsum(leg.risk_delay_h * tv + leg.risk_usd for leg in self.steps))
 
@@ -371,21 +371,21 @@ class Route:
     @property
     def co2e_kg(self) -> float:
         """Well-to-wheel CO2e of the shipment in kg (GLEC / ISO 14083 default factors by mode;
-        see :mod:`corridors.emissions`)."""
+        see :mod:`corridors.routes.emissions`)."""
         from .emissions import route_co2e_kg
 
         return float(route_co2e_kg(self))
 
     def tcd_chart(self, **kwargs: Any) -> Any:
         """UNESCAP time/cost-distance chart of this route (matplotlib Figure; needs the
-        ``plot`` extra). See :func:`corridors.plot.tcd_chart`."""
+        ``plot`` extra). See :func:`corridors.output.plot.tcd_chart`."""
         from ..output.plot import tcd_chart
 
         return tcd_chart([self], **kwargs)
 
     def explore(self, **kwargs: Any) -> Any:
         """Interactive map of this route: one self-contained HTML page that works offline
-        (shows in Jupyter; ``.save(path)``). See :func:`corridors.plot.explore`."""
+        (shows in Jupyter; ``.save(path)``). See :func:`corridors.output.plot.explore`."""
         from ..output.plot import explore
 
         return explore([self], **kwargs)

@@ -1,6 +1,6 @@
 """Routes: best route by one objective, materially different alternatives, Route and Leg.
 
-Routing runs on the expanded graph of :mod:`corridors.graph`: a train that runs through keeps
+Routing runs on the expanded graph of :mod:`corridors.engine.topology`: a train that runs through keeps
 its sub-node, a gauge break or mode change crosses a transfer edge with its own time and
 cost, and border links carry their direction-specific dwell and fees. A route's totals are
 always the sum of its legs.
@@ -100,7 +100,7 @@ def route(
         option.
     avoid_passages : list of str, optional
         Sea passages not to pass (``suez``, ``bab_el_mandeb``, ``hormuz``, ...; see
-        :data:`corridors.network.PASSAGES`).
+        :data:`corridors.model.schema.PASSAGES`).
     via : str or list of str, optional
         Places to pass through, in order. A port where sea and land meet is a *gateway*: the
         cargo is handled there (sea <-> land), not carried past on a ship. A name both posts
@@ -113,7 +113,7 @@ def route(
     risk_aversion : float, default 0
         With ``minimize="generalized"`` (or ``"cost_usd"``), add ``risk_aversion x`` the
         route's expected risk money (disruption delay cost, security premium, sanctions
-        surcharges; :mod:`corridors.risk`) to what is minimized. 0 ignores risk.
+        surcharges; :mod:`corridors.costs.risk`) to what is minimized. 0 ignores risk.
     sanctions : str or dict, optional
         Policy per sanctions regime (``{"US": "avoid", "*": "surcharge"}``) or one policy for
         all: ``ignore`` (default), ``surcharge`` (adds money to the risk terms) or ``avoid``
@@ -231,7 +231,7 @@ def alternatives(
     Parameters
     ----------
     k : int
-        Number of routes wanted, 1 to 50 (``corridors._checks.MAX_K``; more raises
+        Number of routes wanted, 1 to 50 (``corridors.engine.checks.MAX_K``; more raises
         :class:`RequestTooLargeError`); fewer are returned when fewer exist.
     max_solves : int, optional
         Cap on shortest-path searches (default ``100 * k``).

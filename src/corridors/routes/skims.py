@@ -1,7 +1,7 @@
 """Origin-destination skims: the best route's distance, time and money for many pairs at once.
 
 :func:`route_matrix` runs one compiled Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) per
-origin over the expanded graph (:mod:`corridors.graph`) with the same edge masks and weights as
+origin over the expanded graph (:mod:`corridors.engine.topology`) with the same edge masks and weights as
 :func:`corridors.route`, and reads the other criteria along each best path.
 
 Skims are *relaxed*: they do not enforce that a route visits no place twice (``route`` does,
@@ -89,7 +89,7 @@ def route_matrix(
     Examples
     --------
     >>> import corridors as cor
-    >>> from corridors.skims import route_matrix
+    >>> from corridors.routes.skims import route_matrix
     >>> net = cor.load_network()
     >>> df = route_matrix(net, ["karachi"], ["moscow", "tashkent"], minimize="time_h")
     >>> list(df["destination"])
@@ -199,7 +199,7 @@ def _csr_with_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray
                     ) -> tuple[sparse.csr_matrix, np.ndarray]:
     """The allowed edges as a CSR matrix with, per stored entry, the edge it stands for:
     parallel edges collapse to the least weight (the lowest edge index among equals, as
-    :func:`corridors.graph.search` prefers); zero weights stay explicit entries."""
+    :func:`corridors.engine.search.search` prefers); zero weights stay explicit entries."""
     n = topo.n_nodes
     e = np.flatnonzero(mask)
     s, d, w = topo.src[e], topo.dst[e], weight[e]
