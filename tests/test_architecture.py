@@ -156,3 +156,9 @@ def test_compare_of_the_flagship_file_routes_each_answer_once(
     assert calls["apply"] == len(scens)
     assert calls["check"] == 0  # load_scenarios checked them against this network already
     assert len(result.routes) == len(result.frame)
+
+
+def test_old_module_paths_do_not_shadow_the_functions_of_the_same_name() -> None:
+    for old in sorted(MOVED):
+        importlib.import_module(f"corridors.{old}")
+    assert callable(cor.pareto) and callable(cor.simulate) and callable(cor.criticality)

@@ -7,6 +7,12 @@
 
 from __future__ import annotations
 
+# Old module paths that share a name with a function of the package (corridors.pareto,
+# corridors.simulate, corridors.criticality) are imported first, so that the functions below
+# bind last and a later "import corridors.pareto" does not replace the function.
+from . import criticality as _criticality_module  # noqa: F401
+from . import pareto as _pareto_module  # noqa: F401
+from . import simulate as _simulate_module  # noqa: F401
 from .analysis.closures import ClosureChoice, closure_choice
 from .analysis.compare import compare
 from .analysis.criticality import corridor_criticality, criticality

@@ -24,7 +24,7 @@ pair, in the same or another scenario.
 Examples
 --------
 >>> import corridors as cor
->>> from corridors.analysis.scenario import Scenario, compare
+>>> from corridors import Scenario, compare
 >>> net = cor.load_network()
 >>> df = compare(net, [Scenario.baseline(), Scenario(name="2032", year=2032)],
 ...              od=[("Karachi", "Tashkent")], simulate_runs=500, seed=1,

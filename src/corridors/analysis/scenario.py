@@ -13,7 +13,7 @@ as CSV, Markdown or Parquet. The file format is in ``docs/scenarios.md``.
 Examples
 --------
 >>> import corridors as cor
->>> from corridors.analysis.scenario import Scenario, compare
+>>> from corridors import Scenario, compare
 >>> net = cor.load_network()
 >>> closed = Scenario.from_dict({"name": "torkham-closed",
 ...                              "closures": [{"crossing": "Torkham", "days": 30}]})
