@@ -438,7 +438,7 @@ _DERIVED: dict[str, Any] = {
     "down_sweep": _down_sweep,
     "parent_list": lambda c: c.parent.tolist(),
     "first_list": lambda c: c.first_out.tolist(),
-    "edge_tail_rank": lambda c: c.rank[c.tails],
+    "arc_keys": lambda c: c.arc_low.astype(np.int64) * c.n_nodes + c.arc_high,
 }
 
 
@@ -473,6 +473,7 @@ class Metric:
     weights: np.ndarray
     fw: np.ndarray
     bw: np.ndarray
+    _orig: Any = field(default=None, repr=False)  # (weights, best_w, best_e) of _originals
 
     def update(self, weights: Any) -> None:
         """Re-customize in place for a new weight vector (same topology)."""
@@ -480,30 +481,6 @@ class Metric:
         self.weights, self.fw, self.bw = m.weights, m.fw, m.bw
 
     # ------------------------------------------------------------------ point to point
-    def _upward(self, r: int, arc_w: np.ndarray) -> tuple[list[int], dict[int, float],
-                                                           dict[int, int]]:
-        """Distances from rank ``r`` over its ancestors along upward arcs of weight
-        ``arc_w`` (fw for a source, bw for a target), and the arc that reached each."""
-        c = self.cch
-        first = c._get("first_list")
-        anc = c.ancestors(r)
-        dist = {r: 0.0}
-        pred: dict[int, int] = {}
-        high = c.arc_high
-        for v in anc:
-            dv = dist.get(v, math.inf)
-            if dv == math.inf:
-                continue
-            a, b = first[v], first[v + 1]
-            if a == b:
-                continue
-            cand = (dv + arc_w[a:b]).tolist()
-            for i, (u, x) in enumerate(zip(high[a:b].tolist(), cand)):
-                if x < dist.get(u, math.inf):
-                    dist[u] = x
-                    pred[u] = a + i
-        return anc, dist, pred
-
     def distance(self, source: int, target: int) -> float:
         """The least weight from node ``source`` to node ``target`` (inf: no path)."""
         return self.query(source, target, path=False)[0]
@@ -512,78 +489,139 @@ class Metric:
               ) -> tuple[float, np.ndarray]:
         """The least weight from ``source`` to ``target`` and the original edges of one
         least-weight path, in order (``(inf, [])`` when there is none; ``(0.0, [])`` for
-        ``source == target``). The distance is summed left to right along the path."""
+        ``source == target``).
+
+        The two upward searches run as one compiled Dijkstra (csgraph) on a small graph: the
+        source's ancestor chain with the forward arcs, the target's with the reversed
+        backward arcs, and a zero-weight edge from each common ancestor's first copy to its
+        second. With ``path``, the distance is the left-to-right sum along the path."""
+        from scipy import sparse
+        from scipy.sparse import csgraph
+
         c = self.cch
         s, t = int(c.rank[source]), int(c.rank[target])
+        empty = np.zeros(0, dtype=np.int64)
         if s == t:
-            return 0.0, np.zeros(0, dtype=np.int64)
-        anc_s, df, pf = self._upward(s, self.fw)
-        anc_t, db, pb = self._upward(t, self.bw)
-        best, meet = math.inf, -1
-        common = set(anc_s).intersection(anc_t)
-        for v in anc_s:  # ascending rank: the lowest meeting node wins ties
-            if v in common:
-                x = df.get(v, math.inf) + db.get(v, math.inf)
-                if x < best:
-                    best, meet = x, v
-        if meet < 0:
-            return math.inf, np.zeros(0, dtype=np.int64)
+            return 0.0, empty
+        cs, _ = self._chains(np.array([s]))
+        ct, _ = self._chains(np.array([t]))
+        ls, lt = len(cs), len(ct)
+        first = c.first_out
+        rows, cols, data, arcs_all = [], [], [], []
+        for chain, base, back in ((cs, 0, False), (ct, ls, True)):
+            cnt = first[chain + 1] - first[chain]
+            st = np.cumsum(cnt) - cnt
+            arcs = np.repeat(first[chain] - st, cnt) + np.arange(int(cnt.sum()))
+            lo = base + np.repeat(np.arange(len(chain)), cnt)
+            hi = base + np.searchsorted(chain, c.arc_high[arcs])
+            rows.append(hi if back else lo)
+            cols.append(lo if back else hi)
+            data.append(self.bw[arcs] if back else self.fw[arcs])
+            arcs_all.append(arcs)
+        common, i_s, i_t = np.intersect1d(cs, ct, assume_unique=True, return_indices=True)
+        rows.append(i_s)
+        cols.append(ls + i_t)
+        data.append(np.zeros(len(common)))
+        r, cl, w = np.concatenate(rows), np.concatenate(cols), np.concatenate(data)
+        ok = np.isfinite(w)
+        g = sparse.csr_matrix((w[ok], (r[ok], cl[ok])), shape=(ls + lt, ls + lt))
         if not path:
-            return best, np.zeros(0, dtype=np.int64)
-        low = c.arc_low
-        up_arcs: list[int] = []
-        v = meet
-        while v != s:
-            a = pf[v]
-            up_arcs.append(a)
-            v = int(low[a])
-        up_arcs.reverse()
-        edges: list[int] = []
-        for a in up_arcs:
-            self._unpack(a, True, edges)
-        v = meet
-        while v != t:
-            a = pb[v]
-            self._unpack(a, False, edges)
-            v = int(low[a])
-        out = np.asarray(edges, dtype=np.int64)
+            dist = csgraph.dijkstra(g, indices=0, min_only=True)
+            return float(dist[ls]), empty
+        dist, pred = csgraph.dijkstra(g, indices=0, return_predecessors=True)
+        if not math.isfinite(dist[ls]):
+            return math.inf, empty
+        nodes = [ls]
+        while nodes[-1] != 0:
+            nodes.append(int(pred[nodes[-1]]))
+        nodes.reverse()
+        keys = c._get("arc_keys")
+        n = c.n_nodes
+        items_a: list[int] = []
+        items_f: list[bool] = []
+        for u, v in zip(nodes[:-1], nodes[1:]):
+            if u < ls and v < ls:  # forward arc cs[u] -> cs[v]
+                items_a.append(int(np.searchsorted(keys, cs[u] * n + cs[v])))
+                items_f.append(True)
+            elif u >= ls and v >= ls:  # backward arc ct[u] (high) -> ct[v] (low)
+                items_a.append(int(np.searchsorted(keys, ct[v - ls] * n + ct[u - ls])))
+                items_f.append(False)
+        edges = self._unpack_all(np.asarray(items_a, dtype=np.int64),
+                                 np.asarray(items_f, dtype=bool))
         total = 0.0
-        for x in self.weights[out].tolist():
+        for x in self.weights[edges].tolist():
             total += x
-        return total, out
+        return total, edges
 
-    def _unpack(self, arc: int, forward: bool, out: list[int]) -> None:
-        """Append the original edges of arc ``arc`` (low -> high if ``forward``)."""
+    def _originals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per arc direction slot (``arc`` up, ``n_arcs + arc`` down): the least original
+        weight and the lowest edge index that has it (-1: none)."""
+        hit = self._orig
+        if hit is not None and hit[0] is self.weights:
+            return hit[1], hit[2]
         c = self.cch
-        stack = [(arc, forward)]
         e_order, starts, slot = c._get("edge_groups")
+        m2 = 2 * c.n_arcs
+        best_w = np.full(m2, np.inf)
+        best_e = np.full(m2, -1, dtype=np.int64)
+        if len(e_order):
+            we = self.weights[e_order]
+            mins = np.minimum.reduceat(we, starts)
+            cnt = np.diff(np.append(starts, len(e_order)))
+            is_min = we == np.repeat(mins, cnt)
+            idx = np.flatnonzero(is_min)
+            grp = np.searchsorted(starts, idx, side="right") - 1
+            g_u, first_i = np.unique(grp, return_index=True)
+            best_w[slot] = mins
+            best_e[slot[g_u]] = e_order[idx[first_i]]
+        self._orig = (self.weights, best_w, best_e)
+        return best_w, best_e
+
+    def _unpack_all(self, arcs: np.ndarray, fwd: np.ndarray) -> np.ndarray:
+        """The original edges of a sequence of arc directions, in order: an arc whose value
+        equals its least original edge is that edge; else it is split at the first lower
+        triangle that yields its value, round after round, all arcs at once."""
+        c = self.cch
+        best_w, best_e = self._originals()
         by, ptr = c._get("tri_by_arc")
         m = c.n_arcs
-        while stack:
-            a, fwd = stack.pop()
-            want = self.fw[a] if fwd else self.bw[a]
-            s_id = a if fwd else m + a
-            g = int(np.searchsorted(slot, s_id))
-            if g < len(slot) and slot[g] == s_id:
-                lo_i = int(starts[g])
-                hi_i = int(starts[g + 1]) if g + 1 < len(starts) else len(e_order)
-                es = e_order[lo_i:hi_i]
-                hit = es[self.weights[es] == want]
-                if len(hit):
-                    out.append(int(hit.min()))
-                    continue
-            tri = by[ptr[a]:ptr[a + 1]]
-            zx, zy = c.tri_zx[tri], c.tri_zy[tri]
-            if fwd:  # low x -> z -> high y: bw[zx] then fw[zy]
-                ok = np.flatnonzero(self.bw[zx] + self.fw[zy] == want)
-                i = int(ok[0])
-                stack.append((int(zy[i]), True))
-                stack.append((int(zx[i]), False))
-            else:  # high y -> z -> low x: bw[zy] then fw[zx]
-                ok = np.flatnonzero(self.bw[zy] + self.fw[zx] == want)
-                i = int(ok[0])
-                stack.append((int(zx[i]), True))
-                stack.append((int(zy[i]), False))
+        edge = np.full(len(arcs), -1, dtype=np.int64)
+        while True:
+            todo = np.flatnonzero(edge < 0)
+            if not len(todo):
+                return edge
+            a, f = arcs[todo], fwd[todo]
+            slot = np.where(f, a, m + a)
+            want = np.where(f, self.fw[a], self.bw[a])
+            orig = best_w[slot] == want
+            edge[todo[orig]] = best_e[slot[orig]]
+            split = todo[~orig]
+            if not len(split):
+                continue
+            a, f, want = a[~orig], f[~orig], want[~orig]
+            cnt = ptr[a + 1] - ptr[a]
+            st = np.cumsum(cnt) - cnt
+            tri = by[np.repeat(ptr[a] - st, cnt) + np.arange(int(cnt.sum()))]
+            zx, zy = c.tri_zx[tri].astype(np.int64), c.tri_zy[tri].astype(np.int64)
+            ff = np.repeat(f, cnt)
+            val = np.where(ff, self.bw[zx] + self.fw[zy], self.bw[zy] + self.fw[zx])
+            hit = np.flatnonzero(val == np.repeat(want, cnt))
+            grp = np.searchsorted(st, hit, side="right") - 1
+            _, first_i = np.unique(grp, return_index=True)
+            pick = hit[first_i]  # one per split arc, in order
+            zx, zy, ff = zx[pick], zy[pick], ff[pick]
+            # forward low x -> z -> high y: (zx down, zy up); backward: (zy down, zx up)
+            one = np.where(ff, zx, zy)
+            two = np.where(ff, zy, zx)
+            reps = np.ones(len(arcs), dtype=np.int64)
+            reps[split] = 2
+            idx = np.repeat(np.arange(len(arcs)), reps)
+            new_a, new_f, new_e = arcs[idx], fwd[idx], edge[idx]
+            starts = np.cumsum(reps) - reps
+            p = starts[split]
+            new_a[p], new_f[p] = one, False
+            new_a[p + 1], new_f[p + 1] = two, True
+            arcs, fwd, edge = new_a, new_f, new_e
 
     # ------------------------------------------------------------------ one / many to all
     def one_to_all(self, source: int) -> np.ndarray:
@@ -595,94 +633,93 @@ class Metric:
         """``out[i, v]``: the least weight from ``sources[i]`` to node ``v`` (PHAST: upward
         search from each source, then one downward sweep by height for all of them)."""
         c = self.cch
-        src = _as_index(sources, "sources", c.n_nodes)
+        src = c.rank[_as_index(sources, "sources", c.n_nodes)]
         k = len(src)
         d = np.full((c.n_nodes, k), np.inf)
-        self._up_sweep(c.rank[src], self.fw, d)
+        flat, ptr, up = self._up_flat(src, self.fw)
+        d[flat, np.repeat(np.arange(k), np.diff(ptr))] = up
         for nodes, arcs, st, high in c._get("down_sweep"):
             cand = np.minimum.reduceat(d[high] + self.bw[arcs][:, None], st, axis=0)
             d[nodes] = np.minimum(d[nodes], cand)
         return np.ascontiguousarray(d[c.rank].T)
 
-    def _up_sweep(self, ranks: np.ndarray, arc_w: np.ndarray, d: np.ndarray,
-                  loc: np.ndarray | None = None) -> None:
-        """Batched upward search: column ``i`` of ``d`` gets the distances from ``ranks[i]``
-        (along ``arc_w``) to its ancestors; ``d`` is indexed by rank, or by ``loc[rank]``."""
-        c = self.cch
-        k = len(ranks)
-        cols = np.arange(k)
-        where = ranks if loc is None else loc[ranks]
-        d[where, cols] = 0.0
-        union = self._ancestor_union(ranks)
-        if not len(union):
-            return
-        first = c.first_out
-        lv = c.height[union]
-        srt = np.lexsort((union, lv))
-        union, lv = union[srt], lv[srt]
-        cut = np.flatnonzero(np.append(True, lv[1:] != lv[:-1]))
-        cut = np.append(cut, len(union))
-        for a, b in zip(cut[:-1].tolist(), cut[1:].tolist()):
-            nodes = union[a:b]
-            cnt = first[nodes + 1] - first[nodes]
-            keep = cnt > 0
-            nodes, cnt = nodes[keep], cnt[keep]
-            if not len(nodes):
-                continue
-            st = np.zeros(len(nodes), dtype=np.int64)
-            np.cumsum(cnt[:-1], out=st[1:])
-            arcs = np.repeat(first[nodes] - st, cnt) + np.arange(int(cnt.sum()))
-            tail = np.repeat(nodes, cnt)
-            high = c.arc_high[arcs].astype(np.int64)
-            if loc is not None:
-                tail, high = loc[tail], loc[high]
-            cand = d[tail] + arc_w[arcs][:, None]
-            if len(nodes) > 1:  # several tails may reach the same high node
-                o = np.argsort(high, kind="stable")
-                high, cand = high[o], cand[o]
-                s2 = np.flatnonzero(np.append(True, high[1:] != high[:-1]))
-                cand = np.minimum.reduceat(cand, s2, axis=0)
-                high = high[s2]
-            d[high] = np.minimum(d[high], cand)
-
-    def _ancestor_union(self, ranks: np.ndarray) -> np.ndarray:
+    def _chains(self, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ancestor chains of ``ranks`` (each ascending, itself first), concatenated,
+        and their boundaries."""
         parent = self.cch._get("parent_list")
-        seen: set[int] = set()
+        flat: list[int] = []
+        ptr = [0]
         for r in ranks.tolist():
-            while r >= 0 and r not in seen:
-                seen.add(r)
+            while r >= 0:
+                flat.append(r)
                 r = parent[r]
-        return np.fromiter(seen, dtype=np.int64, count=len(seen))
+            ptr.append(len(flat))
+        return np.asarray(flat, dtype=np.int64), np.asarray(ptr, dtype=np.int64)
+
+    def _up_flat(self, ranks: np.ndarray, arc_w: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Upward searches from every rank of ``ranks`` at once (``arc_w``: fw forward from
+        sources, bw backward from targets), over their own ancestor chains only: returns the
+        chains (see :meth:`_chains`) and each chain entry's distance. Entries are relaxed by
+        height: a chain has one node per height, so one height's updates never collide."""
+        c = self.cch
+        n = c.n_nodes
+        flat, ptr = self._chains(ranks)
+        lens = np.diff(ptr)
+        owner = np.repeat(np.arange(len(ranks), dtype=np.int64), lens)
+        keys = owner * n + flat  # sorted: by owner, then ascending rank
+        d = np.full(len(flat), np.inf)
+        d[ptr[:-1][lens > 0]] = 0.0
+        first = c.first_out
+        hts = c.height[flat]
+        by = np.argsort(hts, kind="stable")
+        hs = hts[by]
+        cut = np.flatnonzero(np.append(True, hs[1:] != hs[:-1])).tolist() + [len(hs)]
+        for a, b in zip(cut[:-1], cut[1:]):
+            ent = by[a:b]
+            ent = ent[np.isfinite(d[ent])]
+            if not len(ent):
+                continue
+            v = flat[ent]
+            lo, cnt = first[v], first[v + 1] - first[v]
+            tot = int(cnt.sum())
+            if not tot:
+                continue
+            st = np.cumsum(cnt) - cnt
+            arcs = np.repeat(lo - st, cnt) + np.arange(tot)
+            tail = np.repeat(ent, cnt)
+            pos = np.searchsorted(keys, owner[tail] * n + c.arc_high[arcs])
+            cand = d[tail] + arc_w[arcs]
+            d[pos] = np.minimum(d[pos], cand)
+        return flat, ptr, d
 
     def matrix(self, sources: Any, targets: Any) -> np.ndarray:
         """``out[i, j]``: the least weight from ``sources[i]`` to ``targets[j]`` (inf: no
         path). Batched upward searches from all sources (forward) and all targets
-        (backward) over the union of their ancestors, then a min-plus join over the common
-        ancestors."""
+        (backward), each over its own ancestor chain, then per target a min over its chain:
+        the meeting node of a pair is a common ancestor, so it lies on the target's chain."""
         c = self.cch
         src = c.rank[_as_index(sources, "sources", c.n_nodes)]
         dst = c.rank[_as_index(targets, "targets", c.n_nodes)]
-        us, ut = self._ancestor_union(src), self._ancestor_union(dst)
-        loc = np.full(c.n_nodes, -1, dtype=np.int64)
-        loc[us] = np.arange(len(us))
-        f = np.full((len(us), len(src)), np.inf)
-        self._up_sweep(src, self.fw, f, loc)
-        f_all = (loc, f)
-        loc2 = np.full(c.n_nodes, -1, dtype=np.int64)
-        loc2[ut] = np.arange(len(ut))
-        g = np.full((len(ut), len(dst)), np.inf)
-        self._up_sweep(dst, self.bw, g, loc2)
-        common = np.intersect1d(us, ut)
-        fc = f_all[1][f_all[0][common]]
-        gc = g[loc2[common]]
         out = np.full((len(src), len(dst)), np.inf)
-        if not len(common):
+        if not len(src) or not len(dst):
             return out
-        # only rows reachable somewhere matter: drop common nodes no source reaches
-        live = np.isfinite(fc).any(axis=1) & np.isfinite(gc).any(axis=1)
-        fc, gc = fc[live], gc[live]
-        step = max(1, 2_000_000 // max(1, len(src) * len(dst)))
-        for a in range(0, len(fc), step):
-            blk = (fc[a:a + step, :, None] + gc[a:a + step, None, :]).min(axis=0)
-            np.minimum(out, blk, out=out)
+        fl_s, ptr_s, d_s = self._up_flat(src, self.fw)
+        union = np.unique(fl_s)
+        loc = np.full(c.n_nodes, len(union), dtype=np.int64)  # missing: the inf row
+        loc[union] = np.arange(len(union))
+        dense = np.full((len(union) + 1, len(src)), np.inf)
+        dense[loc[fl_s], np.repeat(np.arange(len(src)), np.diff(ptr_s))] = d_s
+        fl_t, ptr_t, d_t = self._up_flat(dst, self.bw)
+        # targets in blocks, so that a block's rows x sources stay near 4 million floats
+        budget = max(1, 4_000_000 // len(src))
+        j = 0
+        while j < len(dst):
+            k = j + 1
+            while k < len(dst) and ptr_t[k + 1] - ptr_t[j] <= budget:
+                k += 1
+            a, b = int(ptr_t[j]), int(ptr_t[k])
+            vals = dense[loc[fl_t[a:b]]] + d_t[a:b, None]
+            out[:, j:k] = np.minimum.reduceat(vals, ptr_t[j:k] - a, axis=0).T
+            j = k
         return out
