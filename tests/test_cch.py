@@ -89,19 +89,31 @@ def test_equals_csgraph(g: tuple[Any, ...], method: str) -> None:
             check_path(tails, heads, w, s, t, d, path)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(graphs(), st.data())
-def test_recustomize_avoid(g: tuple[Any, ...], data: st.DataObject) -> None:
-    """One topology, many metrics: removing edges (inf) is a re-customization."""
+def test_recustomize(g: tuple[Any, ...], data: st.DataObject) -> None:
+    """One topology, many metrics: removing edges (inf) or changing weights is a partial
+    re-customization of a copy; the original metric is untouched."""
     n, tails, heads, w, lat, lon = g
     cch = CCH.build(n, tails, heads, latitude=lat, longitude=lon)
     metric = cch.customize(w)
-    avoid = np.array(data.draw(st.lists(st.booleans(), min_size=len(w), max_size=len(w))),
-                     dtype=bool)
+    before = metric.matrix(np.arange(n), np.arange(n))
+    m = len(w)
+    avoid = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)), dtype=bool)
+    cheaper = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)), dtype=bool)
     w2 = np.where(avoid, np.inf, w)
-    metric.update(w2)
-    assert np.array_equal(metric.matrix(np.arange(n), np.arange(n)),
-                          reference(n, tails, heads, w2))
+    w2 = np.where(cheaper & ~avoid, np.floor(w / 2 / GRID) * GRID, w2)
+    ref = reference(n, tails, heads, w2)
+    for limit in (1.0, 0.0):  # partial, full
+        fork = metric.copy()
+        fork.update(w2, partial_limit=limit)
+        assert np.array_equal(fork.table, cch.customize(w2).table)
+        assert np.array_equal(fork.matrix(np.arange(n), np.arange(n)), ref)
+        for s_ in range(n):
+            d, path = fork.query(s_, (s_ + 1) % n)
+            assert d == ref[s_, (s_ + 1) % n]
+            check_path(tails, heads, w2, s_, (s_ + 1) % n, d, path)
+    assert np.array_equal(metric.matrix(np.arange(n), np.arange(n)), before)
 
 
 def test_arbitrary_floats_close() -> None:

@@ -305,18 +305,19 @@ class CCH:
             raise ValueError(f"need {len(self.tails)} weights, got {len(w)}")
         if np.isnan(w).any() or (w < 0).any():
             raise ValueError("weights must be non-negative (inf removes an edge), not NaN")
-        fw, bw = self._initial(w)
-        _customize_in_place(self, fw, bw)
-        return Metric(self, w, fw, bw)
+        table = self._initial(w)
+        _customize_in_place(self, table)
+        return Metric(self, w, table)
 
-    def _initial(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each arc direction's least original weight (inf where no edge)."""
+    def _initial(self, w: np.ndarray) -> np.ndarray:
+        """``(n_arcs, 2)``: each arc direction's least original weight (column 0 low ->
+        high, column 1 high -> low; inf where no edge)."""
         order, starts, slot = self._get("edge_groups")
         m = self.n_arcs
         both = np.full(2 * m, np.inf)
         if len(order):
             both[slot] = np.minimum.reduceat(w[order], starts)
-        return both[:m].copy(), both[m:].copy()
+        return np.ascontiguousarray(both.reshape(2, m).T)
 
 
 def _contract(n: int, tails: np.ndarray, heads: np.ndarray, order: np.ndarray
@@ -432,36 +433,77 @@ def _down_sweep(c: CCH) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     return out
 
 
+
+
+def _level_starts(c: CCH) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Per height of the lowest node: the triangle slice, the reduceat starts (triangles are
+    sorted by arc xy within a height) and the arcs xy they update."""
+    out = []
+    ptr = c.tri_level_ptr
+    for lvl in range(len(ptr) - 1):
+        a, b = int(ptr[lvl]), int(ptr[lvl + 1])
+        if a == b:
+            continue
+        xy = c.tri_xy[a:b]
+        st = np.flatnonzero(np.append(True, xy[1:] != xy[:-1]))
+        out.append((a, b, st, xy[st].astype(np.int64)))
+    return out
+
+
+def _customize_in_place(c: CCH, table: np.ndarray) -> None:
+    """Basic customization of ``table`` (``(n_arcs, 2)``: forward, backward): for every
+    lower triangle (z; x, y), height of z ascending, ``fw[xy] = min(fw[xy], bw[zx] +
+    fw[zy])`` and ``bw[xy] = min(bw[xy], bw[zy] + fw[zx])``; the triangles whose lowest node
+    has one height read only final arcs and are reduced together."""
+    zx_all, zy_all = c.tri_zx, c.tri_zy
+    for a, b, st, targets in c._get("level_starts"):
+        lo = table.take(zx_all[a:b], axis=0)
+        hi = table.take(zy_all[a:b], axis=0)
+        f = np.minimum.reduceat(lo[:, 1] + hi[:, 0], st)
+        g = np.minimum.reduceat(hi[:, 1] + lo[:, 0], st)
+        cur = table.take(targets, axis=0)
+        np.minimum(cur[:, 0], f, out=f)
+        np.minimum(cur[:, 1], g, out=g)
+        table[targets, 0] = f
+        table[targets, 1] = g
+
+
+def _arcs_by_height(c: CCH) -> tuple[np.ndarray, np.ndarray]:
+    """Arcs sorted by the height of their low end, and the slice pointer per height."""
+    h = c.height[c.arc_low]
+    by = np.argsort(h, kind="stable")
+    ptr = np.searchsorted(h[by], np.arange(int(c.height.max(initial=0)) + 2))
+    return by, ptr
+
+
+def _uses(c: CCH) -> tuple[np.ndarray, np.ndarray]:
+    """For every arc, the arcs xy of the triangles in which it is zx or zy (CSR)."""
+    src = np.concatenate([c.tri_zx, c.tri_zy]).astype(np.int64)
+    dst = np.concatenate([c.tri_xy, c.tri_xy]).astype(np.int64)
+    by = np.argsort(src, kind="stable")
+    ptr = np.zeros(c.n_arcs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=c.n_arcs), out=ptr[1:])
+    return dst[by], ptr
+
+
+def _expand(ptr: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions ``ptr[i]:ptr[i + 1]`` of every item, concatenated; counts; starts."""
+    cnt = ptr[items + 1] - ptr[items]
+    st = np.cumsum(cnt) - cnt
+    return np.repeat(ptr[items] - st, cnt) + np.arange(int(cnt.sum())), cnt, st
+
+
 _DERIVED: dict[str, Any] = {
     "edge_groups": _edge_groups,
+    "level_starts": _level_starts,
+    "arcs_by_height": _arcs_by_height,
+    "uses": _uses,
     "tri_by_arc": _triangles_by_arc,
     "down_sweep": _down_sweep,
     "parent_list": lambda c: c.parent.tolist(),
     "first_list": lambda c: c.first_out.tolist(),
     "arc_keys": lambda c: c.arc_low.astype(np.int64) * c.n_nodes + c.arc_high,
 }
-
-
-def _customize_in_place(c: CCH, fw: np.ndarray, bw: np.ndarray) -> None:
-    """Basic customization: for every lower triangle (z; x, y), height of z ascending,
-    ``fw[xy] = min(fw[xy], bw[zx] + fw[zy])`` and ``bw[xy] = min(bw[xy], bw[zy] + fw[zx])``;
-    triangles whose lowest node has the same height read only final arcs and are reduced
-    together."""
-    ptr = c.tri_level_ptr
-    zx_all, zy_all, xy_all = c.tri_zx, c.tri_zy, c.tri_xy
-    for lvl in range(len(ptr) - 1):
-        a, b = int(ptr[lvl]), int(ptr[lvl + 1])
-        if a == b:
-            continue
-        zx, zy, xy = zx_all[a:b], zy_all[a:b], xy_all[a:b]
-        starts = np.flatnonzero(np.append(True, xy[1:] != xy[:-1]))
-        targets = xy[starts]
-        f = np.minimum.reduceat(bw[zx] + fw[zy], starts)
-        g = np.minimum.reduceat(bw[zy] + fw[zx], starts)
-        np.minimum(fw[targets], f, out=f)
-        np.minimum(bw[targets], g, out=g)
-        fw[targets] = f
-        bw[targets] = g
 
 
 @dataclass
@@ -471,14 +513,77 @@ class Metric:
 
     cch: CCH
     weights: np.ndarray
-    fw: np.ndarray
-    bw: np.ndarray
+    table: np.ndarray  # (n_arcs, 2): fw, bw
     _orig: Any = field(default=None, repr=False)  # (weights, best_w, best_e) of _originals
 
-    def update(self, weights: Any) -> None:
-        """Re-customize in place for a new weight vector (same topology)."""
-        m = self.cch.customize(weights)
-        self.weights, self.fw, self.bw = m.weights, m.fw, m.bw
+    @property
+    def fw(self) -> np.ndarray:
+        return self.table[:, 0]
+
+    @property
+    def bw(self) -> np.ndarray:
+        return self.table[:, 1]
+
+    def copy(self) -> Metric:
+        """An independent metric with the same weights (to fork a scenario, then update)."""
+        return Metric(self.cch, self.weights.copy(), self.table.copy())
+
+    def update(self, weights: Any, *, partial_limit: float = 0.25) -> int:
+        """Re-customize in place for a new weight vector (same topology).
+
+        When at most ``partial_limit`` of the edges changed, only the arcs that can depend on
+        them are recomputed (by height, each from its initial value and all its lower
+        triangles, and their dependants only if they changed): avoiding a place or a country
+        is then a partial re-customization. Returns the number of arcs recomputed (all arcs
+        for a full customization)."""
+        c = self.cch
+        w = np.asarray(weights, dtype=np.float64).ravel()
+        if len(w) != len(c.tails):
+            raise ValueError(f"need {len(c.tails)} weights, got {len(w)}")
+        if np.isnan(w).any() or (w < 0).any():
+            raise ValueError("weights must be non-negative (inf removes an edge), not NaN")
+        changed = np.flatnonzero(w != self.weights)
+        if not len(changed):
+            self.weights = w.copy()
+            return 0
+        if len(changed) > partial_limit * len(w):
+            m = c.customize(w)
+            self.weights, self.table, self._orig = m.weights, m.table, None
+            return c.n_arcs
+        init = c._initial(w)
+        table = self.table
+        dirty = np.zeros(c.n_arcs, dtype=bool)
+        arcs_e = c.edge_arc[changed]
+        dirty[arcs_e[arcs_e >= 0]] = True
+        by_h, h_ptr = c._get("arcs_by_height")
+        t_by, t_ptr = c._get("tri_by_arc")
+        use_xy, use_ptr = c._get("uses")
+        done = 0
+        for h in range(len(h_ptr) - 1):
+            sel = by_h[h_ptr[h]:h_ptr[h + 1]]
+            sel = sel[dirty[sel]]
+            if not len(sel):
+                continue
+            done += len(sel)
+            new = init[sel]
+            has = sel[t_ptr[sel + 1] > t_ptr[sel]]
+            if len(has):
+                pos, cnt, st = _expand(t_ptr, has)
+                tri = t_by[pos]
+                lo = table.take(c.tri_zx[tri], axis=0)
+                hi = table.take(c.tri_zy[tri], axis=0)
+                red = np.column_stack([np.minimum.reduceat(lo[:, 1] + hi[:, 0], st),
+                                       np.minimum.reduceat(hi[:, 1] + lo[:, 0], st)])
+                k = t_ptr[sel + 1] > t_ptr[sel]
+                new[k] = np.minimum(new[k], red)
+            moved = sel[(new != table[sel]).any(axis=1)]
+            table[sel] = new
+            if len(moved):
+                pos, _, _ = _expand(use_ptr, moved)
+                dirty[use_xy[pos]] = True
+        self.weights = w.copy()
+        self._orig = None
+        return done
 
     # ------------------------------------------------------------------ point to point
     def distance(self, source: int, target: int) -> float:
