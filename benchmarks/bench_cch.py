@@ -18,7 +18,9 @@ graph, mask and on-grid weights of ``route``'s first search (``run.relaxed_input
 * "avoid a country" (the country that the far route crosses most): csgraph rebuilds the
   matrix and searches again; the CCH forks the metric (``Metric.copy``), re-customizes only
   the arcs that depend on the removed edges (``Metric.update``) and queries (a full
-  customization + query is recorded too).
+  customization + query is recorded too); then, as a criticality sweep does, the k x k
+  skims of that scenario (csgraph from k sources on the rebuilt matrix against the partial
+  re-customization of the skim metric + matrix).
 
 Writes ``results/cch.json`` and ``results/cch.md``; every speed is also a ratio against
 csgraph measured in the same run.
@@ -172,6 +174,23 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
         res["avoid_csgraph_s"] = median_time(cs_avoid, repeat)
         res["avoid_cch_s"] = median_time(cch_avoid, repeat)
         res["avoid_same"] = bool(cs_avoid() == cch_avoid() == cch_avoid_full())
+        # the sweep's case: the same scenario, then a k x k skim on it
+        gm2 = gm & ~topo.edges_touching_places(places)
+        wsk2 = np.where(gm2, wsk, np.inf)
+
+        def cs_avoid_skims() -> np.ndarray:
+            return csgraph.dijkstra(edge_csr(topo, wsk, gm2), indices=src_g)[:, dst_g]
+
+        def cch_avoid_skims() -> np.ndarray:
+            fork = sk_metric.copy()
+            fork.update(wsk2)
+            return fork.matrix(src_g, dst_g)
+
+        res["avoid_skims_csgraph_s"] = median_time(cs_avoid_skims, reps)
+        res["avoid_skims_cch_s"] = median_time(cch_avoid_skims, reps)
+        res["avoid_skims_same"] = bool(np.array_equal(cs_avoid_skims(), cch_avoid_skims()))
+        res["avoid_skims_vs_csgraph"] = (res["avoid_skims_csgraph_s"]
+                                         / res["avoid_skims_cch_s"])
     res["query_vs_csgraph"] = res["csgraph_s"] / res["cch_distance_s"]
     res["query_path_vs_csgraph"] = res["csgraph_s"] / res["cch_query_path_s"]
     res["customize_plus_query_vs_csgraph"] = res["csgraph_s"] / (
@@ -197,12 +216,12 @@ def markdown(record: dict[str, Any]) -> str:
     head = ("| input | nodes / edges | order + contract (cache load) | customize | "
             "csgraph one-to-all | CCH distance | CCH query + path | CCH one-to-all | "
             "search: csgraph / CCH dist | skims k x k: csgraph | CCH customize + matrix | "
-            "avoid a country: csgraph | CCH partial re-customize + query | RoutingKit C++ query "
+            "avoid a country: csgraph | CCH partial re-customize + query | then k x k skims: csgraph / CCH | RoutingKit C++ query "
             "(32-bit) | same answers |")
-    lines = [head, "|" + "---|" * 15]
+    lines = [head, "|" + "---|" * 16]
     for r in record["results"]:
         same = all(r.get(k, True) for k in ("same_distance", "same_one_to_all", "same_path",
-                                             "skims_same", "avoid_same"))
+                                             "skims_same", "avoid_same", "avoid_skims_same"))
         lines.append(
             f"| {r['network']} | {r['nodes']:,} / {r['edges']:,} | "
             f"{r['order_s']:.2f} + {r['contract_s']:.2f} s ({ms(r, 'cache_load_s')}) | "
@@ -216,6 +235,8 @@ def markdown(record: dict[str, Any]) -> str:
             f"{x(r, 'skims_matrix_vs_csgraph')}) | {r.get('avoid_country', '-')}: "
             f"{ms(r, 'avoid_csgraph_s')} | {ms(r, 'avoid_cch_s')} "
             f"({x(r, 'avoid_vs_csgraph')}; full {ms(r, 'avoid_cch_full_s')}) | "
+            f"{ms(r, 'avoid_skims_csgraph_s')} / {ms(r, 'avoid_skims_cch_s')} "
+            f"({x(r, 'avoid_skims_vs_csgraph')}) | "
             f"{ms(r, 'rk_query_s')} "
             f"({x(r, 'rk_query_vs_csgraph')}) | {'yes' if same else 'NO'} |")
     return "\n".join(lines)

@@ -402,6 +402,16 @@ def _edge_groups(c: CCH) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return e, starts, s[starts]
 
 
+def _slot_edges(c: CCH) -> tuple[np.ndarray, np.ndarray]:
+    """Edges by arc direction slot (``arc`` up, ``n_arcs + arc`` down) and the slot
+    pointer: the edges of slot ``k`` are ``edges[ptr[k]:ptr[k + 1]]``."""
+    e_order, _, _ = c._get("edge_groups")
+    slot_e = np.where(c.edge_up, c.edge_arc, c.n_arcs + c.edge_arc)[e_order]
+    ptr = np.zeros(2 * c.n_arcs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(slot_e, minlength=2 * c.n_arcs), out=ptr[1:])
+    return e_order, ptr
+
+
 def _triangles_by_arc(c: CCH) -> tuple[np.ndarray, np.ndarray]:
     """Triangles sorted by arc xy (stable) and, per arc, the slice pointer."""
     by = np.argsort(c.tri_xy, kind="stable")
@@ -495,6 +505,8 @@ def _expand(ptr: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 
 _DERIVED: dict[str, Any] = {
     "edge_groups": _edge_groups,
+    "slot_edges": _slot_edges,
+    "arc_height": lambda c: c.height[c.arc_low],
     "level_starts": _level_starts,
     "arcs_by_height": _arcs_by_height,
     "uses": _uses,
@@ -547,40 +559,59 @@ class Metric:
             self.weights = w.copy()
             return 0
         if len(changed) > partial_limit * len(w):
-            m = c.customize(w)
-            self.weights, self.table, self._orig = m.weights, m.table, None
+            full = c.customize(w)
+            self.weights, self.table, self._orig = full.weights, full.table, None
             return c.n_arcs
-        init = c._initial(w)
         table = self.table
-        dirty = np.zeros(c.n_arcs, dtype=bool)
+        m = c.n_arcs
+        e_order, slot_ptr = c._get("slot_edges")
+        arc_h = c._get("arc_height")
+        dirty = np.zeros(m, dtype=bool)
+        per_h = np.zeros(len(c.tri_level_ptr), dtype=np.int64)  # dirty marks per height
         arcs_e = c.edge_arc[changed]
-        dirty[arcs_e[arcs_e >= 0]] = True
+        arcs_e = arcs_e[arcs_e >= 0]
+        dirty[arcs_e] = True
+        np.add.at(per_h, arc_h[arcs_e], 1)
         by_h, h_ptr = c._get("arcs_by_height")
         t_by, t_ptr = c._get("tri_by_arc")
         use_xy, use_ptr = c._get("uses")
         done = 0
-        for h in range(len(h_ptr) - 1):
+        start = int(np.flatnonzero(per_h)[0]) if per_h.any() else len(h_ptr) - 1
+        for h in range(start, len(h_ptr) - 1):
+            if not per_h[h]:
+                continue
             sel = by_h[h_ptr[h]:h_ptr[h + 1]]
             sel = sel[dirty[sel]]
             if not len(sel):
                 continue
             done += len(sel)
-            new = init[sel]
-            has = sel[t_ptr[sel + 1] > t_ptr[sel]]
-            if len(has):
-                pos, cnt, st = _expand(t_ptr, has)
+            # initial values of the two directions: least weight of their original edges
+            new = np.full((len(sel), 2), np.inf)
+            slots = np.concatenate([sel, m + sel])
+            pos, cnt, st = _expand(slot_ptr, slots)
+            if len(pos):
+                k = cnt > 0
+                flat = new.T.reshape(-1).copy()
+                flat[k] = np.minimum.reduceat(w[e_order[pos]], st[k])
+                new = np.ascontiguousarray(flat.reshape(2, len(sel)).T)
+            has = t_ptr[sel + 1] > t_ptr[sel]
+            if has.any():
+                pos, cnt, st = _expand(t_ptr, sel[has])
                 tri = t_by[pos]
                 lo = table.take(c.tri_zx[tri], axis=0)
                 hi = table.take(c.tri_zy[tri], axis=0)
-                red = np.column_stack([np.minimum.reduceat(lo[:, 1] + hi[:, 0], st),
-                                       np.minimum.reduceat(hi[:, 1] + lo[:, 0], st)])
-                k = t_ptr[sel + 1] > t_ptr[sel]
-                new[k] = np.minimum(new[k], red)
+                new[has, 0] = np.minimum(new[has, 0],
+                                         np.minimum.reduceat(lo[:, 1] + hi[:, 0], st))
+                new[has, 1] = np.minimum(new[has, 1],
+                                         np.minimum.reduceat(hi[:, 1] + lo[:, 0], st))
             moved = sel[(new != table[sel]).any(axis=1)]
             table[sel] = new
             if len(moved):
                 pos, _, _ = _expand(use_ptr, moved)
-                dirty[use_xy[pos]] = True
+                up = use_xy[pos]
+                up = up[~dirty[up]]
+                dirty[up] = True
+                np.add.at(per_h, arc_h[np.unique(up)], 1)
         self.weights = w.copy()
         self._orig = None
         return done
