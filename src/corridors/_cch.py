@@ -540,11 +540,14 @@ class Metric:
         """An independent metric with the same weights (to fork a scenario, then update)."""
         return Metric(self.cch, self.weights.copy(), self.table.copy())
 
-    def update(self, weights: Any, *, partial_limit: float = 0.25) -> int:
+    def update(self, weights: Any, *, partial_limit: float = 0.25,
+               partial_min_arcs: int = 200_000) -> int:
         """Re-customize in place for a new weight vector (same topology).
 
-        When at most ``partial_limit`` of the edges changed, only the arcs that can depend on
-        them are recomputed (by height, each from its initial value and all its lower
+        When at most ``partial_limit`` of the edges changed, on a hierarchy of at least
+        ``partial_min_arcs`` arcs (below that a full customization is faster: the partial one
+        pays a few numpy calls per height), only the arcs that can depend on them are
+        recomputed (by height, each from its initial value and all its lower
         triangles, and their dependants only if they changed): avoiding a place or a country
         is then a partial re-customization. Returns the number of arcs recomputed (all arcs
         for a full customization)."""
@@ -558,7 +561,7 @@ class Metric:
         if not len(changed):
             self.weights = w.copy()
             return 0
-        if len(changed) > partial_limit * len(w):
+        if len(changed) > partial_limit * len(w) or c.n_arcs < partial_min_arcs:
             full = c.customize(w)
             self.weights, self.table, self._orig = full.weights, full.table, None
             return c.n_arcs
