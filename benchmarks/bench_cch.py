@@ -15,6 +15,10 @@ graph, mask and on-grid weights of ``route``'s first search (``run.relaxed_input
 * skims 100 x 100 (a skim graph: the query's rules, loading at the 100 origins' gates,
   unloading at the 100 destinations'): csgraph from 100 sources against customization +
   :meth:`Metric.matrix` (answers checked equal);
+* route on one metric per scenario: :func:`split_gates` makes the terminal rules
+  structural, so one customization serves every pair; 30 random pairs, csgraph on each
+  pair's own mask (matrix build + one-to-all, as ``graph.search``) against one CCH query
+  each, and how many distances are equal;
 * "avoid a country" (the country that the far route crosses most): csgraph rebuilds the
   matrix and searches again; the CCH forks the metric (``Metric.copy``), re-customizes only
   the arcs that depend on the removed edges (``Metric.update``) and queries (a full
@@ -191,6 +195,7 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
         res["avoid_skims_same"] = bool(np.array_equal(cs_avoid_skims(), cch_avoid_skims()))
         res["avoid_skims_vs_csgraph"] = (res["avoid_skims_csgraph_s"]
                                          / res["avoid_skims_cch_s"])
+    res.update(shared_metric(net, topo, lat, lon, cache, repeat))
     res["query_vs_csgraph"] = res["csgraph_s"] / res["cch_distance_s"]
     res["query_path_vs_csgraph"] = res["csgraph_s"] / res["cch_query_path_s"]
     res["customize_plus_query_vs_csgraph"] = res["csgraph_s"] / (
@@ -206,6 +211,63 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
     return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in res.items()}
 
 
+def split_gates(topo: graph.Topology) -> tuple[int, np.ndarray, np.ndarray]:
+    """The expanded graph with every gate split in two: LOAD edges leave the gate, UNLOAD
+    edges enter a copy of it (node ``n_nodes + place``). No path can pass through a gate,
+    so the per-query terminal rules (loading only at the origin, unloading only at the
+    destination) are no longer mask changes: one metric serves every pair. Edge indices are
+    unchanged."""
+    heads = topo.dst.copy()
+    un = topo.etype == graph.UNLOAD
+    heads[un] = topo.n_nodes + topo.node_place[topo.dst[un]]
+    return topo.n_nodes + len(topo.place_ids), topo.src, heads
+
+
+def shared_metric(net: cor.Network, topo: graph.Topology, lat: np.ndarray, lon: np.ndarray,
+                  cache: Path, repeat: int, pairs: int = 30) -> dict[str, Any]:
+    """route()'s first search for ``pairs`` random pairs: csgraph on each pair's own mask
+    and weights (``run.relaxed_inputs``: matrix build + one-to-all, as ``graph.search``
+    does) against one customization of the scenario (the query's rules without the
+    origin's and destination's) on the split-gate graph and one CCH query per pair. Counts
+    the pairs whose distances are equal (they differ only where the best path re-enters the
+    origin or the origin's own weights differ, e.g. a booked first departure)."""
+    rng = np.random.default_rng(11)
+    ids = list(topo.place_ids)
+    idx = rng.choice(len(ids), size=2 * pairs, replace=False)
+    n2, tails, heads = split_gates(topo)
+    pl = net.places.geometry
+    lat2 = np.concatenate([lat, pl.y.to_numpy()])
+    lon2 = np.concatenate([lon, pl.x.to_numpy()])
+    cch2 = CCH.build(n2, tails, heads, latitude=lat2, longitude=lon2, cache_dir=cache)
+    o0, d0 = ids[idx[0]], ids[idx[1]]
+    q = make_query(net, o0, d0)
+    solver = _Solver(net, topo, weights(net, q.cargo), q)
+    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False,
+                                 cargo_limits=True)
+    wsh = on_grid(np.where(shared, solver.objective(q), 0.0))
+    t0 = time.perf_counter()
+    metric = cch2.customize(np.where(shared, wsh, np.inf))
+    customize_s = time.perf_counter() - t0
+    cs_t, cch_t, equal, done = 0.0, 0.0, 0, 0
+    for i in range(pairs):
+        o, d = ids[idx[2 * i]], ids[idx[2 * i + 1]]
+        _, m, w, s, t = relaxed_inputs(net, o, d)
+        w = on_grid(w)
+        t0 = time.perf_counter()
+        ref = float(csgraph.dijkstra(edge_csr(topo, w, m), indices=s)[t])
+        t1 = time.perf_counter()
+        got = metric.distance(s, topo.n_nodes + topo.place_index[d])
+        t2 = time.perf_counter()
+        cs_t += t1 - t0
+        cch_t += t2 - t1
+        equal += int(got == ref)
+        done += 1
+    return {"shared_pairs": done, "shared_equal": equal,
+            "shared_customize_s": customize_s, "shared_csgraph_per_pair_s": cs_t / done,
+            "shared_cch_per_pair_s": cch_t / done,
+            "shared_vs_csgraph": cs_t / (customize_s + cch_t)}
+
+
 def markdown(record: dict[str, Any]) -> str:
     def ms(r: dict[str, Any], k: str) -> str:
         return f"{r[k] * 1000:,.1f} ms" if k in r else "-"
@@ -217,8 +279,9 @@ def markdown(record: dict[str, Any]) -> str:
             "csgraph one-to-all | CCH distance | CCH query + path | CCH one-to-all | "
             "search: csgraph / CCH dist | skims k x k: csgraph | CCH customize + matrix | "
             "avoid a country: csgraph | CCH partial re-customize + query | then k x k skims: csgraph / CCH | RoutingKit C++ query "
-            "(32-bit) | same answers |")
-    lines = [head, "|" + "---|" * 16]
+            "(32-bit) | route, one metric per scenario: customize; per pair csgraph / CCH "
+            "(equal pairs) | same answers |")
+    lines = [head, "|" + "---|" * 17]
     for r in record["results"]:
         same = all(r.get(k, True) for k in ("same_distance", "same_one_to_all", "same_path",
                                              "skims_same", "avoid_same", "avoid_skims_same"))
@@ -238,7 +301,10 @@ def markdown(record: dict[str, Any]) -> str:
             f"{ms(r, 'avoid_skims_csgraph_s')} / {ms(r, 'avoid_skims_cch_s')} "
             f"({x(r, 'avoid_skims_vs_csgraph')}) | "
             f"{ms(r, 'rk_query_s')} "
-            f"({x(r, 'rk_query_vs_csgraph')}) | {'yes' if same else 'NO'} |")
+            f"({x(r, 'rk_query_vs_csgraph')}) | {ms(r, 'shared_customize_s')}; "
+            f"{ms(r, 'shared_csgraph_per_pair_s')} / {ms(r, 'shared_cch_per_pair_s')} "
+            f"({r.get('shared_equal', '-')}/{r.get('shared_pairs', '-')}) | "
+            f"{'yes' if same else 'NO'} |")
     return "\n".join(lines)
 
 
