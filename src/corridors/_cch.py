@@ -420,29 +420,27 @@ def _triangles_by_arc(c: CCH) -> tuple[np.ndarray, np.ndarray]:
     return by, ptr
 
 
-def _down_sweep(c: CCH) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """Per height, from the top: (ranks with arcs, their arcs in low order, reduceat
-    starts, the arcs' high ends) for the downward sweep of PHAST."""
+def _down_sweep(c: CCH) -> tuple[np.ndarray, np.ndarray,
+                                 list[tuple[int, int, np.ndarray, np.ndarray]]]:
+    """PHAST's downward sweep: all arcs in sweep order (heights from the top, then rank),
+    their high ends, and per height (slice start, end, the ranks, their reduceat starts)."""
     counts = np.diff(c.first_out)
     has = np.flatnonzero(counts > 0)
     lv = c.height[has]
     srt = np.lexsort((has, -lv))
     has, lv = has[srt], lv[srt]
-    out = []
+    cnt = counts[has]
+    st_all = np.cumsum(cnt) - cnt
+    perm = np.repeat(c.first_out[has] - st_all, cnt) + np.arange(int(cnt.sum()))
     bounds: list[int] = (np.flatnonzero(np.append(True, lv[1:] != lv[:-1])).tolist()
                          if len(lv) else [])
     bounds.append(len(has))
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        nodes = has[a:b]
-        cnt = counts[nodes]
-        st = np.zeros(len(nodes), dtype=np.int64)
-        np.cumsum(cnt[:-1], out=st[1:])
-        arcs = (np.repeat(c.first_out[nodes] - st, cnt)
-                + np.arange(int(cnt.sum()), dtype=np.int64))
-        out.append((nodes, arcs, st, c.arc_high[arcs].astype(np.int64)))
-    return out
-
-
+    sweeps = []
+    for i, j in zip(bounds[:-1], bounds[1:]):
+        a = int(st_all[i])
+        b = int(st_all[j]) if j < len(has) else len(perm)
+        sweeps.append((a, b, has[i:j], st_all[i:j] - a))
+    return perm, c.arc_high[perm].astype(np.int64), sweeps
 
 
 def _level_starts(c: CCH) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
@@ -774,13 +772,42 @@ class Metric:
         c = self.cch
         src = c.rank[_as_index(sources, "sources", c.n_nodes)]
         k = len(src)
+        perm, high, sweeps = c._get("down_sweep")
+        bwp = self.bw[perm]
+        if k == 1:  # 1-d arrays, and the upward search as one compiled Dijkstra
+            d1 = np.full(c.n_nodes, np.inf)
+            chain, up = self._up_single(int(src[0]), self.fw)
+            d1[chain] = up
+            for a, b, nodes, st in sweeps:
+                cand = np.minimum.reduceat(d1[high[a:b]] + bwp[a:b], st)
+                d1[nodes] = np.minimum(d1[nodes], cand)
+            return d1[c.rank][None, :]  # type: ignore[no-any-return]
         d = np.full((c.n_nodes, k), np.inf)
-        flat, ptr, up = self._up_flat(src, self.fw)
-        d[flat, np.repeat(np.arange(k), np.diff(ptr))] = up
-        for nodes, arcs, st, high in c._get("down_sweep"):
-            cand = np.minimum.reduceat(d[high] + self.bw[arcs][:, None], st, axis=0)
+        flat, ptr, upd = self._up_flat(src, self.fw)
+        d[flat, np.repeat(np.arange(k), np.diff(ptr))] = upd
+        for a, b, nodes, st in sweeps:
+            cand = np.minimum.reduceat(d[high[a:b]] + bwp[a:b, None], st, axis=0)
             d[nodes] = np.minimum(d[nodes], cand)
         return np.ascontiguousarray(d[c.rank].T)
+
+    def _up_single(self, r: int, arc_w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The upward search from rank ``r`` alone: its chain and the distances on it, by
+        one csgraph Dijkstra on the chain's arcs."""
+        from scipy import sparse
+        from scipy.sparse import csgraph
+
+        c = self.cch
+        chain, _ = self._chains(np.array([r]))
+        first = c.first_out
+        cnt = first[chain + 1] - first[chain]
+        st = np.cumsum(cnt) - cnt
+        arcs = np.repeat(first[chain] - st, cnt) + np.arange(int(cnt.sum()))
+        lo = np.repeat(np.arange(len(chain)), cnt)
+        hi = np.searchsorted(chain, c.arc_high[arcs])
+        w = arc_w[arcs]
+        ok = np.isfinite(w)
+        g = sparse.csr_matrix((w[ok], (lo[ok], hi[ok])), shape=(len(chain), len(chain)))
+        return chain, csgraph.dijkstra(g, indices=0)
 
     def _chains(self, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The ancestor chains of ``ranks`` (each ascending, itself first), concatenated,
