@@ -6,13 +6,15 @@ One topology, many metrics: :meth:`CCH.build` orders the nodes and contracts the
 :class:`Metric` in a few vectorised passes; a metric answers :meth:`Metric.query` (distance and
 the original edges of one shortest path), :meth:`Metric.one_to_all` (every node's distance, the
 ``dist`` that the engine's tie-breaking search takes), :meth:`Metric.many_to_all` and
-:meth:`Metric.matrix` (many-to-many distances).
+:meth:`Metric.matrix` (many-to-many distances). A scenario is a fork and a weight update:
+``metric.copy().update(new_weights)`` re-customizes only the arcs that depend on the changed
+edges (on large hierarchies; a full customization on small ones).
 
 Why our own customization and queries, and not the C++ ones of RoutingKit: RoutingKit's CCH
 (and both of its Python bindings on PyPI, ``routingkit-cch`` and ``pyroutingkit``) stores
 weights as 32-bit unsigned integers, with ``2**31 - 1`` meaning infinity. The engine's weights
 are float64 on a ``2**-20`` grid (``graph.on_grid``) of up to thousands of USD per edge, that
-is integers up to about ``2**33`` per edge, so no 32-bit metric can hold them exactly. The
+is integers up to about ``2**33`` per edge (7.5e9 on the bundled network), so no 32-bit metric can hold them exactly. The
 expensive, weight-independent part (the nested-dissection order) is taken from RoutingKit
 through ``routingkit-cch`` when that package is installed (inertial flow on node
 coordinates, or its degree order without coordinates); without it a small recursive
