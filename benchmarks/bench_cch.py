@@ -1,4 +1,4 @@
-"""Customizable contraction hierarchies (corridors._cch) against csgraph, same run, same graph.
+"""Customizable contraction hierarchies (corridors.engine.cch) against csgraph, same run, same graph.
 
     python benchmarks/bench_cch.py [--sizes 10000 100000] [--repeat 3] [--cache DIR]
 
@@ -11,13 +11,13 @@ graph, mask and on-grid weights of ``route``'s first search (``run.relaxed_input
   (weights rounded to integers: *not* the engine's answers, only what native code costs);
 * one query: csgraph one-to-all on the prebuilt matrix (baseline) against our
   customization, distance query, query with path, PHAST one-to-all, and the engine's
-  tie-breaking ``graph.search`` with csgraph's ``dist`` against the CCH's (same path checked);
+  tie-breaking ``engine_search.search`` with csgraph's ``dist`` against the CCH's (same path checked);
 * skims 100 x 100 (a skim graph: the query's rules, loading at the 100 origins' gates,
   unloading at the 100 destinations'): csgraph from 100 sources against customization +
   :meth:`Metric.matrix` (answers checked equal);
 * route on one metric per scenario: :func:`split_gates` makes the terminal rules
   structural, so one customization serves every pair; 30 random pairs, csgraph on each
-  pair's own mask (matrix build + one-to-all, as ``graph.search``) against one CCH query
+  pair's own mask (matrix build + one-to-all, as ``engine_search.search``) against one CCH query
   each, and how many distances are equal;
 * "avoid a country" (the country that the far route crosses most): csgraph rebuilds the
   matrix and searches again; the CCH forks the metric (``Metric.copy``), re-customizes only
@@ -47,11 +47,13 @@ import scipy
 from scipy.sparse import csgraph
 
 import corridors as cor
-from corridors import graph
-from corridors._cch import CCH
-from corridors.costs import weights
-from corridors.graph import edge_csr, on_grid
-from corridors.routing import _Solver, make_query
+from corridors.engine import search as engine_search
+from corridors.engine import topology as graph
+from corridors.engine.cch import CCH
+from corridors.engine.query import make_query
+from corridors.engine.solver import _Solver
+from corridors.engine.topology import edge_csr, on_grid
+from corridors.engine.weights import weights
 
 sys.path.insert(0, str(Path(__file__).parent))
 import synth  # noqa: E402
@@ -104,10 +106,10 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
     d_cch, path = metric.query(s, t)
     res["same_distance"] = bool(d_cch == ref[t] and metric.distance(s, t) == ref[t])
     res["same_one_to_all"] = bool(np.array_equal(metric.one_to_all(s), ref))
-    res["search_csgraph_s"] = median_time(lambda: graph.search(topo, w, [m], s, t), repeat)
+    res["search_csgraph_s"] = median_time(lambda: engine_search.search(topo, w, [m], s, t), repeat)
     res["search_cch_s"] = median_time(
-        lambda: graph.search(topo, w, [m], s, t, dist=metric.one_to_all(s)), repeat)
-    res["same_path"] = graph.search(topo, w, [m], s, t) == graph.search(
+        lambda: engine_search.search(topo, w, [m], s, t, dist=metric.one_to_all(s)), repeat)
+    res["same_path"] = engine_search.search(topo, w, [m], s, t) == engine_search.search(
         topo, w, [m], s, t, dist=metric.one_to_all(s))
     # --- RoutingKit's own C++ CCH (32-bit integer metric: reference only)
     try:
@@ -149,7 +151,7 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
     res["skims_same"] = bool(np.array_equal(
         sk_metric.matrix(src_g, dst_g), csgraph.dijkstra(sk_matrix, indices=src_g)[:, dst_g]))
     # --- avoid a country: the one the far route crosses most, not its ends
-    _, edges = graph.search(topo, w, [m], s, t) or (0.0, [])
+    _, edges = engine_search.search(topo, w, [m], s, t) or (0.0, [])
     ends = {topo.place_country[topo.node_place[s]], topo.place_country[topo.node_place[t]]}
     seen = [topo.place_country[p] for p in topo.node_place[topo.dst[edges]].tolist()]
     cands = [c for c in dict.fromkeys(seen) if c not in ends]
@@ -226,7 +228,7 @@ def split_gates(topo: graph.Topology) -> tuple[int, np.ndarray, np.ndarray]:
 def shared_metric(net: cor.Network, topo: graph.Topology, lat: np.ndarray, lon: np.ndarray,
                   cache: Path, repeat: int, pairs: int = 30) -> dict[str, Any]:
     """route()'s first search for ``pairs`` random pairs: csgraph on each pair's own mask
-    and weights (``run.relaxed_inputs``: matrix build + one-to-all, as ``graph.search``
+    and weights (``run.relaxed_inputs``: matrix build + one-to-all, as ``engine_search.search``
     does) against one customization of the scenario (the query's rules without the
     origin's and destination's) on the split-gate graph and one CCH query per pair. Counts
     the pairs whose distances are equal (they differ only where the best path re-enters the

@@ -1,4 +1,4 @@
-"""corridors._cch (customizable contraction hierarchies) against csgraph on random graphs.
+"""corridors.engine.cch (customizable contraction hierarchies) against csgraph on random graphs.
 
 Skipped without the optional ``routingkit-cch`` package (``pip install corridors[cch]``),
 whose nested-dissection order the backend uses; the numpy fallback order is tested too.
@@ -18,7 +18,7 @@ from scipy.sparse import csgraph
 
 pytest.importorskip("routingkit_cch")
 
-from corridors._cch import CCH, compute_order, topology_hash  # noqa: E402
+from corridors.engine.cch import CCH, compute_order, topology_hash  # noqa: E402
 
 GRID = 2.0 ** -20
 METHODS = ("inertial", "degree", "bisection", "plain-degree")
@@ -170,9 +170,11 @@ def test_bundled_network_search_identical() -> None:
     """On the bundled network, the engine's tie-breaking search fed with the CCH's
     one-to-all distances returns the same path, bit for bit, as with csgraph's."""
     import corridors as cor
-    from corridors import graph
-    from corridors.costs import weights
-    from corridors.routing import _Solver, make_query
+    from corridors.engine import search as engine_search
+    from corridors.engine import topology as graph
+    from corridors.engine.query import make_query
+    from corridors.engine.solver import _Solver
+    from corridors.engine.weights import weights
 
     net = cor.load_network()
     topo = graph.topology(net)
@@ -195,5 +197,5 @@ def test_bundled_network_search_identical() -> None:
         ref = csgraph.dijkstra(graph.edge_csr(topo, w, m), indices=s)
         assert np.array_equal(dist, ref)
         assert metric.distance(s, t) == ref[t]
-        assert graph.search(topo, w, [m], s, t, tie=tie, dist=dist) == graph.search(
+        assert engine_search.search(topo, w, [m], s, t, tie=tie, dist=dist) == engine_search.search(
             topo, w, [m], s, t, tie=tie)
