@@ -76,21 +76,30 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
     pts = net.places.geometry
     lat = pts.y.to_numpy()[topo.node_place]
     lon = pts.x.to_numpy()[topo.node_place]
-    res: dict[str, Any] = {"network": net.name, "links": len(net.links),
-                           "nodes": topo.n_nodes, "edges": topo.n_edges}
+    res: dict[str, Any] = {
+        "network": net.name,
+        "links": len(net.links),
+        "nodes": topo.n_nodes,
+        "edges": topo.n_edges,
+    }
     # --- build (once per topology), cached on disk
     for f in cache.glob("cch-*.npz"):
         f.unlink()
-    res["build_s"], cch = timed(lambda: CCH.build(topo.n_nodes, topo.src, topo.dst,
-                                                  latitude=lat, longitude=lon,
-                                                  cache_dir=cache))
+    res["build_s"], cch = timed(
+        lambda: CCH.build(
+            topo.n_nodes, topo.src, topo.dst, latitude=lat, longitude=lon, cache_dir=cache
+        )
+    )
     res["order_s"] = cch.timings["order_s"]
     res["contract_s"] = cch.timings["contract_s"]
     res["cache_write_s"] = res["build_s"] - res["order_s"] - res["contract_s"]
     res["cache_mib"] = sum(f.stat().st_size for f in cache.glob("cch-*.npz")) / 2**20
     res["cache_load_s"] = median_time(
-        lambda: CCH.build(topo.n_nodes, topo.src, topo.dst, latitude=lat, longitude=lon,
-                          cache_dir=cache), repeat)
+        lambda: CCH.build(
+            topo.n_nodes, topo.src, topo.dst, latitude=lat, longitude=lon, cache_dir=cache
+        ),
+        repeat,
+    )
     res["arcs"], res["triangles"] = cch.n_arcs, cch.n_triangles
     res["height"] = int(cch.height.max())
     # --- one query
@@ -108,9 +117,11 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
     res["same_one_to_all"] = bool(np.array_equal(metric.one_to_all(s), ref))
     res["search_csgraph_s"] = median_time(lambda: engine_search.search(topo, w, [m], s, t), repeat)
     res["search_cch_s"] = median_time(
-        lambda: engine_search.search(topo, w, [m], s, t, dist=metric.one_to_all(s)), repeat)
+        lambda: engine_search.search(topo, w, [m], s, t, dist=metric.one_to_all(s)), repeat
+    )
     res["same_path"] = engine_search.search(topo, w, [m], s, t) == engine_search.search(
-        topo, w, [m], s, t, dist=metric.one_to_all(s))
+        topo, w, [m], s, t, dist=metric.one_to_all(s)
+    )
     # --- RoutingKit's own C++ CCH (32-bit integer metric: reference only)
     try:
         import routingkit_cch as rk
@@ -132,24 +143,29 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
     src_g, dst_g = topo.gate_of[pick[:k]], topo.gate_of[pick[k:]]
     q = make_query(net, o, d)
     solver = _Solver(net, topo, weights(net, q.cargo), q)
-    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False,
-                                 cargo_limits=True)
+    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False, cargo_limits=True)
     et = topo.etype
-    gm = (shared & ((et != graph.LOAD) | np.isin(topo.src, src_g))
-          & ((et != graph.UNLOAD) | np.isin(topo.dst, dst_g)))
+    gm = (
+        shared
+        & ((et != graph.LOAD) | np.isin(topo.src, src_g))
+        & ((et != graph.UNLOAD) | np.isin(topo.dst, dst_g))
+    )
     wsk = on_grid(np.where(gm, solver.objective(q), 0.0))
     sk_matrix = edge_csr(topo, wsk, gm)
     res["skims_k"] = k
     reps = max(1, repeat // 2)
     res["skims_csgraph_s"] = median_time(
-        lambda: csgraph.dijkstra(sk_matrix, indices=src_g)[:, dst_g], reps)
+        lambda: csgraph.dijkstra(sk_matrix, indices=src_g)[:, dst_g], reps
+    )
     wsk_inf = np.where(gm, wsk, np.inf)
-    res["skims_cch_s"] = median_time(lambda: cch.customize(wsk_inf).matrix(src_g, dst_g),
-                                     reps)
+    res["skims_cch_s"] = median_time(lambda: cch.customize(wsk_inf).matrix(src_g, dst_g), reps)
     sk_metric = cch.customize(wsk_inf)
     res["skims_matrix_only_s"] = median_time(lambda: sk_metric.matrix(src_g, dst_g), reps)
-    res["skims_same"] = bool(np.array_equal(
-        sk_metric.matrix(src_g, dst_g), csgraph.dijkstra(sk_matrix, indices=src_g)[:, dst_g]))
+    res["skims_same"] = bool(
+        np.array_equal(
+            sk_metric.matrix(src_g, dst_g), csgraph.dijkstra(sk_matrix, indices=src_g)[:, dst_g]
+        )
+    )
     # --- avoid a country: the one the far route crosses most, not its ends
     _, edges = engine_search.search(topo, w, [m], s, t) or (0.0, [])
     ends = {topo.place_country[topo.node_place[s]], topo.place_country[topo.node_place[t]]}
@@ -195,13 +211,13 @@ def bench(net: cor.Network, repeat: int, cache: Path, n_skim: int = 100) -> dict
         res["avoid_skims_csgraph_s"] = median_time(cs_avoid_skims, reps)
         res["avoid_skims_cch_s"] = median_time(cch_avoid_skims, reps)
         res["avoid_skims_same"] = bool(np.array_equal(cs_avoid_skims(), cch_avoid_skims()))
-        res["avoid_skims_vs_csgraph"] = (res["avoid_skims_csgraph_s"]
-                                         / res["avoid_skims_cch_s"])
+        res["avoid_skims_vs_csgraph"] = res["avoid_skims_csgraph_s"] / res["avoid_skims_cch_s"]
     res.update(shared_metric(net, topo, lat, lon, cache, repeat))
     res["query_vs_csgraph"] = res["csgraph_s"] / res["cch_distance_s"]
     res["query_path_vs_csgraph"] = res["csgraph_s"] / res["cch_query_path_s"]
     res["customize_plus_query_vs_csgraph"] = res["csgraph_s"] / (
-        res["customize_s"] + res["cch_distance_s"])
+        res["customize_s"] + res["cch_distance_s"]
+    )
     res["one_to_all_vs_csgraph"] = res["csgraph_s"] / res["cch_one_to_all_s"]
     res["search_cch_vs_csgraph"] = res["search_csgraph_s"] / res["search_cch_s"]
     res["skims_vs_csgraph"] = res["skims_csgraph_s"] / res["skims_cch_s"]
@@ -225,8 +241,15 @@ def split_gates(topo: graph.Topology) -> tuple[int, np.ndarray, np.ndarray]:
     return topo.n_nodes + len(topo.place_ids), topo.src, heads
 
 
-def shared_metric(net: cor.Network, topo: graph.Topology, lat: np.ndarray, lon: np.ndarray,
-                  cache: Path, repeat: int, pairs: int = 30) -> dict[str, Any]:
+def shared_metric(
+    net: cor.Network,
+    topo: graph.Topology,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    cache: Path,
+    repeat: int,
+    pairs: int = 30,
+) -> dict[str, Any]:
     """route()'s first search for ``pairs`` random pairs: csgraph on each pair's own mask
     and weights (``run.relaxed_inputs``: matrix build + one-to-all, as ``engine_search.search``
     does) against one customization of the scenario (the query's rules without the
@@ -244,8 +267,7 @@ def shared_metric(net: cor.Network, topo: graph.Topology, lat: np.ndarray, lon: 
     o0, d0 = ids[idx[0]], ids[idx[1]]
     q = make_query(net, o0, d0)
     solver = _Solver(net, topo, weights(net, q.cargo), q)
-    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False,
-                                 cargo_limits=True)
+    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False, cargo_limits=True)
     wsh = on_grid(np.where(shared, solver.objective(q), 0.0))
     t0 = time.perf_counter()
     metric = cch2.customize(np.where(shared, wsh, np.inf))
@@ -264,10 +286,14 @@ def shared_metric(net: cor.Network, topo: graph.Topology, lat: np.ndarray, lon: 
         cch_t += t2 - t1
         equal += int(got == ref)
         done += 1
-    return {"shared_pairs": done, "shared_equal": equal,
-            "shared_customize_s": customize_s, "shared_csgraph_per_pair_s": cs_t / done,
-            "shared_cch_per_pair_s": cch_t / done,
-            "shared_vs_csgraph": cs_t / (customize_s + cch_t)}
+    return {
+        "shared_pairs": done,
+        "shared_equal": equal,
+        "shared_customize_s": customize_s,
+        "shared_csgraph_per_pair_s": cs_t / done,
+        "shared_cch_per_pair_s": cch_t / done,
+        "shared_vs_csgraph": cs_t / (customize_s + cch_t),
+    }
 
 
 def markdown(record: dict[str, Any]) -> str:
@@ -277,16 +303,27 @@ def markdown(record: dict[str, Any]) -> str:
     def x(r: dict[str, Any], k: str) -> str:
         return f"{r[k]:,.2f}x" if k in r else "-"
 
-    head = ("| input | nodes / edges | order + contract (cache load) | customize | "
-            "csgraph one-to-all | CCH distance | CCH query + path | CCH one-to-all | "
-            "search: csgraph / CCH dist | skims k x k: csgraph | CCH customize + matrix | "
-            "avoid a country: csgraph | CCH partial re-customize + query | then k x k skims: csgraph / CCH | RoutingKit C++ query "
-            "(32-bit) | route, one metric per scenario: customize; per pair csgraph / CCH "
-            "(equal pairs) | same answers |")
+    head = (
+        "| input | nodes / edges | order + contract (cache load) | customize | "
+        "csgraph one-to-all | CCH distance | CCH query + path | CCH one-to-all | "
+        "search: csgraph / CCH dist | skims k x k: csgraph | CCH customize + matrix | "
+        "avoid a country: csgraph | CCH partial re-customize + query | then k x k skims: csgraph / CCH | RoutingKit C++ query "
+        "(32-bit) | route, one metric per scenario: customize; per pair csgraph / CCH "
+        "(equal pairs) | same answers |"
+    )
     lines = [head, "|" + "---|" * 17]
     for r in record["results"]:
-        same = all(r.get(k, True) for k in ("same_distance", "same_one_to_all", "same_path",
-                                             "skims_same", "avoid_same", "avoid_skims_same"))
+        same = all(
+            r.get(k, True)
+            for k in (
+                "same_distance",
+                "same_one_to_all",
+                "same_path",
+                "skims_same",
+                "avoid_same",
+                "avoid_skims_same",
+            )
+        )
         lines.append(
             f"| {r['network']} | {r['nodes']:,} / {r['edges']:,} | "
             f"{r['order_s']:.2f} + {r['contract_s']:.2f} s ({ms(r, 'cache_load_s')}) | "
@@ -306,7 +343,8 @@ def markdown(record: dict[str, Any]) -> str:
             f"({x(r, 'rk_query_vs_csgraph')}) | {ms(r, 'shared_customize_s')}; "
             f"{ms(r, 'shared_csgraph_per_pair_s')} / {ms(r, 'shared_cch_per_pair_s')} "
             f"({r.get('shared_equal', '-')}/{r.get('shared_pairs', '-')}) | "
-            f"{'yes' if same else 'NO'} |")
+            f"{'yes' if same else 'NO'} |"
+        )
     return "\n".join(lines)
 
 
@@ -314,8 +352,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--cache", type=Path, default=None,
-                        help="folder of the on-disk CCH cache (default: a temporary one)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="folder of the on-disk CCH cache (default: a temporary one)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     results = []
@@ -327,17 +369,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             graph._SHARED.clear()
             results.append(bench(make(), args.repeat, cache))
             print(json.dumps(results[-1]), flush=True)
-    versions = {"python": sys.version.split()[0], "numpy": np.__version__,
-                "scipy": scipy.__version__}
+    versions = {
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+    }
     try:
         from importlib.metadata import version
 
         versions["routingkit-cch"] = version("routingkit-cch")
     except Exception:  # noqa: BLE001
         pass
-    record = {"date": time.strftime("%Y-%m-%d"), "machine": platform.platform(),
-              "cpus": os.cpu_count(), "versions": versions, "repeat": args.repeat,
-              "results": results}
+    record = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "versions": versions,
+        "repeat": args.repeat,
+        "results": results,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "cch.json").write_text(json.dumps(record, indent=2))
     (args.out / "cch.md").write_text(markdown(record) + "\n")

@@ -42,13 +42,26 @@ def route_20(net: cor.Network) -> cor.Route:
     """A 20-leg route in which every leg carries a stochastic term (see the module doc)."""
     base = cor.route(net, "Karachi", "Tashkent")
     link = next(leg for leg in base.steps if leg.kind == "link")
-    zero = dict(wait_h=0.0, headway_h=float("nan"), dwell_h=0.0, dwell_p90_h=0.0,
-                transfer_time_h=0.0, transfer_p90_h=0.0, terminal_time_h=0.0,
-                terminal_p90_h=0.0)
+    zero = dict(
+        wait_h=0.0,
+        headway_h=float("nan"),
+        dwell_h=0.0,
+        dwell_p90_h=0.0,
+        transfer_time_h=0.0,
+        transfer_p90_h=0.0,
+        terminal_time_h=0.0,
+        terminal_p90_h=0.0,
+    )
     rng = np.random.default_rng(20)
     legs = []
-    kinds = (["terminal"] + ["transfer"] * 4 + ["border"] * 4 + ["wait"] * 4 + ["link"] * 6
-             + ["terminal"])
+    kinds = (
+        ["terminal"]
+        + ["transfer"] * 4
+        + ["border"] * 4
+        + ["wait"] * 4
+        + ["link"] * 6
+        + ["terminal"]
+    )
     for seq, kind in enumerate(kinds):
         med = float(rng.uniform(5, 60))
         run_h = float(rng.uniform(1, 30))
@@ -65,8 +78,13 @@ def route_20(net: cor.Network) -> cor.Route:
             i = seq - 13
             place = RISK_PLACES[i] if i < len(RISK_PLACES) else link.to_id
             f.update(kind="link", from_id=place, to_id=place)
-        f["time_h"] = (f["running_time_h"] + f["wait_h"] + f["dwell_h"] + f["transfer_time_h"]
-                       + f["terminal_time_h"])
+        f["time_h"] = (
+            f["running_time_h"]
+            + f["wait_h"]
+            + f["dwell_h"]
+            + f["transfer_time_h"]
+            + f["terminal_time_h"]
+        )
         legs.append(dataclasses.replace(link, **f))
     return dataclasses.replace(base, steps=tuple(legs))
 
@@ -77,14 +95,30 @@ def raw_numpy(route: cor.Route, net: cor.Network, runs: int, seed: int) -> np.nd
 
     legs = route.steps
     hw = np.array([leg.headway_h for leg in legs if leg.headway_h == leg.headway_h])
-    med = np.array([m for leg in legs for m, q in ((leg.dwell_h, leg.dwell_p90_h),
-                                                   (leg.transfer_time_h, leg.transfer_p90_h),
-                                                   (leg.terminal_time_h, leg.terminal_p90_h))
-                    if q > m > 0])
-    sig = np.array([lognormal_sigma(m, q) for leg in legs
-                    for m, q in ((leg.dwell_h, leg.dwell_p90_h),
-                                 (leg.transfer_time_h, leg.transfer_p90_h),
-                                 (leg.terminal_time_h, leg.terminal_p90_h)) if q > m > 0])
+    med = np.array(
+        [
+            m
+            for leg in legs
+            for m, q in (
+                (leg.dwell_h, leg.dwell_p90_h),
+                (leg.transfer_time_h, leg.transfer_p90_h),
+                (leg.terminal_time_h, leg.terminal_p90_h),
+            )
+            if q > m > 0
+        ]
+    )
+    sig = np.array(
+        [
+            lognormal_sigma(m, q)
+            for leg in legs
+            for m, q in (
+                (leg.dwell_h, leg.dwell_p90_h),
+                (leg.transfer_time_h, leg.transfer_p90_h),
+                (leg.terminal_time_h, leg.terminal_p90_h),
+            )
+            if q > m > 0
+        ]
+    )
     rows = [r for r in rows_for_route(risk_rows(net), route) if r.has_disruption]
     p = np.array([r.prob for r in rows])
     dmed = np.array([r.median_days * 24 for r in rows])
@@ -98,7 +132,7 @@ def raw_numpy(route: cor.Route, net: cor.Network, runs: int, seed: int) -> np.nd
         t = np.where(u < p, dur, 0.0).sum(axis=1)
         t += (rng.random((n, hw.size)) * hw).sum(axis=1)
         t += (med * np.exp(sig * rng.standard_normal((n, med.size)))).sum(axis=1)
-        out[start:start + n] = t
+        out[start : start + n] = t
     return out
 
 
@@ -112,17 +146,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     net = cor.load_network()
     r = route_20(net)
     n_terms = sum(1 for _ in r.steps)
-    ours = median_time(lambda: simulate(r, runs=args.runs, seed=args.seed, net=net,
-                                  progress=False), args.repeat)
+    ours = median_time(
+        lambda: simulate(r, runs=args.runs, seed=args.seed, net=net, progress=False), args.repeat
+    )
     base = median_time(lambda: raw_numpy(r, net, args.runs, args.seed), args.repeat)
     res = simulate(r, runs=args.runs, seed=args.seed, net=net, progress=False)
     raw = raw_numpy(r, net, args.runs, args.seed)
     record = {
-        "machine": platform.platform(), "processor": platform.processor() or platform.machine(),
-        "python": sys.version.split()[0], "numpy": np.__version__, "pandas": pd.__version__,
-        "corridors": cor.__version__, "input": "route-20", "legs": n_terms, "runs": args.runs,
-        "repeat": args.repeat, "chunk_runs": CHUNK_RUNS, "simulate_s": round(ours, 4),
-        "raw_numpy_s": round(base, 4), "simulate_vs_raw_numpy": round(ours / base, 3),
+        "machine": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "corridors": cor.__version__,
+        "input": "route-20",
+        "legs": n_terms,
+        "runs": args.runs,
+        "repeat": args.repeat,
+        "chunk_runs": CHUNK_RUNS,
+        "simulate_s": round(ours, 4),
+        "raw_numpy_s": round(base, 4),
+        "simulate_vs_raw_numpy": round(ours / base, 3),
         "mean_time_h": round(float(res.time_h.mean()), 3),
         # not the same draws (another order of calls), but the same distribution
         "raw_mean_extra_h": round(float(raw.mean()), 3),

@@ -38,8 +38,7 @@ def queries(net: cor.Network, seed: int = 11, n_pairs: int = 60) -> list[dict[st
     countries = sorted(set(net.places["country"]))
     for _ in range(40):
         o, d = rng.sample(ids, 2)
-        q: dict[str, Any] = {"origin": o, "destination": d,
-                             "minimize": rng.choice(OBJECTIVES)}
+        q: dict[str, Any] = {"origin": o, "destination": d, "minimize": rng.choice(OBJECTIVES)}
         pick = rng.randrange(6)
         if pick == 0:
             q["max_transfers"] = rng.randrange(0, 4)
@@ -65,17 +64,22 @@ def answer(net: cor.Network, q: dict[str, Any]) -> dict[str, Any]:
     try:
         if "k" in args:
             rs = cor.alternatives(net, o, d, **args)
-            return {"routes": [[leg.link_id or leg.kind for leg in r.steps] for r in rs],
-                    "objectives": [float(r.cost_usd).hex() for r in rs]}
+            return {
+                "routes": [[leg.link_id or leg.kind for leg in r.steps] for r in rs],
+                "objectives": [float(r.cost_usd).hex() for r in rs],
+            }
         qq = make_query(net, o, d, **args)
         solver = _Solver(net, topology(net), weights(net, qq.cargo), qq)
         found = solver.solve(qq)
         if found is None:
             return {"none": True}
         r = cor.route(net, o, d, **args)
-        return {"objective": found[0].hex(), "edges": found[1],
-                "legs": [leg.link_id or leg.kind for leg in r.steps],
-                "route_objective": float(r.objective).hex()}
+        return {
+            "objective": found[0].hex(),
+            "edges": found[1],
+            "legs": [leg.link_id or leg.kind for leg in r.steps],
+            "route_objective": float(r.objective).hex(),
+        }
     except cor.CorridorsError as exc:
         return {"error": type(exc).__name__}
 
@@ -93,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recorded {len(got)} answers")
         return 0
     want = json.loads(args.path.read_text())
-    bad = [(w["query"], w["answer"], g["answer"]) for w, g in zip(want, got)
-           if w != g]
+    bad = [(w["query"], w["answer"], g["answer"]) for w, g in zip(want, got) if w != g]
     for q, w, g in bad[:10]:
         print("DIFFERENT", q, "\n  before", w, "\n  after ", g)
     print(f"{len(got) - len(bad)} of {len(got)} answers identical")

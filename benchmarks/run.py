@@ -77,16 +77,22 @@ def build_cost(make: Callable[[], cor.Network]) -> tuple[cor.Network, dict[str, 
     return net, {"topology_s": t1 - t0, "weights_s": t2 - t1, "peak_mib": peak / 2**20}
 
 
-def relaxed_inputs(net: cor.Network, o: str, d: str) -> tuple[Any, np.ndarray, np.ndarray,
-                                                                int, int]:
+def relaxed_inputs(
+    net: cor.Network, o: str, d: str
+) -> tuple[Any, np.ndarray, np.ndarray, int, int]:
     """The first search of route(): mask, weights, source and target."""
     q = make_query(net, o, d)
     topo = topology(net)
     s = _Solver(net, topo, weights(net, q.cargo), q)
     m = s.mask(q) & ~topo.entering(topo.place_index[q.origin])
     w = np.where(m, s.objective(q), 0.0)
-    return topo, m, w, int(topo.gate_of[topo.place_index[q.origin]]), \
-        int(topo.gate_of[topo.place_index[q.destination]])
+    return (
+        topo,
+        m,
+        w,
+        int(topo.gate_of[topo.place_index[q.origin]]),
+        int(topo.gate_of[topo.place_index[q.destination]]),
+    )
 
 
 def to_networkx(topo: graph.Topology, w: np.ndarray, m: np.ndarray) -> nx.DiGraph:
@@ -97,15 +103,26 @@ def to_networkx(topo: graph.Topology, w: np.ndarray, m: np.ndarray) -> nx.DiGrap
     return g
 
 
-def bench(net: cor.Network, build: dict[str, float], repeat: int, *, extras: bool,
-          baselines_nx: bool = True) -> dict[str, Any]:
+def bench(
+    net: cor.Network,
+    build: dict[str, float],
+    repeat: int,
+    *,
+    extras: bool,
+    baselines_nx: bool = True,
+) -> dict[str, Any]:
     o, d = synth.far_pair(net) if not net.name.startswith("pak") else ("karachi", "moscow")
     if net.name.startswith("scgraph"):
         o, d = far_pair_connected(net)
     topo, m, w, s, t = relaxed_inputs(net, o, d)
-    res: dict[str, Any] = {"network": net.name, "places": len(net.places),
-                           "links": len(net.links), "nodes": topo.n_nodes,
-                           "edges": topo.n_edges, **{k: round(v, 3) for k, v in build.items()}}
+    res: dict[str, Any] = {
+        "network": net.name,
+        "places": len(net.places),
+        "links": len(net.links),
+        "nodes": topo.n_nodes,
+        "edges": topo.n_edges,
+        **{k: round(v, 3) for k, v in build.items()},
+    }
     cor.route(net, o, d)  # warm: port areas, risk arrays, mask cache
     t0 = time.perf_counter()
     matrix = edge_csr(topo, w, m)
@@ -119,13 +136,15 @@ def bench(net: cor.Network, build: dict[str, float], repeat: int, *, extras: boo
     if baselines_nx:
         g = to_networkx(topo, w, m)
         res["networkx_s"] = median_time(
-            lambda: nx.dijkstra_path_length(g, s, t, weight="weight"), repeat)
+            lambda: nx.dijkstra_path_length(g, s, t, weight="weight"), repeat
+        )
     try:
         import igraph as ig
 
         e = np.flatnonzero(m)
-        gi = ig.Graph(n=topo.n_nodes, edges=np.column_stack([topo.src[e], topo.dst[e]]),
-                      directed=True)
+        gi = ig.Graph(
+            n=topo.n_nodes, edges=np.column_stack([topo.src[e], topo.dst[e]]), directed=True
+        )
         wi = w[e].tolist()
         res["igraph_s"] = median_time(lambda: gi.distances(s, t, weights=wi), repeat)
     except ImportError:
@@ -136,34 +155,36 @@ def bench(net: cor.Network, build: dict[str, float], repeat: int, *, extras: boo
     pick = [str(x) for x in rng.choice(ids, size=min(20, len(ids)), replace=False)]
     origins, dests = pick[:10], pick[10:]
     route_matrix(net, origins[:1], dests)  # warm
-    res["skims_10x10_s"] = median_time(lambda: route_matrix(net, origins, dests),
-                                       max(1, repeat // 2))
+    res["skims_10x10_s"] = median_time(
+        lambda: route_matrix(net, origins, dests), max(1, repeat // 2)
+    )
     gates = [int(topo.gate_of[topo.place_index[p]]) for p in origins]
     # the skims' graph: the query's rules, loading at the origins, no unloading
     q = make_query(net, o, d)
     solver = _Solver(net, topo, weights(net, q.cargo), q)
-    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False,
-                                 cargo_limits=True)
+    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False, cargo_limits=True)
     et = topo.etype
     gm = shared & (et != graph.UNLOAD) & ((et != graph.LOAD) | np.isin(topo.src, gates))
     wsk = np.where(shared, solver.objective(q), 0.0)
     matrix = edge_csr(topo, wsk, gm)
     if baselines_nx:
         g = to_networkx(topo, wsk, gm)
-    res["skims_csgraph_s"] = median_time(lambda: csgraph.dijkstra(matrix, indices=gates),
-                                         max(1, repeat // 2))
+    res["skims_csgraph_s"] = median_time(
+        lambda: csgraph.dijkstra(matrix, indices=gates), max(1, repeat // 2)
+    )
     if baselines_nx:
         res["skims_networkx_s"] = median_time(
-            lambda: [nx.single_source_dijkstra_path_length(g, x, weight="weight")
-                     for x in gates], 1)
+            lambda: [nx.single_source_dijkstra_path_length(g, x, weight="weight") for x in gates], 1
+        )
     if extras:
         res["alternatives_k10_s"] = median_time(lambda: cor.alternatives(net, o, d, k=10), 1)
     if extras and net.name.startswith("pak"):
         res["pareto_s"] = median_time(lambda: cor.pareto(net, o, d), 1)
         if hasattr(cor, "simulate"):
             r = cor.route(net, o, d)
-            res["simulate_10k_s"] = median_time(lambda: cor.simulate(r, runs=10_000, seed=1),
-                                                repeat)
+            res["simulate_10k_s"] = median_time(
+                lambda: cor.simulate(r, runs=10_000, seed=1), repeat
+            )
     res["route_vs_csgraph"] = res["route_s"] / res["csgraph_s"]
     res["search_vs_csgraph"] = res["search_s"] / res["csgraph_s"]
     if "networkx_s" in res:
@@ -202,9 +223,9 @@ def scgraph_railways() -> cor.Network | None:
     nodes: list[list[float]] = []
     for line in path.read_text().splitlines():
         if line.startswith("graph="):
-            graph_adj = ast.literal_eval(line[len("graph="):])
+            graph_adj = ast.literal_eval(line[len("graph=") :])
         elif line.startswith("nodes="):
-            nodes = ast.literal_eval(line[len("nodes="):])
+            nodes = ast.literal_eval(line[len("nodes=") :])
     lat = np.array([p[0] for p in nodes])
     lon = np.array([p[1] for p in nodes])
     a, b, km = [], [], []
@@ -217,31 +238,79 @@ def scgraph_railways() -> cor.Network | None:
     fa, ta = np.array(a), np.array(b)
     used = np.unique(np.concatenate([fa, ta]))
     ids = np.char.add("n", np.arange(len(nodes)).astype(str))
-    places = gpd.GeoDataFrame({"id": ids[used], "name": ids[used], "country": "WLD",
-                               "kind": "rail_station", "source": "scgraph-data"},
-                              geometry=shapely.points(lon[used], lat[used]), crs=4326)
-    coords = np.stack([np.column_stack([lon[fa], lat[fa]]),
-                       np.column_stack([lon[ta], lat[ta]])], axis=1)
-    links = gpd.GeoDataFrame({"id": np.char.add("r", np.arange(len(fa)).astype(str)),
-                              "from_id": ids[fa], "to_id": ids[ta], "mode": "rail",
-                              "kind": "line", "gauge_mm": "1435", "distance_km": km,
-                              "status": "operational", "source": "scgraph-data"},
-                             geometry=shapely.linestrings(coords), crs=4326)
-    tariffs = pd.DataFrame([{"mode": "rail", "country": "*", "usd_per_teu_km": 0.15,
-                             "usd_per_feu_km": 0.24, "usd_per_tonne_km": 0.0075,
-                             "source": "s"}])
+    places = gpd.GeoDataFrame(
+        {
+            "id": ids[used],
+            "name": ids[used],
+            "country": "WLD",
+            "kind": "rail_station",
+            "source": "scgraph-data",
+        },
+        geometry=shapely.points(lon[used], lat[used]),
+        crs=4326,
+    )
+    coords = np.stack(
+        [np.column_stack([lon[fa], lat[fa]]), np.column_stack([lon[ta], lat[ta]])], axis=1
+    )
+    links = gpd.GeoDataFrame(
+        {
+            "id": np.char.add("r", np.arange(len(fa)).astype(str)),
+            "from_id": ids[fa],
+            "to_id": ids[ta],
+            "mode": "rail",
+            "kind": "line",
+            "gauge_mm": "1435",
+            "distance_km": km,
+            "status": "operational",
+            "source": "scgraph-data",
+        },
+        geometry=shapely.linestrings(coords),
+        crs=4326,
+    )
+    tariffs = pd.DataFrame(
+        [
+            {
+                "mode": "rail",
+                "country": "*",
+                "usd_per_teu_km": 0.15,
+                "usd_per_feu_km": 0.24,
+                "usd_per_tonne_km": 0.0075,
+                "source": "s",
+            }
+        ]
+    )
     speeds = pd.DataFrame([{"mode": "rail", "country": "*", "speed_kmh": 35, "source": "s"}])
-    ops = pd.DataFrame([{"place_id": "*", "from_service": "rail", "to_service": "terminal",
-                         "kind": "terminal", "time_median_h": 4, "cost_usd_20ft": 30,
-                         "cost_usd_40ft": 40, "cost_usd_per_tonne": 1.5, "source": "s"}])
-    return cor.Network.from_geodataframes(places, links, tariffs=tariffs, speeds=speeds,
-                                          operations=ops, origin="scgraph-world-railways")
+    ops = pd.DataFrame(
+        [
+            {
+                "place_id": "*",
+                "from_service": "rail",
+                "to_service": "terminal",
+                "kind": "terminal",
+                "time_median_h": 4,
+                "cost_usd_20ft": 30,
+                "cost_usd_40ft": 40,
+                "cost_usd_per_tonne": 1.5,
+                "source": "s",
+            }
+        ]
+    )
+    return cor.Network.from_geodataframes(
+        places,
+        links,
+        tariffs=tariffs,
+        speeds=speeds,
+        operations=ops,
+        origin="scgraph-world-railways",
+    )
 
 
 def markdown(record: dict[str, Any]) -> str:
-    head = ("| input | links | expanded edges | topology + weights build | peak MiB | route "
-            "| search / csgraph | route / csgraph | networkx / route | route / igraph | skims 10x10 "
-            "| networkx / skims | skims / csgraph | alternatives k=10 | pareto |")
+    head = (
+        "| input | links | expanded edges | topology + weights build | peak MiB | route "
+        "| search / csgraph | route / csgraph | networkx / route | route / igraph | skims 10x10 "
+        "| networkx / skims | skims / csgraph | alternatives k=10 | pareto |"
+    )
     lines = [head, "|" + "---|" * 15]
 
     def f(r: dict[str, Any], k: str, fmt: str = "{:.2f}") -> str:
@@ -258,7 +327,8 @@ def markdown(record: dict[str, Any]) -> str:
             f"{f(r, 'search_vs_csgraph')} | {f(r, 'route_vs_csgraph')} | {f(r, 'networkx_vs_route')} | "
             f"{f(r, 'route_vs_igraph')} | {ms(r, 'skims_10x10_s')} | "
             f"{f(r, 'skims_networkx_vs_ours')} | {f(r, 'skims_vs_csgraph')} | "
-            f"{ms(r, 'alternatives_k10_s')} | {ms(r, 'pareto_s')} |")
+            f"{ms(r, 'alternatives_k10_s')} | {ms(r, 'pareto_s')} |"
+        )
     return "\n".join(lines)
 
 
@@ -277,8 +347,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(json.dumps(results[-1]), flush=True)
     for n in sizes:
         net, build = build_cost(lambda n=n: synth.continental(n))
-        results.append(bench(net, build, args.repeat, extras=n <= 10_000,
-                             baselines_nx=n <= 100_000))
+        results.append(
+            bench(net, build, args.repeat, extras=n <= 10_000, baselines_nx=n <= 100_000)
+        )
         print(json.dumps(results[-1]), flush=True)
     if args.scgraph:
         rail = scgraph_railways()
@@ -286,18 +357,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             net, build = build_cost(lambda: rail)
             results.append(bench(net, build, args.repeat, extras=False))
             print(json.dumps(results[-1]), flush=True)
-    versions = {"python": sys.version.split()[0], "corridors": cor.__version__,
-                "numpy": np.__version__, "scipy": scipy.__version__,
-                "networkx": nx.__version__, "pandas": pd.__version__}
+    versions = {
+        "python": sys.version.split()[0],
+        "corridors": cor.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "networkx": nx.__version__,
+        "pandas": pd.__version__,
+    }
     try:
         import igraph
 
         versions["igraph"] = igraph.__version__
     except ImportError:
         pass
-    record = {"date": time.strftime("%Y-%m-%d"), "machine": platform.platform(),
-              "cpus": os.cpu_count(), "versions": versions, "repeat": args.repeat,
-              "results": results}
+    record = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "versions": versions,
+        "repeat": args.repeat,
+        "results": results,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps(record, indent=2))
     (args.out / "latest.md").write_text(markdown(record) + "\n")

@@ -22,10 +22,42 @@ from corridors.model.schema import geodesic_km
 
 __all__ = ["continental", "COUNTRIES"]
 
-COUNTRIES = ("PAK", "IRN", "AFG", "TKM", "UZB", "KAZ", "RUS", "AZE", "IND", "CHN", "TUR",
-             "GEO", "ARM", "KGZ", "TJK", "MNG")
-GAUGE_OF = ("1676", "1435", "1520", "1520", "1520", "1520", "1520", "1520", "1676", "1435",
-            "1435", "1520", "1520", "1520", "1520", "1520")
+COUNTRIES = (
+    "PAK",
+    "IRN",
+    "AFG",
+    "TKM",
+    "UZB",
+    "KAZ",
+    "RUS",
+    "AZE",
+    "IND",
+    "CHN",
+    "TUR",
+    "GEO",
+    "ARM",
+    "KGZ",
+    "TJK",
+    "MNG",
+)
+GAUGE_OF = (
+    "1676",
+    "1435",
+    "1520",
+    "1520",
+    "1520",
+    "1520",
+    "1520",
+    "1520",
+    "1676",
+    "1435",
+    "1435",
+    "1520",
+    "1520",
+    "1520",
+    "1520",
+    "1520",
+)
 BOX = (20.0, 120.0, 20.0, 60.0)  # lon min, lon max, lat min, lat max
 LINKS_PER_PLACE = 1.9  # about what k=3 nearest neighbours give after removing duplicates
 
@@ -41,13 +73,23 @@ def continental(n_links: int, seed: int = 7) -> cor.Network:
     row = np.minimum(((lat - lat0) / (lat1 - lat0) * 4).astype(int), 3)
     region = row * 4 + col
     country = np.array(COUNTRIES)[region]
-    kinds = rng.choice(np.array(["rail_station", "city", "junction", "dry_port", "port"]),
-                       size=n, p=[0.45, 0.3, 0.15, 0.07, 0.03])
+    kinds = rng.choice(
+        np.array(["rail_station", "city", "junction", "dry_port", "port"]),
+        size=n,
+        p=[0.45, 0.3, 0.15, 0.07, 0.03],
+    )
     ids = np.char.add("p", np.arange(n).astype(str))
     places = gpd.GeoDataFrame(
-        {"id": ids, "name": np.char.add("Place ", np.arange(n).astype(str)),
-         "country": country, "kind": kinds, "source": "synthetic"},
-        geometry=shapely.points(lon, lat), crs=4326)
+        {
+            "id": ids,
+            "name": np.char.add("Place ", np.arange(n).astype(str)),
+            "country": country,
+            "kind": kinds,
+            "source": "synthetic",
+        },
+        geometry=shapely.points(lon, lat),
+        crs=4326,
+    )
 
     xy = np.column_stack([lon * np.cos(np.radians(lat)), lat])
     _, nb = cKDTree(xy).query(xy, k=4)
@@ -78,46 +120,103 @@ def continental(n_links: int, seed: int = 7) -> cor.Network:
     dual = np.where(ga == gb, lo, np.char.add(np.char.add(lo, "|"), hi))
     gauge = np.where(mode == "rail", dual, None)
     link_ids = np.char.add("l", np.arange(len(ends)).astype(str))
-    coords = np.stack([np.column_stack([lon[fa], lat[fa]]),
-                       np.column_stack([lon[ta], lat[ta]])], axis=1)
+    coords = np.stack(
+        [np.column_stack([lon[fa], lat[fa]]), np.column_stack([lon[ta], lat[ta]])], axis=1
+    )
     links = gpd.GeoDataFrame(
-        {"id": link_ids, "from_id": ids[fa], "to_id": ids[ta], "mode": mode,
-         "kind": np.where(border, "border", "line"), "gauge_mm": gauge, "distance_km": km,
-         "status": np.where(rng.uniform(size=len(ends)) < 0.02, "planned", "operational"),
-         "year": np.where(rng.uniform(size=len(ends)) < 0.02, 2030.0, np.nan),
-         "source": "synthetic"},
-        geometry=shapely.linestrings(coords), crs=4326)
+        {
+            "id": link_ids,
+            "from_id": ids[fa],
+            "to_id": ids[ta],
+            "mode": mode,
+            "kind": np.where(border, "border", "line"),
+            "gauge_mm": gauge,
+            "distance_km": km,
+            "status": np.where(rng.uniform(size=len(ends)) < 0.02, "planned", "operational"),
+            "year": np.where(rng.uniform(size=len(ends)) < 0.02, 2030.0, np.nan),
+            "source": "synthetic",
+        },
+        geometry=shapely.linestrings(coords),
+        crs=4326,
+    )
     links.loc[links["status"] == "operational", "year"] = np.nan
     links.loc[(links["status"] == "planned") & links["year"].isna(), "year"] = 2035.0
     bl = link_ids[border]
-    crossings = pd.DataFrame({
-        "link_id": np.concatenate([bl, bl]),
-        "direction": ["forward"] * len(bl) + ["reverse"] * len(bl),
-        "mode": np.concatenate([mode[border], mode[border]]),
-        "dwell_median_h": np.round(rng.uniform(2, 48, 2 * len(bl)), 2),
-        "fee_usd": np.round(rng.uniform(50, 400, 2 * len(bl)), 0),
-        "year": 2024, "source": "synthetic"})
+    crossings = pd.DataFrame(
+        {
+            "link_id": np.concatenate([bl, bl]),
+            "direction": ["forward"] * len(bl) + ["reverse"] * len(bl),
+            "mode": np.concatenate([mode[border], mode[border]]),
+            "dwell_median_h": np.round(rng.uniform(2, 48, 2 * len(bl)), 2),
+            "fee_usd": np.round(rng.uniform(50, 400, 2 * len(bl)), 0),
+            "year": 2024,
+            "source": "synthetic",
+        }
+    )
     modes = ("rail", "road", "sea", "ferry")
-    tariffs = pd.DataFrame({"mode": modes, "country": "*",
-                            "usd_per_teu_km": [0.15, 1.2, 0.02, 0.1],
-                            "usd_per_feu_km": [0.24, 1.2, 0.03, 0.15],
-                            "usd_per_tonne_km": [0.0075, 0.06, 0.001, 0.005],
-                            "year": 2024, "source": "synthetic"})
-    speeds = pd.DataFrame({"mode": modes, "country": "*", "speed_kmh": [35, 50, 28, 22],
-                           "source": "synthetic"})
-    kinds_ops = ("transload", "bogie_exchange", "port_handling", "intermodal",
-                 "ferry_terminal", "transshipment")
+    tariffs = pd.DataFrame(
+        {
+            "mode": modes,
+            "country": "*",
+            "usd_per_teu_km": [0.15, 1.2, 0.02, 0.1],
+            "usd_per_feu_km": [0.24, 1.2, 0.03, 0.15],
+            "usd_per_tonne_km": [0.0075, 0.06, 0.001, 0.005],
+            "year": 2024,
+            "source": "synthetic",
+        }
+    )
+    speeds = pd.DataFrame(
+        {"mode": modes, "country": "*", "speed_kmh": [35, 50, 28, 22], "source": "synthetic"}
+    )
+    kinds_ops = (
+        "transload",
+        "bogie_exchange",
+        "port_handling",
+        "intermodal",
+        "ferry_terminal",
+        "transshipment",
+    )
     ops = pd.DataFrame(
-        [{"place_id": "*", "from_service": "*", "to_service": "*", "kind": k,
-          "time_median_h": 6.0 + 2 * i, "cost_usd_20ft": 40.0 + 10 * i,
-          "cost_usd_40ft": 60.0 + 10 * i, "cost_usd_per_tonne": 2.0, "year": 2024,
-          "source": "synthetic"} for i, k in enumerate(kinds_ops)]
-        + [{"place_id": "*", "from_service": m, "to_service": "terminal", "kind": "terminal",
-            "time_median_h": 4.0, "cost_usd_20ft": 30.0, "cost_usd_40ft": 40.0,
-            "cost_usd_per_tonne": 1.5, "year": 2024, "source": "synthetic"} for m in modes])
-    return cor.Network.from_geodataframes(places, links, tariffs=tariffs, speeds=speeds,
-                                          crossings=crossings, operations=ops,
-                                          origin=f"continental-{n_links}")
+        [
+            {
+                "place_id": "*",
+                "from_service": "*",
+                "to_service": "*",
+                "kind": k,
+                "time_median_h": 6.0 + 2 * i,
+                "cost_usd_20ft": 40.0 + 10 * i,
+                "cost_usd_40ft": 60.0 + 10 * i,
+                "cost_usd_per_tonne": 2.0,
+                "year": 2024,
+                "source": "synthetic",
+            }
+            for i, k in enumerate(kinds_ops)
+        ]
+        + [
+            {
+                "place_id": "*",
+                "from_service": m,
+                "to_service": "terminal",
+                "kind": "terminal",
+                "time_median_h": 4.0,
+                "cost_usd_20ft": 30.0,
+                "cost_usd_40ft": 40.0,
+                "cost_usd_per_tonne": 1.5,
+                "year": 2024,
+                "source": "synthetic",
+            }
+            for m in modes
+        ]
+    )
+    return cor.Network.from_geodataframes(
+        places,
+        links,
+        tariffs=tariffs,
+        speeds=speeds,
+        crossings=crossings,
+        operations=ops,
+        origin=f"continental-{n_links}",
+    )
 
 
 def far_pair(net: cor.Network, seed: int = 7) -> tuple[str, str]:

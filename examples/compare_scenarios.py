@@ -32,8 +32,9 @@ def main() -> None:
     print(comparison_text(table))
 
     ok = table[table["status"] == "ok"]
-    best = ok[ok["rank"] == 1].pivot_table(index=["origin", "destination", "minimize"],
-                                           columns="scenario", values="time_days")
+    best = ok[ok["rank"] == 1].pivot_table(
+        index=["origin", "destination", "minimize"], columns="scenario", values="time_days"
+    )
     print("\nTransit days of the best route, by scenario:")
     print(best.round(1).to_string())
     if args.out:

@@ -26,22 +26,33 @@ def compare(net: cor.Network, k: int = 3) -> pd.DataFrame:
     cargo = cor.Cargo.container("40ft")
     for origin, destination in PAIRS:
         seen = {}
-        for label, minimize in (("cheapest", "cost_usd"), ("fastest", "time_h"),
-                                ("generalized", "generalized")):
+        for label, minimize in (
+            ("cheapest", "cost_usd"),
+            ("fastest", "time_h"),
+            ("generalized", "generalized"),
+        ):
             r = cor.route(net, origin, destination, minimize=minimize, cargo=cargo)
             seen.setdefault(r.signature, (label, r))
         for i, r in enumerate(cor.alternatives(net, origin, destination, k=k, cargo=cargo)):
             seen.setdefault(r.signature, (f"alternative {i + 1}", r))
         for label, r in seen.values():
             s = r.summary()
-            rows.append({
-                "origin": origin, "destination": destination, "route": label,
-                "distance_km": round(r.distance_km), "days": round(r.time_h / 24, 1),
-                "cost_usd": round(r.cost_usd), "generalized_usd": round(r.generalized_usd),
-                "borders": s["n_border_crossings"], "transfers": s["n_transfers"],
-                "modes": "+".join(s["modes"]), "countries": " > ".join(s["countries"]),
-                "crossings": ", ".join(c["link_id"] for c in s["border_crossings"]),
-            })
+            rows.append(
+                {
+                    "origin": origin,
+                    "destination": destination,
+                    "route": label,
+                    "distance_km": round(r.distance_km),
+                    "days": round(r.time_h / 24, 1),
+                    "cost_usd": round(r.cost_usd),
+                    "generalized_usd": round(r.generalized_usd),
+                    "borders": s["n_border_crossings"],
+                    "transfers": s["n_transfers"],
+                    "modes": "+".join(s["modes"]),
+                    "countries": " > ".join(s["countries"]),
+                    "crossings": ", ".join(c["link_id"] for c in s["border_crossings"]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -52,8 +63,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     args = parser.parse_args(argv)
     net = cor.load_network()
     table = compare(net, k=args.k)
-    with pd.option_context("display.width", 200, "display.max_columns", 20,
-                           "display.max_colwidth", 60):
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60
+    ):
         print(table.drop(columns=["crossings"]).to_string(index=False))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)

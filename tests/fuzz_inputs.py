@@ -27,8 +27,11 @@ from corridors.cli.app import main
 from corridors.errors import EXIT_INTERNAL, CorridorsError
 from netfactory import build
 
-OUTCOMES: dict[str, Counter[str]] = {"scenario_toml": Counter(), "cli_argv": Counter(),
-                                     "network_cell": Counter()}
+OUTCOMES: dict[str, Counter[str]] = {
+    "scenario_toml": Counter(),
+    "cli_argv": Counter(),
+    "network_cell": Counter(),
+}
 
 
 def record(kind: str, outcome: str) -> None:
@@ -43,19 +46,55 @@ def record(kind: str, outcome: str) -> None:
 def write_report(target: Path) -> None:
     counts = {k: dict(sorted(v.items())) for k, v in OUTCOMES.items() if v}
     totals = {k: sum(v.values()) for k, v in counts.items()}
-    target.write_text(json.dumps({"totals": totals, "total": sum(totals.values()),
-                                  "outcomes": counts}, indent=2))
+    target.write_text(
+        json.dumps({"totals": totals, "total": sum(totals.values()), "outcomes": counts}, indent=2)
+    )
+
 
 # --------------------------------------------------------------------------------------------
 # scenario TOML text
 # --------------------------------------------------------------------------------------------
 
-NASTY_SCALARS = ['"x"', '""', "0", "-1", "1e308", "inf", "nan", "-0.0", "true", "5",
-                 '"20ft"', '"40ft"', '"7t"', '"tonne"', '"o"', '"d"', '"i1"', '"Herat"',
-                 '"time_h"', '"cost_usd"', '"avoid"', '"US"', "2030", "1799", "99999999999",
-                 '"2024-01-01"', "2024-01-01", '"\\u0000"', '"\u0661\u0665"', "[]", "{}",
-                 '["o", "d"]', '[["o", "d"]]', '[["o"]]', "[1, 2]", '{ road = 2 }', "1_5",
-                 '"' + "x" * 300 + '"']
+NASTY_SCALARS = [
+    '"x"',
+    '""',
+    "0",
+    "-1",
+    "1e308",
+    "inf",
+    "nan",
+    "-0.0",
+    "true",
+    "5",
+    '"20ft"',
+    '"40ft"',
+    '"7t"',
+    '"tonne"',
+    '"o"',
+    '"d"',
+    '"i1"',
+    '"Herat"',
+    '"time_h"',
+    '"cost_usd"',
+    '"avoid"',
+    '"US"',
+    "2030",
+    "1799",
+    "99999999999",
+    '"2024-01-01"',
+    "2024-01-01",
+    '"\\u0000"',
+    '"\u0661\u0665"',
+    "[]",
+    "{}",
+    '["o", "d"]',
+    '[["o", "d"]]',
+    '[["o"]]',
+    "[1, 2]",
+    "{ road = 2 }",
+    "1_5",
+    '"' + "x" * 300 + '"',
+]
 
 
 def _toml_value(depth: int = 0) -> st.SearchStrategy[str]:
@@ -66,44 +105,110 @@ def _toml_value(depth: int = 0) -> st.SearchStrategy[str]:
     return st.one_of(
         scalars,
         st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
-        st.dictionaries(st.sampled_from(["mode", "place", "days", "ref", "x", "tariff"]),
-                        inner, max_size=3).map(
-            lambda d: "{ " + ", ".join(f"{k} = {v}" for k, v in d.items()) + " }"),
+        st.dictionaries(
+            st.sampled_from(["mode", "place", "days", "ref", "x", "tariff"]), inner, max_size=3
+        ).map(lambda d: "{ " + ", ".join(f"{k} = {v}" for k, v in d.items()) + " }"),
     )
 
 
-KEYS = sorted({*SCENARIO_KEYS, *CLOSURE_KEYS, *MULTIPLIER_KEYS, "title", "scenario", "bogus",
-               "places", "ref", "scope", "from_id", "to_id", "mode", "coordinates"})
+KEYS = sorted(
+    {
+        *SCENARIO_KEYS,
+        *CLOSURE_KEYS,
+        *MULTIPLIER_KEYS,
+        "title",
+        "scenario",
+        "bogus",
+        "places",
+        "ref",
+        "scope",
+        "from_id",
+        "to_id",
+        "mode",
+        "coordinates",
+    }
+)
+
 
 def _toml_line() -> st.SearchStrategy[str]:
     return st.one_of(
         st.tuples(st.sampled_from(KEYS), _toml_value()).map(lambda kv: f"{kv[0]} = {kv[1]}"),
-        st.sampled_from(["[[scenario]]", "[[closures]]", "[[multipliers]]", "[[risk]]",
-                         "[[new_links]]", "[sanctions]", "[scenario]", "[[scenario.closures]]",
-                         "name = 1", 'od = [["o", "d"]]', 'od = [["o", "o"]]',
-                         "x = " + "[" * 400 + "]" * 400, "[" * 30, '"unterminated',
-                         "= 3", "a.b.c = 1"]),
+        st.sampled_from(
+            [
+                "[[scenario]]",
+                "[[closures]]",
+                "[[multipliers]]",
+                "[[risk]]",
+                "[[new_links]]",
+                "[sanctions]",
+                "[scenario]",
+                "[[scenario.closures]]",
+                "name = 1",
+                'od = [["o", "d"]]',
+                'od = [["o", "o"]]',
+                "x = " + "[" * 400 + "]" * 400,
+                "[" * 30,
+                '"unterminated',
+                "= 3",
+                "a.b.c = 1",
+            ]
+        ),
         st.text(max_size=20),
     )
 
 
 # A valid scenario, part by part; the fuzzer keeps most parts, drops some and replaces some
 # values with hostile ones, so that generated files reach apply() and not only the parser.
-TOP = [("name", '"fuzz"'), ("description", '"generated"'), ("year", "2030"),
-       ("cargo", '"20ft"'), ("cargo_value_usd", "50000"), ("od", '[["o", "d"], ["Herat", "d"]]'),
-       ("objectives", '["time_h", "cost_usd"]'), ("k", "2")]
+TOP = [
+    ("name", '"fuzz"'),
+    ("description", '"generated"'),
+    ("year", "2030"),
+    ("cargo", '"20ft"'),
+    ("cargo_value_usd", "50000"),
+    ("od", '[["o", "d"], ["Herat", "d"]]'),
+    ("objectives", '["time_h", "cost_usd"]'),
+    ("k", "2"),
+]
 SECTIONS = [
-    ("[[closures]]", [("crossing", '"i1"'), ("days", "30"), ("from", "2025-10-12"),
-                      ("notes", '"n"')]),
+    (
+        "[[closures]]",
+        [("crossing", '"i1"'), ("days", "30"), ("from", "2025-10-12"), ("notes", '"n"')],
+    ),
     ("[[closures]]", [("place", '"Herat"'), ("days", "2.5")]),
-    ("[[multipliers]]", [("mode", '"road"'), ("country", '"IRN"'), ("tariff", "1.2"),
-                         ("speed", "0.9"), ("dwell", "2")]),
-    ("[[risk]]", [("scope", '"country"'), ("ref", '"IRN"'), ("sanctions", '"US|UN"'),
-                  ("security_premium_pct", "1.0"), ("disruption_prob_per_trip", "0.1")]),
+    (
+        "[[multipliers]]",
+        [
+            ("mode", '"road"'),
+            ("country", '"IRN"'),
+            ("tariff", "1.2"),
+            ("speed", "0.9"),
+            ("dwell", "2"),
+        ],
+    ),
+    (
+        "[[risk]]",
+        [
+            ("scope", '"country"'),
+            ("ref", '"IRN"'),
+            ("sanctions", '"US|UN"'),
+            ("security_premium_pct", "1.0"),
+            ("disruption_prob_per_trip", "0.1"),
+        ],
+    ),
     ("[sanctions]", [('"*"', '"surcharge"'), ("US", '"avoid"')]),
-    ("[[new_links]]", [("id", '"road_i1_i2_new"'), ("from_id", '"i1"'), ("to_id", '"i2"'),
-                       ("mode", '"road"'), ("kind", '"line"'), ("status", '"operational"'),
-                       ("source", '"test"'), ("distance_km", "1000")]),
+    (
+        "[[new_links]]",
+        [
+            ("id", '"road_i1_i2_new"'),
+            ("from_id", '"i1"'),
+            ("to_id", '"i2"'),
+            ("mode", '"road"'),
+            ("kind", '"line"'),
+            ("status", '"operational"'),
+            ("source", '"test"'),
+            ("distance_km", "1000"),
+        ],
+    ),
 ]
 
 
@@ -149,35 +254,84 @@ def run_scenario_toml(text: str, folder: Path, net: cor.Network) -> str:
 # command lines
 # --------------------------------------------------------------------------------------------
 
-GOOD_PLACES = ["o", "d", "i1", "i2", "f1", "f2", "Herat", "Kandahar", "Origin", "Destination",
-               "Mashhad", "Iran Gate"]
+GOOD_PLACES = [
+    "o",
+    "d",
+    "i1",
+    "i2",
+    "f1",
+    "f2",
+    "Herat",
+    "Kandahar",
+    "Origin",
+    "Destination",
+    "Mashhad",
+    "Iran Gate",
+]
 PLACES = [*GOOD_PLACES, "nowhere", "", "o,d", "-", "--", "Herat,Kandahar"]
-NUMBERS = ["0", "-1", "1", "2", "3", "51", "1000000", "1e20", "1e308", "nan", "inf", "-0",
-           "1.5", "x", "1_5", "\u0661"]
+NUMBERS = [
+    "0",
+    "-1",
+    "1",
+    "2",
+    "3",
+    "51",
+    "1000000",
+    "1e20",
+    "1e308",
+    "nan",
+    "inf",
+    "-0",
+    "1.5",
+    "x",
+    "1_5",
+    "\u0661",
+]
 OPTIONS: dict[str, list[str]] = {
-    "route": ["--minimize", "--k", "--avoid-country", "--avoid", "--avoid-link",
-              "--avoid-crossing", "--avoid-passage", "--via", "--cross-at", "--modes",
-              "--year", "--cargo", "--max-transfers", "--risk-aversion", "--sanctions",
-              "--format"],
-    "pareto": ["--criteria", "--avoid-country", "--all", "--modes", "--year", "--cargo",
-               "--format"],
+    "route": [
+        "--minimize",
+        "--k",
+        "--avoid-country",
+        "--avoid",
+        "--avoid-link",
+        "--avoid-crossing",
+        "--avoid-passage",
+        "--via",
+        "--cross-at",
+        "--modes",
+        "--year",
+        "--cargo",
+        "--max-transfers",
+        "--risk-aversion",
+        "--sanctions",
+        "--format",
+    ],
+    "pareto": [
+        "--criteria",
+        "--avoid-country",
+        "--all",
+        "--modes",
+        "--year",
+        "--cargo",
+        "--format",
+    ],
     "closure": ["--closed", "--days", "--minimize", "--cargo", "--format"],
-    "simulate": ["--k", "--runs", "--seed", "--deadline-days", "--minimize", "--cargo",
-                 "--format"],
-    "skim": ["--from", "--to", "--minimize", "--year", "--modes", "--avoid-country",
-             "--format"],
+    "simulate": ["--k", "--runs", "--seed", "--deadline-days", "--minimize", "--cargo", "--format"],
+    "skim": ["--from", "--to", "--minimize", "--year", "--modes", "--avoid-country", "--format"],
     "places": ["--country", "--kind", "--format"],
 }
-VALUES = {"--minimize": ["cost_usd", "time_h", "distance_km", "generalized", "risk", "fast"],
-          "--format": ["json", "csv", "table", "markdown", "xml"],
-          "--modes": ["road", "rail", "road,rail", "air", ""],
-          "--cargo": ["20ft", "40ft", "tonne", "5t", "-5t", "0t", "1e9t", "box"],
-          "--criteria": ["time_h", "cost_usd", "risk", "distance_km", "time_h"],
-          "--sanctions": ["avoid", "US=avoid", "=", "XX=bad"],
-          "--avoid-country": ["IRN", "AFG", "PAK", "XX", "Iran", "TKM"],
-          "--country": ["IRN", "AF", "XX", "Iran"],
-          "--kind": ["city", "port", "airport"],
-          "--avoid-passage": ["suez", "hormuz", "atlantis"]}
+VALUES = {
+    "--minimize": ["cost_usd", "time_h", "distance_km", "generalized", "risk", "fast"],
+    "--format": ["json", "csv", "table", "markdown", "xml"],
+    "--modes": ["road", "rail", "road,rail", "air", ""],
+    "--cargo": ["20ft", "40ft", "tonne", "5t", "-5t", "0t", "1e9t", "box"],
+    "--criteria": ["time_h", "cost_usd", "risk", "distance_km", "time_h"],
+    "--sanctions": ["avoid", "US=avoid", "=", "XX=bad"],
+    "--avoid-country": ["IRN", "AFG", "PAK", "XX", "Iran", "TKM"],
+    "--country": ["IRN", "AF", "XX", "Iran"],
+    "--kind": ["city", "port", "airport"],
+    "--avoid-passage": ["suez", "hormuz", "atlantis"],
+}
 
 
 @st.composite
@@ -185,8 +339,9 @@ def argvs(draw: Any) -> list[str]:
     cmd = draw(st.sampled_from(sorted(OPTIONS)))
     argv = [cmd]
     if cmd in ("route", "pareto", "closure", "simulate"):
-        ends = draw(st.sampled_from([["o", "d"], ["d", "o"], ["Origin", "Herat"],
-                                     ["Kandahar", "Mashhad"]]))
+        ends = draw(
+            st.sampled_from([["o", "d"], ["d", "o"], ["Origin", "Herat"], ["Kandahar", "Mashhad"]])
+        )
         if draw(st.integers(0, 3)) == 0:
             ends = [draw(st.sampled_from(PLACES)), draw(st.sampled_from(PLACES))]
         argv += ends
@@ -201,9 +356,22 @@ def argvs(draw: Any) -> list[str]:
         if opt == "--all":
             argv.append(opt)
             continue
-        pool = VALUES.get(opt, PLACES if opt in ("--avoid", "--via", "--cross-at", "--closed",
-                                                 "--from", "--to", "--avoid-link",
-                                                 "--avoid-crossing") else NUMBERS)
+        pool = VALUES.get(
+            opt,
+            PLACES
+            if opt
+            in (
+                "--avoid",
+                "--via",
+                "--cross-at",
+                "--closed",
+                "--from",
+                "--to",
+                "--avoid-link",
+                "--avoid-crossing",
+            )
+            else NUMBERS,
+        )
         junk = draw(st.integers(0, 5)) == 0
         argv += [opt, draw(st.text(max_size=6) if junk else st.sampled_from(pool))]
     return argv
@@ -237,9 +405,41 @@ def _reject_constant(name: str) -> None:
 # network table cells
 # --------------------------------------------------------------------------------------------
 
-CELLS = ["", " ", "0", "-1", "1e308", "-1e308", "nan", "NaN", "inf", "1_5", "\u0661\u0665",
-         "\uff11", "0x10", "1,5", "true", "null", "None", "*", "road", "air", "IRN", "o", "d",
-         "x" * 200, '"', "\n", "\x00", "2030", "1799", "forward", "reverse", "both", "9" * 30]
+CELLS = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e308",
+    "-1e308",
+    "nan",
+    "NaN",
+    "inf",
+    "1_5",
+    "\u0661\u0665",
+    "\uff11",
+    "0x10",
+    "1,5",
+    "true",
+    "null",
+    "None",
+    "*",
+    "road",
+    "air",
+    "IRN",
+    "o",
+    "d",
+    "x" * 200,
+    '"',
+    "\n",
+    "\x00",
+    "2030",
+    "1799",
+    "forward",
+    "reverse",
+    "both",
+    "9" * 30,
+]
 TABLES = ["speeds.csv", "tariffs.csv", "crossings.csv", "operations.csv", "risk.csv"]
 
 

@@ -27,22 +27,59 @@ import shapely
 from corridors.model.network import Network
 from corridors.model.schema import TABLE_FIELDS, geodesic_km
 
-__all__ = ["make_network", "places_frame", "links_frame", "table_frame", "DEFAULT_SOURCE",
-           "PLACE_COLUMNS", "LINK_COLUMNS"]
+__all__ = [
+    "make_network",
+    "places_frame",
+    "links_frame",
+    "table_frame",
+    "DEFAULT_SOURCE",
+    "PLACE_COLUMNS",
+    "LINK_COLUMNS",
+]
 
 DEFAULT_SOURCE = "test"
 
 PLACE_COLUMNS = ("id", "name", "aliases", "country", "kind", "source", "confidence", "notes")
-LINK_COLUMNS = ("id", "from_id", "to_id", "mode", "kind", "gauge_mm", "distance_km", "status",
-                "year", "speed_kmh", "time_h", "usd_per_teu_km", "headway_h", "oneway", "source",
-                "confidence", "notes")
+LINK_COLUMNS = (
+    "id",
+    "from_id",
+    "to_id",
+    "mode",
+    "kind",
+    "gauge_mm",
+    "distance_km",
+    "status",
+    "year",
+    "speed_kmh",
+    "time_h",
+    "usd_per_teu_km",
+    "headway_h",
+    "oneway",
+    "source",
+    "confidence",
+    "notes",
+)
 
-_PLACE_DEFAULTS: dict[str, Any] = {"aliases": None, "source": DEFAULT_SOURCE,
-                                   "confidence": None, "notes": None}
-_LINK_DEFAULTS: dict[str, Any] = {"kind": "line", "gauge_mm": None, "status": "operational",
-                                  "year": None, "speed_kmh": None, "time_h": None,
-                                  "usd_per_teu_km": None, "headway_h": None, "oneway": False,
-                                  "source": DEFAULT_SOURCE, "confidence": None, "notes": None}
+_PLACE_DEFAULTS: dict[str, Any] = {
+    "aliases": None,
+    "source": DEFAULT_SOURCE,
+    "confidence": None,
+    "notes": None,
+}
+_LINK_DEFAULTS: dict[str, Any] = {
+    "kind": "line",
+    "gauge_mm": None,
+    "status": "operational",
+    "year": None,
+    "speed_kmh": None,
+    "time_h": None,
+    "usd_per_teu_km": None,
+    "headway_h": None,
+    "oneway": False,
+    "source": DEFAULT_SOURCE,
+    "confidence": None,
+    "notes": None,
+}
 
 _DEFAULT_SOURCE_TABLES = ("tariffs", "speeds", "crossings", "operations", "risk")
 
@@ -59,8 +96,13 @@ def places_frame(places: Iterable[Mapping[str, Any]], *, crs: Any = 4326) -> gpd
     return gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
 
 
-def links_frame(links: Iterable[Mapping[str, Any]], places: Iterable[Mapping[str, Any]] | None
-                = None, *, crs: Any = 4326, factor: float = 1.2) -> gpd.GeoDataFrame:
+def links_frame(
+    links: Iterable[Mapping[str, Any]],
+    places: Iterable[Mapping[str, Any]] | None = None,
+    *,
+    crs: Any = 4326,
+    factor: float = 1.2,
+) -> gpd.GeoDataFrame:
     """The raw links GeoDataFrame (not validated).
 
     ``places`` (the list of place dicts) gives the coordinates of the ends: the geometry is a
@@ -92,8 +134,9 @@ def links_frame(links: Iterable[Mapping[str, Any]], places: Iterable[Mapping[str
     return gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
 
 
-def table_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame,
-                name: str | None = None) -> pd.DataFrame:
+def table_frame(
+    rows: Iterable[Mapping[str, Any]] | pd.DataFrame, name: str | None = None
+) -> pd.DataFrame:
     """A parameter table from a list of dicts (``source`` defaults to ``"test"``).
 
     With ``name`` (``"crossings"``, ...) the table has every column of that table even when
@@ -107,9 +150,15 @@ def table_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame,
     return pd.DataFrame(recs, columns=list(dict.fromkeys(columns)))
 
 
-def make_network(places: Iterable[Mapping[str, Any]], links: Iterable[Mapping[str, Any]], *,
-                 meta: Mapping[str, Any] | None = None, sources: Mapping[str, str] | None = None,
-                 origin: str = "<memory>", **tables: Any) -> Network:
+def make_network(
+    places: Iterable[Mapping[str, Any]],
+    links: Iterable[Mapping[str, Any]],
+    *,
+    meta: Mapping[str, Any] | None = None,
+    sources: Mapping[str, str] | None = None,
+    origin: str = "<memory>",
+    **tables: Any,
+) -> Network:
     """A validated :class:`~corridors.Network` from lists of dicts (see the module docstring).
 
     ``tables`` are ``tariffs``, ``speeds``, ``crossings``, ``operations``, ``risk``: lists of
@@ -119,8 +168,14 @@ def make_network(places: Iterable[Mapping[str, Any]], links: Iterable[Mapping[st
     places = list(places)
     links = list(links)
     frames = {name: table_frame(rows, name) for name, rows in tables.items() if rows is not None}
-    return Network.from_geodataframes(places_frame(places), links_frame(links, places),
-                                      meta=meta, sources=sources, origin=origin, **frames)
+    return Network.from_geodataframes(
+        places_frame(places),
+        links_frame(links, places),
+        meta=meta,
+        sources=sources,
+        origin=origin,
+        **frames,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,17 +183,46 @@ def make_network(places: Iterable[Mapping[str, Any]], links: Iterable[Mapping[st
 # conftest.py turns each into a pytest fixture of the same name.
 # --------------------------------------------------------------------------------------------
 
+
 def _common_tables(countries: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """Tariffs, speeds, default operations and country risk for ``countries``."""
     tariffs = [
-        dict(mode="road", country="*", usd_per_teu_km=1.5, usd_per_feu_km=1.8,
-             usd_per_tonne_km=0.08, year=2024, confidence="assumed"),
-        dict(mode="rail", country="*", usd_per_teu_km=0.8, usd_per_feu_km=1.1,
-             usd_per_tonne_km=0.04, year=2024, confidence="assumed"),
-        dict(mode="sea", country="*", usd_per_teu_km=0.2, usd_per_feu_km=0.3,
-             usd_per_tonne_km=0.01, year=2024, confidence="assumed"),
-        dict(mode="ferry", country="*", usd_per_teu_km=0.6, usd_per_feu_km=0.8,
-             usd_per_tonne_km=0.03, year=2024, confidence="assumed"),
+        dict(
+            mode="road",
+            country="*",
+            usd_per_teu_km=1.5,
+            usd_per_feu_km=1.8,
+            usd_per_tonne_km=0.08,
+            year=2024,
+            confidence="assumed",
+        ),
+        dict(
+            mode="rail",
+            country="*",
+            usd_per_teu_km=0.8,
+            usd_per_feu_km=1.1,
+            usd_per_tonne_km=0.04,
+            year=2024,
+            confidence="assumed",
+        ),
+        dict(
+            mode="sea",
+            country="*",
+            usd_per_teu_km=0.2,
+            usd_per_feu_km=0.3,
+            usd_per_tonne_km=0.01,
+            year=2024,
+            confidence="assumed",
+        ),
+        dict(
+            mode="ferry",
+            country="*",
+            usd_per_teu_km=0.6,
+            usd_per_feu_km=0.8,
+            usd_per_tonne_km=0.03,
+            year=2024,
+            confidence="assumed",
+        ),
     ]
     speeds = [
         dict(mode="road", country="*", speed_kmh=50.0, confidence="assumed"),
@@ -147,41 +231,101 @@ def _common_tables(countries: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         dict(mode="ferry", country="*", speed_kmh=20.0, confidence="assumed"),
     ]
     for i, c in enumerate(sorted(set(countries))):
-        tariffs.append(dict(mode="road", country=c, usd_per_teu_km=1.0 + 0.25 * i,
-                            usd_per_feu_km=1.3 + 0.25 * i, usd_per_tonne_km=0.05 + 0.01 * i,
-                            year=2024, confidence="measured"))
+        tariffs.append(
+            dict(
+                mode="road",
+                country=c,
+                usd_per_teu_km=1.0 + 0.25 * i,
+                usd_per_feu_km=1.3 + 0.25 * i,
+                usd_per_tonne_km=0.05 + 0.01 * i,
+                year=2024,
+                confidence="measured",
+            )
+        )
         speeds.append(dict(mode="road", country=c, speed_kmh=40.0 + 5 * i, confidence="measured"))
     operations = [
-        dict(place_id="*", from_service="*", to_service="*", kind=k, time_median_h=t,
-             time_p90_h=2 * t, cost_usd_20ft=c, cost_usd_40ft=1.5 * c, cost_usd_per_tonne=c / 20,
-             year=2024, confidence="assumed")
-        for k, t, c in (("transload", 24.0, 300.0), ("bogie_exchange", 6.0, 200.0),
-                        ("port_handling", 48.0, 250.0), ("intermodal", 12.0, 150.0),
-                        ("ferry_terminal", 12.0, 180.0), ("transshipment", 0.0, 0.0))
+        dict(
+            place_id="*",
+            from_service="*",
+            to_service="*",
+            kind=k,
+            time_median_h=t,
+            time_p90_h=2 * t,
+            cost_usd_20ft=c,
+            cost_usd_40ft=1.5 * c,
+            cost_usd_per_tonne=c / 20,
+            year=2024,
+            confidence="assumed",
+        )
+        for k, t, c in (
+            ("transload", 24.0, 300.0),
+            ("bogie_exchange", 6.0, 200.0),
+            ("port_handling", 48.0, 250.0),
+            ("intermodal", 12.0, 150.0),
+            ("ferry_terminal", 12.0, 180.0),
+            ("transshipment", 0.0, 0.0),
+        )
     ] + [
-        dict(place_id="*", from_service=m, to_service="terminal", kind="terminal",
-             time_median_h=0.0, time_p90_h=0.0, cost_usd_20ft=0.0, cost_usd_40ft=0.0,
-             cost_usd_per_tonne=0.0, year=2024, confidence="assumed")
+        dict(
+            place_id="*",
+            from_service=m,
+            to_service="terminal",
+            kind="terminal",
+            time_median_h=0.0,
+            time_p90_h=0.0,
+            cost_usd_20ft=0.0,
+            cost_usd_40ft=0.0,
+            cost_usd_per_tonne=0.0,
+            year=2024,
+            confidence="assumed",
+        )
         for m in ("rail", "road", "sea", "ferry")
     ]
-    risk = [dict(scope="country", ref=c, disruption_prob_per_trip=0.01 * (i + 1),
-                 disruption_median_days=2.0, disruption_p90_days=7.0,
-                 security_premium_pct=float(i), sanctions=None, year=2024, confidence="assumed")
-            for i, c in enumerate(sorted(set(countries)))]
+    risk = [
+        dict(
+            scope="country",
+            ref=c,
+            disruption_prob_per_trip=0.01 * (i + 1),
+            disruption_median_days=2.0,
+            disruption_p90_days=7.0,
+            security_premium_pct=float(i),
+            sanctions=None,
+            year=2024,
+            confidence="assumed",
+        )
+        for i, c in enumerate(sorted(set(countries)))
+    ]
     return dict(tariffs=tariffs, speeds=speeds, operations=operations, risk=risk, crossings=[])
 
 
 def _crossings(rows: Iterable[tuple[str, str, str, float, float, float]]) -> list[dict[str, Any]]:
-    return [dict(link_id=lid, direction=d, mode=mode, dwell_median_h=p50, dwell_p90_h=p90,
-                 fee_usd=fee, year=2024, confidence="approx")
-            for lid, d, mode, p50, p90, fee in rows]
+    return [
+        dict(
+            link_id=lid,
+            direction=d,
+            mode=mode,
+            dwell_median_h=p50,
+            dwell_p90_h=p90,
+            fee_usd=fee,
+            year=2024,
+            confidence="approx",
+        )
+        for lid, d, mode, p50, p90, fee in rows
+    ]
 
 
 def spec_tiny_line() -> dict[str, Any]:
     """Three places in one country (a - b - c) joined by two road links."""
     places = [
-        dict(id="a", name="Alpha", country="PAK", kind="city", lon=67.00, lat=24.90,
-             aliases="Alfa|Álpha Town"),
+        dict(
+            id="a",
+            name="Alpha",
+            country="PAK",
+            kind="city",
+            lon=67.00,
+            lat=24.90,
+            aliases="Alfa|Álpha Town",
+        ),
         dict(id="b", name="Bravo", country="PAK", kind="junction", lon=68.40, lat=25.40),
         dict(id="c", name="Charlie", country="PAK", kind="city", lon=68.90, lat=27.70),
     ]
@@ -211,14 +355,33 @@ def spec_gauge_break() -> dict[str, Any]:
         f = link.pop("factor", 1.2)
         link["distance_km"] = _km(places, link["from_id"], link["to_id"], f)
     tables = _common_tables(["PAK"])
-    tables["tariffs"].append(dict(mode="rail", country="PAK", usd_per_teu_km=0.7,
-                                  usd_per_feu_km=1.0, usd_per_tonne_km=0.035, year=2024,
-                                  confidence="measured"))
+    tables["tariffs"].append(
+        dict(
+            mode="rail",
+            country="PAK",
+            usd_per_teu_km=0.7,
+            usd_per_feu_km=1.0,
+            usd_per_tonne_km=0.035,
+            year=2024,
+            confidence="measured",
+        )
+    )
     tables["speeds"].append(dict(mode="rail", country="PAK", speed_kmh=25.0, confidence="measured"))
     tables["operations"].append(
-        dict(place_id="z", from_service="rail-1676", to_service="rail-1435", kind="transload",
-             time_median_h=36.0, time_p90_h=72.0, cost_usd_20ft=350.0, cost_usd_40ft=500.0,
-             cost_usd_per_tonne=17.5, year=2024, confidence="estimated"))
+        dict(
+            place_id="z",
+            from_service="rail-1676",
+            to_service="rail-1435",
+            kind="transload",
+            time_median_h=36.0,
+            time_p90_h=72.0,
+            cost_usd_20ft=350.0,
+            cost_usd_40ft=500.0,
+            cost_usd_per_tonne=17.5,
+            year=2024,
+            confidence="estimated",
+        )
+    )
     return dict(places=places, links=links, **tables)
 
 
@@ -227,10 +390,24 @@ def spec_border_pair() -> dict[str, Any]:
     (PAK -> AFG) and 30 h reverse."""
     places = [
         dict(id="p1", name="Peshawar", country="PAK", kind="city", lon=71.58, lat=34.01),
-        dict(id="p2", name="Torkham PK", country="PAK", kind="border_post", lon=71.10, lat=34.11,
-             aliases="Torkham"),
-        dict(id="q2", name="Torkham AF", country="AFG", kind="border_post", lon=71.08, lat=34.12,
-             aliases="Torkham"),
+        dict(
+            id="p2",
+            name="Torkham PK",
+            country="PAK",
+            kind="border_post",
+            lon=71.10,
+            lat=34.11,
+            aliases="Torkham",
+        ),
+        dict(
+            id="q2",
+            name="Torkham AF",
+            country="AFG",
+            kind="border_post",
+            lon=71.08,
+            lat=34.12,
+            aliases="Torkham",
+        ),
         dict(id="q1", name="Jalalabad", country="AFG", kind="city", lon=70.45, lat=34.43),
     ]
     links = [
@@ -239,8 +416,12 @@ def spec_border_pair() -> dict[str, Any]:
         dict(id="q2_q1", from_id="q2", to_id="q1", mode="road"),
     ]
     tables = _common_tables(["PAK", "AFG"])
-    tables["crossings"] = _crossings([("p2_q2", "forward", "road", 10.0, 24.0, 100.0),
-                                      ("p2_q2", "reverse", "road", 30.0, 72.0, 150.0)])
+    tables["crossings"] = _crossings(
+        [
+            ("p2_q2", "forward", "road", 10.0, 24.0, 100.0),
+            ("p2_q2", "reverse", "road", 30.0, 72.0, 150.0),
+        ]
+    )
     return dict(places=places, links=links, **tables)
 
 
@@ -265,10 +446,16 @@ def spec_two_corridors() -> dict[str, Any]:
     ]
     tables = _common_tables(["PAK", "IRN", "AFG", "TKM"])
     rows = []
-    for lid, fwd, rev in (("o_i1", 12.0, 14.0), ("i2_d", 20.0, 18.0), ("o_f1", 8.0, 9.0),
-                          ("f2_d", 30.0, 26.0)):
-        rows += [(lid, "forward", "road", fwd, 2 * fwd, 100.0),
-                 (lid, "reverse", "road", rev, 2 * rev, 120.0)]
+    for lid, fwd, rev in (
+        ("o_i1", 12.0, 14.0),
+        ("i2_d", 20.0, 18.0),
+        ("o_f1", 8.0, 9.0),
+        ("f2_d", 30.0, 26.0),
+    ):
+        rows += [
+            (lid, "forward", "road", fwd, 2 * fwd, 100.0),
+            (lid, "reverse", "road", rev, 2 * rev, 120.0),
+        ]
     tables["crossings"] = _crossings(rows)
     return dict(places=places, links=links, **tables)
 
@@ -278,8 +465,12 @@ def _km(places: list[dict[str, Any]], a: str, b: str, factor: float) -> float:
     return round(float(geodesic_km(*xy[a], *xy[b])) * factor, 3)
 
 
-SPECS = {"tiny_line": spec_tiny_line, "gauge_break": spec_gauge_break,
-         "border_pair": spec_border_pair, "two_corridors": spec_two_corridors}
+SPECS = {
+    "tiny_line": spec_tiny_line,
+    "gauge_break": spec_gauge_break,
+    "border_pair": spec_border_pair,
+    "two_corridors": spec_two_corridors,
+}
 
 
 def build(name: str, **changes: Any) -> Network:
@@ -311,8 +502,7 @@ def assert_same_network(a: Network, b: Network, *, tolerance: float = 0.0) -> No
                 bad = list(fa.index[~same.to_numpy()])
                 assert not bad, f"{attr}: geometry differs for {bad}"
                 continue
-            pdt.assert_series_equal(fa[col], fb[col], check_names=False,
-                                    obj=f"{attr}.{col}")
+            pdt.assert_series_equal(fa[col], fb[col], check_names=False, obj=f"{attr}.{col}")
         assert fb.crs == fa.crs
     assert sorted(a.tables) == sorted(b.tables), "tables differ"
     for name in a.tables:

@@ -22,8 +22,10 @@ from corridors._compat import MOVED
 PACKAGE = Path(cor.__file__).resolve().parent
 # Route's display accessors (chart, map, notebook HTML) import output lazily, as geopandas
 # does for plot and explore: the only upward imports (docs/architecture.md).
-ACCESSORS = {("corridors.routes.route", "corridors.output.plot"),
-             ("corridors.routes.route", "corridors.output.export")}
+ACCESSORS = {
+    ("corridors.routes.route", "corridors.output.plot"),
+    ("corridors.routes.route", "corridors.output.export"),
+}
 MAX_MODULE_LINES = 800
 DATA_MODULES = {"corridors._compat"}  # a table of old names, not code
 
@@ -50,7 +52,7 @@ def _imports(path: Path) -> set[str]:
             continue
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package[:len(package) - node.level + 1]
+                base = package[: len(package) - node.level + 1]
                 mod = ".".join(base + ([node.module] if node.module else []))
             else:
                 mod = node.module or ""
@@ -58,8 +60,7 @@ def _imports(path: Path) -> set[str]:
                 continue
             for a in node.names:  # "from . import x" may name a submodule
                 sub = f"{mod}.{a.name}"
-                out.add(sub if (PACKAGE.parent / (sub.replace(".", "/") + ".py")).exists()
-                        else mod)
+                out.add(sub if (PACKAGE.parent / (sub.replace(".", "/") + ".py")).exists() else mod)
         elif isinstance(node, ast.Import):
             out |= {a.name for a in node.names if a.name.startswith("corridors")}
     return out
@@ -89,8 +90,11 @@ def test_the_only_upward_imports_are_the_documented_accessors() -> None:
         parts = mod.split(".")
         return order.index(parts[1]) if len(parts) > 1 and parts[1] in order else None
 
-    upward = {(a, b) for a, b in _graph().edges
-              if layer(a) is not None and layer(b) is not None and layer(b) > layer(a)}
+    upward = {
+        (a, b)
+        for a, b in _graph().edges
+        if layer(a) is not None and layer(b) is not None and layer(b) > layer(a)
+    }
     assert upward == ACCESSORS
 
 
@@ -128,13 +132,18 @@ def test_every_public_name_imports_from_corridors_without_warning() -> None:
 
 
 def test_compare_of_the_flagship_file_routes_each_answer_once(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from corridors.analysis import compare as cmp
     from corridors.analysis import scenario as scen
     from corridors.analysis.scenario import load_scenarios
 
-    flagship = (Path(__file__).resolve().parent.parent / "examples" / "scenarios"
-                / "trans_iranian_vs_trans_afghan.toml")
+    flagship = (
+        Path(__file__).resolve().parent.parent
+        / "examples"
+        / "scenarios"
+        / "trans_iranian_vs_trans_afghan.toml"
+    )
     net = cor.load_network()
     scens = load_scenarios(flagship, net=net)
     calls = {"route": 0, "alternatives": 0, "check": 0, "apply": 0}
@@ -143,6 +152,7 @@ def test_compare_of_the_flagship_file_routes_each_answer_once(
         def wrapper(*args, **kwargs):
             calls[name] += 1
             return fn(*args, **kwargs)
+
         return wrapper
 
     monkeypatch.setattr(cmp, "route", counted("route", cmp.route))
@@ -150,8 +160,10 @@ def test_compare_of_the_flagship_file_routes_each_answer_once(
     monkeypatch.setattr(scen, "_check_against", counted("check", scen._check_against))
     monkeypatch.setattr(scen.Scenario, "apply", counted("apply", scen.Scenario.apply))
     result = cmp._compare(net, scens, simulate_runs=50, seed=1)
-    answers = {(row["scenario"], row["origin"], row["destination"], row["minimize"])
-               for row in result.frame.to_dict("records")}
+    answers = {
+        (row["scenario"], row["origin"], row["destination"], row["minimize"])
+        for row in result.frame.to_dict("records")
+    }
     assert calls["route"] + calls["alternatives"] == len(answers)
     assert calls["apply"] == len(scens)
     assert calls["check"] == 0  # load_scenarios checked them against this network already

@@ -39,26 +39,30 @@ def test_type_errors_are_both_the_librarys_and_builtin() -> None:
     assert issubclass(RequestTooLargeError, ValueError)
 
 
-@pytest.mark.parametrize("kwargs, exc, words", [
-    (dict(origin=5), ParameterTypeError, "origin must be a place"),
-    (dict(destination=None), ParameterTypeError, "destination must be a place"),
-    (dict(origin="   "), ParameterError, "origin is empty"),
-    (dict(minimize=3), ParameterTypeError, "minimize must be a string"),
-    (dict(cargo=40), ParameterTypeError, "cargo must be a Cargo or a string"),
-    (dict(cargo="forty"), ParameterError, "forty"),
-    (dict(modes=5), ParameterTypeError, "modes takes a string or a list"),
-    (dict(avoid_places=[1, 2]), ParameterTypeError, "avoid_places[0] must be a string"),
-    (dict(avoid_countries={"IRN": 1}), ParameterTypeError, "avoid_countries takes"),
-    (dict(year=2030.5), ParameterTypeError, "year must be a whole number"),
-    (dict(year=True), ParameterTypeError, "year must be a whole number"),
-    (dict(max_transfers=-1), ParameterError, "max_transfers must be >= 0"),
-    (dict(risk_aversion="high"), ParameterTypeError, "risk_aversion must be a number"),
-    (dict(risk_aversion=math.inf), ParameterError, "risk_aversion must be a finite number"),
-    (dict(sanctions=3), ParameterTypeError, "sanctions must be a policy string"),
-    (dict(departure=None), ParameterTypeError, "departure must be a string"),
-])
-def test_route_checks_types_and_ranges(net: cor.Network, kwargs: dict[str, Any], exc: type,
-                                       words: str) -> None:
+@pytest.mark.parametrize(
+    "kwargs, exc, words",
+    [
+        (dict(origin=5), ParameterTypeError, "origin must be a place"),
+        (dict(destination=None), ParameterTypeError, "destination must be a place"),
+        (dict(origin="   "), ParameterError, "origin is empty"),
+        (dict(minimize=3), ParameterTypeError, "minimize must be a string"),
+        (dict(cargo=40), ParameterTypeError, "cargo must be a Cargo or a string"),
+        (dict(cargo="forty"), ParameterError, "forty"),
+        (dict(modes=5), ParameterTypeError, "modes takes a string or a list"),
+        (dict(avoid_places=[1, 2]), ParameterTypeError, "avoid_places[0] must be a string"),
+        (dict(avoid_countries={"IRN": 1}), ParameterTypeError, "avoid_countries takes"),
+        (dict(year=2030.5), ParameterTypeError, "year must be a whole number"),
+        (dict(year=True), ParameterTypeError, "year must be a whole number"),
+        (dict(max_transfers=-1), ParameterError, "max_transfers must be >= 0"),
+        (dict(risk_aversion="high"), ParameterTypeError, "risk_aversion must be a number"),
+        (dict(risk_aversion=math.inf), ParameterError, "risk_aversion must be a finite number"),
+        (dict(sanctions=3), ParameterTypeError, "sanctions must be a policy string"),
+        (dict(departure=None), ParameterTypeError, "departure must be a string"),
+    ],
+)
+def test_route_checks_types_and_ranges(
+    net: cor.Network, kwargs: dict[str, Any], exc: type, words: str
+) -> None:
     args = {"origin": "o", "destination": "d", **kwargs}
     with pytest.raises(exc) as info:
         route(net, args.pop("origin"), args.pop("destination"), **args)
@@ -82,8 +86,11 @@ def test_alternatives_k_limits_and_misspelt_keywords(net: cor.Network) -> None:
         alternatives(net, "o", "d", k=0)
     with pytest.raises(ParameterTypeError, match="k must be a whole number"):
         alternatives(net, "o", "d", k=2.0)
-    with pytest.raises(ParameterTypeError, match="alternatives\\(\\) got an unexpected keyword "
-                       "argument 'avoid_country'; did you mean 'avoid_countries'"):
+    with pytest.raises(
+        ParameterTypeError,
+        match="alternatives\\(\\) got an unexpected keyword "
+        "argument 'avoid_country'; did you mean 'avoid_countries'",
+    ):
         alternatives(net, "o", "d", avoid_country=["IRN"])
     assert len(alternatives(net, "o", "d", k=np.int64(2))) == 2
 
@@ -120,19 +127,23 @@ def test_pareto_time_limit(net: cor.Network, monkeypatch: pytest.MonkeyPatch) ->
     assert len(pareto(net, "o", "d", max_seconds=5)) >= 1
 
 
-@pytest.mark.parametrize("kwargs, exc, words", [
-    (dict(runs=1.5), ParameterTypeError, "runs must be a whole number"),
-    (dict(runs=0), ParameterError, "runs must be >= 1"),
-    (dict(seed=-1), ParameterError, "seed must be >= 0"),
-    (dict(seed=1.5), ParameterTypeError, "seed must be a whole number"),
-    (dict(deadline_h=-3.0), ParameterError, "deadline_h must be >= 0"),
-    (dict(deadline_h=math.nan), ParameterError, "deadline_h must be a finite number"),
-    (dict(cargo=20), ParameterTypeError, "cargo must be a Cargo"),
-    (dict(progress="yes"), ParameterTypeError, "progress must be True or False"),
-    (dict(net="bundled"), ParameterTypeError, "net must be a corridors Network"),
-])
-def test_simulate_checks_arguments(one: cor.Route, kwargs: dict[str, Any], exc: type,
-                                   words: str) -> None:
+@pytest.mark.parametrize(
+    "kwargs, exc, words",
+    [
+        (dict(runs=1.5), ParameterTypeError, "runs must be a whole number"),
+        (dict(runs=0), ParameterError, "runs must be >= 1"),
+        (dict(seed=-1), ParameterError, "seed must be >= 0"),
+        (dict(seed=1.5), ParameterTypeError, "seed must be a whole number"),
+        (dict(deadline_h=-3.0), ParameterError, "deadline_h must be >= 0"),
+        (dict(deadline_h=math.nan), ParameterError, "deadline_h must be a finite number"),
+        (dict(cargo=20), ParameterTypeError, "cargo must be a Cargo"),
+        (dict(progress="yes"), ParameterTypeError, "progress must be True or False"),
+        (dict(net="bundled"), ParameterTypeError, "net must be a corridors Network"),
+    ],
+)
+def test_simulate_checks_arguments(
+    one: cor.Route, kwargs: dict[str, Any], exc: type, words: str
+) -> None:
     with pytest.raises(exc) as info:
         simulate(one, disruptions=False, **{"runs": 100, **kwargs})
     assert words in str(info.value)
@@ -167,21 +178,34 @@ def test_closure_days_are_bounded(net: cor.Network) -> None:
 
 
 def test_json_output_is_strict() -> None:
-    text = dumps_json({"a": math.inf, "b": [math.nan, np.float64(-math.inf)], "c": np.int64(3),
-                       "d": np.bool_(True)})
+    text = dumps_json(
+        {
+            "a": math.inf,
+            "b": [math.nan, np.float64(-math.inf)],
+            "c": np.int64(3),
+            "d": np.bool_(True),
+        }
+    )
     assert json.loads(text) == {"a": None, "b": [None, None], "c": 3, "d": True}
     assert "Infinity" not in text and "NaN" not in text
 
 
-@pytest.mark.parametrize("argv, code, words", [
-    (["simulate", "o", "d", "--seed", "-1"], 2, "seed must be >= 0"),
-    (["simulate", "o", "d", "--runs", "100000000", "--k", "1"], 2, "runs x routes"),
-    (["route", "o", "d", "--k", "1000000"], 2, "k must be <= 50"),
-    (["closure", "o", "d", "--closed", "i1", "--days", "1e308", "--format", "json"], 2,
-     "days must be <= 3650"),
-])
-def test_cli_limits_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Any, argv: list[str],
-                           code: int, words: str) -> None:
+@pytest.mark.parametrize(
+    "argv, code, words",
+    [
+        (["simulate", "o", "d", "--seed", "-1"], 2, "seed must be >= 0"),
+        (["simulate", "o", "d", "--runs", "100000000", "--k", "1"], 2, "runs x routes"),
+        (["route", "o", "d", "--k", "1000000"], 2, "k must be <= 50"),
+        (
+            ["closure", "o", "d", "--closed", "i1", "--days", "1e308", "--format", "json"],
+            2,
+            "days must be <= 3650",
+        ),
+    ],
+)
+def test_cli_limits_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any, argv: list[str], code: int, words: str
+) -> None:
     path = cor.write_network(build("two_corridors"), tmp_path / "n")
     got = main([*argv, "--network", str(path)])
     out, err = capsys.readouterr()

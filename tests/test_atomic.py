@@ -27,8 +27,15 @@ from corridors.output.tables import write_comparison
 from netfactory import build
 
 HERE = Path(__file__).resolve().parent
-WRITERS = ("scenario_toml", "comparison_csv", "routes_csv", "routes_md", "routes_gpkg",
-           "network_folder", "network_gpkg")
+WRITERS = (
+    "scenario_toml",
+    "comparison_csv",
+    "routes_csv",
+    "routes_md",
+    "routes_gpkg",
+    "network_folder",
+    "network_gpkg",
+)
 
 
 def _leftovers(d: Path) -> list[str]:
@@ -56,9 +63,15 @@ def _content(p: Path) -> Any:
     return p.read_bytes()
 
 
-SUFFIX = {"scenario_toml": ".toml", "comparison_csv": ".csv", "routes_csv": ".csv",
-          "routes_md": ".md", "routes_gpkg": ".gpkg", "network_folder": "",
-          "network_gpkg": ".gpkg"}
+SUFFIX = {
+    "scenario_toml": ".toml",
+    "comparison_csv": ".csv",
+    "routes_csv": ".csv",
+    "routes_md": ".md",
+    "routes_gpkg": ".gpkg",
+    "network_folder": "",
+    "network_gpkg": ".gpkg",
+}
 
 
 def test_text_write_replaces_the_file_and_leaves_nothing_else(tmp_path: Path) -> None:
@@ -70,8 +83,9 @@ def test_text_write_replaces_the_file_and_leaves_nothing_else(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("kind", WRITERS)
-def test_a_write_that_fails_midway_keeps_the_old_content(tmp_path: Path, kind: str,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_that_fails_midway_keeps_the_old_content(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / f"target{SUFFIX[kind]}"
     _write(kind, target, "A")
     before = _content(target)
@@ -88,9 +102,9 @@ def test_a_write_that_fails_midway_keeps_the_old_content(tmp_path: Path, kind: s
     assert _leftovers(tmp_path) == []
 
 
-def test_a_pandas_writer_that_dies_halfway_leaves_the_old_csv(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch
-                                                              ) -> None:
+def test_a_pandas_writer_that_dies_halfway_leaves_the_old_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "c.csv"
     write_comparison(pd.DataFrame({"v": [1, 2, 3]}), target)
     before = target.read_bytes()
@@ -106,8 +120,9 @@ def test_a_pandas_writer_that_dies_halfway_leaves_the_old_csv(tmp_path: Path,
     assert _leftovers(tmp_path) == []
 
 
-def test_a_network_folder_that_fails_halfway_is_left_whole(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_network_folder_that_fails_halfway_is_left_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import corridors.model.io as cio
 
     folder = tmp_path / "net"
@@ -164,8 +179,12 @@ def test_a_read_only_folder_is_a_write_error(tmp_path: Path) -> None:
 
 
 def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead_pid = int(dead.stdout)
     stale = tmp_path / f".a.txt.tmp-{dead_pid}-0123abcd.txt"
     stale.write_text("half")
@@ -189,11 +208,20 @@ def test_a_folder_swap_keeps_the_path_filled(tmp_path: Path) -> None:
 
 
 def _faults(mode: str, tmp_path: Path, *extra: str) -> dict[str, Any]:
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    res = subprocess.run([sys.executable, str(HERE / "write_faults.py"), mode,
-                          "--work", str(tmp_path), *extra],
-                         capture_output=True, text=True, env=env, timeout=240)
+    env = {
+        **os.environ,
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONWARNINGS": "ignore",
+    }
+    res = subprocess.run(
+        [sys.executable, str(HERE / "write_faults.py"), mode, "--work", str(tmp_path), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+    )
     assert res.returncode == 0, res.stderr
     out: dict[str, Any] = json.loads(res.stdout.strip().splitlines()[-1])
     return out

@@ -35,9 +35,17 @@ HEADER = ",".join(JOURNEY_COLUMNS)
 
 
 def _row(**values: object) -> str:
-    base: dict[str, object] = dict(id="j1", origin="a", destination="b", cargo="40ft",
-                                   observed_days_min=1, observed_days_max=3, date="2024",
-                                   source="test source 2024", confidence="measured")
+    base: dict[str, object] = dict(
+        id="j1",
+        origin="a",
+        destination="b",
+        cargo="40ft",
+        observed_days_min=1,
+        observed_days_max=3,
+        date="2024",
+        source="test source 2024",
+        confidence="measured",
+    )
     base.update(values)
     cells = []
     for c in JOURNEY_COLUMNS:
@@ -82,8 +90,9 @@ def test_bundled_backtest_runs_one_row_per_journey(bundled: corridors.Network) -
     assert set(df["status"]) <= {"ok", "no_route", "error"}
     ok = df[df["status"] == "ok"]
     # the time split adds up to the model's time (no value hard-coded: the model changes)
-    split = ok[["running_days", "waiting_days", "border_days", "transfer_days",
-                "terminal_days"]].sum(axis=1)
+    split = ok[
+        ["running_days", "waiting_days", "border_days", "transfer_days", "terminal_days"]
+    ].sum(axis=1)
     span = ok["id"].map(dict(zip(journeys["id"], journeys["span"])))
     door = span == "door_to_door"
     assert (split[door] - ok["model_days"][door]).abs().max() < 1e-6
@@ -103,20 +112,25 @@ def test_bundled_journeys_ship_next_to_the_network() -> None:
 
 def test_corrupted_file_lists_every_problem(tmp_path: Path) -> None:
     net = rf.override_net()  # places a "Alpha" and b "Bravo"
-    p = _write(tmp_path,
-               _row(id="unknown-place", origin="Alpah"),
-               _row(id="min-above-max", observed_days_min=5, observed_days_max=2),
-               _row(id="no-source", source=""),
-               _row(id="bad-mode", modes="rail,hovercraft"),
-               _row(id="negative", observed_days_min=-1),
-               _row(id="ok-row"))
+    p = _write(
+        tmp_path,
+        _row(id="unknown-place", origin="Alpah"),
+        _row(id="min-above-max", observed_days_min=5, observed_days_max=2),
+        _row(id="no-source", source=""),
+        _row(id="bad-mode", modes="rail,hovercraft"),
+        _row(id="negative", observed_days_min=-1),
+        _row(id="ok-row"),
+    )
     with pytest.raises(ValidationError) as info:
         read_journeys(p, net=net)
     problems = {(pr.record, pr.field): pr for pr in info.value.problems}
-    assert set(problems) == {("unknown-place", "origin"),
-                             ("min-above-max", "observed_days_min"),
-                             ("no-source", "source"), ("bad-mode", "modes"),
-                             ("negative", "observed_days_min")}
+    assert set(problems) == {
+        ("unknown-place", "origin"),
+        ("min-above-max", "observed_days_min"),
+        ("no-source", "source"),
+        ("bad-mode", "modes"),
+        ("negative", "observed_days_min"),
+    }
     assert all(pr.file == str(p) for pr in info.value.problems)
     assert "Alpha (a)" in problems[("unknown-place", "origin")].message  # closest name
     assert "swap" in problems[("min-above-max", "observed_days_min")].message
@@ -129,24 +143,33 @@ def test_corrupted_file_lists_every_problem(tmp_path: Path) -> None:
 
 def test_more_field_checks(tmp_path: Path) -> None:
     net = rf.border_net()
-    p = _write(tmp_path,
-               _row(id="Bad Id", origin="p1", destination="q1"),
-               _row(id="dup", origin="p1", destination="q1"),
-               _row(id="dup", origin="p1", destination="q1"),
-               _row(id="usd-half", origin="p1", destination="q1", observed_usd_min=100),
-               _row(id="bad-date", origin="p1", destination="q1", date="2024-13"),
-               _row(id="bad-conf", origin="p1", destination="q1", confidence="sure"),
-               _row(id="bad-cargo", origin="p1", destination="q1", cargo="45ft"),
-               _row(id="bad-cross", origin="p1", destination="q1", cross_at="Jalalabad"),
-               _row(id="bad-country", origin="p1", destination="q1", avoid_countries="XYZ"),
-               _row(id="", origin="p1", destination="q1"))
+    p = _write(
+        tmp_path,
+        _row(id="Bad Id", origin="p1", destination="q1"),
+        _row(id="dup", origin="p1", destination="q1"),
+        _row(id="dup", origin="p1", destination="q1"),
+        _row(id="usd-half", origin="p1", destination="q1", observed_usd_min=100),
+        _row(id="bad-date", origin="p1", destination="q1", date="2024-13"),
+        _row(id="bad-conf", origin="p1", destination="q1", confidence="sure"),
+        _row(id="bad-cargo", origin="p1", destination="q1", cargo="45ft"),
+        _row(id="bad-cross", origin="p1", destination="q1", cross_at="Jalalabad"),
+        _row(id="bad-country", origin="p1", destination="q1", avoid_countries="XYZ"),
+        _row(id="", origin="p1", destination="q1"),
+    )
     with pytest.raises(ValidationError) as info:
         read_journeys(p, net=net)
     got = {(pr.record, pr.field) for pr in info.value.problems}
-    assert got == {("Bad Id", "id"), ("dup", "id"), ("usd-half", "observed_usd_max"),
-                   ("bad-date", "date"), ("bad-conf", "confidence"), ("bad-cargo", "cargo"),
-                   ("bad-cross", "cross_at"), ("bad-country", "avoid_countries"),
-                   ("row 10", "id")}
+    assert got == {
+        ("Bad Id", "id"),
+        ("dup", "id"),
+        ("usd-half", "observed_usd_max"),
+        ("bad-date", "date"),
+        ("bad-conf", "confidence"),
+        ("bad-cargo", "cargo"),
+        ("bad-cross", "cross_at"),
+        ("bad-country", "avoid_countries"),
+        ("row 10", "id"),
+    }
 
 
 def test_missing_and_unknown_columns(tmp_path: Path) -> None:
@@ -161,16 +184,27 @@ def test_missing_and_unknown_columns(tmp_path: Path) -> None:
 
 def test_crossing_accepts_shared_names_posts_and_link_ids(tmp_path: Path) -> None:
     net = rf.border_net()  # posts "Torkham PK" (p2) and "Torkham AF" (q2), link p2_q2
-    p = _write(tmp_path,
-               _row(id="by-post", origin="p1", destination="q1", cross_at="Torkham PK"),
-               _row(id="by-link", origin="p1", destination="q1", cross_at="p2_q2"))
+    p = _write(
+        tmp_path,
+        _row(id="by-post", origin="p1", destination="q1", cross_at="Torkham PK"),
+        _row(id="by-link", origin="p1", destination="q1", cross_at="p2_q2"),
+    )
     df = read_journeys(p, net=net)
     assert list(df["cross_at"]) == [("Torkham PK",), ("p2_q2",)]
 
 
 def test_parsed_types(tmp_path: Path) -> None:
-    p = _write(tmp_path, _row(modes="road, rail", via="v|w", avoid_countries="afg|irn",
-                              year=2030, observed_usd_min=10, observed_usd_max=20))
+    p = _write(
+        tmp_path,
+        _row(
+            modes="road, rail",
+            via="v|w",
+            avoid_countries="afg|irn",
+            year=2030,
+            observed_usd_min=10,
+            observed_usd_max=20,
+        ),
+    )
     df = read_journeys(p)
     j = df.iloc[0]
     assert j["modes"] == ("road", "rail")
@@ -178,8 +212,9 @@ def test_parsed_types(tmp_path: Path) -> None:
     assert j["avoid_countries"] == ("AFG", "IRN")
     assert j["year"] == 2030
     assert (j["observed_usd_min"], j["observed_usd_max"]) == (10.0, 20.0)
-    assert math.isnan(read_journeys(_write(tmp_path, _row(), name="b.csv"))
-                      ["observed_usd_min"].iloc[0])
+    assert math.isnan(
+        read_journeys(_write(tmp_path, _row(), name="b.csv"))["observed_usd_min"].iloc[0]
+    )
 
 
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
@@ -194,14 +229,31 @@ def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
 
 def test_error_and_within_range_by_hand(tmp_path: Path) -> None:
     net = rf.override_net(time_h=48.0)
-    p = _write(tmp_path,
-               _row(id="inside", observed_days_min=1, observed_days_max=3,
-                    observed_usd_min=150, observed_usd_max=250),
-               _row(id="model-slow", observed_days_min=0.5, observed_days_max=1.5,
-                    observed_usd_min=100, observed_usd_max=150),
-               _row(id="model-fast", observed_days_min=3, observed_days_max=4),
-               _row(id="on-bound", observed_days_min=2, observed_days_max=2,
-                    observed_usd_min=200, observed_usd_max=200))
+    p = _write(
+        tmp_path,
+        _row(
+            id="inside",
+            observed_days_min=1,
+            observed_days_max=3,
+            observed_usd_min=150,
+            observed_usd_max=250,
+        ),
+        _row(
+            id="model-slow",
+            observed_days_min=0.5,
+            observed_days_max=1.5,
+            observed_usd_min=100,
+            observed_usd_max=150,
+        ),
+        _row(id="model-fast", observed_days_min=3, observed_days_max=4),
+        _row(
+            id="on-bound",
+            observed_days_min=2,
+            observed_days_max=2,
+            observed_usd_min=200,
+            observed_usd_max=200,
+        ),
+    )
     df = backtest(net, read_journeys(p, net=net)).set_index("id")
     assert df["model_days"].tolist() == pytest.approx([2.0] * 4)
     assert df["model_usd"].tolist() == pytest.approx([200.0] * 4)
@@ -237,9 +289,18 @@ def test_error_and_within_range_by_hand(tmp_path: Path) -> None:
 def test_constraints_and_border_split(tmp_path: Path) -> None:
     # border_net: P1 -> P2 ==border (dwell 10 h forward)==> Q2 -> Q1
     net = rf.border_net()
-    p = _write(tmp_path, _row(id="p-q", origin="Peshawar", destination="Jalalabad",
-                              modes="road", cross_at="Torkham PK", observed_days_min=0.5,
-                              observed_days_max=1))
+    p = _write(
+        tmp_path,
+        _row(
+            id="p-q",
+            origin="Peshawar",
+            destination="Jalalabad",
+            modes="road",
+            cross_at="Torkham PK",
+            observed_days_min=0.5,
+            observed_days_max=1,
+        ),
+    )
     df = backtest(net, read_journeys(p, net=net))
     r = df.iloc[0]
     assert r["status"] == "ok"
@@ -247,15 +308,17 @@ def test_constraints_and_border_split(tmp_path: Path) -> None:
     assert r["countries"] == "PAK>AFG"
     assert r["crossings"] == "p2>q2"
     assert r["constraints"] == "modes=road; cross_at=Torkham PK"
-    total = sum(r[f"{k}_days"] for k in ("running", "waiting", "border", "transfer",
-                                         "terminal"))
+    total = sum(r[f"{k}_days"] for k in ("running", "waiting", "border", "transfer", "terminal"))
     assert total == pytest.approx(r["model_days"])
 
 
 def test_no_route_becomes_a_row(tmp_path: Path) -> None:
     net = rf.disconnected_net()
-    p = _write(tmp_path, _row(id="gap", origin="Alpha", destination="Delta"),
-               _row(id="fine", origin="Alpha", destination="Bravo"))
+    p = _write(
+        tmp_path,
+        _row(id="gap", origin="Alpha", destination="Delta"),
+        _row(id="fine", origin="Alpha", destination="Bravo"),
+    )
     df = backtest(net, read_journeys(p, net=net)).set_index("id")
     assert df.loc["gap", "status"] == "no_route"
     assert "no route" in df.loc["gap", "message"].lower()
@@ -297,12 +360,10 @@ def _args(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["backtest", *argv])
 
 
-def test_cli_json_on_a_network_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                      ) -> None:
+def test_cli_json_on_a_network_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "net"
     corridors.write_network(rf.override_net(time_h=48.0), folder)
-    _write(folder, _row(id="inside"), _row(id="slow", observed_days_min=0.5,
-                                           observed_days_max=1.5))
+    _write(folder, _row(id="inside"), _row(id="slow", observed_days_min=0.5, observed_days_max=1.5))
     args = _args("--network", str(folder), "--format", "json")
     assert args.func is run_cli
     assert run_cli(args) == 0
@@ -321,20 +382,22 @@ def test_cli_markdown_bundled(capsys: pytest.CaptureFixture[str]) -> None:
     assert "journeys routed" in out
 
 
-def test_cli_bad_file_exits_2_with_every_problem(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_file_exits_2_with_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "net"
     corridors.write_network(rf.override_net(time_h=48.0), folder)
-    bad = _write(tmp_path, _row(id="x", origin="Nowhere"), _row(id="y", source=""),
-                 name="bad.csv")
+    bad = _write(tmp_path, _row(id="x", origin="Nowhere"), _row(id="y", source=""), name="bad.csv")
     assert run_cli(_args(str(bad), "--network", str(folder))) == 2
     err = capsys.readouterr().err
     assert "x: origin" in err and "y: source" in err and "Traceback" not in err
     assert run_cli(_args(str(bad), "--network", str(folder), "--format", "json")) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["valid"] is False
-    assert {(p["record"], p["field"]) for p in out["problems"]} == {("x", "origin"),
-                                                                    ("y", "source")}
+    assert {(p["record"], p["field"]) for p in out["problems"]} == {
+        ("x", "origin"),
+        ("y", "source"),
+    }
     assert run_cli(_args(str(tmp_path / "missing.csv"), "--network", str(folder))) == 2
     assert "not found" in capsys.readouterr().err
 
@@ -357,8 +420,11 @@ def test_uncertainty_band_and_calibration_share(tmp_path: Path) -> None:
     """Without variance the P10-P90 band is the model's point; an observation (its range's
     midpoint) in the band counts, one outside does not; the seed fixes the band."""
     net = rf.override_net(time_h=48.0)
-    p = _write(tmp_path, _row(id="inside", observed_days_min=1, observed_days_max=3),
-               _row(id="slow", observed_days_min=0.5, observed_days_max=1.5))
+    p = _write(
+        tmp_path,
+        _row(id="inside", observed_days_min=1, observed_days_max=3),
+        _row(id="slow", observed_days_min=0.5, observed_days_max=1.5),
+    )
     df = backtest(net, read_journeys(p, net=net), simulate_runs=200, seed=3).set_index("id")
     for q in ("model_p10_days", "model_p50_days", "model_p90_days"):
         assert df[q].tolist() == pytest.approx([2.0, 2.0])

@@ -20,8 +20,11 @@ def test_karachi_moscow_by_rail_breaks_gauge_at_zahedan_and_sarakhs_or_incheh_bo
     assert set(r.modes) == {"rail"}
     breaks = [(t.from_id, t.service, t.to_service) for t in r.transfers]
     assert ("zahedan", "rail-1676", "rail-1435") in breaks
-    assert any(p in ("sarakhs_irn", "saragt", "incheh_borun", "akyayla")
-               and {a, b} == {"rail-1435", "rail-1520"} for p, a, b in breaks), breaks
+    assert any(
+        p in ("sarakhs_irn", "saragt", "incheh_borun", "akyayla")
+        and {a, b} == {"rail-1435", "rail-1520"}
+        for p, a, b in breaks
+    ), breaks
     assert "IRN" in r.countries and r.countries[-1] == "RUS"
     assert r.distance_km == pytest.approx(sum(leg.distance_km for leg in r.steps))
 
@@ -43,16 +46,22 @@ def test_avoiding_iran_avoids_iran_or_names_it(net) -> None:
 
 
 def test_trans_afghan_railway_opens_by_2032_not_2025(net) -> None:
-    uap = [lid for lid, notes, status in zip(net.links["id"], net.links["notes"].fillna(""),
-                                             net.links["status"])
-           if status == "planned" and net.links.at[lid, "mode"] == "rail"
-           and net.places.at[net.links.at[lid, "from_id"], "country"] == "AFG"]
+    uap = [
+        lid
+        for lid, notes, status in zip(
+            net.links["id"], net.links["notes"].fillna(""), net.links["status"]
+        )
+        if status == "planned"
+        and net.links.at[lid, "mode"] == "rail"
+        and net.places.at[net.links.at[lid, "from_id"], "country"] == "AFG"
+    ]
     assert uap, "no planned Afghan railway links"
     r2032 = cor.route(net, "Termez", "Peshawar", modes="rail", year=2032)
     assert "AFG" in r2032.countries and set(r2032.modes) == {"rail"}
     with pytest.raises(cor.NoRouteError) as err:
-        cor.route(net, "Termez", "Peshawar", modes="rail", year=2025,
-                  avoid_countries=["IRN", "TKM"])
+        cor.route(
+            net, "Termez", "Peshawar", modes="rail", year=2025, avoid_countries=["IRN", "TKM"]
+        )
     assert "2025" in str(err.value)
 
 
@@ -65,8 +74,9 @@ def test_karachi_tashkent_three_materially_different_routes(net) -> None:
 
 
 def test_sea_route_via_suez_exists(net) -> None:
-    r = cor.route(net, "Karachi", "Moscow", modes=["sea", "rail", "road"],
-                  avoid_countries=["IRN", "AFG"])
+    r = cor.route(
+        net, "Karachi", "Moscow", modes=["sea", "rail", "road"], avoid_countries=["IRN", "AFG"]
+    )
     assert "sea" in r.modes
 
 
@@ -98,9 +108,16 @@ def _runs(r: cor.Route) -> list[str]:
     return [p for i, p in enumerate(seq) if i == 0 or seq[i - 1] != p]
 
 
-@pytest.mark.parametrize("destination, via", [
-    ("Kabul", "Chaman"), ("Quetta", "spin_boldak"), ("Moscow", "st_petersburg_port"),
-    ("Tashkent", "Torkham"), ("Moscow", "Chabahar")])
+@pytest.mark.parametrize(
+    "destination, via",
+    [
+        ("Kabul", "Chaman"),
+        ("Quetta", "spin_boldak"),
+        ("Moscow", "st_petersburg_port"),
+        ("Tashkent", "Torkham"),
+        ("Moscow", "Chabahar"),
+    ],
+)
 def test_via_routes_visit_no_place_twice(net, destination, via) -> None:
     r = cor.route(net, "Karachi", destination, via=via)
     runs = _runs(r)
@@ -141,8 +158,7 @@ def test_routes_from_ports_pay_handling_at_the_origin(net, port) -> None:
 def test_no_mode_change_at_the_origin_or_destination(net) -> None:
     for o, d in [("Karachi", "Tashkent"), ("Lahore", "Moscow"), ("Kabul", "Karachi")]:
         r = cor.route(net, o, d)
-        at_ends = [s for s in r.transfers if s.from_id in (r.steps[0].from_id,
-                                                            r.steps[-1].to_id)]
+        at_ends = [s for s in r.transfers if s.from_id in (r.steps[0].from_id, r.steps[-1].to_id)]
         assert not at_ends, (o, d, at_ends)
 
 

@@ -20,7 +20,7 @@ pytest.importorskip("routingkit_cch")
 
 from corridors.engine.cch import CCH, compute_order, topology_hash  # noqa: E402
 
-GRID = 2.0 ** -20
+GRID = 2.0**-20
 METHODS = ("inertial", "degree", "bisection", "plain-degree")
 
 
@@ -41,24 +41,27 @@ def reference(n: int, tails: np.ndarray, heads: np.ndarray, w: np.ndarray) -> np
 
 
 @st.composite
-def graphs(draw: st.DrawFn) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                     np.ndarray]:
+def graphs(
+    draw: st.DrawFn,
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = draw(st.integers(1, 30))
     m = draw(st.integers(0, 90))
     node = st.integers(0, n - 1)
     tails = np.array(draw(st.lists(node, min_size=m, max_size=m)), dtype=np.int64)
     heads = np.array(draw(st.lists(node, min_size=m, max_size=m)), dtype=np.int64)
     # weights on the engine's grid (graph.on_grid): multiples of 2**-20, zeros, removals
-    ks = draw(st.lists(st.one_of(st.integers(0, 2**30), st.just(0), st.just(-1)),
-                       min_size=m, max_size=m))
+    ks = draw(
+        st.lists(st.one_of(st.integers(0, 2**30), st.just(0), st.just(-1)), min_size=m, max_size=m)
+    )
     w = np.array([math.inf if k < 0 else k * GRID for k in ks], dtype=float)
     lat = np.array(draw(st.lists(st.floats(-60, 60), min_size=n, max_size=n)))
     lon = np.array(draw(st.lists(st.floats(-170, 170), min_size=n, max_size=n)))
     return n, tails, heads, w, lat, lon
 
 
-def check_path(tails: np.ndarray, heads: np.ndarray, w: np.ndarray, s: int, t: int,
-               d: float, path: np.ndarray) -> None:
+def check_path(
+    tails: np.ndarray, heads: np.ndarray, w: np.ndarray, s: int, t: int, d: float, path: np.ndarray
+) -> None:
     if s == t or not math.isfinite(d):
         assert len(path) == 0
         return
@@ -122,8 +125,9 @@ def test_arbitrary_floats_close() -> None:
     n, m = 200, 800
     tails, heads = rng.integers(0, n, m), rng.integers(0, n, m)
     w = rng.uniform(0, 1000, m)
-    cch = CCH.build(n, tails, heads, latitude=rng.uniform(0, 50, n),
-                    longitude=rng.uniform(0, 50, n))
+    cch = CCH.build(
+        n, tails, heads, latitude=rng.uniform(0, 50, n), longitude=rng.uniform(0, 50, n)
+    )
     got = cch.customize(w).many_to_all(np.arange(n))
     ref = reference(n, tails, heads, w)
     assert np.array_equal(np.isfinite(got), np.isfinite(ref))
@@ -143,11 +147,14 @@ def test_disk_cache(tmp_path: Any) -> None:
     assert "load_s" in b.timings and "order_s" not in b.timings
     assert np.array_equal(a.order, b.order) and np.array_equal(a.tri_xy, b.tri_xy)
     w = rng.integers(0, 100, m).astype(float)
-    assert np.array_equal(a.customize(w).matrix(np.arange(n), np.arange(n)),
-                          b.customize(w).matrix(np.arange(n), np.arange(n)))
+    assert np.array_equal(
+        a.customize(w).matrix(np.arange(n), np.arange(n)),
+        b.customize(w).matrix(np.arange(n), np.arange(n)),
+    )
     # another topology: another key
     assert topology_hash(n, tails, heads[::-1].copy(), lat, lon) != topology_hash(
-        n, tails, heads, lat, lon)
+        n, tails, heads, lat, lon
+    )
 
 
 def test_bad_input() -> None:
@@ -182,14 +189,16 @@ def test_bundled_network_search_identical() -> None:
     lat = pts.y.to_numpy()[topo.node_place]
     lon = pts.x.to_numpy()[topo.node_place]
     cch = CCH.build(topo.n_nodes, topo.src, topo.dst, latitude=lat, longitude=lon)
-    for o, d, obj in (("karachi", "moscow", "cost_usd"), ("karachi", "moscow", "time_h"),
-                      ("tashkent", "gwadar", "cost_usd")):
+    for o, d, obj in (
+        ("karachi", "moscow", "cost_usd"),
+        ("karachi", "moscow", "time_h"),
+        ("tashkent", "gwadar", "cost_usd"),
+    ):
         q = make_query(net, o, d, minimize=obj)
         solver = _Solver(net, topo, weights(net, q.cargo), q)
         m = solver.mask(q) & ~topo.entering(topo.place_index[q.origin])
         w = graph.on_grid(np.where(m, solver.objective(q), 0.0))
-        tie = graph.on_grid(np.where(m, solver.query_array(q, graph.TIE_BREAK[q.minimize]),
-                                     0.0))
+        tie = graph.on_grid(np.where(m, solver.query_array(q, graph.TIE_BREAK[q.minimize]), 0.0))
         s = int(topo.gate_of[topo.place_index[q.origin]])
         t = int(topo.gate_of[topo.place_index[q.destination]])
         metric = cch.customize(np.where(m, w, np.inf))
@@ -198,4 +207,5 @@ def test_bundled_network_search_identical() -> None:
         assert np.array_equal(dist, ref)
         assert metric.distance(s, t) == ref[t]
         assert engine_search.search(topo, w, [m], s, t, tie=tie, dist=dist) == engine_search.search(
-            topo, w, [m], s, t, tie=tie)
+            topo, w, [m], s, t, tie=tie
+        )

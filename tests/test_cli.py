@@ -31,14 +31,14 @@ def broken(tmp_path, good) -> Path:
     folder = tmp_path / "broken"
     cor.write_network(cor.read_network(good), folder)
     links = (folder / "links.geojson").read_text("utf-8")
-    links = links.replace('"mode": "road"', '"mode": "air"', 1)          # o_i1: mode
-    links = links.replace('"to_id": "i2"', '"to_id": "nowhere"', 1)      # i1_i2: to_id
+    links = links.replace('"mode": "road"', '"mode": "air"', 1)  # o_i1: mode
+    links = links.replace('"to_id": "i2"', '"to_id": "nowhere"', 1)  # i1_i2: to_id
     (folder / "links.geojson").write_text(links, encoding="utf-8")
     places = (folder / "places.geojson").read_text("utf-8")
     places = places.replace('"country": "TKM"', '"country": "Turkmenistan"', 1)  # d: country
     (folder / "places.geojson").write_text(places, encoding="utf-8")
     speeds = (folder / "speeds.csv").read_text("utf-8").splitlines()
-    speeds[1] = speeds[1] + ",surplus"                                   # line 2: cells
+    speeds[1] = speeds[1] + ",surplus"  # line 2: cells
     (folder / "speeds.csv").write_text("\n".join(speeds) + "\n", encoding="utf-8")
     return folder
 
@@ -73,8 +73,13 @@ def test_validate_good_gpkg(capsys, tmp_path, good):
     cor.write_network(cor.read_network(good), f)
     code, out, _ = run(capsys, "network", "validate", f, "--format", "json")
     assert code == 0
-    assert json.loads(out) == {"path": str(f), "valid": True, "problems": [], "places": 6,
-                               "links": 6}
+    assert json.loads(out) == {
+        "path": str(f),
+        "valid": True,
+        "problems": [],
+        "places": 6,
+        "links": 6,
+    }
 
 
 def test_validate_broken_folder_lists_every_problem(capsys, broken):
@@ -84,8 +89,9 @@ def test_validate_broken_folder_lists_every_problem(capsys, broken):
         cor.read_network(broken)
     problems = info.value.problems
     for name, record, field in EXPECTED_PROBLEMS:
-        assert any(Path(p.file).name == name and p.record == record and p.field == field
-                   for p in problems), (name, record, field)
+        assert any(
+            Path(p.file).name == name and p.record == record and p.field == field for p in problems
+        ), (name, record, field)
     for p in problems:
         assert str(p) in out
     assert out.rstrip().endswith(f"{broken}: INVALID ({len(problems)} problems)")
@@ -131,11 +137,17 @@ def test_info_text(capsys, good):
     code, out, _ = run(capsys, "network", "info", good)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == (f"demo: 6 places, 6 links, {info['total_km']:,.0f} km, "
-                        "4 border-crossing links")
+    assert lines[0] == (
+        f"demo: 6 places, 6 links, {info['total_km']:,.0f} km, 4 border-crossing links"
+    )
     assert lines[1] == META["description"]
-    for title in ("Links by mode:", "Links by status:", "Links by kind:", "Links by country:",
-                  "Places by country:"):
+    for title in (
+        "Links by mode:",
+        "Links by status:",
+        "Links by kind:",
+        "Links by country:",
+        "Places by country:",
+    ):
         assert title in lines
     assert "Sources cited: 1" in lines
     assert "crossings (8 rows)" in out
@@ -165,34 +177,56 @@ def test_places_table(capsys, good):
 
 @pytest.mark.parametrize("country", ["AFG", "afg", "AF", " af "])
 def test_places_by_country_iso3_or_iso2(capsys, good, country):
-    code, out, _ = run(capsys, "places", "--network", good, "--country", country,
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "places", "--network", good, "--country", country, "--format", "json"
+    )
     assert code == 0
     rows = json.loads(out)
     assert [r["id"] for r in rows] == ["f1", "f2"]
-    assert rows[0] == {"id": "f1", "name": "Kandahar", "country": "AFG", "kind": "city",
-                       "lat": "31.6000", "lon": "65.7000", "aliases": ""}
+    assert rows[0] == {
+        "id": "f1",
+        "name": "Kandahar",
+        "country": "AFG",
+        "kind": "city",
+        "lat": "31.6000",
+        "lon": "65.7000",
+        "aliases": "",
+    }
 
 
 def test_places_by_kind_csv(capsys, good):
-    code, out, _ = run(capsys, "places", "--network", good, "--kind", "border_post",
-                       "--format", "csv")
+    code, out, _ = run(
+        capsys, "places", "--network", good, "--kind", "border_post", "--format", "csv"
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["id"], r["country"]) for r in rows] == [("i1", "IRN")]
 
 
 def test_places_country_and_kind_combined(capsys, good):
-    code, out, _ = run(capsys, "places", "--network", good, "--country", "IRN", "--kind", "city",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "places",
+        "--network",
+        good,
+        "--country",
+        "IRN",
+        "--kind",
+        "city",
+        "--format",
+        "json",
+    )
     assert code == 0 and [r["id"] for r in json.loads(out)] == ["i2"]
 
 
-@pytest.mark.parametrize("code_arg, message", [
-    ("XX", "unknown country code 'XX'; use ISO 3166-1 alpha-3"),
-    ("Pakistan", "'Pakistan' is not a country code"),
-    ("P4K", "'P4K' is not a country code"),
-])
+@pytest.mark.parametrize(
+    "code_arg, message",
+    [
+        ("XX", "unknown country code 'XX'; use ISO 3166-1 alpha-3"),
+        ("Pakistan", "'Pakistan' is not a country code"),
+        ("P4K", "'P4K' is not a country code"),
+    ],
+)
 def test_places_unknown_country_code(capsys, good, code_arg, message):
     code, out, err = run(capsys, "places", "--network", good, "--country", code_arg)
     assert code == 2 and out == ""
@@ -227,13 +261,31 @@ def test_version(capsys):
 
 
 def test_entry_point_runs_as_a_program(good, broken):
-    ok = subprocess.run([sys.executable, "-m", "corridors.cli", "network", "validate", str(good)],
-                        capture_output=True, text=True, timeout=120, check=False)
+    ok = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "network", "validate", str(good)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "valid (6 places, 6 links)" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "corridors.cli", "network", "validate",
-                          str(broken), "--format", "json"],
-                         capture_output=True, text=True, timeout=120, check=False)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "corridors.cli",
+            "network",
+            "validate",
+            str(broken),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 2, bad.stderr
     assert json.loads(bad.stdout)["valid"] is False
 
@@ -242,8 +294,13 @@ def test_console_script_is_installed(good):
     script = Path(sys.executable).with_name("corridors")
     if not script.exists():
         pytest.skip("console script not installed next to this interpreter")
-    res = subprocess.run([str(script), "places", "--network", str(good), "--format", "json"],
-                         capture_output=True, text=True, timeout=120, check=False)
+    res = subprocess.run(
+        [str(script), "places", "--network", str(good), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert len(json.loads(res.stdout)) == 6
 
@@ -256,6 +313,7 @@ def test_console_script_is_installed(good):
 def _raising(exc: BaseException):
     def func(args):
         raise exc
+
     return func
 
 
@@ -295,12 +353,17 @@ def test_ctrl_c_exits_130(capsys, monkeypatch, good):
     assert code == 130 and err.strip() == "interrupted"
 
 
-@pytest.mark.parametrize("exc, expected", [
-    (cor.ParameterError("bad k"), 2), (cor.ValidationError([]), 2),
-    (cor.UnknownPlaceError("Nowhere"), 2), (FileNotFoundError("no such file: x.csv"), 2),
-    (cor.NoRouteError("no route: all crossings closed"), 3),
-    (cor.errors.WriteError("cannot write file x: disk full"), 74),
-])
+@pytest.mark.parametrize(
+    "exc, expected",
+    [
+        (cor.ParameterError("bad k"), 2),
+        (cor.ValidationError([]), 2),
+        (cor.UnknownPlaceError("Nowhere"), 2),
+        (FileNotFoundError("no such file: x.csv"), 2),
+        (cor.NoRouteError("no route: all crossings closed"), 3),
+        (cor.errors.WriteError("cannot write file x: disk full"), 74),
+    ],
+)
 def test_library_errors_have_distinct_exit_codes(capsys, monkeypatch, good, exc, expected):
     _patch_places(monkeypatch, exc)
     code, out, err = run(capsys, "places", "--network", good)
@@ -312,8 +375,14 @@ def test_help_documents_the_exit_codes(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for line in ("0    success", "2    bad input", "3    no route", "70   internal error",
-                 "74   an output file could not be written", "130  interrupted"):
+    for line in (
+        "0    success",
+        "2    bad input",
+        "3    no route",
+        "70   internal error",
+        "74   an output file could not be written",
+        "130  interrupted",
+    ):
         assert line in out
 
 
@@ -338,19 +407,23 @@ def _drop_rows(f: Path, keep) -> None:
 
 
 def test_validate_reports_missing_speeds_and_tariffs(capsys, good):
-    _drop_rows(good / "speeds.csv", lambda r: not (r["mode"] == "road"
-                                                   and r["country"] in ("*", "IRN")))
-    _drop_rows(good / "tariffs.csv", lambda r: not (r["mode"] == "road"
-                                                    and r["country"] in ("*", "AFG")))
+    _drop_rows(
+        good / "speeds.csv", lambda r: not (r["mode"] == "road" and r["country"] in ("*", "IRN"))
+    )
+    _drop_rows(
+        good / "tariffs.csv", lambda r: not (r["mode"] == "road" and r["country"] in ("*", "AFG"))
+    )
     cor.read_network(good)  # the files themselves are valid
     code, out, _ = run(capsys, "network", "validate", good, "--format", "json")
     assert code == 2
     doc = json.loads(out)
     got = {(Path(p["file"]).name, p["record"], p["field"]) for p in doc["problems"]}
-    assert got == {("speeds.csv", "(road, IRN)", "speed_kmh"),
-                   ("tariffs.csv", "(road, AFG)", "usd_per_teu_km"),
-                   ("tariffs.csv", "(road, AFG)", "usd_per_feu_km"),
-                   ("tariffs.csv", "(road, AFG)", "usd_per_tonne_km")}
+    assert got == {
+        ("speeds.csv", "(road, IRN)", "speed_kmh"),
+        ("tariffs.csv", "(road, AFG)", "usd_per_teu_km"),
+        ("tariffs.csv", "(road, AFG)", "usd_per_feu_km"),
+        ("tariffs.csv", "(road, AFG)", "usd_per_tonne_km"),
+    }
     speed = next(p for p in doc["problems"] if p["field"] == "speed_kmh")
     assert "i1_i2" in speed["message"] and "add a speeds row for (road, IRN)" in speed["message"]
     code, out, _ = run(capsys, "network", "validate", good)

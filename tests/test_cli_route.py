@@ -58,8 +58,16 @@ def test_json_output(capsys, seg_path):
     r = data["routes"][0]
     assert len(data["routes"]) == 1
     assert len(r["legs"]) == 8
-    assert [leg["kind"] for leg in r["legs"]] == ["terminal", "link", "link", "transfer", "link",
-                                                  "border", "link", "terminal"]
+    assert [leg["kind"] for leg in r["legs"]] == [
+        "terminal",
+        "link",
+        "link",
+        "transfer",
+        "link",
+        "border",
+        "link",
+        "terminal",
+    ]
     assert r["cost_usd"] == pytest.approx(1040.0)
     assert r["time_h"] == pytest.approx(46.0)
     assert r["n_border_crossings"] == 1 and r["n_transfers"] == 1
@@ -68,11 +76,23 @@ def test_json_output(capsys, seg_path):
 
 
 def test_json_matches_library(capsys, seg_path):
-    code, out, _ = run(capsys, "a", "s", "--network", seg_path, "--format", "json",
-                       "--minimize", "time", "--cargo", "20ft")
+    code, out, _ = run(
+        capsys,
+        "a",
+        "s",
+        "--network",
+        seg_path,
+        "--format",
+        "json",
+        "--minimize",
+        "time",
+        "--cargo",
+        "20ft",
+    )
     assert code == 0
-    r = cor.route(cor.read_network(seg_path), "a", "s", minimize="time",
-                  cargo=cor.Cargo.container("20ft"))
+    r = cor.route(
+        cor.read_network(seg_path), "a", "s", minimize="time", cargo=cor.Cargo.container("20ft")
+    )
     got = json.loads(out)["routes"][0]
     assert got["minimize"] == "time_h"
     assert got["cost_usd"] == pytest.approx(r.cost_usd, abs=0.01)
@@ -84,9 +104,19 @@ def test_csv_output_one_row_per_leg(capsys, seg_path):
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 8
-    assert set(rows[0]) >= {"route", "seq", "kind", "from_id", "to_id", "distance_km",
-                            "time_h", "cost_usd", "cum_distance_km", "cum_time_h",
-                            "cum_cost_usd"}
+    assert set(rows[0]) >= {
+        "route",
+        "seq",
+        "kind",
+        "from_id",
+        "to_id",
+        "distance_km",
+        "time_h",
+        "cost_usd",
+        "cum_distance_km",
+        "cum_time_h",
+        "cum_cost_usd",
+    }
     assert [r["seq"] for r in rows] == [str(i) for i in range(8)]
     assert {r["route"] for r in rows} == {"1"}
     assert float(rows[-1]["cum_distance_km"]) == pytest.approx(560.0)
@@ -95,8 +125,9 @@ def test_csv_output_one_row_per_leg(capsys, seg_path):
 
 
 def test_k3_alternatives(capsys, corridors_path):
-    code, out, err = run(capsys, "Origin", "Dest", "--network", corridors_path, "--k", "3",
-                         "--format", "json")
+    code, out, err = run(
+        capsys, "Origin", "Dest", "--network", corridors_path, "--k", "3", "--format", "json"
+    )
     assert code == 0, err
     routes = json.loads(out)["routes"]
     # only two materially different routes exist: west via IRN (USD 1200), east via AFG (1300)
@@ -110,21 +141,22 @@ def test_k3_alternatives(capsys, corridors_path):
 
 
 def test_k3_csv_numbers_routes(capsys, corridors_path):
-    code, out, _ = run(capsys, "o", "d", "--network", corridors_path, "--k", "3",
-                       "--format", "csv")
+    code, out, _ = run(capsys, "o", "d", "--network", corridors_path, "--k", "3", "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["route"] for r in rows] == ["1"] * 5 + ["2"] * 5
 
 
 def test_avoid_country_options(capsys, corridors_path):
-    code, out, err = run(capsys, "o", "d", "--network", corridors_path, "--avoid-country",
-                         "IRN", "--format", "json")
+    code, out, err = run(
+        capsys, "o", "d", "--network", corridors_path, "--avoid-country", "IRN", "--format", "json"
+    )
     assert code == 0, err
     assert json.loads(out)["routes"][0]["countries"] == ["PAK", "AFG", "TKM"]
     # ISO2 code works too
-    code, out, err = run(capsys, "o", "d", "--network", corridors_path, "--avoid-country",
-                         "IR", "--format", "json")
+    code, out, err = run(
+        capsys, "o", "d", "--network", corridors_path, "--avoid-country", "IR", "--format", "json"
+    )
     assert code == 0, err
     assert "IRN" not in json.loads(out)["routes"][0]["countries"]
 
@@ -138,8 +170,9 @@ def test_avoid_country_without_route_exits_3_naming_country(capsys, tmp_path):
 
 
 def test_avoiding_both_transit_countries_exits_3(capsys, corridors_path):
-    code, out, err = run(capsys, "o", "d", "--network", corridors_path, "--avoid-country",
-                         "IRN", "AFG")
+    code, out, err = run(
+        capsys, "o", "d", "--network", corridors_path, "--avoid-country", "IRN", "AFG"
+    )
     assert code == 3
     assert "no route" in err and "IRN" in err
     assert out == ""
@@ -161,9 +194,23 @@ def test_bad_objective_exits_2(capsys, seg_path):
 
 def test_options_passed_through(capsys, seg_path, tmp_path):
     # via, max-transfers, modes and year reach the library
-    code, out, err = run(capsys, "a", "s", "--network", seg_path, "--via", "Quebec",
-                         "--modes", "rail", "--year", "2030", "--cargo", "5t",
-                         "--format", "json")
+    code, out, err = run(
+        capsys,
+        "a",
+        "s",
+        "--network",
+        seg_path,
+        "--via",
+        "Quebec",
+        "--modes",
+        "rail",
+        "--year",
+        "2030",
+        "--cargo",
+        "5t",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     r = json.loads(out)["routes"][0]
     assert r["constraints"] == {"year": 2030, "modes": ["rail"], "via": ["q"]}

@@ -18,19 +18,37 @@ C40 = cor.Cargo.container("40ft", value_usd=87_600)  # 1 USD/h of holding cost
 
 def _net(with_risk: bool = True) -> cor.Network:
     """P to A over crossing T (12 km, road, 1 h dwell) or the long way over C (300 km more)."""
-    places = [rf.place("p", 0, "PAK", name="Peshawar"),
-              rf.place("t_pk", 1, "PAK", "border_post", name="Torkham"),
-              rf.place("t_af", 2, "AFG", "border_post", name="Torkham"),
-              rf.place("c_pk", 1, "PAK", "border_post", name="Chaman", y=30.5),
-              rf.place("c_af", 2, "AFG", "border_post", name="Spin Boldak", y=30.5),
-              rf.place("a", 3, "AFG", name="Kabul")]
-    links = [rf.link("p", "t_pk", "road", 100), rf.link("t_pk", "t_af", "road", 12, kind="border"),
-             rf.link("t_af", "a", "road", 100), rf.link("p", "c_pk", "road", 250),
-             rf.link("c_pk", "c_af", "road", 12, kind="border"), rf.link("c_af", "a", "road", 250)]
-    crossings = [rf.crossing(lid, d, "road", 1.0, 10.0) for lid in ("t_pk_t_af", "c_pk_c_af")
-                 for d in ("forward", "reverse")]
-    risk = [dict(scope="place", ref="t_pk", disruption_prob_per_trip=0.1,
-                 disruption_median_days=10.0, disruption_p90_days=40.0, year=2025)]
+    places = [
+        rf.place("p", 0, "PAK", name="Peshawar"),
+        rf.place("t_pk", 1, "PAK", "border_post", name="Torkham"),
+        rf.place("t_af", 2, "AFG", "border_post", name="Torkham"),
+        rf.place("c_pk", 1, "PAK", "border_post", name="Chaman", y=30.5),
+        rf.place("c_af", 2, "AFG", "border_post", name="Spin Boldak", y=30.5),
+        rf.place("a", 3, "AFG", name="Kabul"),
+    ]
+    links = [
+        rf.link("p", "t_pk", "road", 100),
+        rf.link("t_pk", "t_af", "road", 12, kind="border"),
+        rf.link("t_af", "a", "road", 100),
+        rf.link("p", "c_pk", "road", 250),
+        rf.link("c_pk", "c_af", "road", 12, kind="border"),
+        rf.link("c_af", "a", "road", 250),
+    ]
+    crossings = [
+        rf.crossing(lid, d, "road", 1.0, 10.0)
+        for lid in ("t_pk_t_af", "c_pk_c_af")
+        for d in ("forward", "reverse")
+    ]
+    risk = [
+        dict(
+            scope="place",
+            ref="t_pk",
+            disruption_prob_per_trip=0.1,
+            disruption_median_days=10.0,
+            disruption_p90_days=40.0,
+            year=2025,
+        )
+    ]
     return rf.build(places, links, crossings=crossings, risk=risk if with_risk else None)
 
 
@@ -56,9 +74,10 @@ def test_uncertain_closure_uses_the_risk_row():
     net = _net()
     c = closure_choice(net, "p", "a", closed="Torkham", cargo=C40)
     sigma = math.log(40.0 / 10.0) / NormalDist().inv_cdf(0.9)
-    assert c.uncertain and c.days == approx(10.0 * math.exp(sigma ** 2 / 2))
-    assert c.p_wait_wins == approx(NormalDist().cdf(
-        (math.log(c.break_even_days) - math.log(10.0)) / sigma))
+    assert c.uncertain and c.days == approx(10.0 * math.exp(sigma**2 / 2))
+    assert c.p_wait_wins == approx(
+        NormalDist().cdf((math.log(c.break_even_days) - math.log(10.0)) / sigma)
+    )
     with pytest.raises(ParameterError, match="days="):
         closure_choice(_net(with_risk=False), "p", "a", closed="Torkham", cargo=C40)
 
@@ -86,10 +105,28 @@ def test_cli_closure(capsys, tmp_path):
 
     path = tmp_path / "net"
     cor.write_network(_net(), path)
-    assert main(["closure", "p", "a", "--closed", "Torkham", "--days", "30", "--network",
-                 str(path), "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "closure",
+                "p",
+                "a",
+                "--closed",
+                "Torkham",
+                "--days",
+                "30",
+                "--network",
+                str(path),
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["winner"] == "divert" and data["divert"]["crossings"] == ["c_pk>c_af"]
-    assert main(["closure", "p", "a", "--closed", "Torkham", "--days", "1", "--network",
-                 str(path)]) == 0
+    assert (
+        main(["closure", "p", "a", "--closed", "Torkham", "--days", "1", "--network", str(path)])
+        == 0
+    )
     assert "wait" in capsys.readouterr().out

@@ -34,21 +34,39 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
 
 
 def _net() -> cor.Network:
-    places = [rf.place("p", 0, "PAK", name="Peshawar"),
-              rf.place("t_pk", 1, "PAK", "border_post", name="Torkham"),
-              rf.place("t_af", 2, "AFG", "border_post", name="Torkham"),
-              rf.place("c_pk", 1, "PAK", "border_post", name="Chaman", y=30.5),
-              rf.place("c_af", 2, "AFG", "border_post", name="Spin Boldak", y=30.5),
-              rf.place("a", 3, "AFG", name="Kabul"),
-              rf.place("k", 4, "AFG", name="Khost")]
-    links = [rf.link("p", "t_pk", "road", 100), rf.link("t_pk", "t_af", "road", 12, kind="border"),
-             rf.link("t_af", "a", "road", 100), rf.link("p", "c_pk", "road", 250),
-             rf.link("c_pk", "c_af", "road", 12, kind="border"), rf.link("c_af", "a", "road", 250),
-             rf.link("a", "k", "road", 150)]
-    crossings = [rf.crossing(lid, d, "road", 1.0, 10.0) for lid in ("t_pk_t_af", "c_pk_c_af")
-                 for d in ("forward", "reverse")]
-    risk = [dict(scope="place", ref="t_pk", disruption_prob_per_trip=0.1,
-                 disruption_median_days=10.0, disruption_p90_days=40.0, year=2025)]
+    places = [
+        rf.place("p", 0, "PAK", name="Peshawar"),
+        rf.place("t_pk", 1, "PAK", "border_post", name="Torkham"),
+        rf.place("t_af", 2, "AFG", "border_post", name="Torkham"),
+        rf.place("c_pk", 1, "PAK", "border_post", name="Chaman", y=30.5),
+        rf.place("c_af", 2, "AFG", "border_post", name="Spin Boldak", y=30.5),
+        rf.place("a", 3, "AFG", name="Kabul"),
+        rf.place("k", 4, "AFG", name="Khost"),
+    ]
+    links = [
+        rf.link("p", "t_pk", "road", 100),
+        rf.link("t_pk", "t_af", "road", 12, kind="border"),
+        rf.link("t_af", "a", "road", 100),
+        rf.link("p", "c_pk", "road", 250),
+        rf.link("c_pk", "c_af", "road", 12, kind="border"),
+        rf.link("c_af", "a", "road", 250),
+        rf.link("a", "k", "road", 150),
+    ]
+    crossings = [
+        rf.crossing(lid, d, "road", 1.0, 10.0)
+        for lid in ("t_pk_t_af", "c_pk_c_af")
+        for d in ("forward", "reverse")
+    ]
+    risk = [
+        dict(
+            scope="place",
+            ref="t_pk",
+            disruption_prob_per_trip=0.1,
+            disruption_median_days=10.0,
+            disruption_p90_days=40.0,
+            year=2025,
+        )
+    ]
     return rf.build(places, links, crossings=crossings, risk=risk)
 
 
@@ -68,27 +86,29 @@ def table(net: cor.Network, planned: cor.Route) -> pd.DataFrame:
 
 
 def test_every_element_once_and_each_detour_is_route_avoiding_it(
-        net: cor.Network, planned: cor.Route, table: pd.DataFrame) -> None:
+    net: cor.Network, planned: cor.Route, table: pd.DataFrame
+) -> None:
     assert list(table.columns) == list(CRITICALITY_COLUMNS)
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
     line_links = [leg.link_id for leg in planned.steps if leg.kind == "link"]
     assert sorted(table[table["item_kind"] == "link"]["item"]) == sorted(line_links)
     assert table[table["item_kind"] == "crossing"]["item"].tolist() == ["t_af|t_pk"]
     cross = table[table["item_kind"] == "crossing"].iloc[0]
-    detour = cor.route(net, "p", "k", minimize="cost_usd", cargo=C40,
-                       avoid_crossings=["t_pk_t_af"])
+    detour = cor.route(net, "p", "k", minimize="cost_usd", cargo=C40, avoid_crossings=["t_pk_t_af"])
     assert cross["status"] == "detour"
     assert cross["extra_days"] == approx((detour.time_h - planned.time_h) / 24)
     assert cross["extra_usd"] == approx(detour.cost_usd - planned.cost_usd)
-    assert cross["extra_generalized_usd"] == approx(detour.generalized_usd
-                                                    - planned.generalized_usd)
+    assert cross["extra_generalized_usd"] == approx(
+        detour.generalized_usd - planned.generalized_usd
+    )
     for lid in ("p_t_pk", "t_af_a"):  # closing a link of the Torkham road: the Chaman detour
         row = table[table["item"] == lid].iloc[0]
         assert row["extra_days"] == approx(cross["extra_days"])
 
 
 def test_the_bridge_has_no_detour_and_ranks_above_other_certain_closures(
-        table: pd.DataFrame) -> None:
+    table: pd.DataFrame,
+) -> None:
     bridge = table[table["item"] == "a_k"].iloc[0]
     assert bridge["status"] == "no detour" and bridge["call"] == "wait"
     assert math.isinf(bridge["break_even_days"]) and math.isnan(bridge["extra_days"])
@@ -99,8 +119,7 @@ def test_the_bridge_has_no_detour_and_ranks_above_other_certain_closures(
     assert (unpriced["call"].str.startswith("wait if < ")).all()
 
 
-def test_break_even_and_call_match_closure_choice(net: cor.Network,
-                                                  table: pd.DataFrame) -> None:
+def test_break_even_and_call_match_closure_choice(net: cor.Network, table: pd.DataFrame) -> None:
     choice = closure_choice(net, "p", "k", closed="Torkham", minimize="cost_usd", cargo=C40)
     row = table[table["item_kind"] == "crossing"].iloc[0]
     assert row["break_even_days"] == approx(choice.break_even_days)
@@ -118,8 +137,10 @@ def test_expected_cost_and_delay_agree_with_a_monte_carlo(table: pd.DataFrame) -
     rest = d * rng.random(n)
     cost = 0.1 * np.minimum(row["wait_usd_per_day"] * rest, row["extra_generalized_usd"])
     delay = 0.1 * np.minimum(rest, row["extra_days"])
-    for sample, got in ((cost, row["expected_cost_per_shipment_usd"]),
-                        (delay, row["expected_delay_per_shipment_days"])):
+    for sample, got in (
+        (cost, row["expected_cost_per_shipment_usd"]),
+        (delay, row["expected_delay_per_shipment_days"]),
+    ):
         se = float(sample.std()) / math.sqrt(n)
         assert abs(float(sample.mean()) - got) < 5 * se + 1e-3 * got
     assert row["expected_annual_cost_usd"] == approx(52 * row["expected_cost_per_shipment_usd"])
@@ -140,8 +161,9 @@ def test_consecutive_links_with_one_detour_are_one_section() -> None:
     r = cor.route(bundled, "Karachi", "Tashkent", minimize="time_h")
     merged = criticality(bundled, r)
     single = criticality(bundled, r, sections=False)
-    sections = merged[merged["item"].str.contains("|", regex=False)
-                      & (merged["item_kind"] == "link")]
+    sections = merged[
+        merged["item"].str.contains("|", regex=False) & (merged["item_kind"] == "link")
+    ]
     assert len(sections) and len(merged) < len(single)
     # every link appears once, in a section or on its own
     ids = [x for item in merged[merged["item_kind"] == "link"]["item"] for x in item.split("|")]
@@ -204,8 +226,9 @@ def _args(argv: list[str]) -> argparse.Namespace:
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "s.toml"
-    f.write_text('name = "now"\nod = [["Islamabad", "Kabul"]]\nobjectives = ["time_h"]\n',
-                 encoding="utf-8")
+    f.write_text(
+        'name = "now"\nod = [["Islamabad", "Kabul"]]\nobjectives = ["time_h"]\n', encoding="utf-8"
+    )
     out = tmp_path / "res"
     assert run_cli(_args(["criticality", str(f), "--top", "3", "--out", str(out)])) == 0
     text = capsys.readouterr().out

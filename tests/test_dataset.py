@@ -48,15 +48,21 @@ def test_corridor_is_connected_end_to_end(net: cor.Network, corridor: dict) -> N
     year = corridor.get("year")
     modes = set(corridor.get("modes", ["rail", "road", "sea", "ferry"]))
     g = nx.Graph()
-    for a, b, mode, status, y in zip(net.links["from_id"], net.links["to_id"],
-                                     net.links["mode"], net.links["status"], net.links["year"]):
+    for a, b, mode, status, y in zip(
+        net.links["from_id"],
+        net.links["to_id"],
+        net.links["mode"],
+        net.links["status"],
+        net.links["year"],
+    ):
         if mode in modes and link_is_usable(status, y, year):
             g.add_edge(a, b)
     stops = corridor["places"]
     for a, b in zip(stops, stops[1:]):
         assert a in g and b in g and nx.has_path(g, a, b), (
             f"{corridor['name']}: {a} -> {b} not connected over {sorted(modes)} "
-            f"links usable in {year or 'today'}")
+            f"links usable in {year or 'today'}"
+        )
     # the library's own check agrees with this independent one
     assert net.corridor_status(corridor)["connected"]
 
@@ -81,8 +87,13 @@ def test_every_place_lies_in_or_near_its_country(net: cor.Network) -> None:
 def test_land_link_distances_are_plausible(net: cor.Network) -> None:
     xy = {p: (g.x, g.y) for p, g in zip(net.places["id"], net.places.geometry)}
     bad = []
-    for lid, a, b, mode, km in zip(net.links["id"], net.links["from_id"], net.links["to_id"],
-                                   net.links["mode"], net.links["distance_km"]):
+    for lid, a, b, mode, km in zip(
+        net.links["id"],
+        net.links["from_id"],
+        net.links["to_id"],
+        net.links["mode"],
+        net.links["distance_km"],
+    ):
         gc = float(geodesic_km(*xy[a], *xy[b]))
         if gc < 0.5:  # terminal spurs: the ratio is meaningless
             continue
@@ -101,15 +112,22 @@ def test_no_isolated_places(net: cor.Network) -> None:
 
 
 def test_no_two_places_within_1_km_unless_joined(net: cor.Network) -> None:
-    joined = {frozenset((a, b)) for a, b, k in zip(net.links["from_id"], net.links["to_id"],
-                                                   net.links["kind"]) if k in ("border", "access")}
+    joined = {
+        frozenset((a, b))
+        for a, b, k in zip(net.links["from_id"], net.links["to_id"], net.links["kind"])
+        if k in ("border", "access")
+    }
     ids = list(net.places["id"])
     lon = net.places.geometry.x.to_numpy()
     lat = net.places.geometry.y.to_numpy()
     close = []
     for i in range(len(ids)):
-        d = geodesic_km(np.full(len(ids) - i - 1, lon[i]), np.full(len(ids) - i - 1, lat[i]),
-                        lon[i + 1:], lat[i + 1:])
+        d = geodesic_km(
+            np.full(len(ids) - i - 1, lon[i]),
+            np.full(len(ids) - i - 1, lat[i]),
+            lon[i + 1 :],
+            lat[i + 1 :],
+        )
         for j in np.nonzero(d < 1.0)[0]:
             pair = (ids[i], ids[i + 1 + j])
             if frozenset(pair) not in joined:

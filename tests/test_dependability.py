@@ -38,8 +38,15 @@ def bundled() -> Network:
 
 
 def test_one_route_per_pair_is_simulate_with_the_same_seed(bundled: Network) -> None:
-    df = compare(bundled, Scenario.baseline(), od=OD, minimize="cost_usd", simulate_runs=800,
-                 seed=5, deadline_h=30 * 24.0)
+    df = compare(
+        bundled,
+        Scenario.baseline(),
+        od=OD,
+        minimize="cost_usd",
+        simulate_runs=800,
+        seed=5,
+        deadline_h=30 * 24.0,
+    )
     r = cor.route(bundled, "Karachi", "Tashkent", minimize="cost_usd")
     sim = simulate(r, runs=800, seed=5, deadline_h=30 * 24.0, net=bundled, common_draws=True)
     row = df.iloc[0]
@@ -55,10 +62,15 @@ def test_one_route_per_pair_is_simulate_with_the_same_seed(bundled: Network) -> 
 
 
 def test_best_probabilities_within_a_scenario(bundled: Network) -> None:
-    df = compare(bundled, Scenario.baseline(), od=OD, minimize=["cost_usd", "time_h"],
-                 simulate_runs=1_000, seed=2)
-    routes = [cor.route(bundled, "Karachi", "Tashkent", minimize=m)
-              for m in ("cost_usd", "time_h")]
+    df = compare(
+        bundled,
+        Scenario.baseline(),
+        od=OD,
+        minimize=["cost_usd", "time_h"],
+        simulate_runs=1_000,
+        seed=2,
+    )
+    routes = [cor.route(bundled, "Karachi", "Tashkent", minimize=m) for m in ("cost_usd", "time_h")]
     assert route_key(routes[0]) != route_key(routes[1])
     sim = simulate(routes, runs=1_000, seed=2, net=[bundled, bundled], common_draws=True)
     assert df["p_cheapest"].tolist() == approx(sim.p_cheapest.tolist())
@@ -71,12 +83,18 @@ def test_best_probabilities_within_a_scenario(bundled: Network) -> None:
 
 def test_identical_scenarios_repeat_routes_and_draws(bundled: Network) -> None:
     copy = Scenario(name="copy", description="the baseline again")
-    closed = Scenario.from_dict({"name": "torkham-closed",
-                                 "closures": [{"crossing": "Torkham", "days": 30}]})
-    df = compare(bundled, [Scenario.baseline(), copy, closed],
-                 od=[("Karachi", "Tashkent"), ("Islamabad", "Kabul")],
-                 minimize=["cost_usd", "time_h"], simulate_runs=600, seed=9,
-                 deadline_h=20 * 24.0)
+    closed = Scenario.from_dict(
+        {"name": "torkham-closed", "closures": [{"crossing": "Torkham", "days": 30}]}
+    )
+    df = compare(
+        bundled,
+        [Scenario.baseline(), copy, closed],
+        od=[("Karachi", "Tashkent"), ("Islamabad", "Kabul")],
+        minimize=["cost_usd", "time_h"],
+        simulate_runs=600,
+        seed=9,
+        deadline_h=20 * 24.0,
+    )
     base = df[df["scenario"] == "baseline"].reset_index(drop=True)
     again = df[df["scenario"] == "copy"].reset_index(drop=True)
     for (_, b), (_, a) in zip(base.iterrows(), again.iterrows()):
@@ -111,9 +129,12 @@ def test_same_as_without_simulation_and_checks(bundled: Network) -> None:
 
 
 def test_same_seed_same_frame_and_no_route_rows(bundled: Network) -> None:
-    scens = [Scenario.baseline(),
-             Scenario.from_dict({"name": "no-iran", "closures": [{"country": "IRN"},
-                                                                 {"country": "AFG"}]})]
+    scens = [
+        Scenario.baseline(),
+        Scenario.from_dict(
+            {"name": "no-iran", "closures": [{"country": "IRN"}, {"country": "AFG"}]}
+        ),
+    ]
     a = compare(bundled, scens, od=OD, simulate_runs=300, seed=4, deadline_h=500.0)
     b = compare(bundled, scens, od=OD, simulate_runs=300, seed=4, deadline_h=500.0)
     pd.testing.assert_frame_equal(a, b)
@@ -148,21 +169,27 @@ def test_settings_from_toml(tmp_path: Path) -> None:
     flagship = simulation_settings(EXAMPLES / "trans_iranian_vs_trans_afghan.toml")
     assert set(flagship) <= {"runs", "seed", "deadline_days"}
     bad = tmp_path / "bad.toml"
-    bad.write_text(SINGLE.replace("runs = 300", "runs = -3").replace("seed = 3", 'seed = "x"')
-                   .replace("12.5", "true"), encoding="utf-8")
+    bad.write_text(
+        SINGLE.replace("runs = 300", "runs = -3")
+        .replace("seed = 3", 'seed = "x"')
+        .replace("12.5", "true"),
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationError) as err:
         simulation_settings(bad)
     text = str(err.value)
     assert str(bad) in text and "runs" in text and "seed" in text and "deadline_days" in text
     inner = tmp_path / "inner.toml"
-    inner.write_text('od = [["Karachi", "Kabul"]]\n[[scenario]]\nname = "a"\nruns = 5\n',
-                     encoding="utf-8")
+    inner.write_text(
+        'od = [["Karachi", "Kabul"]]\n[[scenario]]\nname = "a"\nruns = 5\n', encoding="utf-8"
+    )
     with pytest.raises(ValidationError, match=r"scenario\[0\]\.runs"):
         Scenario.from_toml(inner)  # a per-scenario runs is not a thing
 
 
 def test_cli_uses_the_file_settings_and_flags_override(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = tmp_path / "one.toml"
     p.write_text(SINGLE, encoding="utf-8")
     assert run_cli(_args(["compare", str(p), "--format", "json"])) == 0
@@ -170,8 +197,12 @@ def test_cli_uses_the_file_settings_and_flags_override(
     assert out["simulation"] == {"runs": 300, "seed": 3, "deadline_days": 12.5}
     assert all(r["p_on_time"] is not None for r in out["rows"])
     first = [r["time_p90_h"] for r in out["rows"]]
-    assert run_cli(_args(["compare", str(p), "--format", "json", "--seed", "4",
-                          "--deadline-days", "1"])) == 0
+    assert (
+        run_cli(
+            _args(["compare", str(p), "--format", "json", "--seed", "4", "--deadline-days", "1"])
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["simulation"] == {"runs": 300, "seed": 4, "deadline_days": 1.0}
     assert [r["time_p90_h"] for r in out["rows"]] != first
@@ -185,8 +216,9 @@ def test_cli_uses_the_file_settings_and_flags_override(
 def test_cli_setting_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a, b = tmp_path / "a.toml", tmp_path / "b.toml"
     a.write_text(SINGLE, encoding="utf-8")
-    b.write_text(SINGLE.replace('"base"', '"other"').replace("seed = 3", "seed = 8"),
-                 encoding="utf-8")
+    b.write_text(
+        SINGLE.replace('"base"', '"other"').replace("seed = 3", "seed = 8"), encoding="utf-8"
+    )
     assert run_cli(_args(["compare", str(a), str(b)])) == 2
     err = capsys.readouterr().err
     assert "seed" in err and str(a) in err and str(b) in err
@@ -203,16 +235,27 @@ def test_cli_setting_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_markdown_shows_spread_and_same_as(bundled: Network) -> None:
     from corridors.output.tables import comparison_markdown
 
-    df = compare(bundled, [Scenario.baseline(), Scenario(name="b")], od=[("Karachi", "Kabul")],
-                 simulate_runs=200, seed=1, deadline_h=240.0)
+    df = compare(
+        bundled,
+        [Scenario.baseline(), Scenario(name="b")],
+        od=[("Karachi", "Kabul")],
+        simulate_runs=200,
+        seed=1,
+        deadline_h=240.0,
+    )
     md = comparison_markdown(df)
     header = md.splitlines()[0]
-    for h in ("days P50 (P10-P90)", "USD P50 (P10-P90)", "on time", "P(cheapest)",
-              "P(fastest)", "same as"):
+    for h in (
+        "days P50 (P10-P90)",
+        "USD P50 (P10-P90)",
+        "on time",
+        "P(cheapest)",
+        "P(fastest)",
+        "same as",
+    ):
         assert h in header
     row = md.splitlines()[2]
     d = df.iloc[0]
-    assert f"{d['time_p50_days']:,.1f} ({d['time_p10_days']:,.1f}-{d['time_p90_days']:,.1f})" \
-        in row
+    assert f"{d['time_p50_days']:,.1f} ({d['time_p10_days']:,.1f}-{d['time_p90_days']:,.1f})" in row
     assert md.splitlines()[3].rstrip(" |").endswith("baseline, cost_usd")
     assert np.isfinite(df["p_on_time"]).all()

@@ -17,11 +17,19 @@ def seg_route() -> cor.Route:
 
 
 def _table(rail: float, road: float = 100.0) -> pd.DataFrame:
-    return pd.DataFrame({"mode": ["rail", "rail", "road"],
-                         "subtype": ["diesel", "electric", "articulated_34_40t"],
-                         "g_co2e_per_tkm": [rail, rail / 2, road], "basis": "WTW",
-                         "source": "test", "url": "", "year": 2024, "confidence": "test",
-                         "note": ""})
+    return pd.DataFrame(
+        {
+            "mode": ["rail", "rail", "road"],
+            "subtype": ["diesel", "electric", "articulated_34_40t"],
+            "g_co2e_per_tkm": [rail, rail / 2, road],
+            "basis": "WTW",
+            "source": "test",
+            "url": "",
+            "year": 2024,
+            "confidence": "test",
+            "note": "",
+        }
+    )
 
 
 CONFIDENCE = {"measured", "derived", "approx", "assumed"}
@@ -70,14 +78,17 @@ def test_route_by_hand(seg_route):
     t = _table(30.0)
     assert route_co2e_kg(seg_route, factors=t) == pytest.approx(560 * 23.8 * 30 / 1000)
     assert route_co2e_kg(seg_route, factors=t, include_tare=False) == pytest.approx(
-        560 * 20 * 30 / 1000)
+        560 * 20 * 30 / 1000
+    )
     assert route_co2e_kg(seg_route, factors=t, subtypes={"rail": "electric"}) == pytest.approx(
-        560 * 23.8 * 15 / 1000)
+        560 * 23.8 * 15 / 1000
+    )
     g = _bundled_g("rail", "diesel")
     assert route_co2e_kg(seg_route) == pytest.approx(560 * 23.8 * g / 1000)
     g_el = _bundled_g("rail", "electric")
     assert route_co2e_kg(seg_route, subtypes={"rail": "electric"}) == pytest.approx(
-        560 * 23.8 * g_el / 1000)
+        560 * 23.8 * g_el / 1000
+    )
 
 
 def test_frame_by_hand(seg_route):
@@ -89,8 +100,9 @@ def test_frame_by_hand(seg_route):
     assert transfer["co2e_kg"] == 0.0 and pd.isna(transfer["g_co2e_per_tkm"])
     assert df["cum_co2e_kg"].iloc[-1] == pytest.approx(560 * 23.8 * 30 / 1000)
     leg = seg_route.steps[1]
-    assert leg_co2e_kg(leg, cor.Cargo.container("20ft"), factors=_table(30.0)) == \
-        pytest.approx(100 * (14 + 2.2) * 30 / 1000)
+    assert leg_co2e_kg(leg, cor.Cargo.container("20ft"), factors=_table(30.0)) == pytest.approx(
+        100 * (14 + 2.2) * 30 / 1000
+    )
 
 
 def test_missing_factor_named(seg_route):

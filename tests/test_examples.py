@@ -15,8 +15,12 @@ NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
-def test_example_script_runs(script: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_example_script_runs(
+    script: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setattr(sys, "argv", [str(script), "--out", str(tmp_path)])
     runpy.run_path(str(script), run_name="__main__")
     out = capsys.readouterr().out
@@ -24,8 +28,9 @@ def test_example_script_runs(script: Path, monkeypatch: pytest.MonkeyPatch, tmp_
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_example_notebook_runs(notebook: Path, monkeypatch: pytest.MonkeyPatch,
-                               tmp_path: Path) -> None:
+def test_example_notebook_runs(
+    notebook: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """Execute the code cells in order in one namespace (what 'Run all' does)."""
     monkeypatch.chdir(tmp_path)
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
@@ -37,12 +42,24 @@ def test_example_notebook_runs(notebook: Path, monkeypatch: pytest.MonkeyPatch,
         try:
             exec(compile(source, f"{notebook.name}[cell {i}]", "exec"), namespace)
         except Exception as err:  # pragma: no cover - the message is the point
-            raise AssertionError(f"{notebook.name}, code cell {i} failed: {err!r}\n{source}") from err
+            raise AssertionError(
+                f"{notebook.name}, code cell {i} failed: {err!r}\n{source}"
+            ) from err
 
 
 # Statements that produce no output in a notebook: a cell made only of these may store none.
-_SILENT = ("Import", "ImportFrom", "Assign", "AnnAssign", "AugAssign", "FunctionDef",
-           "AsyncFunctionDef", "ClassDef", "Assert", "Pass")
+_SILENT = (
+    "Import",
+    "ImportFrom",
+    "Assign",
+    "AnnAssign",
+    "AugAssign",
+    "FunctionDef",
+    "AsyncFunctionDef",
+    "ClassDef",
+    "Assert",
+    "Pass",
+)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
@@ -56,9 +73,13 @@ def test_example_notebook_outputs_stored(notebook: Path) -> None:
     for i, cell in enumerate(code_cells):
         outputs = cell.get("outputs", [])
         errors = [o for o in outputs if o.get("output_type") == "error"]
-        assert not errors, f"{notebook.name}, code cell {i} stores an error: " \
-                           f"{errors[0].get('ename')}: {errors[0].get('evalue')}"
+        assert not errors, (
+            f"{notebook.name}, code cell {i} stores an error: "
+            f"{errors[0].get('ename')}: {errors[0].get('evalue')}"
+        )
         body = ast.parse("".join(cell["source"])).body
         silent = all(type(node).__name__ in _SILENT for node in body)
-        assert silent or outputs, (f"{notebook.name}, code cell {i} has no stored outputs: "
-                                   "execute the notebook and save it with its outputs")
+        assert silent or outputs, (
+            f"{notebook.name}, code cell {i} has no stored outputs: "
+            "execute the notebook and save it with its outputs"
+        )

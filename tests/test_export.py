@@ -33,13 +33,15 @@ def test_gpkg_layers_and_rows(routes, tmp_path):
     assert sorted(legs["route"].unique()) == [1, 2]
     assert legs["distance_km"].sum() == pytest.approx(sum(r.distance_km for r in routes))
     stops = gpd.read_file(out, layer="stops")
-    still = [leg for r in routes for leg in r.steps
-             if leg.kind in ("transfer", "terminal", "border")]
+    still = [
+        leg for r in routes for leg in r.steps if leg.kind in ("transfer", "terminal", "border")
+    ]
     assert len(stops) == len(still) and set(stops.geom_type) == {"Point"}
     assert sorted(stops["kind"].unique()) == sorted({leg.kind for leg in still})
     border = stops[stops["kind"] == "border"]
-    assert border["dwell_h"].sum() == pytest.approx(sum(leg.dwell_h for leg in still
-                                                        if leg.kind == "border"))
+    assert border["dwell_h"].sum() == pytest.approx(
+        sum(leg.dwell_h for leg in still if leg.kind == "border")
+    )
     places = gpd.read_file(out, layer="places")
     touched = {p for r in routes for leg in r.steps for p in (leg.from_id, leg.to_id)}
     assert set(places["place_id"]) == touched
@@ -60,8 +62,9 @@ def test_gpkg_version_and_ogrinfo(routes, tmp_path):
     ogrinfo = shutil.which("ogrinfo")
     if ogrinfo is None:
         pytest.skip("no ogrinfo (GDAL command line tools)")
-    run = subprocess.run([ogrinfo, "-al", "-so", str(out)], capture_output=True, text=True,
-                         timeout=60)
+    run = subprocess.run(
+        [ogrinfo, "-al", "-so", str(out)], capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 0
     text = run.stdout + run.stderr
     assert "warning" not in text.lower() and "error" not in text.lower()

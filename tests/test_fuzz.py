@@ -27,9 +27,18 @@ def _fuzz(kind: str) -> settings:
     """Settings for one kind of input; ``CORRIDORS_FUZZ_EXAMPLES_<KIND>`` overrides the
     count for that kind (the slow network cells can get fewer in a long run)."""
     n = int(os.environ.get(f"CORRIDORS_FUZZ_EXAMPLES_{kind.upper()}", EXAMPLES))
-    return settings(max_examples=n, deadline=None, derandomize=n <= 30, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much])
+    return settings(
+        max_examples=n,
+        deadline=None,
+        derandomize=n <= 30,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+    )
+
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, fz.cor.Network, Path]:
@@ -52,8 +61,9 @@ def test_command_lines(base: tuple[Path, fz.cor.Network, Path], argv: list[str])
 
 @_fuzz("network_cell")
 @given(edit=fz.cell_edits())
-def test_network_cells(base: tuple[Path, fz.cor.Network, Path],
-                       edit: tuple[str, int, int, str]) -> None:
+def test_network_cells(
+    base: tuple[Path, fz.cor.Network, Path], edit: tuple[str, int, int, str]
+) -> None:
     fz.run_network_cell(edit, base[2], base[0])
 
 

@@ -12,9 +12,13 @@ import corridors.model.io as cio
 from corridors.errors import Problem, ValidationError
 from netfactory import SPECS, assert_same_network, build
 
-SOURCES = {"test": "A test citation, 2025.", "wiki-ml1": "Wikipedia, \"ML-1\" (route map)."}
-META = {"name": "demo", "description": "A démo network — with unicode", "currency_year": 2024,
-        "version": "0.1.0"}
+SOURCES = {"test": "A test citation, 2025.", "wiki-ml1": 'Wikipedia, "ML-1" (route map).'}
+META = {
+    "name": "demo",
+    "description": "A démo network — with unicode",
+    "currency_year": 2024,
+    "version": "0.1.0",
+}
 
 
 def demo(name: str = "border_pair", **changes) -> cor.Network:
@@ -32,8 +36,9 @@ def read_error(path) -> ValidationError:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def leftovers(parent: Path) -> list[str]:
@@ -70,8 +75,16 @@ def test_round_trip_twice_is_stable(tmp_path, target):
 def test_folder_files_are_written(tmp_path):
     cor.write_network(demo(), tmp_path / "net")
     assert sorted(os.listdir(tmp_path / "net")) == [
-        "SOURCES.md", "crossings.csv", "links.geojson", "network.toml", "operations.csv",
-        "places.geojson", "risk.csv", "speeds.csv", "tariffs.csv"]
+        "SOURCES.md",
+        "crossings.csv",
+        "links.geojson",
+        "network.toml",
+        "operations.csv",
+        "places.geojson",
+        "risk.csv",
+        "speeds.csv",
+        "tariffs.csv",
+    ]
     text = (tmp_path / "net" / "links.geojson").read_text("utf-8")
     assert text.count("\n") == len(demo().links) + 2  # one feature per line
     header = (tmp_path / "net" / "crossings.csv").read_text("utf-8").splitlines()[0]
@@ -88,9 +101,9 @@ def test_folder_and_gpkg_read_the_same(tmp_path):
 
 def test_text_with_line_breaks_and_unicode_survives(tmp_path):
     spec = SPECS["tiny_line"]()
-    spec["places"][0]["notes"] = "first line\r\nsecond\rthird\n\"quoted\", comma"
+    spec["places"][0]["notes"] = 'first line\r\nsecond\rthird\n"quoted", comma'
     spec["places"][1]["name"] = "Türkmenbaşy — Ələt 港"
-    spec["tariffs"][0]["notes"] = "a,b\r\n\"c\"\rd"
+    spec["tariffs"][0]["notes"] = 'a,b\r\n"c"\rd'
     spec["speeds"][0]["notes"] = "a bare\rcarriage return"  # was written unquoted
     net = build("tiny_line", **spec)
     for target in ("net", "net.gpkg"):
@@ -144,8 +157,9 @@ def test_overwrite_keeps_unknown_files_and_drops_stale_tables(tmp_path):
 def test_overwrite_keeps_hand_written_sources_md(tmp_path):
     folder = tmp_path / "net"
     cor.write_network(demo(), folder)
-    hand = ("# Bibliography\n\nWritten by hand.\n\n"
-            + "".join(f"- **[{k}]** {v}\n" for k, v in SOURCES.items()))
+    hand = "# Bibliography\n\nWritten by hand.\n\n" + "".join(
+        f"- **[{k}]** {v}\n" for k, v in SOURCES.items()
+    )
     (folder / "SOURCES.md").write_text(hand, encoding="utf-8")
     cor.write_network(cor.read_network(folder), folder)
     assert (folder / "SOURCES.md").read_text("utf-8") == hand
@@ -252,12 +266,15 @@ def test_empty_folder_names_both_files(tmp_path):
     assert {Path(p.file).name for p in err.problems} == {"places.geojson", "links.geojson"}
 
 
-@pytest.mark.parametrize("content", [
-    b"\x00\xff\xfe garbage \x89PNG\r\n",
-    b"{\"type\": \"FeatureCollection\", \"features\": [",
-    b"",
-    "not json at all ✓".encode(),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\xff\xfe garbage \x89PNG\r\n",
+        b'{"type": "FeatureCollection", "features": [',
+        b"",
+        "not json at all ✓".encode(),
+    ],
+)
 def test_unreadable_places_geojson(tmp_path, content):
     folder = tmp_path / "net"
     cor.write_network(demo(), folder)
@@ -290,10 +307,13 @@ def test_csv_with_wrong_number_of_cells(tmp_path):
     assert ("line 3", "7 cells but the header has 10") in got
 
 
-@pytest.mark.parametrize("content, contains", [
-    (b"\xff\xfe\x00mode,country\n", "not a UTF-8 CSV"),
-    (b"", "empty file"),
-])
+@pytest.mark.parametrize(
+    "content, contains",
+    [
+        (b"\xff\xfe\x00mode,country\n", "not a UTF-8 CSV"),
+        (b"", "empty file"),
+    ],
+)
 def test_unreadable_csv(tmp_path, content, contains):
     folder = tmp_path / "net"
     cor.write_network(demo(), folder)
@@ -326,8 +346,9 @@ def test_read_problems_and_validation_problems_together(tmp_path):
     cor.write_network(demo(), folder)
     (folder / "network.toml").write_text("= broken")
     links = (folder / "links.geojson").read_text("utf-8")
-    (folder / "links.geojson").write_text(links.replace('"mode": "road"', '"mode": "air"', 1),
-                                          encoding="utf-8")
+    (folder / "links.geojson").write_text(
+        links.replace('"mode": "road"', '"mode": "air"', 1), encoding="utf-8"
+    )
     err = read_error(folder)
     assert problems_of(err, "network.toml")
     (p,) = problems_of(err, "links.geojson")
@@ -339,8 +360,9 @@ def test_wrong_crs_in_file_is_crs_error(tmp_path):
     net = demo()
     folder = tmp_path / "net"
     cor.write_network(net, folder)
-    net.links.to_crs(3857).to_file(folder / "links.geojson", driver="GeoJSON", engine="pyogrio",
-                                   WRITE_NAME=False)
+    net.links.to_crs(3857).to_file(
+        folder / "links.geojson", driver="GeoJSON", engine="pyogrio", WRITE_NAME=False
+    )
     err = read_error(folder)
     assert any(p.field == "geometry" and "EPSG" in p.message for p in err.problems)
 

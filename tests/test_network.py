@@ -48,8 +48,10 @@ def frames(places=None, links=None):
     """Raw (places, links) frames of a small valid network, optionally replaced."""
     places = PLACES if places is None else places
     if links is None:
-        links = [dict(id="ab", from_id="a", to_id="b", mode="road"),
-                 dict(id="bc", from_id="b", to_id="c", mode="rail", gauge_mm="1676")]
+        links = [
+            dict(id="ab", from_id="a", to_id="b", mode="road"),
+            dict(id="bc", from_id="b", to_id="c", mode="rail", gauge_mm="1676"),
+        ]
     return places_frame(places), links_frame(links, places)
 
 
@@ -59,12 +61,23 @@ def validation_error(places, links, **tables) -> ValidationError:
     return info.value
 
 
-def find(err: ValidationError, *, record: str | None = None, field: str | None = None,
-         contains: str = "", file: str | None = None) -> cor.Problem:
+def find(
+    err: ValidationError,
+    *,
+    record: str | None = None,
+    field: str | None = None,
+    contains: str = "",
+    file: str | None = None,
+) -> cor.Problem:
     """The one problem matching; fails listing every problem otherwise."""
-    hits = [p for p in err.problems
-            if (record is None or p.record == record) and (field is None or p.field == field)
-            and contains in p.message and (file is None or p.file == file)]
+    hits = [
+        p
+        for p in err.problems
+        if (record is None or p.record == record)
+        and (field is None or p.field == field)
+        and contains in p.message
+        and (file is None or p.file == file)
+    ]
     assert hits, f"no problem with record={record!r} field={field!r} {contains!r} in:\n{err}"
     return hits[0]
 
@@ -94,8 +107,16 @@ def test_coerced_column_types(tiny_line):
 
 def test_place_and_link_value_objects(tiny_line, gauge_break):
     p = tiny_line.place("a")
-    assert p == cor.Place(id="a", name="Alpha", country="PAK", kind="city", lon=67.0, lat=24.9,
-                          aliases=("Alfa", "Álpha Town"), source="test")
+    assert p == cor.Place(
+        id="a",
+        name="Alpha",
+        country="PAK",
+        kind="city",
+        lon=67.0,
+        lat=24.9,
+        aliases=("Alfa", "Álpha Town"),
+        source="test",
+    )
     link = tiny_line.link("ab")
     assert (link.from_id, link.to_id, link.distance_km, link.year) == ("a", "b", 170.0, 1990)
     assert link.services == ("road",) and not link.is_border and not link.oneway
@@ -110,8 +131,13 @@ def test_unknown_link_is_a_keyerror_naming_close_ids(tiny_line):
 
 
 def test_graph_has_both_directions_unless_oneway():
-    net = make_network(PLACES, [dict(id="ab", from_id="a", to_id="b", mode="road"),
-                                dict(id="bc", from_id="b", to_id="c", mode="road", oneway=True)])
+    net = make_network(
+        PLACES,
+        [
+            dict(id="ab", from_id="a", to_id="b", mode="road"),
+            dict(id="bc", from_id="b", to_id="c", mode="road", oneway=True),
+        ],
+    )
     g = net.graph
     assert isinstance(g, nx.MultiDiGraph)
     assert set(g.edges(keys=True)) == {("a", "b", "ab"), ("b", "a", "ab"), ("b", "c", "bc")}
@@ -209,21 +235,36 @@ def test_link_naming_unknown_place(field):
 
 
 def test_unknown_place_hint_lists_close_ids():
-    places = PLACES + [dict(id="karachi_port", name="Karachi Port", country="PAK", kind="port",
-                            lon=66.98, lat=24.84)]
-    p, links = frames(places=places, links=[dict(id="x", from_id="karachi_prt", to_id="a",
-                                                 mode="road", distance_km=20.0,
-                                                 geometry=shapely.LineString([(66.98, 24.84),
-                                                                              (67.0, 24.9)]))])
+    places = PLACES + [
+        dict(
+            id="karachi_port", name="Karachi Port", country="PAK", kind="port", lon=66.98, lat=24.84
+        )
+    ]
+    p, links = frames(
+        places=places,
+        links=[
+            dict(
+                id="x",
+                from_id="karachi_prt",
+                to_id="a",
+                mode="road",
+                distance_km=20.0,
+                geometry=shapely.LineString([(66.98, 24.84), (67.0, 24.9)]),
+            )
+        ],
+    )
     err = validation_error(p, links)
     find(err, record="id 'x'", field="from_id", contains="closest place ids: karachi_port")
 
 
-@pytest.mark.parametrize("field, bad, allowed", [
-    ("mode", "air", MODES),
-    ("kind", "bridge", LINK_KINDS),
-    ("status", "open", STATUSES),
-])
+@pytest.mark.parametrize(
+    "field, bad, allowed",
+    [
+        ("mode", "air", MODES),
+        ("kind", "bridge", LINK_KINDS),
+        ("status", "open", STATUSES),
+    ],
+)
 def test_unknown_enum_lists_allowed_values(field, bad, allowed):
     places, links = frames()
     links.loc[0, field] = bad
@@ -241,14 +282,17 @@ def test_unknown_place_kind_and_country():
     find(err, record="id 'b'", field="country", contains="ISO 3166-1 alpha-3")
 
 
-@pytest.mark.parametrize("value, contains", [
-    (float("nan"), "required"),
-    (None, "required"),
-    (0.0, "must be positive"),
-    (-5.0, "must be positive"),
-    ("far", "expected a number"),
-    (float("inf"), "finite"),
-])
+@pytest.mark.parametrize(
+    "value, contains",
+    [
+        (float("nan"), "required"),
+        (None, "required"),
+        (0.0, "must be positive"),
+        (-5.0, "must be positive"),
+        ("far", "expected a number"),
+        (float("inf"), "finite"),
+    ],
+)
 def test_bad_distances(value, contains):
     places, links = frames()
     links["distance_km"] = links["distance_km"].astype(object)
@@ -259,8 +303,9 @@ def test_bad_distances(value, contains):
 
 @pytest.mark.parametrize("factor, ok", [(1.0, True), (0.985, True), (0.975, False), (0.5, False)])
 def test_distance_shorter_than_great_circle_tolerance_two_percent(factor, ok):
-    places, links = frames(links=[dict(id="ab", from_id="a", to_id="b", mode="road",
-                                       distance_km=GC_AB * factor)])
+    places, links = frames(
+        links=[dict(id="ab", from_id="a", to_id="b", mode="road", distance_km=GC_AB * factor)]
+    )
     if ok:
         cor.Network.from_geodataframes(places, links)
     else:
@@ -271,8 +316,9 @@ def test_distance_shorter_than_great_circle_tolerance_two_percent(factor, ok):
 @pytest.mark.parametrize("shift_deg, ok", [(0.005, True), (0.05, False), (1.0, False)])
 def test_geometry_ends_far_from_places(shift_deg, ok):
     line = shapely.LineString([(67.0 + shift_deg, 24.9), (68.4, 25.4)])
-    places, links = frames(links=[dict(id="ab", from_id="a", to_id="b", mode="road",
-                                       geometry=line)])
+    places, links = frames(
+        links=[dict(id="ab", from_id="a", to_id="b", mode="road", geometry=line)]
+    )
     if ok:
         cor.Network.from_geodataframes(places, links)
     else:
@@ -283,21 +329,28 @@ def test_geometry_ends_far_from_places(shift_deg, ok):
 
 def test_reversed_geometry_says_reverse_it():
     line = shapely.LineString([(68.4, 25.4), (67.0, 24.9)])
-    places, links = frames(links=[dict(id="ab", from_id="a", to_id="b", mode="road",
-                                       geometry=line)])
+    places, links = frames(
+        links=[dict(id="ab", from_id="a", to_id="b", mode="road", geometry=line)]
+    )
     err = validation_error(places, links)
     find(err, record="id 'ab'", field="geometry", contains="reverse")
 
 
-@pytest.mark.parametrize("geom, contains", [
-    (None, "missing geometry"),
-    (shapely.Point(67.0, 24.9), "must be LineStrings"),
-    (shapely.MultiLineString([[(67.0, 24.9), (67.5, 25.0)], [(67.5, 25.0), (68.4, 25.4)]]),
-     "line_merge"),
-])
+@pytest.mark.parametrize(
+    "geom, contains",
+    [
+        (None, "missing geometry"),
+        (shapely.Point(67.0, 24.9), "must be LineStrings"),
+        (
+            shapely.MultiLineString([[(67.0, 24.9), (67.5, 25.0)], [(67.5, 25.0), (68.4, 25.4)]]),
+            "line_merge",
+        ),
+    ],
+)
 def test_link_geometry_type(geom, contains):
-    places, links = frames(links=[dict(id="ab", from_id="a", to_id="b", mode="road",
-                                       geometry=geom)])
+    places, links = frames(
+        links=[dict(id="ab", from_id="a", to_id="b", mode="road", geometry=geom)]
+    )
     err = validation_error(places, links)
     find(err, record="id 'ab'", field="geometry", contains=contains)
 
@@ -338,11 +391,14 @@ def test_rail_link_without_gauge_lists_gauges():
     assert all(str(g) in p.message for g in GAUGES_MM)
 
 
-@pytest.mark.parametrize("mode, gauge, contains", [
-    ("rail", "1000 mm", "is not a gauge"),
-    ("rail", "1435|1600", "unknown gauge [1600]"),
-    ("road", "1435", "only rail links have a gauge"),
-])
+@pytest.mark.parametrize(
+    "mode, gauge, contains",
+    [
+        ("rail", "1000 mm", "is not a gauge"),
+        ("rail", "1435|1600", "unknown gauge [1600]"),
+        ("road", "1435", "only rail links have a gauge"),
+    ],
+)
 def test_bad_gauges(mode, gauge, contains):
     places, links = frames()
     links.loc[1, "mode"] = mode
@@ -396,8 +452,9 @@ def test_planned_link_needs_year_and_year_plausible():
 
 
 def test_link_from_place_to_itself():
-    places, links = frames(links=[dict(id="aa", from_id="a", to_id="a", mode="road",
-                                       distance_km=1.0)])
+    places, links = frames(
+        links=[dict(id="aa", from_id="a", to_id="a", mode="road", distance_km=1.0)]
+    )
     err = validation_error(places, links)
     find(err, record="id 'aa'", field="to_id", contains="cannot start and end")
 
@@ -420,15 +477,18 @@ def test_other_numbers_must_be_positive():
     find(err, record="id 'ab'", field="usd_per_teu_km", contains="negative")
 
 
-@pytest.mark.parametrize("field, value, contains", [
-    ("year", 2020.5, "whole number"),
-    ("year", "soon", "whole number"),
-    ("year", 10**30, "out of range"),
-    ("oneway", "maybe", "true or false"),
-    ("name", ["x"], "expected text"),
-    ("distance_km", {"km": 3}, "expected a number"),
-    ("distance_km", True, "expected a number"),
-])
+@pytest.mark.parametrize(
+    "field, value, contains",
+    [
+        ("year", 2020.5, "whole number"),
+        ("year", "soon", "whole number"),
+        ("year", 10**30, "out of range"),
+        ("oneway", "maybe", "true or false"),
+        ("name", ["x"], "expected text"),
+        ("distance_km", {"km": 3}, "expected a number"),
+        ("distance_km", True, "expected a number"),
+    ],
+)
 def test_values_of_the_wrong_type(field, value, contains):
     places, links = frames()
     df = places if field == "name" else links
@@ -475,14 +535,34 @@ def test_crossings_unknown_link_and_duplicate_key():
 def test_operations_rules():
     spec = spec_tiny_line()
     places, links = frames(spec["places"], spec["links"])
-    ops = table_frame(spec["operations"] + [
-        dict(place_id="zz", from_service="road", to_service="rail-1435", kind="intermodal",
-             time_median_h=1.0),
-        dict(place_id="a", from_service="rail-999", to_service="road", kind="teleport",
-             time_median_h=5.0, time_p90_h=2.0),
-        dict(place_id="*", from_service="road", to_service="*", kind="intermodal",
-             time_median_h=1.0),
-    ], "operations")
+    ops = table_frame(
+        spec["operations"]
+        + [
+            dict(
+                place_id="zz",
+                from_service="road",
+                to_service="rail-1435",
+                kind="intermodal",
+                time_median_h=1.0,
+            ),
+            dict(
+                place_id="a",
+                from_service="rail-999",
+                to_service="road",
+                kind="teleport",
+                time_median_h=5.0,
+                time_p90_h=2.0,
+            ),
+            dict(
+                place_id="*",
+                from_service="road",
+                to_service="*",
+                kind="intermodal",
+                time_median_h=1.0,
+            ),
+        ],
+        "operations",
+    )
     err = validation_error(places, links, operations=ops)
     find(err, field="place_id", contains="unknown place 'zz'")
     find(err, field="from_service", contains="'rail-999' is not a service")
@@ -500,12 +580,23 @@ def test_operations_defaults_one_per_kind_are_not_duplicates(tiny_line):
 def test_tariffs_speeds_risk_rules():
     spec = spec_tiny_line()
     places, links = frames(spec["places"], spec["links"])
-    tariffs = table_frame([dict(mode="road", country="Pakistan", usd_per_teu_km=-1.0),
-                           dict(mode="boat", country="*")], "tariffs")
+    tariffs = table_frame(
+        [
+            dict(mode="road", country="Pakistan", usd_per_teu_km=-1.0),
+            dict(mode="boat", country="*"),
+        ],
+        "tariffs",
+    )
     speeds = table_frame([dict(mode="road", country="*", speed_kmh=0.0)], "speeds")
-    risk = table_frame([dict(scope="place", ref="nowhere"), dict(scope="link", ref="zz"),
-                        dict(scope="country", ref="pak", disruption_prob_per_trip=1.5),
-                        dict(scope="planet", ref="earth")], "risk")
+    risk = table_frame(
+        [
+            dict(scope="place", ref="nowhere"),
+            dict(scope="link", ref="zz"),
+            dict(scope="country", ref="pak", disruption_prob_per_trip=1.5),
+            dict(scope="planet", ref="earth"),
+        ],
+        "risk",
+    )
     err = validation_error(places, links, tariffs=tariffs, speeds=speeds, risk=risk)
     find(err, file="tariffs", field="country", contains="ISO3")
     find(err, file="tariffs", field="usd_per_teu_km", contains="negative")
@@ -528,8 +619,14 @@ def test_several_problems_reported_at_once():
     links.loc[1, "gauge_mm"] = None
     links.loc[1, "to_id"] = "nowhere"
     err = validation_error(places, links)
-    expected = [("id 'b'", "country"), ("id 'c'", "source"), ("id 'ab'", "mode"),
-                ("id 'ab'", "distance_km"), ("id 'bc'", "gauge_mm"), ("id 'bc'", "to_id")]
+    expected = [
+        ("id 'b'", "country"),
+        ("id 'c'", "source"),
+        ("id 'ab'", "mode"),
+        ("id 'ab'", "distance_km"),
+        ("id 'bc'", "gauge_mm"),
+        ("id 'bc'", "to_id"),
+    ]
     for record, field in expected:
         find(err, record=record, field=field)
     assert len(err.problems) >= len(expected)
@@ -557,15 +654,18 @@ def test_files_mapping_names_the_file_in_problems():
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("exc, bases", [
-    (cor.ValidationError, (cor.CorridorsError, ValueError)),
-    (cor.CrsError, (cor.ValidationError, ValueError)),
-    (cor.UnknownPlaceError, (cor.CorridorsError, KeyError)),
-    (cor.AmbiguousPlaceError, (cor.UnknownPlaceError, KeyError)),
-    (cor.ParameterError, (cor.CorridorsError, ValueError)),
-    (cor.NoRouteError, (cor.CorridorsError, nx.NetworkXNoPath)),
-    (cor.OptionalDependencyError, (cor.CorridorsError, ImportError)),
-])
+@pytest.mark.parametrize(
+    "exc, bases",
+    [
+        (cor.ValidationError, (cor.CorridorsError, ValueError)),
+        (cor.CrsError, (cor.ValidationError, ValueError)),
+        (cor.UnknownPlaceError, (cor.CorridorsError, KeyError)),
+        (cor.AmbiguousPlaceError, (cor.UnknownPlaceError, KeyError)),
+        (cor.ParameterError, (cor.CorridorsError, ValueError)),
+        (cor.NoRouteError, (cor.CorridorsError, nx.NetworkXNoPath)),
+        (cor.OptionalDependencyError, (cor.CorridorsError, ImportError)),
+    ],
+)
 def test_exception_tree(exc, bases):
     assert all(issubclass(exc, b) for b in bases)
 
@@ -581,40 +681,64 @@ def test_unknown_place_error_str_is_the_message_not_a_repr():
 # --------------------------------------------------------------------------------------------
 
 LOOKUP_PLACES = [
-    dict(id="anzali_port", name="Anzali Port", country="IRN", kind="port", lon=49.47, lat=37.47,
-         aliases="Bandar-e Anzālī|Enzeli"),
+    dict(
+        id="anzali_port",
+        name="Anzali Port",
+        country="IRN",
+        kind="port",
+        lon=49.47,
+        lat=37.47,
+        aliases="Bandar-e Anzālī|Enzeli",
+    ),
     dict(id="astrakhan", name="Astrakhan", country="RUS", kind="city", lon=48.03, lat=46.35),
-    dict(id="astrakhan_port", name="Astrakhan", country="RUS", kind="port", lon=48.00,
-         lat=46.30),
-    dict(id="olya", name="Olya", country="RUS", kind="port", lon=47.83, lat=45.78,
-         aliases="Port Olya"),
+    dict(id="astrakhan_port", name="Astrakhan", country="RUS", kind="port", lon=48.00, lat=46.30),
+    dict(
+        id="olya",
+        name="Olya",
+        country="RUS",
+        kind="port",
+        lon=47.83,
+        lat=45.78,
+        aliases="Port Olya",
+    ),
     dict(id="olya_2", name="Olya", country="RUS", kind="rail_station", lon=47.85, lat=45.77),
-    dict(id="baku", name="Bakı", country="AZE", kind="city", lon=49.87, lat=40.41,
-         aliases="Baku|Alat"),
+    dict(
+        id="baku",
+        name="Bakı",
+        country="AZE",
+        kind="city",
+        lon=49.87,
+        lat=40.41,
+        aliases="Baku|Alat",
+    ),
 ]
 
 
 @pytest.fixture
 def lookup_net():
-    return make_network(LOOKUP_PLACES, [dict(id="ab", from_id="astrakhan", to_id="olya",
-                                             mode="road")])
+    return make_network(
+        LOOKUP_PLACES, [dict(id="ab", from_id="astrakhan", to_id="olya", mode="road")]
+    )
 
 
-@pytest.mark.parametrize("query, pid", [
-    ("anzali_port", "anzali_port"),          # id
-    ("Anzali Port", "anzali_port"),          # name
-    ("ANZALI port", "anzali_port"),          # case
-    ("  anzali   port ", "anzali_port"),     # spaces
-    ("Bandar-e Anzālī", "anzali_port"),      # alias, exact
-    ("bandar e anzali", "anzali_port"),      # alias without diacritics or hyphen
-    ("BANDAR-E-ANZALI", "anzali_port"),
-    ("enzeli", "anzali_port"),
-    ("Baki", "baku"),                        # name with diacritics found without them
-    ("Bakı", "baku"),
-    ("baku", "baku"),                        # id and alias
-    ("Astrakhan", "astrakhan"),              # city wins over its port of the same name
-    ("port olya", "olya"),
-])
+@pytest.mark.parametrize(
+    "query, pid",
+    [
+        ("anzali_port", "anzali_port"),  # id
+        ("Anzali Port", "anzali_port"),  # name
+        ("ANZALI port", "anzali_port"),  # case
+        ("  anzali   port ", "anzali_port"),  # spaces
+        ("Bandar-e Anzālī", "anzali_port"),  # alias, exact
+        ("bandar e anzali", "anzali_port"),  # alias without diacritics or hyphen
+        ("BANDAR-E-ANZALI", "anzali_port"),
+        ("enzeli", "anzali_port"),
+        ("Baki", "baku"),  # name with diacritics found without them
+        ("Bakı", "baku"),
+        ("baku", "baku"),  # id and alias
+        ("Astrakhan", "astrakhan"),  # city wins over its port of the same name
+        ("port olya", "olya"),
+    ],
+)
 def test_place_lookup(lookup_net, query, pid):
     assert lookup_net.place_id(query) == pid
     assert lookup_net.place(query).id == pid
@@ -669,28 +793,36 @@ def test_parse_gauges():
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status, year_open, year, usable", [
-    ("operational", None, None, True),
-    ("operational", 2000, None, True),
-    ("operational", 2030, None, True),   # year=None means "as in the data": operational is usable
-    ("operational", None, 1900, True),   # unknown age: assumed always there
-    ("operational", 2000, 1999, False),
-    ("operational", 2000, 2000, True),
-    ("operational", math.nan, 2020, True),
-    ("operational", pd.NA, 2020, True),
-    ("under_construction", 2027, None, False),
-    ("under_construction", 2027, 2026, False),
-    ("under_construction", 2027, 2027, True),
-    ("under_construction", None, 2100, False),
-    ("planned", 2030, None, False),
-    ("planned", 2030, 2029, False),
-    ("planned", 2030, 2035, True),
-    ("planned", None, 2100, False),
-    ("closed", None, None, False),
-    ("closed", 1990, 2020, False),
-    ("closed", 1990, 1980, False),
-    ("bogus", 2000, 2020, False),
-])
+@pytest.mark.parametrize(
+    "status, year_open, year, usable",
+    [
+        ("operational", None, None, True),
+        ("operational", 2000, None, True),
+        (
+            "operational",
+            2030,
+            None,
+            True,
+        ),  # year=None means "as in the data": operational is usable
+        ("operational", None, 1900, True),  # unknown age: assumed always there
+        ("operational", 2000, 1999, False),
+        ("operational", 2000, 2000, True),
+        ("operational", math.nan, 2020, True),
+        ("operational", pd.NA, 2020, True),
+        ("under_construction", 2027, None, False),
+        ("under_construction", 2027, 2026, False),
+        ("under_construction", 2027, 2027, True),
+        ("under_construction", None, 2100, False),
+        ("planned", 2030, None, False),
+        ("planned", 2030, 2029, False),
+        ("planned", 2030, 2035, True),
+        ("planned", None, 2100, False),
+        ("closed", None, None, False),
+        ("closed", 1990, 2020, False),
+        ("closed", 1990, 1980, False),
+        ("bogus", 2000, 2020, False),
+    ],
+)
 def test_link_is_usable(status, year_open, year, usable):
     assert link_is_usable(status, year_open, year) is usable
 
@@ -700,27 +832,33 @@ def timeline_net():
     links = [
         dict(id="op", from_id="a", to_id="b", mode="road"),
         dict(id="op2000", from_id="a", to_id="b", mode="road", year=2000),
-        dict(id="uc2027", from_id="b", to_id="c", mode="road", status="under_construction",
-             year=2027),
+        dict(
+            id="uc2027", from_id="b", to_id="c", mode="road", status="under_construction", year=2027
+        ),
         dict(id="pl2030", from_id="a", to_id="c", mode="road", status="planned", year=2030),
         dict(id="cl", from_id="a", to_id="c", mode="road", status="closed", year=1980),
     ]
     return make_network(PLACES, links)
 
 
-@pytest.mark.parametrize("year, expected", [
-    (None, ["op", "op2000"]),
-    (1995, ["op"]),
-    (2026, ["op", "op2000"]),
-    (2027, ["op", "op2000", "uc2027"]),
-    (2031, ["op", "op2000", "uc2027", "pl2030"]),
-])
+@pytest.mark.parametrize(
+    "year, expected",
+    [
+        (None, ["op", "op2000"]),
+        (1995, ["op"]),
+        (2026, ["op", "op2000"]),
+        (2027, ["op", "op2000", "uc2027"]),
+        (2031, ["op", "op2000", "uc2027", "pl2030"]),
+    ],
+)
 def test_select_year(timeline_net, year, expected):
     sel = timeline_net.select(year=year)
     assert list(sel.links.index) == expected
     assert list(sel.places.index) == ["a", "b", "c"]  # all places kept
     assert sorted(k for _, _, k in sel.graph.edges(keys=True)) == sorted(expected * 2)
-    assert timeline_net.usable(year).tolist() == [lid in expected for lid in timeline_net.links.index]
+    assert timeline_net.usable(year).tolist() == [
+        lid in expected for lid in timeline_net.links.index
+    ]
     assert len(timeline_net.links) == 5  # the original is unchanged
 
 
@@ -752,25 +890,36 @@ def test_info_counts(border_pair):
     assert info["links_by_kind"]["line"]["links"] == 2
     assert set(info["links_by_country"]) == {"AFG", "PAK", "border"}
     assert info["links_by_status"] == {"operational": {"links": 3, "km": info["total_km"]}}
-    assert info["tables"] == {"tariffs": 6, "speeds": 6, "crossings": 2, "operations": 10,
-                              "risk": 2}
+    assert info["tables"] == {
+        "tariffs": 6,
+        "speeds": 6,
+        "crossings": 2,
+        "operations": 10,
+        "risk": 2,
+    }
     assert info["sources"] == 0
 
 
 def test_info_link_between_countries_not_a_border():
-    net = make_network(PLACES, [dict(id="bc", from_id="b", to_id="c", mode="road")],
-                       meta={"name": "demo"})
+    net = make_network(
+        PLACES, [dict(id="bc", from_id="b", to_id="c", mode="road")], meta={"name": "demo"}
+    )
     info = net.info()
     assert info["name"] == "demo" and net.name == "demo"
-    assert info["links_by_country"] == {"PAK-AFG": {"links": 1,
-                                                    "km": round(net.links["distance_km"].iloc[0], 1)}}
+    assert info["links_by_country"] == {
+        "PAK-AFG": {"links": 1, "km": round(net.links["distance_km"].iloc[0], 1)}
+    }
     assert info["tables"] == {}
 
 
 def test_info_by_status(timeline_net):
     info = timeline_net.info()
     assert {k: v["links"] for k, v in info["links_by_status"].items()} == {
-        "closed": 1, "operational": 2, "planned": 1, "under_construction": 1}
+        "closed": 1,
+        "operational": 2,
+        "planned": 1,
+        "under_construction": 1,
+    }
 
 
 def test_build_with_changes():

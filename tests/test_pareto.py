@@ -16,8 +16,12 @@ from corridors import NoRouteError, ParameterError
 from corridors.routes.pareto import criteria_of, dominates
 from test_routing_properties import SETTINGS, build, queries
 
-PAIRS = [("time_h", "cost_usd"), ("distance_km", "cost_usd"), ("time_h", "distance_km"),
-         ("time_h", "cost_usd", "distance_km")]
+PAIRS = [
+    ("time_h", "cost_usd"),
+    ("distance_km", "cost_usd"),
+    ("time_h", "distance_km"),
+    ("time_h", "cost_usd", "distance_km"),
+]
 
 
 @SETTINGS
@@ -52,13 +56,21 @@ def test_front_is_non_dominated_and_holds_every_single_criterion_optimum(q, crit
 def test_hand_made_front():
     """O to D: road 100 km (2 h at 50 km/h, USD 200), rail 250 km (6.25 h, USD 250), and a
     dominated road detour via R (2 x 100 km... longer and dearer)."""
-    places = [rf.place("o", 0, kind="rail_station"), rf.place("r", 1, y=30.2),
-              rf.place("d", 2, kind="rail_station")]
-    links = [rf.link("o", "d", "road", 100), rf.link("o", "d", "rail", 250, id="o_d_rail"),
-             rf.link("o", "r", "road", 100), rf.link("r", "d", "road", 100)]
+    places = [
+        rf.place("o", 0, kind="rail_station"),
+        rf.place("r", 1, y=30.2),
+        rf.place("d", 2, kind="rail_station"),
+    ]
+    links = [
+        rf.link("o", "d", "road", 100),
+        rf.link("o", "d", "rail", 250, id="o_d_rail"),
+        rf.link("o", "r", "road", 100),
+        rf.link("r", "d", "road", 100),
+    ]
     net = rf.build(places, links)
-    front = cor.pareto(net, "o", "d", criteria=("cost", "distance"),
-                       cargo=cor.Cargo.container("20ft"))
+    front = cor.pareto(
+        net, "o", "d", criteria=("cost", "distance"), cargo=cor.Cargo.container("20ft")
+    )
     # 20ft: road 1.0 USD/km, rail 0.5 USD/km -> rail USD 125 / 250 km, road USD 100 / 100 km:
     # the road dominates the rail on both; the front is the road alone
     assert [[leg.link_id for leg in r.steps if leg.link_id] for r in front] == [["o_d"]]
@@ -73,14 +85,21 @@ def test_two_member_front():
     net = rf.build(places, links)
     front = cor.pareto(net, "o", "d", criteria=("time_h", "cost_usd"))
     # road: 6 h, USD 600; rail: 7.75 h, USD 310
-    assert [(r.time_h, r.cost_usd) for r in front] == [(approx(6.0), approx(600.0)),
-                                                       (approx(7.75), approx(310.0))]
+    assert [(r.time_h, r.cost_usd) for r in front] == [
+        (approx(6.0), approx(600.0)),
+        (approx(7.75), approx(310.0)),
+    ]
 
 
-@pytest.mark.parametrize("criteria, match", [
-    (("time_h",), "two or three"), (("time_h", "cost_usd", "distance_km", "generalized"),
-                                    "two or three"),
-    (("time_h", "time"), "repeat"), (("time_h", "happiness"), "unknown criterion")])
+@pytest.mark.parametrize(
+    "criteria, match",
+    [
+        (("time_h",), "two or three"),
+        (("time_h", "cost_usd", "distance_km", "generalized"), "two or three"),
+        (("time_h", "time"), "repeat"),
+        (("time_h", "happiness"), "unknown criterion"),
+    ],
+)
 def test_bad_criteria(criteria, match):
     with pytest.raises(ParameterError, match=match):
         cor.pareto(rf.via_net(), "o", "d", criteria=criteria)
@@ -107,7 +126,22 @@ def test_cli_pareto_table_json_csv(capsys, tmp_path):
 
     data = json.loads(capsys.readouterr().out)
     assert [r["time_h"] for r in data["routes"]] == [6.0, 7.8]  # summary rounds to 0.1 h
-    assert main(["pareto", "o", "d", "--network", str(path), "--format", "csv",
-                 "--criteria", "cost_usd", "distance_km"]) == 0
+    assert (
+        main(
+            [
+                "pareto",
+                "o",
+                "d",
+                "--network",
+                str(path),
+                "--format",
+                "csv",
+                "--criteria",
+                "cost_usd",
+                "distance_km",
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("route,cost_usd,distance_km")

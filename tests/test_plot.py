@@ -110,12 +110,14 @@ def test_tcd_chart_labels_never_overlap_or_leave_the_frame(seg_route):
         assert boxes
         for i, b in enumerate(boxes):
             assert frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 <= b.y1 <= frame.y1
-            assert not any(b.overlaps(o) for o in boxes[i + 1:])
+            assert not any(b.overlaps(o) for o in boxes[i + 1 :])
 
 
 def test_tcd_chart_waits_mode_styles_and_bands():
-    places = [rf.place("x", 0, kind="port", name="Xport"),
-              rf.place("y", 2, kind="port", name="Yport")]
+    places = [
+        rf.place("x", 0, kind="port", name="Xport"),
+        rf.place("y", 2, kind="port", name="Yport"),
+    ]
     net = rf.build(places, [rf.link("x", "y", "ferry", 200, headway_h=240.0)], name="f")
     r = cor.route(net, "Xport", "Yport", departure="random")
     s = tcd_series(r)
@@ -125,11 +127,17 @@ def test_tcd_chart_waits_mode_styles_and_bands():
     sim = cor.simulate(r, runs=500, seed=1, net=net)
     fig = plot.tcd_chart(r, simulation=sim)
     time_ax = fig.axes[0]
-    wait_seg = [ln for ln in time_ax.get_lines() if ln.get_gid() == "route-0"
-                and ln.get_alpha() == 0.35]
+    wait_seg = [
+        ln for ln in time_ax.get_lines() if ln.get_gid() == "route-0" and ln.get_alpha() == 0.35
+    ]
     assert len(wait_seg) == 1  # the wait, faint
-    runs = [ln for ln in time_ax.get_lines() if ln.get_gid() == "route-0"
-            and ln.get_alpha() is None and ln.get_xdata()[0] != ln.get_xdata()[1]]
+    runs = [
+        ln
+        for ln in time_ax.get_lines()
+        if ln.get_gid() == "route-0"
+        and ln.get_alpha() is None
+        and ln.get_xdata()[0] != ln.get_xdata()[1]
+    ]
     assert runs and all(ln.get_linestyle() != "-" for ln in runs)  # ferry: dash-dot
     band = next(ln for ln in time_ax.get_lines() if ln.get_gid() == "band-0")
     lo, hi = np.percentile(sim.time_h[:, 0] / 24, [10, 90])
@@ -184,8 +192,10 @@ def test_transit_time_hist():
     ax = fig.axes[0]
     assert len(ax.patches) == 2  # one outlined histogram per route
     p50 = np.percentile(draws[:, 0] / 24, 50)
-    assert ax.get_legend().get_texts()[0].get_text() == f"a (P50 {p50:.1f}, P90 " \
+    assert (
+        ax.get_legend().get_texts()[0].get_text() == f"a (P50 {p50:.1f}, P90 "
         f"{np.percentile(draws[:, 0] / 24, 90):.1f})"
+    )
     fig = plot.transit_time_hist(draws, ["a", "b"], deadline_h=11 * 24, title="X → Y")
     ax = fig.axes[0]
     line = next(ln for ln in ax.get_lines() if ln.get_gid() == "deadline")
@@ -224,8 +234,9 @@ class _Page(HTMLParser):
 
 def test_explore_is_one_offline_page(seg_route, tmp_path):
     evil = 'Route <script>alert("x")</script> & co'
-    m = plot.explore([seg_route, seg_route], labels=[evil, "second"],
-                     colours=["#123456", "#abcdef"])
+    m = plot.explore(
+        [seg_route, seg_route], labels=[evil, "second"], colours=["#123456", "#abcdef"]
+    )
     page = _Page()
     page.feed(m.html)
     # nothing from the network: no src or href anywhere, no URL in the page
@@ -238,8 +249,11 @@ def test_explore_is_one_offline_page(seg_route, tmp_path):
     groups = [a for t, a in page.tags if t == "g" and a.get("class") == "route"]
     assert [g["stroke"] for g in groups] == ["#123456", "#abcdef"]
     moving = [leg for leg in seg_route.steps if leg.kind in ("link", "border")]
-    paths = [a for t, a in page.tags if t == "path" and "data-tip" in a
-             and ("→" in (a["data-tip"] or ""))]
+    paths = [
+        a
+        for t, a in page.tags
+        if t == "path" and "data-tip" in a and ("→" in (a["data-tip"] or ""))
+    ]
     assert len(paths) == 2 * len(moving)
     # tooltips: rounded figures only (no float with more than one decimal)
     for a in paths:
@@ -249,8 +263,7 @@ def test_explore_is_one_offline_page(seg_route, tmp_path):
     assert len(borders) == 1 and "Quebec–Romeo" in (borders[0]["data-tip"] or "")
     fig = plot.route_map([seg_route, seg_route], colours=["#123456", "#abcdef"])
     legend = fig.axes[0].get_legend().get_lines()
-    assert [matplotlib.colors.to_hex(ln.get_color()) for ln in legend[:2]] == \
-        ["#123456", "#abcdef"]
+    assert [matplotlib.colors.to_hex(ln.get_color()) for ln in legend[:2]] == ["#123456", "#abcdef"]
     # ids unique per map (two maps in one notebook), the same for the same map
     ids = [a["id"] for t, a in page.tags if t == "svg"]
     assert len(ids) == 1 and f'getElementById("{ids[0]}")' in page.scripts[0]
@@ -271,15 +284,24 @@ def test_explore_renders_in_headless_chromium_without_network(seg_route, tmp_pat
     is on the screen."""
     page = tmp_path / "map.html"
     plot.save_explore([seg_route], page, colours=["#ff00ff"])
-    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-             "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,800"]
-    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True,
-                         text=True, timeout=120)
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--proxy-server=127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1000,800",
+    ]
+    dom = subprocess.run(
+        [*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    )
     assert 'data-rendered="1"' in dom.stdout
     shot = tmp_path / "shot.png"
-    subprocess.run([*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120
+    )
     img = plt.imread(shot)[..., :3]
     magenta = (img[..., 0] > 0.85) & (img[..., 1] < 0.25) & (img[..., 2] > 0.85)
     assert magenta.sum() > 200  # the route is drawn

@@ -19,8 +19,10 @@ from netfactory import build
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     net = build("two_corridors")
-    net.meta = {"name": "two", "corridors": [{"name": "west", "places": ["o", "i1", "i2", "d"],
-                                              "modes": ["road"]}]}
+    net.meta = {
+        "name": "two",
+        "corridors": [{"name": "west", "places": ["o", "i1", "i2", "d"], "modes": ["road"]}],
+    }
     return cor.write_network(net, tmp_path / "n")
 
 
@@ -30,8 +32,9 @@ def _problems(path: Path) -> list[cor.Problem]:
     return info.value.problems
 
 
-@pytest.mark.parametrize("name", ["risk.csv", "tariffs.csv", "network.toml", "corridors.toml",
-                                  "SOURCES.md"])
+@pytest.mark.parametrize(
+    "name", ["risk.csv", "tariffs.csv", "network.toml", "corridors.toml", "SOURCES.md"]
+)
 def test_a_file_that_is_a_folder_is_a_problem_naming_it(folder: Path, name: str) -> None:
     f = folder / name
     if f.exists():
@@ -41,14 +44,17 @@ def test_a_file_that_is_a_folder_is_a_problem_naming_it(folder: Path, name: str)
     assert any(p.file == str(f) and p.record == "(file)" for p in problems), problems
 
 
-@pytest.mark.parametrize("body, words", [
-    ('[[corridor]]\nname = "x"\nplaces = ["o", "d"]\nmodes = 5\n', "5 is not a list of modes"),
-    ('[[corridor]]\nname = "x"\nplaces = [["o"], "d"]\n', "['o'] is not a place id"),
-    ('[[corridor]]\nname = 3\nplaces = ["o", "d"]\n', "a corridor needs a name"),
-    ('[[corridor]]\nname = "x"\nplaces = ["o", "d"]\nmodes = [1]\n', "1 is not allowed"),
-    ("x = " + "[" * 500 + "]" * 500 + "\n", "nested too deep"),
-    ("corridor = \"\\xff\"", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ('[[corridor]]\nname = "x"\nplaces = ["o", "d"]\nmodes = 5\n', "5 is not a list of modes"),
+        ('[[corridor]]\nname = "x"\nplaces = [["o"], "d"]\n', "['o'] is not a place id"),
+        ('[[corridor]]\nname = 3\nplaces = ["o", "d"]\n', "a corridor needs a name"),
+        ('[[corridor]]\nname = "x"\nplaces = ["o", "d"]\nmodes = [1]\n', "1 is not allowed"),
+        ("x = " + "[" * 500 + "]" * 500 + "\n", "nested too deep"),
+        ('corridor = "\\xff"', "not valid TOML"),
+    ],
+)
 def test_corridors_toml_with_wrong_types(folder: Path, body: str, words: str) -> None:
     (folder / "corridors.toml").write_text(body, encoding="utf-8")
     problems = _problems(folder)
@@ -61,8 +67,9 @@ def test_non_utf8_toml_and_sources(folder: Path) -> None:
     (folder / "SOURCES.md").write_bytes(b"**[test]** caf\xe9\n")
     problems = _problems(folder)
     for name in ("network.toml", "SOURCES.md"):
-        assert any(p.file == str(folder / name) and "not UTF-8" in p.message
-                   for p in problems), problems
+        assert any(p.file == str(folder / name) and "not UTF-8" in p.message for p in problems), (
+            problems
+        )
 
 
 def test_a_network_name_that_is_not_text(folder: Path) -> None:
@@ -79,8 +86,9 @@ def test_a_null_place_id_named_by_a_corridor(folder: Path) -> None:
     assert any(p.field == "id" for p in problems)
 
 
-@pytest.mark.parametrize("cell", ["1_5", "\u0661\u0665", "nan", "inf", "1,5", "0x10", "15 km",
-                                  "\uff11\uff15"])
+@pytest.mark.parametrize(
+    "cell", ["1_5", "\u0661\u0665", "nan", "inf", "1,5", "0x10", "15 km", "\uff11\uff15"]
+)
 def test_strict_numbers_in_csv_cells(folder: Path, cell: str) -> None:
     f = folder / "speeds.csv"
     lines = f.read_text("utf-8").splitlines()
@@ -94,8 +102,9 @@ def test_strict_numbers_in_csv_cells(folder: Path, cell: str) -> None:
     assert repr(cell) in hit[0].message
 
 
-@pytest.mark.parametrize("text, value", [("15", 15.0), (" -3.5 ", -3.5), ("1e3", 1000.0),
-                                         (".5", 0.5), ("+2.", 2.0)])
+@pytest.mark.parametrize(
+    "text, value", [("15", 15.0), (" -3.5 ", -3.5), ("1e3", 1000.0), (".5", 0.5), ("+2.", 2.0)]
+)
 def test_parse_number_accepts_plain_numbers(text: str, value: float) -> None:
     assert parse_number(text) == (value, None)
 
@@ -106,8 +115,9 @@ def test_parse_number_rejects_the_rest(text: str) -> None:
     assert x is None and error and repr(text) in error
 
 
-def test_journeys_not_utf8_is_a_problem_and_exit_2(tmp_path: Path, folder: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_journeys_not_utf8_is_a_problem_and_exit_2(
+    tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     j = tmp_path / "j.csv"
     j.write_bytes(b"id,origin,destination,source\nx,o,d,caf\xe9\n")
     with pytest.raises(ValidationError) as info:
@@ -123,8 +133,11 @@ def test_journeys_not_utf8_is_a_problem_and_exit_2(tmp_path: Path, folder: Path,
 
 def test_journey_figures_are_parsed_strictly(tmp_path: Path) -> None:
     j = tmp_path / "j.csv"
-    j.write_text("id,origin,destination,cargo,observed_days_min,observed_days_max,date,source,"
-                 "confidence\nx,o,d,40ft,1_5,\u0662\u0660,2024,test,approx\n", encoding="utf-8")
+    j.write_text(
+        "id,origin,destination,cargo,observed_days_min,observed_days_max,date,source,"
+        "confidence\nx,o,d,40ft,1_5,\u0662\u0660,2024,test,approx\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationError) as info:
         read_journeys(j)
     got = {p.field: p.message for p in info.value.problems if p.record == "x"}
@@ -132,12 +145,15 @@ def test_journey_figures_are_parsed_strictly(tmp_path: Path) -> None:
     assert "'\u0662\u0660' is not a number of days" in got["observed_days_max"]
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda p: p.mkdir(), "a folder, not a file"),
-    (lambda p: p.write_bytes(b'name = "\xff"\n'), "not UTF-8"),
-    (lambda p: p.write_text("x = " + "[" * 1000 + "]" * 1000 + "\n"), "nested too deep"),
-    (lambda p: p.write_text('name = "s"\nod = 5\n'), "od"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda p: p.mkdir(), "a folder, not a file"),
+        (lambda p: p.write_bytes(b'name = "\xff"\n'), "not UTF-8"),
+        (lambda p: p.write_text("x = " + "[" * 1000 + "]" * 1000 + "\n"), "nested too deep"),
+        (lambda p: p.write_text('name = "s"\nod = 5\n'), "od"),
+    ],
+)
 def test_scenario_file_failures(tmp_path: Path, make, words: str) -> None:  # type: ignore[no-untyped-def]
     p = tmp_path / "s.toml"
     make(p)
@@ -146,9 +162,14 @@ def test_scenario_file_failures(tmp_path: Path, make, words: str) -> None:  # ty
     assert str(p) in str(info.value) and words in str(info.value)
 
 
-@pytest.mark.parametrize("table, field", [("links.geojson", "time_h"),
-                                          ("links.geojson", "usd_per_teu_km"),
-                                          ("tariffs.csv", "usd_per_feu_km")])
+@pytest.mark.parametrize(
+    "table, field",
+    [
+        ("links.geojson", "time_h"),
+        ("links.geojson", "usd_per_teu_km"),
+        ("tariffs.csv", "usd_per_feu_km"),
+    ],
+)
 def test_implausibly_large_numbers_are_problems(folder: Path, table: str, field: str) -> None:
     f = folder / table
     if table.endswith(".geojson"):
@@ -161,5 +182,6 @@ def test_implausibly_large_numbers_are_problems(folder: Path, table: str, field:
         row[lines[0].split(",").index(field)] = "1e308"
         f.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
     problems = _problems(folder)
-    assert any(p.file == str(f) and p.field == field and "implausibly large" in p.message
-               for p in problems), problems
+    assert any(
+        p.file == str(f) and p.field == field and "implausibly large" in p.message for p in problems
+    ), problems

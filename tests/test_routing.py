@@ -140,8 +140,9 @@ def test_no_border_dwell_inside_one_country():
 
 
 def test_headway_adds_half_the_headway_as_wait():
-    r = cor.route(rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40,
-                  departure="random")
+    r = cor.route(
+        rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40, departure="random"
+    )
     (leg,) = [s for s in r.steps if s.kind != "terminal"]
     assert leg.wait_h == approx(12.0) and leg.headway_h == approx(24.0)
     assert leg.running_time_h == approx(200 / 20)
@@ -152,8 +153,9 @@ def test_headway_adds_half_the_headway_as_wait():
 
 def test_booked_departure_has_no_first_wait_and_random_adds_half_a_headway():
     booked = cor.route(rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40)
-    rand = cor.route(rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40,
-                     departure="random")
+    rand = cor.route(
+        rf.headway_net(), "Xport", "Yport", minimize="time", cargo=C40, departure="random"
+    )
     assert booked.time_split()["waiting"] == 0.0
     assert rand.time_h - booked.time_h == approx(12.0)
     assert booked.transit_time_h == approx(rand.transit_time_h)
@@ -185,8 +187,7 @@ def test_rate_override_wins_over_table_and_scales_by_table_ratios():
     # 40 ft: x table FEU/TEU ratio (2.0 / 1.0)
     assert cor.route(net, "a", "b", cargo=C40).cost_usd == approx(100 * 4.0 * 2.0)
     # tonne: x table tonne/TEU ratio (0.05 / 1.0) x tonnes
-    assert cor.route(net, "a", "b", cargo=Cargo.bulk(5)).cost_usd == approx(
-        100 * 4.0 * 0.05 * 5)
+    assert cor.route(net, "a", "b", cargo=Cargo.bulk(5)).cost_usd == approx(100 * 4.0 * 0.05 * 5)
 
 
 # ---- cargo ---------------------------------------------------------------------------------
@@ -200,8 +201,9 @@ def test_cargo_units_use_their_tariff_columns_and_tonne_fee():
     assert r40.cost_usd == approx(550.0)
     rt = cor.route(net, "p1", "q1", cargo=Cargo.bulk(10))
     # tonne-km rates x 10 t; the border fee is per 20 t: 100 / 20 x 10
-    assert rt.cost_usd == approx(100 * 0.05 * 10 + (5 * 0.05 * 10 + 100 / 20 * 10)
-                                 + 80 * 0.07 * 10)  # 158.5
+    assert rt.cost_usd == approx(
+        100 * 0.05 * 10 + (5 * 0.05 * 10 + 100 / 20 * 10) + 80 * 0.07 * 10
+    )  # 158.5
     assert rt.crossings[0].fee_usd == approx(50.0)
     # time does not depend on the cargo
     assert r20.time_h == approx(r40.time_h) == approx(rt.time_h) == approx(14.1)
@@ -214,8 +216,9 @@ def test_default_cargo_is_one_40ft_container():
 
 def test_generalized_cost_adds_time_value():
     net = rf.gauge_break_net()
-    cargo = Cargo.container("40ft", value_usd=87_600, holding_rate_per_year=0.1,
-                            value_of_time_usd_per_h=2.0)
+    cargo = Cargo.container(
+        "40ft", value_usd=87_600, holding_rate_per_year=0.1, value_of_time_usd_per_h=2.0
+    )
     r = cor.route(net, "a", "b", minimize="generalized", cargo=cargo)
     # 87,600 x 0.1 / 8760 = 1 USD/h holding + 2 USD/h value of time
     assert r.generalized_usd == approx(1100.0 + 42.5 * (87_600 * 0.1 / 8760 + 2.0))  # 1227.5
@@ -229,14 +232,17 @@ def test_generalized_cost_adds_time_value():
 # ---- objectives and aliases ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("minimize, canonical, middle, value", [
-    ("distance", "distance_km", "s", 200.0),
-    ("distance_km", "distance_km", "s", 200.0),
-    ("time", "time_h", "t", 4.0),
-    ("time_h", "time_h", "t", 4.0),
-    ("cost", "cost_usd", "c", 400.0),
-    ("cost_usd", "cost_usd", "c", 400.0),
-])
+@pytest.mark.parametrize(
+    "minimize, canonical, middle, value",
+    [
+        ("distance", "distance_km", "s", 200.0),
+        ("distance_km", "distance_km", "s", 200.0),
+        ("time", "time_h", "t", 4.0),
+        ("time_h", "time_h", "t", 4.0),
+        ("cost", "cost_usd", "c", 400.0),
+        ("cost_usd", "cost_usd", "c", 400.0),
+    ],
+)
 def test_objectives_and_their_short_forms(minimize, canonical, middle, value):
     r = cor.route(rf.choice_net(), "Origin", "Destination", minimize=minimize, cargo=C20)
     assert r.query.minimize == canonical
@@ -352,16 +358,19 @@ def test_corridors_baseline_by_hand():
     assert back.cost_usd == approx(1000 + 2 * 120)
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(avoid_countries="IRN"),
-    dict(avoid_countries=["irn"]),
-    dict(avoid_places="Mashhad"),
-    dict(avoid_places=["i1"]),
-    dict(avoid_links="i1_i2"),
-    dict(avoid_crossings="o_i1"),
-    dict(avoid_crossings="i2_d"),
-    dict(avoid_crossings="Iran Gate"),  # a place on a border link
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(avoid_countries="IRN"),
+        dict(avoid_countries=["irn"]),
+        dict(avoid_places="Mashhad"),
+        dict(avoid_places=["i1"]),
+        dict(avoid_links="i1_i2"),
+        dict(avoid_crossings="o_i1"),
+        dict(avoid_crossings="i2_d"),
+        dict(avoid_crossings="Iran Gate"),  # a place on a border link
+    ],
+)
 def test_avoid_removes_the_west_corridor(kwargs):
     r = cor.route(rf.corridors_net(), "o", "d", cargo=C40, **kwargs)
     assert link_ids(r) == EAST
@@ -393,16 +402,19 @@ def test_modes_restriction():
 # ---- names ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("origin, destination", [
-    ("zahedan", "mirjaveh"),          # ids
-    ("Zāhedān", "Mīrjāveh"),          # names
-    ("Zahedan", "Mirjaveh"),          # without diacritics
-    ("ZAHEDAN", "mīrjāveh"),          # other case
-    ("  zāhedān ", "MIRJAVEH"),
-    ("Duzdab", "Mirjaveh Border"),    # aliases
-    ("duzdab", "mirjaveh border"),
-    ("Zahidan", "MIRJAVEH BORDER"),
-])
+@pytest.mark.parametrize(
+    "origin, destination",
+    [
+        ("zahedan", "mirjaveh"),  # ids
+        ("Zāhedān", "Mīrjāveh"),  # names
+        ("Zahedan", "Mirjaveh"),  # without diacritics
+        ("ZAHEDAN", "mīrjāveh"),  # other case
+        ("  zāhedān ", "MIRJAVEH"),
+        ("Duzdab", "Mirjaveh Border"),  # aliases
+        ("duzdab", "mirjaveh border"),
+        ("Zahidan", "MIRJAVEH BORDER"),
+    ],
+)
 def test_places_found_by_name_alias_case_and_without_diacritics(origin, destination):
     r = cor.route(rf.names_net(), origin, destination)
     assert (r.origin, r.destination) == ("zahedan", "mirjaveh")
@@ -476,7 +488,8 @@ def test_missing_tariff_names_link_and_fix_but_distance_still_works():
     r = cor.route(net, "a", "c", minimize="distance")
     assert r.distance_km == approx(200.0)
     assert cor.route(net, "a", "c", minimize="time").time_h == approx(
-        100 / 50 + 10.0 + 100 / 40)  # intermodal default 10 h at b
+        100 / 50 + 10.0 + 100 / 40
+    )  # intermodal default 10 h at b
     # a query that cannot use the link still routes by cost (the check covers usable edges)
     assert cor.route(net, "a", "b", cargo=C40, modes="road").cost_usd == approx(200.0)
     with pytest.raises(ParameterError, match="b_c"):  # b_c could make a -> b cheaper
@@ -491,12 +504,15 @@ def test_no_route_names_the_only_transit_country():
     assert info.value.reason == "avoid_countries"
 
 
-@pytest.mark.parametrize("kwargs, expected", [
-    (dict(avoid_countries=["IRN", "AFG"]), ["IRN", "AFG"]),
-    (dict(avoid_links=["i1_i2", "f1_f2"]), ["i1_i2", "f1_f2"]),
-    (dict(avoid_places=["Mashhad", "Herat"]), ["i2", "f2"]),
-    (dict(avoid_crossings=["o_i1", "o_f1"]), ["o_i1", "o_f1"]),
-])
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        (dict(avoid_countries=["IRN", "AFG"]), ["IRN", "AFG"]),
+        (dict(avoid_links=["i1_i2", "f1_f2"]), ["i1_i2", "f1_f2"]),
+        (dict(avoid_places=["Mashhad", "Herat"]), ["i2", "f2"]),
+        (dict(avoid_crossings=["o_i1", "o_f1"]), ["o_i1", "o_f1"]),
+    ],
+)
 def test_no_route_names_every_avoided_item_that_blocks(kwargs, expected):
     with pytest.raises(NoRouteError) as info:
         cor.route(rf.corridors_net(), "o", "d", **kwargs)
@@ -566,15 +582,25 @@ def test_segments_route_by_hand(seg_route):
 def test_totals_equal_sum_of_legs(args):
     net = rf.segments_net() if args[0] in "as" else rf.border_net()
     r = cor.route(net, *args, minimize="generalized")
-    for name, leg_name in (("distance_km", "distance_km"), ("time_h", "time_h"),
-                           ("cost_usd", "cost_usd"), ("generalized_usd", "generalized_usd")):
+    for name, leg_name in (
+        ("distance_km", "distance_km"),
+        ("time_h", "time_h"),
+        ("cost_usd", "cost_usd"),
+        ("generalized_usd", "generalized_usd"),
+    ):
         assert getattr(r, name) == approx(math.fsum(getattr(x, leg_name) for x in r.steps))
     assert r.objective == approx(r.generalized_usd)
     for leg in r.steps:
-        assert leg.time_h == approx(leg.running_time_h + leg.wait_h + leg.dwell_h
-                                    + leg.transfer_time_h + leg.terminal_time_h)
-        assert leg.cost_usd == approx(leg.running_cost_usd + leg.fee_usd
-                                      + leg.transfer_cost_usd + leg.terminal_cost_usd)
+        assert leg.time_h == approx(
+            leg.running_time_h
+            + leg.wait_h
+            + leg.dwell_h
+            + leg.transfer_time_h
+            + leg.terminal_time_h
+        )
+        assert leg.cost_usd == approx(
+            leg.running_cost_usd + leg.fee_usd + leg.transfer_cost_usd + leg.terminal_cost_usd
+        )
 
 
 @pytest.mark.parametrize("origin, destination", [("a", "s"), ("s", "a")])
@@ -586,9 +612,12 @@ def test_legs_geodataframe(origin, destination):
     assert len(legs) == len(r.steps) == 8
     assert list(legs["seq"]) == list(range(8))
     assert legs["kind"].iloc[0] == legs["kind"].iloc[-1] == "terminal"
-    for col, total in (("cum_distance_km", r.distance_km), ("cum_time_h", r.time_h),
-                       ("cum_cost_usd", r.cost_usd),
-                       ("cum_generalized_usd", r.generalized_usd)):
+    for col, total in (
+        ("cum_distance_km", r.distance_km),
+        ("cum_time_h", r.time_h),
+        ("cum_cost_usd", r.cost_usd),
+        ("cum_generalized_usd", r.generalized_usd),
+    ):
         assert legs[col].iloc[-1] == approx(total)
         assert (legs[col].diff().dropna() >= 0).all()
     xy = {pid: (g.x, g.y) for pid, g in net.places.geometry.items()}
@@ -611,7 +640,11 @@ def test_summary_counts_crossings_and_transfers(seg_route):
     assert s["n_transfers"] == 1
     t = s["transfers"][0]
     assert (t["place"], t["from_service"], t["to_service"], t["kind"]) == (
-        "z", "rail-1676", "rail-1435", "transload")
+        "z",
+        "rail-1676",
+        "rail-1435",
+        "transload",
+    )
     assert t["time_h"] == approx(20.0) and t["cost_usd"] == approx(400.0)
     assert s["countries"] == ["PAK", "AFG"]
     assert s["distance_km"] == approx(560.0)
@@ -652,8 +685,15 @@ def test_to_dict_constraints_recorded():
 
 def test_segments_merge_consecutive_links_on_one_service(seg_route):
     segs = seg_route.segments()
-    assert [s["kind"] for s in segs] == ["terminal", "link", "transfer", "link", "border", "link",
-                                         "terminal"]
+    assert [s["kind"] for s in segs] == [
+        "terminal",
+        "link",
+        "transfer",
+        "link",
+        "border",
+        "link",
+        "terminal",
+    ]
     first = segs[1]
     assert (first["from_id"], first["to_id"]) == ("a", "z")
     assert first["via"] == ["Mike"]
@@ -685,20 +725,26 @@ def test_alternatives_bad_k():
 
 
 def test_oneway_link_only_forward():
-    net = rf.build([rf.place("a", 0), rf.place("b", 1)],
-                   [rf.link("a", "b", "road", 100, oneway=True)])
+    net = rf.build(
+        [rf.place("a", 0), rf.place("b", 1)], [rf.link("a", "b", "road", 100, oneway=True)]
+    )
     assert cor.route(net, "a", "b").distance_km == approx(100.0)
     with pytest.raises(NoRouteError):
         cor.route(net, "b", "a")
 
 
 def _break_places(z_kind: str) -> list[dict]:
-    return [rf.place("a", 0, kind="rail_station"), rf.place("z", 1, kind=z_kind),
-            rf.place("b", 2, kind="rail_station")]
+    return [
+        rf.place("a", 0, kind="rail_station"),
+        rf.place("z", 1, kind=z_kind),
+        rf.place("b", 2, kind="rail_station"),
+    ]
 
 
-_BREAK_LINKS = [rf.link("a", "z", "rail", 200, gauge_mm="1676"),
-                rf.link("z", "b", "rail", 300, gauge_mm="1435")]
+_BREAK_LINKS = [
+    rf.link("a", "z", "rail", 200, gauge_mm="1676"),
+    rf.link("z", "b", "rail", 300, gauge_mm="1435"),
+]
 
 
 def test_junction_transfers_only_with_explicit_row():
@@ -715,18 +761,40 @@ def test_junction_transfers_only_with_explicit_row():
 def test_reverse_operations_row_wins_for_its_direction():
     row = dict(place_id="z", year=2024, time_p90_h=None)
     ops = rf.DEFAULT_OPS + [
-        dict(row, from_service="rail-1676", to_service="rail-1435", kind="transload",
-             time_median_h=30.0, cost_usd_20ft=500.0, cost_usd_40ft=600.0,
-             cost_usd_per_tonne=20.0),
-        dict(row, from_service="rail-1435", to_service="rail-1676", kind="bogie_exchange",
-             time_median_h=3.0, cost_usd_20ft=50.0, cost_usd_40ft=70.0, cost_usd_per_tonne=2.0)]
+        dict(
+            row,
+            from_service="rail-1676",
+            to_service="rail-1435",
+            kind="transload",
+            time_median_h=30.0,
+            cost_usd_20ft=500.0,
+            cost_usd_40ft=600.0,
+            cost_usd_per_tonne=20.0,
+        ),
+        dict(
+            row,
+            from_service="rail-1435",
+            to_service="rail-1676",
+            kind="bogie_exchange",
+            time_median_h=3.0,
+            cost_usd_20ft=50.0,
+            cost_usd_40ft=70.0,
+            cost_usd_per_tonne=2.0,
+        ),
+    ]
     net = rf.build(_break_places("junction"), _BREAK_LINKS, operations=ops)
     fwd = cor.route(net, "a", "b", cargo=C40).transfers[0]
     back = cor.route(net, "b", "a", cargo=C40).transfers[0]
     assert (fwd.transfer_kind, fwd.transfer_time_h, fwd.transfer_cost_usd) == (
-        "transload", 30.0, 600.0)
+        "transload",
+        30.0,
+        600.0,
+    )
     assert (back.transfer_kind, back.transfer_time_h, back.transfer_cost_usd) == (
-        "bogie_exchange", 3.0, 70.0)
+        "bogie_exchange",
+        3.0,
+        70.0,
+    )
     # p90 missing: the median stands in
     assert back.transfer_p90_h == approx(3.0)
 
@@ -734,10 +802,18 @@ def test_reverse_operations_row_wins_for_its_direction():
 def test_missing_default_transfer_row_is_a_parameter_error_for_cost():
     ops = [o for o in rf.DEFAULT_OPS if o["kind"] != "intermodal"]
     # the only way from o to d by rail changes from road to rail at m (never at the origin)
-    places = [rf.place("o", 0), rf.place("m", 1, kind="rail_station"),
-              rf.place("r", 1, y=30.1), rf.place("d", 2, kind="rail_station")]
-    links = [rf.link("o", "m", "road", 50), rf.link("m", "r", "road", 100),
-             rf.link("r", "d", "road", 100), rf.link("m", "d", "rail", 250)]
+    places = [
+        rf.place("o", 0),
+        rf.place("m", 1, kind="rail_station"),
+        rf.place("r", 1, y=30.1),
+        rf.place("d", 2, kind="rail_station"),
+    ]
+    links = [
+        rf.link("o", "m", "road", 50),
+        rf.link("m", "r", "road", 100),
+        rf.link("r", "d", "road", 100),
+        rf.link("m", "d", "rail", 250),
+    ]
     net = rf.build(places, links, operations=ops)
     with pytest.raises(ParameterError) as info:
         cor.route(net, "o", "d")
@@ -762,9 +838,17 @@ def test_unknown_link_and_country_in_avoid():
     assert "IRN" in str(info.value)
 
 
-@pytest.mark.parametrize("kwargs", [dict(max_transfers=-1), dict(max_transfers=1.5),
-                                    dict(year=30), dict(year="2030"), dict(modes=","),
-                                    dict(modes="rail, air")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(max_transfers=-1),
+        dict(max_transfers=1.5),
+        dict(year=30),
+        dict(year="2030"),
+        dict(modes=","),
+        dict(modes="rail, air"),
+    ],
+)
 def test_bad_arguments(kwargs):
     with pytest.raises(ParameterError):
         cor.route(rf.via_net(), "o", "d", **kwargs)
@@ -786,22 +870,31 @@ def test_bad_cargo():
 
 def test_cost_ties_go_to_the_faster_route_and_time_ties_to_the_cheaper():
     # two roads of equal cost: a short slow one and a long fast one (per-link overrides)
-    places = [rf.place("a", 0), rf.place("b", 1, y=30.2), rf.place("c", 1, y=29.8),
-              rf.place("d", 2)]
-    links = [rf.link("a", "b", "road", 100, usd_per_teu_km=1.0, speed_kmh=10.0),
-             rf.link("b", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=10.0),
-             rf.link("a", "c", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0),
-             rf.link("c", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0)]
+    places = [
+        rf.place("a", 0),
+        rf.place("b", 1, y=30.2),
+        rf.place("c", 1, y=29.8),
+        rf.place("d", 2),
+    ]
+    links = [
+        rf.link("a", "b", "road", 100, usd_per_teu_km=1.0, speed_kmh=10.0),
+        rf.link("b", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=10.0),
+        rf.link("a", "c", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0),
+        rf.link("c", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0),
+    ]
     net = rf.build(places, links)
     cheapest = cor.route(net, "a", "d", minimize="cost", cargo=cor.Cargo.container("20ft"))
     assert [s.to_id for s in cheapest.steps if s.kind == "link"] == ["c", "d"]
     # reversed: equal times, different costs -> the cheaper wins a time query
-    links = [rf.link("a", "b", "road", 100, usd_per_teu_km=3.0, speed_kmh=50.0),
-             rf.link("b", "d", "road", 100, usd_per_teu_km=3.0, speed_kmh=50.0),
-             rf.link("a", "c", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0),
-             rf.link("c", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0)]
-    fastest = cor.route(rf.build(places, links), "a", "d", minimize="time",
-                        cargo=cor.Cargo.container("20ft"))
+    links = [
+        rf.link("a", "b", "road", 100, usd_per_teu_km=3.0, speed_kmh=50.0),
+        rf.link("b", "d", "road", 100, usd_per_teu_km=3.0, speed_kmh=50.0),
+        rf.link("a", "c", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0),
+        rf.link("c", "d", "road", 100, usd_per_teu_km=1.0, speed_kmh=50.0),
+    ]
+    fastest = cor.route(
+        rf.build(places, links), "a", "d", minimize="time", cargo=cor.Cargo.container("20ft")
+    )
     assert [s.to_id for s in fastest.steps if s.kind == "link"] == ["c", "d"]
 
 

@@ -35,10 +35,16 @@ from corridors.model.schema import (
 from netfactory import make_network
 
 # CORRIDORS_EXAMPLES=500 pytest tests/test_routing_properties.py  for a longer bug hunt
-SETTINGS = settings(max_examples=int(os.environ.get("CORRIDORS_EXAMPLES", "30")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.large_base_example,
-                                           HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("CORRIDORS_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 
 COUNTRIES = ("PAK", "IRN", "AFG", "TKM")
 MODES = ("rail", "road", "sea", "ferry")
@@ -59,10 +65,16 @@ def specs(draw: st.DrawFn, max_places: int = 25) -> dict[str, Any]:
     places = []
     for i in range(n):
         country = countries[i] if i < k else draw(st.sampled_from(countries))
-        places.append(dict(id=f"p{i}", name=f"Place {i}", country=country,
-                           kind=draw(st.sampled_from(PLACE_KINDS)),
-                           lon=60.0 + 0.5 * draw(st.integers(0, 20)),
-                           lat=25.0 + 0.5 * draw(st.integers(0, 20))))
+        places.append(
+            dict(
+                id=f"p{i}",
+                name=f"Place {i}",
+                country=country,
+                kind=draw(st.sampled_from(PLACE_KINDS)),
+                lon=60.0 + 0.5 * draw(st.integers(0, 20)),
+                lat=25.0 + 0.5 * draw(st.integers(0, 20)),
+            )
+        )
     pairs = [(i, draw(st.integers(0, i - 1))) for i in range(1, n)]
     n_extra = draw(st.integers(0, n))
     for _ in range(n_extra):
@@ -76,14 +88,26 @@ def specs(draw: st.DrawFn, max_places: int = 25) -> dict[str, Any]:
         mode = draw(st.sampled_from(MODES))
         gc = float(geodesic_km(pa["lon"], pa["lat"], pb["lon"], pb["lat"]))
         km = round(max(gc, 5.0) * draw(st.floats(1.0, 2.0)) + 1.0, 3)
-        status = draw(st.sampled_from(("operational",) * 7 + ("planned", "under_construction",
-                                                              "closed")))
-        year = draw(st.sampled_from((None, 1990, 2040))) if status == "operational" \
+        status = draw(
+            st.sampled_from(("operational",) * 7 + ("planned", "under_construction", "closed"))
+        )
+        year = (
+            draw(st.sampled_from((None, 1990, 2040)))
+            if status == "operational"
             else draw(st.integers(2025, 2045))
+        )
         oneway = draw(st.booleans()) and draw(st.booleans()) and draw(st.booleans())
         lid = f"l{j}"
-        rec: dict[str, Any] = dict(id=lid, from_id=pa["id"], to_id=pb["id"], mode=mode,
-                                   distance_km=km, status=status, year=year, oneway=oneway)
+        rec: dict[str, Any] = dict(
+            id=lid,
+            from_id=pa["id"],
+            to_id=pb["id"],
+            mode=mode,
+            distance_km=km,
+            status=status,
+            year=year,
+            oneway=oneway,
+        )
         if mode == "rail":
             rec["gauge_mm"] = draw(st.sampled_from(GAUGES))
         if draw(st.integers(0, 9)) == 0:
@@ -95,9 +119,17 @@ def specs(draw: st.DrawFn, max_places: int = 25) -> dict[str, Any]:
         if pa["country"] != pb["country"] and mode in ("rail", "road"):
             rec["kind"] = "border"
             for d in ("forward",) if oneway else ("forward", "reverse"):
-                crossings.append(dict(link_id=lid, direction=d, mode=mode,
-                                      dwell_median_h=draw(hours), dwell_p90_h=None,
-                                      fee_usd=draw(money), year=2024))
+                crossings.append(
+                    dict(
+                        link_id=lid,
+                        direction=d,
+                        mode=mode,
+                        dwell_median_h=draw(hours),
+                        dwell_p90_h=None,
+                        fee_usd=draw(money),
+                        year=2024,
+                    )
+                )
         elif draw(st.integers(0, 4)) == 0:
             rec["kind"] = "access"
         links.append(rec)
@@ -106,19 +138,47 @@ def specs(draw: st.DrawFn, max_places: int = 25) -> dict[str, Any]:
         for c in ("*",) + countries:
             if c != "*" and (mode in ("sea", "ferry") or draw(st.booleans())):
                 continue
-            tariffs.append(dict(mode=mode, country=c, usd_per_teu_km=draw(pos),
-                                usd_per_feu_km=draw(pos), usd_per_tonne_km=draw(pos) / 20,
-                                year=2024))
+            tariffs.append(
+                dict(
+                    mode=mode,
+                    country=c,
+                    usd_per_teu_km=draw(pos),
+                    usd_per_feu_km=draw(pos),
+                    usd_per_tonne_km=draw(pos) / 20,
+                    year=2024,
+                )
+            )
             speeds.append(dict(mode=mode, country=c, speed_kmh=draw(st.floats(5.0, 100.0))))
-    operations = [dict(place_id="*", from_service="*", to_service="*", kind=kind,
-                       time_median_h=draw(hours), time_p90_h=None,
-                       cost_usd_20ft=draw(money), cost_usd_40ft=draw(money),
-                       cost_usd_per_tonne=draw(money) / 20, year=2024)
-                  for kind in TRANSFER_KINDS]
-    operations += [dict(place_id="*", from_service=m, to_service="terminal", kind="terminal",
-                        time_median_h=draw(hours), time_p90_h=None, cost_usd_20ft=draw(money),
-                        cost_usd_40ft=draw(money), cost_usd_per_tonne=draw(money) / 20,
-                        year=2024) for m in MODES]
+    operations = [
+        dict(
+            place_id="*",
+            from_service="*",
+            to_service="*",
+            kind=kind,
+            time_median_h=draw(hours),
+            time_p90_h=None,
+            cost_usd_20ft=draw(money),
+            cost_usd_40ft=draw(money),
+            cost_usd_per_tonne=draw(money) / 20,
+            year=2024,
+        )
+        for kind in TRANSFER_KINDS
+    ]
+    operations += [
+        dict(
+            place_id="*",
+            from_service=m,
+            to_service="terminal",
+            kind="terminal",
+            time_median_h=draw(hours),
+            time_p90_h=None,
+            cost_usd_20ft=draw(money),
+            cost_usd_40ft=draw(money),
+            cost_usd_per_tonne=draw(money) / 20,
+            year=2024,
+        )
+        for m in MODES
+    ]
     services: dict[str, set[str]] = {p["id"]: set() for p in places}
     for rec in links:
         for s in services_of(rec["mode"], parse_gauges(rec.get("gauge_mm"))):
@@ -129,18 +189,32 @@ def specs(draw: st.DrawFn, max_places: int = 25) -> dict[str, Any]:
         svcs_sorted = sorted(svcs)
         if len(svcs_sorted) < 2 or not draw(st.booleans()):
             continue
-        a, b = draw(st.sampled_from([(x, y) for x in svcs_sorted for y in svcs_sorted
-                                     if x != y]))
+        a, b = draw(st.sampled_from([(x, y) for x in svcs_sorted for y in svcs_sorted if x != y]))
         if (pid, a, b) in seen:
             continue
         seen.add((pid, a, b))
-        operations.append(dict(place_id=pid, from_service=a, to_service=b,
-                               kind=draw(st.sampled_from(TRANSFER_KINDS)),
-                               time_median_h=draw(hours), time_p90_h=None,
-                               cost_usd_20ft=draw(money), cost_usd_40ft=draw(money),
-                               cost_usd_per_tonne=draw(money) / 20, year=2024))
-    return dict(places=places, links=links, tariffs=tariffs, speeds=speeds,
-                operations=operations, crossings=crossings)
+        operations.append(
+            dict(
+                place_id=pid,
+                from_service=a,
+                to_service=b,
+                kind=draw(st.sampled_from(TRANSFER_KINDS)),
+                time_median_h=draw(hours),
+                time_p90_h=None,
+                cost_usd_20ft=draw(money),
+                cost_usd_40ft=draw(money),
+                cost_usd_per_tonne=draw(money) / 20,
+                year=2024,
+            )
+        )
+    return dict(
+        places=places,
+        links=links,
+        tariffs=tariffs,
+        speeds=speeds,
+        operations=operations,
+        crossings=crossings,
+    )
 
 
 def build(spec: dict[str, Any]) -> cor.Network:
@@ -148,9 +222,12 @@ def build(spec: dict[str, Any]) -> cor.Network:
     return make_network(spec.pop("places"), spec.pop("links"), meta={"name": "random"}, **spec)
 
 
-cargos = st.one_of(st.just(Cargo.container("20ft")), st.just(Cargo.container("40ft")),
-                   st.floats(1.0, 500.0).map(Cargo.bulk),
-                   st.floats(0.0, 1e6).map(lambda v: Cargo.container("40ft", value_usd=v)))
+cargos = st.one_of(
+    st.just(Cargo.container("20ft")),
+    st.just(Cargo.container("40ft")),
+    st.floats(1.0, 500.0).map(Cargo.bulk),
+    st.floats(0.0, 1e6).map(lambda v: Cargo.container("40ft", value_usd=v)),
+)
 
 
 @st.composite
@@ -175,8 +252,9 @@ def oracle_mask(topo: graph.Topology, origin: str, destination: str) -> np.ndarr
     return mask
 
 
-def booked(topo: graph.Topology, w: costs.Weights, origin: str, objective: str,
-           cargo: Cargo) -> np.ndarray:
+def booked(
+    topo: graph.Topology, w: costs.Weights, origin: str, objective: str, cargo: Cargo
+) -> np.ndarray:
     """The objective of a booked departure: no wait for the first departure from the origin
     (loading onto a scheduled mode there, or the first link out of it) or from a place one
     access link from it (a link out of that place; a transfer there keeps its wait)."""
@@ -184,13 +262,22 @@ def booked(topo: graph.Topology, w: costs.Weights, origin: str, objective: str,
     if objective not in ("time_h", "generalized"):
         return arr
     o = topo.place_index[origin]
-    near = {int(topo.dst_place[e]) for e in range(topo.n_edges)
-            if topo.etype[e] == graph.LINK and topo.eaccess[e] and topo.src_place[e] == o}
-    first = np.array([
-        (topo.etype[e] == graph.LOAD and topo.src[e] == topo.gate_of[o])
-        or (topo.etype[e] == graph.LINK and (topo.src_place[e] == o
-                                             or topo.src_place[e] in near))
-        for e in range(topo.n_edges)], dtype=bool)
+    near = {
+        int(topo.dst_place[e])
+        for e in range(topo.n_edges)
+        if topo.etype[e] == graph.LINK and topo.eaccess[e] and topo.src_place[e] == o
+    }
+    first = np.array(
+        [
+            (topo.etype[e] == graph.LOAD and topo.src[e] == topo.gate_of[o])
+            or (
+                topo.etype[e] == graph.LINK
+                and (topo.src_place[e] == o or topo.src_place[e] in near)
+            )
+            for e in range(topo.n_edges)
+        ],
+        dtype=bool,
+    )
     coef = cargo.time_value_usd_per_h if objective == "generalized" else 1.0
     return arr - coef * np.where(first, w.arrays["wait_h"], 0.0)
 
@@ -206,16 +293,20 @@ def oracle_path(g: nx.MultiDiGraph, source: int, target: int) -> tuple[float, bo
     return float(length), len(runs) == len(set(runs))
 
 
-def oracle(net: cor.Network, origin: str, destination: str, objective: str,
-           cargo: Cargo) -> tuple[float, bool] | None:
+def oracle(
+    net: cor.Network, origin: str, destination: str, objective: str, cargo: Cargo
+) -> tuple[float, bool] | None:
     """Best objective by networkx Dijkstra on the expanded graph from the origin's gate to the
     destination's gate, and whether that path is simple; None when there is no path."""
     topo = graph.topology(net)
     w = booked(topo, costs.weights(net, cargo), origin, objective, cargo)
     g = topo.to_networkx(w, oracle_mask(topo, origin, destination))
     g.graph["node_place"] = topo.node_place.tolist()
-    return oracle_path(g, int(topo.gate_of[topo.place_index[origin]]),
-                       int(topo.gate_of[topo.place_index[destination]]))
+    return oracle_path(
+        g,
+        int(topo.gate_of[topo.place_index[origin]]),
+        int(topo.gate_of[topo.place_index[destination]]),
+    )
 
 
 def check_against_oracle(r: cor.Route | None, expected: tuple[float, bool] | None) -> None:
@@ -236,8 +327,9 @@ def check_against_oracle(r: cor.Route | None, expected: tuple[float, bool] | Non
     assert len(runs) == len(set(runs)), runs
 
 
-def best(net: cor.Network, o: str, d: str, objective: str, cargo: Cargo,
-         **kw: Any) -> cor.Route | None:
+def best(
+    net: cor.Network, o: str, d: str, objective: str, cargo: Cargo, **kw: Any
+) -> cor.Route | None:
     try:
         return cor.route(net, o, d, minimize=objective, cargo=cargo, **kw)
     except NoRouteError:
@@ -263,8 +355,9 @@ def test_route_objective_matches_networkx_oracle(q):
     r = best(net, o, d, objective, cargo)
     check_against_oracle(r, oracle(net, o, d, objective, cargo))
     if r is not None:
-        assert close(getattr(r, {"generalized": "generalized_usd"}.get(objective, objective)),
-                     r.objective)
+        assert close(
+            getattr(r, {"generalized": "generalized_usd"}.get(objective, objective)), r.objective
+        )
 
 
 @SETTINGS
@@ -382,10 +475,11 @@ def test_same_query_twice_gives_identical_results(q):
         assert other.objective == r1.objective
         for name in ("distance_km", "time_h", "cost_usd", "generalized_usd"):
             assert getattr(other, name) == getattr(r1, name)
-        assert [leg.geometry.wkt for leg in other.steps] == \
-            [leg.geometry.wkt for leg in r1.steps]
-        assert np.array_equal(other.legs.drop(columns="geometry").to_numpy(dtype=str),
-                              r1.legs.drop(columns="geometry").to_numpy(dtype=str))
+        assert [leg.geometry.wkt for leg in other.steps] == [leg.geometry.wkt for leg in r1.steps]
+        assert np.array_equal(
+            other.legs.drop(columns="geometry").to_numpy(dtype=str),
+            r1.legs.drop(columns="geometry").to_numpy(dtype=str),
+        )
 
 
 @SETTINGS
@@ -401,28 +495,32 @@ def test_constrained_route_matches_oracle_on_masked_graph(q, data):
     modes = data.draw(st.lists(st.sampled_from(MODES), min_size=1, unique=True))
     topo = graph.topology(net)
     mask = oracle_mask(topo, o, d)
-    node_mode = np.array([graph.logical_service(s).split("-")[0] for s in topo.node_service],
-                         dtype=object)
+    node_mode = np.array(
+        [graph.logical_service(s).split("-")[0] for s in topo.node_service], dtype=object
+    )
     mode_ok = np.isin(node_mode, modes) | (node_mode == "gate")
     access = (topo.etype == graph.LINK) & topo.eaccess
     mode_ok[topo.src[access]] |= True  # access links reach a node of any mode
     mode_ok[topo.dst[access]] |= True
     # an avoided country is avoided whatever mode reaches it, access links included
     node_ok = mode_ok & ~np.isin(
-        np.array([topo.place_country[p] for p in topo.node_place], dtype=object), avoid)
+        np.array([topo.place_country[p] for p in topo.node_place], dtype=object), avoid
+    )
     mask &= node_ok[topo.src] & node_ok[topo.dst]
     mask &= ~(topo.etype == graph.LINK) | topo.eaccess | np.isin(topo.emode, modes)
     g = topo.to_networkx(booked(topo, costs.weights(net, cargo), o, objective, cargo), mask)
     g.graph["node_place"] = topo.node_place.tolist()
-    expected = oracle_path(g, int(topo.gate_of[topo.place_index[o]]),
-                           int(topo.gate_of[topo.place_index[d]]))
+    expected = oracle_path(
+        g, int(topo.gate_of[topo.place_index[o]]), int(topo.gate_of[topo.place_index[d]])
+    )
     r = best(net, o, d, objective, cargo, avoid_countries=avoid, modes=modes)
     check_against_oracle(r, expected)
     if r is not None:
         assert not set(r.countries) & set(avoid)
         kind = net.links["kind"].to_dict()
-        line_modes = {leg.mode for leg in r.steps
-                      if leg.link_id is not None and kind[leg.link_id] != "access"}
+        line_modes = {
+            leg.mode for leg in r.steps if leg.link_id is not None and kind[leg.link_id] != "access"
+        }
         assert line_modes <= set(modes)
 
 
@@ -450,16 +548,26 @@ def test_route_pareto_and_closure_agree(q):
     low_time = min(r.time_h for r in front)
     assert close(low_time, by_time.time_h)
     assert close(min(r.cost_usd for r in front if close(r.time_h, low_time)), by_time.cost_usd)
-    far = [p for p in (f"p{i}" for i in range(len(spec["places"])))
-           if p not in {leg.from_id for leg in by_cost.steps} | {by_cost.destination}]
+    far = [
+        p
+        for p in (f"p{i}" for i in range(len(spec["places"])))
+        if p not in {leg.from_id for leg in by_cost.steps} | {by_cost.destination}
+    ]
     if far:
-        choice = cor.closure_choice(net, o, d, closed=far[0], days=3, minimize="cost_usd",
-                                    cargo=cargo)
+        choice = cor.closure_choice(
+            net, o, d, closed=far[0], days=3, minimize="cost_usd", cargo=cargo
+        )
         assert choice.planned.steps == by_cost.steps
 
 
-def exhaustive_best(topo: graph.Topology, weight: np.ndarray, mask: np.ndarray, source: int,
-                    target: int, via: int | None) -> float | None:
+def exhaustive_best(
+    topo: graph.Topology,
+    weight: np.ndarray,
+    mask: np.ndarray,
+    source: int,
+    target: int,
+    via: int | None,
+) -> float | None:
     """The least total weight over every path from ``source`` to ``target`` that enters no
     place twice (staying at a place across transfers is one visit) and visits place ``via``:
     a depth-first enumeration with pruning, independent of the library's search."""
@@ -491,9 +599,15 @@ def exhaustive_best(topo: graph.Topology, weight: np.ndarray, mask: np.ndarray, 
     return None if best[0] == math.inf else best[0]
 
 
-@settings(max_examples=int(os.environ.get("CORRIDORS_EXAMPLES", "25")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.large_base_example])
+@settings(
+    max_examples=int(os.environ.get("CORRIDORS_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
 @given(specs(max_places=7), st.data())
 def test_route_with_via_and_avoid_is_the_best_simple_route(spec, data):
     """route with via and avoid_places equals an exhaustive search of the simple paths of
@@ -506,8 +620,7 @@ def test_route_with_via_and_avoid_is_the_best_simple_route(spec, data):
     # that rule is not restated here, so such a via is not drawn
     assume(_resolve_waypoint(net, via)[0] == "place")
     others = [p for p in ids if p not in (o, d, via)]
-    avoid = data.draw(st.lists(st.sampled_from(others), max_size=2, unique=True)) if others \
-        else []
+    avoid = data.draw(st.lists(st.sampled_from(others), max_size=2, unique=True)) if others else []
     objective = data.draw(st.sampled_from(OBJECTIVES))
     cargo = Cargo.container("40ft")
     topo = graph.topology(net)
@@ -515,12 +628,20 @@ def test_route_with_via_and_avoid_is_the_best_simple_route(spec, data):
     bad = np.isin(topo.node_place, [topo.place_index[p] for p in avoid])
     mask &= ~bad[topo.src] & ~bad[topo.dst]
     w = booked(topo, costs.weights(net, cargo), o, objective, cargo)
-    expected = exhaustive_best(topo, w, mask, int(topo.gate_of[topo.place_index[o]]),
-                               int(topo.gate_of[topo.place_index[d]]), topo.place_index[via])
+    expected = exhaustive_best(
+        topo,
+        w,
+        mask,
+        int(topo.gate_of[topo.place_index[o]]),
+        int(topo.gate_of[topo.place_index[d]]),
+        topo.place_index[via],
+    )
     r = best(net, o, d, objective, cargo, via=[via], avoid_places=avoid)
     if expected is None:
         assert r is None
     else:
         assert r is not None, f"no route, but a simple path of {expected} exists"
-        assert math.isclose(r.objective, expected, rel_tol=1e-6, abs_tol=1e-6), \
-            (r.objective, expected)
+        assert math.isclose(r.objective, expected, rel_tol=1e-6, abs_tol=1e-6), (
+            r.objective,
+            expected,
+        )

@@ -19,19 +19,35 @@ C40 = cor.Cargo.container("40ft", value_usd=100_000)
 def _risky_net(premium_b: float = 2.0) -> cor.Network:
     """O (PAK) to D (PAK) through A (AFG, 1 % premium) or B (IRN, ``premium_b`` %, US
     sanctions). Both ways 2 x 100 km of road plus two borders."""
-    places = [rf.place("o", 0, "PAK"), rf.place("d", 4, "PAK"),
-              rf.place("a", 2, "AFG", y=30.3), rf.place("b", 2, "IRN", y=29.7)]
-    links = [rf.link("o", "a", "road", 150, kind="border"),
-             rf.link("a", "d", "road", 150, kind="border"),
-             rf.link("o", "b", "road", 140, kind="border"),
-             rf.link("b", "d", "road", 140, kind="border")]
-    crossings = [rf.crossing(lid, d, "road", 1.0, 10.0) for lid in ("o_a", "a_d", "o_b", "b_d")
-                 for d in ("forward", "reverse")]
-    risk = [dict(scope="country", ref="AFG", security_premium_pct=1.0, year=2025),
-            dict(scope="country", ref="IRN", security_premium_pct=premium_b, sanctions="US",
-                 year=2025),
-            dict(scope="place", ref="a", disruption_prob_per_trip=0.5,
-                 disruption_median_days=2.0, disruption_p90_days=2.0, year=2025)]
+    places = [
+        rf.place("o", 0, "PAK"),
+        rf.place("d", 4, "PAK"),
+        rf.place("a", 2, "AFG", y=30.3),
+        rf.place("b", 2, "IRN", y=29.7),
+    ]
+    links = [
+        rf.link("o", "a", "road", 150, kind="border"),
+        rf.link("a", "d", "road", 150, kind="border"),
+        rf.link("o", "b", "road", 140, kind="border"),
+        rf.link("b", "d", "road", 140, kind="border"),
+    ]
+    crossings = [
+        rf.crossing(lid, d, "road", 1.0, 10.0)
+        for lid in ("o_a", "a_d", "o_b", "b_d")
+        for d in ("forward", "reverse")
+    ]
+    risk = [
+        dict(scope="country", ref="AFG", security_premium_pct=1.0, year=2025),
+        dict(scope="country", ref="IRN", security_premium_pct=premium_b, sanctions="US", year=2025),
+        dict(
+            scope="place",
+            ref="a",
+            disruption_prob_per_trip=0.5,
+            disruption_median_days=2.0,
+            disruption_p90_days=2.0,
+            year=2025,
+        ),
+    ]
     return rf.build(places, links, crossings=crossings, risk=risk)
 
 
@@ -91,8 +107,9 @@ def test_risk_aversion_zero_is_the_plain_optimum_and_risk_is_a_leg_sum(q):
     zero = cor.route(net, o, d, minimize="generalized", cargo=cargo, risk_aversion=0.0)
     assert zero.objective == plain.objective
     averse = cor.route(net, o, d, minimize="generalized", cargo=cargo, risk_aversion=2.0)
-    assert averse.objective == approx(averse.generalized_usd + 2.0 * averse.risk_usd,
-                                      rel=1e-9, abs=1e-6)
+    assert averse.objective == approx(
+        averse.generalized_usd + 2.0 * averse.risk_usd, rel=1e-9, abs=1e-6
+    )
     assert averse.objective >= plain.objective - 1e-6 * max(1.0, plain.objective)
     assert averse.risk_usd <= plain.risk_usd + 1e-6 * max(1.0, plain.risk_usd)
     safest = cor.route(net, o, d, minimize="risk", cargo=cargo)
@@ -131,9 +148,20 @@ def test_sanctions_surcharge_never_exceeds_the_documented_cap(q):
 
     spec, o, d, objective, cargo = q
     countries = sorted({p["country"] for p in spec["places"]})
-    spec = dict(spec, risk=[dict(scope="country", ref=c, sanctions="US|EU|UN|UK",
-                                 security_premium_pct=None, year=2024, confidence="assumed")
-                            for c in countries])
+    spec = dict(
+        spec,
+        risk=[
+            dict(
+                scope="country",
+                ref=c,
+                sanctions="US|EU|UN|UK",
+                security_premium_pct=None,
+                year=2024,
+                confidence="assumed",
+            )
+            for c in countries
+        ],
+    )
     net = build(spec)
     try:
         r = cor.route(net, o, d, minimize=objective, cargo=cargo)

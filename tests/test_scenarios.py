@@ -61,9 +61,13 @@ def _assert_unchanged(net: Network, before: dict[str, pd.DataFrame], fp: str) ->
 
 def test_example_files_exist() -> None:
     names = {p.name for p in FILES}
-    assert {"trans_iranian_vs_trans_afghan.toml", "torkham_closure.toml",
-            "iran_sanctions_tightened.toml", "gwadar_vs_chabahar.toml",
-            "instc_vs_suez.toml"} <= names
+    assert {
+        "trans_iranian_vs_trans_afghan.toml",
+        "torkham_closure.toml",
+        "iran_sanctions_tightened.toml",
+        "gwadar_vs_chabahar.toml",
+        "instc_vs_suez.toml",
+    } <= names
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -94,8 +98,9 @@ def test_to_toml_round_trip(path: Path, tmp_path: Path) -> None:
 def test_single_scenario_file_and_baseline(tmp_path: Path) -> None:
     s = Scenario.from_toml(EXAMPLES / "torkham_closure.toml")
     assert s.name == "torkham-closed-30d"
-    assert s.closures == (Closure("crossing", "Torkham", 30.0, s.closures[0].start,
-                                  s.closures[0].notes),)
+    assert s.closures == (
+        Closure("crossing", "Torkham", 30.0, s.closures[0].start, s.closures[0].notes),
+    )
     assert str(s.closures[0].start) == "2025-10-12"
     assert not s.closures[0].whole_scenario
     b = Scenario.baseline()
@@ -110,9 +115,12 @@ def test_multi_scenario_file_needs_load_scenarios() -> None:
 
 def test_shared_keys_and_override(tmp_path: Path) -> None:
     p = tmp_path / "s.toml"
-    p.write_text('od = [["Karachi", "Moscow"]]\nk = 2\n[[scenario]]\nname = "a"\n'
-                 '[[scenario]]\nname = "b"\nk = 1\nod = [{origin = "Karachi", '
-                 'destination = "Tashkent"}]\n', encoding="utf-8")
+    p.write_text(
+        'od = [["Karachi", "Moscow"]]\nk = 2\n[[scenario]]\nname = "a"\n'
+        '[[scenario]]\nname = "b"\nk = 1\nod = [{origin = "Karachi", '
+        'destination = "Tashkent"}]\n',
+        encoding="utf-8",
+    )
     a, b = load_scenarios(p)
     assert a.od == (("Karachi", "Moscow"),) and a.k == 2
     assert b.od == (("Karachi", "Tashkent"),) and b.k == 1
@@ -125,16 +133,24 @@ def test_shared_keys_and_override(tmp_path: Path) -> None:
 
 def test_closures_by_kind(bundled: Network) -> None:
     links = bundled.links
-    s = Scenario(name="c", closures=(Closure("crossing", "Torkham"),
-                                     Closure("passage", "suez"),
-                                     Closure("country", "AZE"),
-                                     Closure("link", "rail_taftan_mirjaveh")))
+    s = Scenario(
+        name="c",
+        closures=(
+            Closure("crossing", "Torkham"),
+            Closure("passage", "suez"),
+            Closure("country", "AZE"),
+            Closure("link", "rail_taftan_mirjaveh"),
+        ),
+    )
     new = s.apply(bundled)
     closed = set(new.links.index[new.links["status"] == "closed"])
     was = set(links.index[links["status"] == "closed"])
     torkham = {lid for lid in links.index if "torkham_pak_torkham_afg" in lid}
-    suez = {lid for lid, p in zip(links.index, links["passages"])
-            if isinstance(p, str) and "suez" in p.split("|")}
+    suez = {
+        lid
+        for lid, p in zip(links.index, links["passages"])
+        if isinstance(p, str) and "suez" in p.split("|")
+    }
     aze = set(bundled.places.index[bundled.places["country"] == "AZE"])
     touching = set(links.index[links["from_id"].isin(aze) | links["to_id"].isin(aze)])
     assert torkham and suez and touching
@@ -156,8 +172,9 @@ def test_no_change_returns_the_network(two_corridors: Network) -> None:
 
 def test_tariff_and_dwell_multipliers_by_country(two_corridors: Network) -> None:
     base = cor.route(two_corridors, "o", "d", avoid_countries=["AFG"])
-    s = Scenario(name="irn", multipliers=(Multiplier(mode="road", country="IRN", tariff=2.0,
-                                                     dwell=3.0),))
+    s = Scenario(
+        name="irn", multipliers=(Multiplier(mode="road", country="IRN", tariff=2.0, dwell=3.0),)
+    )
     new = s.apply(two_corridors)
     t = new.tables["tariffs"]
     assert ((t["mode"] == "road") & (t["country"] == "IRN")).sum() == 1
@@ -165,8 +182,7 @@ def test_tariff_and_dwell_multipliers_by_country(two_corridors: Network) -> None
     assert [leg.link_id for leg in r.steps] == [leg.link_id for leg in base.steps]
     for a, b in zip(base.steps, r.steps):
         src_irn = a.country.split("-")[0] == "IRN"
-        assert b.running_cost_usd == pytest.approx(a.running_cost_usd * (2.0 if src_irn
-                                                                         else 1.0))
+        assert b.running_cost_usd == pytest.approx(a.running_cost_usd * (2.0 if src_irn else 1.0))
         touches_irn = "IRN" in a.country.split("-")
         assert b.dwell_h == pytest.approx(a.dwell_h * (3.0 if touches_irn else 1.0))
         assert b.fee_usd == pytest.approx(a.fee_usd)
@@ -180,13 +196,20 @@ def test_tariff_and_dwell_multipliers_by_country(two_corridors: Network) -> None
 
 def test_speed_time_and_transfer_multipliers(gauge_break: Network) -> None:
     base = cor.route(gauge_break, "a", "b", minimize="time_h")
-    s = Scenario(name="slow", multipliers=(
-        Multiplier(mode="rail", time=2.0),
-        Multiplier(country="PAK", transfer_time=0.5, transfer_cost=2.0)))
+    s = Scenario(
+        name="slow",
+        multipliers=(
+            Multiplier(mode="rail", time=2.0),
+            Multiplier(country="PAK", transfer_time=0.5, transfer_cost=2.0),
+        ),
+    )
     new = s.apply(gauge_break)
     r = cor.route(new, "a", "b", minimize="time_h")
-    assert sum(leg.running_time_h for leg in r.steps) == pytest.approx(
-        2 * sum(leg.running_time_h for leg in base.steps)) or r.steps != base.steps
+    assert (
+        sum(leg.running_time_h for leg in r.steps)
+        == pytest.approx(2 * sum(leg.running_time_h for leg in base.steps))
+        or r.steps != base.steps
+    )
     z = cor.route(new, "a", "b", via="z")
     z0 = cor.route(gauge_break, "a", "b", via="z")
     for a, b in zip(z0.transfers, z.transfers):
@@ -207,22 +230,49 @@ def test_global_transfer_multiplier_scales_defaults(bundled: Network) -> None:
 
 
 def test_new_link_and_risk_change(two_corridors: Network) -> None:
-    s = Scenario.from_dict({
-        "name": "shortcut",
-        "new_links": [{"id": "o_d", "from_id": "Origin", "to_id": "Destination",
-                       "mode": "road", "kind": "border", "distance_km": 1000.0,
-                       "status": "planned", "year": 2030, "source": "s"}],
-        "risk": [{"scope": "country", "ref": "IRN", "security_premium_pct": 3.0}],
-    }, net=two_corridors)
+    s = Scenario.from_dict(
+        {
+            "name": "shortcut",
+            "new_links": [
+                {
+                    "id": "o_d",
+                    "from_id": "Origin",
+                    "to_id": "Destination",
+                    "mode": "road",
+                    "kind": "border",
+                    "distance_km": 1000.0,
+                    "status": "planned",
+                    "year": 2030,
+                    "source": "s",
+                }
+            ],
+            "risk": [{"scope": "country", "ref": "IRN", "security_premium_pct": 3.0}],
+        },
+        net=two_corridors,
+    )
     # a border link needs crossings rows: the result is validated and the error names it
     with pytest.raises(ValidationError, match="o_d"):
         s.apply(two_corridors)
-    line = Scenario.from_dict({
-        "name": "line", "year": 2030,
-        "new_links": [{"id": "o_d", "from_id": "Origin", "to_id": "Destination",
-                       "mode": "rail", "gauge_mm": "1435", "kind": "line",
-                       "distance_km": 1000.0, "status": "planned", "year": 2030,
-                       "source": "s"}]})
+    line = Scenario.from_dict(
+        {
+            "name": "line",
+            "year": 2030,
+            "new_links": [
+                {
+                    "id": "o_d",
+                    "from_id": "Origin",
+                    "to_id": "Destination",
+                    "mode": "rail",
+                    "gauge_mm": "1435",
+                    "kind": "line",
+                    "distance_km": 1000.0,
+                    "status": "planned",
+                    "year": 2030,
+                    "source": "s",
+                }
+            ],
+        }
+    )
     new = line.apply(two_corridors)
     assert "o_d" in new.links.index and "o_d" not in two_corridors.links.index
     r = cor.route(new, "o", "d", **line.route_kwargs(new))
@@ -232,8 +282,7 @@ def test_new_link_and_risk_change(two_corridors: Network) -> None:
 
 
 def test_risk_change_overrides_row(bundled: Network) -> None:
-    s = Scenario(name="r", risk=(RiskChange("country", "IRN",
-                                            (("security_premium_pct", 2.0),)),))
+    s = Scenario(name="r", risk=(RiskChange("country", "IRN", (("security_premium_pct", 2.0),)),))
     new = s.apply(bundled)
     risk = new.tables["risk"].set_index(["scope", "ref"])
     assert risk.loc[("country", "IRN"), "security_premium_pct"] == 2.0
@@ -273,19 +322,31 @@ def test_cargo_and_year_kwargs() -> None:
 _CLOSABLE = ["o_i1", "i1_i2", "i2_d", "o_f1", "f1_f2", "f2_d"]
 
 scenario_strategy = st.builds(
-    lambda closures, mults, name: Scenario(name=name, closures=tuple(closures),
-                                           multipliers=tuple(mults)),
-    st.lists(st.one_of(
-        st.builds(Closure, st.just("link"), st.sampled_from(_CLOSABLE)),
-        st.builds(Closure, st.just("place"), st.sampled_from(["Mashhad", "Kandahar", "Herat"])),
-        st.builds(Closure, st.just("country"), st.sampled_from(["IRN", "AFG"])),
-        st.builds(Closure, st.just("crossing"), st.sampled_from(["o_i1", "f2_d", "i2_d"])),
-    ), max_size=3),
-    st.lists(st.builds(
-        Multiplier, mode=st.sampled_from([None, "road"]),
-        country=st.sampled_from([None, "IRN", "AFG", "PAK"]),
-        tariff=st.floats(0.0, 5.0), speed=st.floats(0.1, 5.0), dwell=st.floats(0.0, 5.0),
-        fee=st.floats(0.0, 5.0), transfer_cost=st.floats(0.0, 3.0)), max_size=3),
+    lambda closures, mults, name: Scenario(
+        name=name, closures=tuple(closures), multipliers=tuple(mults)
+    ),
+    st.lists(
+        st.one_of(
+            st.builds(Closure, st.just("link"), st.sampled_from(_CLOSABLE)),
+            st.builds(Closure, st.just("place"), st.sampled_from(["Mashhad", "Kandahar", "Herat"])),
+            st.builds(Closure, st.just("country"), st.sampled_from(["IRN", "AFG"])),
+            st.builds(Closure, st.just("crossing"), st.sampled_from(["o_i1", "f2_d", "i2_d"])),
+        ),
+        max_size=3,
+    ),
+    st.lists(
+        st.builds(
+            Multiplier,
+            mode=st.sampled_from([None, "road"]),
+            country=st.sampled_from([None, "IRN", "AFG", "PAK"]),
+            tariff=st.floats(0.0, 5.0),
+            speed=st.floats(0.1, 5.0),
+            dwell=st.floats(0.0, 5.0),
+            fee=st.floats(0.0, 5.0),
+            transfer_cost=st.floats(0.0, 3.0),
+        ),
+        max_size=3,
+    ),
     st.text("abcdefgh-", min_size=1, max_size=8),
 )
 
@@ -300,8 +361,10 @@ def test_apply_never_mutates_the_base(scen: Scenario) -> None:
     if scen.closures or scen.multipliers:
         assert new is not net
     # the base still routes as before
-    assert cor.route(net, "o", "d").cost_usd == cor.route(
-        netfactory.build("two_corridors"), "o", "d").cost_usd
+    assert (
+        cor.route(net, "o", "d").cost_usd
+        == cor.route(netfactory.build("two_corridors"), "o", "d").cost_usd
+    )
     df = compare(net, scen, od=[("o", "d")])
     assert len(df) >= 1 and set(df["status"]) <= {"ok", "no route"}
     _assert_unchanged(net, before, fp)
@@ -318,16 +381,22 @@ def flagship(bundled: Network) -> tuple[list[Scenario], pd.DataFrame]:
     return scens, compare(bundled, scens)
 
 
-def test_compare_equals_route(bundled: Network,
-                              flagship: tuple[list[Scenario], pd.DataFrame]) -> None:
+def test_compare_equals_route(
+    bundled: Network, flagship: tuple[list[Scenario], pd.DataFrame]
+) -> None:
     scens, df = flagship
     assert len(df) == sum(len(s.od) * len(s.objectives) for s in scens)
     by_name = {s.name: s for s in scens}
     for row in df.to_dict("records"):
         s = by_name[row["scenario"]]
         snet = s.apply(bundled)
-        r = cor.route(snet, row["origin"], row["destination"], minimize=row["minimize"],
-                      **s.route_kwargs(snet))
+        r = cor.route(
+            snet,
+            row["origin"],
+            row["destination"],
+            minimize=row["minimize"],
+            **s.route_kwargs(snet),
+        )
         assert row["status"] == "ok"
         assert row["distance_km"] == r.distance_km
         assert row["time_h"] == r.time_h
@@ -345,24 +414,40 @@ def test_compare_equals_route(bundled: Network,
         assert row["countries"] == " > ".join(r.countries)
         assert row["modes"] == ", ".join(r.modes)
         assert row["year"] == (s.year if s.year is not None else pd.NA) or (
-            s.year is None and pd.isna(row["year"]))
+            s.year is None and pd.isna(row["year"])
+        )
 
 
 def test_flagship_trans_afghan_in_2032(flagship: tuple[list[Scenario], pd.DataFrame]) -> None:
     _, df = flagship
-    row = df[(df["scenario"] == "uap-railway-2032") & (df["destination"] == "Tashkent")
-             & (df["minimize"] == "cost_usd")].iloc[0]
+    row = df[
+        (df["scenario"] == "uap-railway-2032")
+        & (df["destination"] == "Tashkent")
+        & (df["minimize"] == "cost_usd")
+    ].iloc[0]
     assert "AFG" in row["countries"]
-    today = df[(df["scenario"] == "today") & (df["destination"] == "Tashkent")
-               & (df["minimize"] == "cost_usd")].iloc[0]
+    today = df[
+        (df["scenario"] == "today")
+        & (df["destination"] == "Tashkent")
+        & (df["minimize"] == "cost_usd")
+    ].iloc[0]
     assert "AFG" not in today["countries"] and row["cost_usd"] < today["cost_usd"]
 
 
 def test_compare_od_argument_k_and_minimize(bundled: Network) -> None:
-    df = compare(bundled, [Scenario.baseline()], od=[("Karachi", "Tashkent")], k=2,
-                 minimize=["cost_usd", "time_h"])
-    assert df[["minimize", "rank"]].values.tolist() == [["cost_usd", 1], ["cost_usd", 2],
-                                                        ["time_h", 1], ["time_h", 2]]
+    df = compare(
+        bundled,
+        [Scenario.baseline()],
+        od=[("Karachi", "Tashkent")],
+        k=2,
+        minimize=["cost_usd", "time_h"],
+    )
+    assert df[["minimize", "rank"]].values.tolist() == [
+        ["cost_usd", 1],
+        ["cost_usd", 2],
+        ["time_h", 1],
+        ["time_h", 2],
+    ]
     alts = cor.alternatives(bundled, "Karachi", "Tashkent", k=2)
     assert df["cost_usd"].tolist()[:2] == [r.cost_usd for r in alts]
 
@@ -394,28 +479,33 @@ def test_network_pickles(bundled: Network) -> None:
 @pytest.mark.parametrize("kind", ["thread", "process"])
 def test_executor_gives_the_serial_frame(kind: str, bundled: Network) -> None:
     scens = load_scenarios(EXAMPLES / "torkham_closure.toml", net=bundled) + load_scenarios(
-        FLAGSHIP, net=bundled)
+        FLAGSHIP, net=bundled
+    )
     serial = compare(bundled, scens, od=[("Karachi", "Tashkent"), ("Islamabad", "Kabul")])
     if kind == "thread":
         with ThreadPoolExecutor(max_workers=3) as ex:
-            par = compare(bundled, scens, od=[("Karachi", "Tashkent"), ("Islamabad", "Kabul")],
-                          executor=ex)
+            par = compare(
+                bundled, scens, od=[("Karachi", "Tashkent"), ("Islamabad", "Kabul")], executor=ex
+            )
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as ex:
-            par = compare(bundled, scens, od=[("Karachi", "Tashkent"), ("Islamabad", "Kabul")],
-                          executor=ex)
+            par = compare(
+                bundled, scens, od=[("Karachi", "Tashkent"), ("Islamabad", "Kabul")], executor=ex
+            )
     pd.testing.assert_frame_equal(serial, par)
 
 
 def test_simulation_columns(bundled: Network) -> None:
-    df = compare(bundled, [Scenario.baseline()], od=[("Karachi", "Tashkent")], k=2,
-                 simulate_runs=300, seed=3)
+    df = compare(
+        bundled, [Scenario.baseline()], od=[("Karachi", "Tashkent")], k=2, simulate_runs=300, seed=3
+    )
     for c in ("time_p50_h", "time_p90_h", "cost_p50_usd", "cost_p90_usd"):
         assert df[c].notna().all()
     assert (df["time_p90_h"] >= df["time_p50_h"]).all()
-    again = compare(bundled, [Scenario.baseline()], od=[("Karachi", "Tashkent")], k=2,
-                    simulate_runs=300, seed=3)
+    again = compare(
+        bundled, [Scenario.baseline()], od=[("Karachi", "Tashkent")], k=2, simulate_runs=300, seed=3
+    )
     pd.testing.assert_frame_equal(df, again)
     with pytest.raises(ParameterError):
         compare(bundled, [Scenario.baseline()], od=[("Karachi", "Tashkent")], simulate_runs=-1)
@@ -437,8 +527,9 @@ def test_writers(flagship: tuple[list[Scenario], pd.DataFrame], tmp_path: Path) 
         with pytest.raises(ImportError, match="pyarrow"):
             write_comparison(df, tmp_path / "c.parquet")
     else:  # pragma: no cover - depends on the environment
-        pd.testing.assert_frame_equal(pd.read_parquet(write_comparison(df, tmp_path / "c.parquet")),
-                                      df, check_dtype=False)
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(write_comparison(df, tmp_path / "c.parquet")), df, check_dtype=False
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -482,33 +573,46 @@ def test_valid_text_loads(tmp_path: Path, bundled: Network) -> None:
     _load(p, bundled)
 
 
-@pytest.mark.parametrize("text, key, words", [
-    (VALID.replace('name = "torkham"', 'name = "torkham"\nyaer = 2030'), "yaer", "year"),
-    (VALID.replace('place = "Chaman"', 'place = "Chamann"'), "closures[1].place", "Chaman"),
-    (VALID.replace('place = "Chaman"', 'plaec = "Chaman"'), "closures[1]", "place"),
-    (VALID.replace("tariff = 1.2", "tariff = -1.2"), "multipliers[0].tariff", ">= 0"),
-    (VALID.replace("tariff = 1.2", 'tariff = "x"'), "multipliers[0].tariff", "number"),
-    (VALID.replace('country = "IRN"', 'country = "XXX"'), "multipliers[0].country", "IRN"),
-    (VALID.replace("days = 30", "days = -3"), "closures[0].days", "> 0"),
-    (VALID.replace('US = "surcharge"', 'US = "ban"'), "sanctions.US", "avoid"),
-    (VALID.replace('US = "surcharge"', '"US:IRAN" = "avoid"'), "sanctions.US:IRAN", "US:IRN"),
-    (VALID.replace('US = "surcharge"', '"XX:IRN" = "avoid"'), "sanctions.XX:IRN", "unknown"),
-    (VALID.replace("year = 2030", 'year = "2030"'), "year", "2032"),
-    (VALID.replace('cargo = "40ft"', 'cargo = "30ft"'), "cargo", "20ft"),
-    (VALID.replace('objectives = ["cost_usd"]', 'objectives = ["cheap"]'), "objectives[0]",
-     "cost_usd"),
-    (VALID.replace('[["Karachi", "Tashkent"]]', '[["Karachi"]]'), "od[0]", "pair"),
-    (VALID.replace('[["Karachi", "Tashkent"]]', '[["Karachi", "Taskent"]]'), "od[0][1]",
-     "Tashkent"),
-    (VALID + '\n[[closures]]\ncountry = "ZZZ"\n', "closures[2].country", "PAK"),
-    (VALID + '\n[[closures]]\npassage = "panama"\n', "closures[2].passage", "suez"),
-    (VALID + '\n[[risk]]\nscope = "country"\nref = "IRN"\nsanctions = 3\n', "risk[0].sanctions",
-     "string"),
-    (VALID + "\n[[new_links]]\nid = 5\n", "new_links[0].id", "string"),
-    (VALID.replace("k = 1", "k = 0"), "k", "1 to 50"),
-])
-def test_bad_file_names_file_and_key(tmp_path: Path, bundled: Network, text: str, key: str,
-                                     words: str) -> None:
+@pytest.mark.parametrize(
+    "text, key, words",
+    [
+        (VALID.replace('name = "torkham"', 'name = "torkham"\nyaer = 2030'), "yaer", "year"),
+        (VALID.replace('place = "Chaman"', 'place = "Chamann"'), "closures[1].place", "Chaman"),
+        (VALID.replace('place = "Chaman"', 'plaec = "Chaman"'), "closures[1]", "place"),
+        (VALID.replace("tariff = 1.2", "tariff = -1.2"), "multipliers[0].tariff", ">= 0"),
+        (VALID.replace("tariff = 1.2", 'tariff = "x"'), "multipliers[0].tariff", "number"),
+        (VALID.replace('country = "IRN"', 'country = "XXX"'), "multipliers[0].country", "IRN"),
+        (VALID.replace("days = 30", "days = -3"), "closures[0].days", "> 0"),
+        (VALID.replace('US = "surcharge"', 'US = "ban"'), "sanctions.US", "avoid"),
+        (VALID.replace('US = "surcharge"', '"US:IRAN" = "avoid"'), "sanctions.US:IRAN", "US:IRN"),
+        (VALID.replace('US = "surcharge"', '"XX:IRN" = "avoid"'), "sanctions.XX:IRN", "unknown"),
+        (VALID.replace("year = 2030", 'year = "2030"'), "year", "2032"),
+        (VALID.replace('cargo = "40ft"', 'cargo = "30ft"'), "cargo", "20ft"),
+        (
+            VALID.replace('objectives = ["cost_usd"]', 'objectives = ["cheap"]'),
+            "objectives[0]",
+            "cost_usd",
+        ),
+        (VALID.replace('[["Karachi", "Tashkent"]]', '[["Karachi"]]'), "od[0]", "pair"),
+        (
+            VALID.replace('[["Karachi", "Tashkent"]]', '[["Karachi", "Taskent"]]'),
+            "od[0][1]",
+            "Tashkent",
+        ),
+        (VALID + '\n[[closures]]\ncountry = "ZZZ"\n', "closures[2].country", "PAK"),
+        (VALID + '\n[[closures]]\npassage = "panama"\n', "closures[2].passage", "suez"),
+        (
+            VALID + '\n[[risk]]\nscope = "country"\nref = "IRN"\nsanctions = 3\n',
+            "risk[0].sanctions",
+            "string",
+        ),
+        (VALID + "\n[[new_links]]\nid = 5\n", "new_links[0].id", "string"),
+        (VALID.replace("k = 1", "k = 0"), "k", "1 to 50"),
+    ],
+)
+def test_bad_file_names_file_and_key(
+    tmp_path: Path, bundled: Network, text: str, key: str, words: str
+) -> None:
     p = tmp_path / "bad.toml"
     p.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationError) as info:
@@ -525,7 +629,7 @@ def test_bad_toml_bytes(tmp_path: Path, bundled: Network) -> None:
     with pytest.raises(ValidationError, match="not valid TOML") as info:
         _load(p, bundled)
     assert str(p) in str(info.value)
-    p.write_bytes(b"name = \"\xff\xfe\"\n")
+    p.write_bytes(b'name = "\xff\xfe"\n')
     with pytest.raises(ValidationError, match="UTF-8"):
         _load(p, bundled)
 
@@ -546,10 +650,14 @@ def _paths(d: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 _LEAVES = _paths(_VALID_DATA)
-_BAD_VALUES = st.one_of(st.integers(-10, 10), st.floats(allow_nan=True, allow_infinity=True),
-                        st.text(max_size=6), st.booleans(), st.lists(st.integers(), max_size=2),
-                        st.dictionaries(st.sampled_from(["x", "place"]), st.integers(),
-                                        max_size=2))
+_BAD_VALUES = st.one_of(
+    st.integers(-10, 10),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=6),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["x", "place"]), st.integers(), max_size=2),
+)
 
 
 def _set(d: Any, path: tuple[Any, ...], value: Any) -> None:
@@ -564,21 +672,31 @@ def _toml_of(d: Any) -> str:
     return _toml_document(d)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(_LEAVES), value=_BAD_VALUES,
-       extra=st.sampled_from([None, "colour", "closure", "multipliers"]))
-def test_corrupted_files_give_clear_errors(tmp_path: Path, bundled: Network,
-                                           path: tuple[Any, ...], value: Any,
-                                           extra: str | None) -> None:
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    path=st.sampled_from(_LEAVES),
+    value=_BAD_VALUES,
+    extra=st.sampled_from([None, "colour", "closure", "multipliers"]),
+)
+def test_corrupted_files_give_clear_errors(
+    tmp_path: Path, bundled: Network, path: tuple[Any, ...], value: Any, extra: str | None
+) -> None:
     import copy
 
     data = copy.deepcopy(_VALID_DATA)
     _set(data, path, value)
     if extra == "colour":
         data["colour"] = "red"
-    elif extra == "closure" and isinstance(data["closures"], list) and data["closures"] \
-            and isinstance(data["closures"][0], dict):
+    elif (
+        extra == "closure"
+        and isinstance(data["closures"], list)
+        and data["closures"]
+        and isinstance(data["closures"][0], dict)
+    ):
         data["closures"][0]["colour"] = 1
     p = tmp_path / "corrupt.toml"
     try:
@@ -594,11 +712,13 @@ def test_corrupted_files_give_clear_errors(tmp_path: Path, bundled: Network,
     # a corruption may be valid (another place, another number): then it loaded
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=200), cut=st.integers(0, len(VALID)))
-def test_random_bytes_give_clear_errors(tmp_path: Path, bundled: Network, data: bytes,
-                                        cut: int) -> None:
+def test_random_bytes_give_clear_errors(
+    tmp_path: Path, bundled: Network, data: bytes, cut: int
+) -> None:
     p = tmp_path / "bytes.toml"
     p.write_bytes(VALID.encode()[:cut] + data)
     try:
@@ -631,8 +751,7 @@ def _args(argv: list[str]) -> argparse.Namespace:
 
 def test_cli_compare_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "res"
-    code = run_cli(_args(["compare", str(EXAMPLES / "torkham_closure.toml"), "--out",
-                          str(out)]))
+    code = run_cli(_args(["compare", str(EXAMPLES / "torkham_closure.toml"), "--out", str(out)]))
     assert code == 0
     text = capsys.readouterr().out
     assert "torkham-closed-30d" in text
@@ -644,8 +763,7 @@ def test_cli_compare_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "markdown"])
 def test_cli_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(_args(["compare", str(EXAMPLES / "torkham_closure.toml"), "--format",
-                          fmt])) == 0
+    assert run_cli(_args(["compare", str(EXAMPLES / "torkham_closure.toml"), "--format", fmt])) == 0
     out = capsys.readouterr().out
     if fmt == "json":
         import json

@@ -32,12 +32,10 @@ def test_month_today_uses_the_year_round_pass(net: cor.Network) -> None:
 
 def test_no_route_error_names_the_seasonal_closure(net: cor.Network) -> None:
     with pytest.raises(NoRouteError, match="closed for the season") as err:
-        cor.route(net, "Kashgar", "Sost", modes="road", month=1, year=2024,
-                  avoid_countries=["KGZ"])
+        cor.route(net, "Kashgar", "Sost", modes="road", month=1, year=2024, avoid_countries=["KGZ"])
     assert err.value.reason == "season" and KHUNJERAB in str(err.value)
     # the same query in May finds the pass open
-    r = cor.route(net, "Kashgar", "Sost", modes="road", month=5, year=2024,
-                  avoid_countries=["KGZ"])
+    r = cor.route(net, "Kashgar", "Sost", modes="road", month=5, year=2024, avoid_countries=["KGZ"])
     assert KHUNJERAB in set(r.legs["link_id"].dropna())
 
 

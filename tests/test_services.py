@@ -12,9 +12,18 @@ from corridors.errors import ParameterError, ValidationError
 
 C40 = cor.Cargo.container("40ft")
 
-CONNECTION = dict(place_id="*", from_service="*", to_service="*", kind="connection",
-                  time_median_h=2.0, time_p90_h=4.0, cost_usd_20ft=0.0, cost_usd_40ft=0.0,
-                  cost_usd_per_tonne=0.0, year=2024)
+CONNECTION = dict(
+    place_id="*",
+    from_service="*",
+    to_service="*",
+    kind="connection",
+    time_median_h=2.0,
+    time_p90_h=4.0,
+    cost_usd_20ft=0.0,
+    cost_usd_40ft=0.0,
+    cost_usd_per_tonne=0.0,
+    year=2024,
+)
 
 
 def _speeds(headway: float | None = 100.0) -> list[dict]:
@@ -28,18 +37,43 @@ def _speeds(headway: float | None = 100.0) -> list[dict]:
 def _line(service: dict | None = None, *, headway: float | None = 100.0) -> cor.Network:
     """a - b - c - d on 1435 mm (40 km/h by default, 100 h between default trains), a road from
     r to b; gauge change to 1520 between c and d at c."""
-    places = [rf.place("a", 0, kind="rail_station"), rf.place("b", 1, kind="rail_station"),
-              rf.place("c", 2, kind="rail_station"), rf.place("d", 3, kind="rail_station"),
-              rf.place("r", 1, y=30.2)]
-    links = [rf.link("a", "b", "rail", 100), rf.link("b", "c", "rail", 100),
-             rf.link("c", "d", "rail", 100, gauge_mm="1520"), rf.link("r", "b", "road", 50)]
+    places = [
+        rf.place("a", 0, kind="rail_station"),
+        rf.place("b", 1, kind="rail_station"),
+        rf.place("c", 2, kind="rail_station"),
+        rf.place("d", 3, kind="rail_station"),
+        rf.place("r", 1, y=30.2),
+    ]
+    links = [
+        rf.link("a", "b", "rail", 100),
+        rf.link("b", "c", "rail", 100),
+        rf.link("c", "d", "rail", 100, gauge_mm="1520"),
+        rf.link("r", "b", "road", 50),
+    ]
     services = None
     if service is not None:
-        services = [dict(dict(id="s1", operator="op", mode="rail", gauge_mm=1435,
-                              path="a|b|c", headway_h=48.0, status="operational",
-                              year=2024), **service)]
-    return rf.build(places, links, speeds=_speeds(headway),
-                    operations=[*rf.DEFAULT_OPS, CONNECTION], services=services)
+        services = [
+            dict(
+                dict(
+                    id="s1",
+                    operator="op",
+                    mode="rail",
+                    gauge_mm=1435,
+                    path="a|b|c",
+                    headway_h=48.0,
+                    status="operational",
+                    year=2024,
+                ),
+                **service,
+            )
+        ]
+    return rf.build(
+        places,
+        links,
+        speeds=_speeds(headway),
+        operations=[*rf.DEFAULT_OPS, CONNECTION],
+        services=services,
+    )
 
 
 def test_default_rail_waits_once_at_the_first_boarding_only():
@@ -83,9 +117,14 @@ def test_a_planned_service_runs_only_from_its_year():
     assert today.services == ["default:rail:PAK"] and later.services == ["s1"]
 
 
-@pytest.mark.parametrize("path, words", [("a|x|c", "unknown place 'x'"),
-                                         ("a|c", "no rail link of gauge 1435 joins 'a' and 'c'"),
-                                         ("a", "at least two places")])
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("a|x|c", "unknown place 'x'"),
+        ("a|c", "no rail link of gauge 1435 joins 'a' and 'c'"),
+        ("a", "at least two places"),
+    ],
+)
 def test_bad_service_paths_are_named(path, words):
     with pytest.raises(ValidationError) as info:
         _line({"path": path})
@@ -95,8 +134,15 @@ def test_bad_service_paths_are_named(path, words):
 
 def test_bundled_sarakhs_hand_over_adds_no_departure_wait():
     net = cor.load_network()
-    r = cor.route(net, "Moscow", "Bandar Abbas", modes="rail", minimize="time",
-                  cross_at="Sarakhs", departure="random")
+    r = cor.route(
+        net,
+        "Moscow",
+        "Bandar Abbas",
+        modes="rail",
+        minimize="time",
+        cross_at="Sarakhs",
+        departure="random",
+    )
     (change,) = [s for s in r.transfers if s.from_id == "sarakhs_irn"]
     assert change.wait_h == 0.0
     # the only wait is the first departure at Moscow
@@ -107,8 +153,9 @@ def test_bundled_moscow_tehran_both_ways_differ_only_by_directional_data():
     net = cor.load_network()
     there = cor.route(net, "Moscow", "Tehran", modes="rail", minimize="time")
     back = cor.route(net, "Tehran", "Moscow", modes="rail", minimize="time")
-    assert [s.link_id for s in there.steps if s.link_id] == \
-        [s.link_id for s in reversed(back.steps) if s.link_id]
+    assert [s.link_id for s in there.steps if s.link_id] == [
+        s.link_id for s in reversed(back.steps) if s.link_id
+    ]
     a, b = there.time_split(), back.time_split()
     assert a["waiting"] == b["waiting"] == 0.0
     assert a["running"] == approx(b["running"]) and a["transfer"] == approx(b["transfer"])

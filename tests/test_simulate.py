@@ -35,33 +35,60 @@ simmod = sys.modules["corridors.analysis.simulate"]
 approx = pytest.approx
 
 
-def sim_net(*, dwell_p90: float = 20.0, transfer_p90: float = 40.0, headway: float | None = None,
-            p: float = 0.3, med_days: float = 2.0, p90_days: float = 4.0) -> cor.Network:
-    places = [rf.place("a", 0, kind="rail_station", name="Alpha"),
-              rf.place("z", 1, kind="rail_station", name="Zulu"),
-              rf.place("q", 2, kind="border_post", name="Quebec"),
-              rf.place("r", 2.05, "AFG", kind="border_post", name="Romeo"),
-              rf.place("s", 3, "AFG", kind="rail_station", name="Sierra")]
-    links = [rf.link("a", "z", "rail", 200, gauge_mm="1676"),
-             rf.link("z", "q", "rail", 200, gauge_mm="1435"),
-             rf.link("q", "r", "rail", 10, gauge_mm="1435", kind="border"),
-             rf.link("r", "s", "rail", 100, gauge_mm="1435")]
-    ops = [dict(o, time_p90_h=transfer_p90) if o["kind"] == "transload" else o
-           for o in rf.DEFAULT_OPS]
-    speeds = [dict(s, headway_h=headway) if s["mode"] == "rail" and headway else s
-              for s in rf.SPEEDS]
-    crossings = [rf.crossing("q_r", "forward", "rail", 10.0, 80.0, p90=dwell_p90),
-                 rf.crossing("q_r", "reverse", "rail", 10.0, 80.0, p90=dwell_p90)]
-    risk = [dict(scope="place", ref="q", disruption_prob_per_trip=p,
-                 disruption_median_days=med_days, disruption_p90_days=p90_days,
-                 security_premium_pct=0.5, year=2025, confidence="assumed")]
-    return rf.build(places, links, name="sim", operations=ops, speeds=speeds,
-                    crossings=crossings, risk=risk)
+def sim_net(
+    *,
+    dwell_p90: float = 20.0,
+    transfer_p90: float = 40.0,
+    headway: float | None = None,
+    p: float = 0.3,
+    med_days: float = 2.0,
+    p90_days: float = 4.0,
+) -> cor.Network:
+    places = [
+        rf.place("a", 0, kind="rail_station", name="Alpha"),
+        rf.place("z", 1, kind="rail_station", name="Zulu"),
+        rf.place("q", 2, kind="border_post", name="Quebec"),
+        rf.place("r", 2.05, "AFG", kind="border_post", name="Romeo"),
+        rf.place("s", 3, "AFG", kind="rail_station", name="Sierra"),
+    ]
+    links = [
+        rf.link("a", "z", "rail", 200, gauge_mm="1676"),
+        rf.link("z", "q", "rail", 200, gauge_mm="1435"),
+        rf.link("q", "r", "rail", 10, gauge_mm="1435", kind="border"),
+        rf.link("r", "s", "rail", 100, gauge_mm="1435"),
+    ]
+    ops = [
+        dict(o, time_p90_h=transfer_p90) if o["kind"] == "transload" else o for o in rf.DEFAULT_OPS
+    ]
+    speeds = [
+        dict(s, headway_h=headway) if s["mode"] == "rail" and headway else s for s in rf.SPEEDS
+    ]
+    crossings = [
+        rf.crossing("q_r", "forward", "rail", 10.0, 80.0, p90=dwell_p90),
+        rf.crossing("q_r", "reverse", "rail", 10.0, 80.0, p90=dwell_p90),
+    ]
+    risk = [
+        dict(
+            scope="place",
+            ref="q",
+            disruption_prob_per_trip=p,
+            disruption_median_days=med_days,
+            disruption_p90_days=p90_days,
+            security_premium_pct=0.5,
+            year=2025,
+            confidence="assumed",
+        )
+    ]
+    return rf.build(
+        places, links, name="sim", operations=ops, speeds=speeds, crossings=crossings, risk=risk
+    )
 
 
 def ferry_net(headway: float = 24.0) -> cor.Network:
-    places = [rf.place("x", 0, kind="port", name="Xport"), rf.place("y", 2, kind="port",
-                                                                     name="Yport")]
+    places = [
+        rf.place("x", 0, kind="port", name="Xport"),
+        rf.place("y", 2, kind="port", name="Yport"),
+    ]
     return rf.build(places, [rf.link("x", "y", "ferry", 200, headway_h=headway)], name="ferry")
 
 
@@ -130,8 +157,9 @@ def test_same_seed_same_draws_different_seed_different(net: cor.Network, r: cor.
     assert np.array_equal(fresh.time_h, again.time_h)  # a seedless run can be repeated
 
 
-def test_chunks_cover_every_run(net: cor.Network, r: cor.Route,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chunks_cover_every_run(
+    net: cor.Network, r: cor.Route, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(simmod, "CHUNK_RUNS", 7)
     res = simulate([r, r], runs=50, seed=1, net=net)
     assert res.time_h.shape == (50, 2)
@@ -153,18 +181,23 @@ def test_mean_matches_the_analytic_mean(net: cor.Network, r: cor.Route) -> None:
     s_dwell = math.log(20 / 10) / Z90
     s_transfer = math.log(40 / 20) / Z90
     s_dis = math.log(4 / 2) / Z90
-    expected = (r.time_h + 10 * (math.exp(s_dwell ** 2 / 2) - 1)
-                + 20 * (math.exp(s_transfer ** 2 / 2) - 1)
-                + 0.3 * 24 * 2 * math.exp(s_dis ** 2 / 2) / 2)
+    expected = (
+        r.time_h
+        + 10 * (math.exp(s_dwell**2 / 2) - 1)
+        + 20 * (math.exp(s_transfer**2 / 2) - 1)
+        + 0.3 * 24 * 2 * math.exp(s_dis**2 / 2) / 2
+    )
     res = simulate(r, runs=200_000, seed=5, net=net)
     assert _within(res.time_h[:, 0], expected)
-    dis_h = 0.3 * 48 * math.exp(s_dis ** 2 / 2) / 2
+    dis_h = 0.3 * 48 * math.exp(s_dis**2 / 2) / 2
     assert res.mean_split_h[0]["disruption"] == approx(dis_h, rel=0.03)
-    assert res.mean_split_h[0]["disruption"] == approx(route_risk(net, r).expected_delay_h,
-                                                       rel=0.03)
+    assert res.mean_split_h[0]["disruption"] == approx(
+        route_risk(net, r).expected_delay_h, rel=0.03
+    )
     tv = r.query.cargo.time_value_usd_per_h
-    assert _within(res.cost_usd[:, 0],
-                   r.cost_usd + tv * (expected - r.time_h) + dis_h * 150.0 / 24.0)
+    assert _within(
+        res.cost_usd[:, 0], r.cost_usd + tv * (expected - r.time_h) + dis_h * 150.0 / 24.0
+    )
 
 
 def test_lognormal_median_and_p90_of_a_border_dwell() -> None:
@@ -264,9 +297,20 @@ def test_deadline_and_tables(net: cor.Network, r: cor.Route) -> None:
     assert res.prob_exceeds(100.0) + res.prob_within(100.0) == approx([1.0])
     frame = res.to_frame()
     assert len(frame) == 1
-    for col in ("time_p50_days", "time_p90_days", "cost_p50_usd", "cost_p90_usd", "p_on_time",
-                "p_fastest", "p_cheapest", "speed_without_delay_kmh", "speed_with_delay_kmh",
-                "border_time_share", "border_cost_share", "mean_border_h"):
+    for col in (
+        "time_p50_days",
+        "time_p90_days",
+        "cost_p50_usd",
+        "cost_p90_usd",
+        "p_on_time",
+        "p_fastest",
+        "p_cheapest",
+        "speed_without_delay_kmh",
+        "speed_with_delay_kmh",
+        "border_time_share",
+        "border_cost_share",
+        "mean_border_h",
+    ):
         assert col in frame.columns
     row = frame.iloc[0]
     assert row["speed_without_delay_kmh"] == approx(r.distance_km / r.time_split()["running"])
@@ -280,29 +324,52 @@ def test_deadline_and_tables(net: cor.Network, r: cor.Route) -> None:
     assert "SimulationResult" in repr(res)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(dwell=st.floats(0.5, 100.0), dwell_ratio=st.floats(1.0, 4.0),
-       transfer=st.floats(0.5, 100.0), transfer_ratio=st.floats(1.0, 4.0),
-       headway=st.one_of(st.just(math.nan), st.floats(1.0, 200.0)),
-       runs=st.integers(1, 300), seed=st.integers(0, 2**32))
-def test_property_percentiles_ordered(r: cor.Route, net: cor.Network, dwell: float,
-                                      dwell_ratio: float, transfer: float,
-                                      transfer_ratio: float, headway: float, runs: int,
-                                      seed: int) -> None:
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    dwell=st.floats(0.5, 100.0),
+    dwell_ratio=st.floats(1.0, 4.0),
+    transfer=st.floats(0.5, 100.0),
+    transfer_ratio=st.floats(1.0, 4.0),
+    headway=st.one_of(st.just(math.nan), st.floats(1.0, 200.0)),
+    runs=st.integers(1, 300),
+    seed=st.integers(0, 2**32),
+)
+def test_property_percentiles_ordered(
+    r: cor.Route,
+    net: cor.Network,
+    dwell: float,
+    dwell_ratio: float,
+    transfer: float,
+    transfer_ratio: float,
+    headway: float,
+    runs: int,
+    seed: int,
+) -> None:
     steps = []
     for leg in r.steps:
         if leg.kind == "border":
             leg = dataclasses.replace(leg, dwell_h=dwell, dwell_p90_h=dwell * dwell_ratio)
         elif leg.kind == "transfer":
-            leg = dataclasses.replace(leg, transfer_time_h=transfer,
-                                      transfer_p90_h=transfer * transfer_ratio)
+            leg = dataclasses.replace(
+                leg, transfer_time_h=transfer, transfer_p90_h=transfer * transfer_ratio
+            )
         elif leg.kind == "terminal" and leg.seq == 0:
             wait = 0.0 if math.isnan(headway) else headway / 2
             leg = dataclasses.replace(leg, headway_h=headway, wait_h=wait)
-        steps.append(dataclasses.replace(leg, time_h=leg.running_time_h + leg.wait_h
-                                         + leg.dwell_h + leg.transfer_time_h
-                                         + leg.terminal_time_h))
+        steps.append(
+            dataclasses.replace(
+                leg,
+                time_h=leg.running_time_h
+                + leg.wait_h
+                + leg.dwell_h
+                + leg.transfer_time_h
+                + leg.terminal_time_h,
+            )
+        )
     route = dataclasses.replace(r, steps=tuple(steps))
     res = simulate([route, r], runs=runs, seed=seed, net=net)
     for what in ("time_h", "cost_usd"):
@@ -316,11 +383,17 @@ def test_property_percentiles_ordered(r: cor.Route, net: cor.Network, dwell: flo
 # ---- bad input ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(runs=0), "runs"), (dict(runs=-5), "runs"), (dict(runs=2.5), "runs"),
-    (dict(runs=True), "runs"), (dict(deadline_h=-1.0), "deadline"),
-    (dict(deadline_h=math.nan), "deadline"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(runs=0), "runs"),
+        (dict(runs=-5), "runs"),
+        (dict(runs=2.5), "runs"),
+        (dict(runs=True), "runs"),
+        (dict(deadline_h=-1.0), "deadline"),
+        (dict(deadline_h=math.nan), "deadline"),
+    ],
+)
 def test_bad_input(net: cor.Network, r: cor.Route, kwargs: dict, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
         simulate(r, net=net, **kwargs)
@@ -333,9 +406,13 @@ def test_bad_routes(net: cor.Network, r: cor.Route) -> None:
         simulate(["a"], net=net)  # type: ignore[list-item]
     with pytest.raises(ParameterError, match="pass net="):
         simulate(r)  # a network that is not bundled: the risk table is unknown
-    bad = dataclasses.replace(r, steps=tuple(
-        dataclasses.replace(leg, dwell_p90_h=leg.dwell_h / 2) if leg.kind == "border" else leg
-        for leg in r.steps))
+    bad = dataclasses.replace(
+        r,
+        steps=tuple(
+            dataclasses.replace(leg, dwell_p90_h=leg.dwell_h / 2) if leg.kind == "border" else leg
+            for leg in r.steps
+        ),
+    )
     with pytest.raises(ParameterError, match="below the median"):
         simulate(bad, net=net)
 
@@ -366,9 +443,12 @@ class _FakeBar:
         self.closed = True
 
 
-def test_progress_bar_only_when_asked(net: cor.Network, r: cor.Route,
-                                      monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_bar_only_when_asked(
+    net: cor.Network,
+    r: cor.Route,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     fake = types.ModuleType("tqdm.auto")
     fake.tqdm = _FakeBar  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "tqdm", types.ModuleType("tqdm"))
@@ -400,19 +480,68 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 
 def test_cli_table_json_csv(capsys: pytest.CaptureFixture[str]) -> None:
-    args = _parse(["simulate", "Karachi", "Tashkent", "--k", "2", "--runs", "2000", "--seed",
-                   "1", "--deadline-days", "45"])
+    args = _parse(
+        [
+            "simulate",
+            "Karachi",
+            "Tashkent",
+            "--k",
+            "2",
+            "--runs",
+            "2000",
+            "--seed",
+            "1",
+            "--deadline-days",
+            "45",
+        ]
+    )
     assert args.func is run_cli
     assert run_cli(args) == 0
     out = capsys.readouterr().out
     assert "P(fastest)" in out and "P90 days" in out and "seed 1" in out
-    assert run_cli(_parse(["simulate", "Karachi", "Tashkent", "--k", "2", "--runs", "500",
-                           "--seed", "1", "--format", "json"])) == 0
+    assert (
+        run_cli(
+            _parse(
+                [
+                    "simulate",
+                    "Karachi",
+                    "Tashkent",
+                    "--k",
+                    "2",
+                    "--runs",
+                    "500",
+                    "--seed",
+                    "1",
+                    "--format",
+                    "json",
+                ]
+            )
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["runs"] == 500 and len(data["routes"]) == 2
     assert sum(rt["p_fastest"] for rt in data["routes"]) == approx(1.0)
-    assert run_cli(_parse(["simulate", "Karachi", "Tashkent", "--k", "1", "--runs", "100",
-                           "--seed", "1", "--format", "csv"])) == 0
+    assert (
+        run_cli(
+            _parse(
+                [
+                    "simulate",
+                    "Karachi",
+                    "Tashkent",
+                    "--k",
+                    "1",
+                    "--runs",
+                    "100",
+                    "--seed",
+                    "1",
+                    "--format",
+                    "csv",
+                ]
+            )
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("route,label,") and len(lines) == 2
 

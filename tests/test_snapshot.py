@@ -28,20 +28,37 @@ def test_bundled_answers_match_the_snapshot() -> None:
     now = mod.compute()
     assert len(pinned) >= 30
     assert [p["query"] for p in pinned] == [n["query"] for n in now], (
-        "the snapshot's queries changed: run python tests/snapshots/answers.py")
+        "the snapshot's queries changed: run python tests/snapshots/answers.py"
+    )
     moved = []
     for p, n in zip(pinned, now):
-        same = p.get("no_route") == n.get("no_route") and p.get("countries") == n.get(
-            "countries") and p.get("crossings") == n.get("crossings")
+        same = (
+            p.get("no_route") == n.get("no_route")
+            and p.get("countries") == n.get("countries")
+            and p.get("crossings") == n.get("crossings")
+        )
         for key in ("time_h", "cost_usd"):
             if key in p or key in n:
-                same = same and key in p and key in n and math.isclose(
-                    p[key], n[key], rel_tol=1e-6, abs_tol=1e-6)
+                same = (
+                    same
+                    and key in p
+                    and key in n
+                    and math.isclose(p[key], n[key], rel_tol=1e-6, abs_tol=1e-6)
+                )
         if not same:
-            moved.append((p["query"], {k: p.get(k) for k in ("time_h", "cost_usd")},
-                          {k: n.get(k) for k in ("time_h", "cost_usd")}))
+            moved.append(
+                (
+                    p["query"],
+                    {k: p.get(k) for k in ("time_h", "cost_usd")},
+                    {k: n.get(k) for k in ("time_h", "cost_usd")},
+                )
+            )
     if moved:
-        pytest.fail(f"{len(moved)} pinned answers moved (update the snapshot on purpose with "
-                    "python tests/snapshots/answers.py and say why): " + "; ".join(
-                        f"{q['origin']}->{q['destination']} {q['minimize']}: {a} -> {b}"
-                        for q, a, b in moved[:5]))
+        pytest.fail(
+            f"{len(moved)} pinned answers moved (update the snapshot on purpose with "
+            "python tests/snapshots/answers.py and say why): "
+            + "; ".join(
+                f"{q['origin']}->{q['destination']} {q['minimize']}: {a} -> {b}"
+                for q, a, b in moved[:5]
+            )
+        )

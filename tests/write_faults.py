@@ -43,9 +43,13 @@ Writer = Callable[[Path, str], None]
 
 def _frame(version: str, rows: int = 40_000) -> pd.DataFrame:
     n = rows if version == "A" else rows // 2
-    return pd.DataFrame({"scenario": [f"{version}-{i}" for i in range(n)],
-                         "time_h": [i * 0.5 for i in range(n)],
-                         "cost_usd": [float(i) for i in range(n)]})
+    return pd.DataFrame(
+        {
+            "scenario": [f"{version}-{i}" for i in range(n)],
+            "time_h": [i * 0.5 for i in range(n)],
+            "cost_usd": [float(i) for i in range(n)],
+        }
+    )
 
 
 def _networks() -> dict[str, Any]:
@@ -66,8 +70,7 @@ def writers() -> dict[str, Writer]:
     nets = _networks()
     routes_ = _routes()
     frames = {"A": _frame("A"), "B": _frame("B")}
-    scen = {v: Scenario(name=f"scenario {v}", description=(v + " words ") * 20_000)
-            for v in "AB"}
+    scen = {v: Scenario(name=f"scenario {v}", description=(v + " words ") * 20_000) for v in "AB"}
     return {
         "scenario_toml": lambda p, v: scen[v].write_toml(p),
         "comparison_csv": lambda p, v: write_comparison(frames[v], p),
@@ -79,9 +82,15 @@ def writers() -> dict[str, Writer]:
     }
 
 
-SUFFIX = {"scenario_toml": ".toml", "comparison_csv": ".csv", "routes_csv": ".csv",
-          "routes_md": ".md", "routes_gpkg": ".gpkg", "network_folder": "",
-          "network_gpkg": ".gpkg"}
+SUFFIX = {
+    "scenario_toml": ".toml",
+    "comparison_csv": ".csv",
+    "routes_csv": ".csv",
+    "routes_md": ".md",
+    "routes_gpkg": ".gpkg",
+    "network_folder": "",
+    "network_gpkg": ".gpkg",
+}
 
 
 def snapshot(p: Path) -> Any:
@@ -108,8 +117,9 @@ def _child_loop(write: Writer, target: Path) -> None:  # pragma: no cover - kill
         v = "B" if v == "A" else "A"
 
 
-def kill_test(name: str, write: Writer, work: Path, iterations: int,
-              rng: random.Random) -> dict[str, Any]:
+def kill_test(
+    name: str, write: Writer, work: Path, iterations: int, rng: random.Random
+) -> dict[str, Any]:
     d = work / name
     d.mkdir()
     refs = {}
@@ -167,8 +177,11 @@ def full_disk_test(name: str, write: Writer, work: Path) -> dict[str, Any]:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
-    return {"exit": {0: "WriteError", 1: "no error", 2: "other error"}.get(code, str(code)),
-            "unchanged": snapshot(target) == before, "temp_left": leftovers(target)}
+    return {
+        "exit": {0: "WriteError", 1: "no error", 2: "other error"}.get(code, str(code)),
+        "unchanged": snapshot(target) == before,
+        "temp_left": leftovers(target),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,8 +30,14 @@ from pathlib import Path
 
 from .errors import WriteError
 
-__all__ = ["atomic_path", "atomic_folder", "write_text_atomic", "write_bytes_atomic",
-           "gdal_write_errors", "clean_stale"]
+__all__ = [
+    "atomic_path",
+    "atomic_folder",
+    "write_text_atomic",
+    "write_bytes_atomic",
+    "gdal_write_errors",
+    "clean_stale",
+]
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -106,14 +112,21 @@ def _wrap(err: OSError, target: Path, what: str) -> WriteError:
     reason = err.strerror or str(err)
     if err.errno == errno.ENOSPC:
         reason = "no space left on the device"
-    return WriteError(f"cannot write {what} {target}: {reason}; the previous content (if any) "
-                      "is unchanged", errno_=err.errno, filename=str(target))
+    return WriteError(
+        f"cannot write {what} {target}: {reason}; the previous content (if any) is unchanged",
+        errno_=err.errno,
+        filename=str(target),
+    )
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str], *, keep_suffix: bool = True,
-                write_errors: tuple[type[BaseException], ...] = (),
-                make_parents: bool = False) -> Iterator[Path]:
+def atomic_path(
+    path: str | os.PathLike[str],
+    *,
+    keep_suffix: bool = True,
+    write_errors: tuple[type[BaseException], ...] = (),
+    make_parents: bool = False,
+) -> Iterator[Path]:
     """A temporary path next to ``path`` to write to; renamed over ``path`` on success.
 
     Use it with writers that take a path (pandas, pyogrio, matplotlib, folium). The
@@ -125,8 +138,11 @@ def atomic_path(path: str | os.PathLike[str], *, keep_suffix: bool = True,
     """
     target = _target(path)
     if target.is_dir():
-        raise WriteError(f"cannot write file {target}: it is a directory", errno_=errno.EISDIR,
-                         filename=str(target))
+        raise WriteError(
+            f"cannot write file {target}: it is a directory",
+            errno_=errno.EISDIR,
+            filename=str(target),
+        )
     if make_parents:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -139,8 +155,11 @@ def atomic_path(path: str | os.PathLike[str], *, keep_suffix: bool = True,
     try:
         yield tmp
         if not tmp.exists():
-            raise WriteError(f"cannot write file {target}: the writer produced no file",
-                             errno_=errno.EIO, filename=str(target))
+            raise WriteError(
+                f"cannot write file {target}: the writer produced no file",
+                errno_=errno.EIO,
+                filename=str(target),
+            )
         _fsync_file(tmp)
         os.replace(tmp, target)
         _fsync_dir(target.parent)
@@ -153,9 +172,11 @@ def atomic_path(path: str | os.PathLike[str], *, keep_suffix: bool = True,
     except BaseException as err:
         _remove(tmp)
         if write_errors and isinstance(err, write_errors):
-            raise WriteError(f"cannot write file {target}: {err}; the previous content (if "
-                             "any) is unchanged", errno_=errno.EIO,
-                             filename=str(target)) from err
+            raise WriteError(
+                f"cannot write file {target}: {err}; the previous content (if any) is unchanged",
+                errno_=errno.EIO,
+                filename=str(target),
+            ) from err
         raise
 
 
@@ -177,8 +198,7 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str, *,
-                      encoding: str = "utf-8") -> Path:
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_path`); return the path."""
     return write_bytes_atomic(path, text.encode(encoding))
 
@@ -211,8 +231,11 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = _target(path)
     if target.exists() and not target.is_dir():
-        raise WriteError(f"cannot write folder {target}: a file of that name exists",
-                         errno_=errno.ENOTDIR, filename=str(target))
+        raise WriteError(
+            f"cannot write folder {target}: a file of that name exists",
+            errno_=errno.ENOTDIR,
+            filename=str(target),
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:

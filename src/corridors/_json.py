@@ -38,5 +38,6 @@ def json_safe(v: Any) -> Any:
 def dumps_json(obj: Any, *, indent: int | None = 2) -> str:
     """``obj`` as strict JSON text: non-finite numbers as null (:func:`json_safe`), other
     objects as their ``str``; never ``NaN`` or ``Infinity``."""
-    return json.dumps(json_safe(obj), indent=indent, ensure_ascii=False, allow_nan=False,
-                      default=str)
+    return json.dumps(
+        json_safe(obj), indent=indent, ensure_ascii=False, allow_nan=False, default=str
+    )

@@ -147,8 +147,9 @@ class WriteError(CorridorsError, OSError):
     ``filename`` is the target path and ``errno`` the operating system's error number.
     """
 
-    def __init__(self, message: str, *, errno_: int | None = None,
-                 filename: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, errno_: int | None = None, filename: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errno = errno_
@@ -180,7 +181,9 @@ def exit_code(err: BaseException) -> int:
         return EXIT_NO_ROUTE
     if isinstance(err, WriteError):
         return EXIT_CANNOT_WRITE
-    if isinstance(err, (CorridorsError, FileNotFoundError, IsADirectoryError,
-                        NotADirectoryError, PermissionError)):
+    if isinstance(
+        err,
+        (CorridorsError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError),
+    ):
         return EXIT_BAD_INPUT
     return EXIT_INTERNAL

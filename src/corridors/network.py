@@ -3,4 +3,4 @@
 
 from ._compat import moved_getattr
 
-__getattr__ = moved_getattr('network')
+__getattr__ = moved_getattr("network")

@@ -21,12 +21,18 @@ HERE = Path(__file__).parent
 SNAPSHOT = HERE / "answers.json"
 
 FLAGSHIP = [("Karachi", "Moscow"), ("Karachi", "Tashkent"), ("Karachi", "Almaty")]
-REGION = [("Kashgar", "Gwadar", {}), ("Urumqi", "Tehran", {"modes": "rail"}),
-          ("Xi'an", "Tashkent", {"modes": "rail"}), ("Islamabad", "Istanbul", {"modes": "rail"}),
-          ("Kashgar", "Hairatan", {}), ("Karachi", "Dushanbe", {}),
-          ("Chabahar", "Kabul", {"cross_at": "Milak"}), ("Gwadar", "Chabahar", {"modes": "road"}),
-          ("Nhava Sheva", "Novorossiysk", {"modes": "sea"}),
-          ("Karachi", "Moscow", {"sanctions": {"US:IRN": "avoid"}})]
+REGION = [
+    ("Kashgar", "Gwadar", {}),
+    ("Urumqi", "Tehran", {"modes": "rail"}),
+    ("Xi'an", "Tashkent", {"modes": "rail"}),
+    ("Islamabad", "Istanbul", {"modes": "rail"}),
+    ("Kashgar", "Hairatan", {}),
+    ("Karachi", "Dushanbe", {}),
+    ("Chabahar", "Kabul", {"cross_at": "Milak"}),
+    ("Gwadar", "Chabahar", {"modes": "road"}),
+    ("Nhava Sheva", "Novorossiysk", {"modes": "sea"}),
+    ("Karachi", "Moscow", {"sanctions": {"US:IRN": "avoid"}}),
+]
 
 
 def queries() -> list[dict[str, Any]]:
@@ -39,8 +45,11 @@ def queries() -> list[dict[str, Any]]:
         out.append({"origin": o, "destination": d, "minimize": "cost_usd", **kw})
     journeys = read_journeys(journeys_path())
     for j in journeys.to_dict("records"):
-        q: dict[str, Any] = {"origin": j["origin"], "destination": j["destination"],
-                             "minimize": "time_h"}
+        q: dict[str, Any] = {
+            "origin": j["origin"],
+            "destination": j["destination"],
+            "minimize": "time_h",
+        }
         for key in ("modes", "via", "cross_at", "avoid_countries"):
             if list(j[key]):
                 q[key] = list(j[key])
@@ -56,9 +65,13 @@ def answer(net: cor.Network, q: dict[str, Any]) -> dict[str, Any]:
         r = cor.route(net, q["origin"], q["destination"], **kw)
     except cor.NoRouteError as err:
         return {"query": q, "no_route": str(err).splitlines()[0]}
-    return {"query": q, "time_h": round(r.time_h, 6), "cost_usd": round(r.cost_usd, 6),
-            "countries": list(r.countries),
-            "crossings": [f"{c.from_id}>{c.to_id}" for c in r.crossings]}
+    return {
+        "query": q,
+        "time_h": round(r.time_h, 6),
+        "cost_usd": round(r.cost_usd, 6),
+        "countries": list(r.countries),
+        "crossings": [f"{c.from_id}>{c.to_id}" for c in r.crossings],
+    }
 
 
 def compute() -> list[dict[str, Any]]:
@@ -67,6 +80,7 @@ def compute() -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    SNAPSHOT.write_text(json.dumps(compute(), indent=1, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+    SNAPSHOT.write_text(
+        json.dumps(compute(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"wrote {SNAPSHOT}", file=sys.stderr)

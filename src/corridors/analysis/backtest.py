@@ -48,15 +48,43 @@ from ..model.schema import MODES
 from ..routes.route import Route
 from ..routes.routing import route
 
-__all__ = ['JOURNEY_COLUMNS', 'REQUIRED_COLUMNS', 'CONFIDENCE_LEVELS', 'CARGO_SIZES', 'JOURNEYS_FILE', 'journeys_path', 'read_journeys', 'backtest', 'backtest_summary', 'range_error', 'span_hours', 'SPANS']
+__all__ = [
+    "JOURNEY_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "CONFIDENCE_LEVELS",
+    "CARGO_SIZES",
+    "JOURNEYS_FILE",
+    "journeys_path",
+    "read_journeys",
+    "backtest",
+    "backtest_summary",
+    "range_error",
+    "span_hours",
+    "SPANS",
+]
 
 JOURNEYS_FILE = "journeys.csv"
 
 #: Columns of ``journeys.csv`` in their documented order.
 JOURNEY_COLUMNS: tuple[str, ...] = (
-    "id", "origin", "destination", "modes", "via", "cross_at", "avoid_countries", "year",
-    "cargo", "observed_days_min", "observed_days_max", "observed_usd_min", "observed_usd_max",
-    "date", "span", "source", "confidence", "notes",
+    "id",
+    "origin",
+    "destination",
+    "modes",
+    "via",
+    "cross_at",
+    "avoid_countries",
+    "year",
+    "cargo",
+    "observed_days_min",
+    "observed_days_max",
+    "observed_usd_min",
+    "observed_usd_max",
+    "date",
+    "span",
+    "source",
+    "confidence",
+    "notes",
 )
 #: What an observed time covers: ``door_to_door`` (loading at the origin to unloading at the
 #: destination, waiting for the first departure included) or ``departure_to_arrival`` (a
@@ -65,8 +93,15 @@ JOURNEY_COLUMNS: tuple[str, ...] = (
 SPANS: tuple[str, ...] = ("door_to_door", "departure_to_arrival")
 #: Columns that must be present and filled in every row.
 REQUIRED_COLUMNS: tuple[str, ...] = (
-    "id", "origin", "destination", "cargo", "observed_days_min", "observed_days_max", "date",
-    "source", "confidence",
+    "id",
+    "origin",
+    "destination",
+    "cargo",
+    "observed_days_min",
+    "observed_days_max",
+    "date",
+    "source",
+    "confidence",
 )
 CONFIDENCE_LEVELS: tuple[str, ...] = ("measured", "approx", "assumed")
 CARGO_SIZES: tuple[str, ...] = ("20ft", "40ft")
@@ -134,8 +169,11 @@ def _place_problem(net: Network, name: str) -> str | None:
         return f"{err}"
     except UnknownPlaceError as err:
         names = err.suggestions or net.closest_names(name)
-        hint = ("; closest names: " + ", ".join(names)) if names else (
-            "; `corridors places` lists the places of the network")
+        hint = (
+            ("; closest names: " + ", ".join(names))
+            if names
+            else ("; `corridors places` lists the places of the network")
+        )
         return f"unknown place {name!r}{hint}"
     return None
 
@@ -155,15 +193,19 @@ def _crossing_problem(net: Network, name: str) -> str | None:
     except AmbiguousPlaceError as err:
         if any(kinds.get(c) == "border_post" for c in err.candidates):
             return None
-        return (f"{name!r} matches {', '.join(err.candidates)}, none of them a border post; "
-                "give a border post or a border link id")
+        return (
+            f"{name!r} matches {', '.join(err.candidates)}, none of them a border post; "
+            "give a border post or a border link id"
+        )
     except UnknownPlaceError as err:
         names = err.suggestions or net.closest_names(name)
         hint = ("; closest names: " + ", ".join(names)) if names else ""
         return f"unknown border crossing {name!r}{hint}"
     if kinds.get(pid) != "border_post":
-        return (f"{name!r} is place {pid!r} of kind {kinds.get(pid)!r}, not a border post; "
-                "give a border post (e.g. Torkham, Taftan) or a border link id")
+        return (
+            f"{name!r} is place {pid!r} of kind {kinds.get(pid)!r}, not a border post; "
+            "give a border post (e.g. Torkham, Taftan) or a border link id"
+        )
     return None
 
 
@@ -199,8 +241,10 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
     if not path.exists():
         raise FileNotFoundError(f"journeys file not found: {path}")
     if path.is_dir():
-        raise ValidationError([Problem(str(path), "(file)", "", "cannot be read as CSV: it is "
-                                       "a folder, not a file")], header=f"cannot read {path}")
+        raise ValidationError(
+            [Problem(str(path), "(file)", "", "cannot be read as CSV: it is a folder, not a file")],
+            header=f"cannot read {path}",
+        )
     fname = str(path)
     try:
         with path.open(newline="", encoding="utf-8") as fh:
@@ -208,26 +252,48 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
             header = [h.strip() for h in (reader.fieldnames or [])]
             raw_rows = [{(k or "").strip(): v for k, v in row.items()} for row in reader]
     except UnicodeDecodeError as err:
-        raise ValidationError([Problem(fname, "(file)", "", f"not UTF-8 text: byte "
-                                       f"{err.object[err.start:err.start + 1]!r} at offset "
-                                       f"{err.start}; save the file as UTF-8")],
-                              header=f"cannot read {fname}") from None
+        raise ValidationError(
+            [
+                Problem(
+                    fname,
+                    "(file)",
+                    "",
+                    f"not UTF-8 text: byte "
+                    f"{err.object[err.start : err.start + 1]!r} at offset "
+                    f"{err.start}; save the file as UTF-8",
+                )
+            ],
+            header=f"cannot read {fname}",
+        ) from None
     except (OSError, csv.Error) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise ValidationError([Problem(fname, "(file)", "", f"cannot be read as CSV: "
-                                       f"{reason}")], header=f"cannot read {fname}") from None
+        raise ValidationError(
+            [Problem(fname, "(file)", "", f"cannot be read as CSV: {reason}")],
+            header=f"cannot read {fname}",
+        ) from None
     problems: list[Problem] = []
     for col in REQUIRED_COLUMNS:
         if col not in header:
-            problems.append(Problem(fname, "(header)", col, "missing column; required: "
-                                    + ", ".join(REQUIRED_COLUMNS)))
+            problems.append(
+                Problem(
+                    fname,
+                    "(header)",
+                    col,
+                    "missing column; required: " + ", ".join(REQUIRED_COLUMNS),
+                )
+            )
     for col in header:
         if col not in JOURNEY_COLUMNS:
-            problems.append(Problem(fname, "(header)", col, "unknown column; allowed: "
-                                    + ", ".join(JOURNEY_COLUMNS)))
+            problems.append(
+                Problem(
+                    fname, "(header)", col, "unknown column; allowed: " + ", ".join(JOURNEY_COLUMNS)
+                )
+            )
     if problems:
-        raise ValidationError(problems, header=f"{len(problems)} problem"
-                              f"{'s' if len(problems) != 1 else ''} found in {fname}")
+        raise ValidationError(
+            problems,
+            header=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found in {fname}",
+        )
     countries = set(net.places["country"]) if net is not None else set()
     seen: dict[str, int] = {}
     records: list[dict[str, Any]] = []
@@ -240,9 +306,10 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
 
         for col in REQUIRED_COLUMNS:
             if not text[col]:
-                fix = {"source": "cite the publication: title or URL and year",
-                       "id": "give a short slug such as karachi-moscow-rail-2025"}.get(
-                           col, "fill it in")
+                fix = {
+                    "source": "cite the publication: title or URL and year",
+                    "id": "give a short slug such as karachi-moscow-rail-2025",
+                }.get(col, "fill it in")
                 bad(col, f"missing value; {fix}")
         if text["id"]:
             if not _ID_RE.match(text["id"]):
@@ -260,8 +327,7 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
         modes = tuple(m.lower() for m in _split(text["modes"], ","))
         for m in modes:
             if m not in MODES:
-                bad("modes", f"unknown mode {m!r}; allowed: {', '.join(MODES)} "
-                    "(comma-separated)")
+                bad("modes", f"unknown mode {m!r}; allowed: {', '.join(MODES)} (comma-separated)")
         lists = {col: _split(text[col], "|") for col in _LIST_FIELDS}
         if net is not None:
             for name in lists["via"]:
@@ -275,32 +341,47 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
         avoid = tuple(c.upper() for c in lists["avoid_countries"])
         for c in avoid:
             if not (len(c) == 3 and c.isalpha()):
-                bad("avoid_countries", f"{c!r} is not an ISO 3166-1 alpha-3 code (e.g. AFG); "
-                    "separate several with '|'")
+                bad(
+                    "avoid_countries",
+                    f"{c!r} is not an ISO 3166-1 alpha-3 code (e.g. AFG); "
+                    "separate several with '|'",
+                )
             elif net is not None and c not in countries:
-                bad("avoid_countries", f"unknown country {c!r}; the network has: "
-                    + ", ".join(sorted(countries)))
+                bad(
+                    "avoid_countries",
+                    f"unknown country {c!r}; the network has: " + ", ".join(sorted(countries)),
+                )
         year: int | None = None
         if text["year"]:
             y = _number(text["year"])
             if y is None or y != int(y) or not 1800 <= y <= 2100:
-                bad("year", f"{text['year']!r} is not a year; give a whole year such as 2030 "
-                    "or leave it empty for today's network")
+                bad(
+                    "year",
+                    f"{text['year']!r} is not a year; give a whole year such as 2030 "
+                    "or leave it empty for today's network",
+                )
             else:
                 year = int(y)
         if text["cargo"] and text["cargo"].lower() not in CARGO_SIZES:
             bad("cargo", f"unknown cargo {text['cargo']!r}; allowed: {', '.join(CARGO_SIZES)}")
         values: dict[str, float] = {}
-        for col in ("observed_days_min", "observed_days_max", "observed_usd_min",
-                    "observed_usd_max"):
+        for col in (
+            "observed_days_min",
+            "observed_days_max",
+            "observed_usd_min",
+            "observed_usd_max",
+        ):
             if not text[col]:
                 values[col] = math.nan
                 continue
             x = _number(text[col])
             unit = "days" if "days" in col else "USD"
             if x is None:
-                bad(col, f"{text[col]!r} is not a number of {unit} (write it with the digits "
-                    "0-9, like 12.5)")
+                bad(
+                    col,
+                    f"{text[col]!r} is not a number of {unit} (write it with the digits "
+                    "0-9, like 12.5)",
+                )
                 values[col] = math.nan
             elif x < 0 or (unit == "days" and x == 0):
                 bad(col, f"{x:g} {unit} is not possible; give a positive number")
@@ -309,34 +390,53 @@ def read_journeys(path: str | os.PathLike[str], *, net: Network | None = None) -
                 values[col] = x
         for what in ("days", "usd"):
             lo, hi = values[f"observed_{what}_min"], values[f"observed_{what}_max"]
-            if what == "usd" and (math.isnan(lo) != math.isnan(hi)) and (
-                    text["observed_usd_min"] or text["observed_usd_max"]):
+            if (
+                what == "usd"
+                and (math.isnan(lo) != math.isnan(hi))
+                and (text["observed_usd_min"] or text["observed_usd_max"])
+            ):
                 missing = "observed_usd_max" if math.isnan(hi) else "observed_usd_min"
                 if not text[missing]:
-                    bad(missing, "give both USD bounds (equal when one figure is published) "
-                        "or neither")
+                    bad(
+                        missing,
+                        "give both USD bounds (equal when one figure is published) or neither",
+                    )
             if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
                 bad(f"observed_{what}_min", f"min {lo:g} is greater than max {hi:g}; swap them")
         if text["span"] and text["span"] not in SPANS:
-            bad("span", f"unknown span {text['span']!r}; allowed: {', '.join(SPANS)} "
-                "(empty: door_to_door)")
+            bad(
+                "span",
+                f"unknown span {text['span']!r}; allowed: {', '.join(SPANS)} (empty: door_to_door)",
+            )
         if text["date"] and not _valid_date(text["date"]):
             bad("date", f"{text['date']!r} is not a date; give YYYY or YYYY-MM")
         if text["confidence"] and text["confidence"] not in CONFIDENCE_LEVELS:
-            bad("confidence", f"unknown confidence {text['confidence']!r}; allowed: "
-                + ", ".join(CONFIDENCE_LEVELS))
-        records.append({**text, "span": text["span"] or "door_to_door", "modes": modes,
-                        "via": lists["via"],
-                        "cross_at": lists["cross_at"], "avoid_countries": avoid,
-                        "year": year, "cargo": text["cargo"].lower(), **values})
+            bad(
+                "confidence",
+                f"unknown confidence {text['confidence']!r}; allowed: "
+                + ", ".join(CONFIDENCE_LEVELS),
+            )
+        records.append(
+            {
+                **text,
+                "span": text["span"] or "door_to_door",
+                "modes": modes,
+                "via": lists["via"],
+                "cross_at": lists["cross_at"],
+                "avoid_countries": avoid,
+                "year": year,
+                "cargo": text["cargo"].lower(),
+                **values,
+            }
+        )
     if problems:
         n = len(problems)
-        raise ValidationError(problems, header=f"{n} problem{'s' if n != 1 else ''} found "
-                              f"in {fname}")
+        raise ValidationError(
+            problems, header=f"{n} problem{'s' if n != 1 else ''} found in {fname}"
+        )
     df = pd.DataFrame(records, columns=list(JOURNEY_COLUMNS))
     df["year"] = df["year"].astype("Int64")
-    for col in ("observed_days_min", "observed_days_max", "observed_usd_min",
-                "observed_usd_max"):
+    for col in ("observed_days_min", "observed_days_max", "observed_usd_min", "observed_usd_max"):
         df[col] = df[col].astype(float)
     df.attrs["path"] = fname
     return df
@@ -467,21 +567,52 @@ def _cargo_of(word: str, override: Cargo | str | None) -> Cargo:
 
 #: Columns of the frame :func:`backtest` returns, in order.
 RESULT_COLUMNS: tuple[str, ...] = (
-    "id", "origin", "destination", "constraints", "cargo", "confidence", "date",
-    "observed_days_min", "observed_days_max", "model_days", "error_days", "rel_error_days",
+    "id",
+    "origin",
+    "destination",
+    "constraints",
+    "cargo",
+    "confidence",
+    "date",
+    "observed_days_min",
+    "observed_days_max",
+    "model_days",
+    "error_days",
+    "rel_error_days",
     "within_range_days",
-    "observed_usd_min", "observed_usd_max", "model_usd", "error_usd", "rel_error_usd",
+    "observed_usd_min",
+    "observed_usd_max",
+    "model_usd",
+    "error_usd",
+    "rel_error_usd",
     "within_range_usd",
-    "model_distance_km", "countries", "crossings", "modes_used",
-    "running_days", "waiting_days", "border_days", "transfer_days", "terminal_days",
-    "model_p10_days", "model_p50_days", "model_p90_days", "within_band_days",
-    "status", "message",
+    "model_distance_km",
+    "countries",
+    "crossings",
+    "modes_used",
+    "running_days",
+    "waiting_days",
+    "border_days",
+    "transfer_days",
+    "terminal_days",
+    "model_p10_days",
+    "model_p50_days",
+    "model_p90_days",
+    "within_band_days",
+    "status",
+    "message",
 )
 
 
-def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
-             minimize: str = "time_h", cargo: Cargo | str | None = None,
-             simulate_runs: int = 0, seed: int = 0) -> pd.DataFrame:
+def backtest(
+    net: Network,
+    journeys: pd.DataFrame | str | os.PathLike[str],
+    *,
+    minimize: str = "time_h",
+    cargo: Cargo | str | None = None,
+    simulate_runs: int = 0,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Route every journey with its constraints and compare the model with the observation.
 
     Parameters
@@ -529,10 +660,12 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
           constraint this version of :func:`~corridors.route` does not know; see
           ``message``).
     """
-    if (isinstance(simulate_runs, bool) or not isinstance(simulate_runs, (int, np.integer))
-            or simulate_runs < 0):
-        raise ParameterError(f"simulate_runs must be a whole number >= 0, got "
-                             f"{simulate_runs!r}")
+    if (
+        isinstance(simulate_runs, bool)
+        or not isinstance(simulate_runs, (int, np.integer))
+        or simulate_runs < 0
+    ):
+        raise ParameterError(f"simulate_runs must be a whole number >= 0, got {simulate_runs!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed must be a whole number >= 0, got {seed!r}")
     if not isinstance(journeys, pd.DataFrame):
@@ -543,22 +676,34 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
         days_lo, days_hi = float(j["observed_days_min"]), float(j["observed_days_max"])
         usd_lo, usd_hi = float(j["observed_usd_min"]), float(j["observed_usd_max"])
         row: dict[str, Any] = {
-            "id": j["id"], "origin": j["origin"], "destination": j["destination"],
-            "constraints": _constraints_text(j), "cargo": j["cargo"] or "40ft",
-            "confidence": j["confidence"], "date": j["date"],
-            "observed_days_min": days_lo, "observed_days_max": days_hi,
-            "observed_usd_min": usd_lo, "observed_usd_max": usd_hi,
+            "id": j["id"],
+            "origin": j["origin"],
+            "destination": j["destination"],
+            "constraints": _constraints_text(j),
+            "cargo": j["cargo"] or "40ft",
+            "confidence": j["confidence"],
+            "date": j["date"],
+            "observed_days_min": days_lo,
+            "observed_days_max": days_hi,
+            "observed_usd_min": usd_lo,
+            "observed_usd_max": usd_hi,
         }
         kwargs: dict[str, Any] = dict(
-            minimize=minimize, cargo=_cargo_of(j["cargo"], cargo),
+            minimize=minimize,
+            cargo=_cargo_of(j["cargo"], cargo),
             year=None if pd.isna(j["year"]) else int(j["year"]),
-            modes=list(j["modes"]) or None, via=list(j["via"]) or None,
-            avoid_countries=list(j["avoid_countries"]) or None)
+            modes=list(j["modes"]) or None,
+            via=list(j["via"]) or None,
+            avoid_countries=list(j["avoid_countries"]) or None,
+        )
         result: Route | None = None
         if j["cross_at"] and not accepts_cross_at:
-            row.update(status="error", message="this version of corridors.route() does not "
-                       "accept cross_at, so the journey's border crossings cannot be imposed; "
-                       "not routed")
+            row.update(
+                status="error",
+                message="this version of corridors.route() does not "
+                "accept cross_at, so the journey's border crossings cannot be imposed; "
+                "not routed",
+            )
         else:
             if j["cross_at"]:
                 kwargs["cross_at"] = list(j["cross_at"])
@@ -573,27 +718,41 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
             model_usd = result.cost_usd
             split = _time_split_h(result)
             row.update(
-                model_days=model_days, model_usd=model_usd,
+                model_days=model_days,
+                model_usd=model_usd,
                 model_distance_km=result.distance_km,
-                countries=">".join(result.countries), crossings=_crossings_text(result),
+                countries=">".join(result.countries),
+                crossings=_crossings_text(result),
                 modes_used=",".join(result.modes),
                 **{f"{k}_days": v / _HOURS_PER_DAY for k, v in split.items()},
-                status="ok", message="")
+                status="ok",
+                message="",
+            )
             if simulate_runs:
                 from .simulate import simulate
 
-                sim = simulate(result, runs=int(simulate_runs), seed=int(seed) * 1_000 + pos,
-                               net=net)
+                sim = simulate(
+                    result, runs=int(simulate_runs), seed=int(seed) * 1_000 + pos, net=net
+                )
                 left_out = result.time_h - model_days * _HOURS_PER_DAY
                 q = np.percentile(sim.time_h[:, 0] - left_out, [10, 50, 90]) / _HOURS_PER_DAY
                 mid = (days_lo + days_hi) / 2.0
-                row.update(model_p10_days=float(q[0]), model_p50_days=float(q[1]),
-                           model_p90_days=float(q[2]),
-                           within_band_days=bool(q[0] <= mid <= q[2]))
+                row.update(
+                    model_p10_days=float(q[0]),
+                    model_p50_days=float(q[1]),
+                    model_p90_days=float(q[2]),
+                    within_band_days=bool(q[0] <= mid <= q[2]),
+                )
         else:
-            row.update(model_days=math.nan, model_usd=math.nan, model_distance_km=math.nan,
-                       countries="", crossings="", modes_used="",
-                       **{f"{k}_days": math.nan for k, _ in _SPLIT_FIELDS})
+            row.update(
+                model_days=math.nan,
+                model_usd=math.nan,
+                model_distance_km=math.nan,
+                countries="",
+                crossings="",
+                modes_used="",
+                **{f"{k}_days": math.nan for k, _ in _SPLIT_FIELDS},
+            )
         m_days, m_usd = row["model_days"], row["model_usd"]
         row.update(
             error_days=range_error(m_days, days_lo, days_hi),
@@ -601,7 +760,8 @@ def backtest(net: Network, journeys: pd.DataFrame | str | os.PathLike[str], *,
             within_range_days=_within(m_days, days_lo, days_hi),
             error_usd=range_error(m_usd, usd_lo, usd_hi),
             rel_error_usd=_relative_error(m_usd, usd_lo, usd_hi),
-            within_range_usd=_within(m_usd, usd_lo, usd_hi))
+            within_range_usd=_within(m_usd, usd_lo, usd_hi),
+        )
         rows.append(row)
     df = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
     for col in ("within_range_days", "within_range_usd", "within_band_days"):

@@ -44,7 +44,7 @@ from ..model.network import Network
 from ..routes.route import Route
 from ..routes.routing import route
 
-__all__ = ['WaitCharges', 'WAIT_CHARGES', 'ClosureChoice', 'closure_choice']
+__all__ = ["WaitCharges", "WAIT_CHARGES", "ClosureChoice", "closure_choice"]
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,18 @@ class WaitCharges:
     demurrage_usd_per_day: float = 140.0
     truck_usd_per_day: float = 70.0
     wagon_usd_per_day: float = 0.0
-    source: str = ("reporterly.net 2020-11-14 (detention); thenews.com.pk 386248, 2020 "
-                   "(demurrage); arabnews.pk 2605258, 2025 (truck)")
+    source: str = (
+        "reporterly.net 2020-11-14 (detention); thenews.com.pk 386248, 2020 "
+        "(demurrage); arabnews.pk 2605258, 2025 (truck)"
+    )
 
     def __post_init__(self) -> None:
-        for name in ("detention_usd_per_day", "demurrage_usd_per_day", "truck_usd_per_day",
-                     "wagon_usd_per_day"):
+        for name in (
+            "detention_usd_per_day",
+            "demurrage_usd_per_day",
+            "truck_usd_per_day",
+            "wagon_usd_per_day",
+        ):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
                 raise ParameterError(f"{name} must be a finite number >= 0, got {v!r}")
@@ -127,25 +133,31 @@ class ClosureChoice:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: both options with their time, money and generalized cost."""
+
         def opt(r: Route | None) -> dict[str, Any] | None:
             if r is None:
                 return None
-            return {"time_h": round(r.time_h, 1), "time_days": round(r.time_h / 24, 2),
-                    "cost_usd": round(r.cost_usd, 2),
-                    "generalized_usd": round(r.generalized_usd, 2),
-                    "countries": r.countries,
-                    "crossings": [f"{c.from_id}>{c.to_id}" for c in r.crossings]}
+            return {
+                "time_h": round(r.time_h, 1),
+                "time_days": round(r.time_h / 24, 2),
+                "cost_usd": round(r.cost_usd, 2),
+                "generalized_usd": round(r.generalized_usd, 2),
+                "countries": r.countries,
+                "crossings": [f"{c.from_id}>{c.to_id}" for c in r.crossings],
+            }
+
         out = {k: v for k, v in asdict(self).items() if k not in ("planned", "divert")}
         out["closed"] = list(self.closed)
         out["charges"] = list(self.charges)
         out["planned"] = opt(self.planned)
         out["divert"] = opt(self.divert)
-        out["wait"] = {"time_h": round(self.wait_time_h, 1),
-                       "time_days": round(self.wait_time_h / 24, 2),
-                       "cost_usd": round(self.wait_cost_usd, 2),
-                       "generalized_usd": round(self.wait_generalized_usd, 2)}
-        return {k: (None if isinstance(v, float) and math.isnan(v) else v)
-                for k, v in out.items()}
+        out["wait"] = {
+            "time_h": round(self.wait_time_h, 1),
+            "time_days": round(self.wait_time_h / 24, 2),
+            "cost_usd": round(self.wait_cost_usd, 2),
+            "generalized_usd": round(self.wait_generalized_usd, 2),
+        }
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
 
 
 def _closed_items(net: Network, names: list[str]) -> tuple[dict[str, list[str]], list[str]]:
@@ -189,7 +201,8 @@ def _risk_duration(net: Network, places: list[str], links: list[str]) -> tuple[f
                 return float(r.median_days), float(p90)
     raise ParameterError(
         "no closure duration given and no risk.csv row with disruption_median_days for "
-        f"{', '.join(places + links)}; pass days=")
+        f"{', '.join(places + links)}; pass days="
+    )
 
 
 def closure_choice(
@@ -243,13 +256,16 @@ def closure_choice(
     days = check_real(days, "days", lo=0.0, hi=MAX_CLOSURE_DAYS, optional=True, unit="days")
     check_names(closed, "closed")
     if closed is None:
-        raise ParameterTypeError("closed must name what is closed (a crossing, place or link "
-                                 "id, or a list of them), got None")
+        raise ParameterTypeError(
+            "closed must name what is closed (a crossing, place or link "
+            "id, or a list of them), got None"
+        )
     check_str(minimize, "minimize")
     if charges is not None and not isinstance(charges, WaitCharges):
         raise ParameterTypeError(f"charges must be a WaitCharges, got {type(charges).__name__}")
-    check_keywords("closure_choice", constraints,
-                   [k for k in ROUTE_KEYWORDS if k not in ("minimize", "cargo")])
+    check_keywords(
+        "closure_choice", constraints, [k for k in ROUTE_KEYWORDS if k not in ("minimize", "cargo")]
+    )
     names = [closed] if isinstance(closed, str) else list(closed)
     if not names:
         raise ParameterError("closed names nothing")
@@ -260,12 +276,16 @@ def closure_choice(
     used = {p for leg in planned.steps for p in (leg.from_id, leg.to_id)}
     affected = bool(used & set(touched)) or any(
         leg.link_id in kw.get("avoid_links", []) + kw.get("avoid_crossings", [])
-        for leg in planned.steps)
+        for leg in planned.steps
+    )
     uncertain = days is None
     p90: float | None = None
     if uncertain:
-        median, p90 = _risk_duration(net, kw.get("avoid_places", []) + touched,
-                                     kw.get("avoid_links", []) + kw.get("avoid_crossings", []))
+        median, p90 = _risk_duration(
+            net,
+            kw.get("avoid_places", []) + touched,
+            kw.get("avoid_links", []) + kw.get("avoid_crossings", []),
+        )
         from ..costs.risk import lognormal_mean, lognormal_sigma
 
         sigma = lognormal_sigma(median, p90)
@@ -305,23 +325,45 @@ def closure_choice(
         break_even = gap / daily if daily > 0 else math.inf
         winner = "wait" if wait_gen <= divert.generalized_usd else "divert"
         if uncertain:
-            p_wait = 1.0 if break_even == math.inf else (
-                0.0 if break_even <= 0 else NormalDist().cdf(
-                    (math.log(break_even) - math.log(median)) / sigma) if sigma > 0 else
-                float(median < break_even))
+            p_wait = (
+                1.0
+                if break_even == math.inf
+                else (
+                    0.0
+                    if break_even <= 0
+                    else NormalDist().cdf((math.log(break_even) - math.log(median)) / sigma)
+                    if sigma > 0
+                    else float(median < break_even)
+                )
+            )
         else:
             p_wait = None
         if not reason:
-            reason = (f"waiting {d:.1f} days costs USD {wait_gen - planned.generalized_usd:,.0f} "
-                      f"more than the planned route; diverting costs USD {gap:,.0f} more; "
-                      f"waiting wins for closures shorter than {break_even:.1f} days")
+            reason = (
+                f"waiting {d:.1f} days costs USD {wait_gen - planned.generalized_usd:,.0f} "
+                f"more than the planned route; diverting costs USD {gap:,.0f} more; "
+                f"waiting wins for closures shorter than {break_even:.1f} days"
+            )
     else:
         break_even = math.inf
         winner = "wait" if affected else "planned"
         p_wait = 1.0 if uncertain and affected else None
     return ClosureChoice(
-        closed=tuple(names), days=d, days_p90=p90, uncertain=uncertain, affected=affected,
-        planned=planned, divert=divert, wait_time_h=wait_time, wait_cost_usd=wait_cost,
-        wait_generalized_usd=wait_gen, charge_usd_per_day=per_day, charges=tuple(what),
-        break_even_days=break_even, p_wait_wins=p_wait, winner=winner, reason=reason,
-        source=charges.source)
+        closed=tuple(names),
+        days=d,
+        days_p90=p90,
+        uncertain=uncertain,
+        affected=affected,
+        planned=planned,
+        divert=divert,
+        wait_time_h=wait_time,
+        wait_cost_usd=wait_cost,
+        wait_generalized_usd=wait_gen,
+        charge_usd_per_day=per_day,
+        charges=tuple(what),
+        break_even_days=break_even,
+        p_wait_wins=p_wait,
+        winner=winner,
+        reason=reason,
+        source=charges.source,
+    )

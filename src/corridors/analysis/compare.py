@@ -28,7 +28,7 @@ from .dependability import (
 from .scenario import Scenario
 from .scenario_parts import _finite
 
-__all__ = ['COMPARISON_COLUMNS', 'compare']
+__all__ = ["COMPARISON_COLUMNS", "compare"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -36,18 +36,41 @@ __all__ = ['COMPARISON_COLUMNS', 'compare']
 # --------------------------------------------------------------------------------------------
 
 COMPARISON_COLUMNS = (
-    "scenario", "origin", "destination", "minimize", "rank", "status", "reason", "corridor",
-    "same_as", "distance_km", "time_h", "time_days", "cost_usd", "generalized_usd", "border_time_h",
-    "border_cost_usd", "transfer_time_h", "terminal_time_h", "waiting_time_h", "risk_usd",
-    "co2e_kg", "n_transfers", "n_crossings", "countries", "crossings", "passages", "modes",
-    "year", "cargo")
+    "scenario",
+    "origin",
+    "destination",
+    "minimize",
+    "rank",
+    "status",
+    "reason",
+    "corridor",
+    "same_as",
+    "distance_km",
+    "time_h",
+    "time_days",
+    "cost_usd",
+    "generalized_usd",
+    "border_time_h",
+    "border_cost_usd",
+    "transfer_time_h",
+    "terminal_time_h",
+    "waiting_time_h",
+    "risk_usd",
+    "co2e_kg",
+    "n_transfers",
+    "n_crossings",
+    "countries",
+    "crossings",
+    "passages",
+    "modes",
+    "year",
+    "cargo",
+)
 """Columns of :func:`compare`, in order (the columns of
 :data:`corridors.analysis.dependability.DEPENDABILITY_COLUMNS` follow with ``simulate_runs``)."""
 
 SIM_COLUMNS = DEPENDABILITY_COLUMNS
 MIN_CORRIDOR_PLACES = 3  # a named corridor describes a route that passes at least 3 of its places
-
-
 
 
 def corridor_of(r: Route, net: Network, year: int | None = None) -> str:
@@ -98,34 +121,65 @@ def _crossing_names(r: Route) -> list[str]:
     return out
 
 
-def _row(scen: Scenario, net: Network, o: str, d: str, minimize: str, rank: int,
-         r: Route | None, reason: str | None) -> dict[str, Any]:
+def _row(
+    scen: Scenario,
+    net: Network,
+    o: str,
+    d: str,
+    minimize: str,
+    rank: int,
+    r: Route | None,
+    reason: str | None,
+) -> dict[str, Any]:
     cargo = scen.make_cargo() or Cargo()
     row: dict[str, Any] = {
-        "scenario": scen.name, "origin": net.place(o).name, "destination": net.place(d).name,
-        "minimize": minimize, "rank": rank, "status": "ok" if r is not None else "no route",
-        "reason": reason or "", "year": scen.year, "cargo": cargo.describe()}
+        "scenario": scen.name,
+        "origin": net.place(o).name,
+        "destination": net.place(d).name,
+        "minimize": minimize,
+        "rank": rank,
+        "status": "ok" if r is not None else "no route",
+        "reason": reason or "",
+        "year": scen.year,
+        "cargo": cargo.describe(),
+    }
     if r is None:
         row["corridor"] = ""
         for c in COMPARISON_COLUMNS:
-            row.setdefault(c, math.nan if c not in ("countries", "crossings", "passages",
-                                                    "modes") else "")
+            row.setdefault(
+                c, math.nan if c not in ("countries", "crossings", "passages", "modes") else ""
+            )
         return row
     split, money = r.time_split(), r.cost_split()
-    row.update({
-        "corridor": corridor_of(r, net, scen.year), "distance_km": r.distance_km, "time_h": r.time_h,
-        "time_days": r.time_h / 24.0, "cost_usd": r.cost_usd,
-        "generalized_usd": r.generalized_usd, "border_time_h": split["border"],
-        "border_cost_usd": money["border"], "transfer_time_h": split["transfer"],
-        "terminal_time_h": split["terminal"], "waiting_time_h": split["waiting"],
-        "risk_usd": r.risk_usd, "co2e_kg": r.co2e_kg, "n_transfers": len(r.transfers), "n_crossings": len(r.crossings),
-        "countries": " > ".join(r.countries), "crossings": ", ".join(_crossing_names(r)),
-        "passages": ", ".join(r.passages), "modes": ", ".join(r.modes)})
+    row.update(
+        {
+            "corridor": corridor_of(r, net, scen.year),
+            "distance_km": r.distance_km,
+            "time_h": r.time_h,
+            "time_days": r.time_h / 24.0,
+            "cost_usd": r.cost_usd,
+            "generalized_usd": r.generalized_usd,
+            "border_time_h": split["border"],
+            "border_cost_usd": money["border"],
+            "transfer_time_h": split["transfer"],
+            "terminal_time_h": split["terminal"],
+            "waiting_time_h": split["waiting"],
+            "risk_usd": r.risk_usd,
+            "co2e_kg": r.co2e_kg,
+            "n_transfers": len(r.transfers),
+            "n_crossings": len(r.crossings),
+            "countries": " > ".join(r.countries),
+            "crossings": ", ".join(_crossing_names(r)),
+            "passages": ", ".join(r.passages),
+            "modes": ", ".join(r.modes),
+        }
+    )
     return row
 
 
-def _run(task: tuple[Network, Scenario, tuple[tuple[str, str], ...], tuple[str, ...], int]
-         ) -> tuple[list[tuple[dict[str, Any], Route | None]], Network]:
+def _run(
+    task: tuple[Network, Scenario, tuple[tuple[str, str], ...], tuple[str, ...], int],
+) -> tuple[list[tuple[dict[str, Any], Route | None]], Network]:
     """One scenario: apply it, route every pair by every objective (a picklable task); each
     row with its route (None for no route), and the scenario's network."""
     net, scen, pairs, objectives, k = task
@@ -147,22 +201,32 @@ def _run(task: tuple[Network, Scenario, tuple[tuple[str, str], ...], tuple[str, 
                     raise
                 rows.append((_row(scen, snet, o, d, minimize, 1, None, str(err)), None))
                 continue
-            rows += [(_row(scen, snet, o, d, minimize, i, r, None), r)
-                     for i, r in enumerate(routes, start=1)]
+            rows += [
+                (_row(scen, snet, o, d, minimize, i, r, None), r)
+                for i, r in enumerate(routes, start=1)
+            ]
     return rows, snet
 
 
 def _plain(net: Network) -> Network:
     """The same network without its caches (small to pickle for an executor)."""
-    return Network(net._places, net._links, net._tables, meta=net.meta, sources=net.sources,
-                   origin=net.origin)
+    return Network(
+        net._places, net._links, net._tables, meta=net.meta, sources=net.sources, origin=net.origin
+    )
 
 
-def compare(net: Network, scenarios: Scenario | Sequence[Scenario],
-            od: Sequence[tuple[str, str]] | None = None, *, k: int | None = None,
-            minimize: str | Sequence[str] | None = None, executor: Executor | None = None,
-            simulate_runs: int = 0, seed: int | None = None,
-            deadline_h: float | None = None) -> pd.DataFrame:
+def compare(
+    net: Network,
+    scenarios: Scenario | Sequence[Scenario],
+    od: Sequence[tuple[str, str]] | None = None,
+    *,
+    k: int | None = None,
+    minimize: str | Sequence[str] | None = None,
+    executor: Executor | None = None,
+    simulate_runs: int = 0,
+    seed: int | None = None,
+    deadline_h: float | None = None,
+) -> pd.DataFrame:
     """Route every scenario x origin-destination pair x objective; one tidy row per route.
 
     Parameters
@@ -208,8 +272,17 @@ def compare(net: Network, scenarios: Scenario | Sequence[Scenario],
     ParameterError
         For no pairs, a bad ``k``, objective, ``simulate_runs`` or ``deadline_h``.
     """
-    return _compare(net, scenarios, od, k=k, minimize=minimize, executor=executor,
-                    simulate_runs=simulate_runs, seed=seed, deadline_h=deadline_h).frame
+    return _compare(
+        net,
+        scenarios,
+        od,
+        k=k,
+        minimize=minimize,
+        executor=executor,
+        simulate_runs=simulate_runs,
+        seed=seed,
+        deadline_h=deadline_h,
+    ).frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,11 +296,18 @@ class _Comparison:
     simulations: list[PairSimulation]
 
 
-def _compare(net: Network, scenarios: Scenario | Sequence[Scenario],
-             od: Sequence[tuple[str, str]] | None = None, *, k: int | None = None,
-             minimize: str | Sequence[str] | None = None, executor: Executor | None = None,
-             simulate_runs: int = 0, seed: int | None = None,
-             deadline_h: float | None = None) -> _Comparison:
+def _compare(
+    net: Network,
+    scenarios: Scenario | Sequence[Scenario],
+    od: Sequence[tuple[str, str]] | None = None,
+    *,
+    k: int | None = None,
+    minimize: str | Sequence[str] | None = None,
+    executor: Executor | None = None,
+    simulate_runs: int = 0,
+    seed: int | None = None,
+    deadline_h: float | None = None,
+) -> _Comparison:
     scens = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
     if not scens:
         raise ParameterError("compare needs at least one scenario")
@@ -237,15 +317,22 @@ def _compare(net: Network, scenarios: Scenario | Sequence[Scenario],
         raise ParameterError(f"scenario names must be unique; repeated: {', '.join(dup)}")
     if not isinstance(simulate_runs, int) or isinstance(simulate_runs, bool) or simulate_runs < 0:
         raise ParameterError(f"simulate_runs must be a whole number >= 0, got {simulate_runs!r}")
-    if deadline_h is not None and (isinstance(deadline_h, bool)
-                                   or not isinstance(deadline_h, (int, float))
-                                   or not math.isfinite(deadline_h) or deadline_h < 0):
-        raise ParameterError(f"deadline_h must be a finite number of hours >= 0, got "
-                             f"{deadline_h!r}")
+    if deadline_h is not None and (
+        isinstance(deadline_h, bool)
+        or not isinstance(deadline_h, (int, float))
+        or not math.isfinite(deadline_h)
+        or deadline_h < 0
+    ):
+        raise ParameterError(
+            f"deadline_h must be a finite number of hours >= 0, got {deadline_h!r}"
+        )
     if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
         raise ParameterError(f"k must be a whole number >= 1, got {k!r}")
-    objs_arg = None if minimize is None else (
-        (minimize,) if isinstance(minimize, str) else tuple(minimize))
+    objs_arg = (
+        None
+        if minimize is None
+        else ((minimize,) if isinstance(minimize, str) else tuple(minimize))
+    )
     for w in objs_arg or ():
         objective_name(w)
     pairs_arg = None if od is None else tuple((str(a), str(b)) for a, b in od)
@@ -254,8 +341,10 @@ def _compare(net: Network, scenarios: Scenario | Sequence[Scenario],
     for s in scens:
         pairs = pairs_arg if pairs_arg is not None else s.od
         if not pairs:
-            raise ParameterError(f"scenario {s.name!r} has no origin-destination pairs: pass "
-                                 "od=[(origin, destination), ...] or give the scenario an od")
+            raise ParameterError(
+                f"scenario {s.name!r} has no origin-destination pairs: pass "
+                "od=[(origin, destination), ...] or give the scenario an od"
+            )
         checked = s if pairs_arg is None else replace(s, od=pairs)
         checked.validate(net)
         objs = objs_arg or s.objectives or ("cost_usd",)
@@ -272,8 +361,9 @@ def _compare(net: Network, scenarios: Scenario | Sequence[Scenario],
     nets = {s.name: snet for s, (_, snet) in zip(scens, results)}  # applied once, in _run
     sims: list[PairSimulation] = []
     if simulate_runs > 0:
-        extra, sims = simulate_comparison(rows, found, nets, runs=simulate_runs, seed=seed,
-                                          deadline_h=deadline_h)
+        extra, sims = simulate_comparison(
+            rows, found, nets, runs=simulate_runs, seed=seed, deadline_h=deadline_h
+        )
         for row, more in zip(rows, extra):
             row.update(more)
     cols = list(COMPARISON_COLUMNS) + (list(SIM_COLUMNS) if simulate_runs > 0 else [])
@@ -301,8 +391,10 @@ def _sim_cells(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     for rec in df.to_dict("records"):
         row: list[str] = []
         if sim:
-            row += [_spread_cell(rec, "time_p{q}_days", "{:,.1f}"),
-                    _spread_cell(rec, "cost_p{q}_usd", "{:,.0f}")]
+            row += [
+                _spread_cell(rec, "time_p{q}_days", "{:,.1f}"),
+                _spread_cell(rec, "cost_p{q}_usd", "{:,.0f}"),
+            ]
             row += [_share(rec["p_on_time"])] if on_time else []
             row += [_share(rec["p_cheapest"]), _share(rec["p_fastest"])]
         if same:

@@ -64,7 +64,13 @@ from ..routes.routing import route
 from ..units import HOURS_PER_DAY
 from .closures import WAIT_CHARGES, WaitCharges, _closed_items
 
-__all__ = ['criticality', 'corridor_criticality', 'CRITICALITY_COLUMNS', 'ITEM_KINDS', 'SHIPMENTS_PER_YEAR']
+__all__ = [
+    "criticality",
+    "corridor_criticality",
+    "CRITICALITY_COLUMNS",
+    "ITEM_KINDS",
+    "SHIPMENTS_PER_YEAR",
+]
 
 ITEM_KINDS = ("crossing", "port", "gauge_change", "transfer", "passage", "link")
 """What can be closed, in the order a corridor's elements are listed before ranking."""
@@ -74,11 +80,28 @@ SHIPMENTS_PER_YEAR = 52.0
 assumed)."""
 
 CRITICALITY_COLUMNS = (
-    "rank", "item_kind", "item", "item_name", "status", "detour", "extra_days", "extra_usd",
-    "extra_generalized_usd", "wait_usd_per_day", "break_even_days", "closure_prob",
-    "closure_median_days", "closure_p90_days", "call", "p_wait_wins",
-    "expected_cost_per_shipment_usd", "expected_annual_cost_usd",
-    "expected_delay_per_shipment_days", "expected_annual_delay_days", "risk_row")
+    "rank",
+    "item_kind",
+    "item",
+    "item_name",
+    "status",
+    "detour",
+    "extra_days",
+    "extra_usd",
+    "extra_generalized_usd",
+    "wait_usd_per_day",
+    "break_even_days",
+    "closure_prob",
+    "closure_median_days",
+    "closure_p90_days",
+    "call",
+    "p_wait_wins",
+    "expected_cost_per_shipment_usd",
+    "expected_annual_cost_usd",
+    "expected_delay_per_shipment_days",
+    "expected_annual_delay_days",
+    "risk_row",
+)
 """Columns of :func:`criticality`, in order (a comparison adds its own columns in front)."""
 
 _QUAD = 400  # quantiles of the closure length and of the share still to run
@@ -114,8 +137,10 @@ def _route_items(net: Network, r: Route) -> list[_Item]:
     seen: set[tuple[str, str]] = set()
 
     def add(item: _Item) -> None:
-        key = ("place" if item.kind in ("port", "gauge_change", "transfer") else item.kind,
-               item.ref)
+        key = (
+            "place" if item.kind in ("port", "gauge_change", "transfer") else item.kind,
+            item.ref,
+        )
         if key not in seen:
             seen.add(key)
             found[item.kind].append(item)
@@ -124,28 +149,76 @@ def _route_items(net: Network, r: Route) -> list[_Item]:
     for leg in r.steps:  # crossings, ports and transfer places first, so a port is a port
         if leg.kind == "border":
             a, b = sorted((leg.from_id, leg.to_id))
-            ids = links.index[(links["kind"] == "border")
-                              & (((links["from_id"] == a) & (links["to_id"] == b))
-                                 | ((links["from_id"] == b) & (links["to_id"] == a)))]
-            add(_Item("crossing", f"{a}|{b}", f"{leg.from_name} - {leg.to_name}",
-                      {"avoid_crossings": [str(x) for x in ids]}, (a, b),
-                      tuple(str(x) for x in ids), leg))
+            ids = links.index[
+                (links["kind"] == "border")
+                & (
+                    ((links["from_id"] == a) & (links["to_id"] == b))
+                    | ((links["from_id"] == b) & (links["to_id"] == a))
+                )
+            ]
+            add(
+                _Item(
+                    "crossing",
+                    f"{a}|{b}",
+                    f"{leg.from_name} - {leg.to_name}",
+                    {"avoid_crossings": [str(x) for x in ids]},
+                    (a, b),
+                    tuple(str(x) for x in ids),
+                    leg,
+                )
+            )
         for pid in (leg.from_id, leg.to_id):
             if pid in ports and pid not in ends:
-                add(_Item("port", pid, str(names.get(pid, pid)), {"avoid_places": [pid]},
-                          (pid,), (), leg))
+                add(
+                    _Item(
+                        "port",
+                        pid,
+                        str(names.get(pid, pid)),
+                        {"avoid_places": [pid]},
+                        (pid,),
+                        (),
+                        leg,
+                    )
+                )
         if leg.kind == "transfer" and leg.from_id not in ends:
             g1, g2 = _gauge(leg.service), _gauge(leg.to_service)
             kind = "gauge_change" if g1 and g2 and g1 != g2 else "transfer"
-            add(_Item(kind, leg.from_id, f"{leg.from_name} ({leg.transfer_kind})",
-                      {"avoid_places": [leg.from_id]}, (leg.from_id,), (), leg))
+            add(
+                _Item(
+                    kind,
+                    leg.from_id,
+                    f"{leg.from_name} ({leg.transfer_kind})",
+                    {"avoid_places": [leg.from_id]},
+                    (leg.from_id,),
+                    (),
+                    leg,
+                )
+            )
     for leg in r.steps:
         for ps in leg.passages:
-            add(_Item("passage", ps, ps.replace("_", " ").title(),
-                      {"avoid_passages": [ps]}, (), (), leg))
+            add(
+                _Item(
+                    "passage",
+                    ps,
+                    ps.replace("_", " ").title(),
+                    {"avoid_passages": [ps]},
+                    (),
+                    (),
+                    leg,
+                )
+            )
         if leg.kind == "link" and leg.link_id is not None:
-            add(_Item("link", leg.link_id, f"{leg.from_name} - {leg.to_name} ({leg.mode})",
-                      {"avoid_links": [leg.link_id]}, (), (leg.link_id,), leg))
+            add(
+                _Item(
+                    "link",
+                    leg.link_id,
+                    f"{leg.from_name} - {leg.to_name} ({leg.mode})",
+                    {"avoid_links": [leg.link_id]},
+                    (),
+                    (leg.link_id,),
+                    leg,
+                )
+            )
     return [it for k in ITEM_KINDS for it in found[k]]
 
 
@@ -155,15 +228,35 @@ def _given_items(net: Network, r: Route, names: Iterable[str]) -> list[_Item]:
     out = []
     for name in names:
         kw, touched = _closed_items(net, [str(name)])
-        kind = ("crossing" if "avoid_crossings" in kw else
-                "link" if "avoid_links" in kw else
-                "port" if any(p in r.ports for p in kw.get("avoid_places", [])) else "place")
-        met = next((leg for leg in r.steps if leg.to_id in touched
-                    or leg.link_id in kw.get("avoid_links", []) + kw.get("avoid_crossings", [])),
-                   None)
-        out.append(_Item(kind, str(name), str(name), kw, tuple(touched),
-                         tuple(kw.get("avoid_links", []) + kw.get("avoid_crossings", [])),
-                         met))
+        kind = (
+            "crossing"
+            if "avoid_crossings" in kw
+            else "link"
+            if "avoid_links" in kw
+            else "port"
+            if any(p in r.ports for p in kw.get("avoid_places", []))
+            else "place"
+        )
+        met = next(
+            (
+                leg
+                for leg in r.steps
+                if leg.to_id in touched
+                or leg.link_id in kw.get("avoid_links", []) + kw.get("avoid_crossings", [])
+            ),
+            None,
+        )
+        out.append(
+            _Item(
+                kind,
+                str(name),
+                str(name),
+                kw,
+                tuple(touched),
+                tuple(kw.get("avoid_links", []) + kw.get("avoid_crossings", [])),
+                met,
+            )
+        )
     return out
 
 
@@ -189,8 +282,10 @@ def _wait_per_day(net: Network, r: Route, item: _Item, charges: WaitCharges) -> 
         return 0.0
     mode = leg.mode if leg.kind != "transfer" else str(leg.to_service).split("-")[0]
     in_port = item.kind == "port" or (
-        leg.to_id in net._places.index and net._places.at[leg.to_id, "kind"] == "port"
-        and item.kind != "link")
+        leg.to_id in net._places.index
+        and net._places.at[leg.to_id, "kind"] == "port"
+        and item.kind != "link"
+    )
     per_day, _ = charges.per_day(r.query.cargo, mode, bool(in_port))
     return float(per_day)
 
@@ -205,8 +300,9 @@ def _expected_cost(row: RiskRow, per_day_usd: float, cap_usd: float) -> float:
     return float(np.minimum(per_day_usd * rest, cap_usd).mean())
 
 
-def _sections(items: list[_Item], detours: list[tuple[Route | None, str]],
-              risky: list[bool]) -> tuple[list[_Item], list[tuple[Route | None, str]]]:
+def _sections(
+    items: list[_Item], detours: list[tuple[Route | None, str]], risky: list[bool]
+) -> tuple[list[_Item], list[tuple[Route | None, str]]]:
     """Consecutive links of the route (each ending where the next begins) whose closures give
     the same detour and have no risk row merge into one section item."""
     from .dependability import route_key
@@ -229,20 +325,37 @@ def _sections(items: list[_Item], detours: list[tuple[Route | None, str]],
             out_detours.extend(detours[i] for i in run)
         else:
             links = tuple(x for i in run for x in items[i].links)
-            modes = dict.fromkeys(str(items[i].leg.mode) for i in run  # type: ignore[union-attr]
-                                  if items[i].leg is not None)
-            out_items.append(_Item(
-                "link", "|".join(links),
-                f"{first.leg.from_name} - {last.leg.to_name} ({', '.join(modes)}, "
-                f"{len(run)} links)", first.avoid, (), links, first.leg))
+            modes = dict.fromkeys(
+                str(items[i].leg.mode)
+                for i in run  # type: ignore[union-attr]
+                if items[i].leg is not None
+            )
+            out_items.append(
+                _Item(
+                    "link",
+                    "|".join(links),
+                    f"{first.leg.from_name} - {last.leg.to_name} ({', '.join(modes)}, "
+                    f"{len(run)} links)",
+                    first.avoid,
+                    (),
+                    links,
+                    first.leg,
+                )
+            )
             out_detours.append(detours[run[0]])
         run.clear()
 
     for i, item in enumerate(items):
-        joins = (run and item.kind == "link" and not risky[i] and not risky[run[-1]]
-                 and item.leg is not None and items[run[-1]].leg is not None
-                 and items[run[-1]].leg.to_id == item.leg.from_id  # type: ignore[union-attr]
-                 and same(detours[run[-1]], detours[i]))
+        joins = (
+            run
+            and item.kind == "link"
+            and not risky[i]
+            and not risky[run[-1]]
+            and item.leg is not None
+            and items[run[-1]].leg is not None
+            and items[run[-1]].leg.to_id == item.leg.from_id  # type: ignore[union-attr]
+            and same(detours[run[-1]], detours[i])
+        )
         if not joins:
             flush()
         if item.kind == "link":
@@ -260,8 +373,7 @@ def _detour(net: Network, r: Route, item: _Item) -> tuple[Route | None, str]:
     for key, vals in item.avoid.items():
         kwargs[key] = list(kwargs.get(key) or []) + list(vals)
     try:
-        return route(net, q.origin, q.destination, minimize=q.minimize, cargo=q.cargo,
-                     **kwargs), ""
+        return route(net, q.origin, q.destination, minimize=q.minimize, cargo=q.cargo, **kwargs), ""
     except (NoRouteError, ParameterError) as err:  # no way around, or a contradiction
         return None, str(err).splitlines()[0]
 
@@ -272,9 +384,15 @@ def _describe(r: Route) -> str:
     return text + (f" via {', '.join(dict.fromkeys(names))}" if names else "")
 
 
-def criticality(net: Network, planned: Route, *, items: Sequence[str] | None = None,
-                shipments_per_year: float = SHIPMENTS_PER_YEAR,
-                charges: WaitCharges | None = None, sections: bool = True) -> pd.DataFrame:
+def criticality(
+    net: Network,
+    planned: Route,
+    *,
+    items: Sequence[str] | None = None,
+    shipments_per_year: float = SHIPMENTS_PER_YEAR,
+    charges: WaitCharges | None = None,
+    sections: bool = True,
+) -> pd.DataFrame:
     """Close each element of a route in turn and price the closure (module docstring).
 
     Parameters
@@ -311,10 +429,13 @@ def criticality(net: Network, planned: Route, *, items: Sequence[str] | None = N
     ParameterError
         For a bad ``shipments_per_year``, or ``items`` the network does not know.
     """
-    if (isinstance(shipments_per_year, bool) or not isinstance(shipments_per_year, (int, float))
-            or not math.isfinite(shipments_per_year) or shipments_per_year <= 0):
-        raise ParameterError(f"shipments_per_year must be a number > 0, got "
-                             f"{shipments_per_year!r}")
+    if (
+        isinstance(shipments_per_year, bool)
+        or not isinstance(shipments_per_year, (int, float))
+        or not math.isfinite(shipments_per_year)
+        or shipments_per_year <= 0
+    ):
+        raise ParameterError(f"shipments_per_year must be a number > 0, got {shipments_per_year!r}")
     if not isinstance(planned, Route):
         raise ParameterError("criticality takes the planned Route (from corridors.route)")
     charges = charges or WAIT_CHARGES
@@ -330,52 +451,91 @@ def criticality(net: Network, planned: Route, *, items: Sequence[str] | None = N
         per_day = _wait_per_day(net, planned, item, charges)
         daily = per_day + HOURS_PER_DAY * tv
         risk = _risk_row(rows, item)
-        rec: dict[str, Any] = {"item_kind": item.kind, "item": item.ref,
-                               "item_name": item.name, "wait_usd_per_day": daily}
+        rec: dict[str, Any] = {
+            "item_kind": item.kind,
+            "item": item.ref,
+            "item_name": item.name,
+            "wait_usd_per_day": daily,
+        }
         if detour is None:
             gap = extra_days = math.inf
-            rec.update(status="no detour", detour=why, extra_days=math.nan,
-                       extra_usd=math.nan, extra_generalized_usd=math.inf,
-                       break_even_days=math.inf)
+            rec.update(
+                status="no detour",
+                detour=why,
+                extra_days=math.nan,
+                extra_usd=math.nan,
+                extra_generalized_usd=math.inf,
+                break_even_days=math.inf,
+            )
         else:
             gap = detour.generalized_usd - planned.generalized_usd
             extra_days = (detour.time_h - planned.time_h) / HOURS_PER_DAY
-            b_days = (max(extra_days, 0.0) if by_time else
-                      max(gap, 0.0) / daily if daily > 0 else math.inf)
-            rec.update(status="detour", detour=_describe(detour), extra_days=extra_days,
-                       extra_usd=detour.cost_usd - planned.cost_usd,
-                       extra_generalized_usd=gap, break_even_days=b_days)
+            b_days = (
+                max(extra_days, 0.0)
+                if by_time
+                else max(gap, 0.0) / daily
+                if daily > 0
+                else math.inf
+            )
+            rec.update(
+                status="detour",
+                detour=_describe(detour),
+                extra_days=extra_days,
+                extra_usd=detour.cost_usd - planned.cost_usd,
+                extra_generalized_usd=gap,
+                break_even_days=b_days,
+            )
         b = rec["break_even_days"]
         if risk is None:
-            rec.update(closure_prob=0.0, closure_median_days=math.nan,
-                       closure_p90_days=math.nan, p_wait_wins=math.nan, risk_row="",
-                       expected_cost_per_shipment_usd=0.0,
-                       expected_delay_per_shipment_days=0.0)
-            rec["call"] = ("wait" if b == math.inf else "divert" if b <= 0 else
-                           f"wait if < {b:.1f} d")
+            rec.update(
+                closure_prob=0.0,
+                closure_median_days=math.nan,
+                closure_p90_days=math.nan,
+                p_wait_wins=math.nan,
+                risk_row="",
+                expected_cost_per_shipment_usd=0.0,
+                expected_delay_per_shipment_days=0.0,
+            )
+            rec["call"] = (
+                "wait" if b == math.inf else "divert" if b <= 0 else f"wait if < {b:.1f} d"
+            )
         else:
-            p_wait = (1.0 if b == math.inf else 0.0 if b <= 0 else
-                      NormalDist().cdf((math.log(b) - math.log(risk.median_days)) / risk.sigma)
-                      if risk.sigma > 0 else float(risk.median_days < b))
-            rec.update(closure_prob=risk.prob, closure_median_days=risk.median_days,
-                       closure_p90_days=risk.p90_days, p_wait_wins=p_wait,
-                       risk_row=f"{risk.scope}:{risk.ref}",
-                       call="wait" if risk.median_days < b else "divert",
-                       expected_cost_per_shipment_usd=risk.prob * _expected_cost(
-                           risk, daily, max(gap, 0.0)),
-                       expected_delay_per_shipment_days=risk.prob * _expected_cost(
-                           risk, 1.0, max(extra_days, 0.0)))
-        rec["expected_annual_cost_usd"] = (rec["expected_cost_per_shipment_usd"]
-                                           * float(shipments_per_year))
-        rec["expected_annual_delay_days"] = (rec["expected_delay_per_shipment_days"]
-                                             * float(shipments_per_year))
+            p_wait = (
+                1.0
+                if b == math.inf
+                else 0.0
+                if b <= 0
+                else NormalDist().cdf((math.log(b) - math.log(risk.median_days)) / risk.sigma)
+                if risk.sigma > 0
+                else float(risk.median_days < b)
+            )
+            rec.update(
+                closure_prob=risk.prob,
+                closure_median_days=risk.median_days,
+                closure_p90_days=risk.p90_days,
+                p_wait_wins=p_wait,
+                risk_row=f"{risk.scope}:{risk.ref}",
+                call="wait" if risk.median_days < b else "divert",
+                expected_cost_per_shipment_usd=risk.prob
+                * _expected_cost(risk, daily, max(gap, 0.0)),
+                expected_delay_per_shipment_days=risk.prob
+                * _expected_cost(risk, 1.0, max(extra_days, 0.0)),
+            )
+        rec["expected_annual_cost_usd"] = rec["expected_cost_per_shipment_usd"] * float(
+            shipments_per_year
+        )
+        rec["expected_annual_delay_days"] = rec["expected_delay_per_shipment_days"] * float(
+            shipments_per_year
+        )
         out.append(rec)
     df = pd.DataFrame(out, columns=[c for c in CRITICALITY_COLUMNS if c != "rank"])
     if len(df):
         expected = "expected_annual_delay_days" if by_time else "expected_annual_cost_usd"
         extra = "extra_days" if by_time else "extra_generalized_usd"
-        keys = [(-float(e), s != "no detour", -float(x) if math.isfinite(x) else math.inf)
-                for e, s, x in zip(df[expected], df["status"], df[extra].fillna(math.inf))]
+        keys = [
+            (-float(e), s != "no detour", -float(x) if math.isfinite(x) else math.inf)
+            for e, s, x in zip(df[expected], df["status"], df[extra].fillna(math.inf))
+        ]
         order = sorted(range(len(df)), key=lambda i: keys[i])
         df = df.iloc[order].reset_index(drop=True)
     df.insert(0, "rank", range(1, len(df) + 1))
@@ -387,12 +547,16 @@ def criticality(net: Network, planned: Route, *, items: Sequence[str] | None = N
 # --------------------------------------------------------------------------------------------
 
 
-def corridor_criticality(net: Network, scenarios: Any,
-                         od: Sequence[tuple[str, str]] | None = None, *,
-                         minimize: str | Sequence[str] | None = None,
-                         items: Sequence[str] | None = None,
-                         shipments_per_year: float = SHIPMENTS_PER_YEAR,
-                         charges: WaitCharges | None = None) -> pd.DataFrame:
+def corridor_criticality(
+    net: Network,
+    scenarios: Any,
+    od: Sequence[tuple[str, str]] | None = None,
+    *,
+    minimize: str | Sequence[str] | None = None,
+    items: Sequence[str] | None = None,
+    shipments_per_year: float = SHIPMENTS_PER_YEAR,
+    charges: WaitCharges | None = None,
+) -> pd.DataFrame:
     """:func:`criticality` of every corridor of a comparison: the best route of each
     scenario, pair and objective (each distinct route once, on its scenario's network).
 
@@ -424,13 +588,17 @@ def corridor_criticality(net: Network, scenarios: Any,
     for rec, r in zip(result.frame.to_dict("records"), result.routes):
         if r is None or rec["same_as"]:
             continue
-        table = criticality(result.nets[str(rec["scenario"])], r, items=items,
-                            shipments_per_year=shipments_per_year, charges=charges)
+        table = criticality(
+            result.nets[str(rec["scenario"])],
+            r,
+            items=items,
+            shipments_per_year=shipments_per_year,
+            charges=charges,
+        )
         for i, col in enumerate(("scenario", "origin", "destination", "minimize", "corridor")):
             table.insert(i, col, rec[col])
         parts.append(table)
-    cols = ["scenario", "origin", "destination", "minimize", "corridor",
-            *CRITICALITY_COLUMNS]
+    cols = ["scenario", "origin", "destination", "minimize", "corridor", *CRITICALITY_COLUMNS]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
 
@@ -447,5 +615,18 @@ def _num(v: Any, fmt: str, none: str = "") -> str:
     return fmt.format(v)
 
 
-_HEADERS = ("corridor", "#", "closed", "kind", "detour", "+days", "+USD", "break-even d",
-            "p/trip", "median d", "call", "USD/year", "delay d/year")
+_HEADERS = (
+    "corridor",
+    "#",
+    "closed",
+    "kind",
+    "detour",
+    "+days",
+    "+USD",
+    "break-even d",
+    "p/trip",
+    "median d",
+    "call",
+    "USD/year",
+    "delay d/year",
+)

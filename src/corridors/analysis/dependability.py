@@ -50,12 +50,22 @@ from ..routes.route import Route
 from ..units import HOURS_PER_DAY
 from .simulate import SimulationResult, simulate
 
-__all__ = ['DEPENDABILITY_COLUMNS', 'PairSimulation', 'route_key', 'same_as', 'simulate_comparison']
+__all__ = ["DEPENDABILITY_COLUMNS", "PairSimulation", "route_key", "same_as", "simulate_comparison"]
 
 DEPENDABILITY_COLUMNS = (
-    "time_p10_h", "time_p50_h", "time_p90_h", "time_p10_days", "time_p50_days",
-    "time_p90_days", "cost_p10_usd", "cost_p50_usd", "cost_p90_usd", "p_on_time",
-    "p_cheapest", "p_fastest")
+    "time_p10_h",
+    "time_p50_h",
+    "time_p90_h",
+    "time_p10_days",
+    "time_p50_days",
+    "time_p90_days",
+    "cost_p10_usd",
+    "cost_p50_usd",
+    "cost_p90_usd",
+    "p_on_time",
+    "p_cheapest",
+    "p_fastest",
+)
 """Columns a simulated comparison adds (``p_on_time`` is NaN without a deadline)."""
 
 _QUANTILES = (10, 50, 90)
@@ -65,9 +75,20 @@ def route_key(r: Route) -> tuple[tuple[Any, ...], ...]:
     """What makes two routes the same route: their legs in order (kind, link, from and to
     place, services, transfer kind) with the same hours and USD (to 1e-6), so a scenario that
     only makes a route dearer gives another route."""
-    return tuple((leg.kind, leg.link_id, leg.from_id, leg.to_id, leg.service, leg.to_service,
-                  leg.transfer_kind, round(leg.time_h, 6), round(leg.cost_usd, 6))
-                 for leg in r.steps)
+    return tuple(
+        (
+            leg.kind,
+            leg.link_id,
+            leg.from_id,
+            leg.to_id,
+            leg.service,
+            leg.to_service,
+            leg.transfer_kind,
+            round(leg.time_h, 6),
+            round(leg.cost_usd, 6),
+        )
+        for leg in r.steps
+    )
 
 
 def _row_label(row: Mapping[str, Any]) -> str:
@@ -123,10 +144,15 @@ class PairSimulation:
     result: SimulationResult
 
 
-def simulate_comparison(rows: Sequence[Mapping[str, Any]], routes: Sequence[Route | None],
-                        nets: Mapping[str, Network], *, runs: int, seed: int | None = None,
-                        deadline_h: float | None = None
-                        ) -> tuple[list[dict[str, float]], list[PairSimulation]]:
+def simulate_comparison(
+    rows: Sequence[Mapping[str, Any]],
+    routes: Sequence[Route | None],
+    nets: Mapping[str, Network],
+    *,
+    runs: int,
+    seed: int | None = None,
+    deadline_h: float | None = None,
+) -> tuple[list[dict[str, float]], list[PairSimulation]]:
     """Monte Carlo of the routes of a comparison, one simulation per pair (see the module
     docstring).
 
@@ -179,11 +205,23 @@ def simulate_comparison(rows: Sequence[Mapping[str, Any]], routes: Sequence[Rout
     sims: dict[tuple[str, str], PairSimulation] = {}
     stats: dict[tuple[str, str], np.ndarray] = {}
     for pair, cols in pairs.items():
-        res = simulate([r for _, _, r in cols], runs=runs, seed=seed, deadline_h=deadline_h,
-                       net=[nets[s] for s, _, _ in cols], common_draws=True, progress=False)
-        sims[pair] = PairSimulation(pair[0], pair[1], tuple(s for s, _, _ in cols),
-                                    tuple(lab for _, lab, _ in cols),
-                                    tuple(r for _, _, r in cols), res)
+        res = simulate(
+            [r for _, _, r in cols],
+            runs=runs,
+            seed=seed,
+            deadline_h=deadline_h,
+            net=[nets[s] for s, _, _ in cols],
+            common_draws=True,
+            progress=False,
+        )
+        sims[pair] = PairSimulation(
+            pair[0],
+            pair[1],
+            tuple(s for s, _, _ in cols),
+            tuple(lab for _, lab, _ in cols),
+            tuple(r for _, _, r in cols),
+            res,
+        )
         stats[pair] = _column_stats(res, [s for s, _, _ in cols])
     out: list[dict[str, float]] = []
     for where in column_of:
@@ -206,9 +244,20 @@ def _column_stats(res: SimulationResult, scenarios: Sequence[str]) -> np.ndarray
         among = [j for j, s in enumerate(scenarios) if s == scen]
         p_cheap[among] = res.p_best("cost_usd", among)
         p_fast[among] = res.p_best("time_h", among)
-    table = np.column_stack([
-        t[0], t[1], t[2], t[0] / HOURS_PER_DAY, t[1] / HOURS_PER_DAY, t[2] / HOURS_PER_DAY,
-        c[0], c[1], c[2],
-        on_time if on_time is not None else np.full(res.n_routes, math.nan),
-        p_cheap, p_fast])
+    table = np.column_stack(
+        [
+            t[0],
+            t[1],
+            t[2],
+            t[0] / HOURS_PER_DAY,
+            t[1] / HOURS_PER_DAY,
+            t[2] / HOURS_PER_DAY,
+            c[0],
+            c[1],
+            c[2],
+            on_time if on_time is not None else np.full(res.n_routes, math.nan),
+            p_cheap,
+            p_fast,
+        ]
+    )
     return table

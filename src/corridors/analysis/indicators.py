@@ -19,11 +19,24 @@ import pandas as pd
 from ..routes.route import Leg, Route
 from ..units import HOURS_PER_DAY
 
-__all__ = ['tcd_series', 'cpmm_indicators', 'cpmm_table', 'describe_route', 'TCD_COLUMNS']
+__all__ = ["tcd_series", "cpmm_indicators", "cpmm_table", "describe_route", "TCD_COLUMNS"]
 
-TCD_COLUMNS = ("leg_seq", "segment", "what", "place_id", "place_name", "mode", "country",
-               "distance_km", "time_h", "time_days", "cost_usd", "d_time_h", "d_cost_usd",
-               "label")
+TCD_COLUMNS = (
+    "leg_seq",
+    "segment",
+    "what",
+    "place_id",
+    "place_name",
+    "mode",
+    "country",
+    "distance_km",
+    "time_h",
+    "time_days",
+    "cost_usd",
+    "d_time_h",
+    "d_cost_usd",
+    "label",
+)
 """Columns of :func:`tcd_series`, in order."""
 
 REFERENCE_KM = 500.0
@@ -66,38 +79,95 @@ def tcd_series(route: Route) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     km = hours = usd = 0.0
     first = route.steps[0] if route.steps else None
-    rows.append(_row(-1, "start", "origin", first.from_id if first else route.origin,
-                     first.from_name if first else route.origin, first.mode if first else "",
-                     first.country if first else "", km, hours, usd, 0.0, 0.0, ""))
+    rows.append(
+        _row(
+            -1,
+            "start",
+            "origin",
+            first.from_id if first else route.origin,
+            first.from_name if first else route.origin,
+            first.mode if first else "",
+            first.country if first else "",
+            km,
+            hours,
+            usd,
+            0.0,
+            0.0,
+            "",
+        )
+    )
 
-    def step(leg: Leg, what: str, place_id: str, place_name: str, dt: float, dc: float,
-             label: str) -> None:
+    def step(
+        leg: Leg, what: str, place_id: str, place_name: str, dt: float, dc: float, label: str
+    ) -> None:
         nonlocal hours, usd
         if dt == 0.0 and dc == 0.0:
             return
         hours += dt
         usd += dc
-        rows.append(_row(leg.seq, "step", what, place_id, place_name, leg.mode, leg.country,
-                         km, hours, usd, dt, dc, label))
+        rows.append(
+            _row(
+                leg.seq,
+                "step",
+                what,
+                place_id,
+                place_name,
+                leg.mode,
+                leg.country,
+                km,
+                hours,
+                usd,
+                dt,
+                dc,
+                label,
+            )
+        )
 
     for leg in route.steps:
         if leg.kind in ("transfer", "terminal"):
             what = leg.transfer_kind or leg.kind
             wait_h = _finite(leg.wait_h)
-            step(leg, what, leg.from_id, leg.from_name, leg.time_h - wait_h, leg.cost_usd,
-                 _step_label(leg, what))
+            step(
+                leg,
+                what,
+                leg.from_id,
+                leg.from_name,
+                leg.time_h - wait_h,
+                leg.cost_usd,
+                _step_label(leg, what),
+            )
             departing = leg.to_service if leg.kind == "transfer" else leg.mode
-            step(leg, "wait", leg.from_id, leg.from_name, wait_h, 0.0,
-                 f"{leg.from_name}: wait for {str(departing).split('-')[0]} departure")
+            step(
+                leg,
+                "wait",
+                leg.from_id,
+                leg.from_name,
+                wait_h,
+                0.0,
+                f"{leg.from_name}: wait for {str(departing).split('-')[0]} departure",
+            )
             continue
         # a link or border link: waiting and the border first, then the run
         wait_h = _finite(leg.wait_h)
-        step(leg, "wait", leg.from_id, leg.from_name, wait_h, 0.0,
-             f"{leg.from_name}: wait for {leg.mode} departure")
+        step(
+            leg,
+            "wait",
+            leg.from_id,
+            leg.from_name,
+            wait_h,
+            0.0,
+            f"{leg.from_name}: wait for {leg.mode} departure",
+        )
         if leg.kind == "border":
-            step(leg, "border", leg.from_id, leg.from_name, _finite(leg.dwell_h),
-                 _finite(leg.fee_usd), f"{leg.from_name} → {leg.to_name}: border "
-                 f"({leg.country})")
+            step(
+                leg,
+                "border",
+                leg.from_id,
+                leg.from_name,
+                _finite(leg.dwell_h),
+                _finite(leg.fee_usd),
+                f"{leg.from_name} → {leg.to_name}: border ({leg.country})",
+            )
             dt_run = leg.time_h - wait_h - _finite(leg.dwell_h)
             dc_run = leg.cost_usd - _finite(leg.fee_usd)
         else:
@@ -106,18 +176,57 @@ def tcd_series(route: Route) -> pd.DataFrame:
         km += leg.distance_km
         hours += dt_run
         usd += dc_run
-        rows.append(_row(leg.seq, "run", leg.mode, leg.to_id, leg.to_name, leg.mode,
-                         leg.country, km, hours, usd, dt_run, dc_run, ""))
+        rows.append(
+            _row(
+                leg.seq,
+                "run",
+                leg.mode,
+                leg.to_id,
+                leg.to_name,
+                leg.mode,
+                leg.country,
+                km,
+                hours,
+                usd,
+                dt_run,
+                dc_run,
+                "",
+            )
+        )
     return pd.DataFrame(rows, columns=list(TCD_COLUMNS))
 
 
-def _row(seq: int, segment: str, what: str, place_id: str, place_name: str, mode: str,
-         country: str, km: float, hours: float, usd: float, dt: float, dc: float,
-         label: str) -> dict[str, Any]:
-    return {"leg_seq": seq, "segment": segment, "what": what, "place_id": place_id,
-            "place_name": place_name, "mode": mode, "country": country, "distance_km": km,
-            "time_h": hours, "time_days": hours / HOURS_PER_DAY, "cost_usd": usd,
-            "d_time_h": dt, "d_cost_usd": dc, "label": label}
+def _row(
+    seq: int,
+    segment: str,
+    what: str,
+    place_id: str,
+    place_name: str,
+    mode: str,
+    country: str,
+    km: float,
+    hours: float,
+    usd: float,
+    dt: float,
+    dc: float,
+    label: str,
+) -> dict[str, Any]:
+    return {
+        "leg_seq": seq,
+        "segment": segment,
+        "what": what,
+        "place_id": place_id,
+        "place_name": place_name,
+        "mode": mode,
+        "country": country,
+        "distance_km": km,
+        "time_h": hours,
+        "time_days": hours / HOURS_PER_DAY,
+        "cost_usd": usd,
+        "d_time_h": dt,
+        "d_cost_usd": dc,
+        "label": label,
+    }
 
 
 def _finite(x: float) -> float:

@@ -61,9 +61,7 @@ from .scenario_file import (
 )
 from .scenario_parts import MULTIPLIER_FACTORS, SHARED_KEYS, Closure, Multiplier, RiskChange
 
-__all__ = ['Scenario', 'load_scenarios']
-
-
+__all__ = ["Scenario", "load_scenarios"]
 
 
 @dataclass(frozen=True)
@@ -123,10 +121,12 @@ class Scenario:
         problems = _check_fields(self)
         if problems:
             where = self.file or "<scenario>"
-            raise ValidationError([Problem(where, key, "", msg) for key, msg in problems],
-                                  header=f"{len(problems)} problem"
-                                  f"{'s' if len(problems) != 1 else ''} in scenario "
-                                  f"{self.name!r} ({where})")
+            raise ValidationError(
+                [Problem(where, key, "", msg) for key, msg in problems],
+                header=f"{len(problems)} problem"
+                f"{'s' if len(problems) != 1 else ''} in scenario "
+                f"{self.name!r} ({where})",
+            )
 
     # ---- construction -----------------------------------------------------------------------
 
@@ -136,8 +136,9 @@ class Scenario:
         return cls(**{"name": "baseline", "description": "the network as it is", **changes})
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, file: str | None = None,
-                  net: Network | None = None) -> Scenario:
+    def from_dict(
+        cls, data: Mapping[str, Any], *, file: str | None = None, net: Network | None = None
+    ) -> Scenario:
         """A scenario from a dict with the keys of a scenario TOML file.
 
         Raises
@@ -173,10 +174,18 @@ class Scenario:
         if "scenario" in data:
             scenarios = _scenarios_of(data, str(path), net)
             if len(scenarios) != 1:
-                raise ValidationError([Problem(str(path), "scenario", "",
-                                               f"the file holds {len(scenarios)} scenarios; "
-                                               "read it with load_scenarios()")],
-                                      header=f"1 problem in scenario file {path}")
+                raise ValidationError(
+                    [
+                        Problem(
+                            str(path),
+                            "scenario",
+                            "",
+                            f"the file holds {len(scenarios)} scenarios; "
+                            "read it with load_scenarios()",
+                        )
+                    ],
+                    header=f"1 problem in scenario file {path}",
+                )
             return scenarios[0]
         return cls.from_dict(_without_settings(data), file=str(path), net=net)
 
@@ -208,10 +217,14 @@ class Scenario:
             out["closures"] = rows
         if self.multipliers:
             out["multipliers"] = [
-                {f.name: getattr(m, f.name) for f in fields(m)
-                 if getattr(m, f.name) is not None
-                 and not (f.name in MULTIPLIER_FACTORS and getattr(m, f.name) == 1.0)}
-                for m in self.multipliers]
+                {
+                    f.name: getattr(m, f.name)
+                    for f in fields(m)
+                    if getattr(m, f.name) is not None
+                    and not (f.name in MULTIPLIER_FACTORS and getattr(m, f.name) == 1.0)
+                }
+                for m in self.multipliers
+            ]
         if self.risk:
             out["risk"] = [{"scope": r.scope, "ref": r.ref, **r.data} for r in self.risk]
         if self.new_links:
@@ -328,9 +341,11 @@ class Scenario:
         try:
             return net.replace(links=links, **{k: tables[k] for k in sorted(changed)})
         except ValidationError as err:
-            raise ValidationError(err.problems, header=f"scenario {self.name!r} "
-                                  f"({self.file or '<scenario>'}) makes an invalid network") \
-                from None
+            raise ValidationError(
+                err.problems,
+                header=f"scenario {self.name!r} "
+                f"({self.file or '<scenario>'}) makes an invalid network",
+            ) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,8 +386,11 @@ def _closure_links(net: Network, links: pd.DataFrame, c: Closure) -> list[str]:
     if c.kind == "crossing":
         return list(_resolve_crossing(net, c.ref))
     if c.kind == "passage":
-        return [lid for lid, p in zip(links.index, links["passages"])
-                if isinstance(p, str) and c.ref in p.split("|")]
+        return [
+            lid
+            for lid, p in zip(links.index, links["passages"])
+            if isinstance(p, str) and c.ref in p.split("|")
+        ]
     if c.kind == "place":
         pids = set(_resolve_places(net, c.ref))
     else:
@@ -390,8 +408,7 @@ def _scale(df: pd.DataFrame, mask: Any, cols: Sequence[str], factor: float) -> N
             df[col] = np.where(np.asarray(mask, dtype=bool), vals * factor, vals)
 
 
-def _country_rows(df: pd.DataFrame, m: Multiplier, modes: Sequence[str], note: str
-                  ) -> pd.DataFrame:
+def _country_rows(df: pd.DataFrame, m: Multiplier, modes: Sequence[str], note: str) -> pd.DataFrame:
     """Add (mode, country) rows copied from (mode, '*') where a country multiplier needs
     them, so that it scales that country only."""
     if m.country is None:
@@ -410,16 +427,24 @@ def _country_rows(df: pd.DataFrame, m: Multiplier, modes: Sequence[str], note: s
     return pd.concat([df, pd.DataFrame(add)], ignore_index=True)
 
 
-def _apply_multiplier(net: Network, m: Multiplier, links: pd.DataFrame,
-                      tables: dict[str, pd.DataFrame], changed: set[str]) -> None:
+def _apply_multiplier(
+    net: Network,
+    m: Multiplier,
+    links: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    changed: set[str],
+) -> None:
     land = ("rail", "road")
     modes = [m.mode] if m.mode is not None else list(land if m.country else MODES)
     note = f"scenario multiplier {m}"
     ctry = net._places["country"].to_dict()
-    link_ctry = ["*" if mode in ("sea", "ferry") else ctry.get(a, "")
-                 for a, mode in zip(links["from_id"], links["mode"])]
-    link_sel = np.array([m.matches(mode, [c]) for mode, c in zip(links["mode"], link_ctry)],
-                        dtype=bool)
+    link_ctry = [
+        "*" if mode in ("sea", "ferry") else ctry.get(a, "")
+        for a, mode in zip(links["from_id"], links["mode"])
+    ]
+    link_sel = np.array(
+        [m.matches(mode, [c]) for mode, c in zip(links["mode"], link_ctry)], dtype=bool
+    )
     if m.tariff != 1.0:
         t = _country_rows(tables["tariffs"], m, modes, note)
         sel = [m.matches(mode, [c]) for mode, c in zip(t["mode"], t["country"])]
@@ -452,8 +477,7 @@ def _apply_multiplier(net: Network, m: Multiplier, links: pd.DataFrame,
         changed.add("operations")
 
 
-def _scale_transfers(net: Network, m: Multiplier, ops: pd.DataFrame, note: str
-                     ) -> pd.DataFrame:
+def _scale_transfers(net: Network, m: Multiplier, ops: pd.DataFrame, note: str) -> pd.DataFrame:
     """Scale transfer rows (not terminal rows). Without a mode or country every transfer row
     is scaled; with one, each transfer of the network that matches gets its own row (copied
     from the default of its kind where no place row exists) and that row is scaled."""
@@ -468,11 +492,18 @@ def _scale_transfers(net: Network, m: Multiplier, ops: pd.DataFrame, note: str
 
     topo = topology(net)
     cm = CostModel(net, Cargo())
-    explicit = {(p, a, b): i for i, (p, a, b, k) in enumerate(zip(
-        ops["place_id"], ops["from_service"], ops["to_service"], ops["kind"]))
-        if k != "terminal" and p != "*"}
-    defaults = {k: i for i, (p, k) in enumerate(zip(ops["place_id"], ops["kind"]))
-                if p == "*" and k != "terminal"}
+    explicit = {
+        (p, a, b): i
+        for i, (p, a, b, k) in enumerate(
+            zip(ops["place_id"], ops["from_service"], ops["to_service"], ops["kind"])
+        )
+        if k != "terminal" and p != "*"
+    }
+    defaults = {
+        k: i
+        for i, (p, k) in enumerate(zip(ops["place_id"], ops["kind"]))
+        if p == "*" and k != "terminal"
+    }
     hit: set[int] = set()
     new_rows: list[pd.Series] = []
     seen: set[tuple[str, frozenset[str]]] = set()
@@ -533,8 +564,15 @@ def _apply_risk(s: Scenario, net: Network, risk: pd.DataFrame | None) -> pd.Data
                 df.at[i, "notes"] = f"scenario {s.name!r} changed " + ", ".join(values)
         else:
             row: dict[str, Any] = {c: None for c in df.columns}
-            row.update({"scope": r.scope, "ref": r.ref, "confidence": "assumed",
-                        "source": "scenario", "notes": f"added by scenario {s.name!r}"})
+            row.update(
+                {
+                    "scope": r.scope,
+                    "ref": r.ref,
+                    "confidence": "assumed",
+                    "source": "scenario",
+                    "notes": f"added by scenario {s.name!r}",
+                }
+            )
             row.update(values)
             df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
     return df
@@ -553,12 +591,17 @@ def _scenarios_of(data: Mapping[str, Any], where: str, net: Network | None) -> l
         scens = [Scenario(**kwargs, file=where)]
     else:
         _unknown_keys(data, SHARED_KEYS, "", problems)
-        shared = {k: data[k] for k in ("od", "k", "objectives", "cargo", "cargo_value_usd",
-                                       "year", "month") if k in data}
+        shared = {
+            k: data[k]
+            for k in ("od", "k", "objectives", "cargo", "cargo_value_usd", "year", "month")
+            if k in data
+        }
         items = data["scenario"]
         if not isinstance(items, list) or not items:
-            raise _error(where, [("scenario", "must be an array of tables [[scenario]], got "
-                                  f"{_type_name(items)}")])
+            raise _error(
+                where,
+                [("scenario", f"must be an array of tables [[scenario]], got {_type_name(items)}")],
+            )
         all_kwargs = []
         for i, item in enumerate(items):
             merged = {**shared, **item} if isinstance(item, Mapping) else item

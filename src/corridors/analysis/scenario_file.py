@@ -43,7 +43,7 @@ from .scenario_parts import (
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ['simulation_settings']
+__all__ = ["simulation_settings"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -51,31 +51,46 @@ __all__ = ['simulation_settings']
 # --------------------------------------------------------------------------------------------
 
 
-def _error(where: str, problems: Sequence[tuple[str, str]], *,
-           scenario: str | None = None) -> ValidationError:
+def _error(
+    where: str, problems: Sequence[tuple[str, str]], *, scenario: str | None = None
+) -> ValidationError:
     n = len(problems)
     what = f"scenario {scenario!r} in {where}" if scenario else f"scenario file {where}"
-    return ValidationError([Problem(where, key, "", msg) for key, msg in problems],
-                           header=f"{n} problem{'s' if n != 1 else ''} in {what}")
+    return ValidationError(
+        [Problem(where, key, "", msg) for key, msg in problems],
+        header=f"{n} problem{'s' if n != 1 else ''} in {what}",
+    )
 
 
 def _type_name(v: Any) -> str:
-    return {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
-            list: "an array", dict: "a table"}.get(type(v), type(v).__name__)
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "an array",
+        dict: "a table",
+    }.get(type(v), type(v).__name__)
 
 
-def _unknown_keys(data: Mapping[str, Any], allowed: Sequence[str], prefix: str,
-                  problems: list[tuple[str, str]]) -> None:
+def _unknown_keys(
+    data: Mapping[str, Any], allowed: Sequence[str], prefix: str, problems: list[tuple[str, str]]
+) -> None:
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append((f"{prefix}{key}", f"unknown key{hint}; allowed: "
-                             + ", ".join(allowed)))
+            problems.append(
+                (f"{prefix}{key}", f"unknown key{hint}; allowed: " + ", ".join(allowed))
+            )
 
 
-def _get_str(data: Mapping[str, Any], key: str, path: str, problems: list[tuple[str, str]],
-             ) -> str | None:
+def _get_str(
+    data: Mapping[str, Any],
+    key: str,
+    path: str,
+    problems: list[tuple[str, str]],
+) -> str | None:
     v = data.get(key)
     if v is None:
         return None
@@ -85,8 +100,9 @@ def _get_str(data: Mapping[str, Any], key: str, path: str, problems: list[tuple[
     return v
 
 
-def _get_number(data: Mapping[str, Any], key: str, path: str,
-                problems: list[tuple[str, str]]) -> float | None:
+def _get_number(
+    data: Mapping[str, Any], key: str, path: str, problems: list[tuple[str, str]]
+) -> float | None:
     v = data.get(key)
     if v is None:
         return None
@@ -96,8 +112,9 @@ def _get_number(data: Mapping[str, Any], key: str, path: str,
     return float(v)
 
 
-def _get_list(data: Mapping[str, Any], key: str, path: str,
-              problems: list[tuple[str, str]]) -> list[Any]:
+def _get_list(
+    data: Mapping[str, Any], key: str, path: str, problems: list[tuple[str, str]]
+) -> list[Any]:
     v = data.get(key)
     if v is None:
         return []
@@ -107,12 +124,14 @@ def _get_list(data: Mapping[str, Any], key: str, path: str,
     return v
 
 
-def _parse_scenario(data: Mapping[str, Any], prefix: str,
-                    problems: list[tuple[str, str]]) -> dict[str, Any]:
+def _parse_scenario(
+    data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]
+) -> dict[str, Any]:
     """Constructor keywords of a Scenario from a TOML table, appending problems."""
     if not isinstance(data, Mapping):
-        problems.append((prefix.rstrip(".") or "(file)",
-                         f"a scenario must be a table, got {_type_name(data)}"))
+        problems.append(
+            (prefix.rstrip(".") or "(file)", f"a scenario must be a table, got {_type_name(data)}")
+        )
         return {}
     _unknown_keys(data, SCENARIO_KEYS, prefix, problems)
     out: dict[str, Any] = {}
@@ -137,8 +156,12 @@ def _parse_scenario(data: Mapping[str, Any], prefix: str,
         c = _get_str(data, "cargo", f"{prefix}cargo", problems)
         if c is not None:
             if not _CARGO_RE.match(c.strip().lower()):
-                problems.append((f"{prefix}cargo", f"unknown cargo {c!r}; allowed: 20ft, 40ft, "
-                                 "tonne, <N>t (e.g. 500t)"))
+                problems.append(
+                    (
+                        f"{prefix}cargo",
+                        f"unknown cargo {c!r}; allowed: 20ft, 40ft, tonne, <N>t (e.g. 500t)",
+                    )
+                )
             else:
                 out["cargo"] = c.strip().lower()
     if "cargo_value_usd" in data:
@@ -156,8 +179,12 @@ def _parse_scenario(data: Mapping[str, Any], prefix: str,
     objs: list[str] = []
     for i, w in enumerate(_get_list(data, "objectives", f"{prefix}objectives", problems)):
         if not isinstance(w, str) or w not in OBJECTIVE_WORDS:
-            problems.append((f"{prefix}objectives[{i}]", f"unknown objective {w!r}; allowed: "
-                             + ", ".join(OBJECTIVE_WORDS)))
+            problems.append(
+                (
+                    f"{prefix}objectives[{i}]",
+                    f"unknown objective {w!r}; allowed: " + ", ".join(OBJECTIVE_WORDS),
+                )
+            )
         else:
             objs.append(w)
     out["objectives"] = tuple(objs)
@@ -166,21 +193,36 @@ def _parse_scenario(data: Mapping[str, Any], prefix: str,
         s = data["sanctions"]
         pairs: list[tuple[str, str]] = []
         if not isinstance(s, Mapping):
-            problems.append((f"{prefix}sanctions", "must be a table of regime = policy, e.g. "
-                             f"{{US = \"avoid\"}}; got {_type_name(s)} ({s!r})"))
+            problems.append(
+                (
+                    f"{prefix}sanctions",
+                    "must be a table of regime = policy, e.g. "
+                    f'{{US = "avoid"}}; got {_type_name(s)} ({s!r})',
+                )
+            )
         else:
             for regime, policy in s.items():
                 key = f"{prefix}sanctions.{regime}"
                 try:
                     canon = sanctions_key(str(regime))
                 except ParameterError:
-                    problems.append((key, "a key is a regime code (" + ", ".join(
-                        SANCTIONS_REGIMES) + "), '*', a target ('*:IRN') or both ('US:IRN'); "
-                        "quote keys with a colon: \"US:IRN\" = \"avoid\""))
+                    problems.append(
+                        (
+                            key,
+                            "a key is a regime code ("
+                            + ", ".join(SANCTIONS_REGIMES)
+                            + "), '*', a target ('*:IRN') or both ('US:IRN'); "
+                            'quote keys with a colon: "US:IRN" = "avoid"',
+                        )
+                    )
                     continue
                 if policy not in SANCTIONS_POLICIES:
-                    problems.append((key, f"unknown policy {policy!r}; allowed: "
-                                     + ", ".join(SANCTIONS_POLICIES)))
+                    problems.append(
+                        (
+                            key,
+                            f"unknown policy {policy!r}; allowed: " + ", ".join(SANCTIONS_POLICIES),
+                        )
+                    )
                 else:
                     pairs.append((canon, str(policy)))
         out["sanctions"] = tuple(sorted(pairs))
@@ -191,25 +233,35 @@ def _parse_scenario(data: Mapping[str, Any], prefix: str,
     return out
 
 
-def _parse_od(data: Mapping[str, Any], prefix: str,
-              problems: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def _parse_od(
+    data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
     pairs: list[tuple[str, str]] = []
     for i, pair in enumerate(_get_list(data, "od", f"{prefix}od", problems)):
         key = f"{prefix}od[{i}]"
         if isinstance(pair, Mapping):
             _unknown_keys(pair, ("origin", "destination"), f"{key}.", problems)
             pair = [pair.get("origin"), pair.get("destination")]
-        if (not isinstance(pair, list) or len(pair) != 2
-                or not all(isinstance(p, str) and p.strip() for p in pair)):
-            problems.append((key, "must be a pair of place names [\"Karachi\", \"Moscow\"] or "
-                             f"{{origin = ..., destination = ...}}, got {pair!r}"))
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(p, str) and p.strip() for p in pair)
+        ):
+            problems.append(
+                (
+                    key,
+                    'must be a pair of place names ["Karachi", "Moscow"] or '
+                    f"{{origin = ..., destination = ...}}, got {pair!r}",
+                )
+            )
             continue
         pairs.append((pair[0], pair[1]))
     return tuple(pairs)
 
 
-def _table_rows(data: Mapping[str, Any], key: str, prefix: str,
-                problems: list[tuple[str, str]]) -> list[tuple[str, Mapping[str, Any]]]:
+def _table_rows(
+    data: Mapping[str, Any], key: str, prefix: str, problems: list[tuple[str, str]]
+) -> list[tuple[str, Mapping[str, Any]]]:
     out: list[tuple[str, Mapping[str, Any]]] = []
     for i, row in enumerate(_get_list(data, key, f"{prefix}{key}", problems)):
         path = f"{prefix}{key}[{i}]"
@@ -220,16 +272,23 @@ def _table_rows(data: Mapping[str, Any], key: str, prefix: str,
     return out
 
 
-def _parse_closures(data: Mapping[str, Any], prefix: str,
-                    problems: list[tuple[str, str]]) -> list[Closure]:
+def _parse_closures(
+    data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]
+) -> list[Closure]:
     out: list[Closure] = []
     for path, row in _table_rows(data, "closures", prefix, problems):
         n_before = len(problems)
         _unknown_keys(row, CLOSURE_KEYS, f"{path}.", problems)
         kinds = [k for k in CLOSURE_KINDS if k in row]
         if len(kinds) != 1:
-            problems.append((path, "a closure names exactly one of " + ", ".join(CLOSURE_KINDS)
-                             + (f"; got {', '.join(kinds)}" if kinds else "")))
+            problems.append(
+                (
+                    path,
+                    "a closure names exactly one of "
+                    + ", ".join(CLOSURE_KINDS)
+                    + (f"; got {', '.join(kinds)}" if kinds else ""),
+                )
+            )
             continue
         kind = kinds[0]
         ref = _get_str(row, kind, f"{path}.{kind}", problems)
@@ -246,8 +305,9 @@ def _parse_closures(data: Mapping[str, Any], prefix: str,
             except ValueError:
                 problems.append((f"{path}.from", f"must be a date YYYY-MM-DD, got {raw!r}"))
         elif raw is not None:
-            problems.append((f"{path}.from", f"must be a date YYYY-MM-DD, got {_type_name(raw)}"
-                             f" ({raw!r})"))
+            problems.append(
+                (f"{path}.from", f"must be a date YYYY-MM-DD, got {_type_name(raw)} ({raw!r})")
+            )
         notes = _get_str(row, "notes", f"{path}.notes", problems)
         if len(problems) > n_before or ref is None:
             continue
@@ -259,8 +319,9 @@ def _parse_closures(data: Mapping[str, Any], prefix: str,
     return out
 
 
-def _parse_multipliers(data: Mapping[str, Any], prefix: str,
-                       problems: list[tuple[str, str]]) -> list[Multiplier]:
+def _parse_multipliers(
+    data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]
+) -> list[Multiplier]:
     out: list[Multiplier] = []
     for path, row in _table_rows(data, "multipliers", prefix, problems):
         n_before = len(problems)
@@ -271,23 +332,33 @@ def _parse_multipliers(data: Mapping[str, Any], prefix: str,
             if v is not None:
                 kw[key] = v
         if "mode" in kw and kw["mode"] not in MODES:
-            problems.append((f"{path}.mode", f"unknown mode {kw['mode']!r}; allowed: "
-                             + ", ".join(MODES)))
+            problems.append(
+                (f"{path}.mode", f"unknown mode {kw['mode']!r}; allowed: " + ", ".join(MODES))
+            )
         if "country" in kw and not _ISO3.match(kw["country"]):
-            problems.append((f"{path}.country", "must be an ISO 3166-1 alpha-3 code such as "
-                             f"'IRN', got {kw['country']!r}"))
+            problems.append(
+                (
+                    f"{path}.country",
+                    f"must be an ISO 3166-1 alpha-3 code such as 'IRN', got {kw['country']!r}",
+                )
+            )
         for key in MULTIPLIER_FACTORS:
             x = _get_number(row, key, f"{path}.{key}", problems)
             if x is None:
                 continue
             strict = key in ("speed", "time")
             if x < 0 or (strict and x == 0):
-                problems.append((f"{path}.{key}", f"a factor must be {'>' if strict else '>='}"
-                                 f" 0 (1 = unchanged), got {x!r}"))
+                problems.append(
+                    (
+                        f"{path}.{key}",
+                        f"a factor must be {'>' if strict else '>='} 0 (1 = unchanged), got {x!r}",
+                    )
+                )
             kw[key] = x
         if not any(k in row for k in MULTIPLIER_FACTORS) and len(problems) == n_before:
-            problems.append((path, "a multiplier sets at least one of "
-                             + ", ".join(MULTIPLIER_FACTORS)))
+            problems.append(
+                (path, "a multiplier sets at least one of " + ", ".join(MULTIPLIER_FACTORS))
+            )
         if len(problems) > n_before:
             continue
         try:
@@ -297,8 +368,9 @@ def _parse_multipliers(data: Mapping[str, Any], prefix: str,
     return out
 
 
-def _parse_risk(data: Mapping[str, Any], prefix: str,
-                problems: list[tuple[str, str]]) -> list[RiskChange]:
+def _parse_risk(
+    data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]
+) -> list[RiskChange]:
     out: list[RiskChange] = []
     for path, row in _table_rows(data, "risk", prefix, problems):
         n_before = len(problems)
@@ -309,8 +381,12 @@ def _parse_risk(data: Mapping[str, Any], prefix: str,
             if val is None and key not in row:
                 problems.append((f"{path}.{key}", "missing: a risk row needs scope and ref"))
         if scope is not None and scope not in ("country", "place", "link", "passage"):
-            problems.append((f"{path}.scope", f"unknown scope {scope!r}; allowed: country, "
-                             "place, link, passage"))
+            problems.append(
+                (
+                    f"{path}.scope",
+                    f"unknown scope {scope!r}; allowed: country, place, link, passage",
+                )
+            )
         values: list[tuple[str, Any]] = []
         for key in RISK_VALUE_KEYS:
             if key not in row:
@@ -328,8 +404,9 @@ def _parse_risk(data: Mapping[str, Any], prefix: str,
     return out
 
 
-def _parse_new_links(data: Mapping[str, Any], prefix: str,
-                     problems: list[tuple[str, str]]) -> list[tuple[tuple[str, Any], ...]]:
+def _parse_new_links(
+    data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]
+) -> list[tuple[tuple[str, Any], ...]]:
     out: list[tuple[tuple[str, Any], ...]] = []
     types = {f.name: f.type for f in LINK_FIELDS}
     required = [f.name for f in LINK_FIELDS if f.required]
@@ -338,14 +415,16 @@ def _parse_new_links(data: Mapping[str, Any], prefix: str,
         _unknown_keys(row, NEW_LINK_KEYS, f"{path}.", problems)
         for key in required:
             if key not in row:
-                problems.append((f"{path}.{key}", "missing: a new link needs "
-                                 + ", ".join(required)))
+                problems.append(
+                    (f"{path}.{key}", "missing: a new link needs " + ", ".join(required))
+                )
         for key, v in row.items():
             t = types.get(str(key))
             ok = True
             if t == "str":
-                ok = isinstance(v, str) or (key == "gauge_mm" and isinstance(v, int)
-                                            and not isinstance(v, bool))
+                ok = isinstance(v, str) or (
+                    key == "gauge_mm" and isinstance(v, int) and not isinstance(v, bool)
+                )
             elif t == "float":
                 ok = _finite(v)
             elif t == "int":
@@ -353,14 +432,22 @@ def _parse_new_links(data: Mapping[str, Any], prefix: str,
             elif t == "bool":
                 ok = isinstance(v, bool)
             elif key == "coordinates":
-                ok = (isinstance(v, list) and len(v) >= 2 and all(
-                    isinstance(p, list) and len(p) == 2 and all(_finite(x) for x in p)
-                    for p in v))
+                ok = (
+                    isinstance(v, list)
+                    and len(v) >= 2
+                    and all(
+                        isinstance(p, list) and len(p) == 2 and all(_finite(x) for x in p)
+                        for p in v
+                    )
+                )
             if not ok:
-                want = {"str": "a string", "float": "a finite number", "int": "an integer",
-                        "bool": "true or false"}.get(t or "", "a list of [lon, lat] pairs")
-                problems.append((f"{path}.{key}", f"must be {want}, got {_type_name(v)} "
-                                 f"({v!r})"))
+                want = {
+                    "str": "a string",
+                    "float": "a finite number",
+                    "int": "an integer",
+                    "bool": "true or false",
+                }.get(t or "", "a list of [lon, lat] pairs")
+                problems.append((f"{path}.{key}", f"must be {want}, got {_type_name(v)} ({v!r})"))
         if len(problems) == n_before:
             out.append(tuple((str(k), v) for k, v in row.items()))
     return out
@@ -373,35 +460,46 @@ def _check_fields(s: Scenario) -> list[tuple[str, str]]:
         problems.append(("name", f"must be a non-empty string, got {s.name!r}"))
     if not isinstance(s.description, str):
         problems.append(("description", f"must be a string, got {s.description!r}"))
-    if s.year is not None and (not isinstance(s.year, int) or isinstance(s.year, bool)
-                               or not 1800 <= s.year <= 2100):
+    if s.year is not None and (
+        not isinstance(s.year, int) or isinstance(s.year, bool) or not 1800 <= s.year <= 2100
+    ):
         problems.append(("year", f"must be a whole year such as 2032, got {s.year!r}"))
-    if s.month is not None and (not isinstance(s.month, int) or isinstance(s.month, bool)
-                                or not 1 <= s.month <= 12):
+    if s.month is not None and (
+        not isinstance(s.month, int) or isinstance(s.month, bool) or not 1 <= s.month <= 12
+    ):
         problems.append(("month", f"must be a month 1-12, got {s.month!r}"))
-    if s.cargo is not None and (not isinstance(s.cargo, str)
-                                or not _CARGO_RE.match(s.cargo.strip().lower())):
-        problems.append(("cargo", f"unknown cargo {s.cargo!r}; allowed: 20ft, 40ft, tonne, "
-                         "<N>t"))
-    if s.cargo_value_usd is not None and (not _finite(s.cargo_value_usd)
-                                          or s.cargo_value_usd < 0):
+    if s.cargo is not None and (
+        not isinstance(s.cargo, str) or not _CARGO_RE.match(s.cargo.strip().lower())
+    ):
+        problems.append(("cargo", f"unknown cargo {s.cargo!r}; allowed: 20ft, 40ft, tonne, <N>t"))
+    if s.cargo_value_usd is not None and (not _finite(s.cargo_value_usd) or s.cargo_value_usd < 0):
         problems.append(("cargo_value_usd", f"must be a number >= 0, got {s.cargo_value_usd!r}"))
     if s.k is not None and (not isinstance(s.k, int) or isinstance(s.k, bool) or s.k < 1):
         problems.append(("k", f"must be a whole number >= 1, got {s.k!r}"))
     for i, w in enumerate(s.objectives):
         if w not in OBJECTIVE_WORDS:
-            problems.append((f"objectives[{i}]", f"unknown objective {w!r}; allowed: "
-                             + ", ".join(OBJECTIVE_WORDS)))
+            problems.append(
+                (
+                    f"objectives[{i}]",
+                    f"unknown objective {w!r}; allowed: " + ", ".join(OBJECTIVE_WORDS),
+                )
+            )
     for i, pair in enumerate(s.od):
-        if (not isinstance(pair, tuple) or len(pair) != 2
-                or not all(isinstance(p, str) and p for p in pair)):
+        if (
+            not isinstance(pair, tuple)
+            or len(pair) != 2
+            or not all(isinstance(p, str) and p for p in pair)
+        ):
             problems.append((f"od[{i}]", f"must be an (origin, destination) pair, got {pair!r}"))
     for regime, policy in s.sanctions:
         if policy not in SANCTIONS_POLICIES:
-            problems.append((f"sanctions.{regime}", f"unknown policy {policy!r}; allowed: "
-                             + ", ".join(SANCTIONS_POLICIES)))
-    for name, cls in (("closures", Closure), ("multipliers", Multiplier),
-                      ("risk", RiskChange)):
+            problems.append(
+                (
+                    f"sanctions.{regime}",
+                    f"unknown policy {policy!r}; allowed: " + ", ".join(SANCTIONS_POLICIES),
+                )
+            )
+    for name, cls in (("closures", Closure), ("multipliers", Multiplier), ("risk", RiskChange)):
         for i, item in enumerate(getattr(s, name)):
             if not isinstance(item, cls):
                 problems.append((f"{name}[{i}]", f"must be a {cls.__name__}, got {item!r}"))
@@ -434,8 +532,9 @@ def _check_against(s: Scenario, net: Network) -> list[tuple[str, str]]:
         if c.kind == "link":
             if c.ref not in links.index and c.ref not in new_ids:
                 close = difflib.get_close_matches(c.ref, list(links.index), n=4)
-                problems.append((key, f"unknown link {c.ref!r}; closest ids: "
-                                 f"{', '.join(close) or 'none'}"))
+                problems.append(
+                    (key, f"unknown link {c.ref!r}; closest ids: {', '.join(close) or 'none'}")
+                )
         elif c.kind == "place":
             try:
                 _resolve_places(net, c.ref)
@@ -448,23 +547,41 @@ def _check_against(s: Scenario, net: Network) -> list[tuple[str, str]]:
                 problems.append((key, str(err)))
         elif c.kind == "country":
             if c.ref not in countries:
-                problems.append((key, f"unknown country {c.ref!r}; the network has: "
-                                 + ", ".join(countries)))
+                problems.append(
+                    (key, f"unknown country {c.ref!r}; the network has: " + ", ".join(countries))
+                )
         elif c.ref not in PASSAGES:
             close = difflib.get_close_matches(c.ref, PASSAGES, n=2)
-            problems.append((key, f"unknown passage {c.ref!r}; allowed: " + ", ".join(PASSAGES)
-                             + (f" (closest: {', '.join(close)})" if close else "")))
+            problems.append(
+                (
+                    key,
+                    f"unknown passage {c.ref!r}; allowed: "
+                    + ", ".join(PASSAGES)
+                    + (f" (closest: {', '.join(close)})" if close else ""),
+                )
+            )
     for i, m in enumerate(s.multipliers):
         if m.country is not None and m.country not in countries:
-            problems.append((f"multipliers[{i}].country", f"unknown country {m.country!r}; "
-                             "the network has: " + ", ".join(countries)))
-        needs = {"tariff": "tariffs", "speed": "speeds", "time": "speeds", "dwell": "crossings",
-                 "fee": "crossings", "transfer_cost": "operations",
-                 "transfer_time": "operations"}
+            problems.append(
+                (
+                    f"multipliers[{i}].country",
+                    f"unknown country {m.country!r}; the network has: " + ", ".join(countries),
+                )
+            )
+        needs = {
+            "tariff": "tariffs",
+            "speed": "speeds",
+            "time": "speeds",
+            "dwell": "crossings",
+            "fee": "crossings",
+            "transfer_cost": "operations",
+            "transfer_time": "operations",
+        }
         for factor, table in needs.items():
             if getattr(m, factor) != 1.0 and table not in net._tables:
-                problems.append((f"multipliers[{i}].{factor}", f"the network has no {table} "
-                                 "table to scale"))
+                problems.append(
+                    (f"multipliers[{i}].{factor}", f"the network has no {table} table to scale")
+                )
     known_regimes = set(SANCTIONS_REGIMES)
     risk = net._tables.get("risk")
     if risk is not None:
@@ -473,31 +590,53 @@ def _check_against(s: Scenario, net: Network) -> list[tuple[str, str]]:
     for key, _ in s.sanctions:
         regime = key.partition(":")[0]
         if regime != "*" and regime not in known_regimes:
-            problems.append((f"sanctions.{key}", f"unknown regime {regime!r}; allowed: "
-                             + ", ".join(sorted(known_regimes)) + ", *"))
+            problems.append(
+                (
+                    f"sanctions.{key}",
+                    f"unknown regime {regime!r}; allowed: "
+                    + ", ".join(sorted(known_regimes))
+                    + ", *",
+                )
+            )
     existing = set()
     if risk is not None:
         existing = set(zip(risk["scope"], risk["ref"]))
     for i, r in enumerate(s.risk):
         key = f"risk[{i}]"
         if r.scope == "country" and r.ref not in countries:
-            problems.append((f"{key}.ref", f"unknown country {r.ref!r}; the network has: "
-                             + ", ".join(countries)))
+            problems.append(
+                (
+                    f"{key}.ref",
+                    f"unknown country {r.ref!r}; the network has: " + ", ".join(countries),
+                )
+            )
         elif r.scope == "place" and r.ref not in net._places.index:
             msg = _place_problem(net, r.ref)
-            problems.append((f"{key}.ref", msg or f"{r.ref!r} is a name: risk rows name a place"
-                             f" by its id ({net.place_id(r.ref)!r})"))
+            problems.append(
+                (
+                    f"{key}.ref",
+                    msg
+                    or f"{r.ref!r} is a name: risk rows name a place"
+                    f" by its id ({net.place_id(r.ref)!r})",
+                )
+            )
         elif r.scope == "link" and r.ref not in links.index:
             close = difflib.get_close_matches(r.ref, list(links.index), n=4)
-            problems.append((f"{key}.ref", f"unknown link {r.ref!r}; closest ids: "
-                             f"{', '.join(close) or 'none'}"))
+            problems.append(
+                (f"{key}.ref", f"unknown link {r.ref!r}; closest ids: {', '.join(close) or 'none'}")
+            )
         elif r.scope == "passage" and r.ref not in PASSAGES:
-            problems.append((f"{key}.ref", f"unknown passage {r.ref!r}; allowed: "
-                             + ", ".join(PASSAGES)))
+            problems.append(
+                (f"{key}.ref", f"unknown passage {r.ref!r}; allowed: " + ", ".join(PASSAGES))
+            )
         if (r.scope, r.ref) not in existing and "source" not in r.data and net.sources:
-            problems.append((f"{key}.source", "a new risk row needs a source: an id from the "
-                             "network's SOURCES.md (e.g. " + ", ".join(sorted(net.sources)[:3])
-                             + ")"))
+            problems.append(
+                (
+                    f"{key}.source",
+                    "a new risk row needs a source: an id from the "
+                    "network's SOURCES.md (e.g. " + ", ".join(sorted(net.sources)[:3]) + ")",
+                )
+            )
     for i, rec in enumerate(s.new_links):
         new = dict(rec)
         key = f"new_links[{i}]"
@@ -527,32 +666,56 @@ def _read_toml(path: str | Path) -> dict[str, Any]:
     try:
         size = p.stat().st_size
         if size > MAX_SCENARIO_BYTES:
-            raise ValidationError([Problem(str(p), "(file)", "", f"{size:,} bytes: a scenario "
-                                           f"file may have at most {MAX_SCENARIO_BYTES:,}")],
-                                  header=f"1 problem in scenario file {p}")
+            raise ValidationError(
+                [
+                    Problem(
+                        str(p),
+                        "(file)",
+                        "",
+                        f"{size:,} bytes: a scenario file may have at most {MAX_SCENARIO_BYTES:,}",
+                    )
+                ],
+                header=f"1 problem in scenario file {p}",
+            )
         raw = p.read_bytes()
     except OSError as err:
         what = "a folder, not a file" if p.is_dir() else f"cannot be read: {err.strerror or err}"
-        raise ValidationError([Problem(str(p), "(file)", "", what)],
-                              header=f"1 problem in scenario file {p}") from None
+        raise ValidationError(
+            [Problem(str(p), "(file)", "", what)], header=f"1 problem in scenario file {p}"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ValidationError([Problem(str(p), "(file)", "",
-                                       f"not UTF-8 text (byte {err.start}): a scenario file "
-                                       "is TOML in UTF-8")],
-                              header=f"1 problem in scenario file {p}") from None
+        raise ValidationError(
+            [
+                Problem(
+                    str(p),
+                    "(file)",
+                    "",
+                    f"not UTF-8 text (byte {err.start}): a scenario file is TOML in UTF-8",
+                )
+            ],
+            header=f"1 problem in scenario file {p}",
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ValidationError([Problem(str(p), "(file)", "", f"not valid TOML: {err}")],
-                              header=f"1 problem in scenario file {p}") from None
+        raise ValidationError(
+            [Problem(str(p), "(file)", "", f"not valid TOML: {err}")],
+            header=f"1 problem in scenario file {p}",
+        ) from None
     except RecursionError:
-        raise ValidationError([Problem(str(p), "(file)", "", "nested too deep to read (a "
-                                       "scenario needs at most a few levels)")],
-                              header=f"1 problem in scenario file {p}") from None
-
-
+        raise ValidationError(
+            [
+                Problem(
+                    str(p),
+                    "(file)",
+                    "",
+                    "nested too deep to read (a scenario needs at most a few levels)",
+                )
+            ],
+            header=f"1 problem in scenario file {p}",
+        ) from None
 
 
 def _without_settings(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -593,8 +756,6 @@ def simulation_settings(path: str | Path) -> dict[str, Any]:
     return out
 
 
-
-
 # --------------------------------------------------------------------------------------------
 # Writing TOML
 # --------------------------------------------------------------------------------------------
@@ -626,8 +787,9 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, Mapping):
-        return "{" + ", ".join(f"{_toml_key(str(k))} = {_toml_value(x)}"
-                               for k, x in v.items()) + "}"
+        return (
+            "{" + ", ".join(f"{_toml_key(str(k))} = {_toml_value(x)}" for k, x in v.items()) + "}"
+        )
     raise ParameterError(f"cannot write {type(v).__name__} to TOML")
 
 
@@ -635,8 +797,9 @@ def _toml_document(d: Mapping[str, Any]) -> str:
     lines: list[str] = []
     tables: list[tuple[str, Any]] = []
     for k, v in d.items():
-        if isinstance(v, Mapping) or (isinstance(v, list) and v
-                                      and all(isinstance(x, Mapping) for x in v)):
+        if isinstance(v, Mapping) or (
+            isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
+        ):
             tables.append((k, v))
         else:
             lines.append(f"{_toml_key(k)} = {_toml_value(v)}")

@@ -14,15 +14,21 @@ from ..errors import (
 )
 from ..model.schema import LINK_FIELDS, MODES
 
-__all__ = ['Closure', 'Multiplier', 'RiskChange', 'CLOSURE_KINDS', 'MULTIPLIER_FACTORS', 'SANCTIONS_REGIMES']
+__all__ = [
+    "Closure",
+    "Multiplier",
+    "RiskChange",
+    "CLOSURE_KINDS",
+    "MULTIPLIER_FACTORS",
+    "SANCTIONS_REGIMES",
+]
 
 CLOSURE_KINDS = ("link", "place", "crossing", "country", "passage")
 """What a closure may name: a link id, a place, a border crossing (a name both border posts
 share, such as ``Torkham``, a border post or a border link id), a country (ISO3) or a sea
 passage (``suez``: every sea or ferry link that passes it)."""
 
-MULTIPLIER_FACTORS = ("tariff", "speed", "time", "dwell", "fee", "transfer_cost",
-                      "transfer_time")
+MULTIPLIER_FACTORS = ("tariff", "speed", "time", "dwell", "fee", "transfer_cost", "transfer_time")
 """Factors a multiplier may set: ``tariff`` (tariffs.csv rows and links' ``usd_per_teu_km``),
 ``speed`` (speeds.csv rows and links' ``speed_kmh``; links' ``time_h`` divided by it),
 ``time`` (running time: speeds divided by it), ``dwell`` (border dwell, median and p90),
@@ -34,20 +40,62 @@ SANCTIONS_REGIMES = ("US", "EU", "UN", "UK")
 
 SANCTIONS_POLICIES = ("ignore", "surcharge", "avoid")
 
-SCENARIO_KEYS = ("name", "description", "year", "month", "cargo", "cargo_value_usd", "closures",
-                 "new_links", "multipliers", "risk", "sanctions", "od", "objectives", "k")
+SCENARIO_KEYS = (
+    "name",
+    "description",
+    "year",
+    "month",
+    "cargo",
+    "cargo_value_usd",
+    "closures",
+    "new_links",
+    "multipliers",
+    "risk",
+    "sanctions",
+    "od",
+    "objectives",
+    "k",
+)
 SIMULATION_KEYS = ("runs", "seed", "deadline_days")
 """Top-level keys of a scenario file that set the comparison's Monte Carlo (see
 :func:`simulation_settings`), not a scenario."""
-SHARED_KEYS = ("title", "description", "od", "k", "objectives", "cargo", "cargo_value_usd",
-               "year", "month", "scenario", *SIMULATION_KEYS)
+SHARED_KEYS = (
+    "title",
+    "description",
+    "od",
+    "k",
+    "objectives",
+    "cargo",
+    "cargo_value_usd",
+    "year",
+    "month",
+    "scenario",
+    *SIMULATION_KEYS,
+)
 CLOSURE_KEYS = (*CLOSURE_KINDS, "days", "from", "notes")
 MULTIPLIER_KEYS = ("mode", "country", *MULTIPLIER_FACTORS)
-RISK_VALUE_KEYS = ("disruption_prob_per_trip", "disruption_median_days", "disruption_p90_days",
-                   "security_premium_pct", "sanctions", "year", "source", "confidence", "notes")
+RISK_VALUE_KEYS = (
+    "disruption_prob_per_trip",
+    "disruption_median_days",
+    "disruption_p90_days",
+    "security_premium_pct",
+    "sanctions",
+    "year",
+    "source",
+    "confidence",
+    "notes",
+)
 NEW_LINK_KEYS = tuple(f.name for f in LINK_FIELDS) + ("coordinates",)
-OBJECTIVE_WORDS = ("distance_km", "time_h", "cost_usd", "generalized", "risk", "distance",
-                   "time", "cost")
+OBJECTIVE_WORDS = (
+    "distance_km",
+    "time_h",
+    "cost_usd",
+    "generalized",
+    "risk",
+    "distance",
+    "time",
+    "cost",
+)
 _CARGO_RE = re.compile(r"^(20ft|40ft|tonne|\d+(\.\d+)?t)$")
 
 
@@ -85,11 +133,11 @@ class Closure:
 
     def __post_init__(self) -> None:
         if self.kind not in CLOSURE_KINDS:
-            raise ParameterError(f"unknown closure kind {self.kind!r}; allowed: "
-                                 + ", ".join(CLOSURE_KINDS))
+            raise ParameterError(
+                f"unknown closure kind {self.kind!r}; allowed: " + ", ".join(CLOSURE_KINDS)
+            )
         if not isinstance(self.ref, str) or not self.ref.strip():
-            raise ParameterError(f"a {self.kind} closure needs a non-empty name, got "
-                                 f"{self.ref!r}")
+            raise ParameterError(f"a {self.kind} closure needs a non-empty name, got {self.ref!r}")
         if self.days is not None and (not _finite(self.days) or self.days <= 0):
             raise ParameterError(f"days must be a number > 0, got {self.days!r}")
         if self.start is not None and not isinstance(self.start, dt.date):
@@ -124,19 +172,25 @@ class Multiplier:
     def __post_init__(self) -> None:
         if self.mode is not None and self.mode not in MODES:
             raise ParameterError(f"unknown mode {self.mode!r}; allowed: {', '.join(MODES)}")
-        if self.country is not None and (not isinstance(self.country, str)
-                                         or not _ISO3.match(self.country)):
-            raise ParameterError(f"country must be an ISO 3166-1 alpha-3 code such as 'IRN', "
-                                 f"got {self.country!r}")
+        if self.country is not None and (
+            not isinstance(self.country, str) or not _ISO3.match(self.country)
+        ):
+            raise ParameterError(
+                f"country must be an ISO 3166-1 alpha-3 code such as 'IRN', got {self.country!r}"
+            )
         if self.country is not None and self.mode in ("sea", "ferry"):
-            raise ParameterError(f"{self.mode} links have no country (their tables use '*'); "
-                                 "drop country or choose rail or road")
+            raise ParameterError(
+                f"{self.mode} links have no country (their tables use '*'); "
+                "drop country or choose rail or road"
+            )
         for name in MULTIPLIER_FACTORS:
             v = getattr(self, name)
             strict = name in ("speed", "time")
             if not _finite(v) or v < 0 or (strict and v == 0):
-                raise ParameterError(f"{name} must be a finite number {'>' if strict else '>='}"
-                                     f" 0 (a factor, 1 = unchanged), got {v!r}")
+                raise ParameterError(
+                    f"{name} must be a finite number {'>' if strict else '>='}"
+                    f" 0 (a factor, 1 = unchanged), got {v!r}"
+                )
 
     @property
     def speed_factor(self) -> float:
@@ -161,14 +215,16 @@ class RiskChange:
 
     def __post_init__(self) -> None:
         if self.scope not in ("country", "place", "link", "passage"):
-            raise ParameterError(f"unknown scope {self.scope!r}; allowed: country, place, "
-                                 "link, passage")
+            raise ParameterError(
+                f"unknown scope {self.scope!r}; allowed: country, place, link, passage"
+            )
         if not isinstance(self.ref, str) or not self.ref:
             raise ParameterError(f"ref must be a non-empty string, got {self.ref!r}")
         for k, v in self.values:
             if k not in RISK_VALUE_KEYS:
-                raise ParameterError(f"unknown risk field {k!r}; allowed: "
-                                     + ", ".join(RISK_VALUE_KEYS))
+                raise ParameterError(
+                    f"unknown risk field {k!r}; allowed: " + ", ".join(RISK_VALUE_KEYS)
+                )
             if k in ("sanctions", "source", "confidence", "notes"):
                 if not isinstance(v, str):
                     raise ParameterError(f"{k} must be a string, got {v!r}")
@@ -184,5 +240,6 @@ class RiskChange:
     def data(self) -> dict[str, Any]:
         """The values as a dict."""
         return dict(self.values)
+
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")

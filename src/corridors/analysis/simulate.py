@@ -84,7 +84,7 @@ from ..routes.risk import rows_for_route
 from ..routes.route import Route
 from ..units import HOURS_PER_DAY
 
-__all__ = ['simulate', 'SimulationResult', 'CHUNK_RUNS', 'PERCENTILES', 'PROGRESS_MIN_RUNS']
+__all__ = ["simulate", "SimulationResult", "CHUNK_RUNS", "PERCENTILES", "PROGRESS_MIN_RUNS"]
 
 CHUNK_RUNS = 32_768
 """Runs drawn at once. Fixed (never derived from the machine), so a seed gives the same draws
@@ -135,12 +135,12 @@ def _finite(x: float) -> bool:
 def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, float]:
     """(is stochastic, sigma) of a lognormal time term; ParameterError for bad values."""
     if not _finite(median) or median < 0:
-        raise ParameterError(f"{where}: {what} median must be a finite number >= 0, got "
-                             f"{median!r}")
+        raise ParameterError(f"{where}: {what} median must be a finite number >= 0, got {median!r}")
     if not _finite(p90) or median == 0:
         if median == 0 and _finite(p90) and p90 > 0:
-            raise ParameterError(f"{where}: {what} has median 0 but p90 {p90}; a lognormal "
-                                 "needs a median > 0")
+            raise ParameterError(
+                f"{where}: {what} has median 0 but p90 {p90}; a lognormal needs a median > 0"
+            )
         return False, 0.0
     if p90 < median:
         raise ParameterError(f"{where}: {what} p90 {p90} is below the median {median}")
@@ -150,12 +150,20 @@ def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, flo
 
 def _leg_key(leg: Any) -> tuple[Any, ...]:
     """What a leg is, whatever route it belongs to: its kind, link, places and services."""
-    return (leg.kind, leg.link_id, leg.from_id, leg.to_id, leg.service, leg.to_service,
-            leg.transfer_kind)
+    return (
+        leg.kind,
+        leg.link_id,
+        leg.from_id,
+        leg.to_id,
+        leg.service,
+        leg.to_service,
+        leg.transfer_kind,
+    )
 
 
-def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
-                        place_kinds: Mapping[str, str]) -> float:
+def _standing_usd_per_h(
+    route: Route, row: RiskRow, cargo: Cargo, place_kinds: Mapping[str, str]
+) -> float:
     """USD per hour of standing charges while the disruption of ``row`` holds the cargo: the
     charges of the first leg that meets the row, as :func:`corridors.closure_choice`."""
     from .closures import WAIT_CHARGES
@@ -180,8 +188,12 @@ def _standing_usd_per_h(route: Route, row: RiskRow, cargo: Cargo,
     return per_day / HOURS_PER_DAY
 
 
-def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | None,
-          place_kinds: Mapping[str, str] | None = None) -> _Plan:
+def _plan(
+    route: Route,
+    cargo: Cargo,
+    rows: Mapping[tuple[str, str], RiskRow] | None,
+    place_kinds: Mapping[str, str] | None = None,
+) -> _Plan:
     headways: list[float] = []
     wait_keys: list[tuple[Any, ...]] = []
     terms: dict[str, list[tuple[float, float, tuple[Any, ...]]]] = {g: [] for g in _GROUPS}
@@ -193,8 +205,9 @@ def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | 
     for leg in route.steps:
         where = f"leg {leg.seq} ({leg.kind} {leg.from_id} -> {leg.to_id})"
         if not _finite(leg.time_h):
-            raise ParameterError(f"{where}: time_h is {leg.time_h!r}; the route cannot be "
-                                 "simulated")
+            raise ParameterError(
+                f"{where}: time_h is {leg.time_h!r}; the route cannot be simulated"
+            )
         key = _leg_key(leg)
         seen[key] = seen.get(key, -1) + 1  # a leg met twice on one route: two draws
         key = (*key, seen[key])
@@ -207,9 +220,11 @@ def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | 
             stoch += leg.wait_h
         else:
             det["waiting"] += leg.wait_h
-        for group, med, p90 in (("border", leg.dwell_h, leg.dwell_p90_h),
-                                ("transfer", leg.transfer_time_h, leg.transfer_p90_h),
-                                ("terminal", leg.terminal_time_h, leg.terminal_p90_h)):
+        for group, med, p90 in (
+            ("border", leg.dwell_h, leg.dwell_p90_h),
+            ("transfer", leg.transfer_time_h, leg.transfer_p90_h),
+            ("terminal", leg.terminal_time_h, leg.terminal_p90_h),
+        ):
             is_random, sigma = _spread(float(med), float(p90), group + " time", where)
             if is_random:
                 terms[group].append((float(med), sigma, (group, *key)))
@@ -224,9 +239,12 @@ def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | 
     ordered = [t for g in _GROUPS for t in terms[g]]
     n_b, n_t = len(terms["border"]), len(terms["transfer"])
     return _Plan(
-        base_h=math.fsum(base_parts), time_h=route.time_h, cost_usd=route.cost_usd,
+        base_h=math.fsum(base_parts),
+        time_h=route.time_h,
+        cost_usd=route.cost_usd,
         time_value_usd_per_h=float(cargo.time_value_usd_per_h),
-        headways=np.asarray(headways, dtype=float), wait_keys=tuple(wait_keys),
+        headways=np.asarray(headways, dtype=float),
+        wait_keys=tuple(wait_keys),
         medians=np.asarray([m for m, _, _ in ordered], dtype=float),
         sigmas=np.asarray([s for _, s, _ in ordered], dtype=float),
         term_keys=tuple(k for _, _, k in ordered),
@@ -236,9 +254,12 @@ def _plan(route: Route, cargo: Cargo, rows: Mapping[tuple[str, str], RiskRow] | 
         d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
         d_sigma=np.asarray([r.sigma for r in disrupt], dtype=float),
         standing_usd_per_h=np.asarray(
-            [_standing_usd_per_h(route, r, cargo, place_kinds or {}) for r in disrupt],
-            dtype=float),
-        det_split=det, distance_km=route.distance_km, border_fee_usd=border_fee)
+            [_standing_usd_per_h(route, r, cargo, place_kinds or {}) for r in disrupt], dtype=float
+        ),
+        det_split=det,
+        distance_km=route.distance_km,
+        border_fee_usd=border_fee,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,8 +320,7 @@ class SimulationResult:
             return self.cost_usd
         raise ParameterError(f"unknown quantity {what!r}; allowed: time_h, time_days, cost_usd")
 
-    def percentiles(self, what: str = "time_h",
-                    q: Sequence[float] = PERCENTILES) -> np.ndarray:
+    def percentiles(self, what: str = "time_h", q: Sequence[float] = PERCENTILES) -> np.ndarray:
         """Percentiles ``q`` of ``time_h``, ``time_days`` or ``cost_usd``: shape
         ``(len(q), routes)``."""
         return np.percentile(self._data(what), list(q), axis=0)
@@ -326,8 +346,7 @@ class SimulationResult:
             raise ParameterError(f"unknown quantity {what!r}; allowed: time_h, cost_usd")
         cols = list(range(self.n_routes)) if among is None else [int(j) for j in among]
         if not cols or any(not 0 <= j < self.n_routes for j in cols):
-            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got "
-                                 f"{among!r}")
+            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got {among!r}")
         return _p_best(self._data(what)[:, cols])
 
     def subset(self, among: Sequence[int]) -> SimulationResult:
@@ -335,17 +354,21 @@ class SimulationResult:
         P(cheapest) compare those routes only."""
         cols = [int(j) for j in among]
         if not cols or any(not 0 <= j < self.n_routes for j in cols):
-            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got "
-                                 f"{among!r}")
+            raise ParameterError(f"among must name routes 0 to {self.n_routes - 1}, got {among!r}")
         return SimulationResult(
-            labels=tuple(self.labels[j] for j in cols), runs=self.runs, seed=self.seed,
-            deadline_h=self.deadline_h, time_h=self.time_h[:, cols],
+            labels=tuple(self.labels[j] for j in cols),
+            runs=self.runs,
+            seed=self.seed,
+            deadline_h=self.deadline_h,
+            time_h=self.time_h[:, cols],
             cost_usd=self.cost_usd[:, cols],
             deterministic_time_h=self.deterministic_time_h[cols],
             deterministic_cost_usd=self.deterministic_cost_usd[cols],
-            p_fastest=_p_best(self.time_h[:, cols]), p_cheapest=_p_best(self.cost_usd[:, cols]),
+            p_fastest=_p_best(self.time_h[:, cols]),
+            p_cheapest=_p_best(self.cost_usd[:, cols]),
             mean_split_h=tuple(self.mean_split_h[j] for j in cols),
-            indicators=tuple(self.indicators[j] for j in cols))
+            indicators=tuple(self.indicators[j] for j in cols),
+        )
 
     @property
     def on_time(self) -> np.ndarray | None:
@@ -389,7 +412,9 @@ class SimulationResult:
         ``draws=True`` also the draws as lists (large)."""
         records = self.to_frame().to_dict("records")
         out: dict[str, Any] = {
-            "runs": self.runs, "seed": self.seed, "deadline_h": self.deadline_h,
+            "runs": self.runs,
+            "seed": self.seed,
+            "deadline_h": self.deadline_h,
             "percentiles": list(PERCENTILES),
             "routes": [{str(k): json_safe(v) for k, v in r.items()} for r in records],
         }
@@ -425,19 +450,26 @@ def _risk_network(routes: Sequence[Route], net: Network | None) -> Network:
                 if leg.link_id is None:
                     continue
                 if leg.link_id not in links.index or not math.isclose(
-                        float(links.at[leg.link_id, "distance_km"]), leg.distance_km,
-                        rel_tol=1e-9):
+                    float(links.at[leg.link_id, "distance_km"]), leg.distance_km, rel_tol=1e-9
+                ):
                     raise ParameterError(
                         f"the routes name network {name!r} but link {leg.link_id!r} differs "
                         "from the bundled one; pass net= (the network the routes were found "
-                        "on) or disruptions=False")
+                        "on) or disruptions=False"
+                    )
         return cand
-    raise ParameterError("simulate needs the network the routes were found on for their "
-                         "disruption risk: pass net=, or disruptions=False")
+    raise ParameterError(
+        "simulate needs the network the routes were found on for their "
+        "disruption risk: pass net=, or disruptions=False"
+    )
 
 
-def _plans(routes: Sequence[Route], net: Network | Sequence[Network] | None,
-           cargo: Cargo | None, disruptions: bool) -> list[_Plan]:
+def _plans(
+    routes: Sequence[Route],
+    net: Network | Sequence[Network] | None,
+    cargo: Cargo | None,
+    disruptions: bool,
+) -> list[_Plan]:
     """The plan of every route, with the risk rows of its own network."""
     if net is None or isinstance(net, Network):
         one = _risk_network(routes, net) if disruptions else None
@@ -445,8 +477,10 @@ def _plans(routes: Sequence[Route], net: Network | Sequence[Network] | None,
     else:
         nets = list(net)
         if len(nets) != len(routes) or not all(isinstance(n, Network) for n in nets):
-            raise ParameterError(f"net must be one Network or one per route: got {len(nets)} "
-                                 f"items for {len(routes)} routes")
+            raise ParameterError(
+                f"net must be one Network or one per route: got {len(nets)} "
+                f"items for {len(routes)} routes"
+            )
     by_net: dict[int, Mapping[tuple[str, str], RiskRow]] = {}
     kinds_by_net: dict[int, dict[str, str]] = {}
     plans = []
@@ -550,20 +584,27 @@ def simulate(
     if isinstance(routes, Route):
         routes = [routes]
     if isinstance(routes, (str, bytes, Mapping)) or not isinstance(routes, Iterable):
-        raise ParameterTypeError("simulate takes a Route or a list of Route objects (from "
-                                 f"corridors.route or corridors.alternatives), got "
-                                 f"{type(routes).__name__}")
+        raise ParameterTypeError(
+            "simulate takes a Route or a list of Route objects (from "
+            f"corridors.route or corridors.alternatives), got "
+            f"{type(routes).__name__}"
+        )
     routes = list(routes)
     if not routes:
         raise ParameterError("simulate needs at least one route")
     if not all(isinstance(r, Route) for r in routes):
-        raise ParameterTypeError("simulate takes Route objects (from corridors.route or "
-                                 "corridors.alternatives)")
+        raise ParameterTypeError(
+            "simulate takes Route objects (from corridors.route or corridors.alternatives)"
+        )
     runs = check_int(runs, "runs", lo=1)  # type: ignore[assignment]
-    check_limit(runs * len(routes), MAX_SIM_DRAWS, f"runs x routes ({runs:,} x {len(routes)})",
-                f"use fewer runs (at most {MAX_SIM_DRAWS // len(routes):,} for "
-                f"{len(routes)} route{'s' if len(routes) != 1 else ''}); 10,000 runs give "
-                "percentiles to well under 1%")
+    check_limit(
+        runs * len(routes),
+        MAX_SIM_DRAWS,
+        f"runs x routes ({runs:,} x {len(routes)})",
+        f"use fewer runs (at most {MAX_SIM_DRAWS // len(routes):,} for "
+        f"{len(routes)} route{'s' if len(routes) != 1 else ''}); 10,000 runs give "
+        "percentiles to well under 1%",
+    )
     seed = check_int(seed, "seed", lo=0, optional=True)
     deadline_h = check_real(deadline_h, "deadline_h", lo=0.0, optional=True, unit="h")
     if cargo is not None and not isinstance(cargo, Cargo):
@@ -589,15 +630,18 @@ def simulate(
     idx = []
     for j, p in enumerate(plans):
         own: tuple[Any, ...] = () if common_draws else (j,)
-        idx.append((
-            np.asarray([col(u_cols, (*own, *k)) for k in p.wait_keys], dtype=np.int64),
-            np.asarray([col(z_cols, (*own, *k)) for k in p.term_keys], dtype=np.int64),
-            np.asarray([col(u_cols, ("risk", *k)) for k in p.disruption_keys], dtype=np.int64),
-            np.asarray([col(z_cols, ("risk", *k)) for k in p.disruption_keys],
-                       dtype=np.int64),
-            # the moment of the closure the trip meets: shared, like the closure itself
-            np.asarray([col(u_cols, ("risk-rest", *k)) for k in p.disruption_keys],
-                       dtype=np.int64)))
+        idx.append(
+            (
+                np.asarray([col(u_cols, (*own, *k)) for k in p.wait_keys], dtype=np.int64),
+                np.asarray([col(z_cols, (*own, *k)) for k in p.term_keys], dtype=np.int64),
+                np.asarray([col(u_cols, ("risk", *k)) for k in p.disruption_keys], dtype=np.int64),
+                np.asarray([col(z_cols, ("risk", *k)) for k in p.disruption_keys], dtype=np.int64),
+                # the moment of the closure the trip meets: shared, like the closure itself
+                np.asarray(
+                    [col(u_cols, ("risk-rest", *k)) for k in p.disruption_keys], dtype=np.int64
+                ),
+            )
+        )
 
     seq = np.random.SeedSequence(seed)
     rng = np.random.default_rng(seq)
@@ -637,8 +681,8 @@ def simulate(
                     ds = held.sum(axis=1)
                     t += ds
                     sums[j, 4] += ds.sum()
-                    standing_usd[start:start + n, j] = held @ p.standing_usd_per_h
-                time_h[start:start + n, j] = t
+                    standing_usd[start : start + n, j] = held @ p.standing_usd_per_h
+                time_h[start : start + n, j] = t
             if bar is not None:
                 bar.update(n)
     finally:
@@ -654,29 +698,41 @@ def simulate(
     indicators: list[dict[str, float]] = []
     for j, p in enumerate(plans):
         m = sums[j] / runs
-        split = {"running": p.det_split["running"],
-                 "waiting": p.det_split["waiting"] + m[0],
-                 "border": p.det_split["border"] + m[1],
-                 "transfer": p.det_split["transfer"] + m[2],
-                 "terminal": p.det_split["terminal"] + m[3],
-                 "disruption": m[4]}
+        split = {
+            "running": p.det_split["running"],
+            "waiting": p.det_split["waiting"] + m[0],
+            "border": p.det_split["border"] + m[1],
+            "transfer": p.det_split["transfer"] + m[2],
+            "terminal": p.det_split["terminal"] + m[3],
+            "disruption": m[4],
+        }
         splits.append(split)
         mean_t = float(time_h[:, j].mean())
         run_h = split["running"]
-        indicators.append({
-            "standing_charges_mean_usd": float(standing_usd[:, j].mean()),
-            "distance_km": p.distance_km,
-            "speed_without_delay_kmh": p.distance_km / run_h if run_h > 0 else math.nan,
-            "speed_with_delay_kmh": p.distance_km / mean_t if mean_t > 0 else math.nan,
-            "border_time_share": split["border"] / mean_t if mean_t > 0 else math.nan,
-            "border_cost_share": p.border_fee_usd / p.cost_usd if p.cost_usd > 0 else math.nan,
-        })
+        indicators.append(
+            {
+                "standing_charges_mean_usd": float(standing_usd[:, j].mean()),
+                "distance_km": p.distance_km,
+                "speed_without_delay_kmh": p.distance_km / run_h if run_h > 0 else math.nan,
+                "speed_with_delay_kmh": p.distance_km / mean_t if mean_t > 0 else math.nan,
+                "border_time_share": split["border"] / mean_t if mean_t > 0 else math.nan,
+                "border_cost_share": p.border_fee_usd / p.cost_usd if p.cost_usd > 0 else math.nan,
+            }
+        )
     return SimulationResult(
-        labels=tuple(f"{i + 1}: {_label(r)}" for i, r in enumerate(routes)), runs=runs,
+        labels=tuple(f"{i + 1}: {_label(r)}" for i, r in enumerate(routes)),
+        runs=runs,
         seed=int(seq.entropy) if isinstance(seq.entropy, int) else 0,
-        deadline_h=deadline_h, time_h=time_h, cost_usd=cost, deterministic_time_h=det_t,
-        deterministic_cost_usd=det_c, p_fastest=_p_best(time_h),
-        p_cheapest=_p_best(cost), mean_split_h=tuple(splits), indicators=tuple(indicators))
+        deadline_h=deadline_h,
+        time_h=time_h,
+        cost_usd=cost,
+        deterministic_time_h=det_t,
+        deterministic_cost_usd=det_c,
+        p_fastest=_p_best(time_h),
+        p_cheapest=_p_best(cost),
+        mean_split_h=tuple(splits),
+        indicators=tuple(indicators),
+    )
 
 
 def _p_best(draws: np.ndarray) -> np.ndarray:
@@ -684,7 +740,7 @@ def _p_best(draws: np.ndarray) -> np.ndarray:
     runs, k = draws.shape
     out = np.zeros(k)
     for start in range(0, runs, CHUNK_RUNS):
-        d = draws[start:start + CHUNK_RUNS]
+        d = draws[start : start + CHUNK_RUNS]
         tie = d == d.min(axis=1, keepdims=True)
         out += (tie / tie.sum(axis=1, keepdims=True)).sum(axis=0)
     out /= runs

@@ -35,7 +35,7 @@ from ..output.tables import (
     backtest_markdown,
 )
 
-__all__ = ['add_cli', 'run_cli']
+__all__ = ["add_cli", "run_cli"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -57,20 +57,32 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
         The ``backtest`` parser; its ``func`` default is :func:`run_cli`.
     """
     p = subparsers.add_parser(
-        "backtest", help="compare the model with published end-to-end journeys",
+        "backtest",
+        help="compare the model with published end-to-end journeys",
         description="Route every journey of a journeys.csv with its constraints and compare "
         "the model's days and USD with the observed ranges (the journeys measure the model; "
-        "they are never used to calibrate it).")
-    p.add_argument("file", nargs="?", help="journeys CSV (default: journeys.csv of --network, "
-                   "or of the bundled network)")
+        "they are never used to calibrate it).",
+    )
+    p.add_argument(
+        "file",
+        nargs="?",
+        help="journeys CSV (default: journeys.csv of --network, or of the bundled network)",
+    )
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
-    p.add_argument("--minimize", default="time_h",
-                   help="objective of the model's routes (default time_h)")
-    p.add_argument("--cargo", choices=CARGO_SIZES,
-                   help="cargo for every journey (default: each journey's own)")
-    p.add_argument("--simulate-runs", type=int, default=2_000, metavar="N",
-                   help="Monte Carlo runs per journey for the model's P10-P90 band and its "
-                   "calibration (default 2000; 0 skips it)")
+    p.add_argument(
+        "--minimize", default="time_h", help="objective of the model's routes (default time_h)"
+    )
+    p.add_argument(
+        "--cargo", choices=CARGO_SIZES, help="cargo for every journey (default: each journey's own)"
+    )
+    p.add_argument(
+        "--simulate-runs",
+        type=int,
+        default=2_000,
+        metavar="N",
+        help="Monte Carlo runs per journey for the model's P10-P90 band and its "
+        "calibration (default 2000; 0 skips it)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the band (default 0)")
     p.add_argument("--format", choices=("table", "json", "markdown", "csv"), default="table")
     p.set_defaults(func=run_cli)
@@ -104,22 +116,45 @@ def _text_table(df: pd.DataFrame) -> str:
 
     rows = []
     for r in df.to_dict("records"):
-        rows.append((
-            r["id"], _fmt_range(r["observed_days_min"], r["observed_days_max"], "g"),
-            _fmt(r["model_days"], ".1f"), _fmt(r["error_days"], ".1f", signed=True),
-            _yes_no(r["within_range_days"]),
-            "" if _isnan(r["model_p10_days"]) else
-            f"{r['model_p10_days']:.1f}-{r['model_p90_days']:.1f}",
-            _yes_no(r["within_band_days"]),
-            _fmt_range(r["observed_usd_min"], r["observed_usd_max"], ",.0f"),
-            _fmt(r["model_usd"], ",.0f") if not math.isnan(r["observed_usd_min"]) else "",
-            r["countries"] if r["status"] == "ok" else r["status"], _split_text(r)))
-    table = format_table(rows, ("journey", "obs d", "model d", "err d", "in", "P10-P90 d",
-                                "in band", "obs USD", "model USD", "route",
-                                "run/wait/brd/xfer/term d"),
-                         "lrrrlrlrrll")
-    notes = [f"  {r['id']}: {str(r['message']).splitlines()[0]}"
-             for r in df.to_dict("records") if r["status"] != "ok"]
+        rows.append(
+            (
+                r["id"],
+                _fmt_range(r["observed_days_min"], r["observed_days_max"], "g"),
+                _fmt(r["model_days"], ".1f"),
+                _fmt(r["error_days"], ".1f", signed=True),
+                _yes_no(r["within_range_days"]),
+                ""
+                if _isnan(r["model_p10_days"])
+                else f"{r['model_p10_days']:.1f}-{r['model_p90_days']:.1f}",
+                _yes_no(r["within_band_days"]),
+                _fmt_range(r["observed_usd_min"], r["observed_usd_max"], ",.0f"),
+                _fmt(r["model_usd"], ",.0f") if not math.isnan(r["observed_usd_min"]) else "",
+                r["countries"] if r["status"] == "ok" else r["status"],
+                _split_text(r),
+            )
+        )
+    table = format_table(
+        rows,
+        (
+            "journey",
+            "obs d",
+            "model d",
+            "err d",
+            "in",
+            "P10-P90 d",
+            "in band",
+            "obs USD",
+            "model USD",
+            "route",
+            "run/wait/brd/xfer/term d",
+        ),
+        "lrrrlrlrrll",
+    )
+    notes = [
+        f"  {r['id']}: {str(r['message']).splitlines()[0]}"
+        for r in df.to_dict("records")
+        if r["status"] != "ok"
+    ]
     out = [table]
     if notes:
         out += ["", "Not routed:"] + notes
@@ -138,28 +173,47 @@ def run_cli(args: argparse.Namespace) -> int:
     try:
         net = load_network() if network is None else read_network(network)
         journeys = read_journeys(path, net=net)
-        df = backtest(net, journeys, minimize=getattr(args, "minimize", "time_h"),
-                      cargo=getattr(args, "cargo", None),
-                      simulate_runs=getattr(args, "simulate_runs", 0),
-                      seed=getattr(args, "seed", 0))
+        df = backtest(
+            net,
+            journeys,
+            minimize=getattr(args, "minimize", "time_h"),
+            cargo=getattr(args, "cargo", None),
+            simulate_runs=getattr(args, "simulate_runs", 0),
+            seed=getattr(args, "seed", 0),
+        )
     except ValidationError as err:
         if fmt == "json":
-            _emit({"file": str(path), "valid": False,
-                   "problems": [p.__dict__ for p in err.problems]})
+            _emit(
+                {"file": str(path), "valid": False, "problems": [p.__dict__ for p in err.problems]}
+            )
         else:
             print(str(err), file=sys.stderr)
         return exit_code(err)
     except (CorridorsError, FileNotFoundError, IsADirectoryError, PermissionError) as err:
         if fmt == "json":
-            _emit({"file": str(path), "valid": False, "problems": [
-                {"file": str(path), "record": "(file)", "field": "", "message": str(err)}]})
+            _emit(
+                {
+                    "file": str(path),
+                    "valid": False,
+                    "problems": [
+                        {"file": str(path), "record": "(file)", "field": "", "message": str(err)}
+                    ],
+                }
+            )
         else:
             print(f"error: {err}", file=sys.stderr)
         return exit_code(err)
     if fmt == "json":
         records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
-        _emit({"network": net.name, "file": str(path), "minimize": df.attrs.get("minimize"),
-               "summary": backtest_summary(df), "journeys": records})
+        _emit(
+            {
+                "network": net.name,
+                "file": str(path),
+                "minimize": df.attrs.get("minimize"),
+                "summary": backtest_summary(df),
+                "journeys": records,
+            }
+        )
     elif fmt == "markdown":
         print(backtest_markdown(df))
     elif fmt == "csv":

@@ -34,7 +34,7 @@ from ..model.network import Network
 from ..output.tables import comparison_markdown, comparison_text, write_comparison
 from ..routes.route import Route
 
-__all__ = ['add_cli', 'run_cli']
+__all__ = ["add_cli", "run_cli"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -48,37 +48,59 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     Returns the parser; its ``func`` default is :func:`run_cli`.
     """
     p = subparsers.add_parser(
-        "compare", help="compare scenarios (TOML files) over origin-destination pairs",
+        "compare",
+        help="compare scenarios (TOML files) over origin-destination pairs",
         description="Apply every scenario of the TOML files to the network, route their "
-        "origin-destination pairs and print one row per scenario, pair and route.")
-    p.add_argument("files", nargs="+", metavar="FILE.toml",
-                   help="scenario files (one scenario, or a [[scenario]] array with shared od)")
+        "origin-destination pairs and print one row per scenario, pair and route.",
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE.toml",
+        help="scenario files (one scenario, or a [[scenario]] array with shared od)",
+    )
     p.add_argument("--out", metavar="DIR", help="write comparison.csv and comparison.md here")
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
-    p.add_argument("--simulate-runs", type=int, metavar="N",
-                   help="Monte Carlo runs per origin-destination pair (P10/P50/P90 days and "
-                   "USD, on-time probability, P(cheapest), P(fastest)); default: the file's "
-                   "'runs', else none")
-    p.add_argument("--seed", type=int, help="random seed of the Monte Carlo (default: the "
-                   "file's 'seed', else fresh)")
-    p.add_argument("--deadline-days", type=float, metavar="D",
-                   help="deadline for the on-time probability (default: the file's "
-                   "'deadline_days', else none)")
+    p.add_argument(
+        "--simulate-runs",
+        type=int,
+        metavar="N",
+        help="Monte Carlo runs per origin-destination pair (P10/P50/P90 days and "
+        "USD, on-time probability, P(cheapest), P(fastest)); default: the file's "
+        "'runs', else none",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="random seed of the Monte Carlo (default: the file's 'seed', else fresh)",
+    )
+    p.add_argument(
+        "--deadline-days",
+        type=float,
+        metavar="D",
+        help="deadline for the on-time probability (default: the file's "
+        "'deadline_days', else none)",
+    )
     p.set_defaults(func=run_cli)
     return p
 
 
 def _cli_settings(args: argparse.Namespace) -> dict[str, Any]:
     """runs, seed and deadline_days: the command line's, else the files' (which must agree)."""
-    flags = {"runs": getattr(args, "simulate_runs", None), "seed": getattr(args, "seed", None),
-             "deadline_days": getattr(args, "deadline_days", None)}
+    flags = {
+        "runs": getattr(args, "simulate_runs", None),
+        "seed": getattr(args, "seed", None),
+        "deadline_days": getattr(args, "deadline_days", None),
+    }
     found: dict[str, tuple[Any, str]] = {}
     for f in args.files:
         for key, v in simulation_settings(f).items():
             if flags[key] is None and key in found and found[key][0] != v:
-                raise ParameterError(f"{key} is {found[key][0]!r} in {found[key][1]} but {v!r} "
-                                     f"in {f}; set it once, or on the command line")
+                raise ParameterError(
+                    f"{key} is {found[key][0]!r} in {found[key][1]} but {v!r} "
+                    f"in {f}; set it once, or on the command line"
+                )
             found.setdefault(key, (v, f))
     out = {k: v for k, (v, _) in found.items()}
     out.update({k: v for k, v in flags.items() if v is not None})
@@ -90,17 +112,21 @@ def _cli_settings(args: argparse.Namespace) -> dict[str, Any]:
     if days is not None and (not math.isfinite(days) or days < 0):
         raise ParameterError(f"--deadline-days must be a number of days >= 0, got {days}")
     if runs == 0 and days is not None:
-        raise ParameterError("a deadline needs a Monte Carlo: add --simulate-runs N (or runs "
-                             "= N in the scenario file)")
+        raise ParameterError(
+            "a deadline needs a Monte Carlo: add --simulate-runs N (or runs "
+            "= N in the scenario file)"
+        )
     return {"runs": runs, "seed": seed, "deadline_days": days}
 
 
 def _sim_note(settings: Mapping[str, Any]) -> str:
     days = settings["deadline_days"]
-    return (f"Monte Carlo: {settings['runs']:,} runs per pair, seed {settings['seed']}"
-            + (f", deadline {days:g} days" if days is not None else "")
-            + "; days and USD as P50 (P10-P90); P(cheapest) and P(fastest) among the routes "
-            "of each scenario")
+    return (
+        f"Monte Carlo: {settings['runs']:,} runs per pair, seed {settings['seed']}"
+        + (f", deadline {days:g} days" if days is not None else "")
+        + "; days and USD as P50 (P10-P90); P(cheapest) and P(fastest) among the routes "
+        "of each scenario"
+    )
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -122,8 +148,13 @@ def run_cli(args: argparse.Namespace) -> int:
         if settings["runs"] and settings["seed"] is None:  # fresh, shown so it can be repeated
             settings["seed"] = int(np.random.default_rng().integers(2**32))
         days = settings["deadline_days"]
-        result = _compare(net, scens, simulate_runs=settings["runs"], seed=settings["seed"],
-                          deadline_h=None if days is None else days * 24.0)
+        result = _compare(
+            net,
+            scens,
+            simulate_runs=settings["runs"],
+            seed=settings["seed"],
+            deadline_h=None if days is None else days * 24.0,
+        )
         df = result.frame
     except ValidationError as err:
         for problem in err.problems:  # one line each: file: key: what is wrong and allowed
@@ -135,8 +166,11 @@ def run_cli(args: argparse.Namespace) -> int:
     if fmt == "json":
         records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
         sim = dict(settings) if settings["runs"] else None
-        print(dumps_json({"network": net.name, "files": list(args.files), "simulation": sim,
-                          "rows": records}))
+        print(
+            dumps_json(
+                {"network": net.name, "files": list(args.files), "simulation": sim, "rows": records}
+            )
+        )
     elif fmt == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif fmt == "markdown":
@@ -147,8 +181,10 @@ def run_cli(args: argparse.Namespace) -> int:
             print(_sim_note(settings))
     if out:
         d = Path(out)
-        written = [write_comparison(df, d / "comparison.csv"),
-                   write_comparison(df, d / "comparison.md")]
+        written = [
+            write_comparison(df, d / "comparison.csv"),
+            write_comparison(df, d / "comparison.md"),
+        ]
         note = _charts(net, result, d, settings)
         msg = "wrote " + ", ".join(str(w) for w in written) + (f"; {note}" if note else "")
         print(msg, file=sys.stderr if fmt in ("json", "csv") else sys.stdout)
@@ -158,20 +194,26 @@ def run_cli(args: argparse.Namespace) -> int:
 def _output_folder(d: Path) -> None:
     """Create the ``--out`` folder (and its parents) or raise :class:`WriteError` naming it."""
     if d.exists() and not d.is_dir():
-        raise WriteError(f"cannot write to {d}: it is a file, not a folder",
-                         errno_=errno.ENOTDIR, filename=str(d))
+        raise WriteError(
+            f"cannot write to {d}: it is a file, not a folder",
+            errno_=errno.ENOTDIR,
+            filename=str(d),
+        )
     try:
         d.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise WriteError(f"cannot create the output folder {d}: {err.strerror or err}",
-                         errno_=err.errno, filename=str(d)) from err
+        raise WriteError(
+            f"cannot create the output folder {d}: {err.strerror or err}",
+            errno_=err.errno,
+            filename=str(d),
+        ) from err
     if not os.access(d, os.W_OK | os.X_OK):
-        raise WriteError(f"cannot write to {d}: permission denied", errno_=errno.EACCES,
-                         filename=str(d))
+        raise WriteError(
+            f"cannot write to {d}: permission denied", errno_=errno.EACCES, filename=str(d)
+        )
 
 
-def _chart_groups(result: _Comparison
-                  ) -> dict[tuple[str, str], list[tuple[str, str, Route]]]:
+def _chart_groups(result: _Comparison) -> dict[tuple[str, str], list[tuple[str, str, Route]]]:
     """Per pair, each distinct route once, labelled with every row that found it, with its
     corridor: ``("today (cost_usd) = uap-railway-2032 (cost_usd): corridor", corridor,
     route)``."""
@@ -187,8 +229,10 @@ def _chart_groups(result: _Comparison
             pair[key][0].append(who)
         else:
             pair[key] = ([who], str(rec["corridor"]), r)
-    return {p: [(" = ".join(w) + f": {c}", c, r) for w, c, r in items.values()]
-            for p, items in groups.items()}
+    return {
+        p: [(" = ".join(w) + f": {c}", c, r) for w, c, r in items.values()]
+        for p, items in groups.items()
+    }
 
 
 def _charts(net: Network, result: _Comparison, out: Path, settings: Mapping[str, Any]) -> str:
@@ -218,20 +262,30 @@ def _charts(net: Network, result: _Comparison, out: Path, settings: Mapping[str,
             if sim is not None:
                 keys = [route_key(r) for r in routes_]
                 draws = sim.result.subset(
-                    [next(j for j, r in enumerate(sim.routes) if route_key(r) == k)
-                     for k in keys])
+                    [next(j for j, r in enumerate(sim.routes) if route_key(r) == k) for k in keys]
+                )
             fig = plot.tcd_chart(routes_, labels=labels, colours=colours, simulation=draws)
             written += [str(_save_png(fig, out / f"{slug}_tcd.png"))]
             fig = plot.time_split_chart(routes_, labels=labels, colours=colours)
             written += [str(_save_png(fig, out / f"{slug}_time_split.png"))]
-            written += [str(plot.save_map(routes_, out / f"{slug}_map.png", labels=labels,
-                                          colours=colours))]
-            written += [str(plot.save_explore(routes_, out / f"{slug}_map.html",
-                                              labels=labels, colours=colours))]
+            written += [
+                str(plot.save_map(routes_, out / f"{slug}_map.png", labels=labels, colours=colours))
+            ]
+            written += [
+                str(
+                    plot.save_explore(
+                        routes_, out / f"{slug}_map.html", labels=labels, colours=colours
+                    )
+                )
+            ]
             if draws is not None:
-                fig = plot.transit_time_hist(draws.time_h, labels, colours=colours,
-                                             deadline_h=None if days is None else days * 24.0,
-                                             title=plot.od_title(routes_))
+                fig = plot.transit_time_hist(
+                    draws.time_h,
+                    labels,
+                    colours=colours,
+                    deadline_h=None if days is None else days * 24.0,
+                    title=plot.od_title(routes_),
+                )
                 written += [str(_save_png(fig, out / f"{slug}_transit.png"))]
     except ImportError as err:
         return f"charts and maps skipped ({err})"

@@ -13,7 +13,7 @@ from ..errors import CorridorsError, ParameterError, ValidationError, exit_code
 from ..output.charts import criticality_chart
 from ..output.tables import criticality_markdown, criticality_text
 
-__all__ = ['add_cli', 'run_cli']
+__all__ = ["add_cli", "run_cli"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -24,20 +24,38 @@ __all__ = ['add_cli', 'run_cli']
 def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``corridors criticality FILE.toml ...`` to the command line."""
     p: argparse.ArgumentParser = subparsers.add_parser(
-        "criticality", help="close each crossing, port, transfer place and link of every "
+        "criticality",
+        help="close each crossing, port, transfer place and link of every "
         "corridor of a comparison in turn: detour days and USD, wait or divert, annual cost",
         description="For the best route of every scenario, pair and objective of the scenario "
-        "files, close each element in turn and rank the closures.")
+        "files, close each element in turn and rank the closures.",
+    )
     p.add_argument("files", nargs="+", metavar="FILE.toml", help="scenario files (as compare)")
-    p.add_argument("--close", nargs="+", action="append", metavar="NAME",
-                   help="close only these (crossing names, places, link ids)")
-    p.add_argument("--shipments-per-year", type=float, default=SHIPMENTS_PER_YEAR,
-                   help="shipments a year per corridor for the annual cost (default 52)")
-    p.add_argument("--top", type=int, default=5,
-                   help="rows per corridor in the printed table and chart (default 5; the "
-                   "files hold every row)")
-    p.add_argument("--out", metavar="DIR",
-                   help="write criticality.csv, criticality.md and criticality.png here")
+    p.add_argument(
+        "--close",
+        nargs="+",
+        action="append",
+        metavar="NAME",
+        help="close only these (crossing names, places, link ids)",
+    )
+    p.add_argument(
+        "--shipments-per-year",
+        type=float,
+        default=SHIPMENTS_PER_YEAR,
+        help="shipments a year per corridor for the annual cost (default 52)",
+    )
+    p.add_argument(
+        "--top",
+        type=int,
+        default=5,
+        help="rows per corridor in the printed table and chart (default 5; the "
+        "files hold every row)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write criticality.csv, criticality.md and criticality.png here",
+    )
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
     p.set_defaults(func=run_cli)
@@ -59,8 +77,9 @@ def run_cli(args: argparse.Namespace) -> int:
             _output_folder(Path(args.out))
         net = load_network() if args.network is None else read_network(args.network)
         scens = [s for f in args.files for s in load_scenarios(f, net=net)]
-        df = corridor_criticality(net, scens, items=close,
-                                  shipments_per_year=args.shipments_per_year)
+        df = corridor_criticality(
+            net, scens, items=close, shipments_per_year=args.shipments_per_year
+        )
     except ValidationError as err:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -72,19 +91,30 @@ def run_cli(args: argparse.Namespace) -> int:
         import json
 
         records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
-        print(json.dumps({"network": net.name, "files": list(args.files),
-                          "shipments_per_year": args.shipments_per_year, "rows": records},
-                         indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "network": net.name,
+                    "files": list(args.files),
+                    "shipments_per_year": args.shipments_per_year,
+                    "rows": records,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     elif args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif args.format == "markdown":
         print(criticality_markdown(df, top=args.top), end="")
     else:
         print(criticality_text(df, top=args.top))
-        print(f"Top {args.top} closures per corridor, ranked by expected annual delay (time_h "
-              f"corridors) or cost ({args.shipments_per_year:g} shipments a year; closure "
-              "probabilities and lengths from risk.csv), then no detour, then the detour's "
-              "extra days or cost.")
+        print(
+            f"Top {args.top} closures per corridor, ranked by expected annual delay (time_h "
+            f"corridors) or cost ({args.shipments_per_year:g} shipments a year; closure "
+            "probabilities and lengths from risk.csv), then no detour, then the detour's "
+            "extra days or cost."
+        )
     if args.out:
         d = Path(args.out)
         write_text_atomic(d / "criticality.csv", df.to_csv(index=False, lineterminator="\n"))
@@ -99,6 +129,8 @@ def run_cli(args: argparse.Namespace) -> int:
                 from .compare import _save_png
 
                 written.append(str(_save_png(fig, d / "criticality.png")))
-        print("wrote " + ", ".join(written),
-              file=sys.stderr if args.format in ("json", "csv") else sys.stdout)
+        print(
+            "wrote " + ", ".join(written),
+            file=sys.stderr if args.format in ("json", "csv") else sys.stdout,
+        )
     return 0

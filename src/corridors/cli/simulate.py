@@ -12,7 +12,7 @@ from ..costs.cargo import Cargo
 from ..errors import ParameterError
 from ..units import HOURS_PER_DAY
 
-__all__ = ['add_cli', 'run_cli']
+__all__ = ["add_cli", "run_cli"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -23,18 +23,30 @@ __all__ = ['add_cli', 'run_cli']
 def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``corridors simulate ORIGIN DEST ...`` to an argparse subparsers object."""
     p: argparse.ArgumentParser = subparsers.add_parser(
-        "simulate", help="Monte Carlo of k alternative routes: P50/P90 days and USD, "
-        "on-time probability, chance of being fastest and cheapest")
+        "simulate",
+        help="Monte Carlo of k alternative routes: P50/P90 days and USD, "
+        "on-time probability, chance of being fastest and cheapest",
+    )
     p.add_argument("origin")
     p.add_argument("destination")
     p.add_argument("--k", type=int, default=3, help="number of alternative routes (default 3)")
-    p.add_argument("--runs", type=int, default=10_000,
-                   help="Monte Carlo runs (default 10000; runs x routes at most 10,000,000)")
-    p.add_argument("--seed", type=int,
-                   help="random seed, a whole number >= 0 (default: fresh; the output shows it)")
+    p.add_argument(
+        "--runs",
+        type=int,
+        default=10_000,
+        help="Monte Carlo runs (default 10000; runs x routes at most 10,000,000)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="random seed, a whole number >= 0 (default: fresh; the output shows it)",
+    )
     p.add_argument("--deadline-days", type=float, help="deadline for the on-time probability")
-    p.add_argument("--minimize", default="cost_usd",
-                   help="objective ranking the alternatives (default cost_usd)")
+    p.add_argument(
+        "--minimize",
+        default="cost_usd",
+        help="objective ranking the alternatives (default cost_usd)",
+    )
     p.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -50,12 +62,19 @@ def run_cli(args: argparse.Namespace) -> int:
     from ._common import network as _network
 
     net = _network(args.network)
-    if args.deadline_days is not None and (not math.isfinite(args.deadline_days)
-                                           or args.deadline_days < 0):
+    if args.deadline_days is not None and (
+        not math.isfinite(args.deadline_days) or args.deadline_days < 0
+    ):
         raise ParameterError(f"--deadline-days must be >= 0, got {args.deadline_days}")
     deadline_h = None if args.deadline_days is None else args.deadline_days * HOURS_PER_DAY
-    routes = alternatives(net, args.origin, args.destination, k=args.k,
-                          minimize=args.minimize, cargo=Cargo.parse(args.cargo))
+    routes = alternatives(
+        net,
+        args.origin,
+        args.destination,
+        k=args.k,
+        minimize=args.minimize,
+        cargo=Cargo.parse(args.cargo),
+    )
     sim = simulate(routes, runs=args.runs, seed=args.seed, deadline_h=deadline_h, net=net)
     if args.format == "json":
         out = sim.to_dict()
@@ -71,14 +90,38 @@ def run_cli(args: argparse.Namespace) -> int:
     rows = []
     for rec in frame.to_dict("records"):
         on_time = rec["p_on_time"]
-        rows.append((rec["label"], f"{rec['time_p50_days']:.1f}", f"{rec['time_p90_days']:.1f}",
-                     f"{rec['cost_p50_usd']:,.0f}", f"{rec['cost_p90_usd']:,.0f}",
-                     "-" if on_time != on_time else f"{on_time:.0%}",
-                     f"{rec['p_fastest']:.0%}", f"{rec['p_cheapest']:.0%}"))
+        rows.append(
+            (
+                rec["label"],
+                f"{rec['time_p50_days']:.1f}",
+                f"{rec['time_p90_days']:.1f}",
+                f"{rec['cost_p50_usd']:,.0f}",
+                f"{rec['cost_p90_usd']:,.0f}",
+                "-" if on_time != on_time else f"{on_time:.0%}",
+                f"{rec['p_fastest']:.0%}",
+                f"{rec['p_cheapest']:.0%}",
+            )
+        )
     names = net.places["name"].to_dict()
     o, d = routes[0].origin, routes[0].destination
-    print(f"{names[o]} -> {names[d]}: {sim.runs:,} runs, seed {sim.seed}"
-          + (f", deadline {args.deadline_days:g} days" if deadline_h is not None else ""))
-    print(format_table(rows, ("route", "P50 days", "P90 days", "P50 USD", "P90 USD",
-                              "on time", "P(fastest)", "P(cheapest)"), "lrrrrrrr"))
+    print(
+        f"{names[o]} -> {names[d]}: {sim.runs:,} runs, seed {sim.seed}"
+        + (f", deadline {args.deadline_days:g} days" if deadline_h is not None else "")
+    )
+    print(
+        format_table(
+            rows,
+            (
+                "route",
+                "P50 days",
+                "P90 days",
+                "P50 USD",
+                "P90 USD",
+                "on time",
+                "P(fastest)",
+                "P(cheapest)",
+            ),
+            "lrrrrrrr",
+        )
+    )
     return 0

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import CorridorsError, exit_code
 from ..routes.skims import route_matrix
 
-__all__ = ['add_cli', 'run_cli']
+__all__ = ["add_cli", "run_cli"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -34,10 +34,12 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
         The ``skim`` parser; its ``func`` default is :func:`run_cli`.
     """
     p = subparsers.add_parser(
-        "skim", help="distance, time and money of the best route for many origin-destination "
-        "pairs", description="Skims from every origin to every destination by one compiled "
+        "skim",
+        help="distance, time and money of the best route for many origin-destination pairs",
+        description="Skims from every origin to every destination by one compiled "
         "shortest-path search per origin (routes may revisit a place: see the 'simple' "
-        "column).")
+        "column).",
+    )
     p.add_argument("--from", dest="origins", nargs="+", required=True, metavar="PLACE")
     p.add_argument("--to", dest="destinations", nargs="+", required=True, metavar="PLACE")
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
@@ -58,9 +60,15 @@ def run_cli(args: argparse.Namespace, out: Any = None) -> int:
     try:
         network = getattr(args, "network", None)
         net = load_network() if network is None else read_network(network)
-        df = route_matrix(net, args.origins, args.destinations, minimize=args.minimize,
-                          year=args.year, modes=args.modes,
-                          avoid_countries=args.avoid_countries)
+        df = route_matrix(
+            net,
+            args.origins,
+            args.destinations,
+            minimize=args.minimize,
+            year=args.year,
+            modes=args.modes,
+            avoid_countries=args.avoid_countries,
+        )
     except CorridorsError as err:
         print(str(err), file=sys.stderr)
         return exit_code(err)
@@ -80,6 +88,7 @@ def _markdown(df: pd.DataFrame) -> str:
     cols: Sequence[str] = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for rec in df.itertuples(index=False):
-        lines.append("| " + " | ".join(f"{v:,.1f}" if isinstance(v, float) else str(v)
-                                       for v in rec) + " |")
+        lines.append(
+            "| " + " | ".join(f"{v:,.1f}" if isinstance(v, float) else str(v) for v in rec) + " |"
+        )
     return "\n".join(lines)

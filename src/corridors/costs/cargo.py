@@ -56,7 +56,7 @@ from ..model.network import Network
 from ..model.schema import TRANSFER_PLACE_KINDS
 from ..units import CPMM_REFERENCE_TONNES, HOURS_PER_YEAR
 
-__all__ = ['Cargo', 'CARGO_UNITS', 'CostModel', 'TransferSpec', 'transfer_kind_between']
+__all__ = ["Cargo", "CARGO_UNITS", "CostModel", "TransferSpec", "transfer_kind_between"]
 
 CARGO_UNITS = ("20ft", "40ft", "tonne")
 
@@ -66,7 +66,6 @@ CARGO_UNITS = ("20ft", "40ft", "tonne")
 DEFAULT_VALUE_USD = 50_000.0
 DEFAULT_HOLDING_RATE = 0.10
 DEFAULT_CONTAINER_TONNES = {"20ft": 14.0, "40ft": 20.0}  # payload, assumed typical loads
-
 
 
 @dataclass(frozen=True)
@@ -102,8 +101,9 @@ class Cargo:
 
     def __post_init__(self) -> None:
         if self.unit not in CARGO_UNITS:
-            raise ParameterError(f"unknown cargo unit {self.unit!r}; allowed: "
-                                 + ", ".join(CARGO_UNITS))
+            raise ParameterError(
+                f"unknown cargo unit {self.unit!r}; allowed: " + ", ".join(CARGO_UNITS)
+            )
         for name in ("tonnes", "value_usd", "holding_rate_per_year", "value_of_time_usd_per_h"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
@@ -137,7 +137,9 @@ class Cargo:
                 return cls.bulk(float(t[:-1]))
             except ValueError:
                 pass
-        raise ParameterError(f"unknown cargo {text!r}; allowed: 20ft, 40ft, tonne, <N>t (e.g. 500t)")
+        raise ParameterError(
+            f"unknown cargo {text!r}; allowed: 20ft, 40ft, tonne, <N>t (e.g. 500t)"
+        )
 
     def with_(self, **changes: Any) -> Cargo:
         """A copy with some fields changed."""
@@ -156,8 +158,13 @@ class Cargo:
     @property
     def key(self) -> tuple[Any, ...]:
         """Hashable identity used to cache weights."""
-        return (self.unit, self.tonnes, self.value_usd, self.holding_rate_per_year,
-                self.value_of_time_usd_per_h)
+        return (
+            self.unit,
+            self.tonnes,
+            self.value_usd,
+            self.holding_rate_per_year,
+            self.value_of_time_usd_per_h,
+        )
 
     def describe(self) -> str:
         """Short human description, e.g. ``'40ft container (20 t, USD 50,000)'``."""
@@ -195,8 +202,11 @@ class TransferSpec:
 
 
 def _f(v: Any) -> float:
-    return float("nan") if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) \
+    return (
+        float("nan")
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
         else float(v)
+    )
 
 
 _NO_SPEC = TransferSpec("", float("nan"), float("nan"), float("nan"), None, "")
@@ -231,7 +241,9 @@ class CostModel:
         self.has = {name: name in t for name in ("tariffs", "speeds", "crossings", "operations")}
 
     @staticmethod
-    def _index(df: pd.DataFrame | None, key: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    def _index(
+        df: pd.DataFrame | None, key: tuple[str, ...]
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
         if df is None:
             return {}
         out: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -242,8 +254,9 @@ class CostModel:
 
     # ---- links -------------------------------------------------------------------------------
 
-    def _lookup(self, table: dict[tuple[Any, ...], dict[str, Any]], mode: str,
-                country: str) -> dict[str, Any] | None:
+    def _lookup(
+        self, table: dict[tuple[Any, ...], dict[str, Any]], mode: str, country: str
+    ) -> dict[str, Any] | None:
         return table.get((mode, country)) or table.get((mode, "*"))
 
     def speed_kmh(self, mode: str, country: str, override: float) -> float:
@@ -307,8 +320,9 @@ class CostModel:
             cost = _f(row["cost_usd_per_tonne"]) * self.cargo.tonnes
         t50 = _f(row["time_median_h"])
         t90 = _f(row["time_p90_h"])
-        return TransferSpec(row["kind"], t50, t90 if math.isfinite(t90) else t50, cost,
-                            row.get("source"), label)
+        return TransferSpec(
+            row["kind"], t50, t90 if math.isfinite(t90) else t50, cost, row.get("source"), label
+        )
 
     def transfer(self, place_id: str, place_kind: str, a: str, b: str) -> TransferSpec | None:
         """The transfer from service ``a`` to ``b`` at a place, or None where none is allowed.
@@ -321,8 +335,7 @@ class CostModel:
         row = self.ops.get((place_id, a, b)) or self.ops.get((place_id, b, a))
         label = f"operations.csv place {place_id} {a}->{b}"
         if row is None:
-            if place_kind not in TRANSFER_PLACE_KINDS and not (
-                    a == b and place_kind == "port"):
+            if place_kind not in TRANSFER_PLACE_KINDS and not (a == b and place_kind == "port"):
                 return None
             kind = transfer_kind_between(a, b)
             if kind == "intermodal" and place_kind == "border_post":
@@ -332,8 +345,11 @@ class CostModel:
                 label = f"operations.csv default '{kind}'"
             row = self.op_defaults.get(kind)
             if row is None:
-                why = ("no operations table" if not self.has["operations"]
-                       else f"operations.csv has no default row for kind '{kind}'")
+                why = (
+                    "no operations table"
+                    if not self.has["operations"]
+                    else f"operations.csv has no default row for kind '{kind}'"
+                )
                 return TransferSpec(kind, float("nan"), float("nan"), float("nan"), None, why)
         return self._spec(row, label)
 
@@ -341,14 +357,22 @@ class CostModel:
         """Loading or unloading at a place for a service (``sea``, ``rail-1676``, ``road``):
         the place's terminal row for the service, its mode or ``*``, else the mode's default."""
         mode = service.split("-")[0]
-        for key, label in (((place_id, service), f"operations.csv terminal {place_id} {service}"),
-                           ((place_id, mode), f"operations.csv terminal {place_id} {mode}"),
-                           ((place_id, "*"), f"operations.csv terminal {place_id} *"),
-                           (("*", service), f"operations.csv default terminal {service}"),
-                           (("*", mode), f"operations.csv default terminal {mode}")):
+        for key, label in (
+            ((place_id, service), f"operations.csv terminal {place_id} {service}"),
+            ((place_id, mode), f"operations.csv terminal {place_id} {mode}"),
+            ((place_id, "*"), f"operations.csv terminal {place_id} *"),
+            (("*", service), f"operations.csv default terminal {service}"),
+            (("*", mode), f"operations.csv default terminal {mode}"),
+        ):
             row = self.terminals.get(key)
             if row is not None:
                 return self._spec(row, label)
-        return TransferSpec("terminal", float("nan"), float("nan"), float("nan"), None,
-                            f"operations.csv has no terminal row for {mode} (add a row "
-                            f"'*,{mode},terminal,terminal,...' or one for place {place_id})")
+        return TransferSpec(
+            "terminal",
+            float("nan"),
+            float("nan"),
+            float("nan"),
+            None,
+            f"operations.csv has no terminal row for {mode} (add a row "
+            f"'*,{mode},terminal,terminal,...' or one for place {place_id})",
+        )

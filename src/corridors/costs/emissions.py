@@ -23,17 +23,36 @@ import pandas as pd
 from ..errors import ParameterError
 from .cargo import Cargo
 
-__all__ = ['emission_factors', 'cargo_tonnes', 'CONTAINER_TARE_TONNES', 'DEFAULT_SUBTYPES', 'FACTOR_COLUMNS']
+__all__ = [
+    "emission_factors",
+    "cargo_tonnes",
+    "CONTAINER_TARE_TONNES",
+    "DEFAULT_SUBTYPES",
+    "FACTOR_COLUMNS",
+]
 
 CONTAINER_TARE_TONNES = {"20ft": 2.2, "40ft": 3.8}
 """Empty mass of a standard dry container in tonnes (assumed typical values)."""
 
-DEFAULT_SUBTYPES = {"rail": "diesel", "road": "articulated_34_40t", "sea": "container",
-                    "ferry": "ropax"}
+DEFAULT_SUBTYPES = {
+    "rail": "diesel",
+    "road": "articulated_34_40t",
+    "sea": "container",
+    "ferry": "ropax",
+}
 """Factor subtype used for each mode unless ``subtypes`` says otherwise."""
 
-FACTOR_COLUMNS = ("mode", "subtype", "g_co2e_per_tkm", "basis", "source", "url", "year",
-                  "confidence", "note")
+FACTOR_COLUMNS = (
+    "mode",
+    "subtype",
+    "g_co2e_per_tkm",
+    "basis",
+    "source",
+    "url",
+    "year",
+    "confidence",
+    "note",
+)
 
 _FACTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "emission_factors.csv"
 
@@ -54,8 +73,9 @@ def cargo_tonnes(cargo: Cargo, *, include_tare: bool = True) -> float:
     return float(cargo.tonnes) + tare
 
 
-def _factor_row(mode: str, subtypes: Mapping[str, str] | None,
-                factors: pd.DataFrame | None) -> pd.Series:
+def _factor_row(
+    mode: str, subtypes: Mapping[str, str] | None, factors: pd.DataFrame | None
+) -> pd.Series:
     table = _bundled_factors() if factors is None else factors
     chosen = dict(DEFAULT_SUBTYPES)
     if subtypes:
@@ -64,6 +84,7 @@ def _factor_row(mode: str, subtypes: Mapping[str, str] | None,
     hits = table[(table["mode"] == mode) & (table["subtype"] == sub)]
     if hits.empty:
         known = ", ".join(f"{m}/{s}" for m, s in zip(table["mode"], table["subtype"]))
-        raise ParameterError(f"no emission factor for mode {mode!r} subtype {sub!r}; "
-                             f"known: {known}")
+        raise ParameterError(
+            f"no emission factor for mode {mode!r} subtype {sub!r}; known: {known}"
+        )
     return hits.iloc[0]

@@ -78,7 +78,19 @@ from ..model.network import Network
 from ..units import HOURS_PER_DAY
 from .cargo import Cargo
 
-__all__ = ['RiskRow', 'risk_rows', 'edge_risk_usd', 'lognormal_sigma', 'lognormal_mean', 'SANCTIONS_POLICIES', 'SANCTIONS_SURCHARGE_PCT', 'Z90', 'sanctions_policy_for', 'sanctions_key', 'sanctions_cap_pct']
+__all__ = [
+    "RiskRow",
+    "risk_rows",
+    "edge_risk_usd",
+    "lognormal_sigma",
+    "lognormal_mean",
+    "SANCTIONS_POLICIES",
+    "SANCTIONS_SURCHARGE_PCT",
+    "Z90",
+    "sanctions_policy_for",
+    "sanctions_key",
+    "sanctions_cap_pct",
+]
 
 Z90 = NormalDist().inv_cdf(0.9)
 """The 90th percentile of the standard normal distribution (1.2815515655...)."""
@@ -205,8 +217,11 @@ def parse_risk_table(table: pd.DataFrame | None) -> dict[tuple[str, str], RiskRo
             bad.append(f"disruption_prob_per_trip {p} is outside [0, 1]")
         if math.isinf(p):
             bad.append("disruption_prob_per_trip is infinite")
-        for name, v in (("disruption_median_days", m), ("disruption_p90_days", q),
-                        ("security_premium_pct", sec)):
+        for name, v in (
+            ("disruption_median_days", m),
+            ("disruption_p90_days", q),
+            ("security_premium_pct", sec),
+        ):
             if math.isinf(v) or (math.isfinite(v) and v < 0):
                 bad.append(f"{name} must be a finite number >= 0, got {v}")
         if math.isfinite(sec) and sec > 100:
@@ -224,16 +239,27 @@ def parse_risk_table(table: pd.DataFrame | None) -> dict[tuple[str, str], RiskRo
             problems += [f"{label}: {b}" for b in bad]
             continue
         prob = p if math.isfinite(p) else 0.0
-        sanctions = tuple(s.strip().upper() for s in _text(rec.get("sanctions")).split("|")
-                          if s.strip())
+        sanctions = tuple(
+            s.strip().upper() for s in _text(rec.get("sanctions")).split("|") if s.strip()
+        )
         sigma = lognormal_sigma(m, q) if math.isfinite(m) else 0.0
         mean = m * math.exp(0.5 * sigma * sigma) if math.isfinite(m) else math.nan
         out[(scope, ref)] = RiskRow(
-            scope=scope, ref=ref, prob=prob, median_days=m, p90_days=q, sigma=sigma,
-            mean_days=mean, security_pct=sec if math.isfinite(sec) else 0.0,
-            sanctions=sanctions, source=_text(rec.get("source")),
-            confidence=_text(rec.get("confidence")), label=label,
-            target=ref if scope == "country" else "", as_of=as_of)
+            scope=scope,
+            ref=ref,
+            prob=prob,
+            median_days=m,
+            p90_days=q,
+            sigma=sigma,
+            mean_days=mean,
+            security_pct=sec if math.isfinite(sec) else 0.0,
+            sanctions=sanctions,
+            source=_text(rec.get("source")),
+            confidence=_text(rec.get("confidence")),
+            label=label,
+            target=ref if scope == "country" else "",
+            as_of=as_of,
+        )
     if problems:
         raise ParameterError("invalid risk table:\n  - " + "\n  - ".join(problems))
     return out
@@ -259,10 +285,6 @@ def risk_rows(net: Network) -> dict[tuple[str, str], RiskRow]:
                 cached[key] = replace(row, target=str(country.get(from_id[row.ref], "")))
         net._cache["risk_rows"] = cached
     return dict(cached)
-
-
-
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,7 +315,8 @@ def sanctions_key(key: str) -> str:
     if not (ok_issuer and ok_target):
         raise ParameterError(
             f"bad sanctions key {key!r}: use '*', an issuer ('US'), a target ('*:IRN', an ISO3 "
-            "country code) or both ('US:IRN')")
+            "country code) or both ('US:IRN')"
+        )
     if not sep or target == "*":
         return issuer
     return f"{issuer}:{target}"
@@ -310,8 +333,12 @@ def sanctions_policy_for(policy: Mapping[str, str], issuer: str, target: str) ->
     >>> sanctions_policy_for({"US:IRN": "avoid", "*": "surcharge"}, "US", "IRN")
     'avoid'
     """
-    keys = ([f"{issuer}:{target}"] if target else []) + [issuer] + (
-        [f"*:{target}"] if target else []) + ["*"]
+    keys = (
+        ([f"{issuer}:{target}"] if target else [])
+        + [issuer]
+        + ([f"*:{target}"] if target else [])
+        + ["*"]
+    )
     for k in keys:
         if k in policy:
             return policy[k]
@@ -326,12 +353,16 @@ def _policies(sanctions: str | Mapping[str, str]) -> dict[str, str]:
         by = {sanctions_key(k): v for k, v in sanctions.items()}
     for regime, pol in by.items():
         if pol not in SANCTIONS_POLICIES:
-            raise ParameterError(f"unknown sanctions policy {pol!r} for regime {regime!r}; "
-                                 f"allowed: {', '.join(SANCTIONS_POLICIES)}")
+            raise ParameterError(
+                f"unknown sanctions policy {pol!r} for regime {regime!r}; "
+                f"allowed: {', '.join(SANCTIONS_POLICIES)}"
+            )
     return by
 
 
-def _surcharges(surcharge_pct: float | Mapping[str, float] | None) -> tuple[float, dict[str, float]]:
+def _surcharges(
+    surcharge_pct: float | Mapping[str, float] | None,
+) -> tuple[float, dict[str, float]]:
     if surcharge_pct is None:
         default, by = SANCTIONS_SURCHARGE_PCT, {}
     elif isinstance(surcharge_pct, Mapping):
@@ -341,8 +372,10 @@ def _surcharges(surcharge_pct: float | Mapping[str, float] | None) -> tuple[floa
         default, by = float(surcharge_pct), {}
     for regime, v in [("*", default), *by.items()]:
         if not math.isfinite(v) or not 0.0 <= v <= 100.0:
-            raise ParameterError(f"surcharge_pct for regime {regime!r} must be within "
-                                 f"[0, 100] (percent of cargo value), got {v!r}")
+            raise ParameterError(
+                f"surcharge_pct for regime {regime!r} must be within "
+                f"[0, 100] (percent of cargo value), got {v!r}"
+            )
     return default, by
 
 
@@ -364,7 +397,8 @@ class _Policy:
         best: str | None = None
         for g in row.sanctions:
             if self.policy(g, row.target) == "surcharge" and (
-                    best is None or self.pct(g) > self.pct(best)):
+                best is None or self.pct(g) > self.pct(best)
+            ):
                 best = g
         return best
 
@@ -374,15 +408,17 @@ class _Policy:
         return 0.0 if g is None else self.pct(g) / 100.0 * value_usd
 
 
-def _policy(sanctions: str | Mapping[str, str],
-            surcharge_pct: float | Mapping[str, float] | None) -> _Policy:
+def _policy(
+    sanctions: str | Mapping[str, str], surcharge_pct: float | Mapping[str, float] | None
+) -> _Policy:
     by = _policies(sanctions)
     pd_, pby = _surcharges(surcharge_pct)
     return _Policy(by, pd_, pby)
 
 
-def sanctions_cap_pct(net: Network, surcharge_pct: float | Mapping[str, float] | None = None
-                      ) -> float:
+def sanctions_cap_pct(
+    net: Network, surcharge_pct: float | Mapping[str, float] | None = None
+) -> float:
     """The most a route can pay in sanctions surcharges, percent of the cargo value: the
     largest regime percentage once per risk row that lists a regime (surcharges do not stack
     within a row; see the module docstring)."""
@@ -448,11 +484,19 @@ def edge_risk_usd(
     li, ps = _as_list(link_ids), _as_list(passages)
     n = len(cl)
     st = [False] * n if starts is None else [bool(x) for x in _as_list(starts)]
-    lengths = {"countries": n, "places_from": len(pf), "places_to": len(pt),
-               "link_ids": len(li), "passages": len(ps), "starts": len(st)}
+    lengths = {
+        "countries": n,
+        "places_from": len(pf),
+        "places_to": len(pt),
+        "link_ids": len(li),
+        "passages": len(ps),
+        "starts": len(st),
+    }
     if len(set(lengths.values())) != 1:
-        raise ParameterError("edge_risk_usd needs sequences of one length per edge, got "
-                             + ", ".join(f"{k}={v}" for k, v in lengths.items()))
+        raise ParameterError(
+            "edge_risk_usd needs sequences of one length per edge, got "
+            + ", ".join(f"{k}={v}" for k, v in lengths.items())
+        )
     pol = _policy(sanctions, surcharge_pct)
     rows = risk_rows(net)
     value = float(cargo.value_usd)
@@ -463,8 +507,10 @@ def edge_risk_usd(
     # per-row values, then per scope: ref -> (delay h, usd)
     by_scope: dict[str, dict[str, tuple[float, float]]] = {s: {} for s in SCOPES}
     for (scope, ref), r in rows.items():
-        by_scope[scope][ref] = (r.expected_delay_h,
-                                r.security_pct / 100.0 * value + pol.row_usd(r, value))
+        by_scope[scope][ref] = (
+            r.expected_delay_h,
+            r.security_pct / 100.0 * value + pol.row_usd(r, value),
+        )
 
     def charge(scope: str, refs: pd.Series, where: np.ndarray) -> None:
         table = by_scope[scope]

@@ -79,8 +79,9 @@ def _as_index(a: Any, name: str, n_nodes: int | None = None) -> np.ndarray:
     return arr
 
 
-def topology_hash(n_nodes: int, tails: Any, heads: Any, latitude: Any = None,
-                  longitude: Any = None) -> str:
+def topology_hash(
+    n_nodes: int, tails: Any, heads: Any, latitude: Any = None, longitude: Any = None
+) -> str:
     """SHA-256 of what a CCH's structure depends on: the node count, the edges in order and,
     if given, the coordinates the ordering uses."""
     h = hashlib.sha256()
@@ -104,8 +105,15 @@ def _skeleton(n: int, tails: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray,
     return key // n, key % n
 
 
-def compute_order(n_nodes: int, tails: Any, heads: Any, latitude: Any = None,
-                  longitude: Any = None, *, method: str = "auto") -> np.ndarray:
+def compute_order(
+    n_nodes: int,
+    tails: Any,
+    heads: Any,
+    latitude: Any = None,
+    longitude: Any = None,
+    *,
+    method: str = "auto",
+) -> np.ndarray:
     """A contraction order: ``order[r]`` is the node of rank ``r`` (contracted ``r``-th).
 
     ``method``: ``"inertial"`` (RoutingKit's nested dissection by inertial flow; needs
@@ -120,8 +128,15 @@ def compute_order(n_nodes: int, tails: Any, heads: Any, latitude: Any = None,
     coords = latitude is not None and longitude is not None
     if method == "auto":
         rk = have_routingkit()
-        method = ("inertial" if rk and coords else "bisection" if coords
-                  else "degree" if rk else "plain-degree")
+        method = (
+            "inertial"
+            if rk and coords
+            else "bisection"
+            if coords
+            else "degree"
+            if rk
+            else "plain-degree"
+        )
     lo, hi = _skeleton(n, t, h)
     if method in ("inertial", "degree"):
         import routingkit_cch as rk_mod
@@ -132,16 +147,21 @@ def compute_order(n_nodes: int, tails: Any, heads: Any, latitude: Any = None,
             if not coords:
                 raise ValueError("the inertial order needs latitude and longitude")
             order = rk_mod.compute_order_inertial(
-                n, sym_t, sym_h, np.asarray(latitude, dtype=float).tolist(),
-                np.asarray(longitude, dtype=float).tolist())
+                n,
+                sym_t,
+                sym_h,
+                np.asarray(latitude, dtype=float).tolist(),
+                np.asarray(longitude, dtype=float).tolist(),
+            )
         else:
             order = rk_mod.compute_order_degree(n, sym_t, sym_h)
         out = np.asarray(order, dtype=np.int64)
     elif method == "bisection":
         if not coords:
             raise ValueError("the bisection order needs latitude and longitude")
-        out = _bisection_order(n, lo, hi, np.asarray(latitude, dtype=float),
-                               np.asarray(longitude, dtype=float))
+        out = _bisection_order(
+            n, lo, hi, np.asarray(latitude, dtype=float), np.asarray(longitude, dtype=float)
+        )
     elif method == "plain-degree":
         deg = np.bincount(np.concatenate([lo, hi]), minlength=n)
         out = np.lexsort((np.arange(n), deg)).astype(np.int64)
@@ -152,8 +172,9 @@ def compute_order(n_nodes: int, tails: Any, heads: Any, latitude: Any = None,
     return out
 
 
-def _bisection_order(n: int, lo: np.ndarray, hi: np.ndarray, lat: np.ndarray,
-                     lon: np.ndarray, leaf: int = 64) -> np.ndarray:
+def _bisection_order(
+    n: int, lo: np.ndarray, hi: np.ndarray, lat: np.ndarray, lon: np.ndarray, leaf: int = 64
+) -> np.ndarray:
     """Nested dissection by recursive median cuts of the coordinates (along the longer
     side): the separator is the endpoints, on the smaller side, of the edges that cross the
     cut, ordered after both halves. Coarser than inertial flow, but numpy only."""
@@ -164,7 +185,8 @@ def _bisection_order(n: int, lo: np.ndarray, hi: np.ndarray, lat: np.ndarray,
     order: list[np.ndarray] = []
     # (nodes, internal edges lo, hi) to split, or (separator, None, None) to emit
     stack: list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]] = [
-        (np.arange(n, dtype=np.int64), lo, hi)]
+        (np.arange(n, dtype=np.int64), lo, hi)
+    ]
     while stack:
         nodes, el, eh = stack.pop()
         if el is None or eh is None:
@@ -229,9 +251,18 @@ class CCH:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def build(cls, n_nodes: int, tails: Any, heads: Any, *, latitude: Any = None,
-              longitude: Any = None, order: Any = None, method: str = "auto",
-              cache_dir: str | os.PathLike[str] | None = None) -> CCH:
+    def build(
+        cls,
+        n_nodes: int,
+        tails: Any,
+        heads: Any,
+        *,
+        latitude: Any = None,
+        longitude: Any = None,
+        order: Any = None,
+        method: str = "auto",
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> CCH:
         """Order (unless ``order`` is given) and contract the graph of ``n_nodes`` nodes and
         edges ``tails[i] -> heads[i]``. With ``cache_dir``, the result is read from (or
         written to) ``cache_dir/cch-<topology hash>.npz``, so the ordering is paid once per
@@ -244,7 +275,8 @@ class CCH:
         if len(t) != len(h):
             raise ValueError("tails and heads differ in length")
         key = topology_hash(n, t, h, latitude, longitude) + (
-            f"-{method}" if order is None else "-given")
+            f"-{method}" if order is None else "-given"
+        )
         path = Path(cache_dir) / f"cch-{key}.npz" if cache_dir is not None else None
         if path is not None and path.exists():
             t0 = time.perf_counter()
@@ -322,8 +354,9 @@ class CCH:
         return np.ascontiguousarray(both.reshape(2, m).T)
 
 
-def _contract(n: int, tails: np.ndarray, heads: np.ndarray, order: np.ndarray
-              ) -> dict[str, np.ndarray]:
+def _contract(
+    n: int, tails: np.ndarray, heads: np.ndarray, order: np.ndarray
+) -> dict[str, np.ndarray]:
     """Symbolic elimination in rank order: the arcs of the chordal supergraph, the
     elimination tree, heights, triangles and the edge-to-arc map."""
     rank = np.empty(n, dtype=np.int64)
@@ -345,8 +378,9 @@ def _contract(n: int, tails: np.ndarray, heads: np.ndarray, order: np.ndarray
     counts = np.fromiter((len(u) for u in up), dtype=np.int64, count=n)
     first_out = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=first_out[1:])
-    arc_high = np.fromiter((x for u in up for x in sorted(u)), dtype=np.int64,
-                           count=int(first_out[-1]))
+    arc_high = np.fromiter(
+        (x for u in up for x in sorted(u)), dtype=np.int64, count=int(first_out[-1])
+    )
     del up
     arc_low = np.repeat(np.arange(n, dtype=np.int64), counts)
     parent_a = np.asarray(parent, dtype=np.int64)
@@ -383,11 +417,21 @@ def _contract(n: int, tails: np.ndarray, heads: np.ndarray, order: np.ndarray
     e_lo, e_hi = np.minimum(rt, rh), np.maximum(rt, rh)
     edge_arc = np.where(loop, -1, np.searchsorted(keys, e_lo * n + e_hi))
     small = np.int32 if max(len(keys), n) < 2**31 - 1 else np.int64
-    return {"order": order, "rank": rank, "arc_low": arc_low.astype(small),
-            "arc_high": arc_high.astype(small), "first_out": first_out, "parent": parent_a,
-            "height": height_a, "tri_zx": zx.astype(small), "tri_zy": zy.astype(small),
-            "tri_xy": xy.astype(small), "tri_level_ptr": tri_ptr,
-            "edge_arc": edge_arc.astype(np.int64), "edge_up": rt < rh}
+    return {
+        "order": order,
+        "rank": rank,
+        "arc_low": arc_low.astype(small),
+        "arc_high": arc_high.astype(small),
+        "first_out": first_out,
+        "parent": parent_a,
+        "height": height_a,
+        "tri_zx": zx.astype(small),
+        "tri_zy": zy.astype(small),
+        "tri_xy": xy.astype(small),
+        "tri_level_ptr": tri_ptr,
+        "edge_arc": edge_arc.astype(np.int64),
+        "edge_up": rt < rh,
+    }
 
 
 def _edge_groups(c: CCH) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -422,8 +466,9 @@ def _triangles_by_arc(c: CCH) -> tuple[np.ndarray, np.ndarray]:
     return by, ptr
 
 
-def _down_sweep(c: CCH) -> tuple[np.ndarray, np.ndarray,
-                                 list[tuple[int, int, np.ndarray, np.ndarray]]]:
+def _down_sweep(
+    c: CCH,
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]:
     """PHAST's downward sweep: all arcs in sweep order (heights from the top, then rank),
     their high ends, and per height (slice start, end, the ranks, their reduceat starts)."""
     counts = np.diff(c.first_out)
@@ -434,8 +479,9 @@ def _down_sweep(c: CCH) -> tuple[np.ndarray, np.ndarray,
     cnt = counts[has]
     st_all = np.cumsum(cnt) - cnt
     perm = np.repeat(c.first_out[has] - st_all, cnt) + np.arange(int(cnt.sum()))
-    bounds: list[int] = (np.flatnonzero(np.append(True, lv[1:] != lv[:-1])).tolist()
-                         if len(lv) else [])
+    bounds: list[int] = (
+        np.flatnonzero(np.append(True, lv[1:] != lv[:-1])).tolist() if len(lv) else []
+    )
     bounds.append(len(has))
     sweeps = []
     for i, j in zip(bounds[:-1], bounds[1:]):
@@ -540,8 +586,9 @@ class Metric:
         """An independent metric with the same weights (to fork a scenario, then update)."""
         return Metric(self.cch, self.weights.copy(), self.table.copy())
 
-    def update(self, weights: Any, *, partial_limit: float = 0.25,
-               partial_min_arcs: int = 200_000) -> int:
+    def update(
+        self, weights: Any, *, partial_limit: float = 0.25, partial_min_arcs: int = 200_000
+    ) -> int:
         """Re-customize in place for a new weight vector (same topology).
 
         When at most ``partial_limit`` of the edges changed, on a hierarchy of at least
@@ -583,7 +630,7 @@ class Metric:
         for h in range(start, len(h_ptr) - 1):
             if not per_h[h]:
                 continue
-            sel = by_h[h_ptr[h]:h_ptr[h + 1]]
+            sel = by_h[h_ptr[h] : h_ptr[h + 1]]
             sel = sel[dirty[sel]]
             if not len(sel):
                 continue
@@ -603,10 +650,8 @@ class Metric:
                 tri = t_by[pos]
                 lo = table.take(c.tri_zx[tri], axis=0)
                 hi = table.take(c.tri_zy[tri], axis=0)
-                new[has, 0] = np.minimum(new[has, 0],
-                                         np.minimum.reduceat(lo[:, 1] + hi[:, 0], st))
-                new[has, 1] = np.minimum(new[has, 1],
-                                         np.minimum.reduceat(hi[:, 1] + lo[:, 0], st))
+                new[has, 0] = np.minimum(new[has, 0], np.minimum.reduceat(lo[:, 1] + hi[:, 0], st))
+                new[has, 1] = np.minimum(new[has, 1], np.minimum.reduceat(hi[:, 1] + lo[:, 0], st))
             moved = sel[(new != table[sel]).any(axis=1)]
             table[sel] = new
             if len(moved):
@@ -624,8 +669,7 @@ class Metric:
         """The least weight from node ``source`` to node ``target`` (inf: no path)."""
         return self.query(source, target, path=False)[0]
 
-    def query(self, source: int, target: int, *, path: bool = True
-              ) -> tuple[float, np.ndarray]:
+    def query(self, source: int, target: int, *, path: bool = True) -> tuple[float, np.ndarray]:
         """The least weight from ``source`` to ``target`` and the original edges of one
         least-weight path, in order (``(inf, [])`` when there is none; ``(0.0, [])`` for
         ``source == target``).
@@ -685,8 +729,9 @@ class Metric:
             elif u >= ls and v >= ls:  # backward arc ct[u] (high) -> ct[v] (low)
                 items_a.append(int(np.searchsorted(keys, ct[v - ls] * n + ct[u - ls])))
                 items_f.append(False)
-        edges = self._unpack_all(np.asarray(items_a, dtype=np.int64),
-                                 np.asarray(items_f, dtype=bool))
+        edges = self._unpack_all(
+            np.asarray(items_a, dtype=np.int64), np.asarray(items_f, dtype=bool)
+        )
         total = 0.0
         for x in self.weights[edges].tolist():
             total += x
@@ -824,8 +869,9 @@ class Metric:
             ptr.append(len(flat))
         return np.asarray(flat, dtype=np.int64), np.asarray(ptr, dtype=np.int64)
 
-    def _up_flat(self, ranks: np.ndarray, arc_w: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _up_flat(
+        self, ranks: np.ndarray, arc_w: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Upward searches from every rank of ``ranks`` at once (``arc_w``: fw forward from
         sources, bw backward from targets), over their own ancestor chains only: returns the
         chains (see :meth:`_chains`) and each chain entry's distance. Entries are relaxed by

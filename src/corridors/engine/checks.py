@@ -16,7 +16,21 @@ from typing import Any
 
 from ..errors import ParameterError, ParameterTypeError, RequestTooLargeError
 
-__all__ = ['MAX_K', 'MAX_SIM_DRAWS', 'MAX_CLOSURE_DAYS', 'check_network', 'check_place', 'check_names', 'check_int', 'check_real', 'check_bool', 'check_str', 'check_keywords', 'check_cargo', 'check_limit']
+__all__ = [
+    "MAX_K",
+    "MAX_SIM_DRAWS",
+    "MAX_CLOSURE_DAYS",
+    "check_network",
+    "check_place",
+    "check_names",
+    "check_int",
+    "check_real",
+    "check_bool",
+    "check_str",
+    "check_keywords",
+    "check_cargo",
+    "check_limit",
+]
 
 #: Most alternatives one call returns (``alternatives(k=...)``, ``--k``).
 MAX_K = 50
@@ -36,15 +50,18 @@ def check_network(net: Any, arg: str = "net") -> None:
     from ..model.network import Network
 
     if not isinstance(net, Network):
-        raise ParameterTypeError(f"{arg} must be a corridors Network (from load_network or "
-                                 f"read_network), got {_type_name(net)}")
+        raise ParameterTypeError(
+            f"{arg} must be a corridors Network (from load_network or "
+            f"read_network), got {_type_name(net)}"
+        )
 
 
 def check_place(v: Any, arg: str) -> str:
     """A place argument: a non-empty string (id, name or alias)."""
     if not isinstance(v, str):
-        raise ParameterTypeError(f"{arg} must be a place id, name or alias (a string), got "
-                                 f"{_type_name(v)} {v!r}"[:200])
+        raise ParameterTypeError(
+            f"{arg} must be a place id, name or alias (a string), got {_type_name(v)} {v!r}"[:200]
+        )
     if not v.strip():
         raise ParameterError(f"{arg} is empty; give a place id, name or alias")
     return v
@@ -64,16 +81,23 @@ def check_names(v: Any, arg: str) -> None:
     if v is None or isinstance(v, str):
         return
     if isinstance(v, (bytes, Mapping)) or not isinstance(v, Iterable):
-        raise ParameterTypeError(f"{arg} takes a string or a list of strings, got "
-                                 f"{_type_name(v)}")
+        raise ParameterTypeError(f"{arg} takes a string or a list of strings, got {_type_name(v)}")
     for i, x in enumerate(v):
         if not isinstance(x, str):
-            raise ParameterTypeError(f"{arg}[{i}] must be a string, got {_type_name(x)} "
-                                     f"{x!r}"[:200])
+            raise ParameterTypeError(
+                f"{arg}[{i}] must be a string, got {_type_name(x)} {x!r}"[:200]
+            )
 
 
-def check_int(v: Any, arg: str, *, lo: int | None = None, hi: int | None = None,
-              optional: bool = False, hint: str = "") -> int | None:
+def check_int(
+    v: Any,
+    arg: str,
+    *,
+    lo: int | None = None,
+    hi: int | None = None,
+    optional: bool = False,
+    hint: str = "",
+) -> int | None:
     """A whole number (not a bool, not a float) in ``[lo, hi]``; above ``hi`` is a
     :class:`RequestTooLargeError`."""
     if v is None and optional:
@@ -84,13 +108,21 @@ def check_int(v: Any, arg: str, *, lo: int | None = None, hi: int | None = None,
     if lo is not None and n < lo:
         raise ParameterError(f"{arg} must be >= {lo}, got {n}")
     if hi is not None and n > hi:
-        raise RequestTooLargeError(f"{arg} must be <= {hi}, got {n}" + (f"; {hint}" if hint
-                                                                         else ""))
+        raise RequestTooLargeError(
+            f"{arg} must be <= {hi}, got {n}" + (f"; {hint}" if hint else "")
+        )
     return n
 
 
-def check_real(v: Any, arg: str, *, lo: float | None = None, hi: float | None = None,
-               optional: bool = False, unit: str = "") -> float | None:
+def check_real(
+    v: Any,
+    arg: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    optional: bool = False,
+    unit: str = "",
+) -> float | None:
     """A finite real number in ``[lo, hi]`` (bools rejected)."""
     if v is None and optional:
         return None
@@ -124,8 +156,10 @@ def check_cargo(v: Any, arg: str = "cargo") -> Any:
         return v
     if isinstance(v, str):
         return Cargo.parse(v)
-    raise ParameterTypeError(f"{arg} must be a Cargo or a string such as '40ft', '20ft', "
-                             f"'tonne' or '25t', got {_type_name(v)}")
+    raise ParameterTypeError(
+        f"{arg} must be a Cargo or a string such as '40ft', '20ft', "
+        f"'tonne' or '25t', got {_type_name(v)}"
+    )
 
 
 def check_keywords(fn: str, given: Mapping[str, Any], allowed: Iterable[str]) -> None:
@@ -138,11 +172,13 @@ def check_keywords(fn: str, given: Mapping[str, Any], allowed: Iterable[str]) ->
             raise ParameterTypeError(
                 f"{fn}() got an unexpected keyword argument {key!r}"
                 + (f"; did you mean {close[0]!r}?" if close else "")
-                + f" It takes: {', '.join(allowed)}")
+                + f" It takes: {', '.join(allowed)}"
+            )
 
 
 def check_limit(value: float, limit: float, what: str, hint: str) -> None:
     """Raise :class:`RequestTooLargeError` when ``value`` exceeds ``limit``."""
     if value > limit:
-        raise RequestTooLargeError(f"{what} is {value:,.0f}, over the limit of {limit:,.0f}; "
-                                   f"{hint}")
+        raise RequestTooLargeError(
+            f"{what} is {value:,.0f}, over the limit of {limit:,.0f}; {hint}"
+        )

@@ -37,7 +37,7 @@ from .topology import (
     topology,
 )
 
-__all__ = ['Query']
+__all__ = ["Query"]
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,15 @@ class Query:
             out["year"] = self.year
         if set(self.modes) != set(MODES):
             out["modes"] = list(self.modes)
-        for name in ("avoid_countries", "avoid_places", "avoid_links", "avoid_crossings",
-                     "avoid_passages", "via", "cross_at"):
+        for name in (
+            "avoid_countries",
+            "avoid_places",
+            "avoid_links",
+            "avoid_crossings",
+            "avoid_passages",
+            "via",
+            "cross_at",
+        ):
             if getattr(self, name):
                 out[name] = list(getattr(self, name))
         if self.max_transfers is not None:
@@ -134,18 +141,26 @@ def make_query(
     check_place(destination, "destination")
     check_str(minimize, "minimize")
     cargo = check_cargo(cargo)
-    for arg, v in (("modes", modes), ("avoid_countries", avoid_countries),
-                   ("avoid_places", avoid_places), ("avoid_links", avoid_links),
-                   ("avoid_crossings", avoid_crossings), ("avoid_passages", avoid_passages),
-                   ("via", via), ("cross_at", cross_at)):
+    for arg, v in (
+        ("modes", modes),
+        ("avoid_countries", avoid_countries),
+        ("avoid_places", avoid_places),
+        ("avoid_links", avoid_links),
+        ("avoid_crossings", avoid_crossings),
+        ("avoid_passages", avoid_passages),
+        ("via", via),
+        ("cross_at", cross_at),
+    ):
         check_names(v, arg)
     year = check_int(year, "year", optional=True)
     max_transfers = check_int(max_transfers, "max_transfers", lo=0, optional=True)
     risk_aversion = check_real(risk_aversion, "risk_aversion", lo=0.0)  # type: ignore[assignment]
     if sanctions is not None and not isinstance(sanctions, (str, Mapping)):
-        raise ParameterTypeError("sanctions must be a policy string (ignore, surcharge, "
-                                 "avoid) or a mapping regime -> policy, got "
-                                 f"{type(sanctions).__name__}")
+        raise ParameterTypeError(
+            "sanctions must be a policy string (ignore, surcharge, "
+            "avoid) or a mapping regime -> policy, got "
+            f"{type(sanctions).__name__}"
+        )
     check_str(departure, "departure")
     obj = objective_name(minimize)
     o = net.place_id(origin)
@@ -160,20 +175,28 @@ def make_query(
     if not mode_list:
         raise ParameterError(f"no mode left to travel by; allowed: {', '.join(MODES)}")
     countries = tuple(c.strip().upper() for c in _as_tuple(avoid_countries))
-    by_sanctions = tuple(c for c in _sanctioned(net, _sanctions_policy(sanctions))[0]
-                         if c not in countries)
+    by_sanctions = tuple(
+        c for c in _sanctioned(net, _sanctions_policy(sanctions))[0] if c not in countries
+    )
     countries += by_sanctions
     known_countries = _place_countries(net)[1]
     for c in countries:
         if c not in known_countries:
-            raise ParameterError(f"unknown country {c!r} in avoid_countries; the network has: "
-                                 + ", ".join(sorted(known_countries)))
-    if not isinstance(risk_aversion, (int, float)) or not math.isfinite(risk_aversion) \
-            or risk_aversion < 0:
+            raise ParameterError(
+                f"unknown country {c!r} in avoid_countries; the network has: "
+                + ", ".join(sorted(known_countries))
+            )
+    if (
+        not isinstance(risk_aversion, (int, float))
+        or not math.isfinite(risk_aversion)
+        or risk_aversion < 0
+    ):
         raise ParameterError(f"risk_aversion must be a finite number >= 0, got {risk_aversion!r}")
     if risk_aversion and obj not in ("generalized", "cost_usd"):
-        raise ParameterError(f"risk_aversion adds money to a money objective: use minimize="
-                             f"'generalized' or 'cost_usd', not {obj!r}")
+        raise ParameterError(
+            f"risk_aversion adds money to a money objective: use minimize="
+            f"'generalized' or 'cost_usd', not {obj!r}"
+        )
     policy = _sanctions_policy(sanctions)
     places: list[str] = []
     for p in _as_tuple(avoid_places):
@@ -185,17 +208,20 @@ def make_query(
     for lid in links:
         if lid not in net._links.index:
             close = difflib.get_close_matches(lid, list(net._links.index), n=4)
-            raise ParameterError(f"unknown link {lid!r} in avoid_links; closest ids: "
-                                 f"{', '.join(close) or 'none'}")
+            raise ParameterError(
+                f"unknown link {lid!r} in avoid_links; closest ids: {', '.join(close) or 'none'}"
+            )
     crossings = tuple(_resolve_crossing(net, x) for x in _as_tuple(avoid_crossings))
     passages = tuple(p.strip().lower() for p in _as_tuple(avoid_passages))
     passages += tuple(p for p in extra_passages if p not in passages)
     for p in passages:
         if p not in PASSAGES:
             close = difflib.get_close_matches(p, PASSAGES, n=3)
-            raise ParameterError(f"unknown passage {p!r} in avoid_passages; allowed: "
-                                 + ", ".join(PASSAGES)
-                                 + (f" (closest: {', '.join(close)})" if close else ""))
+            raise ParameterError(
+                f"unknown passage {p!r} in avoid_passages; allowed: "
+                + ", ".join(PASSAGES)
+                + (f" (closest: {', '.join(close)})" if close else "")
+            )
     waypoints: list[tuple[str, str]] = []
     vias: list[str] = []
     for name in _as_tuple(via):
@@ -209,51 +235,87 @@ def make_query(
         crossing_words.append(key)
     ctry = _place_countries(net)[0]
     for role, pid in [("origin", o), ("destination", d)] + [
-            ("via place", wp[1]) for wp in waypoints if wp[0] != "crossing"]:
+        ("via place", wp[1]) for wp in waypoints if wp[0] != "crossing"
+    ]:
         if pid in places:
-            raise ParameterError(f"contradictory constraints: the {role} {pid!r} is also in "
-                                 "avoid_places")
+            raise ParameterError(
+                f"contradictory constraints: the {role} {pid!r} is also in avoid_places"
+            )
         if ctry[pid] in by_sanctions:
             raise ParameterError(
                 f"contradictory constraints: the {role} {pid!r} is in {ctry[pid]}, which the "
                 f"sanctions policy {_policy_text(policy)} excludes (risk.csv lists "
                 f"{_regimes_on(net, ctry[pid])} sanctions on {ctry[pid]}); narrow the policy to "
-                f"an issuer and target, e.g. 'US:IRN=avoid'")
+                f"an issuer and target, e.g. 'US:IRN=avoid'"
+            )
         if ctry[pid] in countries:
-            raise ParameterError(f"contradictory constraints: the {role} {pid!r} is in "
-                                 f"{ctry[pid]}, which avoid_countries excludes")
+            raise ParameterError(
+                f"contradictory constraints: the {role} {pid!r} is in "
+                f"{ctry[pid]}, which avoid_countries excludes"
+            )
         if role == "via place" and pid in (o, d):
             raise ParameterError(f"the via place {pid!r} is the route's origin or destination")
     for kind, ref in waypoints:
         if kind == "crossing":
             for pid in ref.split("|"):
                 if ctry[pid] in countries or pid in places:
-                    raise ParameterError(f"contradictory constraints: cross_at {ref!r} is at a "
-                                         "place or country that is avoided")
+                    raise ParameterError(
+                        f"contradictory constraints: cross_at {ref!r} is at a "
+                        "place or country that is avoided"
+                    )
     if max_transfers is not None and (not isinstance(max_transfers, int) or max_transfers < 0):
         raise ParameterError(f"max_transfers must be a whole number >= 0, got {max_transfers!r}")
     if year is not None and (not isinstance(year, int) or not 1800 <= year <= 2100):
         raise ParameterError(f"year must be a whole year such as 2030, got {year!r}")
     if departure not in DEPARTURES:
-        raise ParameterError(f"unknown departure {departure!r}; allowed: "
-                             + ", ".join(DEPARTURES) + " ('booked': the shipper times its "
-                             "arrival to the first departure; 'random': it waits half a "
-                             "headway on average)")
-    return Query(origin=o, destination=d, minimize=obj, cargo=cargo or Cargo(), year=year,
-                 modes=mode_list, avoid_countries=countries, avoid_places=tuple(places),
-                 avoid_links=links, avoid_crossings=tuple(sorted({i for x in crossings for i in x})),
-                 via=tuple(vias), max_transfers=max_transfers, cross_at=tuple(crossing_words),
-                 avoid_passages=passages, waypoints=tuple(waypoints),
-                 risk_aversion=float(risk_aversion),
-                 sanctions=tuple(sorted(policy.items())) if policy else (),
-                 departure=departure)
+        raise ParameterError(
+            f"unknown departure {departure!r}; allowed: "
+            + ", ".join(DEPARTURES)
+            + " ('booked': the shipper times its "
+            "arrival to the first departure; 'random': it waits half a "
+            "headway on average)"
+        )
+    return Query(
+        origin=o,
+        destination=d,
+        minimize=obj,
+        cargo=cargo or Cargo(),
+        year=year,
+        modes=mode_list,
+        avoid_countries=countries,
+        avoid_places=tuple(places),
+        avoid_links=links,
+        avoid_crossings=tuple(sorted({i for x in crossings for i in x})),
+        via=tuple(vias),
+        max_transfers=max_transfers,
+        cross_at=tuple(crossing_words),
+        avoid_passages=passages,
+        waypoints=tuple(waypoints),
+        risk_aversion=float(risk_aversion),
+        sanctions=tuple(sorted(policy.items())) if policy else (),
+        departure=departure,
+    )
 
 
 #: Keywords of :func:`make_query` that :func:`route`, :func:`alternatives` and the functions
 #: built on them take as constraints.
-ROUTE_KEYWORDS = ("minimize", "cargo", "year", "modes", "avoid_countries", "avoid_places",
-                  "avoid_links", "avoid_crossings", "avoid_passages", "via", "cross_at",
-                  "max_transfers", "risk_aversion", "sanctions", "departure")
+ROUTE_KEYWORDS = (
+    "minimize",
+    "cargo",
+    "year",
+    "modes",
+    "avoid_countries",
+    "avoid_places",
+    "avoid_links",
+    "avoid_crossings",
+    "avoid_passages",
+    "via",
+    "cross_at",
+    "max_transfers",
+    "risk_aversion",
+    "sanctions",
+    "departure",
+)
 
 
 def _place_countries(net: Network) -> tuple[dict[str, str], set[str]]:
@@ -272,12 +334,17 @@ def _sanctions_policy(sanctions: str | Mapping[str, str] | None) -> dict[str, st
 
     if sanctions is None:
         return {}
-    policy = {"*": sanctions} if isinstance(sanctions, str) else {
-        sanctions_key(k): v for k, v in sanctions.items()}
+    policy = (
+        {"*": sanctions}
+        if isinstance(sanctions, str)
+        else {sanctions_key(k): v for k, v in sanctions.items()}
+    )
     for regime, word in policy.items():
         if word not in SANCTIONS_POLICIES:
-            raise ParameterError(f"unknown sanctions policy {word!r} for {regime!r}; allowed: "
-                                 + ", ".join(SANCTIONS_POLICIES))
+            raise ParameterError(
+                f"unknown sanctions policy {word!r} for {regime!r}; allowed: "
+                + ", ".join(SANCTIONS_POLICIES)
+            )
     if all(v == "ignore" for v in policy.values()):
         return {}
     return policy
@@ -294,8 +361,9 @@ def _regimes_on(net: Network, country: str) -> str:
     return "|".join(row.sanctions) if row is not None and row.sanctions else "no"
 
 
-def _sanctioned(net: Network, policy: Mapping[str, str]
-                ) -> tuple[list[str], list[str], list[str], list[str]]:
+def _sanctioned(
+    net: Network, policy: Mapping[str, str]
+) -> tuple[list[str], list[str], list[str], list[str]]:
     """Countries, places, links and passages whose risk rows list a regime to avoid."""
     out: tuple[list[str], list[str], list[str], list[str]] = ([], [], [], [])
     if not policy or "avoid" not in policy.values():
@@ -342,8 +410,10 @@ def _crossing_key(net: Network, name: str) -> str:
     ids = _resolve_crossing(net, name)
     pairs = {"|".join(sorted((links.at[i, "from_id"], links.at[i, "to_id"]))) for i in ids}
     if len(pairs) > 1:
-        raise ParameterError(f"{name!r} names {len(pairs)} border crossings "
-                             f"({', '.join(sorted(pairs))}); name one of their border link ids")
+        raise ParameterError(
+            f"{name!r} names {len(pairs)} border crossings "
+            f"({', '.join(sorted(pairs))}); name one of their border link ids"
+        )
     return pairs.pop()
 
 
@@ -370,16 +440,22 @@ def _resolve_crossing(net: Network, name: str) -> tuple[str, ...]:
     links = net._links
     if name in links.index:
         if links.at[name, "kind"] != "border":
-            raise ParameterError(f"link {name!r} is not a border crossing (kind "
-                                 f"{links.at[name, 'kind']!r})")
+            raise ParameterError(
+                f"link {name!r} is not a border crossing (kind {links.at[name, 'kind']!r})"
+            )
         return (name,)
     pids = _resolve_places(net, name)
-    border = links[(links["kind"] == "border")
-                   & (links["from_id"].isin(pids) | links["to_id"].isin(pids))]
+    border = links[
+        (links["kind"] == "border") & (links["from_id"].isin(pids) | links["to_id"].isin(pids))
+    ]
     if border.empty:
-        raise ParameterError(f"{name!r} ({pids[0]}) is not on a border crossing; border places "
-                             "are: " + ", ".join(sorted(_border_posts(net))))
+        raise ParameterError(
+            f"{name!r} ({pids[0]}) is not on a border crossing; border places "
+            "are: " + ", ".join(sorted(_border_posts(net)))
+        )
     return tuple(border.index)
+
+
 DEPARTURES = ("booked", "random")  # how the cargo meets the first departure (see route())
 
 
@@ -411,8 +487,12 @@ def port_areas(net: Network) -> dict[str, str]:
     chord = 2.0 * np.sin(PORT_AREA_KM * 1.01 / 2.0 / 6371.0)
     pairs = np.array(sorted(cKDTree(xyz).query_pairs(chord)), dtype=np.int64).reshape(-1, 2)
     if len(pairs):
-        d = geodesic_km(np.degrees(lon[pairs[:, 0]]), np.degrees(lat[pairs[:, 0]]),
-                        np.degrees(lon[pairs[:, 1]]), np.degrees(lat[pairs[:, 1]]))
+        d = geodesic_km(
+            np.degrees(lon[pairs[:, 0]]),
+            np.degrees(lat[pairs[:, 0]]),
+            np.degrees(lon[pairs[:, 1]]),
+            np.degrees(lat[pairs[:, 1]]),
+        )
         for (i, j), km in zip(pairs.tolist(), np.atleast_1d(d).tolist()):
             if km <= PORT_AREA_KM:
                 ra, rb = find(ports[i]), find(ports[j])
@@ -421,6 +501,7 @@ def port_areas(net: Network) -> dict[str, str]:
     out = {p: find(p) for p in ports}
     net._cache["port_areas"] = out
     return out
+
 
 PORT_AREA_KM = 50.0  # ports closer than this to each other form one port area
 

@@ -12,7 +12,7 @@ from scipy.sparse import csgraph
 
 from .topology import TRANSFER, Topology, edge_csr
 
-__all__ = ['search']
+__all__ = ["search"]
 
 
 def search(
@@ -87,8 +87,21 @@ def search(
         wd = dict(zip(edges, weight[dag].tolist()))
         td = dict(zip(edges, (tie[dag] if tie is not None else np.zeros(len(dag))).tolist()))
         tr = dict(zip(edges, (topo.etype[dag] == TRANSFER).tolist()))
-        return _dijkstra(topo.n_nodes, 1, adjacency, wd, td, [dict.fromkeys(edges, True)], [{}],
-                         tr, None, source, target, weight, {})
+        return _dijkstra(
+            topo.n_nodes,
+            1,
+            adjacency,
+            wd,
+            td,
+            [dict.fromkeys(edges, True)],
+            [{}],
+            tr,
+            None,
+            source,
+            target,
+            weight,
+            {},
+        )
     limit = (max_transfers + 1) if max_transfers is not None else 1
     wl = weight.tolist()
     tl = tie.tolist() if tie is not None else [0.0] * topo.n_edges
@@ -99,13 +112,26 @@ def search(
     for j, entering in enumerate(once):
         for e in np.flatnonzero(entering).tolist():
             enter_bits[e] = enter_bits.get(e, 0) | (1 << j)
-    return _dijkstra(topo.n_nodes, stages, topo.adjacency, wl, tl, allowed, adv, is_transfer,
-                     limit if max_transfers is not None else None, source, target, weight,
-                     enter_bits)
+    return _dijkstra(
+        topo.n_nodes,
+        stages,
+        topo.adjacency,
+        wl,
+        tl,
+        allowed,
+        adv,
+        is_transfer,
+        limit if max_transfers is not None else None,
+        source,
+        target,
+        weight,
+        enter_bits,
+    )
 
 
-def _tight_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.ndarray,
-                 target: int) -> np.ndarray:
+def _tight_edges(
+    topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.ndarray, target: int
+) -> np.ndarray:
     """Allowed edges with ``dist[tail] + weight == dist[head]`` from which the target can be
     reached along such edges (every edge of every least-weight path), in edge order."""
     in_order = topo._static_array("in_order")
@@ -116,7 +142,7 @@ def _tight_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.
     found: list[np.ndarray] = []
     while stack:
         v = stack.pop()
-        es = in_order[in_ptr[v]:in_ptr[v + 1]]
+        es = in_order[in_ptr[v] : in_ptr[v + 1]]
         es = es[mask[es]]
         es = es[dist[src[es]] + weight[es] == dist[v]]
         if not len(es):
@@ -131,10 +157,21 @@ def _tight_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray, dist: np.
     return np.sort(np.concatenate(found))
 
 
-def _dijkstra(n: int, stages: int, adjacency: Any, wl: Any, tl: Any, allowed: Any, adv: Any,
-              is_transfer: Any, limit: int | None, source: int, target: int,
-              weight: np.ndarray, enter_bits: dict[int, int]
-              ) -> tuple[float, list[int]] | None:
+def _dijkstra(
+    n: int,
+    stages: int,
+    adjacency: Any,
+    wl: Any,
+    tl: Any,
+    allowed: Any,
+    adv: Any,
+    is_transfer: Any,
+    limit: int | None,
+    source: int,
+    target: int,
+    weight: np.ndarray,
+    enter_bits: dict[int, int],
+) -> tuple[float, list[int]] | None:
     """The lexicographic Dijkstra of :func:`search` over any adjacency (list or dict by node)
     and per-edge lookups (lists or dicts by edge); ``adv[s]`` may be a dict (missing: no).
     ``enter_bits[e]``: the bits of the at-most-once places that edge ``e`` enters."""

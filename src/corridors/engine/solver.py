@@ -44,8 +44,14 @@ class _Solver:
     def place_idx(self, pid: str) -> int:
         return self.topo.place_index[pid]
 
-    def mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
-             any_status: bool = False, cargo_limits: bool = True) -> np.ndarray:
+    def mask(
+        self,
+        q: Query,
+        *,
+        extra_avoid: frozenset[tuple[str, str]] = frozenset(),
+        any_status: bool = False,
+        cargo_limits: bool = True,
+    ) -> np.ndarray:
         """Edges a query may use (before stage rules): status, modes, avoided items, cargo
         limits, and loading/unloading only at the origin and the destination.
 
@@ -54,13 +60,19 @@ class _Solver:
         the last few queries: a batch of queries with the same constraints builds it once."""
         topo = self.topo
         ends = any(kind == "port_area" for kind, _ in extra_avoid)
-        key = ("mask", q if ends else _replace(q, origin="", destination=""), extra_avoid,
-               any_status, cargo_limits)
+        key = (
+            "mask",
+            q if ends else _replace(q, origin="", destination=""),
+            extra_avoid,
+            any_status,
+            cargo_limits,
+        )
         cache: dict[Any, np.ndarray] = topo._weights.setdefault(("masks",), {})
         shared = cache.pop(key, None)
         if shared is None:
-            shared = self._shared_mask(q, extra_avoid=extra_avoid, any_status=any_status,
-                                       cargo_limits=cargo_limits)
+            shared = self._shared_mask(
+                q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits
+            )
             shared.flags.writeable = False
         cache[key] = shared  # most recent last (dicts keep insertion order)
         while len(cache) > 8:
@@ -81,8 +93,14 @@ class _Solver:
         m &= (etype != LINK) | (topo.src_place != d)
         return m
 
-    def _shared_mask(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]],
-                     any_status: bool, cargo_limits: bool) -> np.ndarray:
+    def _shared_mask(
+        self,
+        q: Query,
+        *,
+        extra_avoid: frozenset[tuple[str, str]],
+        any_status: bool,
+        cargo_limits: bool,
+    ) -> np.ndarray:
         """The rules of :meth:`mask` but the terminals at the ends."""
         topo = self.topo
         m = np.ones(topo.n_edges, dtype=bool) if any_status else topo.usable(q.year)
@@ -94,8 +112,9 @@ class _Solver:
         # services: a node is usable if its mode is allowed or an access link reaches it
         svc_mode = topo._static.get("node_mode")
         if svc_mode is None:
-            svc_mode = np.array([logical_service(s).split("-")[0] for s in topo.node_service],
-                                dtype=object)
+            svc_mode = np.array(
+                [logical_service(s).split("-")[0] for s in topo.node_service], dtype=object
+            )
             topo._static["node_mode"] = svc_mode
         node_ok = np.isin(svc_mode, modes) | (svc_mode == "gate")
         acc = is_link & topo.eaccess
@@ -116,8 +135,9 @@ class _Solver:
                 avoid_links |= self.border_links_between(a, b)
             elif kind == "port_area":
                 areas = port_areas(self.net)
-                avoid_places |= {p for p, area in areas.items()
-                                 if area == ref and p not in protected}
+                avoid_places |= {
+                    p for p, area in areas.items() if area == ref and p not in protected
+                }
             elif kind == "place":
                 avoid_places.add(ref)
             elif kind == "country":
@@ -129,13 +149,15 @@ class _Solver:
         if pidx:
             m &= ~topo.edges_touching_places(pidx)
         if avoid_links:
-            li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in avoid_links],
-                          dtype=np.int64)
+            li = np.array(
+                [i for i, lid in enumerate(topo.link_ids) if lid in avoid_links], dtype=np.int64
+            )
             m &= ~(is_link & np.isin(topo.elink, li))
         if q.avoid_passages:
             bad = set(q.avoid_passages)
-            li = np.array([i for i, ps in enumerate(topo.link_passages) if bad & set(ps)],
-                          dtype=np.int64)
+            li = np.array(
+                [i for i, ps in enumerate(topo.link_passages) if bad & set(ps)], dtype=np.int64
+            )
             m &= ~(is_link & np.isin(topo.elink, li))
         return m
 
@@ -143,7 +165,8 @@ class _Solver:
         links = self.net._links
         sel = (links["kind"] == "border") & (
             ((links["from_id"] == a) & (links["to_id"] == b))
-            | ((links["from_id"] == b) & (links["to_id"] == a)))
+            | ((links["from_id"] == b) & (links["to_id"] == a))
+        )
         return set(links.index[sel])
 
     def first_wait(self, q: Query) -> np.ndarray:
@@ -159,7 +182,8 @@ class _Solver:
         near = (topo.etype == LINK) & topo.eaccess & (topo.src_place == o)
         starts = np.unique(np.concatenate([[o], topo.dst_place[near]]))
         first = ((topo.etype == LOAD) & (topo.src == topo.gate_of[o])) | (
-            (topo.etype == LINK) & np.isin(topo.src_place, starts))
+            (topo.etype == LINK) & np.isin(topo.src_place, starts)
+        )
         return np.where(first, wait, 0.0)
 
     def query_array(self, q: Query, name: str) -> np.ndarray:
@@ -192,20 +216,28 @@ class _Solver:
         if kind == "gateway":
             pi = self.place_idx(ref)
             water = np.array([logical_service(s) in WATER_MODES for s in topo.node_service])
-            return ((topo.etype == TRANSFER) & (topo.src_place == pi)
-                    & (water[topo.src] != water[topo.dst]))
+            return (
+                (topo.etype == TRANSFER)
+                & (topo.src_place == pi)
+                & (water[topo.src] != water[topo.dst])
+            )
         a, b = ref.split("|")
         ids = self.border_links_between(a, b)
         li = np.array([i for i, lid in enumerate(topo.link_ids) if lid in ids], dtype=np.int64)
         return (topo.etype == LINK) & np.isin(topo.elink, li)
 
-    def solve(self, q: Query, *, extra_avoid: frozenset[tuple[str, str]] = frozenset(),
-              any_status: bool = False, check: bool = True,
-              cargo_limits: bool = True) -> tuple[float, list[int]] | None:
+    def solve(
+        self,
+        q: Query,
+        *,
+        extra_avoid: frozenset[tuple[str, str]] = frozenset(),
+        any_status: bool = False,
+        check: bool = True,
+        cargo_limits: bool = True,
+    ) -> tuple[float, list[int]] | None:
         """Best route of the query that visits no place twice, as (objective, edges)."""
         topo = self.topo
-        m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status,
-                      cargo_limits=cargo_limits)
+        m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits)
         objective = self.objective(q)
         if check:
             check_weights(self.w, q.minimize, m, self.net.name)
@@ -218,24 +250,35 @@ class _Solver:
         stages = len(advance) + 1
         # stage rules for places: the origin is never re-entered; the destination is entered
         # only in the last stage; a via place or gateway only in its own stage
-        rules: dict[int, int] = {self.place_idx(q.origin): -1,
-                                 self.place_idx(q.destination): stages - 1}
+        rules: dict[int, int] = {
+            self.place_idx(q.origin): -1,
+            self.place_idx(q.destination): stages - 1,
+        }
         for i, (kind, ref) in enumerate(q.waypoints):
             if kind in ("place", "gateway"):
                 rules[self.place_idx(ref)] = i
         source = int(topo.gate_of[self.place_idx(q.origin)])
         target = int(topo.gate_of[self.place_idx(q.destination)])
-        found = self._simple(weight, m, rules, stages, advance, source, target,
-                             q.max_transfers, tie)
+        found = self._simple(
+            weight, m, rules, stages, advance, source, target, q.max_transfers, tie
+        )
         if found is None:
             return None
         # the search ranks on the grid; the route's objective is the exact sum of its edges
         return math.fsum(float(objective[e]) for e in found[1]), found[1]
 
-    def _simple(self, weight: np.ndarray, base: np.ndarray, rules: dict[int, int], stages: int,
-                advance: list[np.ndarray], source: int, target: int,
-                max_transfers: int | None, tie_weight: np.ndarray | None = None
-                ) -> tuple[float, list[int]] | None:
+    def _simple(
+        self,
+        weight: np.ndarray,
+        base: np.ndarray,
+        rules: dict[int, int],
+        stages: int,
+        advance: list[np.ndarray],
+        source: int,
+        target: int,
+        max_transfers: int | None,
+        tie_weight: np.ndarray | None = None,
+    ) -> tuple[float, list[int]] | None:
         """The best path that visits every place at most once: while the best path of the
         current restriction visits a place twice, that place joins the set of places the
         search may enter at most once (one bit of its state each, see
@@ -259,9 +302,17 @@ class _Solver:
             masks.append(m)
 
         def run(once: tuple[int, ...]) -> tuple[float, list[int]] | None:
-            return search(topo, weight, masks, source, target, advance=advance,
-                          max_transfers=max_transfers, tie=tie_weight,
-                          once=[entering(p) for p in once])
+            return search(
+                topo,
+                weight,
+                masks,
+                source,
+                target,
+                advance=advance,
+                max_transfers=max_transfers,
+                tie=tie_weight,
+                once=[entering(p) for p in once],
+            )
 
         def second(found_: tuple[float, list[int]]) -> float:
             if tie_weight is None:
@@ -277,27 +328,32 @@ class _Solver:
                 return found
             place = repeat[0]
             if place in once:  # cannot happen: the search enters such a place once
-                raise CorridorsError(f"internal error: place {topo.place_ids[place]!r} "
-                                     "visited twice though restricted to one visit")
+                raise CorridorsError(
+                    f"internal error: place {topo.place_ids[place]!r} "
+                    "visited twice though restricted to one visit"
+                )
             if solves >= MAX_BRANCHES:
                 raise CorridorsError(
                     f"gave up after {solves} searches looking for a route that visits no "
-                    "place twice; add via places or avoid_places to narrow the query")
+                    "place twice; add via places or avoid_places to narrow the query"
+                )
             once = (*once, place)
             solves += 1
             found = run(once)
         return None
 
-    def _first_repeat(self, edges: list[int], advance: list[np.ndarray]
-                      ) -> tuple[int, list[int]] | None:
+    def _first_repeat(
+        self, edges: list[int], advance: list[np.ndarray]
+    ) -> tuple[int, list[int]] | None:
         """The first place the path visits in two separate runs, with the stage of each run."""
         topo = self.topo
         stage = 0
         runs: dict[int, list[int]] = {}
         cur = -1
         path = np.asarray(edges, dtype=np.int64)
-        for e, p_from, p_to in zip(edges, topo.src_place[path].tolist(),
-                                   topo.dst_place[path].tolist()):
+        for e, p_from, p_to in zip(
+            edges, topo.src_place[path].tolist(), topo.dst_place[path].tolist()
+        ):
             if cur == -1:
                 cur = p_from
                 runs.setdefault(p_from, []).append(stage)

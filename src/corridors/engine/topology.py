@@ -45,7 +45,22 @@ from ..model.schema import (
     split_list,
 )
 
-__all__ = ['Topology', 'topology', 'edge_csr', 'OBJECTIVES', 'objective_name', 'LINK', 'on_grid', 'TIE_BREAK', 'TRANSFER', 'LOAD', 'UNLOAD', 'TRANSFER_PLACE_KINDS', 'WATER_MODES', 'logical_service']
+__all__ = [
+    "Topology",
+    "topology",
+    "edge_csr",
+    "OBJECTIVES",
+    "objective_name",
+    "LINK",
+    "on_grid",
+    "TIE_BREAK",
+    "TRANSFER",
+    "LOAD",
+    "UNLOAD",
+    "TRANSFER_PLACE_KINDS",
+    "WATER_MODES",
+    "logical_service",
+]
 
 OBJECTIVES = ("distance_km", "time_h", "cost_usd", "generalized", "risk")
 
@@ -65,13 +80,13 @@ SERVICE_SEP = "~"  # a scheduled service's nodes: "rail-1520~rzdl_instc_east"
 def logical_service(node_service: str) -> str:
     """The track service a node stands for: ``sea:in`` -> ``sea``,
     ``rail-1520~rzdl_instc_east`` (a scheduled train, services.csv) -> ``rail-1520``."""
-    s = node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+    s = node_service[: -len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
     return s.split(SERVICE_SEP, 1)[0]
 
 
 def service_id(node_service: str) -> str | None:
     """The services.csv id of a scheduled service's node, None for the default services."""
-    s = node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+    s = node_service[: -len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
     return s.split(SERVICE_SEP, 1)[1] if SERVICE_SEP in s else None
 
 
@@ -102,15 +117,19 @@ def scheduled_services(net: Network) -> tuple[list[tuple[str, ...]], dict[str, S
             name = f"{rec['mode']}-{int(rec['gauge_mm'])}{SERVICE_SEP}{rec['id']}"
             path = [p.strip() for p in str(rec["path"]).split("|") if p.strip()]
             for a, b in zip(path, path[1:]):
-                row = service_link(links.reset_index(drop=True), rec["mode"], rec["gauge_mm"],
-                                   a, b)
+                row = service_link(links.reset_index(drop=True), rec["mode"], rec["gauge_mm"], a, b)
                 if row is not None and name not in extra[row]:
                     extra[row].append(name)
             sp = rec.get("speed_kmh")
             info[name] = ServiceInfo(
-                id=str(rec["id"]), node_service=name, headway_h=float(rec["headway_h"]),
+                id=str(rec["id"]),
+                node_service=name,
+                headway_h=float(rec["headway_h"]),
                 speed_kmh=float(sp) if sp is not None and not pd.isna(sp) else float("nan"),
-                status=str(rec["status"]), year=rec.get("year"), source=str(rec["source"]))
+                status=str(rec["status"]),
+                year=rec.get("year"),
+                source=str(rec["source"]),
+            )
     return [tuple(x) for x in extra], info
 
 
@@ -210,15 +229,20 @@ class Topology:
         hit = self._weights.get(cache_key)
         if hit is not None:
             return np.asarray(hit).copy()
-        link_ok = np.array([link_is_usable(s, y, year)
-                            for s, y in zip(self.link_status, self.link_year)], dtype=bool)
+        link_ok = np.array(
+            [link_is_usable(s, y, year) for s, y in zip(self.link_status, self.link_year)],
+            dtype=bool,
+        )
         out = np.ones(self.n_edges, dtype=bool)
         is_link = self.etype == LINK
         out[is_link] = link_ok[self.elink[is_link]]
         if self.services:
             # a scheduled service runs only while its own status and year allow
-            closed = {name for name, s in self.services.items()
-                      if not link_is_usable(s.status, s.year, year)}
+            closed = {
+                name
+                for name, s in self.services.items()
+                if not link_is_usable(s.status, s.year, year)
+            }
             if closed:
                 node_closed = np.array([s in closed for s in self.node_service], dtype=bool)
                 out &= ~(node_closed[self.src] | node_closed[self.dst])
@@ -243,8 +267,9 @@ class Topology:
         g.add_nodes_from(range(self.n_nodes))
         for e in range(self.n_edges):
             if mask is None or mask[e]:
-                g.add_edge(int(self.src[e]), int(self.dst[e]), key=e, edge=e,
-                           weight=float(weight[e]))
+                g.add_edge(
+                    int(self.src[e]), int(self.dst[e]), key=e, edge=e, weight=float(weight[e])
+                )
         return g
 
 
@@ -253,8 +278,7 @@ def _explicit_pairs(net: Network) -> set[tuple[str, str, str]]:
     out: set[tuple[str, str, str]] = set()
     if ops is None:
         return out
-    for p, a, b, kind in zip(ops["place_id"], ops["from_service"], ops["to_service"],
-                             ops["kind"]):
+    for p, a, b, kind in zip(ops["place_id"], ops["from_service"], ops["to_service"], ops["kind"]):
         if kind == "terminal" or p == "*":
             continue
         out.add((p, a, b))
@@ -273,8 +297,11 @@ def structure_key(net: Network) -> str:
     so a scenario is a new set of masks and weights on the same topology, not a rebuild."""
     places, links = net._places, net._links
     h = hashlib.sha256()
-    for col in (places.index.astype(str), places["kind"].astype(str),
-                places["country"].astype(str)):
+    for col in (
+        places.index.astype(str),
+        places["kind"].astype(str),
+        places["country"].astype(str),
+    ):
         h.update("\x1f".join(col.tolist()).encode())
     for name in ("from_id", "to_id", "mode", "kind", "gauge_mm", "oneway"):
         h.update("\x1f".join(map(str, links[name].tolist())).encode())
@@ -302,11 +329,15 @@ def topology(net: Network) -> Topology:
         _SHARED.move_to_end(key)
         links = net._links
         topo = replace(
-            shared, name=net.name, link_status=[str(s) for s in links["status"]],
+            shared,
+            name=net.name,
+            link_status=[str(s) for s in links["status"]],
             link_year=links["year"].tolist(),
             link_passages=[tuple(split_list(v)) for v in links["passages"]],
             link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"]],
-            edistance=_edge_distance(shared, links), _weights={})
+            edistance=_edge_distance(shared, links),
+            _weights={},
+        )
         net._cache["topology"] = topo
         return topo
     topo = _build(net)
@@ -340,9 +371,14 @@ def _build(net: Network) -> Topology:
     link_mode = links["mode"].to_numpy(dtype=object)
     extra, service_info = scheduled_services(net)
     combos: dict[tuple[Any, Any, Any], int] = {}
-    combo_of = np.fromiter((combos.setdefault(k, len(combos)) for k in
-                            zip(link_mode.tolist(), links["gauge_mm"].tolist(), extra)),
-                           dtype=np.int64, count=len(links))
+    combo_of = np.fromiter(
+        (
+            combos.setdefault(k, len(combos))
+            for k in zip(link_mode.tolist(), links["gauge_mm"].tolist(), extra)
+        ),
+        dtype=np.int64,
+        count=len(links),
+    )
     combo_svcs = [services_of(m, parse_gauges(g)) + x for m, g, x in combos]
     svc_names = sorted({s for svcs in combo_svcs for s in svcs})
     rank = {s: r for r, s in enumerate(svc_names)}
@@ -364,12 +400,16 @@ def _build(net: Network) -> Topology:
 
     # nodes: per place its gate, then its services in sorted order (water ones twice)
     n_svc = max(len(svc_names), 1)
-    pair_key = np.unique(np.concatenate([a_place[item_link] * n_svc + item_rank,
-                                         b_place[item_link] * n_svc + item_rank]))
+    pair_key = np.unique(
+        np.concatenate(
+            [a_place[item_link] * n_svc + item_rank, b_place[item_link] * n_svc + item_rank]
+        )
+    )
     pair_place = pair_key // n_svc
     pair_rank = pair_key % n_svc
-    pair_size = np.where(svc_water[pair_rank], 2, 1) if len(svc_names) else \
-        np.zeros(0, dtype=np.int64)
+    pair_size = (
+        np.where(svc_water[pair_rank], 2, 1) if len(svc_names) else np.zeros(0, dtype=np.int64)
+    )
     before = np.zeros(len(pair_key) + 1, dtype=np.int64)
     np.cumsum(pair_size, out=before[1:])
     pair_node = pair_place + 1 + before[:-1]
@@ -387,12 +427,15 @@ def _build(net: Network) -> Topology:
     node_svc[pair_node] = names_arr[pair_rank] if len(svc_names) else np.zeros(0, dtype=object)
     water_pair = pair_size == 2
     node_place_a[pair_node[water_pair] + 1] = pair_place[water_pair]
-    node_svc[pair_node[water_pair] + 1] = np.array(
-        [s + ARRIVED for s in svc_names], dtype=object)[pair_rank[water_pair]] \
-        if water_pair.any() else np.zeros(0, dtype=object)
+    node_svc[pair_node[water_pair] + 1] = (
+        np.array([s + ARRIVED for s in svc_names], dtype=object)[pair_rank[water_pair]]
+        if water_pair.any()
+        else np.zeros(0, dtype=object)
+    )
     node_service: list[str] = node_svc.tolist()
     node_of: dict[tuple[str, str], int] = {
-        (place_ids[p], s): v for v, (p, s) in enumerate(zip(node_place_a.tolist(), node_service))}
+        (place_ids[p], s): v for v, (p, s) in enumerate(zip(node_place_a.tolist(), node_service))
+    }
     dep_at = np.full((n_places, n_svc), -1, dtype=np.int64)
     dep_at[pair_place, pair_rank] = pair_node
     arr_at = dep_at + svc_water[np.newaxis, :] if len(svc_names) else dep_at
@@ -429,7 +472,7 @@ def _build(net: Network) -> Topology:
     rows: list[list[tuple[int, int, int, int, int]]] = []
     place_template = np.empty(n_places, dtype=np.int64)
     for i in range(n_places):
-        sig = tuple(ranks_sorted[starts[i]:starts[i + 1]])
+        sig = tuple(ranks_sorted[starts[i] : starts[i + 1]])
         pid = place_ids[i]
         key = (sig, kind[i], pid if pid in explicit_places else None)
         t = templates.get(key)
@@ -440,14 +483,14 @@ def _build(net: Network) -> Topology:
     t_len = np.array([len(t) for t in rows] + [0], dtype=np.int64)
     t_off = np.zeros(len(t_len), dtype=np.int64)
     np.cumsum(t_len[:-1], out=t_off[1:])
-    flat = np.array([e for t in rows for e in t] or np.zeros((0, 5)),
-                    dtype=np.int64).reshape(-1, 5)
+    flat = np.array([e for t in rows for e in t] or np.zeros((0, 5)), dtype=np.int64).reshape(-1, 5)
     counts = t_len[place_template]
     e_place = np.repeat(np.arange(n_places, dtype=np.int64), counts)
     e_first = np.zeros(n_places + 1, dtype=np.int64)
     np.cumsum(counts, out=e_first[1:])
-    entry = flat[t_off[place_template[e_place]]
-                 + np.arange(len(e_place), dtype=np.int64) - e_first[e_place]]
+    entry = flat[
+        t_off[place_template[e_place]] + np.arange(len(e_place), dtype=np.int64) - e_first[e_place]
+    ]
 
     def node(which: np.ndarray, rk: np.ndarray) -> np.ndarray:
         out = gate_of[e_place].copy()
@@ -460,40 +503,60 @@ def _build(net: Network) -> Topology:
     p_type = entry[:, 0].astype(np.int8)
     p_src = node(entry[:, 1], entry[:, 2])
     p_dst = node(entry[:, 3], entry[:, 4])
-    p_mode = np.array(["transfer", "load", "unload"], dtype=object)[
-        np.searchsorted(np.array([TRANSFER, LOAD, UNLOAD]), p_type)] \
-        if len(p_type) else np.zeros(0, dtype=object)
+    p_mode = (
+        np.array(["transfer", "load", "unload"], dtype=object)[
+            np.searchsorted(np.array([TRANSFER, LOAD, UNLOAD]), p_type)
+        ]
+        if len(p_type)
+        else np.zeros(0, dtype=object)
+    )
     n_link, n_other = len(li), len(e_place)
 
     year = links["year"].tolist()
     topo = Topology(
-        name=net.name, place_ids=place_ids, place_country=country, place_kind=kind,
-        node_place=node_place_a, node_service=node_service,
-        node_of=node_of, gate_of=gate_of, src=np.concatenate([l_src, p_src]).astype(np.int64),
+        name=net.name,
+        place_ids=place_ids,
+        place_country=country,
+        place_kind=kind,
+        node_place=node_place_a,
+        node_service=node_service,
+        node_of=node_of,
+        gate_of=gate_of,
+        src=np.concatenate([l_src, p_src]).astype(np.int64),
         dst=np.concatenate([l_dst, p_dst]).astype(np.int64),
         etype=np.concatenate([np.full(n_link, LINK, dtype=np.int8), p_type]),
         elink=np.concatenate([li, np.full(n_other, -1, dtype=np.int64)]),
         eforward=np.concatenate([fwd, np.ones(n_other, dtype=bool)]),
         emode=np.concatenate([link_mode[li], p_mode]).astype(object),
-        eborder=np.concatenate([(lkind == "border").astype(bool)[li],
-                                np.zeros(n_other, dtype=bool)]),
-        eaccess=np.concatenate([(lkind == "access").astype(bool)[li],
-                                np.zeros(n_other, dtype=bool)]),
+        eborder=np.concatenate(
+            [(lkind == "border").astype(bool)[li], np.zeros(n_other, dtype=bool)]
+        ),
+        eaccess=np.concatenate(
+            [(lkind == "access").astype(bool)[li], np.zeros(n_other, dtype=bool)]
+        ),
         edistance=np.concatenate([link_km[li], np.zeros(n_other)]),
         ecountry=np.concatenate([l_country, country_arr[e_place]]).astype(object),
         link_ids=link_ids,
-        link_status=[str(s) for s in links["status"].tolist()], link_year=year,
+        link_status=[str(s) for s in links["status"].tolist()],
+        link_year=year,
         link_passages=[tuple(split_list(v)) for v in links["passages"].tolist()],
         link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"].tolist()],
-        place_index=pidx, services=service_info)
+        place_index=pidx,
+        services=service_info,
+    )
     return topo
 
 
 _GATE, _DEP, _ARR = 0, 1, 2  # the node of a template edge end: gate, service, arrived service
 
 
-def _place_template(sig: tuple[int, ...], svc_names: list[str], kind: str, pid: str,
-                    explicit: set[tuple[str, str, str]]) -> list[tuple[int, int, int, int, int]]:
+def _place_template(
+    sig: tuple[int, ...],
+    svc_names: list[str],
+    kind: str,
+    pid: str,
+    explicit: set[tuple[str, str, str]],
+) -> list[tuple[int, int, int, int, int]]:
     """The transfer, load and unload edges of a place with services ``sig`` (ranks, sorted),
     in the order of the place loop: ``(edge type, tail end, tail rank, head end, head rank)``."""
     out: list[tuple[int, int, int, int, int]] = []
@@ -502,8 +565,9 @@ def _place_template(sig: tuple[int, ...], svc_names: list[str], kind: str, pid: 
         for rb in sig:
             b = svc_names[rb]
             if a == b:
-                if a in WATER_MODES and (kind in TRANSSHIPMENT_PLACE_KINDS
-                                         or (pid, a, a) in explicit):
+                if a in WATER_MODES and (
+                    kind in TRANSSHIPMENT_PLACE_KINDS or (pid, a, a) in explicit
+                ):
                     out.append((TRANSFER, _ARR, ra, _DEP, ra))
                 continue
             if kind in TRANSFER_PLACE_KINDS or (pid, a, b) in explicit:
@@ -543,11 +607,10 @@ def edge_csr(topo: Topology, weight: np.ndarray, mask: np.ndarray) -> sparse.csr
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(s, minlength=n), out=indptr[1:])
     index_type = np.int32 if max(n, len(d)) < 2**31 - 1 else np.int64
-    return sparse.csr_matrix((w, d.astype(index_type), indptr.astype(index_type)),
-                             shape=(n, n))
+    return sparse.csr_matrix((w, d.astype(index_type), indptr.astype(index_type)), shape=(n, n))
 
 
-GRID = 2.0 ** -20
+GRID = 2.0**-20
 
 
 def on_grid(weight: np.ndarray) -> np.ndarray:
@@ -558,17 +621,32 @@ def on_grid(weight: np.ndarray) -> np.ndarray:
 
 
 # The criterion that breaks ties of each objective (then fewer transfers, then a stable order)
-TIE_BREAK = {"distance_km": "time_h", "time_h": "cost_usd", "cost_usd": "time_h",
-             "generalized": "time_h", "risk": "time_h"}
+TIE_BREAK = {
+    "distance_km": "time_h",
+    "time_h": "cost_usd",
+    "cost_usd": "time_h",
+    "generalized": "time_h",
+    "risk": "time_h",
+}
 
 
 def objective_name(minimize: str) -> str:
     """Canonical objective name from a user's word (``cost`` -> ``cost_usd``)."""
-    aliases = {"distance": "distance_km", "km": "distance_km", "time": "time_h",
-               "cost": "cost_usd", "money": "cost_usd", "generalised": "generalized",
-               "generalized_usd": "generalized", "risk_usd": "risk"}
+    aliases = {
+        "distance": "distance_km",
+        "km": "distance_km",
+        "time": "time_h",
+        "cost": "cost_usd",
+        "money": "cost_usd",
+        "generalised": "generalized",
+        "generalized_usd": "generalized",
+        "risk_usd": "risk",
+    }
     name = aliases.get(minimize, minimize)
     if name not in OBJECTIVES:
-        raise ParameterError(f"unknown objective {minimize!r}; allowed: "
-                             + ", ".join(OBJECTIVES) + " (or distance, time, cost)")
+        raise ParameterError(
+            f"unknown objective {minimize!r}; allowed: "
+            + ", ".join(OBJECTIVES)
+            + " (or distance, time, cost)"
+        )
     return name

@@ -23,7 +23,14 @@ from .topology import (
     logical_service,
 )
 
-__all__ = ['Weights', 'weights', 'TIME_COMPONENTS', 'COST_COMPONENTS', 'check_weights', 'routing_data_problems']
+__all__ = [
+    "Weights",
+    "weights",
+    "TIME_COMPONENTS",
+    "COST_COMPONENTS",
+    "check_weights",
+    "routing_data_problems",
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -63,8 +70,9 @@ class Weights:
         out = np.zeros(len(self.cargo_ok))
         for name, c in coefficients.items():
             if name not in self.arrays:
-                raise ParameterError(f"unknown component {name!r}; allowed: "
-                                     + ", ".join(sorted(self.arrays)))
+                raise ParameterError(
+                    f"unknown component {name!r}; allowed: " + ", ".join(sorted(self.arrays))
+                )
             out = out + np.asarray(c) * self.arrays[name]
         return out
 
@@ -88,8 +96,7 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     links = net._links
     n = topo.n_edges
     nan = float("nan")
-    a = {name: np.zeros(n) for name in (*TIME_COMPONENTS, *COST_COMPONENTS,
-                                        *SPREAD_COMPONENTS)}
+    a = {name: np.zeros(n) for name in (*TIME_COMPONENTS, *COST_COMPONENTS, *SPREAD_COMPONENTS)}
     a["headway_h"][:] = nan
     miss_t: dict[int, str] = {}
     miss_c: dict[int, str] = {}
@@ -110,13 +117,15 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     # speeds and rates once per distinct (mode, country) and (mode, country, override)
     pair_code, pairs = _codes(mode, ctry)
     table_speed = np.array([cm.speed_kmh(m, c, nan) for m, c in pairs], dtype=float)
-    speed = np.where(np.isfinite(speed_o), speed_o, table_speed[pair_code]) \
-        if len(le) else np.zeros(0)
+    speed = (
+        np.where(np.isfinite(speed_o), speed_o, table_speed[pair_code]) if len(le) else np.zeros(0)
+    )
     if topo.services and len(le):
         # a scheduled service runs at its own published speed where it has one
         svc_speed = {name: s.speed_kmh for name, s in topo.services.items()}
-        on_svc = np.array([svc_speed.get(topo.node_service[u], nan)
-                           for u in topo.src[le].tolist()], dtype=float)
+        on_svc = np.array(
+            [svc_speed.get(topo.node_service[u], nan) for u in topo.src[le].tolist()], dtype=float
+        )
         speed = np.where(np.isfinite(on_svc), on_svc, speed)
         time_o = np.where(np.isfinite(on_svc), nan, time_o)
     run_t = np.where(np.isfinite(time_o), time_o, km / np.where(speed > 0, speed, nan))
@@ -126,8 +135,9 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     key_code, _ = pd.factorize(pair_code * (int(o_code.max(initial=0)) + 1) + o_code)
     first = np.zeros(int(key_code.max(initial=-1)) + 1, dtype=np.int64)
     first[key_code[::-1]] = np.arange(len(key_code) - 1, -1, -1)
-    key_rate = np.array([cm.rate_usd_per_km(mode[j], ctry[j], rate_o[j]) for j in first.tolist()],
-                        dtype=float)
+    key_rate = np.array(
+        [cm.rate_usd_per_km(mode[j], ctry[j], rate_o[j]) for j in first.tolist()], dtype=float
+    )
     rate = key_rate[key_code] if len(le) else np.empty(0)
     a["running_time_h"][le] = run_t
     a["running_cost_usd"][le] = km * rate
@@ -138,19 +148,25 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     for j in np.flatnonzero(~np.isfinite(run_t)).tolist():
         e = int(le[j])
         lid = topo.link_ids[int(li[j])]
-        miss_t[e] = (f"link {lid!r} ({mode[j]}, {ctry[j]}): no speed: add a speeds.csv row for "
-                     f"({mode[j]}, {ctry[j]}) or ({mode[j]}, *), or set the link's speed_kmh "
-                     "or time_h")
+        miss_t[e] = (
+            f"link {lid!r} ({mode[j]}, {ctry[j]}): no speed: add a speeds.csv row for "
+            f"({mode[j]}, {ctry[j]}) or ({mode[j]}, *), or set the link's speed_kmh "
+            "or time_h"
+        )
     for j in np.flatnonzero(~np.isfinite(rate)).tolist():
         e = int(le[j])
         lid = topo.link_ids[int(li[j])]
-        miss_c[e] = (f"link {lid!r} ({mode[j]}, {ctry[j]}): no tariff for {cargo.unit} cargo: add "
-                     f"{col} to a tariffs.csv row for ({mode[j]}, {ctry[j]}) or ({mode[j]}, *)")
+        miss_c[e] = (
+            f"link {lid!r} ({mode[j]}, {ctry[j]}): no tariff for {cargo.unit} cargo: add "
+            f"{col} to a tariffs.csv row for ({mode[j]}, {ctry[j]}) or ({mode[j]}, *)"
+        )
     rule_arr = np.full(n, None, dtype=object)
-    rule_arr[le] = np.array([f"link {lid!r}" for lid in topo.link_ids], dtype=object)[li] \
-        if len(le) else rule_arr[le]
-    refused = np.array([bool(u) and cargo.unit not in u for u in topo.link_cargo_units],
-                       dtype=bool)
+    rule_arr[le] = (
+        np.array([f"link {lid!r}" for lid in topo.link_ids], dtype=object)[li]
+        if len(le)
+        else rule_arr[le]
+    )
+    refused = np.array([bool(u) and cargo.unit not in u for u in topo.link_cargo_units], dtype=bool)
     cargo_ok[le] = ~refused[li] if len(le) else cargo_ok[le]
 
     # borders
@@ -165,7 +181,9 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         if math.isfinite(fee):
             a["fee_usd"][e] = fee
         else:
-            miss_c[e] = f"border link {lid!r}: no fee_usd in crossings.csv for direction {direction!r}"
+            miss_c[e] = (
+                f"border link {lid!r}: no fee_usd in crossings.csv for direction {direction!r}"
+            )
 
     # transfers and terminals: one spec per distinct (edge type, place kind, services) at
     # places without rows of their own; every other edge (and every edge whose spec lacks a
@@ -176,8 +194,11 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     svc_names = sorted(set(topo.node_service))
     svc_code = {s: i for i, s in enumerate(svc_names)}
     logical = [logical_service(s) for s in svc_names]
-    node_svc = np.array([svc_code[s] for s in topo.node_service], dtype=np.int64) \
-        if topo.n_nodes else np.zeros(0, dtype=np.int64)
+    node_svc = (
+        np.array([svc_code[s] for s in topo.node_service], dtype=np.int64)
+        if topo.n_nodes
+        else np.zeros(0, dtype=np.int64)
+    )
     own_ops = {k[0] for k in cm.ops}
     own_terminals = {k[0] for k in cm.terminals}
     place_kind_code, place_kinds = pd.factorize(np.array(topo.place_kind, dtype=object))
@@ -185,8 +206,7 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     op = topo.node_place[src[other]]
     su = node_svc[src[other]]
     sv = node_svc[dst[other]]
-    own = np.array([pid in own_ops or pid in own_terminals for pid in topo.place_ids],
-                   dtype=bool)
+    own = np.array([pid in own_ops or pid in own_terminals for pid in topo.place_ids], dtype=bool)
     specs: list[tuple[TransferSpec, str]] = []  # (spec, boarding service) per key
     one_by_one = own[op] if len(other) else np.zeros(0, dtype=bool)
     n_kind = max(len(place_kinds), 1)
@@ -210,8 +230,9 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
                 spec = _NO_SPEC  # its text names the place: edge by edge
         specs.append((spec, boarding))
     key_codes = raw_code
-    complete = np.array([math.isfinite(sp.time_h) and math.isfinite(sp.cost_usd)
-                         for sp, _ in specs], dtype=bool)
+    complete = np.array(
+        [math.isfinite(sp.time_h) and math.isfinite(sp.cost_usd) for sp, _ in specs], dtype=bool
+    )
     one_by_one |= ~complete[key_codes] if len(other) else one_by_one
     fast = other[~one_by_one]
     fk = key_codes[~one_by_one]
@@ -220,26 +241,30 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         k_time = np.array([sp.time_h for sp, _ in specs], dtype=float)[fk]
         k_p90 = np.array([sp.time_p90_h for sp, _ in specs], dtype=float)[fk]
         k_cost = np.array([sp.cost_usd for sp, _ in specs], dtype=float)[fk]
-        for t, tcol, pcol, ccol in ((TRANSFER, "transfer_time_h", "transfer_p90_h",
-                                     "transfer_cost_usd"),
-                                    (LOAD, "terminal_time_h", "terminal_p90_h",
-                                     "terminal_cost_usd"),
-                                    (UNLOAD, "terminal_time_h", "terminal_p90_h",
-                                     "terminal_cost_usd")):
+        for t, tcol, pcol, ccol in (
+            (TRANSFER, "transfer_time_h", "transfer_p90_h", "transfer_cost_usd"),
+            (LOAD, "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"),
+            (UNLOAD, "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"),
+        ):
             sel = ft == t
             a[tcol][fast[sel]] = k_time[sel]
             a[pcol][fast[sel]] = k_p90[sel]
             a[ccol][fast[sel]] = k_cost[sel]
         k_kind = np.array([sp.kind for sp, _ in specs], dtype=object)[fk]
-        kind_arr[fast] = np.where(ft == TRANSFER, k_kind,
-                                  np.where(ft == LOAD, "load", "unload")).astype(object)
+        kind_arr[fast] = np.where(
+            ft == TRANSFER, k_kind, np.where(ft == LOAD, "load", "unload")
+        ).astype(object)
         rule_arr[fast] = np.array([sp.row for sp, _ in specs], dtype=object)[fk]
-        rail = np.array([b.startswith("rail") and SERVICE_SEP not in b for _, b in specs],
-                        dtype=bool)[fk]
-        sched = np.array([topo.services[b].headway_h if b in topo.services else nan
-                          for _, b in specs], dtype=float)[fk]
+        rail = np.array(
+            [b.startswith("rail") and SERVICE_SEP not in b for _, b in specs], dtype=bool
+        )[fk]
+        sched = np.array(
+            [topo.services[b].headway_h if b in topo.services else nan for _, b in specs],
+            dtype=float,
+        )[fk]
         country_code, countries = pd.factorize(
-            np.array(topo.place_country, dtype=object)[topo.node_place[src[fast]]])
+            np.array(topo.place_country, dtype=object)[topo.node_place[src[fast]]]
+        )
         hw_of = np.array([cm.boarding_headway_h("rail", c) for c in countries], dtype=float)
         hw = np.where(rail, hw_of[country_code] if len(countries) else nan, sched)
         has = np.isfinite(hw)
@@ -303,14 +328,24 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     a["distance_km"] = np.where(is_link, topo.edistance, 0.0)
     a["risk_delay_h"], a["risk_usd"] = _edge_risk(net, topo, cargo, "ignore")
     a["risk"] = a["risk_delay_h"] * cargo.time_value_usd_per_h + a["risk_usd"]
-    return Weights(cargo=cargo, arrays=a,
-                   missing={"distance_km": {}, "time_h": miss_t, "cost_usd": miss_c,
-                            "generalized": {**miss_t, **miss_c}, "risk": {}},
-                   cargo_ok=cargo_ok, transfer_kind=kinds, rule=rules)
+    return Weights(
+        cargo=cargo,
+        arrays=a,
+        missing={
+            "distance_km": {},
+            "time_h": miss_t,
+            "cost_usd": miss_c,
+            "generalized": {**miss_t, **miss_c},
+            "risk": {},
+        },
+        cargo_ok=cargo_ok,
+        transfer_kind=kinds,
+        rule=rules,
+    )
 
 
 def _plain(node_service: str) -> str:
-    return node_service[:-len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
+    return node_service[: -len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
 
 
 def _boarding(a: str, b: str) -> str:
@@ -336,12 +371,12 @@ def _codes(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, list[tupl
     c1, u1 = pd.factorize(first, use_na_sentinel=False)
     c2, u2 = pd.factorize(second, use_na_sentinel=False)
     codes, combined = pd.factorize(c1.astype(np.int64) * len(u2) + c2)
-    return codes.astype(np.int64), [(u1[k // len(u2)], u2[k % len(u2)])
-                                    for k in combined.tolist()]
+    return codes.astype(np.int64), [(u1[k // len(u2)], u2[k % len(u2)]) for k in combined.tolist()]
 
 
-def _edge_risk(net: Network, topo: Topology, cargo: Cargo,
-               sanctions: Any) -> tuple[np.ndarray, np.ndarray]:
+def _edge_risk(
+    net: Network, topo: Topology, cargo: Cargo, sanctions: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-edge expected disruption delay (h) and security + sanctions money (USD) from the
     network's risk table (:func:`corridors.costs.risk.edge_risk_usd`): countries and places are
     charged on the edge that enters them (and on loading at the origin), links on their link,
@@ -353,10 +388,15 @@ def _edge_risk(net: Network, topo: Topology, cargo: Cargo,
     # the country text of each (from country, to country), once per distinct pair
     code, names = pd.factorize(np.array(pc, dtype=object))
     width = max(len(names), 1)
-    pair_code, pairs = pd.factorize(code[sp] * width + code[dp]) if len(pc) else \
-        (np.zeros(len(sp), dtype=np.int64), np.zeros(0, dtype=np.int64))
-    pair_text = [names[k // width] if k // width == k % width
-                 else f"{names[k // width]}-{names[k % width]}" for k in pairs.tolist()]
+    pair_code, pairs = (
+        pd.factorize(code[sp] * width + code[dp])
+        if len(pc)
+        else (np.zeros(len(sp), dtype=np.int64), np.zeros(0, dtype=np.int64))
+    )
+    pair_text = [
+        names[k // width] if k // width == k % width else f"{names[k // width]}-{names[k % width]}"
+        for k in pairs.tolist()
+    ]
     countries = np.array(pair_text, dtype=object)[pair_code].tolist() if len(sp) else []
     # link edges have their link's row in elink, other edges -1: the last item, here "none"
     elink = topo.elink.tolist()
@@ -365,11 +405,17 @@ def _edge_risk(net: Network, topo: Topology, cargo: Cargo,
     link_ids = [ids_or_none[li] for li in elink]
     passages = [passages_or_none[li] for li in elink]
     place_ids = np.array(topo.place_ids, dtype=object)
-    return edge_risk_usd(net, cargo, countries=countries,
-                         places_from=place_ids[sp].tolist() if len(sp) else [],
-                         places_to=place_ids[dp].tolist() if len(dp) else [],
-                         link_ids=link_ids, passages=passages,
-                         starts=(topo.etype == LOAD).tolist(), sanctions=sanctions)
+    return edge_risk_usd(
+        net,
+        cargo,
+        countries=countries,
+        places_from=place_ids[sp].tolist() if len(sp) else [],
+        places_to=place_ids[dp].tolist() if len(dp) else [],
+        link_ids=link_ids,
+        passages=passages,
+        starts=(topo.etype == LOAD).tolist(),
+        sanctions=sanctions,
+    )
 
 
 def risk_arrays(net: Network, cargo: Cargo, sanctions: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -396,15 +442,18 @@ def check_weights(w: Weights, objective: str, mask: np.ndarray, net_name: str) -
     broken = np.flatnonzero(mask & ~(np.isfinite(arr) & (arr >= 0)))
     for e in broken.tolist():
         if e not in missing:
-            reasons.append(f"{w.rule[e] or f'edge {e}'}: {objective} weight {arr[e]!r} is "
-                           "not a finite number >= 0 (check its overrides and table rows)")
+            reasons.append(
+                f"{w.rule[e] or f'edge {e}'}: {objective} weight {arr[e]!r} is "
+                "not a finite number >= 0 (check its overrides and table rows)"
+            )
     if not reasons:
         return
     shown = reasons[:12]
     more = f"\n  ... and {len(reasons) - len(shown)} more" if len(reasons) > len(shown) else ""
     raise ParameterError(
         f"cannot route by {objective!r} on {net_name}: {len(reasons)} parameter(s) missing or "
-        "invalid:\n  " + "\n  ".join(shown) + more)
+        "invalid:\n  " + "\n  ".join(shown) + more
+    )
 
 
 def _table_file(net: Network, table: str) -> str:
@@ -434,12 +483,14 @@ def routing_data_problems(net: Network) -> list[Problem]:
     fields = {"20ft": "usd_per_teu_km", "40ft": "usd_per_feu_km"}
     for cargo in (Cargo.container("20ft"), Cargo.container("40ft"), Cargo.bulk(1.0)):
         w = weights(net, cargo)
-        for table, missing in (("speeds", w.missing["time_h"]),
-                               ("tariffs", w.missing["cost_usd"])):
+        for table, missing in (("speeds", w.missing["time_h"]), ("tariffs", w.missing["cost_usd"])):
             for e, reason in missing.items():
                 if topo.etype[e] == LINK:
-                    field = ("speed_kmh" if table == "speeds"
-                             else fields.get(cargo.unit, "usd_per_tonne_km"))
+                    field = (
+                        "speed_kmh"
+                        if table == "speeds"
+                        else fields.get(cargo.unit, "usd_per_tonne_km")
+                    )
                     key = (table, str(topo.emode[e]), str(topo.ecountry[e]), field)
                     lid = topo.link_ids[int(topo.elink[e])]
                     ids = by_key.setdefault(key, [])
@@ -451,11 +502,16 @@ def routing_data_problems(net: Network) -> list[Problem]:
     for (table, mode, country, field), ids in sorted(by_key.items()):
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         what = "speed" if table == "speeds" else f"tariff ({field})"
-        problems.append(Problem(
-            _table_file(net, table), f"({mode}, {country})", field,
-            f"no {what} for {mode} in {country}, which {len(ids)} link(s) use ({shown}): add a "
-            f"{table} row for ({mode}, {country}) or ({mode}, *)"
-            + (", or set the links' speed_kmh or time_h" if table == "speeds" else "")))
+        problems.append(
+            Problem(
+                _table_file(net, table),
+                f"({mode}, {country})",
+                field,
+                f"no {what} for {mode} in {country}, which {len(ids)} link(s) use ({shown}): add a "
+                f"{table} row for ({mode}, {country}) or ({mode}, *)"
+                + (", or set the links' speed_kmh or time_h" if table == "speeds" else ""),
+            )
+        )
     for (table, rule), reason in sorted(other.items()):
         problems.append(Problem(_table_file(net, table), rule, "", reason))
     return problems

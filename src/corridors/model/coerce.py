@@ -20,7 +20,7 @@ from .schema import (
     _missing,
 )
 
-__all__ = ['coerce_frame', 'parse_number', 'MAX_MAGNITUDE']
+__all__ = ["coerce_frame", "parse_number", "MAX_MAGNITUDE"]
 
 
 class _RecordNames:
@@ -71,16 +71,25 @@ def coerce_frame(
     dup = df.columns.duplicated()
     if dup.any():  # df[name] would be a frame; keep the first column of each name
         for name in dict.fromkeys(df.columns[dup]):
-            problems.append(Problem(file, "(all records)", str(name),
-                                    "column appears more than once; the first is used"))
+            problems.append(
+                Problem(
+                    file,
+                    "(all records)",
+                    str(name),
+                    "column appears more than once; the first is used",
+                )
+            )
         df = df.loc[:, ~dup]
     names = _RecordNames(df, key)
     present = set(df.columns)
     for spec in fields:
         if spec.name not in present:
             if spec.required:
-                problems.append(Problem(file, "(all records)", spec.name,
-                                        "required field is missing from the file"))
+                problems.append(
+                    Problem(
+                        file, "(all records)", spec.name, "required field is missing from the file"
+                    )
+                )
             out[spec.name] = _typed_column([None] * len(df), spec.type, out.index)
             continue
         column, missing, errors = _convert_column(df[spec.name], spec.type, out.index)
@@ -96,11 +105,13 @@ def coerce_frame(
             out[extra] = df[extra]
     return out
 
+
 _SLOW = object()  # a cell the whole-column conversion leaves to :func:`_convert`
 
 
-def _convert_column(col: pd.Series, kind: str,
-                    index: pd.Index) -> tuple[pd.Series, np.ndarray, dict[int, str]]:
+def _convert_column(
+    col: pd.Series, kind: str, index: pd.Index
+) -> tuple[pd.Series, np.ndarray, dict[int, str]]:
     """Convert one column as :func:`_convert` converts each cell: return the typed column,
     which cells are missing after conversion, and the error of each cell that failed.
 
@@ -129,25 +140,42 @@ def _convert_column(col: pd.Series, kind: str,
             values = np.where(ok, x, np.nan)
             return pd.Series(values, dtype=float, index=index), missing, errors
         ints = np.where(ok, x, 1.0).astype(np.int64)
-        return (pd.Series(pd.arrays.IntegerArray(ints, missing.copy()), index=index),
-                missing, errors)
+        return (
+            pd.Series(pd.arrays.IntegerArray(ints, missing.copy()), index=index),
+            missing,
+            errors,
+        )
     cells = col.tolist()
     if kind == "str":
-        conv = [(v.strip() or None) if type(v) is str
-                else None if v is None or (type(v) is float and v != v) else _SLOW
-                for v in cells]
+        conv = [
+            (v.strip() or None)
+            if type(v) is str
+            else None
+            if v is None or (type(v) is float and v != v)
+            else _SLOW
+            for v in cells
+        ]
     elif kind == "bool" and isinstance(dtype, np.dtype) and dtype.kind == "b":
         values = col.to_numpy(dtype=bool)
-        return (pd.Series(values, dtype=bool, index=index), np.zeros(len(values), dtype=bool),
-                errors)
+        return (
+            pd.Series(values, dtype=bool, index=index),
+            np.zeros(len(values), dtype=bool),
+            errors,
+        )
     elif kind == "float":
-        conv = [v if type(v) is float and -math.inf < v < math.inf
-                else None if v is None or (type(v) is float and v != v) else _SLOW
-                for v in cells]
+        conv = [
+            v
+            if type(v) is float and -math.inf < v < math.inf
+            else None
+            if v is None or (type(v) is float and v != v)
+            else _SLOW
+            for v in cells
+        ]
     elif kind == "bool":
-        conv = [v if type(v) is bool
-                else None if v is None or (type(v) is float and v != v) else _SLOW
-                for v in cells]
+        conv = [
+            v if type(v) is bool else None if v is None or (type(v) is float and v != v) else _SLOW
+            for v in cells
+        ]
     else:
         conv = [None if v is None or (type(v) is float and v != v) else _SLOW for v in cells]
     for i, v in enumerate(conv):
@@ -166,10 +194,12 @@ def _typed_column(values: list[Any], kind: str, index: pd.Index) -> pd.Series:
     if kind == "int":
         return pd.Series(pd.array(values, dtype="Int64"), index=index)
     if kind == "bool":
-        return pd.Series([bool(v) if v is not None else False for v in values], dtype=bool,
-                         index=index)
+        return pd.Series(
+            [bool(v) if v is not None else False for v in values], dtype=bool, index=index
+        )
     # object dtype: text keeps None (not NaN) for missing values
     return pd.Series(values, dtype=object, index=index)
+
 
 MAX_MAGNITUDE = 1e12
 
@@ -186,12 +216,15 @@ def parse_number(text: str, *, what: str = "a number") -> tuple[float | None, st
     """
     s = text.strip()
     if not _NUMBER_RE.fullmatch(s):
-        return None, (f"expected {what} written with the digits 0-9 (like 12, 3.5 or 1e3; "
-                      f"empty for missing), got {text!r}")
+        return None, (
+            f"expected {what} written with the digits 0-9 (like 12, 3.5 or 1e3; "
+            f"empty for missing), got {text!r}"
+        )
     x = float(s)
     if not math.isfinite(x):
         return None, f"expected a finite number, got {text!r}"
     return x, None
+
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 
@@ -219,14 +252,19 @@ def _convert(value: Any, kind: str) -> tuple[Any, str | None]:
             if not math.isfinite(number):
                 return None, f"expected a finite number, got {value!r}"
             if abs(number) > MAX_MAGNITUDE:
-                return None, (f"{value!r} is implausibly large (more than {MAX_MAGNITUDE:g} in "
-                              "magnitude): a unit or typing error?")
+                return None, (
+                    f"{value!r} is implausibly large (more than {MAX_MAGNITUDE:g} in "
+                    "magnitude): a unit or typing error?"
+                )
             return number, None
         if kind == "int":
             if isinstance(value, bool):
                 raise ValueError
-            parsed, error = (parse_number(value, what="a whole number")
-                             if isinstance(value, str) else (None, None))
+            parsed, error = (
+                parse_number(value, what="a whole number")
+                if isinstance(value, str)
+                else (None, None)
+            )
             if error:
                 return None, error
             number = parsed if parsed is not None else float(value)
@@ -248,5 +286,10 @@ def _convert(value: Any, kind: str) -> tuple[Any, str | None]:
             return None, f"expected true or false, got {value!r}"
     except (TypeError, ValueError, OverflowError):
         pass
-    expected = {"float": "a number", "int": "a whole number", "str": "text", "bool": "true or false"}
+    expected = {
+        "float": "a number",
+        "int": "a whole number",
+        "str": "text",
+        "bool": "true or false",
+    }
     return None, f"expected {expected[kind]}, got {value!r}"

@@ -34,7 +34,14 @@ from .network import Network
 from .schema import LINK_FIELDS, PLACE_FIELDS, TABLE_FIELDS, TABLE_NAMES, FieldSpec
 from .validation import prepare_frames, validate_corridors
 
-__all__ = ['read_network', 'write_network', 'load_network', 'bundled_networks', 'bundled_path', 'parse_sources_md']
+__all__ = [
+    "read_network",
+    "write_network",
+    "load_network",
+    "bundled_networks",
+    "bundled_path",
+    "parse_sources_md",
+]
 
 BUNDLED_DEFAULT = "pak-russia"
 _SOURCE_ID_RE = re.compile(r"\*\*\[([A-Za-z0-9_.:\-]+)\]\*\*")
@@ -71,48 +78,66 @@ def read_network(path: str | os.PathLike[str], *, validate: bool = True) -> Netw
     """
     p = Path(path)
     if not p.exists():
-        raise FileNotFoundError(f"no network at {str(p)!r}: expected a folder with "
-                                "places.geojson and links.geojson, or a .gpkg file")
+        raise FileNotFoundError(
+            f"no network at {str(p)!r}: expected a folder with "
+            "places.geojson and links.geojson, or a .gpkg file"
+        )
     if p.is_dir():
         raw = _read_folder(p)
     elif p.suffix.lower() == ".gpkg":
         raw = _read_gpkg(p)
     else:
-        raise ValidationError([Problem(str(p), "(file)", "",
-                                       "not a network: give a folder of GeoJSON/CSV files or a "
-                                       ".gpkg file")])
+        raise ValidationError(
+            [
+                Problem(
+                    str(p),
+                    "(file)",
+                    "",
+                    "not a network: give a folder of GeoJSON/CSV files or a .gpkg file",
+                )
+            ]
+        )
     problems: list[Problem] = raw["problems"]
     if raw["places"] is None or raw["links"] is None:
         raise ValidationError(problems, header=f"cannot read the network at {p}")
     sources = raw["sources"] if validate else None
     try:
-        places, links, tables, more = prepare_frames(raw["places"], raw["links"], raw["tables"],
-                                                     sources=sources or None, files=raw["files"])
+        places, links, tables, more = prepare_frames(
+            raw["places"], raw["links"], raw["tables"], sources=sources or None, files=raw["files"]
+        )
     except ValidationError as err:  # CRS problems stop early; report with the read problems
-        raise ValidationError(problems + err.problems,
-                              header=f"problems found in {p}") from None
+        raise ValidationError(problems + err.problems, header=f"problems found in {p}") from None
     problems = problems + more
     if "corridors" in raw["meta"]:
-        validate_corridors(raw["meta"]["corridors"], raw["files"].get("corridors", str(p)),
-                           set(places.index), problems)
+        validate_corridors(
+            raw["meta"]["corridors"],
+            raw["files"].get("corridors", str(p)),
+            set(places.index),
+            problems,
+        )
     if problems:
         n = len(problems)
         raise ValidationError(problems, header=f"{n} problem{'s' if n != 1 else ''} found in {p}")
-    return Network(places, links, tables, meta=raw["meta"], sources=raw["sources"],
-                   origin=str(p))
+    return Network(places, links, tables, meta=raw["meta"], sources=raw["sources"], origin=str(p))
 
 
 def _read_folder(folder: Path) -> dict[str, Any]:
     problems: list[Problem] = []
     files: dict[str, str] = {}
-    out: dict[str, Any] = {"problems": problems, "files": files, "tables": {}, "meta": {},
-                           "sources": {}}
+    out: dict[str, Any] = {
+        "problems": problems,
+        "files": files,
+        "tables": {},
+        "meta": {},
+        "sources": {},
+    }
     for layer in ("places", "links"):
         f = folder / f"{layer}.geojson"
         files[layer] = str(f)
         if not f.exists():
-            problems.append(Problem(str(f), "(file)", "", f"missing: a network folder needs "
-                                    f"{layer}.geojson"))
+            problems.append(
+                Problem(str(f), "(file)", "", f"missing: a network folder needs {layer}.geojson")
+            )
             out[layer] = None
             continue
         out[layer] = _read_vector(f, None, problems)
@@ -139,8 +164,9 @@ def _read_folder(folder: Path) -> dict[str, Any]:
             out["sources"] = parse_sources_md(text)
     name = out["meta"].get("name", folder.name)
     if not isinstance(name, str):
-        problems.append(Problem(str(meta_file), "name", "name",
-                                f"{name!r} is not a network name (a string)"))
+        problems.append(
+            Problem(str(meta_file), "name", "name", f"{name!r} is not a network name (a string)")
+        )
     out["meta"]["name"] = str(name)
     return out
 
@@ -157,16 +183,29 @@ def read_text_file(f: Path, problems: list[Problem], *, what: str = "text") -> s
         if f.is_dir():
             raise IsADirectoryError(f"{f} is a folder, not a file")
         if size > MAX_TEXT_BYTES:
-            problems.append(Problem(str(f), "(file)", "", f"{size:,} bytes: larger than the "
-                                    f"{MAX_TEXT_BYTES:,} bytes a {what} file may have"))
+            problems.append(
+                Problem(
+                    str(f),
+                    "(file)",
+                    "",
+                    f"{size:,} bytes: larger than the "
+                    f"{MAX_TEXT_BYTES:,} bytes a {what} file may have",
+                )
+            )
             return None
         return f.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:
-        problems.append(Problem(str(f), "(file)", "", f"not UTF-8 {what}: byte "
-                                f"{err.object[err.start:err.start + 1]!r} at offset {err.start}"))
+        problems.append(
+            Problem(
+                str(f),
+                "(file)",
+                "",
+                f"not UTF-8 {what}: byte "
+                f"{err.object[err.start : err.start + 1]!r} at offset {err.start}",
+            )
+        )
     except OSError as err:
-        problems.append(Problem(str(f), "(file)", "", f"cannot be read: "
-                                f"{err.strerror or err}"))
+        problems.append(Problem(str(f), "(file)", "", f"cannot be read: {err.strerror or err}"))
     return None
 
 
@@ -182,8 +221,9 @@ def read_toml_file(f: Path, problems: list[Problem]) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as err:
         problems.append(Problem(str(f), "(file)", "", f"not valid TOML: {err}"))
     except RecursionError:
-        problems.append(Problem(str(f), "(file)", "", "not valid TOML here: nested too deep "
-                                "to read"))
+        problems.append(
+            Problem(str(f), "(file)", "", "not valid TOML here: nested too deep to read")
+        )
     return None
 
 
@@ -221,8 +261,9 @@ def _read_csv(f: Path, problems: list[Problem]) -> pd.DataFrame | None:
         if not any(c.strip() for c in r):
             continue
         if len(r) != len(header):
-            problems.append(Problem(str(f), f"line {i}", "",
-                                    f"{len(r)} cells but the header has {len(header)}"))
+            problems.append(
+                Problem(str(f), f"line {i}", "", f"{len(r)} cells but the header has {len(header)}")
+            )
             continue
         body.append(r)
     return pd.DataFrame(body, columns=header, dtype=object)
@@ -231,19 +272,33 @@ def _read_csv(f: Path, problems: list[Problem]) -> pd.DataFrame | None:
 def _read_gpkg(f: Path) -> dict[str, Any]:
     problems: list[Problem] = []
     files = {"places": f"{f} (layer places)", "links": f"{f} (layer links)"}
-    out: dict[str, Any] = {"problems": problems, "files": files, "tables": {}, "meta": {},
-                           "sources": {}, "places": None, "links": None}
+    out: dict[str, Any] = {
+        "problems": problems,
+        "files": files,
+        "tables": {},
+        "meta": {},
+        "sources": {},
+        "places": None,
+        "links": None,
+    }
     try:
         with _gdal_warnings() as notes:
             layers = {str(name) for name, _ in pyogrio.list_layers(f)}
     except Exception as err:
-        problems.append(Problem(str(f), "(file)", "", f"cannot be read as a GeoPackage: "
-                                f"{_short(err, notes)}"))
+        problems.append(
+            Problem(str(f), "(file)", "", f"cannot be read as a GeoPackage: {_short(err, notes)}")
+        )
         return out
     for layer in ("places", "links"):
         if layer not in layers:
-            problems.append(Problem(str(f), "(file)", "", f"missing layer {layer!r}; found: "
-                                    f"{', '.join(sorted(layers)) or 'none'}"))
+            problems.append(
+                Problem(
+                    str(f),
+                    "(file)",
+                    "",
+                    f"missing layer {layer!r}; found: {', '.join(sorted(layers)) or 'none'}",
+                )
+            )
         else:
             out[layer] = _read_vector(f, layer, problems)
     for name in TABLE_NAMES:
@@ -273,8 +328,9 @@ def _read_table_layer(f: Path, layer: str, problems: list[Problem]) -> pd.DataFr
         with _gdal_warnings() as notes:
             df = pyogrio.read_dataframe(f, layer=layer, read_geometry=False)
     except Exception as err:
-        problems.append(Problem(f"{f} (layer {layer})", "(file)", "", f"cannot be read: "
-                                f"{_short(err, notes)}"))
+        problems.append(
+            Problem(f"{f} (layer {layer})", "(file)", "", f"cannot be read: {_short(err, notes)}")
+        )
         return None
     return pd.DataFrame(df)
 
@@ -309,7 +365,7 @@ def parse_sources_md(text: str) -> dict[str, str]:
     for line in text.splitlines():
         m = _SOURCE_ID_RE.search(line)
         if m:
-            out[m.group(1)] = line[m.end():].strip(" -:\t") or m.group(1)
+            out[m.group(1)] = line[m.end() :].strip(" -:\t") or m.group(1)
     return out
 
 
@@ -344,10 +400,12 @@ def _write_folder(net: Network, folder: Path) -> None:
     with atomic_folder(folder) as tmp:
         folder = tmp.parent / folder.name
         written = {"places.geojson", "links.geojson"}
-        (tmp / "places.geojson").write_text(_geojson(net.places, PLACE_FIELDS, "places"),
-                                            encoding="utf-8")
-        (tmp / "links.geojson").write_text(_geojson(net.links, LINK_FIELDS, "links"),
-                                           encoding="utf-8")
+        (tmp / "places.geojson").write_text(
+            _geojson(net.places, PLACE_FIELDS, "places"), encoding="utf-8"
+        )
+        (tmp / "links.geojson").write_text(
+            _geojson(net.links, LINK_FIELDS, "links"), encoding="utf-8"
+        )
         for name, table in net.tables.items():
             (tmp / f"{name}.csv").write_text(_csv(table, TABLE_FIELDS[name]), encoding="utf-8")
             written.add(f"{name}.csv")
@@ -357,8 +415,9 @@ def _write_folder(net: Network, folder: Path) -> None:
             written.add("network.toml")
         if net.corridors:
             existing = folder / "corridors.toml"
-            if _same_file_content(existing, lambda text: tomllib.loads(text).get("corridor")
-                                  == net.corridors):
+            if _same_file_content(
+                existing, lambda text: tomllib.loads(text).get("corridor") == net.corridors
+            ):
                 shutil.copy2(existing, tmp / "corridors.toml")  # keep its comments
             else:
                 body = "\n".join("[[corridor]]\n" + _toml(c) for c in net.corridors)
@@ -374,7 +433,10 @@ def _write_folder(net: Network, folder: Path) -> None:
         if folder.is_dir():
             for entry in folder.iterdir():
                 stale_table = entry.name in {f"{n}.csv" for n in TABLE_NAMES} | {
-                    "network.toml", "SOURCES.md", "corridors.toml"}
+                    "network.toml",
+                    "SOURCES.md",
+                    "corridors.toml",
+                }
                 if entry.name in written or stale_table:
                     continue
                 if entry.is_dir():
@@ -396,15 +458,21 @@ def _same_file_content(f: Path, same: Callable[[str], bool]) -> bool:
 
 def _write_gpkg(net: Network, f: Path) -> None:
     with atomic_path(f, write_errors=gdal_write_errors(), make_parents=True) as tmp:
-        _frame_for_file(net.places, PLACE_FIELDS).to_file(tmp, layer="places", driver="GPKG",
-                                                          engine="pyogrio")
-        _frame_for_file(net.links, LINK_FIELDS).to_file(tmp, layer="links", driver="GPKG",
-                                                        engine="pyogrio")
+        _frame_for_file(net.places, PLACE_FIELDS).to_file(
+            tmp, layer="places", driver="GPKG", engine="pyogrio"
+        )
+        _frame_for_file(net.links, LINK_FIELDS).to_file(
+            tmp, layer="links", driver="GPKG", engine="pyogrio"
+        )
         for name, table in net.tables.items():
             pyogrio.write_dataframe(_table_for_file(table, TABLE_FIELDS[name]), tmp, layer=name)
         if net.meta:
-            meta = pd.DataFrame({"key": list(net.meta),
-                                 "value": [json.dumps(v, default=str) for v in net.meta.values()]})
+            meta = pd.DataFrame(
+                {
+                    "key": list(net.meta),
+                    "value": [json.dumps(v, default=str) for v in net.meta.values()],
+                }
+            )
             pyogrio.write_dataframe(meta, tmp, layer="meta")
         if net.sources:
             src = pd.DataFrame({"id": list(net.sources), "text": list(net.sources.values())})
@@ -418,8 +486,9 @@ def _ordered_columns(df: pd.DataFrame, fields: Iterable[FieldSpec]) -> list[str]
 
 def _frame_for_file(gdf: gpd.GeoDataFrame, fields: tuple[FieldSpec, ...]) -> gpd.GeoDataFrame:
     cols = _ordered_columns(gdf, fields)
-    out = gpd.GeoDataFrame(gdf[cols].reset_index(drop=True), geometry=gdf.geometry.to_numpy(),
-                           crs=gdf.crs)
+    out = gpd.GeoDataFrame(
+        gdf[cols].reset_index(drop=True), geometry=gdf.geometry.to_numpy(), crs=gdf.crs
+    )
     return out
 
 
@@ -476,8 +545,10 @@ def _csv(df: pd.DataFrame, fields: tuple[FieldSpec, ...]) -> str:
 def _csv_row(cells: Iterable[str]) -> str:
     # csv.writer with lineterminator="\n" leaves a cell holding a bare "\r" unquoted, which
     # then reads back as a line break; quote every cell with a delimiter, quote or line break.
-    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(ch in c for ch in ',"\r\n')
-                    else c for c in map(str, cells))
+    return ",".join(
+        f'"{c.replace(chr(34), chr(34) * 2)}"' if any(ch in c for ch in ',"\r\n') else c
+        for c in map(str, cells)
+    )
 
 
 def _toml_value(v: Any) -> str:
@@ -542,8 +613,10 @@ def bundled_path(name: str = BUNDLED_DEFAULT) -> Path:
         if (candidate / "places.geojson").exists():
             return candidate
     available = bundled_networks()
-    raise ValueError(f"no bundled network named {name!r}; available: "
-                     f"{', '.join(available) or 'none (the package data is missing: reinstall)'}")
+    raise ValueError(
+        f"no bundled network named {name!r}; available: "
+        f"{', '.join(available) or 'none (the package data is missing: reinstall)'}"
+    )
 
 
 def load_network(name: str = BUNDLED_DEFAULT) -> Network:

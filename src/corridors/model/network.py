@@ -71,7 +71,25 @@ from .validation import validate_links as validate_links
 from .validation import validate_places as validate_places
 from .validation import validate_table as validate_table
 
-__all__ = ['MODES', 'LINK_KINDS', 'PLACE_KINDS', 'STATUSES', 'CONFIDENCE_LEVELS', 'GAUGES_MM', 'TRANSFER_KINDS', 'OPERATION_KINDS', 'PASSAGES', 'TABLE_NAMES', 'Place', 'Link', 'Network', 'geodesic_km', 'link_is_usable', 'normalize_name', 'services_of']
+__all__ = [
+    "MODES",
+    "LINK_KINDS",
+    "PLACE_KINDS",
+    "STATUSES",
+    "CONFIDENCE_LEVELS",
+    "GAUGES_MM",
+    "TRANSFER_KINDS",
+    "OPERATION_KINDS",
+    "PASSAGES",
+    "TABLE_NAMES",
+    "Place",
+    "Link",
+    "Network",
+    "geodesic_km",
+    "link_is_usable",
+    "normalize_name",
+    "services_of",
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,7 +155,6 @@ class Link:
         return self.kind == "border"
 
 
-
 # --------------------------------------------------------------------------------------------
 # The network
 # --------------------------------------------------------------------------------------------
@@ -165,10 +182,16 @@ class Network:
         Bibliography: source id -> citation text (``SOURCES.md``).
     """
 
-    def __init__(self, places: gpd.GeoDataFrame, links: gpd.GeoDataFrame,
-                 tables: Mapping[str, pd.DataFrame] | None = None, *,
-                 meta: Mapping[str, Any] | None = None, sources: Mapping[str, str] | None = None,
-                 origin: str = "<memory>") -> None:
+    def __init__(
+        self,
+        places: gpd.GeoDataFrame,
+        links: gpd.GeoDataFrame,
+        tables: Mapping[str, pd.DataFrame] | None = None,
+        *,
+        meta: Mapping[str, Any] | None = None,
+        sources: Mapping[str, str] | None = None,
+        origin: str = "<memory>",
+    ) -> None:
         # Use from_geodataframes: this constructor trusts that its inputs are validated.
         self._places = places
         self._links = links
@@ -231,12 +254,21 @@ class Network:
         >>> Network.from_geodataframes(places, links)
         <Network '<memory>': 2 places, 1 links, 165 km>
         """
-        tables = {"tariffs": tariffs, "speeds": speeds, "crossings": crossings,
-                  "operations": operations, "risk": risk, "services": services}
+        tables = {
+            "tariffs": tariffs,
+            "speeds": speeds,
+            "crossings": crossings,
+            "operations": operations,
+            "risk": risk,
+            "services": services,
+        }
         p, l_, t, problems = prepare_frames(places, links, tables, sources=sources, files=files)
         if problems:
-            raise ValidationError(problems, header=f"{len(problems)} problem"
-                                  f"{'s' if len(problems) != 1 else ''} found in {origin}")
+            raise ValidationError(
+                problems,
+                header=f"{len(problems)} problem"
+                f"{'s' if len(problems) != 1 else ''} found in {origin}",
+            )
         return cls(p, l_, t, meta=meta, sources=sources, origin=origin)
 
     # ---- the frames (read-only views) and edits that make new networks ---------------------
@@ -262,8 +294,13 @@ class Network:
         ``risk``): a read-only mapping of copy-on-write views (see :meth:`replace`)."""
         return MappingProxyType({k: v.copy(deep=False) for k, v in self._tables.items()})
 
-    def replace(self, *, places: gpd.GeoDataFrame | None = None,
-                links: gpd.GeoDataFrame | None = None, **tables: pd.DataFrame | None) -> Network:
+    def replace(
+        self,
+        *,
+        places: gpd.GeoDataFrame | None = None,
+        links: gpd.GeoDataFrame | None = None,
+        **tables: pd.DataFrame | None,
+    ) -> Network:
         """A new, validated network with some frames replaced; this one is left unchanged.
 
         Parameters
@@ -295,18 +332,22 @@ class Network:
         bad = sorted(set(tables) - set(TABLE_NAMES))
         if bad:
             raise ParameterError(f"unknown table {bad[0]!r}; allowed: {', '.join(TABLE_NAMES)}")
-        new_tables: dict[str, pd.DataFrame | None] = {k: v.copy() for k, v in
-                                                      self._tables.items()}
+        new_tables: dict[str, pd.DataFrame | None] = {k: v.copy() for k, v in self._tables.items()}
         for k, v in tables.items():
             new_tables[k] = None if v is None else v.copy()
         return Network.from_geodataframes(
             self._places.copy() if places is None else places.copy(),
             self._links.copy() if links is None else links.copy(),
-            tariffs=new_tables.get("tariffs"), speeds=new_tables.get("speeds"),
-            crossings=new_tables.get("crossings"), operations=new_tables.get("operations"),
-            risk=new_tables.get("risk"), services=new_tables.get("services"), meta=self.meta,
+            tariffs=new_tables.get("tariffs"),
+            speeds=new_tables.get("speeds"),
+            crossings=new_tables.get("crossings"),
+            operations=new_tables.get("operations"),
+            risk=new_tables.get("risk"),
+            services=new_tables.get("services"),
+            meta=self.meta,
             sources=self.sources or None,
-            origin=self.origin)
+            origin=self.origin,
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -314,8 +355,10 @@ class Network:
         have equal fingerprints; any change of data changes it. Use it as a cache key."""
         if self._fingerprint is None:
             h = hashlib.sha256()
-            frames: list[tuple[str, pd.DataFrame]] = [("places", self._places),
-                                                      ("links", self._links)]
+            frames: list[tuple[str, pd.DataFrame]] = [
+                ("places", self._places),
+                ("links", self._links),
+            ]
             frames += sorted(self._tables.items())
             for name, df in frames:
                 h.update(name.encode())
@@ -338,14 +381,21 @@ class Network:
 
     def __repr__(self) -> str:
         km = float(np.nansum(self._links["distance_km"].to_numpy()))
-        return (f"<Network {self.name!r}: {len(self._places)} places, {len(self._links)} links, "
-                f"{km:,.0f} km>")
+        return (
+            f"<Network {self.name!r}: {len(self._places)} places, {len(self._links)} links, "
+            f"{km:,.0f} km>"
+        )
 
     def copy(self) -> Network:
         """A deep copy (frames and tables copied)."""
-        return Network(self._places.copy(), self._links.copy(),
-                       {k: v.copy() for k, v in self._tables.items()},
-                       meta=dict(self.meta), sources=dict(self.sources), origin=self.origin)
+        return Network(
+            self._places.copy(),
+            self._links.copy(),
+            {k: v.copy() for k, v in self._tables.items()},
+            meta=dict(self.meta),
+            sources=dict(self.sources),
+            origin=self.origin,
+        )
 
     # ---- records ---------------------------------------------------------------------------
 
@@ -363,15 +413,25 @@ class Network:
         row = self._places.loc[pid]
         aliases = tuple(a for a in (row["aliases"] or "").split("|") if a)
         geom = row.geometry
-        return Place(id=pid, name=row["name"], country=row["country"], kind=row["kind"],
-                     lon=float(geom.x), lat=float(geom.y), aliases=aliases,
-                     source=row["source"], confidence=row["confidence"], notes=row["notes"])
+        return Place(
+            id=pid,
+            name=row["name"],
+            country=row["country"],
+            kind=row["kind"],
+            lon=float(geom.x),
+            lat=float(geom.y),
+            aliases=aliases,
+            source=row["source"],
+            confidence=row["confidence"],
+            notes=row["notes"],
+        )
 
     def place_id(self, query: str) -> str:
         """Id of the place named ``query`` (id, name or alias; case and diacritics ignored)."""
         if not isinstance(query, str) or not query.strip():
-            raise UnknownPlaceError(str(query), [], message=f"a place must be a non-empty name "
-                                    f"or id, got {query!r}")
+            raise UnknownPlaceError(
+                str(query), [], message=f"a place must be a non-empty name or id, got {query!r}"
+            )
         if query in self._places.index:
             return query
         lookup = self._name_lookup()
@@ -402,8 +462,9 @@ class Network:
     def _name_lookup(self) -> dict[str, set[str]]:
         if self._lookup is None:
             lookup: dict[str, set[str]] = {}
-            for pid, name, aliases in zip(self._places["id"], self._places["name"],
-                                          self._places["aliases"]):
+            for pid, name, aliases in zip(
+                self._places["id"], self._places["name"], self._places["aliases"]
+            ):
                 names = [pid, name] + [a for a in (aliases or "").split("|") if a]
                 for n in names:
                     if n:
@@ -424,15 +485,26 @@ class Network:
             raise KeyError(f"unknown link {link_id!r}; closest ids: {', '.join(close) or 'none'}")
         r = self._links.loc[link_id]
         return Link(
-            id=link_id, from_id=r["from_id"], to_id=r["to_id"], mode=r["mode"], kind=r["kind"],
-            distance_km=float(r["distance_km"]), status=r["status"],
+            id=link_id,
+            from_id=r["from_id"],
+            to_id=r["to_id"],
+            mode=r["mode"],
+            kind=r["kind"],
+            distance_km=float(r["distance_km"]),
+            status=r["status"],
             gauge_mm=parse_gauges(r["gauge_mm"]),
             year=None if _missing(r["year"]) else int(r["year"]),
-            speed_kmh=_opt_float(r["speed_kmh"]), time_h=_opt_float(r["time_h"]),
-            usd_per_teu_km=_opt_float(r["usd_per_teu_km"]), headway_h=_opt_float(r["headway_h"]),
-            oneway=bool(r["oneway"]), passages=tuple(split_list(r["passages"])),
-            cargo_units=tuple(split_list(r["cargo_units"])), source=r["source"], confidence=r["confidence"],
-            notes=r["notes"])
+            speed_kmh=_opt_float(r["speed_kmh"]),
+            time_h=_opt_float(r["time_h"]),
+            usd_per_teu_km=_opt_float(r["usd_per_teu_km"]),
+            headway_h=_opt_float(r["headway_h"]),
+            oneway=bool(r["oneway"]),
+            passages=tuple(split_list(r["passages"])),
+            cargo_units=tuple(split_list(r["cargo_units"])),
+            source=r["source"],
+            confidence=r["confidence"],
+            notes=r["notes"],
+        )
 
     # ---- graph and selection ---------------------------------------------------------------
 
@@ -443,15 +515,30 @@ class Network:
         ``status``, ``year``."""
         if self._graph is None:
             g = nx.MultiDiGraph(name=self.name)
-            for pid, name, country, kind in zip(self._places["id"], self._places["name"],
-                                                self._places["country"], self._places["kind"]):
+            for pid, name, country, kind in zip(
+                self._places["id"],
+                self._places["name"],
+                self._places["country"],
+                self._places["kind"],
+            ):
                 g.add_node(pid, name=name, country=country, kind=kind)
             for lid, a, b, mode, km, status, year, oneway in zip(
-                    self._links["id"], self._links["from_id"], self._links["to_id"],
-                    self._links["mode"], self._links["distance_km"], self._links["status"],
-                    self._links["year"], self._links["oneway"]):
-                attrs = dict(link=lid, mode=mode, distance_km=float(km), status=status,
-                             year=None if _missing(year) else int(year))
+                self._links["id"],
+                self._links["from_id"],
+                self._links["to_id"],
+                self._links["mode"],
+                self._links["distance_km"],
+                self._links["status"],
+                self._links["year"],
+                self._links["oneway"],
+            ):
+                attrs = dict(
+                    link=lid,
+                    mode=mode,
+                    distance_km=float(km),
+                    status=status,
+                    year=None if _missing(year) else int(year),
+                )
                 g.add_edge(a, b, key=lid, direction="forward", **attrs)
                 if not oneway:
                     g.add_edge(b, a, key=lid, direction="reverse", **attrs)
@@ -463,14 +550,25 @@ class Network:
 
         See :func:`link_is_usable` for the rule.
         """
-        return np.array([link_is_usable(s, y, year)
-                         for s, y in zip(self._links["status"], self._links["year"])], dtype=bool)
+        return np.array(
+            [
+                link_is_usable(s, y, year)
+                for s, y in zip(self._links["status"], self._links["year"])
+            ],
+            dtype=bool,
+        )
 
     def select(self, *, year: int | None = None) -> Network:
         """A network with only the links usable in ``year`` (all places kept)."""
         mask = self.usable(year)
-        net = Network(self._places, self._links.loc[mask].copy(), self._tables, meta=self.meta,
-                      sources=self.sources, origin=self.origin)
+        net = Network(
+            self._places,
+            self._links.loc[mask].copy(),
+            self._tables,
+            meta=self.meta,
+            sources=self.sources,
+            origin=self.origin,
+        )
         return net
 
     @property
@@ -486,16 +584,28 @@ class Network:
         modes = set(corridor.get("modes") or MODES)
         g = nx.Graph()
         g.add_nodes_from(self._places.index)
-        for a, b, mode, status, y in zip(self._links["from_id"], self._links["to_id"],
-                                         self._links["mode"], self._links["status"],
-                                         self._links["year"]):
+        for a, b, mode, status, y in zip(
+            self._links["from_id"],
+            self._links["to_id"],
+            self._links["mode"],
+            self._links["status"],
+            self._links["year"],
+        ):
             if mode in modes and link_is_usable(status, y, year):
                 g.add_edge(a, b)
         stops = list(corridor.get("places", []))
-        gaps = [(a, b) for a, b in zip(stops, stops[1:])
-                if a not in g or b not in g or not nx.has_path(g, a, b)]
-        return {"name": corridor.get("name"), "connected": not gaps, "gaps": gaps,
-                "year": year, "modes": sorted(modes)}
+        gaps = [
+            (a, b)
+            for a, b in zip(stops, stops[1:])
+            if a not in g or b not in g or not nx.has_path(g, a, b)
+        ]
+        return {
+            "name": corridor.get("name"),
+            "connected": not gaps,
+            "gaps": gaps,
+            "year": year,
+            "modes": sorted(modes),
+        }
 
     def info(self) -> dict[str, Any]:
         """Counts and lengths: places by country and kind, links and km by mode, status,
@@ -503,8 +613,11 @@ class Network:
         links = self._links
         ctry = self._places["country"].to_dict()
         link_country = [
-            ctry.get(a) if ctry.get(a) == ctry.get(b) else "border"
-            if k == "border" else f"{ctry.get(a)}-{ctry.get(b)}"
+            ctry.get(a)
+            if ctry.get(a) == ctry.get(b)
+            else "border"
+            if k == "border"
+            else f"{ctry.get(a)}-{ctry.get(b)}"
             for a, b, k in zip(links["from_id"], links["to_id"], links["kind"])
         ]
         km = links["distance_km"].astype(float)
@@ -522,10 +635,12 @@ class Network:
             "places": int(len(self._places)),
             "links": int(len(links)),
             "total_km": round(float(km.sum()), 1),
-            "places_by_country": {str(k): int(v) for k, v in
-                                  sorted(self._places["country"].value_counts().items())},
-            "places_by_kind": {str(k): int(v) for k, v in
-                               sorted(self._places["kind"].value_counts().items())},
+            "places_by_country": {
+                str(k): int(v) for k, v in sorted(self._places["country"].value_counts().items())
+            },
+            "places_by_kind": {
+                str(k): int(v) for k, v in sorted(self._places["kind"].value_counts().items())
+            },
             "links_by_mode": group(links["mode"]),
             "links_by_status": group(links["status"]),
             "links_by_kind": group(links["kind"]),

@@ -28,7 +28,34 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
-__all__ = ['MODES', 'LINK_KINDS', 'PLACE_KINDS', 'STATUSES', 'CONFIDENCE_LEVELS', 'GAUGES_MM', 'TRANSFER_KINDS', 'OPERATION_KINDS', 'PASSAGES', 'CARGO_UNIT_WORDS', 'DIRECTIONS', 'RISK_SCOPES', 'TABLE_NAMES', 'DISTANCE_TOLERANCE', 'ENDPOINT_TOLERANCE_KM', 'FieldSpec', 'PLACE_FIELDS', 'LINK_FIELDS', 'TABLE_FIELDS', 'TABLE_KEYS', 'normalize_name', 'geodesic_km', 'parse_gauges', 'services_of', 'link_is_usable', 'split_list']
+__all__ = [
+    "MODES",
+    "LINK_KINDS",
+    "PLACE_KINDS",
+    "STATUSES",
+    "CONFIDENCE_LEVELS",
+    "GAUGES_MM",
+    "TRANSFER_KINDS",
+    "OPERATION_KINDS",
+    "PASSAGES",
+    "CARGO_UNIT_WORDS",
+    "DIRECTIONS",
+    "RISK_SCOPES",
+    "TABLE_NAMES",
+    "DISTANCE_TOLERANCE",
+    "ENDPOINT_TOLERANCE_KM",
+    "FieldSpec",
+    "PLACE_FIELDS",
+    "LINK_FIELDS",
+    "TABLE_FIELDS",
+    "TABLE_KEYS",
+    "normalize_name",
+    "geodesic_km",
+    "parse_gauges",
+    "services_of",
+    "link_is_usable",
+    "split_list",
+]
 
 MODES = ("rail", "road", "sea", "ferry")
 LINK_KINDS = ("line", "border", "access")
@@ -36,15 +63,33 @@ PLACE_KINDS = ("port", "rail_station", "junction", "city", "dry_port", "border_p
 STATUSES = ("operational", "under_construction", "planned", "closed")
 CONFIDENCE_LEVELS = ("measured", "derived", "approx", "estimated", "assumed")
 GAUGES_MM = (1000, 1067, 1435, 1520, 1524, 1668, 1676)
-TRANSFER_KINDS = ("transload", "bogie_exchange", "port_handling", "intermodal", "ferry_terminal",
-                  "transshipment", "connection")
+TRANSFER_KINDS = (
+    "transload",
+    "bogie_exchange",
+    "port_handling",
+    "intermodal",
+    "ferry_terminal",
+    "transshipment",
+    "connection",
+)
 # Rows of operations.csv: transfers between services, and terminal handling (loading at the
 # origin, unloading at the destination) by mode.
 OPERATION_KINDS = (*TRANSFER_KINDS, "terminal")
 # Sea passages a sea or ferry link may pass (links.passages, risk.csv scope 'passage').
-PASSAGES = ("suez", "bab_el_mandeb", "hormuz", "bosporus", "dardanelles", "gibraltar",
-            "cape_of_good_hope", "english_channel", "danish_straits", "kerch", "malacca",
-            "volga_caspian_canal")
+PASSAGES = (
+    "suez",
+    "bab_el_mandeb",
+    "hormuz",
+    "bosporus",
+    "dardanelles",
+    "gibraltar",
+    "cape_of_good_hope",
+    "english_channel",
+    "danish_straits",
+    "kerch",
+    "malacca",
+    "volga_caspian_canal",
+)
 CARGO_UNIT_WORDS = ("20ft", "40ft", "tonne")
 DIRECTIONS = ("forward", "reverse")
 RISK_SCOPES = ("country", "place", "link", "passage")
@@ -112,8 +157,12 @@ LINK_FIELDS = _fields(
     ("notes", "str", False),
 )
 
-_COMMON = (("year", "int", False), ("source", "str", True), ("confidence", "str", False),
-           ("notes", "str", False))
+_COMMON = (
+    ("year", "int", False),
+    ("source", "str", True),
+    ("confidence", "str", False),
+    ("notes", "str", False),
+)
 
 TABLE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "tariffs": _fields(
@@ -195,8 +244,9 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 
 
 # Letters with a diacritic that NFKD does not decompose (Azerbaijani/Turkish dotless i, ...).
-_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d",
-                               "Đ": "D", "ħ": "h", "Ħ": "H"})
+_UNDECOMPOSED = str.maketrans(
+    {"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H"}
+)
 
 
 def normalize_name(text: str) -> str:
@@ -282,8 +332,9 @@ def _as_str(value: Any) -> str | None:
     return None if _missing(value) else str(value)
 
 
-def closed_in_month(closed_months: Any, closed_until: Any, month: int,
-                    year: int | None = None) -> bool:
+def closed_in_month(
+    closed_months: Any, closed_until: Any, month: int, year: int | None = None
+) -> bool:
     """Whether a link with this seasonal regime is closed in ``month`` (1-12).
 
     ``closed_months`` is a ``|``-separated list of months (``"12|1|2|3"``); ``closed_until``,
@@ -301,5 +352,6 @@ def closed_in_month(closed_months: Any, closed_until: Any, month: int,
     if until is None:
         return True
     return year is not None and year <= until
+
 
 TRANSFER_PLACE_KINDS = ("port", "dry_port", "city", "rail_station", "border_post")

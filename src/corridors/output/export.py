@@ -16,7 +16,15 @@ from ..analysis.indicators import describe_route
 from ..errors import OptionalDependencyError, ParameterError
 from ..routes.route import Route
 
-__all__ = ['write_routes', 'routes_legs', 'routes_stops', 'routes_places', 'routes_markdown', 'route_html', 'GPKG_VERSION']
+__all__ = [
+    "write_routes",
+    "routes_legs",
+    "routes_stops",
+    "routes_places",
+    "routes_markdown",
+    "route_html",
+    "GPKG_VERSION",
+]
 
 SUFFIXES = (".gpkg", ".parquet", ".csv", ".md")
 
@@ -74,15 +82,41 @@ def routes_stops(routes: Route | Iterable[Route]) -> gpd.GeoDataFrame:
         for leg in r.steps:
             if leg.kind not in ("transfer", "terminal", "border"):
                 continue
-            what = (f"{leg.from_name} → {leg.to_name}" if leg.kind == "border"
-                    else str(leg.transfer_kind or leg.kind))
-            rows.append({"route": i + 1, "route_label": label, "seq": leg.seq,
-                         "kind": leg.kind, "what": what, "place_id": leg.from_id,
-                         "name": leg.from_name, "mode": leg.mode, "time_h": leg.time_h,
-                         "cost_usd": leg.cost_usd, "dwell_h": leg.dwell_h,
-                         "geometry": _point(leg.geometry)})
-    cols = ["route", "route_label", "seq", "kind", "what", "place_id", "name", "mode",
-            "time_h", "cost_usd", "dwell_h", "geometry"]
+            what = (
+                f"{leg.from_name} → {leg.to_name}"
+                if leg.kind == "border"
+                else str(leg.transfer_kind or leg.kind)
+            )
+            rows.append(
+                {
+                    "route": i + 1,
+                    "route_label": label,
+                    "seq": leg.seq,
+                    "kind": leg.kind,
+                    "what": what,
+                    "place_id": leg.from_id,
+                    "name": leg.from_name,
+                    "mode": leg.mode,
+                    "time_h": leg.time_h,
+                    "cost_usd": leg.cost_usd,
+                    "dwell_h": leg.dwell_h,
+                    "geometry": _point(leg.geometry),
+                }
+            )
+    cols = [
+        "route",
+        "route_label",
+        "seq",
+        "kind",
+        "what",
+        "place_id",
+        "name",
+        "mode",
+        "time_h",
+        "cost_usd",
+        "dwell_h",
+        "geometry",
+    ]
     return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=4326)
 
 
@@ -117,9 +151,16 @@ def routes_places(routes: Route | Iterable[Route]) -> gpd.GeoDataFrame:
             passing = "border" if leg.kind == "border" else "via"
             add(leg.from_id, leg.from_name, start, "origin" if j <= 1 else passing, n)
             add(leg.to_id, leg.to_name, end, "destination" if j >= last - 1 else passing, n)
-    rows = [{"place_id": pid, "name": names[pid], "roles": "|".join(roles[pid]),
-             "routes": "|".join(str(x) for x in nums[pid]), "geometry": points[pid]}
-            for pid in names]
+    rows = [
+        {
+            "place_id": pid,
+            "name": names[pid],
+            "roles": "|".join(roles[pid]),
+            "routes": "|".join(str(x) for x in nums[pid]),
+            "geometry": points[pid],
+        }
+        for pid in names
+    ]
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
 
 
@@ -127,14 +168,18 @@ def routes_markdown(routes: Route | Iterable[Route]) -> str:
     """A Markdown table: one row per route with its totals, crossings and transfers."""
     from ..routes.emissions import route_co2e_kg
 
-    head = ("| # | route | km | days | USD | border crossings | transfers | t CO2e |\n"
-            "|---:|---|---:|---:|---:|---:|---:|---:|\n")
+    head = (
+        "| # | route | km | days | USD | border crossings | transfers | t CO2e |\n"
+        "|---:|---|---:|---:|---:|---:|---:|---:|\n"
+    )
     lines = []
     for i, r in enumerate(_as_routes(routes)):
         co2 = route_co2e_kg(r) / 1000.0
-        lines.append(f"| {i + 1} | {_md(describe_route(r))} | {r.distance_km:,.0f} | "
-                     f"{r.time_h / 24:.1f} | {r.cost_usd:,.0f} | {len(r.crossings)} | "
-                     f"{len(r.transfers)} | {co2:.2f} |")
+        lines.append(
+            f"| {i + 1} | {_md(describe_route(r))} | {r.distance_km:,.0f} | "
+            f"{r.time_h / 24:.1f} | {r.cost_usd:,.0f} | {len(r.crossings)} | "
+            f"{len(r.transfers)} | {co2:.2f} |"
+        )
     return head + "\n".join(lines) + "\n"
 
 
@@ -164,8 +209,10 @@ def write_routes(routes: Route | Iterable[Route], path: str | os.PathLike[str]) 
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ParameterError(f"cannot write routes to {out.name!r}: unknown suffix "
-                             f"{suffix or '(none)'}; allowed: {', '.join(SUFFIXES)}")
+        raise ParameterError(
+            f"cannot write routes to {out.name!r}: unknown suffix "
+            f"{suffix or '(none)'}; allowed: {', '.join(SUFFIXES)}"
+        )
     if suffix == ".md":
         write_text_atomic(out, routes_markdown(routes))
         return out
@@ -173,22 +220,30 @@ def write_routes(routes: Route | Iterable[Route], path: str | os.PathLike[str]) 
     if suffix == ".gpkg":
         moving = legs[legs["kind"].isin(["link", "border"])].copy()
         moving["geometry"] = [_line(g) for g in moving.geometry]
-        layers = (("legs", gpd.GeoDataFrame(moving, geometry="geometry", crs=4326),
-                   "LineString"),
-                  ("stops", routes_stops(routes), "Point"),
-                  ("places", routes_places(routes), "Point"))
+        layers = (
+            ("legs", gpd.GeoDataFrame(moving, geometry="geometry", crs=4326), "LineString"),
+            ("stops", routes_stops(routes), "Point"),
+            ("places", routes_places(routes), "Point"),
+        )
         with atomic_path(out, write_errors=gdal_write_errors()) as tmp:
             for name, frame, gtype in layers:
-                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio",
-                              geometry_type=gtype, promote_to_multi=False,
-                              dataset_options={"VERSION": GPKG_VERSION})
+                frame.to_file(
+                    tmp,
+                    layer=name,
+                    driver="GPKG",
+                    engine="pyogrio",
+                    geometry_type=gtype,
+                    promote_to_multi=False,
+                    dataset_options={"VERSION": GPKG_VERSION},
+                )
     elif suffix == ".parquet":
         try:
             import pyarrow  # noqa: F401
         except ImportError as err:  # pragma: no cover - exercised without pyarrow
             raise OptionalDependencyError(
                 "GeoParquet needs pyarrow: pip install pyarrow (or the extra that "
-                "provides it, 'corridors[parquet]')") from err
+                "provides it, 'corridors[parquet]')"
+            ) from err
         with atomic_path(out) as tmp:
             legs.to_parquet(tmp)
     else:
@@ -205,28 +260,35 @@ def route_html(route: Route) -> str:
     e = html.escape
     split = route.time_split()
     total = route.time_h or 1.0
-    parts = [f"<div class='corridors-route'><b>{e(describe_route(route))}</b>",
-             "<table><tr><th>distance</th><th>time</th><th>cost</th></tr>",
-             f"<tr><td>{route.distance_km:,.0f} km</td><td>{route.time_h / 24:.1f} days "
-             f"({route.time_h:,.0f} h)</td><td>USD {route.cost_usd:,.0f}</td></tr></table>",
-             "<table><tr><th>time split</th><th>h</th><th>share</th></tr>"]
+    parts = [
+        f"<div class='corridors-route'><b>{e(describe_route(route))}</b>",
+        "<table><tr><th>distance</th><th>time</th><th>cost</th></tr>",
+        f"<tr><td>{route.distance_km:,.0f} km</td><td>{route.time_h / 24:.1f} days "
+        f"({route.time_h:,.0f} h)</td><td>USD {route.cost_usd:,.0f}</td></tr></table>",
+        "<table><tr><th>time split</th><th>h</th><th>share</th></tr>",
+    ]
     for k, v in split.items():
         parts.append(f"<tr><td>{e(k)}</td><td>{v:,.1f}</td><td>{v / total:.0%}</td></tr>")
     parts.append("</table>")
     if route.crossings:
-        parts.append("<table><tr><th>border crossing</th><th>mode</th><th>dwell h</th>"
-                     "<th>fee USD</th></tr>")
+        parts.append(
+            "<table><tr><th>border crossing</th><th>mode</th><th>dwell h</th><th>fee USD</th></tr>"
+        )
         for c in route.crossings:
-            parts.append(f"<tr><td>{e(c.from_name)} → {e(c.to_name)} ({e(c.country)})</td>"
-                         f"<td>{e(c.mode)}</td><td>{c.dwell_h:,.1f}</td>"
-                         f"<td>{c.fee_usd:,.0f}</td></tr>")
+            parts.append(
+                f"<tr><td>{e(c.from_name)} → {e(c.to_name)} ({e(c.country)})</td>"
+                f"<td>{e(c.mode)}</td><td>{c.dwell_h:,.1f}</td>"
+                f"<td>{c.fee_usd:,.0f}</td></tr>"
+            )
         parts.append("</table>")
     if route.transfers:
         parts.append("<table><tr><th>transfer</th><th>kind</th><th>h</th><th>USD</th></tr>")
         for t in route.transfers:
-            parts.append(f"<tr><td>{e(t.from_name)}: {e(t.service)} → {e(t.to_service)}</td>"
-                         f"<td>{e(str(t.transfer_kind))}</td><td>{t.time_h:,.1f}</td>"
-                         f"<td>{t.cost_usd:,.0f}</td></tr>")
+            parts.append(
+                f"<tr><td>{e(t.from_name)}: {e(t.service)} → {e(t.to_service)}</td>"
+                f"<td>{e(str(t.transfer_kind))}</td><td>{t.time_h:,.1f}</td>"
+                f"<td>{t.cost_usd:,.0f}</td></tr>"
+            )
         parts.append("</table>")
     parts.append("</div>")
     return "".join(parts)

@@ -28,20 +28,57 @@ from ..analysis.indicators import describe_route, tcd_series
 from ..errors import OptionalDependencyError, ParameterError
 from ..routes.route import Route
 
-__all__ = ['tcd_chart', 'route_map', 'save_map', 'explore', 'save_explore', 'transit_time_hist', 'time_split_chart', 'basemap_path', 'routes_frame', 'corridor_colours', 'od_title', 'OfflineMap', 'PALETTE', 'MODE_STYLES', 'TIME_PARTS']
+__all__ = [
+    "tcd_chart",
+    "route_map",
+    "save_map",
+    "explore",
+    "save_explore",
+    "transit_time_hist",
+    "time_split_chart",
+    "basemap_path",
+    "routes_frame",
+    "corridor_colours",
+    "od_title",
+    "OfflineMap",
+    "PALETTE",
+    "MODE_STYLES",
+    "TIME_PARTS",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#843c39", "#637939", "#7b4173",
-           "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#8c6d31")
+PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#393b79",
+    "#843c39",
+    "#637939",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
+    "#31a354",
+    "#756bb1",
+    "#636363",
+    "#8c6d31",
+)
 """Colours of corridors in every chart and map: the ten of tab10 first (distinct from one
 another), then ten darker tab20b/tab20c tones for charts with more corridors."""
 
-_WHAT = {"time": ("time_days", "cumulative time (days)"),
-         "cost": ("cost_usd", "cumulative cost (USD)")}
+_WHAT = {
+    "time": ("time_days", "cumulative time (days)"),
+    "cost": ("cost_usd", "cumulative cost (USD)"),
+}
 STEP_LABEL_SHARE = 0.04  # label a step when it adds at least 4 % of the route's total
 
 
@@ -102,8 +139,7 @@ def _labels(rs: Sequence[Route], labels: Sequence[str] | None = None) -> list[st
 # --------------------------------------------------------------------------------------------
 
 
-MODE_STYLES = {"rail": "-", "road": (0, (5, 2.5)), "sea": (0, (1, 1.6)),
-               "ferry": (0, (6, 2, 1, 2))}
+MODE_STYLES = {"rail": "-", "road": (0, (5, 2.5)), "sea": (0, (1, 1.6)), "ferry": (0, (6, 2, 1, 2))}
 """Line style of each mode's runs in time/cost-distance charts (steps are solid, waits faint)."""
 
 
@@ -119,8 +155,12 @@ def od_title(routes: Sequence[Route]) -> str:
     """``"Karachi → Moscow"`` when the routes share their origin and destination, else the
     pairs joined with ``"; "``."""
     pairs = dict.fromkeys(
-        (r.steps[0].from_name if r.steps else r.origin,
-         r.steps[-1].to_name if r.steps else r.destination) for r in routes)
+        (
+            r.steps[0].from_name if r.steps else r.origin,
+            r.steps[-1].to_name if r.steps else r.destination,
+        )
+        for r in routes
+    )
     return "; ".join(f"{a} → {b}" for a, b in pairs)
 
 
@@ -135,18 +175,32 @@ def _place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str]]) -> i
     placed: list[Any] = []
     dropped = 0
     offsets = [(-4, 3), (4, 3), (-4, -11), (4, -11)]
-    offsets += [(dx, dy * k) for k in range(2, 9) for dx, dy in ((-4, 7), (4, 7), (-4, -7),
-                                                               (4, -7))]
+    offsets += [
+        (dx, dy * k) for k in range(2, 9) for dx, dy in ((-4, 7), (4, 7), (-4, -7), (4, -7))
+    ]
     for x, y, text, colour in items:
         for dx, dy in offsets:
-            ann = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
-                              ha="right" if dx < 0 else "left", va="bottom", fontsize=6.5,
-                              color=colour, zorder=6,
-                              arrowprops=None if abs(dy) <= 11 else dict(
-                                  arrowstyle="-", color=colour, lw=0.5, alpha=0.6))
+            ann = ax.annotate(
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha="right" if dx < 0 else "left",
+                va="bottom",
+                fontsize=6.5,
+                color=colour,
+                zorder=6,
+                arrowprops=None
+                if abs(dy) <= 11
+                else dict(arrowstyle="-", color=colour, lw=0.5, alpha=0.6),
+            )
             box = ann.get_window_extent(renderer)
-            inside = (box.x0 >= frame.x0 + 1 and box.x1 <= frame.x1 - 1
-                      and box.y0 >= frame.y0 + 1 and box.y1 <= frame.y1 - 1)
+            inside = (
+                box.x0 >= frame.x0 + 1
+                and box.x1 <= frame.x1 - 1
+                and box.y0 >= frame.y0 + 1
+                and box.y1 <= frame.y1 - 1
+            )
             if inside and not any(box.overlaps(other) for other in placed):
                 placed.append(box.expanded(1.04, 1.15))
                 break
@@ -156,10 +210,17 @@ def _place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str]]) -> i
     return dropped
 
 
-def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("time", "cost"),
-              ax: Axes | Sequence[Axes] | None = None, label_steps: bool = True,
-              labels: Sequence[str] | None = None, colours: Sequence[str] | None = None,
-              simulation: Any = None, title: str | None = None) -> Figure:
+def tcd_chart(
+    routes: Route | Iterable[Route],
+    *,
+    what: str | Sequence[str] = ("time", "cost"),
+    ax: Axes | Sequence[Axes] | None = None,
+    label_steps: bool = True,
+    labels: Sequence[str] | None = None,
+    colours: Sequence[str] | None = None,
+    simulation: Any = None,
+    title: str | None = None,
+) -> Figure:
     """UNESCAP time/cost–distance chart: one line per route, steps labelled.
 
     Each panel plots cumulative distance (km) against cumulative time (days) or cost (USD),
@@ -202,18 +263,19 @@ def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("
         if p not in _WHAT:
             raise ParameterError(f"unknown chart quantity {p!r}; allowed: time, cost")
     cols = _colour_list(rs, colours)
-    if simulation is not None and getattr(simulation, "time_h", np.empty((0, 0))).shape[1] \
-            != len(rs):
+    if simulation is not None and getattr(simulation, "time_h", np.empty((0, 0))).shape[1] != len(
+        rs
+    ):
         raise ParameterError("the simulation needs one column per route")
     if ax is None:
-        fig, axes_arr = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
-                                     figsize=(11, 4.4 * len(panels)))
+        fig, axes_arr = plt.subplots(
+            len(panels), 1, sharex=True, squeeze=False, figsize=(11, 4.4 * len(panels))
+        )
         axes = list(axes_arr[:, 0])
     else:
         axes = [ax] if not isinstance(ax, Sequence) else list(ax)
         if len(axes) != len(panels):
-            raise ParameterError(f"{len(panels)} panels need {len(panels)} axes, got "
-                                 f"{len(axes)}")
+            raise ParameterError(f"{len(panels)} panels need {len(panels)} axes, got {len(axes)}")
         fig = axes[0].figure
     series = [tcd_series(r) for r in rs]
     names = _labels(rs, labels)
@@ -232,33 +294,59 @@ def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("
                 if seg == "run":
                     modes_used.add(str(kind))
                     style: Any = MODE_STYLES.get(str(kind), "-")
-                    a.plot(x[k - 1:k + 1], y[k - 1:k + 1], color=c, lw=1.9, ls=style,
-                           gid=f"route-{i}")
+                    a.plot(
+                        x[k - 1 : k + 1],
+                        y[k - 1 : k + 1],
+                        color=c,
+                        lw=1.9,
+                        ls=style,
+                        gid=f"route-{i}",
+                    )
                 else:
-                    a.plot(x[k - 1:k + 1], y[k - 1:k + 1], color=c, solid_capstyle="butt",
-                           lw=4.0 if kind == "wait" else 2.2,
-                           alpha=0.35 if kind == "wait" else 1.0, gid=f"route-{i}")
+                    a.plot(
+                        x[k - 1 : k + 1],
+                        y[k - 1 : k + 1],
+                        color=c,
+                        solid_capstyle="butt",
+                        lw=4.0 if kind == "wait" else 2.2,
+                        alpha=0.35 if kind == "wait" else 1.0,
+                        gid=f"route-{i}",
+                    )
             if simulation is not None:
-                data = simulation.time_h[:, i] / 24.0 if p == "time" \
-                    else simulation.cost_usd[:, i]
+                data = simulation.time_h[:, i] / 24.0 if p == "time" else simulation.cost_usd[:, i]
                 lo, hi = np.percentile(data, [10, 90])
                 end = float(x[-1]) if len(x) else 0.0
-                a.plot([end, end], [lo, hi], color=c, lw=7, alpha=0.3,
-                       solid_capstyle="butt", gid=f"band-{i}")
+                a.plot(
+                    [end, end],
+                    [lo, hi],
+                    color=c,
+                    lw=7,
+                    alpha=0.3,
+                    solid_capstyle="butt",
+                    gid=f"band-{i}",
+                )
                 top = max(top, float(hi))
             total = float(s[inc].sum())
             big = s[(s["segment"] == "step") & (s[inc] >= STEP_LABEL_SHARE * total)]
             if big.empty:
                 continue
-            a.plot(big["distance_km"].to_numpy(), big[col].to_numpy(), ls="none",
-                   marker="o", ms=3.5, color=c, gid=f"steps-{i}")
+            a.plot(
+                big["distance_km"].to_numpy(),
+                big[col].to_numpy(),
+                ls="none",
+                marker="o",
+                ms=3.5,
+                color=c,
+                gid=f"steps-{i}",
+            )
             for _, row in big.iterrows():
                 key = f"{row['place_id']}:{row['what']}"  # one label per place, kind, panel
                 if key in done:
                     continue
                 done.add(key)
-                pending.append((float(row["distance_km"]), float(row[col]),
-                                _short_label(row, p), "0.2"))
+                pending.append(
+                    (float(row["distance_km"]), float(row[col]), _short_label(row, p), "0.2")
+                )
         a.set_ylabel(ylabel)
         a.grid(True, color="0.9", lw=0.6)
         a.set_xlim(left=0)
@@ -268,17 +356,28 @@ def tcd_chart(routes: Route | Iterable[Route], *, what: str | Sequence[str] = ("
             _place_labels(a, pending)
     axes[-1].set_xlabel("cumulative distance (km)")
     handles = [Line2D([], [], color=c, lw=2.4, label=lab) for c, lab in zip(cols, names)]
-    handles += [Line2D([], [], color="0.3", lw=1.6, ls=MODE_STYLES[m], label=m)
-                for m in MODE_STYLES if m in modes_used]
+    handles += [
+        Line2D([], [], color="0.3", lw=1.6, ls=MODE_STYLES[m], label=m)
+        for m in MODE_STYLES
+        if m in modes_used
+    ]
     handles.append(Line2D([], [], color="0.3", lw=4.0, alpha=0.35, label="wait for a departure"))
     if simulation is not None:
-        handles.append(Line2D([], [], color="0.3", lw=7, alpha=0.3,
-                              label="P10–P90 at destination (Monte Carlo)"))
+        handles.append(
+            Line2D(
+                [], [], color="0.3", lw=7, alpha=0.3, label="P10–P90 at destination (Monte Carlo)"
+            )
+        )
     ncol = 1 if len(names) <= 4 else 2
-    axes[-1].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                    fontsize=7.5, frameon=False, ncol=ncol)
-    axes[0].set_title(f"{title or od_title(rs)}: time/cost–distance (UNESCAP method)",
-                      fontsize=10)
+    axes[-1].legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        fontsize=7.5,
+        frameon=False,
+        ncol=ncol,
+    )
+    axes[0].set_title(f"{title or od_title(rs)}: time/cost–distance (UNESCAP method)", fontsize=10)
     return fig
 
 
@@ -288,6 +387,7 @@ def _short_label(row: pd.Series, panel: str = "time") -> str:
     if panel == "cost":
         return f"{row['place_name']}: {what} USD {float(row['d_cost_usd']):,.0f}"
     return f"{row['place_name']}: {what} {float(row['d_time_h']) / 24.0:.1f} d"
+
 
 # --------------------------------------------------------------------------------------------
 # Maps
@@ -301,12 +401,14 @@ def basemap_path() -> Path:
         f = root / "ne_110m_countries.geojson"
         if f.exists():
             return f
-    raise FileNotFoundError("ne_110m_countries.geojson is missing from the package data "
-                            "(reinstall corridors)")
+    raise FileNotFoundError(
+        "ne_110m_countries.geojson is missing from the package data (reinstall corridors)"
+    )
 
 
-def routes_frame(routes: Route | Iterable[Route], *,
-                 labels: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+def routes_frame(
+    routes: Route | Iterable[Route], *, labels: Sequence[str] | None = None
+) -> gpd.GeoDataFrame:
     """The legs of several routes in one GeoDataFrame, with ``route`` (1-based number) and
     ``route_label`` columns (EPSG:4326)."""
     rs = _as_routes(routes)
@@ -316,8 +418,7 @@ def routes_frame(routes: Route | Iterable[Route], *,
         legs.insert(0, "route_label", lab)
         legs.insert(0, "route", i + 1)
         parts.append(legs)
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
-                            crs=4326)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
 
 
 def _marks(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -325,17 +426,27 @@ def _marks(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     border = gdf[gdf["kind"] == "border"].drop_duplicates("link_id")
     bpts = gpd.GeoDataFrame(
         {"name": [f"{a}–{b}" for a, b in zip(border["from_name"], border["to_name"])]},
-        geometry=[shapely.get_point(g, 0) for g in border.geometry], crs=4326)
+        geometry=[shapely.get_point(g, 0) for g in border.geometry],
+        crs=4326,
+    )
     tr = gdf[gdf["kind"] == "transfer"].drop_duplicates("from_id")
     tpts = gpd.GeoDataFrame(
         {"name": [f"{n}: {k}" for n, k in zip(tr["from_name"], tr["transfer_kind"])]},
-        geometry=list(tr.geometry), crs=4326)
+        geometry=list(tr.geometry),
+        crs=4326,
+    )
     return bpts, tpts
 
 
-def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
-              margin_deg: float = 2.0, labels: Sequence[str] | None = None,
-              colours: Sequence[str] | None = None, title: str | None = None) -> Figure:
+def route_map(
+    routes: Route | Iterable[Route],
+    *,
+    ax: Axes | None = None,
+    margin_deg: float = 2.0,
+    labels: Sequence[str] | None = None,
+    colours: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Figure:
     """Static map: the routes over Natural Earth country outlines cropped to their extent.
 
     One colour per route (``colours``, default :data:`PALETTE` in order); border crossings
@@ -363,29 +474,65 @@ def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
         c = cols[i]
         sub = gdf[(gdf["route"] == i + 1) & gdf["kind"].isin(["link", "border"])]
         # earlier routes wider and underneath, so shared track shows every colour
-        sub.plot(ax=ax, color=c, lw=max(5.5 - 1.8 * i, 1.2), alpha=0.9, zorder=3 + i,
-                 gid=f"route-{i}")
+        sub.plot(
+            ax=ax, color=c, lw=max(5.5 - 1.8 * i, 1.2), alpha=0.9, zorder=3 + i, gid=f"route-{i}"
+        )
         handles.append(Line2D([], [], color=c, lw=2.4, label=lab))
     bpts, tpts = _marks(gdf)
     if len(tpts):
-        tpts.plot(ax=ax, marker="o", color="white", edgecolor="0.2", markersize=28,
-                  zorder=20, gid="transfers")
+        tpts.plot(
+            ax=ax,
+            marker="o",
+            color="white",
+            edgecolor="0.2",
+            markersize=28,
+            zorder=20,
+            gid="transfers",
+        )
     if len(bpts):
         bpts.plot(ax=ax, marker="D", color="black", markersize=26, zorder=21, gid="borders")
         for name, pt in zip(bpts["name"], bpts.geometry):
-            ax.annotate(name, (pt.x, pt.y), xytext=(4, 3), textcoords="offset points",
-                        fontsize=6.5, zorder=22)
+            ax.annotate(
+                name,
+                (pt.x, pt.y),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=6.5,
+                zorder=22,
+            )
     ends = [rs[0].steps[0].geometry, rs[0].steps[-1].geometry] if rs[0].steps else []
     for g in ends:
         pt = g if g.geom_type == "Point" else shapely.get_point(g, 0)
         ax.plot(pt.x, pt.y, marker="*", ms=13, color="gold", mec="0.2", zorder=23)
-    handles += [Line2D([], [], ls="none", marker="D", color="black", label="border crossing"),
-                Line2D([], [], ls="none", marker="o", mfc="white", mec="0.2",
-                       label="transfer (gauge, mode, port)"),
-                Line2D([], [], ls="none", marker="*", ms=11, mfc="gold", mec="0.2",
-                       label="origin / destination")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07), fontsize=7.5,
-              frameon=False)
+    handles += [
+        Line2D([], [], ls="none", marker="D", color="black", label="border crossing"),
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="o",
+            mfc="white",
+            mec="0.2",
+            label="transfer (gauge, mode, port)",
+        ),
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="*",
+            ms=11,
+            mfc="gold",
+            mec="0.2",
+            label="origin / destination",
+        ),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.07),
+        fontsize=7.5,
+        frameon=False,
+    )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(1.0 / max(np.cos(np.radians((y0 + y1) / 2.0)), 0.2))
@@ -395,9 +542,14 @@ def route_map(routes: Route | Iterable[Route], *, ax: Axes | None = None,
     return fig
 
 
-def save_map(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
-             dpi: int = 150, labels: Sequence[str] | None = None,
-             colours: Sequence[str] | None = None) -> Path:
+def save_map(
+    routes: Route | Iterable[Route],
+    path: str | os.PathLike[str],
+    *,
+    dpi: int = 150,
+    labels: Sequence[str] | None = None,
+    colours: Sequence[str] | None = None,
+) -> Path:
     """Draw :func:`route_map` and save it (PNG, SVG, PDF by suffix); returns the path."""
     plt = _pyplot()
     fig = route_map(routes, labels=labels, colours=colours)
@@ -498,9 +650,14 @@ def _fmt(v: Any, digits: int = 1) -> str:
     return f"{x:,.{digits}f}" if np.isfinite(x) else "–"
 
 
-def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = None,
-            colours: Sequence[str] | None = None, title: str | None = None,
-            margin_deg: float = 2.0) -> OfflineMap:
+def explore(
+    routes: Route | Iterable[Route],
+    *,
+    labels: Sequence[str] | None = None,
+    colours: Sequence[str] | None = None,
+    title: str | None = None,
+    margin_deg: float = 2.0,
+) -> OfflineMap:
     """Interactive map that works offline: one self-contained HTML page drawing the routes
     over the Natural Earth outlines shipped with the package (inline SVG; mouse wheel zooms,
     dragging pans, hovering shows a tooltip). Legs coloured by route with the same colours as
@@ -525,14 +682,17 @@ def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = N
     k = float(max(np.cos(np.radians((y0 + y1) / 2.0)), 0.2))
     wx, wy = x1 - x0, y1 - y0  # outlines beyond the frame too, for a window of another shape
     world = gpd.read_file(basemap_path(), engine="pyogrio").clip(
-        (x0 - wx, max(y0 - wy, -89.0), x1 + wx, min(y1 + wy, 89.0)))
+        (x0 - wx, max(y0 - wy, -89.0), x1 + wx, min(y1 + wy, 89.0))
+    )
     esc = htmllib.escape
     width, height = (x1 - x0) * k, y1 - y0
-    parts = [f'<svg id="cor-map-__CORUID__" class="cor-map" '
-             f'viewBox="{x0 * k:.3f} 0 {width:.3f} {height:.3f}" '
-             'preserveAspectRatio="xMidYMid meet" role="img" '
-             f'aria-label="{esc(title or od_title(rs))}">',
-             '<g class="basemap" fill="#f2f1ec" stroke="#b5b5b0" stroke-width="0.04">']
+    parts = [
+        f'<svg id="cor-map-__CORUID__" class="cor-map" '
+        f'viewBox="{x0 * k:.3f} 0 {width:.3f} {height:.3f}" '
+        'preserveAspectRatio="xMidYMid meet" role="img" '
+        f'aria-label="{esc(title or od_title(rs))}">',
+        '<g class="basemap" fill="#f2f1ec" stroke="#b5b5b0" stroke-width="0.04">',
+    ]
     name_col = next((c for c in ("NAME", "name", "ADMIN", "admin") if c in world.columns), None)
     for _, row in world.iterrows():
         d = " ".join(_geom_paths(row.geometry, k, y1))
@@ -543,16 +703,20 @@ def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = N
     for i, (lab, c) in enumerate(zip(names, cols)):
         sub = gdf[(gdf["route"] == i + 1) & gdf["kind"].isin(["link", "border"])]
         w = max(0.55 - 0.15 * i, 0.14)  # earlier routes wider and underneath, as route_map
-        parts.append(f'<g class="route" data-route="{i + 1}" stroke="{esc(c)}" fill="none" '
-                     f'stroke-width="{w:.2f}" stroke-linecap="round" stroke-opacity="0.9">')
+        parts.append(
+            f'<g class="route" data-route="{i + 1}" stroke="{esc(c)}" fill="none" '
+            f'stroke-width="{w:.2f}" stroke-linecap="round" stroke-opacity="0.9">'
+        )
         for _, leg in sub.iterrows():
-            tip = (f"{lab}\n{leg['from_name']} → {leg['to_name']} ({leg['mode']}"
-                   f"{', border' if leg['kind'] == 'border' else ''})\n"
-                   f"{_fmt(leg['distance_km'], 0)} km, {_fmt(leg['time_h'])} h, "
-                   f"USD {_fmt(leg['cost_usd'], 0)}\n"
-                   f"so far: {_fmt(leg['cum_distance_km'], 0)} km, "
-                   f"{_fmt(float(leg['cum_time_h']) / 24.0)} days, "
-                   f"USD {_fmt(leg['cum_cost_usd'], 0)}")
+            tip = (
+                f"{lab}\n{leg['from_name']} → {leg['to_name']} ({leg['mode']}"
+                f"{', border' if leg['kind'] == 'border' else ''})\n"
+                f"{_fmt(leg['distance_km'], 0)} km, {_fmt(leg['time_h'])} h, "
+                f"USD {_fmt(leg['cost_usd'], 0)}\n"
+                f"so far: {_fmt(leg['cum_distance_km'], 0)} km, "
+                f"{_fmt(float(leg['cum_time_h']) / 24.0)} days, "
+                f"USD {_fmt(leg['cum_cost_usd'], 0)}"
+            )
             for d in _geom_paths(leg.geometry, k, y1):
                 parts.append(f'<path d="{d}" data-tip="{esc(tip)}"/>')
         parts.append("</g>")
@@ -560,48 +724,70 @@ def explore(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = N
     r_mark = 0.13 * max(width, height) / 20.0
     parts.append('<g class="marks" stroke="#333" stroke-width="0.03">')
     for name, pt in zip(tpts["name"], tpts.geometry):
-        parts.append(f'<circle class="transfer" cx="{pt.x * k:.3f}" cy="{y1 - pt.y:.3f}" '
-                     f'r="{r_mark:.3f}" fill="#fff" data-tip="{esc(str(name))}"/>')
+        parts.append(
+            f'<circle class="transfer" cx="{pt.x * k:.3f}" cy="{y1 - pt.y:.3f}" '
+            f'r="{r_mark:.3f}" fill="#fff" data-tip="{esc(str(name))}"/>'
+        )
     for name, pt in zip(bpts["name"], bpts.geometry):
         cx, cy, s = pt.x * k, y1 - pt.y, r_mark * 1.2
-        parts.append(f'<path class="border" d="M{cx:.3f},{cy - s:.3f} L{cx + s:.3f},{cy:.3f} '
-                     f'L{cx:.3f},{cy + s:.3f} L{cx - s:.3f},{cy:.3f}Z" fill="#000" '
-                     f'data-tip="{esc("border crossing: " + str(name))}"/>')
-    ends = ([(rs[0].steps[0], "origin", rs[0].steps[0].from_name, 0),
-             (rs[0].steps[-1], "destination", rs[0].steps[-1].to_name, -1)]
-            if rs[0].steps else [])
+        parts.append(
+            f'<path class="border" d="M{cx:.3f},{cy - s:.3f} L{cx + s:.3f},{cy:.3f} '
+            f'L{cx:.3f},{cy + s:.3f} L{cx - s:.3f},{cy:.3f}Z" fill="#000" '
+            f'data-tip="{esc("border crossing: " + str(name))}"/>'
+        )
+    ends = (
+        [
+            (rs[0].steps[0], "origin", rs[0].steps[0].from_name, 0),
+            (rs[0].steps[-1], "destination", rs[0].steps[-1].to_name, -1),
+        ]
+        if rs[0].steps
+        else []
+    )
     for leg, where, place, end in ends:
         g = leg.geometry
         pt = g if g.geom_type == "Point" else shapely.get_point(g, end)
-        parts.append(f'<text class="end" x="{pt.x * k:.3f}" y="{y1 - pt.y:.3f}" '
-                     f'font-size="{r_mark * 4:.3f}" text-anchor="middle" '
-                     'dominant-baseline="central" fill="gold" stroke="#333" '
-                     f'stroke-width="0.02" data-tip="{esc(f"{where}: {place}")}">★</text>')
+        parts.append(
+            f'<text class="end" x="{pt.x * k:.3f}" y="{y1 - pt.y:.3f}" '
+            f'font-size="{r_mark * 4:.3f}" text-anchor="middle" '
+            'dominant-baseline="central" fill="gold" stroke="#333" '
+            f'stroke-width="0.02" data-tip="{esc(f"{where}: {place}")}">★</text>'
+        )
     parts.append("</g></svg>")
-    legend = "".join(f'<li><span class="sw" style="background:{esc(c)}"></span>{esc(lab)}</li>'
-                     for c, lab in zip(cols, names))
-    legend += ('<li>◆ border crossing</li><li>○ transfer (gauge, mode, port)</li>'
-               '<li>★ origin / destination</li>')
+    legend = "".join(
+        f'<li><span class="sw" style="background:{esc(c)}"></span>{esc(lab)}</li>'
+        for c, lab in zip(cols, names)
+    )
+    legend += (
+        "<li>◆ border crossing</li><li>○ transfer (gauge, mode, port)</li>"
+        "<li>★ origin / destination</li>"
+    )
     heading = esc(title or od_title(rs))
-    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{heading}</title><style>{_MAP_CSS}</style></head><body>"
-            f"<header><h1>{heading}</h1><button id=\"cor-home-__CORUID__\">reset view</button> "
-            "wheel: zoom, drag: pan, hover: details</header>"
-            + "".join(parts) + f'<div id="cor-tip-__CORUID__" class="cor-tip"></div>'
-            f'<ul class="legend">{legend}</ul>'
-            "<footer>Country outlines: Natural Earth 1:110m (public domain). Drawn by "
-            "corridors; works offline.</footer>"
-            f"<script>{_MAP_JS}</script></body></html>\n")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{heading}</title><style>{_MAP_CSS}</style></head><body>"
+        f'<header><h1>{heading}</h1><button id="cor-home-__CORUID__">reset view</button> '
+        "wheel: zoom, drag: pan, hover: details</header>"
+        + "".join(parts)
+        + f'<div id="cor-tip-__CORUID__" class="cor-tip"></div>'
+        f'<ul class="legend">{legend}</ul>'
+        "<footer>Country outlines: Natural Earth 1:110m (public domain). Drawn by "
+        "corridors; works offline.</footer>"
+        f"<script>{_MAP_JS}</script></body></html>\n"
+    )
     # element ids unique to this map (several maps in one notebook), and the same for the
     # same map: a digest of its drawing
     uid = hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()[:10]
     return OfflineMap(page.replace("__CORUID__", uid))
 
 
-def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str], *,
-                 labels: Sequence[str] | None = None,
-                 colours: Sequence[str] | None = None) -> Path:
+def save_explore(
+    routes: Route | Iterable[Route],
+    path: str | os.PathLike[str],
+    *,
+    labels: Sequence[str] | None = None,
+    colours: Sequence[str] | None = None,
+) -> Path:
     """Write :func:`explore`'s map as one self-contained HTML file (atomically); returns the
     path."""
     return explore(routes, labels=labels, colours=colours).save(path)
@@ -612,10 +798,17 @@ def save_explore(routes: Route | Iterable[Route], path: str | os.PathLike[str], 
 # --------------------------------------------------------------------------------------------
 
 
-def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: Sequence[str],
-                      ax: Axes | None = None, *, bins: int = 60, days: bool = True,
-                      deadline_h: float | None = None, colours: Sequence[str] | None = None,
-                      title: str | None = None) -> Figure:
+def transit_time_hist(
+    draws_h: np.ndarray | Sequence[Sequence[float]],
+    labels: Sequence[str],
+    ax: Axes | None = None,
+    *,
+    bins: int = 60,
+    days: bool = True,
+    deadline_h: float | None = None,
+    colours: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Figure:
     """Distribution of simulated transit times, one outlined histogram per route.
 
     Parameters
@@ -647,8 +840,10 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[1] != len(labels):
-        raise ParameterError(f"draws_h must be runs x routes with one column per label; got "
-                             f"shape {arr.shape} and {len(labels)} labels")
+        raise ParameterError(
+            f"draws_h must be runs x routes with one column per label; got "
+            f"shape {arr.shape} and {len(labels)} labels"
+        )
     if colours is not None and len(colours) != len(labels):
         raise ParameterError(f"{len(colours)} colours for {len(labels)} routes")
     scale = 24.0 if days else 1.0
@@ -660,8 +855,9 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
     finite = data[np.isfinite(data)]
     # the view ends at the largest 99th percentile (and the deadline): a few runs held weeks
     # by a closure would otherwise squeeze every distribution into the first bins
-    hi = max(float(np.percentile(data[np.isfinite(data[:, j]), j], 99))
-             for j in range(data.shape[1]))
+    hi = max(
+        float(np.percentile(data[np.isfinite(data[:, j]), j], 99)) for j in range(data.shape[1])
+    )
     if deadline_h is not None:
         hi = max(hi, deadline_h / scale * 1.03)
     lo = float(finite.min())
@@ -673,37 +869,73 @@ def transit_time_hist(draws_h: np.ndarray | Sequence[Sequence[float]], labels: S
         col = col[np.isfinite(col)]
         c = colours[j] if colours is not None else PALETTE[j % len(PALETTE)]
         p50, p90 = np.percentile(col, [50, 90])
-        on_time = ("" if deadline_h is None
-                   else f", on time {float((col <= deadline_h / scale).mean()):.0%}")
-        ax.hist(col, bins=list(edges), histtype="step", lw=1.6, color=c,
-                label=f"{lab} (P50 {p50:.1f}, P90 {p90:.1f}{on_time})")
+        on_time = (
+            ""
+            if deadline_h is None
+            else f", on time {float((col <= deadline_h / scale).mean()):.0%}"
+        )
+        ax.hist(
+            col,
+            bins=list(edges),
+            histtype="step",
+            lw=1.6,
+            color=c,
+            label=f"{lab} (P50 {p50:.1f}, P90 {p90:.1f}{on_time})",
+        )
         ax.axvline(p50, color=c, ls="--", lw=0.9)
         ax.axvline(p90, color=c, ls=":", lw=0.9)
     if deadline_h is not None:
-        ax.axvline(deadline_h / scale, color="0.1", lw=1.6,
-                   label=f"deadline {deadline_h / scale:g} {unit}", gid="deadline")
+        ax.axvline(
+            deadline_h / scale,
+            color="0.1",
+            lw=1.6,
+            label=f"deadline {deadline_h / scale:g} {unit}",
+            gid="deadline",
+        )
     ax.set_xlim(edges[0], edges[-1])
-    ax.set_xlabel(("door-to-door time (days)" if days else "door-to-door time (h)")
-                  + (f"; {beyond:.1%} of runs beyond the right edge (in the percentiles)"
-                     if beyond > 0 else ""))
+    ax.set_xlabel(
+        ("door-to-door time (days)" if days else "door-to-door time (h)")
+        + (
+            f"; {beyond:.1%} of runs beyond the right edge (in the percentiles)"
+            if beyond > 0
+            else ""
+        )
+    )
     ax.set_ylabel("runs")
-    ax.set_title((f"{title}: " if title else "") + "simulated door-to-door time "
-                 "(dashed P50, dotted P90)", fontsize=10)
-    ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.13),
-              ncol=1 if len(labels) <= 5 else 2)
+    ax.set_title(
+        (f"{title}: " if title else "") + "simulated door-to-door time (dashed P50, dotted P90)",
+        fontsize=10,
+    )
+    ax.legend(
+        fontsize=7.5,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncol=1 if len(labels) <= 5 else 2,
+    )
     return fig
 
 
 TIME_PARTS = ("running", "waiting", "border", "transfer", "terminal")
 """The parts of a route's time (:meth:`corridors.Route.time_split`), in chart order."""
 
-PART_COLOURS = {"running": "#4c72b0", "waiting": "#dd8452", "border": "#c44e52",
-                "transfer": "#8172b3", "terminal": "#937860"}
+PART_COLOURS = {
+    "running": "#4c72b0",
+    "waiting": "#dd8452",
+    "border": "#c44e52",
+    "transfer": "#8172b3",
+    "terminal": "#937860",
+}
 
 
-def time_split_chart(routes: Route | Iterable[Route], *, labels: Sequence[str] | None = None,
-                     colours: Sequence[str] | None = None, title: str | None = None,
-                     ax: Axes | None = None) -> Figure:
+def time_split_chart(
+    routes: Route | Iterable[Route],
+    *,
+    labels: Sequence[str] | None = None,
+    colours: Sequence[str] | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
     """Where the time goes: one horizontal bar per route, split into running, waiting for
     departures, border dwell, transfers and terminal handling (days, from
     :meth:`corridors.Route.time_split`); parts of at least a day are written on the bar and
@@ -725,12 +957,20 @@ def time_split_chart(routes: Route | Iterable[Route], *, labels: Sequence[str] |
     left = np.zeros(len(rs))
     for part in TIME_PARTS:
         days = np.asarray([r.time_split()[part] / 24.0 for r in rs])
-        ax.barh(y, days, left=left, color=PART_COLOURS[part], label=part, height=0.62,
-                gid=f"part-{part}")
+        ax.barh(
+            y,
+            days,
+            left=left,
+            color=PART_COLOURS[part],
+            label=part,
+            height=0.62,
+            gid=f"part-{part}",
+        )
         for yi, x0, d in zip(y, left, days):
             if d >= 1.0:
-                ax.text(x0 + d / 2, yi, f"{d:.1f}", ha="center", va="center", fontsize=7,
-                        color="white")
+                ax.text(
+                    x0 + d / 2, yi, f"{d:.1f}", ha="center", va="center", fontsize=7, color="white"
+                )
         left += days
     for yi, total in zip(y, left):
         ax.text(total, yi, f" {total:.1f} d", va="center", fontsize=7.5)
@@ -741,8 +981,13 @@ def time_split_chart(routes: Route | Iterable[Route], *, labels: Sequence[str] |
     ax.set_xlabel("days (median-based route time)")
     ax.grid(True, axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
-    ax.legend(ncol=len(TIME_PARTS), fontsize=7.5, frameon=False, loc="upper center",
-              bbox_to_anchor=(0.5, -0.18 if len(rs) > 3 else -0.3))
+    ax.legend(
+        ncol=len(TIME_PARTS),
+        fontsize=7.5,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18 if len(rs) > 3 else -0.3),
+    )
     ax.set_title(f"{title or od_title(rs)}: where the time goes", fontsize=10)
     return fig
 

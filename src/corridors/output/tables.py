@@ -18,7 +18,13 @@ from ..errors import (
     ParameterError,
 )
 
-__all__ = ['criticality_markdown', 'criticality_text', 'backtest_markdown', 'write_comparison', 'comparison_markdown']
+__all__ = [
+    "criticality_markdown",
+    "criticality_text",
+    "backtest_markdown",
+    "write_comparison",
+    "comparison_markdown",
+]
 
 
 def _display(df: pd.DataFrame, top: int | None) -> list[list[str]]:
@@ -27,28 +33,56 @@ def _display(df: pd.DataFrame, top: int | None) -> list[list[str]]:
     for rec in df.to_dict("records"):
         if top is not None and rec["rank"] > top:
             continue
-        who = (f"{rec['scenario']}: {rec['origin']}-{rec['destination']} {rec['minimize']} "
-               f"({rec['corridor']})" if keyed else "")
+        who = (
+            f"{rec['scenario']}: {rec['origin']}-{rec['destination']} {rec['minimize']} "
+            f"({rec['corridor']})"
+            if keyed
+            else ""
+        )
         nodetour = rec["status"] == "no detour"
-        rows.append([who, str(rec["rank"]), str(rec["item_name"]),
-                     str(rec["item_kind"]).replace("_", " "),
-                     "NO DETOUR" if nodetour else str(rec["detour"]),
-                     _num(rec["extra_days"], "{:+,.1f}"), _num(rec["extra_usd"], "{:+,.0f}"),
-                     _num(rec["break_even_days"], "{:,.1f}"),
-                     _num(rec["closure_prob"], "{:.3f}") if rec["closure_prob"] else "",
-                     _num(rec["closure_median_days"], "{:,.1f}"), str(rec["call"]),
-                     _num(rec["expected_annual_cost_usd"], "{:,.0f}"),
-                     _num(rec["expected_annual_delay_days"], "{:,.1f}")])
+        rows.append(
+            [
+                who,
+                str(rec["rank"]),
+                str(rec["item_name"]),
+                str(rec["item_kind"]).replace("_", " "),
+                "NO DETOUR" if nodetour else str(rec["detour"]),
+                _num(rec["extra_days"], "{:+,.1f}"),
+                _num(rec["extra_usd"], "{:+,.0f}"),
+                _num(rec["break_even_days"], "{:,.1f}"),
+                _num(rec["closure_prob"], "{:.3f}") if rec["closure_prob"] else "",
+                _num(rec["closure_median_days"], "{:,.1f}"),
+                str(rec["call"]),
+                _num(rec["expected_annual_cost_usd"], "{:,.0f}"),
+                _num(rec["expected_annual_delay_days"], "{:,.1f}"),
+            ]
+        )
     return rows
 
 
 def criticality_markdown(df: pd.DataFrame, *, top: int | None = None) -> str:
     """The ranked table in Markdown (``top`` rows per corridor; default all)."""
-    lines = ["| " + " | ".join(_HEADERS) + " |",
-             "|" + "|".join("---:" if h in ("#", "+days", "+USD", "break-even d", "p/trip",
-                                             "median d", "USD/year", "delay d/year")
-                            else "---"
-                            for h in _HEADERS) + "|"]
+    lines = [
+        "| " + " | ".join(_HEADERS) + " |",
+        "|"
+        + "|".join(
+            "---:"
+            if h
+            in (
+                "#",
+                "+days",
+                "+USD",
+                "break-even d",
+                "p/trip",
+                "median d",
+                "USD/year",
+                "delay d/year",
+            )
+            else "---"
+            for h in _HEADERS
+        )
+        + "|",
+    ]
     for r in _display(df, top):
         lines.append("| " + " | ".join(c.replace("|", "/") for c in r) + " |")
     return "\n".join(lines) + "\n"
@@ -84,25 +118,31 @@ def _yes_no(x: Any) -> str:
 
 def _summary_lines(df: pd.DataFrame) -> list[str]:
     s = backtest_summary(df)
-    lines = [f"{s['routed']} of {s['journeys']} journeys routed"
-             + (f"; {s['no_route']} without a route" if s["no_route"] else "")
-             + (f"; {s['errors']} not routed (error)" if s["errors"] else "") + "."]
+    lines = [
+        f"{s['routed']} of {s['journeys']} journeys routed"
+        + (f"; {s['no_route']} without a route" if s["no_route"] else "")
+        + (f"; {s['errors']} not routed (error)" if s["errors"] else "")
+        + "."
+    ]
     if s["mean_abs_error_days"] is not None:
         lines.append(
             f"Days: mean absolute error {s['mean_abs_error_days']:.1f} d outside the observed "
             f"ranges; mean absolute relative error {s['mean_abs_rel_error_days']:.0%} vs "
-            f"their midpoints; {s['share_within_range_days']:.0%} within range.")
+            f"their midpoints; {s['share_within_range_days']:.0%} within range."
+        )
     if s["mean_abs_error_usd"] is not None:
         lines.append(
             f"USD ({s['usd_journeys']} journeys with a published cost): mean absolute error "
             f"{s['mean_abs_error_usd']:,.0f} USD; mean absolute relative error "
             f"{s['mean_abs_rel_error_usd']:.0%}; {s['share_within_range_usd']:.0%} within "
-            "range.")
+            "range."
+        )
     if s["share_within_band_days"] is not None:
         lines.append(
             f"Uncertainty ({s['band_journeys']} journeys simulated): "
             f"{s['share_within_band_days']:.0%} of observations (range midpoints) lie in the "
-            "model's P10-P90 band; a calibrated model has about 80 %.")
+            "model's P10-P90 band; a calibrated model has about 80 %."
+        )
     return lines
 
 
@@ -129,27 +169,42 @@ def backtest_markdown(df: pd.DataFrame) -> str:
         (running/waiting/border/transfer/terminal); journeys without a route show the reason.
     """
     band = "model_p10_days" in df and bool(df["model_p10_days"].notna().any())
-    head = ("| journey | observed d | model d | error d | in range | "
-            + ("model P10–P90 d | in band | " if band else "")
-            + "observed USD | model USD | model route | crossings "
-            "| run/wait/border/transfer/terminal d |")
-    lines = [head, "|---|---:|---:|---:|:---:|" + ("---:|:---:|" if band else "")
-             + "---:|---:|---|---|---|"]
+    head = (
+        "| journey | observed d | model d | error d | in range | "
+        + ("model P10–P90 d | in band | " if band else "")
+        + "observed USD | model USD | model route | crossings "
+        "| run/wait/border/transfer/terminal d |"
+    )
+    lines = [
+        head,
+        "|---|---:|---:|---:|:---:|" + ("---:|:---:|" if band else "") + "---:|---:|---|---|---|",
+    ]
     for r in df.to_dict("records"):
         if r["status"] == "ok":
             route_text = r["countries"]
         else:
             route_text = f"**{r['status']}**: " + str(r["message"]).splitlines()[0]
         cells = [
-            f"`{r['id']}`", _fmt_range(r["observed_days_min"], r["observed_days_max"], "g"),
-            _fmt(r["model_days"], ".1f"), _fmt(r["error_days"], ".1f", signed=True),
+            f"`{r['id']}`",
+            _fmt_range(r["observed_days_min"], r["observed_days_max"], "g"),
+            _fmt(r["model_days"], ".1f"),
+            _fmt(r["error_days"], ".1f", signed=True),
             _yes_no(r["within_range_days"]),
-            *([f"{_fmt(r['model_p10_days'], '.1f')}–{_fmt(r['model_p90_days'], '.1f')}"
-               if r["status"] == "ok" and not _isnan(r["model_p10_days"]) else "",
-               _yes_no(r["within_band_days"])] if band else []),
+            *(
+                [
+                    f"{_fmt(r['model_p10_days'], '.1f')}–{_fmt(r['model_p90_days'], '.1f')}"
+                    if r["status"] == "ok" and not _isnan(r["model_p10_days"])
+                    else "",
+                    _yes_no(r["within_band_days"]),
+                ]
+                if band
+                else []
+            ),
             _fmt_range(r["observed_usd_min"], r["observed_usd_max"], ",.0f"),
             _fmt(r["model_usd"], ",.0f") if not math.isnan(r["observed_usd_min"]) else "",
-            route_text, r["crossings"], _split_text(r),
+            route_text,
+            r["crossings"],
+            _split_text(r),
         ]
         lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
     return "\n".join(lines + [""] + _summary_lines(df))
@@ -159,21 +214,41 @@ def backtest_markdown(df: pd.DataFrame) -> str:
 # Writing comparisons
 # --------------------------------------------------------------------------------------------
 
-_DISPLAY = (("scenario", "scenario", None), ("origin", "from", None),
-            ("destination", "to", None), ("minimize", "min", None), ("rank", "#", None),
-            ("corridor", "corridor", None), ("distance_km", "km", "{:,.0f}"),
-            ("time_days", "days", "{:,.1f}"), ("cost_usd", "USD", "{:,.0f}"),
-            ("border_time_h", "border h", "{:,.0f}"), ("risk_usd", "risk USD", "{:,.0f}"),
-            ("co2e_kg", "kg CO2e", "{:,.0f}"), ("n_crossings", "borders", None),
-            ("n_transfers", "transfers", None), ("crossings", "crossings", None))
+_DISPLAY = (
+    ("scenario", "scenario", None),
+    ("origin", "from", None),
+    ("destination", "to", None),
+    ("minimize", "min", None),
+    ("rank", "#", None),
+    ("corridor", "corridor", None),
+    ("distance_km", "km", "{:,.0f}"),
+    ("time_days", "days", "{:,.1f}"),
+    ("cost_usd", "USD", "{:,.0f}"),
+    ("border_time_h", "border h", "{:,.0f}"),
+    ("risk_usd", "risk USD", "{:,.0f}"),
+    ("co2e_kg", "kg CO2e", "{:,.0f}"),
+    ("n_crossings", "borders", None),
+    ("n_transfers", "transfers", None),
+    ("crossings", "crossings", None),
+)
 
 
-_NUMERIC_HEADERS = ("km", "days", "USD", "border h", "risk USD", "kg CO2e", "borders",
-                    "transfers", "#",
-                    "days P50 (P10-P90)", "USD P50 (P10-P90)", "on time", "P(cheapest)",
-                    "P(fastest)")
-
-
+_NUMERIC_HEADERS = (
+    "km",
+    "days",
+    "USD",
+    "border h",
+    "risk USD",
+    "kg CO2e",
+    "borders",
+    "transfers",
+    "#",
+    "days P50 (P10-P90)",
+    "USD P50 (P10-P90)",
+    "on time",
+    "P(cheapest)",
+    "P(fastest)",
+)
 
 
 def _display_rows(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
@@ -208,8 +283,10 @@ def comparison_text(df: pd.DataFrame) -> str:
 def comparison_markdown(df: pd.DataFrame) -> str:
     """The comparison as a Markdown table (the main columns)."""
     headers, rows = _display_rows(df)
-    lines = ["| " + " | ".join(headers) + " |",
-             "|" + "|".join("---:" if h in _NUMERIC_HEADERS else "---" for h in headers) + "|"]
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---:" if h in _NUMERIC_HEADERS else "---" for h in headers) + "|",
+    ]
     for r in rows:
         lines.append("| " + " | ".join(c.replace("|", "/") for c in r) + " |")
     return "\n".join(lines) + "\n"
@@ -239,25 +316,29 @@ def write_comparison(df: pd.DataFrame, path: str | Path) -> Path:
         except ImportError:
             raise OptionalDependencyError(
                 "writing .parquet needs pyarrow: pip install pyarrow (or the corridors "
-                "'parquet' extra: pip install 'corridors[parquet]')") from None
+                "'parquet' extra: pip install 'corridors[parquet]')"
+            ) from None
         with atomic_path(p) as tmp:
             df.to_parquet(tmp, index=False)
     else:
-        raise ParameterError(f"unknown comparison file type {suffix or p.name!r}; allowed: "
-                             ".csv, .md, .parquet")
+        raise ParameterError(
+            f"unknown comparison file type {suffix or p.name!r}; allowed: .csv, .md, .parquet"
+        )
     return p
 
 
-def format_table(rows: Sequence[Sequence[Any]], headers: Sequence[str],
-                 align: str | None = None) -> str:
+def format_table(
+    rows: Sequence[Sequence[Any]], headers: Sequence[str], align: str | None = None
+) -> str:
     """A plain-text table; ``align`` is one character per column, ``l`` or ``r``."""
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     align = align or "l" * len(headers)
 
     def fmt(r: list[str]) -> str:
-        return "  ".join(c.rjust(w) if a == "r" else c.ljust(w)
-                         for c, w, a in zip(r, widths, align)).rstrip()
+        return "  ".join(
+            c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(r, widths, align)
+        ).rstrip()
 
     sep = "  ".join("-" * w for w in widths)
     return "\n".join([fmt(cells[0]), sep] + [fmt(r) for r in cells[1:]])

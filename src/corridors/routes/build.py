@@ -27,15 +27,12 @@ def _record_lookups(net: Network) -> tuple[dict[str, str], dict[str, Any], list[
     return hit  # type: ignore[no-any-return]
 
 
-
-
 def build_route(solver: _Solver, q: Query, found: tuple[float, list[int]]) -> Route:
     """The :class:`Route` of a search result ``(objective, edge indices)`` of ``solver``."""
     total, edges = found
     topo, w, net = solver.topo, solver.w, solver.net
     names, geoms, link_geoms = _record_lookups(net)
-    a = {**w.arrays, **{k: solver.query_array(q, k) for k in ("wait_h", "time_h",
-                                                           "generalized")}}
+    a = {**w.arrays, **{k: solver.query_array(q, k) for k in ("wait_h", "time_h", "generalized")}}
     risk_d, risk_u = risk_arrays(net, q.cargo, q.sanctions_policy())
     steps: list[Leg] = []
     for seq, e in enumerate(edges):
@@ -69,27 +66,47 @@ def build_route(solver: _Solver, q: Query, found: tuple[float, list[int]]) -> Ro
             else:
                 kind = "terminal"
                 mode = (sv if et == LOAD else su).split("-")[0]
-        steps.append(Leg(
-            seq=seq, kind=kind, link_id=link_id, from_id=pu, to_id=pv,
-            from_name=str(names[pu]), to_name=str(names[pv]), mode=mode, service=su,
-            to_service=sv, transfer_kind=tkind, country=country,
-            distance_km=_num(a["distance_km"][e]),
-            running_time_h=_num(a["running_time_h"][e]), wait_h=_num(a["wait_h"][e]),
-            dwell_h=_num(a["dwell_h"][e]), dwell_p90_h=_num(a["dwell_p90_h"][e]),
-            transfer_time_h=_num(a["transfer_time_h"][e]),
-            transfer_p90_h=_num(a["transfer_p90_h"][e]),
-            terminal_time_h=_num(a["terminal_time_h"][e]),
-            terminal_p90_h=_num(a["terminal_p90_h"][e]),
-            running_cost_usd=_num(a["running_cost_usd"][e]), fee_usd=_num(a["fee_usd"][e]),
-            transfer_cost_usd=_num(a["transfer_cost_usd"][e]),
-            terminal_cost_usd=_num(a["terminal_cost_usd"][e]),
-            headway_h=_num(a["headway_h"][e]), passages=passages,
-            risk_delay_h=_num(risk_d[e]), risk_usd=_num(risk_u[e]),
-            time_h=_num(a["time_h"][e]), cost_usd=_num(a["cost_usd"][e]),
-            generalized_usd=_num(a["generalized"][e]), geometry=geom,
-            service_id=service_id(topo.node_service[v if et != UNLOAD else u])))
-    r = Route(steps=tuple(steps), query=q, network=net.name, objective=total,
-              port_area_of=port_areas(net))
+        steps.append(
+            Leg(
+                seq=seq,
+                kind=kind,
+                link_id=link_id,
+                from_id=pu,
+                to_id=pv,
+                from_name=str(names[pu]),
+                to_name=str(names[pv]),
+                mode=mode,
+                service=su,
+                to_service=sv,
+                transfer_kind=tkind,
+                country=country,
+                distance_km=_num(a["distance_km"][e]),
+                running_time_h=_num(a["running_time_h"][e]),
+                wait_h=_num(a["wait_h"][e]),
+                dwell_h=_num(a["dwell_h"][e]),
+                dwell_p90_h=_num(a["dwell_p90_h"][e]),
+                transfer_time_h=_num(a["transfer_time_h"][e]),
+                transfer_p90_h=_num(a["transfer_p90_h"][e]),
+                terminal_time_h=_num(a["terminal_time_h"][e]),
+                terminal_p90_h=_num(a["terminal_p90_h"][e]),
+                running_cost_usd=_num(a["running_cost_usd"][e]),
+                fee_usd=_num(a["fee_usd"][e]),
+                transfer_cost_usd=_num(a["transfer_cost_usd"][e]),
+                terminal_cost_usd=_num(a["terminal_cost_usd"][e]),
+                headway_h=_num(a["headway_h"][e]),
+                passages=passages,
+                risk_delay_h=_num(risk_d[e]),
+                risk_usd=_num(risk_u[e]),
+                time_h=_num(a["time_h"][e]),
+                cost_usd=_num(a["cost_usd"][e]),
+                generalized_usd=_num(a["generalized"][e]),
+                geometry=geom,
+                service_id=service_id(topo.node_service[v if et != UNLOAD else u]),
+            )
+        )
+    r = Route(
+        steps=tuple(steps), query=q, network=net.name, objective=total, port_area_of=port_areas(net)
+    )
     from ..costs.risk import risk_rows
 
     regimes = sorted({g for row in rows_for_route(risk_rows(net), r) for g in row.sanctions})

@@ -38,7 +38,7 @@ from .build import build_route
 from .route import Route
 from .routing import _explain
 
-__all__ = ['pareto', 'CRITERIA', 'dominates']
+__all__ = ["pareto", "CRITERIA", "dominates"]
 
 CRITERIA = ("distance_km", "time_h", "cost_usd", "generalized", "risk")
 MAX_LABELS = 200_000
@@ -59,8 +59,11 @@ def _criterion(name: str) -> str:
     try:
         return objective_name(name)
     except ParameterError:
-        raise ParameterError(f"unknown criterion {name!r}; allowed: " + ", ".join(CRITERIA)
-                             + " (or distance, time, cost)") from None
+        raise ParameterError(
+            f"unknown criterion {name!r}; allowed: "
+            + ", ".join(CRITERIA)
+            + " (or distance, time, cost)"
+        ) from None
 
 
 def pareto(
@@ -129,18 +132,23 @@ def pareto(
     True
     """
     if isinstance(criteria, str) or not isinstance(criteria, Iterable):
-        raise ParameterTypeError("criteria takes a list of two or three criterion names "
-                                 f"(e.g. ['time_h', 'cost_usd']), got {type(criteria).__name__}")
+        raise ParameterTypeError(
+            "criteria takes a list of two or three criterion names "
+            f"(e.g. ['time_h', 'cost_usd']), got {type(criteria).__name__}"
+        )
     criteria = list(criteria)
     for c in criteria:
         if not isinstance(c, str):
-            raise ParameterTypeError(f"criteria holds {type(c).__name__} {c!r}; each criterion "
-                                     "is a name: " + ", ".join(CRITERIA))
+            raise ParameterTypeError(
+                f"criteria holds {type(c).__name__} {c!r}; each criterion "
+                "is a name: " + ", ".join(CRITERIA)
+            )
     max_labels = check_int(max_labels, "max_labels", lo=1)  # type: ignore[assignment]
     max_seconds = check_real(max_seconds, "max_seconds", lo=0.0)  # type: ignore[assignment]
     check_bool(distinct, "distinct")
-    check_keywords("pareto", constraints,
-                   [k for k in ROUTE_KEYWORDS if k not in ("minimize", "cargo")])
+    check_keywords(
+        "pareto", constraints, [k for k in ROUTE_KEYWORDS if k not in ("minimize", "cargo")]
+    )
     names = [_criterion(c) for c in criteria]
     if not 2 <= len(names) <= 3:
         raise ParameterError(f"pareto needs two or three criteria, got {len(names)}")
@@ -181,14 +189,24 @@ def _values(r: Route, names: Sequence[str]) -> tuple[float, ...]:
 
 def criteria_of(r: Route, names: Sequence[str]) -> list[float]:
     """The criteria values of a route (sums of its legs)."""
-    attr = {"distance_km": "distance_km", "time_h": "time_h", "cost_usd": "cost_usd",
-            "generalized": "generalized_usd", "risk": "risk_usd"}
+    attr = {
+        "distance_km": "distance_km",
+        "time_h": "time_h",
+        "cost_usd": "cost_usd",
+        "generalized": "generalized_usd",
+        "risk": "risk_usd",
+    }
     return [float(getattr(r, attr[_criterion(n)])) for n in names]
 
 
-def _label_setting(solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.ndarray],
-                   max_labels: int, max_seconds: float = MAX_SECONDS
-                   ) -> list[tuple[tuple[float, ...], list[int]]]:
+def _label_setting(
+    solver: _Solver,
+    q: Any,
+    mask: np.ndarray,
+    arrays: list[np.ndarray],
+    max_labels: int,
+    max_seconds: float = MAX_SECONDS,
+) -> list[tuple[tuple[float, ...], list[int]]]:
     topo = solver.topo
     n = topo.n_nodes
     advance = [solver.advance_set(k, r).tolist() for k, r in q.waypoints]
@@ -203,8 +221,11 @@ def _label_setting(solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.nd
     target = int(topo.gate_of[solver.place_idx(q.destination)])
     origin_place = solver.place_idx(q.origin)
     dest_place = solver.place_idx(q.destination)
-    via_stage = {solver.place_idx(ref): i for i, (k, ref) in enumerate(q.waypoints)
-                 if k in ("place", "gateway")}
+    via_stage = {
+        solver.place_idx(ref): i
+        for i, (k, ref) in enumerate(q.waypoints)
+        if k in ("place", "gateway")
+    }
 
     # label: (vector, transfers, id); store parent pointers by id
     parent: list[int] = [-1]
@@ -227,7 +248,8 @@ def _label_setting(solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.nd
             raise RequestTooLargeError(
                 f"pareto stopped after {max_seconds:g} s ({count:,} labels) without finishing; "
                 "the front would be incomplete. Narrow the query (two criteria, modes, "
-                "avoid_*, via) or raise max_seconds")
+                "avoid_*, via) or raise max_seconds"
+            )
         vec, ntr, lid, st = heapq.heappop(heap)
         v = st % n
         s = st // n
@@ -271,7 +293,8 @@ def _label_setting(solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.nd
                 raise RequestTooLargeError(
                     f"pareto stopped after {max_labels:,} labels without finishing; the front "
                     "would be incomplete. Narrow the query (modes, avoid_*, via) or raise "
-                    "max_labels")
+                    "max_labels"
+                )
     out: list[tuple[tuple[float, ...], list[int]]] = []
     for _vec, lid in found:
         path: list[int] = []
@@ -280,6 +303,5 @@ def _label_setting(solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.nd
             path.append(edge_of[cur])
             cur = parent[cur]
         path.reverse()
-        out.append((tuple(math.fsum(arrays[i][e] for e in path) for i in range(len(arrays))),
-                    path))
+        out.append((tuple(math.fsum(arrays[i][e] for e in path) for i in range(len(arrays))), path))
     return out

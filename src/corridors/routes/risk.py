@@ -14,7 +14,7 @@ from ..model.network import Network
 from ..units import HOURS_PER_DAY
 from .route import Route
 
-__all__ = ['RouteRisk', 'route_risk', 'rows_for_route']
+__all__ = ["RouteRisk", "route_risk", "rows_for_route"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,11 +85,16 @@ class RouteRisk:
             "expected_delay_h": self.expected_delay_h,
             "expected_delay_days": self.expected_delay_h / HOURS_PER_DAY,
             "expected_delay_cost_usd": self.expected_delay_cost_usd,
-            "security_usd": self.security_usd, "sanctions_usd": self.sanctions_usd,
-            "risk_usd": self.risk_usd, "score": self.score,
-            "score_unit": "per mille of cargo value", "p_disruption": self.p_disruption,
-            "regimes": list(self.regimes), "avoided": list(self.avoided),
-            "compliant": self.compliant, "policies": dict(self.policies),
+            "security_usd": self.security_usd,
+            "sanctions_usd": self.sanctions_usd,
+            "risk_usd": self.risk_usd,
+            "score": self.score,
+            "score_unit": "per mille of cargo value",
+            "p_disruption": self.p_disruption,
+            "regimes": list(self.regimes),
+            "avoided": list(self.avoided),
+            "compliant": self.compliant,
+            "policies": dict(self.policies),
             "cargo_value_usd": self.cargo_value_usd,
             "time_value_usd_per_h": self.time_value_usd_per_h,
             "components": [dict(c) for c in self.components],
@@ -143,18 +148,39 @@ def route_risk(
     avoided: set[str] = set()
     no_disruption = 1.0
     for r in rows:
-        base = {"scope": r.scope, "ref": r.ref, "source": r.source, "confidence": r.confidence,
-                "as_of": r.as_of}
+        base = {
+            "scope": r.scope,
+            "ref": r.ref,
+            "source": r.source,
+            "confidence": r.confidence,
+            "as_of": r.as_of,
+        }
         if r.has_disruption:
             delay = r.expected_delay_h
-            comps.append({"what": "disruption", **base, "probability": r.prob,
-                          "median_days": r.median_days, "p90_days": r.p90_days,
-                          "sigma": r.sigma, "duration_days": r.mean_days, "delay_h": delay,
-                          "usd": delay * tv})
+            comps.append(
+                {
+                    "what": "disruption",
+                    **base,
+                    "probability": r.prob,
+                    "median_days": r.median_days,
+                    "p90_days": r.p90_days,
+                    "sigma": r.sigma,
+                    "duration_days": r.mean_days,
+                    "delay_h": delay,
+                    "usd": delay * tv,
+                }
+            )
             no_disruption *= 1.0 - r.prob
         if r.security_pct > 0:
-            comps.append({"what": "security", **base, "pct": r.security_pct, "delay_h": 0.0,
-                          "usd": r.security_pct / 100.0 * value})
+            comps.append(
+                {
+                    "what": "security",
+                    **base,
+                    "pct": r.security_pct,
+                    "delay_h": 0.0,
+                    "usd": r.security_pct / 100.0 * value,
+                }
+            )
         charged = pol.charged(r)
         for g in r.sanctions:
             regimes.add(g)
@@ -163,9 +189,18 @@ def route_risk(
                 avoided.add(g)
             # no stacking: only the largest surcharge of the row is charged
             pct = pol.pct(g) if g == charged else 0.0
-            comps.append({"what": "sanctions", **base, "regime": g, "target": r.target,
-                          "policy": policy, "pct": pct, "delay_h": 0.0,
-                          "usd": pct / 100.0 * value})
+            comps.append(
+                {
+                    "what": "sanctions",
+                    **base,
+                    "regime": g,
+                    "target": r.target,
+                    "policy": policy,
+                    "pct": pct,
+                    "delay_h": 0.0,
+                    "usd": pct / 100.0 * value,
+                }
+            )
     delay_h = math.fsum(c["delay_h"] for c in comps)
     delay_usd = math.fsum(c["usd"] for c in comps if c["what"] == "disruption")
     sec = math.fsum(c["usd"] for c in comps if c["what"] == "security")
@@ -173,11 +208,20 @@ def route_risk(
     total = math.fsum(c["usd"] for c in comps)
     score = 1000.0 * total / value if value > 0 else math.nan
     return RouteRisk(
-        components=tuple(comps), expected_delay_h=delay_h, expected_delay_cost_usd=delay_usd,
-        security_usd=sec, sanctions_usd=sanc, risk_usd=total, score=score,
-        p_disruption=1.0 - no_disruption, regimes=tuple(sorted(regimes)),
-        avoided=tuple(sorted(avoided)), cargo_value_usd=value, time_value_usd_per_h=tv,
-        policies={"*": "ignore", **pol.by_key})
+        components=tuple(comps),
+        expected_delay_h=delay_h,
+        expected_delay_cost_usd=delay_usd,
+        security_usd=sec,
+        sanctions_usd=sanc,
+        risk_usd=total,
+        score=score,
+        p_disruption=1.0 - no_disruption,
+        regimes=tuple(sorted(regimes)),
+        avoided=tuple(sorted(avoided)),
+        cargo_value_usd=value,
+        time_value_usd_per_h=tv,
+        policies={"*": "ignore", **pol.by_key},
+    )
 
 
 def rows_for_route(rows: Mapping[tuple[str, str], RiskRow], route: Route) -> list[RiskRow]:

@@ -10,7 +10,7 @@ import geopandas as gpd
 
 from ..engine.query import Query
 
-__all__ = ['Leg', 'Route']
+__all__ = ["Leg", "Route"]
 
 MAIN_MODE_SHARE = 0.05  # a mode counts in a route's signature when it carries >= 5 % of the km
 
@@ -157,9 +157,13 @@ class Route:
         """Total time in hours by what it is spent on: ``running``, ``waiting`` (for scheduled
         departures), ``border`` (dwell), ``transfer`` and ``terminal``; they sum to
         :attr:`time_h`."""
-        return {"running": self._sum("running_time_h"), "waiting": self._sum("wait_h"),
-                "border": self._sum("dwell_h"), "transfer": self._sum("transfer_time_h"),
-                "terminal": self._sum("terminal_time_h")}
+        return {
+            "running": self._sum("running_time_h"),
+            "waiting": self._sum("wait_h"),
+            "border": self._sum("dwell_h"),
+            "transfer": self._sum("transfer_time_h"),
+            "terminal": self._sum("terminal_time_h"),
+        }
 
     @property
     def services(self) -> list[str]:
@@ -198,9 +202,12 @@ class Route:
     def cost_split(self) -> dict[str, float]:
         """Total money in USD by what it pays for: ``running``, ``border`` (fees),
         ``transfer`` and ``terminal``; they sum to :attr:`cost_usd`."""
-        return {"running": self._sum("running_cost_usd"), "border": self._sum("fee_usd"),
-                "transfer": self._sum("transfer_cost_usd"),
-                "terminal": self._sum("terminal_cost_usd")}
+        return {
+            "running": self._sum("running_cost_usd"),
+            "border": self._sum("fee_usd"),
+            "transfer": self._sum("transfer_cost_usd"),
+            "terminal": self._sum("terminal_cost_usd"),
+        }
 
     @property
     def countries(self) -> list[str]:
@@ -301,8 +308,12 @@ class Route:
         transfers as their own rows."""
         out: list[dict[str, Any]] = []
         for leg in self.steps:
-            merge = (out and leg.kind == "link" and out[-1]["kind"] == "link"
-                     and out[-1]["service"] == leg.service)
+            merge = (
+                out
+                and leg.kind == "link"
+                and out[-1]["kind"] == "link"
+                and out[-1]["service"] == leg.service
+            )
             if merge:
                 seg = out[-1]
                 seg["to_id"], seg["to_name"] = leg.to_id, leg.to_name
@@ -312,14 +323,27 @@ class Route:
                 if leg.country not in seg["countries"]:
                     seg["countries"].append(leg.country)
             else:
-                out.append({
-                    "kind": leg.kind, "from_id": leg.from_id, "to_id": leg.to_id,
-                    "from_name": leg.from_name, "to_name": leg.to_name, "mode": leg.mode,
-                    "service": leg.service, "to_service": leg.to_service,
-                    "transfer_kind": leg.transfer_kind, "link_id": leg.link_id, "via": [],
-                    "countries": [leg.country], "distance_km": leg.distance_km,
-                    "time_h": leg.time_h, "cost_usd": leg.cost_usd, "dwell_h": leg.dwell_h,
-                    "fee_usd": leg.fee_usd})
+                out.append(
+                    {
+                        "kind": leg.kind,
+                        "from_id": leg.from_id,
+                        "to_id": leg.to_id,
+                        "from_name": leg.from_name,
+                        "to_name": leg.to_name,
+                        "mode": leg.mode,
+                        "service": leg.service,
+                        "to_service": leg.to_service,
+                        "transfer_kind": leg.transfer_kind,
+                        "link_id": leg.link_id,
+                        "via": [],
+                        "countries": [leg.country],
+                        "distance_km": leg.distance_km,
+                        "time_h": leg.time_h,
+                        "cost_usd": leg.cost_usd,
+                        "dwell_h": leg.dwell_h,
+                        "fee_usd": leg.fee_usd,
+                    }
+                )
         return out
 
     def summary(self) -> dict[str, Any]:
@@ -348,23 +372,43 @@ class Route:
             "modes": self.modes,
             "n_border_crossings": len(self.crossings),
             "border_crossings": [
-                {"link_id": c.link_id, "from": c.from_id, "to": c.to_id, "mode": c.mode,
-                 "countries": c.country, "dwell_h": _clean(c.dwell_h),
-                 "dwell_p90_h": _clean(c.dwell_p90_h), "fee_usd": _clean(c.fee_usd)}
-                for c in self.crossings],
+                {
+                    "link_id": c.link_id,
+                    "from": c.from_id,
+                    "to": c.to_id,
+                    "mode": c.mode,
+                    "countries": c.country,
+                    "dwell_h": _clean(c.dwell_h),
+                    "dwell_p90_h": _clean(c.dwell_p90_h),
+                    "fee_usd": _clean(c.fee_usd),
+                }
+                for c in self.crossings
+            ],
             "time_split_h": {k: _clean(round(v, 1)) for k, v in self.time_split().items()},
             "cost_split_usd": {k: _clean(round(v, 2)) for k, v in self.cost_split().items()},
             "passages": self.passages,
             "terminals": [
-                {"place": t.from_id, "what": t.transfer_kind, "mode": t.mode,
-                 "time_h": _clean(t.terminal_time_h), "cost_usd": _clean(t.terminal_cost_usd)}
-                for t in self.terminals],
+                {
+                    "place": t.from_id,
+                    "what": t.transfer_kind,
+                    "mode": t.mode,
+                    "time_h": _clean(t.terminal_time_h),
+                    "cost_usd": _clean(t.terminal_cost_usd),
+                }
+                for t in self.terminals
+            ],
             "n_transfers": len(self.transfers),
             "transfers": [
-                {"place": t.from_id, "from_service": t.service, "to_service": t.to_service,
-                 "kind": t.transfer_kind, "time_h": _clean(t.transfer_time_h),
-                 "cost_usd": _clean(t.transfer_cost_usd)}
-                for t in self.transfers],
+                {
+                    "place": t.from_id,
+                    "from_service": t.service,
+                    "to_service": t.to_service,
+                    "kind": t.transfer_kind,
+                    "time_h": _clean(t.transfer_time_h),
+                    "cost_usd": _clean(t.transfer_cost_usd),
+                }
+                for t in self.transfers
+            ],
             "constraints": q.constraints(),
         }
 
@@ -402,9 +446,11 @@ class Route:
         return out
 
     def __repr__(self) -> str:
-        return (f"<Route {self.origin} -> {self.destination}: {self.distance_km:,.0f} km, "
-                f"{self.time_h / 24:.1f} days, USD {self.cost_usd:,.0f}, "
-                f"{len(self.crossings)} borders, {len(self.transfers)} transfers>")
+        return (
+            f"<Route {self.origin} -> {self.destination}: {self.distance_km:,.0f} km, "
+            f"{self.time_h / 24:.1f} days, USD {self.cost_usd:,.0f}, "
+            f"{len(self.crossings)} borders, {len(self.transfers)} transfers>"
+        )
 
 
 def _num(v: Any) -> float:

@@ -47,7 +47,7 @@ from ..model.schema import (
 from .build import build_route
 from .route import Leg, Route
 
-__all__ = ['route', 'alternatives', 'seasonal_closures']
+__all__ = ["route", "alternatives", "seasonal_closures"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,11 +147,22 @@ def route(
     """
     seasonal = seasonal_closures(net, month, year) if month is not None else {}
     own_avoid = [avoid_links] if isinstance(avoid_links, str) else list(avoid_links or [])
-    kw: dict[str, Any] = dict(minimize=minimize, cargo=cargo, year=year, modes=modes,
-              avoid_countries=avoid_countries, avoid_places=avoid_places,
-              avoid_crossings=avoid_crossings, avoid_passages=avoid_passages, via=via,
-              cross_at=cross_at, max_transfers=max_transfers, risk_aversion=risk_aversion,
-              sanctions=sanctions, departure=departure)
+    kw: dict[str, Any] = dict(
+        minimize=minimize,
+        cargo=cargo,
+        year=year,
+        modes=modes,
+        avoid_countries=avoid_countries,
+        avoid_places=avoid_places,
+        avoid_crossings=avoid_crossings,
+        avoid_passages=avoid_passages,
+        via=via,
+        cross_at=cross_at,
+        max_transfers=max_transfers,
+        risk_aversion=risk_aversion,
+        sanctions=sanctions,
+        departure=departure,
+    )
     q = make_query(net, origin, destination, avoid_links=own_avoid + sorted(seasonal), **kw)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q)
     found = solver.solve(q)
@@ -164,8 +175,10 @@ def route(
                 raise NoRouteError(
                     f"no route from {nm.get(q.origin, q.origin)} to "
                     f"{nm.get(q.destination, q.destination)} in month {month}: the routes "
-                    "need links closed for the season: " + "; ".join(
-                        seasonal[k] for k in sorted(seasonal)), reason="season")
+                    "need links closed for the season: "
+                    + "; ".join(seasonal[k] for k in sorted(seasonal)),
+                    reason="season",
+                )
         raise _explain(solver, q)
     return build_route(solver, q, found)
 
@@ -190,12 +203,14 @@ def seasonal_closures(net: Network, month: int, year: int | None = None) -> dict
     until_col = links["closed_until"] if "closed_until" in links.columns else [None] * len(links)
     names = net.places["name"].to_dict()
     out: dict[str, str] = {}
-    for lid, cm, cu, a, b in zip(links.index, links["closed_months"], until_col,
-                                 links["from_id"], links["to_id"]):
+    for lid, cm, cu, a, b in zip(
+        links.index, links["closed_months"], until_col, links["from_id"], links["to_id"]
+    ):
         if split_list(cm) and closed_in_month(cm, cu, m, year):
             until = "" if cu is None or pd.isna(cu) else f" until {int(cu)}"
-            out[str(lid)] = (f"{lid} ({names.get(a, a)} - {names.get(b, b)}, closed in months "
-                             f"{cm}{until})")
+            out[str(lid)] = (
+                f"{lid} ({names.get(a, a)} - {names.get(b, b)}, closed in months {cm}{until})"
+            )
     return out
 
 
@@ -243,9 +258,13 @@ def alternatives(
     NoRouteError
         When not even one route exists (with the reason).
     """
-    k = check_int(k, "k", lo=1, hi=MAX_K,  # type: ignore[assignment]
-                  hint="ask for the best few routes; more than 50 are rarely materially "
-                  "different")
+    k = check_int(
+        k,
+        "k",
+        lo=1,
+        hi=MAX_K,  # type: ignore[assignment]
+        hint="ask for the best few routes; more than 50 are rarely materially different",
+    )
     max_solves = check_int(max_solves, "max_solves", lo=1, optional=True)
     check_keywords("alternatives", constraints, ROUTE_KEYWORDS)
     q = make_query(net, origin, destination, minimize=minimize, **constraints)
@@ -257,7 +276,8 @@ def alternatives(
     tie = count()
     best = build_route(solver, q, first)
     heap: list[tuple[float, int, frozenset[tuple[str, str]], Route]] = [
-        (best.objective, next(tie), frozenset(), best)]
+        (best.objective, next(tie), frozenset(), best)
+    ]
     solved: set[frozenset[tuple[str, str]]] = {frozenset()}
     accepted: list[Route] = []
     seen: set[Any] = set()
@@ -283,9 +303,13 @@ def alternatives(
                 child = build_route(solver, q, found)
                 heapq.heappush(heap, (child.objective, next(tie), sub, child))
     if exhausted and len(accepted) < k:
-        warnings.warn(f"alternatives: the search budget ({budget} searches, max_solves) ran "
-                      f"out after {len(accepted)} of {k} routes; more may exist: raise "
-                      "max_solves", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"alternatives: the search budget ({budget} searches, max_solves) ran "
+            f"out after {len(accepted)} of {k} routes; more may exist: raise "
+            "max_solves",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return accepted
 
 
@@ -319,18 +343,39 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
         return NoRouteError(f"{head}: {_why_disconnected(solver, q)}", reason="disconnected")
     reasons: list[str] = []
     tags: list[str] = []
-    if solver.solve(q, check=False) is None and solver.solve(
-            q, check=False, cargo_limits=False) is not None:
+    if (
+        solver.solve(q, check=False) is None
+        and solver.solve(q, check=False, cargo_limits=False) is not None
+    ):
         found = solver.solve(q, check=False, cargo_limits=False)
         assert found is not None
         r = build_route(solver, q, found)
-        limited = sorted({leg.link_id for leg in r.steps if leg.link_id
-                          and not solver.w.cargo_ok[_edge_of(solver, leg)]})
-        reasons.append(f"every route uses links that do not take {q.cargo.describe()} "
-                       f"(cargo_units): {', '.join(str(x) for x in limited)}")
+        limited = sorted(
+            {
+                leg.link_id
+                for leg in r.steps
+                if leg.link_id and not solver.w.cargo_ok[_edge_of(solver, leg)]
+            }
+        )
+        reasons.append(
+            f"every route uses links that do not take {q.cargo.describe()} "
+            f"(cargo_units): {', '.join(str(x) for x in limited)}"
+        )
         tags.append("cargo_units")
-    fields = [f for f in ("year", "modes", "avoid_countries", "avoid_places", "avoid_links",
-                          "avoid_crossings", "avoid_passages", "via", "max_transfers")]
+    fields = [
+        f
+        for f in (
+            "year",
+            "modes",
+            "avoid_countries",
+            "avoid_places",
+            "avoid_links",
+            "avoid_crossings",
+            "avoid_passages",
+            "via",
+            "max_transfers",
+        )
+    ]
     for f in fields:
         default: Any = {"year": None, "modes": MODES, "max_transfers": None}.get(f, ())
         if f == "via":
@@ -353,9 +398,11 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
     if reasons:
         return NoRouteError(f"{head}: " + "; ".join(reasons), reason=",".join(tags))
     set_fields = list(q.constraints())
-    return NoRouteError(f"{head}: no single constraint is to blame; the combination of "
-                        f"{', '.join(set_fields) or 'the link statuses'} removes every route",
-                        reason="combination")
+    return NoRouteError(
+        f"{head}: no single constraint is to blame; the combination of "
+        f"{', '.join(set_fields) or 'the link statuses'} removes every route",
+        reason="combination",
+    )
 
 
 def _edge_of(solver: _Solver, leg: Leg) -> int:
@@ -376,12 +423,16 @@ def _why_disconnected(solver: _Solver, q: Query) -> str:
     for lid, a, b in zip(net.links["id"], net.links["from_id"], net.links["to_id"]):
         g.add_edge(a, b, link=lid)
     if not nx.has_path(g, q.origin, q.destination):
-        return (f"the two places are not connected in network {net.name!r} by any link, "
-                "whatever the constraints")
+        return (
+            f"the two places are not connected in network {net.name!r} by any link, "
+            "whatever the constraints"
+        )
     path = nx.shortest_path(g, q.origin, q.destination)
-    has_transfer = {(topo.node_place[int(u)], topo.node_service[int(u)],
-                     topo.node_service[int(v)])
-                    for u, v, t in zip(topo.src, topo.dst, topo.etype) if t != LINK}
+    has_transfer = {
+        (topo.node_place[int(u)], topo.node_service[int(u)], topo.node_service[int(v)])
+        for u, v, t in zip(topo.src, topo.dst, topo.etype)
+        if t != LINK
+    }
     issues: list[str] = []
     links = net.links
     for prev, here, nxt in zip(path, path[1:], path[2:]):
@@ -393,20 +444,24 @@ def _why_disconnected(solver: _Solver, q: Query) -> str:
             continue
         pi = topo.place_index[here]
         if not any((pi, a, b) in has_transfer for a in s_in for b in s_out):
-            issues.append(f"at {here} the cargo must change from {'/'.join(sorted(s_in))} to "
-                          f"{'/'.join(sorted(s_out))} but no transfer is defined there (add an "
-                          f"operations.csv row; places of kind {net.places.at[here, 'kind']!r} "
-                          "get no default transfers)")
+            issues.append(
+                f"at {here} the cargo must change from {'/'.join(sorted(s_in))} to "
+                f"{'/'.join(sorted(s_out))} but no transfer is defined there (add an "
+                f"operations.csv row; places of kind {net.places.at[here, 'kind']!r} "
+                "get no default transfers)"
+            )
     for a, b in zip(path, path[1:]):
         lid = g.edges[a, b]["link"]
         if bool(links.at[lid, "oneway"]) and links.at[lid, "from_id"] != a:
-            issues.append(f"link {lid} is one-way from {links.at[lid, 'from_id']} to "
-                          f"{links.at[lid, 'to_id']}")
-    detail = "; ".join(issues) if issues else (
-        "links join them, but no sequence of services and transfers does")
+            issues.append(
+                f"link {lid} is one-way from {links.at[lid, 'from_id']} to {links.at[lid, 'to_id']}"
+            )
+    detail = (
+        "; ".join(issues)
+        if issues
+        else ("links join them, but no sequence of services and transfers does")
+    )
     return f"the places are linked but no route exists whatever the constraints: {detail}"
-
-
 
 
 _AVOID_WORDS = {
@@ -437,12 +492,13 @@ def _describe_avoid(solver: _Solver, f: str, q: Query, r: Route) -> str:
         if solver.solve(trial, check=False) is not None:
             blocking.append(x)
     if len(blocking) == 1:
-        return (f"every route from {o} to {d} {verb} {label(blocking[0])}, which you avoided "
-                f"({arg})")
+        return f"every route from {o} to {d} {verb} {label(blocking[0])}, which you avoided ({arg})"
     if blocking:
-        return (f"every route from {o} to {d} {verb} at least one of "
-                f"{', '.join(label(x) for x in blocking)}, which you avoided ({arg}); allowing "
-                "any one of them opens a route")
+        return (
+            f"every route from {o} to {d} {verb} at least one of "
+            f"{', '.join(label(x) for x in blocking)}, which you avoided ({arg}); allowing "
+            "any one of them opens a route"
+        )
     on_route: list[str] = []
     for leg in r.steps:
         if f == "avoid_countries":
@@ -452,9 +508,11 @@ def _describe_avoid(solver: _Solver, f: str, q: Query, r: Route) -> str:
         else:
             hits = [leg.link_id] if leg.link_id else []
         on_route += [h for h in hits if h in items and h not in on_route]
-    return (f"every route from {o} to {d} {verb} several of the items you avoided ({arg}); "
-            f"the best route without that constraint {verb} "
-            f"{', '.join(label(x) for x in on_route)}")
+    return (
+        f"every route from {o} to {d} {verb} several of the items you avoided ({arg}); "
+        f"the best route without that constraint {verb} "
+        f"{', '.join(label(x) for x in on_route)}"
+    )
 
 
 def _describe(f: str, q: Query, r: Route, net: Network) -> str:
@@ -462,8 +520,7 @@ def _describe(f: str, q: Query, r: Route, net: Network) -> str:
     if f == "year":
         links = net.links
         used = {leg.link_id for leg in r.steps if leg.link_id}
-        blocked = [lid for lid in used
-                   if lid is not None and not _usable(links, lid, q.year)]
+        blocked = [lid for lid in used if lid is not None and not _usable(links, lid, q.year)]
         parts = []
         for lid in sorted(blocked)[:6]:
             yr = links.at[lid, "year"]
@@ -472,19 +529,26 @@ def _describe(f: str, q: Query, r: Route, net: Network) -> str:
             parts.append(f"{lid} ({links.at[lid, 'status']}{when_open})")
         detail = ", ".join(parts)
         when = f"in {q.year}" if q.year is not None else "today"
-        return (f"every route from {o} to {d} needs links that are not open {when}: {detail}"
-                + ("" if q.year else "; pass a year (e.g. year=2032) to use planned links"))
+        return f"every route from {o} to {d} needs links that are not open {when}: {detail}" + (
+            "" if q.year else "; pass a year (e.g. year=2032) to use planned links"
+        )
     if f == "modes":
         extra = [m for m in r.modes if m not in q.modes]
-        return (f"every route from {o} to {d} needs {', '.join(extra)}, which the allowed modes "
-                f"({', '.join(q.modes)}) exclude")
+        return (
+            f"every route from {o} to {d} needs {', '.join(extra)}, which the allowed modes "
+            f"({', '.join(q.modes)}) exclude"
+        )
     if f == "via":
         what = ", ".join(f"{k} {ref}" for k, ref in q.waypoints)
-        return (f"no route from {o} to {d} that visits no place twice passes {what} under the "
-                "other constraints")
+        return (
+            f"no route from {o} to {d} that visits no place twice passes {what} under the "
+            "other constraints"
+        )
     if f == "max_transfers":
-        return (f"the best route without a transfer limit needs {len(r.transfers)} transfers "
-                f"(max_transfers={q.max_transfers})")
+        return (
+            f"the best route without a transfer limit needs {len(r.transfers)} transfers "
+            f"(max_transfers={q.max_transfers})"
+        )
     return f"constraint {f} removes every route"  # pragma: no cover
 
 

@@ -34,7 +34,7 @@ from ..engine.weights import check_weights, weights
 from ..errors import ParameterError, ParameterTypeError
 from ..model.network import Network
 
-__all__ = ['route_matrix', 'SKIM_COLUMNS']
+__all__ = ["route_matrix", "SKIM_COLUMNS"]
 
 CRITERIA = ("distance_km", "time_h", "cost_usd", "generalized")
 #: Most origin-destination pairs one :func:`route_matrix` call computes.
@@ -101,25 +101,37 @@ def route_matrix(
     check_names(origins, "origins")
     check_names(destinations, "destinations")
     if origins is None or destinations is None:
-        raise ParameterTypeError("route_matrix needs origins and destinations (a place or a "
-                                 "list of places), got None")
+        raise ParameterTypeError(
+            "route_matrix needs origins and destinations (a place or a list of places), got None"
+        )
     o_ids = [net.place_id(p) for p in _as_list(origins)]
     d_ids = [net.place_id(p) for p in _as_list(destinations)]
-    check_limit(len(o_ids) * len(d_ids), MAX_PAIRS, "origins x destinations",
-                "split the matrix into blocks of origins")
+    check_limit(
+        len(o_ids) * len(d_ids),
+        MAX_PAIRS,
+        "origins x destinations",
+        "split the matrix into blocks of origins",
+    )
     everything = list(dict.fromkeys(o_ids + d_ids))
     if len(everything) < 2:
         raise ParameterError("route_matrix needs at least two different places")
     # any two different places make the query: the masks' other rules do not depend on them
-    q = make_query(net, everything[0], everything[1], minimize=minimize, cargo=cargo,
-                   year=year, modes=modes, avoid_countries=avoid_countries)
+    q = make_query(
+        net,
+        everything[0],
+        everything[1],
+        minimize=minimize,
+        cargo=cargo,
+        year=year,
+        modes=modes,
+        avoid_countries=avoid_countries,
+    )
     topo = topology(net)
     w = weights(net, q.cargo)
     solver = _Solver(net, topo, w, q)
     # the query's mask (_Solver.mask) but for its two terminal rules, which are the only
     # rules that depend on the origin and destination
-    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False,
-                                 cargo_limits=True)
+    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False, cargo_limits=True)
     etype = topo.etype
     o_gates = topo.gate_of[[topo.place_index[p] for p in o_ids]]
     d_gates = topo.gate_of[[topo.place_index[p] for p in d_ids]]
@@ -155,9 +167,14 @@ def route_matrix(
         dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
         pred_list: list[int] | None = None
         for d, dg in zip(d_ids, d_gates.tolist()):
-            row: dict[str, Any] = {"origin": o, "destination": d, "objective": math.nan,
-                                   **dict.fromkeys(CRITERIA, math.nan),
-                                   "transfers": math.nan, "simple": False}
+            row: dict[str, Any] = {
+                "origin": o,
+                "destination": d,
+                "objective": math.nan,
+                **dict.fromkeys(CRITERIA, math.nan),
+                "transfers": math.nan,
+                "simple": False,
+            }
             pair = ends.get(dg)
             if o == d or pair is None:
                 rows.append(row)
@@ -176,8 +193,11 @@ def route_matrix(
             while nodes[-1] != og:
                 nodes.append(pred_list[nodes[-1]])
             nodes.reverse()
-            pos = np.searchsorted(keys, np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
-                                  + np.asarray(nodes[1:], dtype=np.int64))
+            pos = np.searchsorted(
+                keys,
+                np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
+                + np.asarray(nodes[1:], dtype=np.int64),
+            )
             path = np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(np.int64)
             row["objective"] = math.fsum(weight[path].tolist())
             for name in CRITERIA:
@@ -195,8 +215,9 @@ def _as_list(v: str | Iterable[str]) -> list[str]:
     return [v] if isinstance(v, str) else list(v)
 
 
-def _csr_with_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray
-                    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+def _csr_with_edges(
+    topo: Topology, weight: np.ndarray, mask: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray]:
     """The allowed edges as a CSR matrix with, per stored entry, the edge it stands for:
     parallel edges collapse to the least weight (the lowest edge index among equals, as
     :func:`corridors.engine.search.search` prefers); zero weights stay explicit entries."""
@@ -211,8 +232,9 @@ def _csr_with_edges(topo: Topology, weight: np.ndarray, mask: np.ndarray
         e, s, d, w = e[first], s[first], d[first], w[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(s, minlength=n), out=indptr[1:])
-    matrix = sparse.csr_matrix((w.astype(float), d.astype(np.int32), indptr.astype(np.int32)),
-                               shape=(n, n))
+    matrix = sparse.csr_matrix(
+        (w.astype(float), d.astype(np.int32), indptr.astype(np.int32)), shape=(n, n)
+    )
     return matrix, e
 
 
