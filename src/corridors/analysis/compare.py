@@ -271,6 +271,21 @@ def compare(
         For a scenario whose names the network does not know (file and key named).
     ParameterError
         For no pairs, a bad ``k``, objective, ``simulate_runs`` or ``deadline_h``.
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> closed = cor.Scenario.from_dict(
+    ...     {"name": "torkham-closed", "closures": [{"crossing": "Torkham", "days": 30}]}
+    ... )
+    >>> df = cor.compare(
+    ...     net, [cor.Scenario.baseline(), closed], od=[("Karachi", "Kabul")], minimize="time_h"
+    ... )
+    >>> df["scenario"].tolist()
+    ['baseline', 'torkham-closed']
+    >>> bool(df["time_h"].iloc[1] >= df["time_h"].iloc[0])
+    True
     """
     return _compare(
         net,

@@ -75,6 +75,17 @@ def read_network(path: str | os.PathLike[str], *, validate: bool = True) -> Netw
         the record id, the field and what is allowed.
     FileNotFoundError
         When ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     again = cor.read_network(cor.write_network(net, Path(d) / "net.gpkg"))
+    >>> again.fingerprint == net.fingerprint
+    True
     """
     p = Path(path)
     if not p.exists():
@@ -387,6 +398,17 @@ def write_network(net: Network, path: str | os.PathLike[str]) -> Path:
     -------
     Path
         The path written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     folder = cor.write_network(net, Path(d) / "my-network")
+    ...     sorted(p.name for p in folder.glob("*.geojson"))
+    ['links.geojson', 'places.geojson']
     """
     p = Path(path)
     if p.suffix.lower() == ".gpkg":
@@ -592,7 +614,14 @@ def _bundled_roots() -> list[Path]:
 
 
 def bundled_networks() -> list[str]:
-    """Names of the networks shipped with the package."""
+    """Names of the networks shipped with the package.
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> cor.bundled_networks()
+    ['pak-russia']
+    """
     names: set[str] = set()
     for root in _bundled_roots():
         if root.is_dir():

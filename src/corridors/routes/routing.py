@@ -144,6 +144,19 @@ def route(
     NoRouteError
         When no route satisfies the query; the message names the constraint or closure that
         removed the last route.
+
+    Examples
+    --------
+    >>> import math
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> r = cor.route(net, "Karachi", "Tashkent", minimize="time_h")
+    >>> r.origin, r.destination
+    ('karachi', 'tashkent')
+    >>> math.isclose(r.time_h, sum(leg.time_h for leg in r.steps))
+    True
+    >>> "IRN" in cor.route(net, "Karachi", "Moscow", avoid_countries=["IRN"]).countries
+    False
     """
     seasonal = seasonal_closures(net, month, year) if month is not None else {}
     own_avoid = [avoid_links] if isinstance(avoid_links, str) else list(avoid_links or [])
@@ -257,6 +270,16 @@ def alternatives(
     ------
     NoRouteError
         When not even one route exists (with the reason).
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> alts = cor.alternatives(net, "Karachi", "Moscow", k=3)
+    >>> len(alts)
+    3
+    >>> [a.cost_usd for a in alts] == sorted(a.cost_usd for a in alts)
+    True
     """
     k = check_int(
         k,
