@@ -529,17 +529,25 @@ def test_constrained_route_matches_oracle_on_masked_graph(q, data):
 def test_route_pareto_and_closure_agree(q):
     """One query, one answer: the cheapest member of the time-cost Pareto front costs what
     ``route(minimize="cost_usd")`` costs and, among equally cheap members, takes its time (cost
-    then time); the same for the fastest; ``closure_choice`` plans the route ``route`` finds."""
+    then time); the same for the fastest; ``closure_choice`` plans the route ``route`` finds;
+    ``alternatives`` starts with that route; and the skim of the pair, where its path is
+    simple, costs the same."""
     spec, o, d, _, cargo = q
     net = build(spec)
     by_cost = best(net, o, d, "cost_usd", cargo)
     by_time = best(net, o, d, "time_h", cargo)
+    skim = cor.route_matrix(net, [o], [d], minimize="cost_usd", cargo=cargo).iloc[0]
+    if skim["simple"]:
+        assert by_cost is not None and close(float(skim["objective"]), by_cost.cost_usd)
     if by_cost is None:
         assert by_time is None
         with pytest.raises(NoRouteError):
             cor.pareto(net, o, d, criteria=("time_h", "cost_usd"), cargo=cargo)
         return
     assert by_time is not None
+    for objective, one in (("cost_usd", by_cost), ("time_h", by_time)):
+        first = cor.alternatives(net, o, d, k=2, minimize=objective, cargo=cargo)[0]
+        assert first.steps == one.steps
     front = cor.pareto(net, o, d, criteria=("time_h", "cost_usd"), cargo=cargo)
     assert front
     low_cost = min(r.cost_usd for r in front)
