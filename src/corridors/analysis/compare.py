@@ -208,6 +208,49 @@ def _run(
     return rows, snet
 
 
+def _run_on(net: Network, rest: tuple[Any, ...]) -> Any:
+    """:func:`_run` with the network passed apart (a Dask future resolved on the worker)."""
+    return _run((net, *rest))
+
+
+def _sweep(executor: Any, net: Network, tasks: list[Any]) -> list[Any]:
+    """Run one task per scenario on ``executor``, in the order given.
+
+    A Dask ``distributed.Client`` (anything with ``scatter``) gets the network once per
+    worker (``scatter(..., broadcast=True)``), not pickled into every task. A scenario whose
+    task fails becomes rows with ``status`` ``"error"`` and the exception in ``reason``: one
+    bad scenario does not lose the sweep.
+    """
+    scatter = getattr(executor, "scatter", None)
+    if callable(scatter):
+        shared = scatter(net, broadcast=True)
+        futures = [executor.submit(_run_on, shared, tuple(t[1:]), pure=False) for t in tasks]
+    else:
+        futures = [executor.submit(_run, t) for t in tasks]
+    out = []
+    for task, fut in zip(tasks, futures):
+        try:
+            out.append(fut.result())
+        except Exception as err:  # reported in the frame, per scenario
+            out.append((_error_rows(net, task, err), net))
+    return out
+
+
+def _error_rows(
+    net: Network, task: tuple[Any, ...], err: BaseException
+) -> list[tuple[dict[str, Any], Route | None]]:
+    """The rows of a scenario whose run failed: one per pair and objective."""
+    _, scen, pairs, objectives, _ = task
+    reason = f"{type(err).__name__}: {err}".splitlines()[0]
+    rows: list[tuple[dict[str, Any], Route | None]] = []
+    for o, d in pairs:
+        for minimize in objectives:
+            row = _row(scen, net, o, d, minimize, 1, None, reason)
+            row["status"] = "error"
+            rows.append((row, None))
+    return rows
+
+
 def _plain(net: Network) -> Network:
     """The same network without its caches (small to pickle for an executor)."""
     return Network(
@@ -241,10 +284,12 @@ def compare(
         else 1.
     minimize : str or sequence of str, optional
         Objectives; default: each scenario's ``objectives``, else ``"cost_usd"``.
-    executor : concurrent.futures.Executor, optional
-        Runs one task per scenario (``ThreadPoolExecutor``, ``ProcessPoolExecutor``, or a
-        Dask ``distributed.Client(...).get_executor()``); the frame is identical to the serial
-        run's.
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Runs one task per scenario (``ThreadPoolExecutor``, ``ProcessPoolExecutor``, a Dask
+        ``distributed.Client``, which receives the network once per worker, or its
+        ``get_executor()``); the frame is identical to the serial run's. With an executor, a
+        scenario whose run fails gives rows with ``status`` ``"error"`` and the exception in
+        ``reason`` instead of failing the sweep.
     simulate_runs : int, default 0
         With > 0, a Monte Carlo of that many runs per pair over the routes of every scenario
         with common draws (:mod:`corridors.analysis.dependability`), adding P10/P50/P90 days and USD,
@@ -367,8 +412,7 @@ def _compare(
     if executor is None:
         results = [_run(t) for t in tasks]
     else:
-        futures = [executor.submit(_run, t) for t in tasks]
-        results = [f.result() for f in futures]
+        results = _sweep(executor, plain, tasks)
     rows = [row for res, _ in results for row, _ in res]
     found = [r for res, _ in results for _, r in res]
     for row, label in zip(rows, same_as(rows, found)):
