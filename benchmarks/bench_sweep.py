@@ -1,0 +1,119 @@
+"""Scenario sweep benchmark: ``compare`` of many scenarios, serial against a Dask
+LocalCluster of worker processes, in the same run.
+
+Input: ``--scenarios`` seeded scenarios on the bundled network (default 100): each closes
+one randomly chosen border crossing, link or place of the network's corridors, or scales a
+mode's tariff or a country's border dwell, and routes Karachi -> Moscow, Karachi -> Tashkent
+and Gwadar Port -> Almaty by cost and time. The serial run and the cluster run must give the
+same frame (checked); the figure is serial time / cluster time, with the cluster's start-up
+measured apart. The network goes to each worker once (``compare`` scatters it through the
+Client).
+
+    python benchmarks/bench_sweep.py [--scenarios 100] [--workers 2] [--out results/sweep.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import corridors as cor
+from corridors.analysis.compare import compare
+from corridors.analysis.scenario import Scenario
+from corridors.analysis.scenario_parts import Closure, Multiplier
+
+OD = (("Karachi", "Moscow"), ("Karachi", "Tashkent"), ("Gwadar Port", "Almaty"))
+
+
+def scenarios(net: cor.Network, n: int, seed: int = 5) -> list[Scenario]:
+    """``n`` seeded, named scenarios: closures of crossings, border links or places on the
+    way, or tariff and dwell multipliers."""
+    rng = random.Random(seed)
+    links = net.links
+    borders = sorted(links.index[links["kind"] == "border"])
+    places = sorted(
+        p for p in net.places.index if net.places.loc[p, "kind"] in ("city", "border_post")
+    )
+    countries = sorted(set(net.places["country"]))
+    out = [Scenario.baseline()]
+    while len(out) < n:
+        i = len(out)
+        pick = rng.randrange(4)
+        if pick == 0:
+            s = Scenario(name=f"s{i}", closures=(Closure(kind="link", ref=rng.choice(borders)),))
+        elif pick == 1:
+            ref = rng.choice(places)
+            if ref in {"karachi", "moscow", "tashkent", "almaty"}:
+                continue
+            s = Scenario(name=f"s{i}", closures=(Closure(kind="place", ref=ref),))
+        elif pick == 2:
+            mode = rng.choice(["rail", "road", "sea"])
+            s = Scenario(
+                name=f"s{i}",
+                multipliers=(Multiplier(mode=mode, tariff=rng.choice([0.8, 1.2, 1.5])),),
+            )
+        else:
+            s = Scenario(
+                name=f"s{i}",
+                multipliers=(Multiplier(country=rng.choice(countries), dwell=2.0),),
+            )
+        out.append(s)
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenarios", type=int, default=100)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    import distributed
+
+    net = cor.load_network()
+    scens = scenarios(net, args.scenarios)
+    kw: dict[str, Any] = {"od": OD, "minimize": ["cost_usd", "time_h"]}
+    t0 = time.perf_counter()
+    serial = compare(net, scens, **kw)
+    t_serial = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with (
+        distributed.LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.wait_for_workers(args.workers)
+        t_start = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        swept = compare(net, scens, executor=client, **kw)
+        t_cluster = time.perf_counter() - t0
+    pd.testing.assert_frame_equal(serial, swept)
+    res = {
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "scenarios": len(scens),
+        "pairs": len(OD),
+        "rows": len(serial),
+        "errors": int((swept["status"] == "error").sum()),
+        "workers": args.workers,
+        "serial_s": round(t_serial, 2),
+        "cluster_start_s": round(t_start, 2),
+        "cluster_s": round(t_cluster, 2),
+        "speedup": round(t_serial / t_cluster, 2),
+    }
+    print(json.dumps(res, indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(res, indent=2) + "\n")
+    return res
+
+
+if __name__ == "__main__":
+    main()
