@@ -910,3 +910,25 @@ def test_booked_departure_covers_the_citys_own_port() -> None:
     assert sail_b.from_id == sail_r.from_id == "karachi_port"
     assert sail_b.wait_h == 0.0 and sail_r.wait_h > 0.0
     assert rand.time_h == pytest.approx(booked.time_h + sail_r.wait_h)
+
+
+def test_cross_at_may_come_before_a_via_place() -> None:
+    """Moscow -> Nhava Sheva through Shahid Rajaee crossing at Sarakhs: the crossing comes
+    before the port (it used to be forced after it: a 114-day detour through Central Asia)."""
+    net = cor.load_network()
+    r = cor.route(
+        net,
+        "Moscow",
+        "Nhava Sheva",
+        modes=["rail", "sea"],
+        via="shahid_rajaee_port",
+        cross_at="Sarakhs",
+        minimize="time_h",
+    )
+    crossings = [leg.from_id for leg in r.crossings]
+    assert any(p in ("sarakhs_tkm", "saragt", "sarakhs") for p in crossings)
+    assert r.time_h / 24 < 40
+    places = [leg.from_id for leg in r.steps]
+    assert places.index("shahid_rajaee_port") > min(
+        i for i, leg in enumerate(r.steps) if leg.kind == "border"
+    )

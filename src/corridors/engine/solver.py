@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -235,8 +236,15 @@ class _Solver:
         check: bool = True,
         cargo_limits: bool = True,
     ) -> tuple[float, list[int]] | None:
-        """Best route of the query that visits no place twice, as (objective, edges)."""
-        topo = self.topo
+        """Best route of the query that visits no place twice, as (objective, edges).
+
+        Via places are visited in the order given, and so are the ``cross_at`` crossings
+        among themselves; where a query has both, every interleaving of the two sequences is
+        tried (via places first is tried first) and the best route wins, ties going to the
+        tie-break criterion, then to the earlier order. So ``via=port, cross_at=border``
+        crosses the border before or after the port, whichever is better, instead of only
+        after it.
+        """
         m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits)
         objective = self.objective(q)
         if check:
@@ -246,7 +254,33 @@ class _Solver:
         weight = on_grid(np.where(m, objective, 0.0))
         second = self.query_array(q, TIE_BREAK[q.minimize])
         tie = on_grid(np.where(m & np.isfinite(second), second, 1e9))
-        advance = [self.advance_set(k, r) for k, r in q.waypoints]
+        best: tuple[tuple[float, float], list[int]] | None = None
+        for order in _waypoint_orders(q.waypoints):
+            found = self._solve_order(q, order, m, weight, tie)
+            if found is None:
+                continue
+            key = (
+                math.fsum(float(weight[e]) for e in found[1]),
+                math.fsum(float(tie[e]) for e in found[1]),
+            )
+            if best is None or key < best[0]:
+                best = (key, found[1])
+        if best is None:
+            return None
+        # the search ranks on the grid; the route's objective is the exact sum of its edges
+        return math.fsum(float(objective[e]) for e in best[1]), best[1]
+
+    def _solve_order(
+        self,
+        q: Query,
+        waypoints: tuple[tuple[str, str], ...],
+        m: np.ndarray,
+        weight: np.ndarray,
+        tie: np.ndarray,
+    ) -> tuple[float, list[int]] | None:
+        """The simple-path search for one order of the waypoints."""
+        topo = self.topo
+        advance = [self.advance_set(k, r) for k, r in waypoints]
         stages = len(advance) + 1
         # stage rules for places: the origin is never re-entered; the destination is entered
         # only in the last stage; a via place or gateway only in its own stage
@@ -254,18 +288,12 @@ class _Solver:
             self.place_idx(q.origin): -1,
             self.place_idx(q.destination): stages - 1,
         }
-        for i, (kind, ref) in enumerate(q.waypoints):
+        for i, (kind, ref) in enumerate(waypoints):
             if kind in ("place", "gateway"):
                 rules[self.place_idx(ref)] = i
         source = int(topo.gate_of[self.place_idx(q.origin)])
         target = int(topo.gate_of[self.place_idx(q.destination)])
-        found = self._simple(
-            weight, m, rules, stages, advance, source, target, q.max_transfers, tie
-        )
-        if found is None:
-            return None
-        # the search ranks on the grid; the route's objective is the exact sum of its edges
-        return math.fsum(float(objective[e]) for e in found[1]), found[1]
+        return self._simple(weight, m, rules, stages, advance, source, target, q.max_transfers, tie)
 
     def _simple(
         self,
@@ -364,3 +392,24 @@ class _Solver:
             if stage < len(advance) and advance[stage][e]:
                 stage += 1
         return None
+
+
+MAX_WAYPOINT_ORDERS = 20  # interleavings of via places and crossings tried (C(6, 3))
+
+
+def _waypoint_orders(
+    waypoints: tuple[tuple[str, str], ...],
+) -> list[tuple[tuple[str, str], ...]]:
+    """The orders to try: every interleaving of the via places (in their order) with the
+    crossings (in theirs), via places first first; only the given order when there are not
+    both kinds or too many interleavings."""
+    places = [w for w in waypoints if w[0] != "crossing"]
+    crossings = [w for w in waypoints if w[0] == "crossing"]
+    if not places or not crossings or math.comb(len(waypoints), len(places)) > MAX_WAYPOINT_ORDERS:
+        return [waypoints]
+    n = len(waypoints)
+    orders = []
+    for slots in itertools.combinations(range(n), len(places)):
+        pi, ci = iter(places), iter(crossings)
+        orders.append(tuple(next(pi) if i in slots else next(ci) for i in range(n)))
+    return orders

@@ -106,8 +106,9 @@ def route(
         cargo is handled there (sea <-> land), not carried past on a ship. A name both posts
         of a border crossing share (Torkham) means that crossing.
     cross_at : str or list of str, optional
-        Border crossings the route must use (after the via places, in order): a name both
-        posts share, a border post or a border link id.
+        Border crossings the route must use, in the order given: a name both posts share, a
+        border post or a border link id. With ``via`` too, each crossing may come before,
+        between or after the via places, whichever gives the best route.
     max_transfers : int, optional
         Most transfers (gauge breaks, port handling, mode changes) allowed.
     risk_aversion : float, default 0
