@@ -167,6 +167,40 @@ def make_query(
     d = net.place_id(destination)
     if o == d:
         raise ParameterError(f"origin and destination are the same place ({o!r})")
+    mode_list = _resolve_modes(modes)
+    countries, by_sanctions = _resolve_countries(net, avoid_countries, sanctions)
+    _check_risk_aversion(risk_aversion, obj)
+    policy = _sanctions_policy(sanctions)
+    places, links, crossings, passages = _resolve_avoided(
+        net, avoid_places, avoid_links, avoid_crossings, avoid_passages, policy
+    )
+    waypoints, vias, crossing_words = _resolve_waypoints(net, via, cross_at)
+    _check_contradictions(net, o, d, waypoints, places, countries, by_sanctions, policy)
+    _check_values(max_transfers, year, departure)
+    return Query(
+        origin=o,
+        destination=d,
+        minimize=obj,
+        cargo=cargo or Cargo(),
+        year=year,
+        modes=mode_list,
+        avoid_countries=countries,
+        avoid_places=tuple(places),
+        avoid_links=links,
+        avoid_crossings=tuple(sorted({i for x in crossings for i in x})),
+        via=tuple(vias),
+        max_transfers=max_transfers,
+        cross_at=tuple(crossing_words),
+        avoid_passages=passages,
+        waypoints=tuple(waypoints),
+        risk_aversion=float(risk_aversion),
+        sanctions=tuple(sorted(policy.items())) if policy else (),
+        departure=departure,
+    )
+
+
+def _resolve_modes(modes: str | Iterable[str] | None) -> tuple[str, ...]:
+    """The modes a query may travel by (comma-separated items split), checked."""
     mode_list = MODES if modes is None else _as_tuple(modes)
     mode_list = tuple(m.strip() for part in mode_list for m in part.split(",") if m.strip())
     bad = [m for m in mode_list if m not in MODES]
@@ -174,6 +208,16 @@ def make_query(
         raise ParameterError(f"unknown mode {bad[0]!r}; allowed: {', '.join(MODES)}")
     if not mode_list:
         raise ParameterError(f"no mode left to travel by; allowed: {', '.join(MODES)}")
+    return mode_list
+
+
+def _resolve_countries(
+    net: Network,
+    avoid_countries: str | Iterable[str] | None,
+    sanctions: str | Mapping[str, str] | None,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The avoided countries (those given, then those the sanctions policy excludes), checked,
+    and the ones the sanctions policy adds."""
     countries = tuple(c.strip().upper() for c in _as_tuple(avoid_countries))
     by_sanctions = tuple(
         c for c in _sanctioned(net, _sanctions_policy(sanctions))[0] if c not in countries
@@ -186,6 +230,12 @@ def make_query(
                 f"unknown country {c!r} in avoid_countries; the network has: "
                 + ", ".join(sorted(known_countries))
             )
+    return countries, by_sanctions
+
+
+def _check_risk_aversion(risk_aversion: Any, obj: str) -> None:
+    """Raise ParameterError unless ``risk_aversion`` is a finite number >= 0 that a money
+    objective can take."""
     if (
         not isinstance(risk_aversion, (int, float))
         or not math.isfinite(risk_aversion)
@@ -197,7 +247,18 @@ def make_query(
             f"risk_aversion adds money to a money objective: use minimize="
             f"'generalized' or 'cost_usd', not {obj!r}"
         )
-    policy = _sanctions_policy(sanctions)
+
+
+def _resolve_avoided(
+    net: Network,
+    avoid_places: str | Iterable[str] | None,
+    avoid_links: str | Iterable[str] | None,
+    avoid_crossings: str | Iterable[str] | None,
+    avoid_passages: str | Iterable[str] | None,
+    policy: dict[str, str],
+) -> tuple[list[str], tuple[str, ...], tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """The avoided places, links, crossings (their places) and passages, those given then
+    those the sanctions policy adds, resolved and checked in that order."""
     places: list[str] = []
     for p in _as_tuple(avoid_places):
         places += _resolve_places(net, p)
@@ -222,6 +283,14 @@ def make_query(
                 + ", ".join(PASSAGES)
                 + (f" (closest: {', '.join(close)})" if close else "")
             )
+    return places, links, crossings, passages
+
+
+def _resolve_waypoints(
+    net: Network, via: str | Iterable[str] | None, cross_at: str | Iterable[str] | None
+) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """The ordered waypoints (via places, then crossings), the via place ids and the
+    crossing keys."""
     waypoints: list[tuple[str, str]] = []
     vias: list[str] = []
     for name in _as_tuple(via):
@@ -233,6 +302,21 @@ def make_query(
         key = _crossing_key(net, name)
         waypoints.append(("crossing", key))
         crossing_words.append(key)
+    return waypoints, vias, crossing_words
+
+
+def _check_contradictions(
+    net: Network,
+    o: str,
+    d: str,
+    waypoints: list[tuple[str, str]],
+    places: list[str],
+    countries: tuple[str, ...],
+    by_sanctions: tuple[str, ...],
+    policy: dict[str, str],
+) -> None:
+    """Raise ParameterError if the origin, destination or a waypoint is avoided (as a place,
+    a country or by the sanctions policy), or a via place is an end of the route."""
     ctry = _place_countries(net)[0]
     for role, pid in [("origin", o), ("destination", d)] + [
         ("via place", wp[1]) for wp in waypoints if wp[0] != "crossing"
@@ -263,6 +347,10 @@ def make_query(
                         f"contradictory constraints: cross_at {ref!r} is at a "
                         "place or country that is avoided"
                     )
+
+
+def _check_values(max_transfers: Any, year: Any, departure: str) -> None:
+    """Raise ParameterError for a max_transfers, year or departure out of range."""
     if max_transfers is not None and (not isinstance(max_transfers, int) or max_transfers < 0):
         raise ParameterError(f"max_transfers must be a whole number >= 0, got {max_transfers!r}")
     if year is not None and (not isinstance(year, int) or not 1800 <= year <= 2100):
@@ -275,26 +363,6 @@ def make_query(
             "arrival to the first departure; 'random': it waits half a "
             "headway on average)"
         )
-    return Query(
-        origin=o,
-        destination=d,
-        minimize=obj,
-        cargo=cargo or Cargo(),
-        year=year,
-        modes=mode_list,
-        avoid_countries=countries,
-        avoid_places=tuple(places),
-        avoid_links=links,
-        avoid_crossings=tuple(sorted({i for x in crossings for i in x})),
-        via=tuple(vias),
-        max_transfers=max_transfers,
-        cross_at=tuple(crossing_words),
-        avoid_passages=passages,
-        waypoints=tuple(waypoints),
-        risk_aversion=float(risk_aversion),
-        sanctions=tuple(sorted(policy.items())) if policy else (),
-        departure=departure,
-    )
 
 
 #: Keywords of :func:`make_query` that :func:`route`, :func:`alternatives` and the functions

@@ -28,7 +28,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -356,19 +356,88 @@ def _edge_distance(topo: Topology, links: Any) -> np.ndarray:
     return out
 
 
+class _Nodes(NamedTuple):
+    """The node layout of a topology: per place its gate, then its services' nodes."""
+
+    gate_of: np.ndarray  # gate node per place
+    node_place: np.ndarray  # place per node
+    node_service: list[str]  # node service per node
+    dep_at: np.ndarray  # (place, service rank) -> departing node or -1
+    arr_at: np.ndarray  # (place, service rank) -> arriving node (``:in`` for water services)
+    pair_place: np.ndarray  # place of each distinct (place, service rank) pair, sorted
+    pair_rank: np.ndarray  # service rank of each such pair
+
+
 def _build(net: Network) -> Topology:
+    """The expanded graph of ``net`` (uncached; see :func:`topology`)."""
     places = net._places
     place_ids = [str(p) for p in places.index.tolist()]
     pidx = {p: i for i, p in enumerate(place_ids)}
     country = [str(c) for c in places["country"].tolist()]
     kind = [str(k) for k in places["kind"].tolist()]
     links = net._links
-    link_ids = [str(x) for x in links.index.tolist()]
-    n_places = len(place_ids)
-
-    # services of each link, once per distinct (mode, gauge); a service is numbered by its rank
-    # among all service names, so that sorting ranks sorts names
     link_mode = links["mode"].to_numpy(dtype=object)
+    svc_names, item_link, item_rank, service_info = _link_services(net, link_mode)
+    a_place = np.array([pidx[a] for a in links["from_id"].tolist()], dtype=np.int64)
+    b_place = np.array([pidx[b] for b in links["to_id"].tolist()], dtype=np.int64)
+    nodes = _nodes(len(place_ids), svc_names, a_place, b_place, item_link, item_rank)
+    node_of: dict[tuple[str, str], int] = {
+        (place_ids[p], s): v
+        for v, (p, s) in enumerate(zip(nodes.node_place.tolist(), nodes.node_service))
+    }
+    li, fwd, l_src, l_dst = _link_edges(net, nodes, a_place, b_place, item_link, item_rank)
+    country_arr = np.array(country, dtype=object)
+    water_link = np.array([m in WATER_MODES for m in link_mode.tolist()], dtype=bool)
+    # a link is priced and timed by the country of its from-place in both directions, so the
+    # two directions of a cross-border link differ only by what the data says per direction
+    l_country = np.where(water_link[li], "*", country_arr[a_place[li]]).astype(object)
+    e_place, p_type, p_src, p_dst, p_mode = _place_edges(net, place_ids, kind, svc_names, nodes)
+    n_link, n_other = len(li), len(e_place)
+    lkind = links["kind"].to_numpy(dtype=object)
+    link_km = links["distance_km"].to_numpy(dtype=float)
+    return Topology(
+        name=net.name,
+        place_ids=place_ids,
+        place_country=country,
+        place_kind=kind,
+        node_place=nodes.node_place,
+        node_service=nodes.node_service,
+        node_of=node_of,
+        gate_of=nodes.gate_of,
+        src=np.concatenate([l_src, p_src]).astype(np.int64),
+        dst=np.concatenate([l_dst, p_dst]).astype(np.int64),
+        etype=np.concatenate([np.full(n_link, LINK, dtype=np.int8), p_type]),
+        elink=np.concatenate([li, np.full(n_other, -1, dtype=np.int64)]),
+        eforward=np.concatenate([fwd, np.ones(n_other, dtype=bool)]),
+        emode=np.concatenate([link_mode[li], p_mode]).astype(object),
+        eborder=np.concatenate(
+            [(lkind == "border").astype(bool)[li], np.zeros(n_other, dtype=bool)]
+        ),
+        eaccess=np.concatenate(
+            [(lkind == "access").astype(bool)[li], np.zeros(n_other, dtype=bool)]
+        ),
+        edistance=np.concatenate([link_km[li], np.zeros(n_other)]),
+        ecountry=np.concatenate([l_country, country_arr[e_place]]).astype(object),
+        link_ids=[str(x) for x in links.index.tolist()],
+        link_status=[str(s) for s in links["status"].tolist()],
+        link_year=links["year"].tolist(),
+        link_passages=[tuple(split_list(v)) for v in links["passages"].tolist()],
+        link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"].tolist()],
+        place_index=pidx,
+        services=service_info,
+    )
+
+
+def _link_services(
+    net: Network, link_mode: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, ServiceInfo]]:
+    """The sorted service names, one item per (link, service) in link order and the link's
+    service order (its link and its service's rank), and the scheduled services' info.
+
+    The services of each link are found once per distinct (mode, gauge, scheduled services);
+    a service is numbered by its rank among all service names, so that sorting ranks sorts
+    names."""
+    links = net._links
     extra, service_info = scheduled_services(net)
     combos: dict[tuple[Any, Any, Any], int] = {}
     combo_of = np.fromiter(
@@ -382,23 +451,32 @@ def _build(net: Network) -> Topology:
     combo_svcs = [services_of(m, parse_gauges(g)) + x for m, g, x in combos]
     svc_names = sorted({s for svcs in combo_svcs for s in svcs})
     rank = {s: r for r, s in enumerate(svc_names)}
-    svc_water = np.array([s in WATER_MODES for s in svc_names], dtype=bool)
     combo_n = np.array([len(svcs) for svcs in combo_svcs], dtype=np.int64)
     combo_ranks = np.array([rank[s] for svcs in combo_svcs for s in svcs], dtype=np.int64)
     combo_off = np.zeros(len(combo_svcs) + 1, dtype=np.int64)
     np.cumsum(combo_n, out=combo_off[1:])
 
     # one item per (link, service), in link order and the link's service order
-    a_place = np.array([pidx[a] for a in links["from_id"].tolist()], dtype=np.int64)
-    b_place = np.array([pidx[b] for b in links["to_id"].tolist()], dtype=np.int64)
     per_link = combo_n[combo_of]
     item_link = np.repeat(np.arange(len(links), dtype=np.int64), per_link)
     first_item = np.zeros(len(links) + 1, dtype=np.int64)
     np.cumsum(per_link, out=first_item[1:])
     item_pos = np.arange(len(item_link), dtype=np.int64) - first_item[item_link]
     item_rank = combo_ranks[combo_off[combo_of[item_link]] + item_pos]
+    return svc_names, item_link, item_rank, service_info
 
-    # nodes: per place its gate, then its services in sorted order (water ones twice)
+
+def _nodes(
+    n_places: int,
+    svc_names: list[str],
+    a_place: np.ndarray,
+    b_place: np.ndarray,
+    item_link: np.ndarray,
+    item_rank: np.ndarray,
+) -> _Nodes:
+    """The nodes: per place its gate, then its services in sorted order (water ones twice:
+    leaving, then arrived)."""
+    svc_water = np.array([s in WATER_MODES for s in svc_names], dtype=bool)
     n_svc = max(len(svc_names), 1)
     pair_key = np.unique(
         np.concatenate(
@@ -432,16 +510,23 @@ def _build(net: Network) -> Topology:
         if water_pair.any()
         else np.zeros(0, dtype=object)
     )
-    node_service: list[str] = node_svc.tolist()
-    node_of: dict[tuple[str, str], int] = {
-        (place_ids[p], s): v for v, (p, s) in enumerate(zip(node_place_a.tolist(), node_service))
-    }
     dep_at = np.full((n_places, n_svc), -1, dtype=np.int64)
     dep_at[pair_place, pair_rank] = pair_node
     arr_at = dep_at + svc_water[np.newaxis, :] if len(svc_names) else dep_at
+    return _Nodes(gate_of, node_place_a, node_svc.tolist(), dep_at, arr_at, pair_place, pair_rank)
 
-    # link edges: per item forward, then reverse unless one-way
-    twoway = np.array([not o for o in links["oneway"].tolist()], dtype=bool)
+
+def _link_edges(
+    net: Network,
+    nodes: _Nodes,
+    a_place: np.ndarray,
+    b_place: np.ndarray,
+    item_link: np.ndarray,
+    item_rank: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The link edges, per item forward, then reverse unless one-way: each edge's link row,
+    direction (True: forward), source and target node."""
+    twoway = np.array([not o for o in net._links["oneway"].tolist()], dtype=bool)
     n_dir = np.where(twoway[item_link], 2, 1)
     edge_item = np.repeat(np.arange(len(item_link), dtype=np.int64), n_dir)
     first_dir = np.zeros(len(item_link) + 1, dtype=np.int64)
@@ -451,23 +536,49 @@ def _build(net: Network) -> Topology:
     r = item_rank[edge_item]
     tail = np.where(fwd, a_place[li], b_place[li])
     head = np.where(fwd, b_place[li], a_place[li])
-    lkind = links["kind"].to_numpy(dtype=object)
-    water_link = np.array([m in WATER_MODES for m in link_mode.tolist()], dtype=bool)
-    country_arr = np.array(country, dtype=object)
-    link_km = links["distance_km"].to_numpy(dtype=float)
-    l_src = dep_at[tail, r]
-    l_dst = arr_at[head, r]
-    # a link is priced and timed by the country of its from-place in both directions, so the
-    # two directions of a cross-border link differ only by what the data says per direction
-    l_country = np.where(water_link[li], "*", country_arr[a_place[li]]).astype(object)
+    return li, fwd, nodes.dep_at[tail, r], nodes.arr_at[head, r]
 
-    # transfer, load and unload edges: per place, from a template per (services, kind) or,
-    # at places with explicit transfer rows, per place
+
+def _place_edges(
+    net: Network, place_ids: list[str], kind: list[str], svc_names: list[str], nodes: _Nodes
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The transfer, load and unload edges, place by place: each edge's place, type, source
+    and target node, and mode text."""
+    e_place, entry = _place_entries(net, place_ids, kind, svc_names, nodes)
+
+    def node(which: np.ndarray, rk: np.ndarray) -> np.ndarray:
+        out = nodes.gate_of[e_place].copy()
+        dep = which == _DEP
+        arr = which == _ARR
+        out[dep] = nodes.dep_at[e_place[dep], rk[dep]]
+        out[arr] = nodes.arr_at[e_place[arr], rk[arr]]
+        return out
+
+    p_type = entry[:, 0].astype(np.int8)
+    p_src = node(entry[:, 1], entry[:, 2])
+    p_dst = node(entry[:, 3], entry[:, 4])
+    p_mode = (
+        np.array(["transfer", "load", "unload"], dtype=object)[
+            np.searchsorted(np.array([TRANSFER, LOAD, UNLOAD]), p_type)
+        ]
+        if len(p_type)
+        else np.zeros(0, dtype=object)
+    )
+    return e_place, p_type, p_src, p_dst, p_mode
+
+
+def _place_entries(
+    net: Network, place_ids: list[str], kind: list[str], svc_names: list[str], nodes: _Nodes
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each place edge's place and its template entry ``(type, which, rank, which, rank)``:
+    from a template per (services, kind) or, at places with explicit transfer rows, per
+    place."""
+    n_places = len(place_ids)
     explicit = _explicit_pairs(net)
     explicit_places = {p for p, _, _ in explicit}
-    order = np.argsort(pair_place, kind="stable")
-    starts = np.searchsorted(pair_place[order], np.arange(n_places + 1))
-    ranks_sorted = pair_rank[order].tolist()
+    order = np.argsort(nodes.pair_place, kind="stable")
+    starts = np.searchsorted(nodes.pair_place[order], np.arange(n_places + 1))
+    ranks_sorted = nodes.pair_rank[order].tolist()
     templates: dict[tuple[Any, ...], int] = {}
     rows: list[list[tuple[int, int, int, int, int]]] = []
     place_template = np.empty(n_places, dtype=np.int64)
@@ -491,60 +602,7 @@ def _build(net: Network) -> Topology:
     entry = flat[
         t_off[place_template[e_place]] + np.arange(len(e_place), dtype=np.int64) - e_first[e_place]
     ]
-
-    def node(which: np.ndarray, rk: np.ndarray) -> np.ndarray:
-        out = gate_of[e_place].copy()
-        dep = which == _DEP
-        arr = which == _ARR
-        out[dep] = dep_at[e_place[dep], rk[dep]]
-        out[arr] = arr_at[e_place[arr], rk[arr]]
-        return out
-
-    p_type = entry[:, 0].astype(np.int8)
-    p_src = node(entry[:, 1], entry[:, 2])
-    p_dst = node(entry[:, 3], entry[:, 4])
-    p_mode = (
-        np.array(["transfer", "load", "unload"], dtype=object)[
-            np.searchsorted(np.array([TRANSFER, LOAD, UNLOAD]), p_type)
-        ]
-        if len(p_type)
-        else np.zeros(0, dtype=object)
-    )
-    n_link, n_other = len(li), len(e_place)
-
-    year = links["year"].tolist()
-    topo = Topology(
-        name=net.name,
-        place_ids=place_ids,
-        place_country=country,
-        place_kind=kind,
-        node_place=node_place_a,
-        node_service=node_service,
-        node_of=node_of,
-        gate_of=gate_of,
-        src=np.concatenate([l_src, p_src]).astype(np.int64),
-        dst=np.concatenate([l_dst, p_dst]).astype(np.int64),
-        etype=np.concatenate([np.full(n_link, LINK, dtype=np.int8), p_type]),
-        elink=np.concatenate([li, np.full(n_other, -1, dtype=np.int64)]),
-        eforward=np.concatenate([fwd, np.ones(n_other, dtype=bool)]),
-        emode=np.concatenate([link_mode[li], p_mode]).astype(object),
-        eborder=np.concatenate(
-            [(lkind == "border").astype(bool)[li], np.zeros(n_other, dtype=bool)]
-        ),
-        eaccess=np.concatenate(
-            [(lkind == "access").astype(bool)[li], np.zeros(n_other, dtype=bool)]
-        ),
-        edistance=np.concatenate([link_km[li], np.zeros(n_other)]),
-        ecountry=np.concatenate([l_country, country_arr[e_place]]).astype(object),
-        link_ids=link_ids,
-        link_status=[str(s) for s in links["status"].tolist()],
-        link_year=year,
-        link_passages=[tuple(split_list(v)) for v in links["passages"].tolist()],
-        link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"].tolist()],
-        place_index=pidx,
-        services=service_info,
-    )
-    return topo
+    return e_place, entry
 
 
 _GATE, _DEP, _ARR = 0, 1, 2  # the node of a template edge end: gate, service, arrived service

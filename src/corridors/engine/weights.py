@@ -92,29 +92,98 @@ def weights(net: Network, cargo: Cargo) -> Weights:
 
 
 def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
+    """The component and objective arrays of ``cargo`` over ``topo``'s edges (uncached)."""
     cm = CostModel(net, cargo)
-    links = net._links
     n = topo.n_edges
-    nan = float("nan")
     a = {name: np.zeros(n) for name in (*TIME_COMPONENTS, *COST_COMPONENTS, *SPREAD_COMPONENTS)}
-    a["headway_h"][:] = nan
+    a["headway_h"][:] = float("nan")
     miss_t: dict[int, str] = {}
     miss_c: dict[int, str] = {}
     cargo_ok = np.ones(n, dtype=bool)
+    rule_arr = np.full(n, None, dtype=object)
+    kind_arr = np.full(n, None, dtype=object)
+    is_link = topo.etype == LINK
 
-    etype = topo.etype
-    is_link = etype == LINK
-    le = np.flatnonzero(is_link)
+    _link_components(net, topo, cargo, cm, a, miss_t, miss_c, rule_arr, cargo_ok)
+    _border_components(topo, cm, a, miss_t, miss_c)
+    _place_components(topo, cargo, cm, a, miss_t, miss_c, rule_arr, kind_arr)
+    kinds: list[str | None] = kind_arr.tolist()
+    rules: list[str | None] = rule_arr.tolist()
+    _add_objectives(net, topo, cargo, a, miss_t, miss_c, is_link)
+    return Weights(
+        cargo=cargo,
+        arrays=a,
+        missing={
+            "distance_km": {},
+            "time_h": miss_t,
+            "cost_usd": miss_c,
+            "generalized": {**miss_t, **miss_c},
+            "risk": {},
+        },
+        cargo_ok=cargo_ok,
+        transfer_kind=kinds,
+        rule=rules,
+    )
+
+
+def _link_components(
+    net: Network,
+    topo: Topology,
+    cargo: Cargo,
+    cm: CostModel,
+    a: dict[str, np.ndarray],
+    miss_t: dict[int, str],
+    miss_c: dict[int, str],
+    rule_arr: np.ndarray,
+    cargo_ok: np.ndarray,
+) -> None:
+    """Running time and cost, line-haul waits (half the headway), the pricing rule and the
+    cargo-unit acceptance of every link edge, in place; links without a speed or a tariff go
+    to ``miss_t`` / ``miss_c``."""
+    links = net._links
+    le = np.flatnonzero(topo.etype == LINK)
     li = topo.elink[le]
     km = topo.edistance[le]
     mode = topo.emode[le]
     ctry = topo.ecountry[le]
-    speed_o = links["speed_kmh"].to_numpy(dtype=float)[li]
     time_o = links["time_h"].to_numpy(dtype=float)[li]
     rate_o = links["usd_per_teu_km"].to_numpy(dtype=float)[li]
     headway = links["headway_h"].to_numpy(dtype=float)[li]
 
-    # speeds and rates once per distinct (mode, country) and (mode, country, override)
+    run_t, pair_code = _running_time(topo, cm, links, le, li, km, mode, ctry, time_o)
+    rate = _link_rates(cm, le, mode, ctry, rate_o, pair_code)
+    a["running_time_h"][le] = run_t
+    a["running_cost_usd"][le] = km * rate
+    has_hw = np.isfinite(headway)
+    a["wait_h"][le] = np.where(has_hw, headway / 2.0, 0.0)
+    a["headway_h"][le] = headway
+    _link_missing(topo, cargo, le, li, mode, ctry, run_t, rate, miss_t, miss_c)
+    rule_arr[le] = (
+        np.array([f"link {lid!r}" for lid in topo.link_ids], dtype=object)[li]
+        if len(le)
+        else rule_arr[le]
+    )
+    refused = np.array([bool(u) and cargo.unit not in u for u in topo.link_cargo_units], dtype=bool)
+    cargo_ok[le] = ~refused[li] if len(le) else cargo_ok[le]
+
+
+def _running_time(
+    topo: Topology,
+    cm: CostModel,
+    links: Any,
+    le: np.ndarray,
+    li: np.ndarray,
+    km: np.ndarray,
+    mode: np.ndarray,
+    ctry: np.ndarray,
+    time_o: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Running hours of the link edges ``le`` (their own time, else distance over the speed of
+    their service, their own, or the speeds table), and the code of each edge's distinct
+    (mode, country) pair."""
+    nan = float("nan")
+    speed_o = links["speed_kmh"].to_numpy(dtype=float)[li]
+    # speeds once per distinct (mode, country)
     pair_code, pairs = _codes(mode, ctry)
     table_speed = np.array([cm.speed_kmh(m, c, nan) for m, c in pairs], dtype=float)
     speed = (
@@ -129,6 +198,19 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         speed = np.where(np.isfinite(on_svc), on_svc, speed)
         time_o = np.where(np.isfinite(on_svc), nan, time_o)
     run_t = np.where(np.isfinite(time_o), time_o, km / np.where(speed > 0, speed, nan))
+    return run_t, pair_code
+
+
+def _link_rates(
+    cm: CostModel,
+    le: np.ndarray,
+    mode: np.ndarray,
+    ctry: np.ndarray,
+    rate_o: np.ndarray,
+    pair_code: np.ndarray,
+) -> np.ndarray:
+    """USD per km of the link edges ``le``, looked up once per distinct (mode, country,
+    override)."""
     # the rate of the first edge of each (mode, country, override) (0.0 and -0.0 are one
     # override, as they were one key of a dict)
     o_code, _ = pd.factorize(rate_o, use_na_sentinel=False)
@@ -138,12 +220,22 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     key_rate = np.array(
         [cm.rate_usd_per_km(mode[j], ctry[j], rate_o[j]) for j in first.tolist()], dtype=float
     )
-    rate = key_rate[key_code] if len(le) else np.empty(0)
-    a["running_time_h"][le] = run_t
-    a["running_cost_usd"][le] = km * rate
-    has_hw = np.isfinite(headway)
-    a["wait_h"][le] = np.where(has_hw, headway / 2.0, 0.0)
-    a["headway_h"][le] = headway
+    return key_rate[key_code] if len(le) else np.empty(0)
+
+
+def _link_missing(
+    topo: Topology,
+    cargo: Cargo,
+    le: np.ndarray,
+    li: np.ndarray,
+    mode: np.ndarray,
+    ctry: np.ndarray,
+    run_t: np.ndarray,
+    rate: np.ndarray,
+    miss_t: dict[int, str],
+    miss_c: dict[int, str],
+) -> None:
+    """The messages of link edges without a running time or a rate, in place."""
     col = {"20ft": "usd_per_teu_km", "40ft": "usd_per_feu_km"}.get(cargo.unit, "usd_per_tonne_km")
     for j in np.flatnonzero(~np.isfinite(run_t)).tolist():
         e = int(le[j])
@@ -160,17 +252,18 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
             f"link {lid!r} ({mode[j]}, {ctry[j]}): no tariff for {cargo.unit} cargo: add "
             f"{col} to a tariffs.csv row for ({mode[j]}, {ctry[j]}) or ({mode[j]}, *)"
         )
-    rule_arr = np.full(n, None, dtype=object)
-    rule_arr[le] = (
-        np.array([f"link {lid!r}" for lid in topo.link_ids], dtype=object)[li]
-        if len(le)
-        else rule_arr[le]
-    )
-    refused = np.array([bool(u) and cargo.unit not in u for u in topo.link_cargo_units], dtype=bool)
-    cargo_ok[le] = ~refused[li] if len(le) else cargo_ok[le]
 
-    # borders
-    for e in np.flatnonzero(is_link & topo.eborder).tolist():
+
+def _border_components(
+    topo: Topology,
+    cm: CostModel,
+    a: dict[str, np.ndarray],
+    miss_t: dict[int, str],
+    miss_c: dict[int, str],
+) -> None:
+    """Border dwell (median and p90) and fees of the border link edges, per direction from
+    crossings.csv, in place."""
+    for e in np.flatnonzero((topo.etype == LINK) & topo.eborder).tolist():
         lid = topo.link_ids[int(topo.elink[e])]
         direction = "forward" if topo.eforward[e] else "reverse"
         d50, d90, fee, _ = cm.crossing(lid, direction)
@@ -185,13 +278,45 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
                 f"border link {lid!r}: no fee_usd in crossings.csv for direction {direction!r}"
             )
 
-    # transfers and terminals: one spec per distinct (edge type, place kind, services) at
-    # places without rows of their own; every other edge (and every edge whose spec lacks a
-    # value, for its message) one by one, in edge order
-    src, dst = topo.src, topo.dst
-    kind_arr = np.full(n, None, dtype=object)
-    other = np.flatnonzero(~is_link)
+
+def _place_components(
+    topo: Topology,
+    cargo: Cargo,
+    cm: CostModel,
+    a: dict[str, np.ndarray],
+    miss_t: dict[int, str],
+    miss_c: dict[int, str],
+    rule_arr: np.ndarray,
+    kind_arr: np.ndarray,
+) -> None:
+    """Transfers and terminals (load, unload): their time, p90, cost, kind, pricing rule and
+    boarding wait, in place.
+
+    One spec per distinct (edge type, place kind, services) at places without rows of their
+    own; every other edge (and every edge whose spec lacks a value, for its message) one by
+    one, in edge order."""
+    other = np.flatnonzero(topo.etype != LINK)
     svc_names = sorted(set(topo.node_service))
+    specs, key_codes, one_by_one = _shared_specs(topo, cm, other, svc_names)
+    complete = np.array(
+        [math.isfinite(sp.time_h) and math.isfinite(sp.cost_usd) for sp, _ in specs], dtype=bool
+    )
+    one_by_one |= ~complete[key_codes] if len(other) else one_by_one
+    fast = other[~one_by_one]
+    fk = key_codes[~one_by_one]
+    if len(fast):
+        _apply_shared_specs(topo, cm, a, rule_arr, kind_arr, specs, fast, fk)
+    for e in other[one_by_one].tolist():
+        _place_edge(topo, cargo, cm, a, miss_t, miss_c, rule_arr, kind_arr, e)
+
+
+def _shared_specs(
+    topo: Topology, cm: CostModel, other: np.ndarray, svc_names: list[str]
+) -> tuple[list[tuple[TransferSpec, str]], np.ndarray, np.ndarray]:
+    """The (spec, boarding service) of each distinct (edge type, place kind, services) key of
+    the non-link edges ``other``, each edge's key code, and which edges must be priced one by
+    one (those at places with operations or terminal rows of their own)."""
+    etype, src, dst = topo.etype, topo.src, topo.dst
     svc_code = {s: i for i, s in enumerate(svc_names)}
     logical = [logical_service(s) for s in svc_names]
     node_svc = (
@@ -229,89 +354,123 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
             if not any(k in cm.terminals for k in (("*", svc), ("*", svc.split("-")[0]))):
                 spec = _NO_SPEC  # its text names the place: edge by edge
         specs.append((spec, boarding))
-    key_codes = raw_code
-    complete = np.array(
-        [math.isfinite(sp.time_h) and math.isfinite(sp.cost_usd) for sp, _ in specs], dtype=bool
-    )
-    one_by_one |= ~complete[key_codes] if len(other) else one_by_one
-    fast = other[~one_by_one]
-    fk = key_codes[~one_by_one]
-    ft = etype[fast]
-    if len(fast):
-        k_time = np.array([sp.time_h for sp, _ in specs], dtype=float)[fk]
-        k_p90 = np.array([sp.time_p90_h for sp, _ in specs], dtype=float)[fk]
-        k_cost = np.array([sp.cost_usd for sp, _ in specs], dtype=float)[fk]
-        for t, tcol, pcol, ccol in (
-            (TRANSFER, "transfer_time_h", "transfer_p90_h", "transfer_cost_usd"),
-            (LOAD, "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"),
-            (UNLOAD, "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"),
-        ):
-            sel = ft == t
-            a[tcol][fast[sel]] = k_time[sel]
-            a[pcol][fast[sel]] = k_p90[sel]
-            a[ccol][fast[sel]] = k_cost[sel]
-        k_kind = np.array([sp.kind for sp, _ in specs], dtype=object)[fk]
-        kind_arr[fast] = np.where(
-            ft == TRANSFER, k_kind, np.where(ft == LOAD, "load", "unload")
-        ).astype(object)
-        rule_arr[fast] = np.array([sp.row for sp, _ in specs], dtype=object)[fk]
-        rail = np.array(
-            [b.startswith("rail") and SERVICE_SEP not in b for _, b in specs], dtype=bool
-        )[fk]
-        sched = np.array(
-            [topo.services[b].headway_h if b in topo.services else nan for _, b in specs],
-            dtype=float,
-        )[fk]
-        country_code, countries = pd.factorize(
-            np.array(topo.place_country, dtype=object)[topo.node_place[src[fast]]]
-        )
-        hw_of = np.array([cm.boarding_headway_h("rail", c) for c in countries], dtype=float)
-        hw = np.where(rail, hw_of[country_code] if len(countries) else nan, sched)
-        has = np.isfinite(hw)
-        a["headway_h"][fast[has]] = hw[has]
-        a["wait_h"][fast[has]] = hw[has] / 2.0
-    for e in other[one_by_one].tolist():
-        u, v = int(src[e]), int(dst[e])
-        pi = int(topo.node_place[u])
-        pid = topo.place_ids[pi]
-        t = int(etype[e])
-        if t == TRANSFER:
-            sa = logical_service(topo.node_service[u])
-            sb = logical_service(topo.node_service[v])
-            spec = cm.transfer(pid, topo.place_kind[pi], sa, sb) or _NO_SPEC
-            where = f"transfer {sa}->{sb} at {pid!r} ({spec.kind})"
-            tcol, pcol, ccol = "transfer_time_h", "transfer_p90_h", "transfer_cost_usd"
-            boarding = _boarding(topo.node_service[u], topo.node_service[v])
-        else:
-            svc = logical_service(topo.node_service[v if t == LOAD else u])
-            spec = cm.terminal(pid, svc)
-            word = "loading" if t == LOAD else "unloading"
-            where = f"{word} {svc} at {pid!r}"
-            tcol, pcol, ccol = "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"
-            boarding = _plain(topo.node_service[v]) if t == LOAD else ""
-        kind_arr[e] = spec.kind if t == TRANSFER else ("load" if t == LOAD else "unload")
-        rule_arr[e] = spec.row
-        if math.isfinite(spec.time_h):
-            a[tcol][e], a[pcol][e] = spec.time_h, spec.time_p90_h
-        else:
-            miss_t[e] = f"{where}: no time ({spec.row})"
-        if math.isfinite(spec.cost_usd):
-            a[ccol][e] = spec.cost_usd
-        else:
-            miss_c[e] = f"{where}: no cost for {cargo.unit} cargo ({spec.row})"
-        if boarding in topo.services:
-            hw_e = topo.services[boarding].headway_h
-        elif boarding.startswith("rail"):
-            hw_e = cm.boarding_headway_h("rail", topo.place_country[pi])
-        else:
-            hw_e = nan
-        if boarding:
-            if math.isfinite(hw_e):
-                a["headway_h"][e] = hw_e
-                a["wait_h"][e] = hw_e / 2.0
-    kinds: list[str | None] = kind_arr.tolist()
-    rules: list[str | None] = rule_arr.tolist()
+    return specs, raw_code, one_by_one
 
+
+def _apply_shared_specs(
+    topo: Topology,
+    cm: CostModel,
+    a: dict[str, np.ndarray],
+    rule_arr: np.ndarray,
+    kind_arr: np.ndarray,
+    specs: list[tuple[TransferSpec, str]],
+    fast: np.ndarray,
+    fk: np.ndarray,
+) -> None:
+    """Write the complete shared specs (key codes ``fk``) onto the edges ``fast``, with the
+    boarding wait of each (a scheduled service's headway, or the rail headway of the place's
+    country), in place."""
+    nan = float("nan")
+    ft = topo.etype[fast]
+    k_time = np.array([sp.time_h for sp, _ in specs], dtype=float)[fk]
+    k_p90 = np.array([sp.time_p90_h for sp, _ in specs], dtype=float)[fk]
+    k_cost = np.array([sp.cost_usd for sp, _ in specs], dtype=float)[fk]
+    for t, tcol, pcol, ccol in (
+        (TRANSFER, "transfer_time_h", "transfer_p90_h", "transfer_cost_usd"),
+        (LOAD, "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"),
+        (UNLOAD, "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"),
+    ):
+        sel = ft == t
+        a[tcol][fast[sel]] = k_time[sel]
+        a[pcol][fast[sel]] = k_p90[sel]
+        a[ccol][fast[sel]] = k_cost[sel]
+    k_kind = np.array([sp.kind for sp, _ in specs], dtype=object)[fk]
+    kind_arr[fast] = np.where(
+        ft == TRANSFER, k_kind, np.where(ft == LOAD, "load", "unload")
+    ).astype(object)
+    rule_arr[fast] = np.array([sp.row for sp, _ in specs], dtype=object)[fk]
+    rail = np.array([b.startswith("rail") and SERVICE_SEP not in b for _, b in specs], dtype=bool)[
+        fk
+    ]
+    sched = np.array(
+        [topo.services[b].headway_h if b in topo.services else nan for _, b in specs],
+        dtype=float,
+    )[fk]
+    country_code, countries = pd.factorize(
+        np.array(topo.place_country, dtype=object)[topo.node_place[topo.src[fast]]]
+    )
+    hw_of = np.array([cm.boarding_headway_h("rail", c) for c in countries], dtype=float)
+    hw = np.where(rail, hw_of[country_code] if len(countries) else nan, sched)
+    has = np.isfinite(hw)
+    a["headway_h"][fast[has]] = hw[has]
+    a["wait_h"][fast[has]] = hw[has] / 2.0
+
+
+def _place_edge(
+    topo: Topology,
+    cargo: Cargo,
+    cm: CostModel,
+    a: dict[str, np.ndarray],
+    miss_t: dict[int, str],
+    miss_c: dict[int, str],
+    rule_arr: np.ndarray,
+    kind_arr: np.ndarray,
+    e: int,
+) -> None:
+    """Price one transfer or terminal edge ``e`` from its place's own rows, in place."""
+    u, v = int(topo.src[e]), int(topo.dst[e])
+    pi = int(topo.node_place[u])
+    pid = topo.place_ids[pi]
+    t = int(topo.etype[e])
+    if t == TRANSFER:
+        sa = logical_service(topo.node_service[u])
+        sb = logical_service(topo.node_service[v])
+        spec = cm.transfer(pid, topo.place_kind[pi], sa, sb) or _NO_SPEC
+        where = f"transfer {sa}->{sb} at {pid!r} ({spec.kind})"
+        tcol, pcol, ccol = "transfer_time_h", "transfer_p90_h", "transfer_cost_usd"
+        boarding = _boarding(topo.node_service[u], topo.node_service[v])
+    else:
+        svc = logical_service(topo.node_service[v if t == LOAD else u])
+        spec = cm.terminal(pid, svc)
+        word = "loading" if t == LOAD else "unloading"
+        where = f"{word} {svc} at {pid!r}"
+        tcol, pcol, ccol = "terminal_time_h", "terminal_p90_h", "terminal_cost_usd"
+        boarding = _plain(topo.node_service[v]) if t == LOAD else ""
+    kind_arr[e] = spec.kind if t == TRANSFER else ("load" if t == LOAD else "unload")
+    rule_arr[e] = spec.row
+    if math.isfinite(spec.time_h):
+        a[tcol][e], a[pcol][e] = spec.time_h, spec.time_p90_h
+    else:
+        miss_t[e] = f"{where}: no time ({spec.row})"
+    if math.isfinite(spec.cost_usd):
+        a[ccol][e] = spec.cost_usd
+    else:
+        miss_c[e] = f"{where}: no cost for {cargo.unit} cargo ({spec.row})"
+    if boarding in topo.services:
+        hw_e = topo.services[boarding].headway_h
+    elif boarding.startswith("rail"):
+        hw_e = cm.boarding_headway_h("rail", topo.place_country[pi])
+    else:
+        hw_e = float("nan")
+    if boarding:
+        if math.isfinite(hw_e):
+            a["headway_h"][e] = hw_e
+            a["wait_h"][e] = hw_e / 2.0
+
+
+def _add_objectives(
+    net: Network,
+    topo: Topology,
+    cargo: Cargo,
+    a: dict[str, np.ndarray],
+    miss_t: dict[int, str],
+    miss_c: dict[int, str],
+    is_link: np.ndarray,
+) -> None:
+    """The objective arrays (time, cost, generalized, distance, risk) from the components, in
+    place; an edge with a missing time or cost gets NaN there."""
+    nan = float("nan")
+    n = topo.n_edges
     time_h = np.zeros(n)
     for c in TIME_COMPONENTS:
         time_h = time_h + a[c]
@@ -328,20 +487,6 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     a["distance_km"] = np.where(is_link, topo.edistance, 0.0)
     a["risk_delay_h"], a["risk_usd"] = _edge_risk(net, topo, cargo, "ignore")
     a["risk"] = a["risk_delay_h"] * cargo.time_value_usd_per_h + a["risk_usd"]
-    return Weights(
-        cargo=cargo,
-        arrays=a,
-        missing={
-            "distance_km": {},
-            "time_h": miss_t,
-            "cost_usd": miss_c,
-            "generalized": {**miss_t, **miss_c},
-            "risk": {},
-        },
-        cargo_ok=cargo_ok,
-        transfer_kind=kinds,
-        rule=rules,
-    )
 
 
 def _plain(node_service: str) -> str:

@@ -22,7 +22,7 @@ import heapq
 import math
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -199,6 +199,52 @@ def criteria_of(r: Route, names: Sequence[str]) -> list[float]:
     return [float(getattr(r, attr[_criterion(n)])) for n in names]
 
 
+@dataclass(frozen=True)
+class _LabelGraph:
+    """What the label-setting search reads, as plain lists (cheap to index in Python)."""
+
+    n: int  # nodes of the expanded graph
+    stages: int  # waypoints + 1
+    adv: list[list[bool]]  # per stage: the edges that reach its waypoint (none in the last)
+    allowed: list[bool]
+    cols: list[list[float]]  # per criterion: the edge weights
+    adjacency: Any
+    node_place: list[int]
+    is_transfer: list[bool]
+    source: int
+    target: int
+    origin_place: int
+    dest_place: int
+    via_stage: dict[int, int]  # place of a via waypoint -> its stage
+
+
+def _label_graph(
+    solver: _Solver, q: Any, mask: np.ndarray, arrays: list[np.ndarray]
+) -> _LabelGraph:
+    """The lists the label-setting search of query ``q`` reads."""
+    topo = solver.topo
+    advance = [solver.advance_set(k, r).tolist() for k, r in q.waypoints]
+    return _LabelGraph(
+        n=topo.n_nodes,
+        stages=len(advance) + 1,
+        adv=advance + [[False] * topo.n_edges],
+        allowed=mask.tolist(),
+        cols=[a.tolist() for a in arrays],
+        adjacency=topo.adjacency,
+        node_place=topo.node_place.tolist(),
+        is_transfer=(topo.etype == TRANSFER).tolist(),
+        source=int(topo.gate_of[solver.place_idx(q.origin)]),
+        target=int(topo.gate_of[solver.place_idx(q.destination)]),
+        origin_place=solver.place_idx(q.origin),
+        dest_place=solver.place_idx(q.destination),
+        via_stage={
+            solver.place_idx(ref): i
+            for i, (k, ref) in enumerate(q.waypoints)
+            if k in ("place", "gateway")
+        },
+    )
+
+
 def _label_setting(
     solver: _Solver,
     q: Any,
@@ -207,25 +253,17 @@ def _label_setting(
     max_labels: int,
     max_seconds: float = MAX_SECONDS,
 ) -> list[tuple[tuple[float, ...], list[int]]]:
-    topo = solver.topo
-    n = topo.n_nodes
-    advance = [solver.advance_set(k, r).tolist() for k, r in q.waypoints]
-    stages = len(advance) + 1
-    adv = advance + [[False] * topo.n_edges]
-    allowed = mask.tolist()
-    cols = [a.tolist() for a in arrays]
-    adjacency = topo.adjacency
-    node_place = topo.node_place.tolist()
-    is_transfer = (topo.etype == TRANSFER).tolist()
-    source = int(topo.gate_of[solver.place_idx(q.origin)])
-    target = int(topo.gate_of[solver.place_idx(q.destination)])
-    origin_place = solver.place_idx(q.origin)
-    dest_place = solver.place_idx(q.destination)
-    via_stage = {
-        solver.place_idx(ref): i
-        for i, (k, ref) in enumerate(q.waypoints)
-        if k in ("place", "gateway")
-    }
+    """The non-dominated paths of query ``q`` over the criteria ``arrays`` (Martins' label
+    setting; see the module docstring), each with its criteria summed along the path."""
+    g = _label_graph(solver, q, mask, arrays)
+    n, stages, adv, allowed, cols = g.n, g.stages, g.adv, g.allowed, g.cols
+    adjacency, node_place, is_transfer = g.adjacency, g.node_place, g.is_transfer
+    target, origin_place, dest_place, via_stage = (
+        g.target,
+        g.origin_place,
+        g.dest_place,
+        g.via_stage,
+    )
 
     # label: (vector, transfers, id); store parent pointers by id
     parent: list[int] = [-1]
@@ -234,7 +272,7 @@ def _label_setting(
     settled: dict[int, list[tuple[float, ...]]] = {}
     found: list[tuple[tuple[float, ...], int]] = []
     zero = tuple(0.0 for _ in arrays)
-    heap: list[tuple[tuple[float, ...], int, int, int]] = [(zero, 0, 0, source)]
+    heap: list[tuple[tuple[float, ...], int, int, int]] = [(zero, 0, 0, g.source)]
     count = 1
 
     def dominated(vec: tuple[float, ...], others: list[tuple[float, ...]]) -> bool:
@@ -245,11 +283,7 @@ def _label_setting(
     while heap:
         pops += 1
         if pops % CLOCK_EVERY == 0 and time.monotonic() > deadline:
-            raise RequestTooLargeError(
-                f"pareto stopped after {max_seconds:g} s ({count:,} labels) without finishing; "
-                "the front would be incomplete. Narrow the query (two criteria, modes, "
-                "avoid_*, via) or raise max_seconds"
-            )
+            raise _too_slow(max_seconds, count)
         vec, ntr, lid, st = heapq.heappop(heap)
         v = st % n
         s = st // n
@@ -290,11 +324,36 @@ def _label_setting(
             heapq.heappush(heap, (vec2, ntr + (1 if is_transfer[e] else 0), count, st2))
             count += 1
             if count > max_labels:
-                raise RequestTooLargeError(
-                    f"pareto stopped after {max_labels:,} labels without finishing; the front "
-                    "would be incomplete. Narrow the query (modes, avoid_*, via) or raise "
-                    "max_labels"
-                )
+                raise _too_many(max_labels)
+    return _front_paths(found, parent, edge_of, arrays)
+
+
+def _too_slow(max_seconds: float, count: int) -> RequestTooLargeError:
+    """The error of a label setting that ran out of time."""
+    return RequestTooLargeError(
+        f"pareto stopped after {max_seconds:g} s ({count:,} labels) without finishing; "
+        "the front would be incomplete. Narrow the query (two criteria, modes, "
+        "avoid_*, via) or raise max_seconds"
+    )
+
+
+def _too_many(max_labels: int) -> RequestTooLargeError:
+    """The error of a label setting that made too many labels."""
+    return RequestTooLargeError(
+        f"pareto stopped after {max_labels:,} labels without finishing; the front "
+        "would be incomplete. Narrow the query (modes, avoid_*, via) or raise "
+        "max_labels"
+    )
+
+
+def _front_paths(
+    found: list[tuple[tuple[float, ...], int]],
+    parent: list[int],
+    edge_of: list[int],
+    arrays: list[np.ndarray],
+) -> list[tuple[tuple[float, ...], list[int]]]:
+    """The edge path of each label found (following parent pointers), with its criteria
+    summed exactly (``math.fsum``) along it."""
     out: list[tuple[tuple[float, ...], list[int]]] = []
     for _vec, lid in found:
         path: list[int] = []

@@ -9,7 +9,7 @@ from typing import Any
 
 from .._json import json_safe
 from ..costs.cargo import Cargo
-from ..costs.risk import RiskRow, _policy, risk_rows
+from ..costs.risk import RiskRow, _Policy, _policy, risk_rows
 from ..model.network import Network
 from ..units import HOURS_PER_DAY
 from .route import Route
@@ -148,59 +148,9 @@ def route_risk(
     avoided: set[str] = set()
     no_disruption = 1.0
     for r in rows:
-        base = {
-            "scope": r.scope,
-            "ref": r.ref,
-            "source": r.source,
-            "confidence": r.confidence,
-            "as_of": r.as_of,
-        }
+        comps += _row_components(r, pol, value, tv, regimes, avoided)
         if r.has_disruption:
-            delay = r.expected_delay_h
-            comps.append(
-                {
-                    "what": "disruption",
-                    **base,
-                    "probability": r.prob,
-                    "median_days": r.median_days,
-                    "p90_days": r.p90_days,
-                    "sigma": r.sigma,
-                    "duration_days": r.mean_days,
-                    "delay_h": delay,
-                    "usd": delay * tv,
-                }
-            )
             no_disruption *= 1.0 - r.prob
-        if r.security_pct > 0:
-            comps.append(
-                {
-                    "what": "security",
-                    **base,
-                    "pct": r.security_pct,
-                    "delay_h": 0.0,
-                    "usd": r.security_pct / 100.0 * value,
-                }
-            )
-        charged = pol.charged(r)
-        for g in r.sanctions:
-            regimes.add(g)
-            policy = pol.policy(g, r.target)
-            if policy == "avoid":
-                avoided.add(g)
-            # no stacking: only the largest surcharge of the row is charged
-            pct = pol.pct(g) if g == charged else 0.0
-            comps.append(
-                {
-                    "what": "sanctions",
-                    **base,
-                    "regime": g,
-                    "target": r.target,
-                    "policy": policy,
-                    "pct": pct,
-                    "delay_h": 0.0,
-                    "usd": pct / 100.0 * value,
-                }
-            )
     delay_h = math.fsum(c["delay_h"] for c in comps)
     delay_usd = math.fsum(c["usd"] for c in comps if c["what"] == "disruption")
     sec = math.fsum(c["usd"] for c in comps if c["what"] == "security")
@@ -222,6 +172,73 @@ def route_risk(
         time_value_usd_per_h=tv,
         policies={"*": "ignore", **pol.by_key},
     )
+
+
+def _row_components(
+    r: RiskRow,
+    pol: _Policy,
+    value: float,
+    tv: float,
+    regimes: set[str],
+    avoided: set[str],
+) -> list[dict[str, Any]]:
+    """The components of one risk row (disruption, security, one per sanctions regime) for
+    cargo worth ``value`` USD at ``tv`` USD per hour; the row's regimes are added to
+    ``regimes``, those the policy avoids to ``avoided``."""
+    comps: list[dict[str, Any]] = []
+    base = {
+        "scope": r.scope,
+        "ref": r.ref,
+        "source": r.source,
+        "confidence": r.confidence,
+        "as_of": r.as_of,
+    }
+    if r.has_disruption:
+        delay = r.expected_delay_h
+        comps.append(
+            {
+                "what": "disruption",
+                **base,
+                "probability": r.prob,
+                "median_days": r.median_days,
+                "p90_days": r.p90_days,
+                "sigma": r.sigma,
+                "duration_days": r.mean_days,
+                "delay_h": delay,
+                "usd": delay * tv,
+            }
+        )
+    if r.security_pct > 0:
+        comps.append(
+            {
+                "what": "security",
+                **base,
+                "pct": r.security_pct,
+                "delay_h": 0.0,
+                "usd": r.security_pct / 100.0 * value,
+            }
+        )
+    charged = pol.charged(r)
+    for g in r.sanctions:
+        regimes.add(g)
+        policy = pol.policy(g, r.target)
+        if policy == "avoid":
+            avoided.add(g)
+        # no stacking: only the largest surcharge of the row is charged
+        pct = pol.pct(g) if g == charged else 0.0
+        comps.append(
+            {
+                "what": "sanctions",
+                **base,
+                "regime": g,
+                "target": r.target,
+                "policy": policy,
+                "pct": pct,
+                "delay_h": 0.0,
+                "usd": pct / 100.0 * value,
+            }
+        )
+    return comps
 
 
 def rows_for_route(rows: Mapping[tuple[str, str], RiskRow], route: Route) -> list[RiskRow]:

@@ -1,0 +1,383 @@
+"""Validation of the parameter tables (tariffs, speeds, crossings, operations, services,
+risk): duplicate keys, negative numbers, and the row checks of each table.
+
+Part of :mod:`corridors.model.validation`, which re-exports :func:`validate_table` and
+:func:`service_link`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Problem
+from .coerce import _record_ids
+from .schema import (
+    DIRECTIONS,
+    GAUGES_MM,
+    MODES,
+    OPERATION_KINDS,
+    PASSAGES,
+    RISK_SCOPES,
+    SERVICE_MODES,
+    STATUSES,
+    TABLE_FIELDS,
+    TABLE_KEYS,
+    _missing,
+    parse_gauges,
+)
+from .validation_common import _ISO3_RE, _check_source, _enum
+
+__all__ = ["validate_table", "service_link"]
+
+
+def validate_table(
+    name: str,
+    table: pd.DataFrame,
+    file: str,
+    places: pd.DataFrame,
+    links: pd.DataFrame,
+    sources: Mapping[str, str] | None,
+    problems: list[Problem],
+) -> None:
+    """Append the problems of a (coerced) parameter table to ``problems``."""
+    key = TABLE_KEYS[name]
+    names = _record_ids(table, key)
+    cells = _Columns(table)
+    _check_keys(name, key, names, cells, file, problems)
+    place_ids = set(places["id"].dropna().tolist())
+    link_rows = {lid: i for i, lid in enumerate(links["id"].tolist()) if lid is not None}
+    for spec in TABLE_FIELDS[name]:
+        if spec.type != "float":
+            continue
+        for rec, v in zip(names, table[spec.name].tolist()):
+            if v is not None and not math.isnan(v) and v < 0:
+                problems.append(Problem(file, rec, spec.name, f"must not be negative, got {v!r}"))
+    for i, rec in enumerate(names):
+        row = cells.row(i)
+        if name in ("tariffs", "speeds"):
+            _check_rate_row(name, row, file, rec, problems)
+        elif name == "crossings":
+            _check_crossing_row(row, file, rec, links, link_rows, problems)
+        elif name == "operations":
+            _check_operation_row(row, file, rec, place_ids, problems)
+        elif name == "services":
+            _check_service(row, file, rec, place_ids, links, problems)
+        elif name == "risk":
+            _check_risk_row(row, file, rec, place_ids, link_rows, problems)
+    if name == "crossings":
+        _check_crossings_complete(table, links, file, problems)
+    _check_source(table, names, file, sources, problems)
+
+
+def _check_keys(
+    name: str,
+    key: Sequence[str],
+    names: Sequence[str],
+    cells: _Columns,
+    file: str,
+    problems: list[Problem],
+) -> None:
+    """Each complete key of a table at most once (default operations rows once per kind)."""
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, rec in enumerate(names):
+        k = tuple(cells[c][i] for c in key)
+        if name == "operations" and k[0] == "*" and cells["kind"][i] != "terminal":
+            # default rows ('*', '*', '*') are one per transfer kind (docs/data-format.md)
+            k = (*k, cells["kind"][i])
+        if all(v is not None for v in k):
+            if k in seen:
+                problems.append(
+                    Problem(file, rec, ",".join(key), f"duplicate key {k} (also row {seen[k] + 1})")
+                )
+            else:
+                seen[k] = i
+
+
+def _check_rate_row(name: str, row: _Row, file: str, rec: str, problems: list[Problem]) -> None:
+    """A tariffs or speeds row: a known mode, an ISO3 country or '*', a positive speed and at
+    least one tariff column."""
+    _enum(row["mode"], MODES, file, rec, "mode", problems)
+    c = row["country"]
+    if c is not None and c != "*" and not _ISO3_RE.match(c):
+        problems.append(Problem(file, rec, "country", f"{c!r} is not an ISO3 code or '*'"))
+    if name == "speeds" and row["speed_kmh"] is not None and row["speed_kmh"] == 0:
+        problems.append(Problem(file, rec, "speed_kmh", "must be positive"))
+    if name == "tariffs" and all(
+        _missing(row[c]) for c in ("usd_per_teu_km", "usd_per_feu_km", "usd_per_tonne_km")
+    ):
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "usd_per_teu_km",
+                "a tariff row needs at least one of usd_per_teu_km, "
+                "usd_per_feu_km, usd_per_tonne_km",
+            )
+        )
+
+
+def _check_crossing_row(
+    row: _Row,
+    file: str,
+    rec: str,
+    links: pd.DataFrame,
+    link_rows: Mapping[str, int],
+    problems: list[Problem],
+) -> None:
+    """A crossings row: a known direction, a known border link and dwell p90 >= median."""
+    _enum(row["direction"], DIRECTIONS, file, rec, "direction", problems)
+    lid = row["link_id"]
+    if lid is not None:
+        if lid not in link_rows:
+            close = difflib.get_close_matches(lid, list(link_rows), n=3)
+            hint = f"; closest link ids: {', '.join(close)}" if close else ""
+            problems.append(Problem(file, rec, "link_id", f"unknown link {lid!r}{hint}"))
+        elif links["kind"].iloc[link_rows[lid]] != "border":
+            problems.append(
+                Problem(
+                    file,
+                    rec,
+                    "link_id",
+                    f"link {lid!r} is not a border link (kind='border')",
+                )
+            )
+    _check_p90(row["dwell_median_h"], row["dwell_p90_h"], file, rec, "dwell_p90_h", problems)
+
+
+def _check_operation_row(
+    row: _Row, file: str, rec: str, place_ids: set[Any], problems: list[Problem]
+) -> None:
+    """An operations row: a known kind and place, services that fit the kind of row, and
+    time p90 >= median."""
+    _enum(row["kind"], OPERATION_KINDS, file, rec, "kind", problems)
+    pid = row["place_id"]
+    if pid is not None and pid != "*" and pid not in place_ids:
+        problems.append(Problem(file, rec, "place_id", f"unknown place {pid!r}"))
+    for fld in ("from_service", "to_service"):
+        s = row[fld]
+        if s is None:
+            continue
+        if row["kind"] == "terminal":
+            ok = (
+                (s == "terminal")
+                if fld == "to_service"
+                else (s in MODES or _valid_service(s) or (pid != "*" and s == "*"))
+            )
+            if not ok:
+                problems.append(
+                    Problem(
+                        file,
+                        rec,
+                        fld,
+                        "terminal rows give the mode or service loaded or unloaded in "
+                        "from_service (rail, road, sea, ferry or rail-<gauge mm>) and "
+                        f"'terminal' in to_service, got {s!r}",
+                    )
+                )
+        elif pid == "*":
+            if s != "*":
+                problems.append(
+                    Problem(file, rec, fld, "default rows (place_id '*') use '*' for services")
+                )
+        elif not _valid_service(s):
+            problems.append(
+                Problem(
+                    file,
+                    rec,
+                    fld,
+                    f"{s!r} is not a service; allowed: rail-<gauge mm> "
+                    "(e.g. rail-1435), road, sea, ferry",
+                )
+            )
+    _check_p90(row["time_median_h"], row["time_p90_h"], file, rec, "time_p90_h", problems)
+
+
+def _check_risk_row(
+    row: _Row,
+    file: str,
+    rec: str,
+    place_ids: set[Any],
+    link_rows: Mapping[str, int],
+    problems: list[Problem],
+) -> None:
+    """A risk row: a known scope, a reference that exists in it, a probability at most 1."""
+    _enum(row["scope"], RISK_SCOPES, file, rec, "scope", problems)
+    ref = row["ref"]
+    if ref is not None:
+        if row["scope"] == "place" and ref not in place_ids:
+            problems.append(Problem(file, rec, "ref", f"unknown place {ref!r}"))
+        elif row["scope"] == "link" and ref not in link_rows:
+            problems.append(Problem(file, rec, "ref", f"unknown link {ref!r}"))
+        elif row["scope"] == "passage" and ref not in PASSAGES:
+            problems.append(
+                Problem(
+                    file,
+                    rec,
+                    "ref",
+                    f"unknown passage {ref!r}; allowed values: " + ", ".join(PASSAGES),
+                )
+            )
+        elif row["scope"] == "country" and not _ISO3_RE.match(ref):
+            problems.append(Problem(file, rec, "ref", f"{ref!r} is not an ISO3 code"))
+    p = row["disruption_prob_per_trip"]
+    if not _missing(p) and p > 1:
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "disruption_prob_per_trip",
+                f"a probability is at most 1, got {p}",
+            )
+        )
+
+
+def _check_service(
+    row: _Row,
+    file: str,
+    rec: str,
+    place_ids: set[Any],
+    links: pd.DataFrame,
+    problems: list[Problem],
+) -> None:
+    """A scheduled service: a known mode and status, a positive headway, and a path of known
+    places whose consecutive places a link of the service's mode and gauge joins."""
+    _enum(row["mode"], SERVICE_MODES, file, rec, "mode", problems)
+    _enum(row["status"], STATUSES, file, rec, "status", problems)
+    hw = row["headway_h"]
+    if hw is not None and not math.isnan(hw) and hw <= 0:
+        problems.append(Problem(file, rec, "headway_h", f"must be positive, got {hw!r}"))
+    sp = row["speed_kmh"]
+    if sp is not None and not math.isnan(sp) and sp <= 0:
+        problems.append(Problem(file, rec, "speed_kmh", f"must be positive, got {sp!r}"))
+    path = [p.strip() for p in str(row["path"] or "").split("|") if p.strip()]
+    if len(path) < 2:
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "path",
+                "a service runs over at least two places ('|'-separated place ids, in order)",
+            )
+        )
+        return
+    unknown = [p for p in path if p not in place_ids]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], [str(p) for p in place_ids], n=3)
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "path",
+                f"unknown place {unknown[0]!r}"
+                + (f"; closest ids: {', '.join(close)}" if close else ""),
+            )
+        )
+        return
+    if len(set(path)) != len(path):
+        problems.append(Problem(file, rec, "path", "a service path visits a place twice"))
+        return
+    gauge = row["gauge_mm"]
+    for a, b in zip(path, path[1:]):
+        if service_link(links, row["mode"], gauge, a, b) is None:
+            problems.append(
+                Problem(
+                    file,
+                    rec,
+                    "path",
+                    f"no {row['mode']} link of gauge {gauge} joins {a!r} and "
+                    f"{b!r}: list every place the service passes, in order",
+                )
+            )
+            return
+
+
+def service_link(links: pd.DataFrame, mode: Any, gauge: Any, a: str, b: str) -> int | None:
+    """Row of the first link of ``mode`` carrying ``gauge`` between places ``a`` and ``b``
+    (either direction), or None."""
+    ends = links["from_id"].tolist(), links["to_id"].tolist()
+    modes = links["mode"].tolist()
+    gauges = links["gauge_mm"].tolist()
+    for i, (f, t) in enumerate(zip(*ends)):
+        if {f, t} == {a, b} and modes[i] == mode:
+            try:
+                ok = gauge is None or int(gauge) in parse_gauges(gauges[i])
+            except ValueError:
+                ok = False
+            if ok:
+                return i
+    return None
+
+
+class _Columns:
+    """The cells of a table by column name, as lists made on first use (reading a cell of a
+    list is much cheaper than ``table[name].iloc[i]`` or a row of ``table.iloc[i]``)."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self._table = table
+        self._lists: dict[str, list[Any]] = {}
+
+    def __getitem__(self, name: str) -> list[Any]:
+        hit = self._lists.get(name)
+        if hit is None:
+            hit = self._lists[name] = self._table[name].tolist()
+        return hit
+
+    def row(self, i: int) -> _Row:
+        return _Row(self, i)
+
+
+class _Row:
+    """One row of a :class:`_Columns`: ``row[name]`` is the cell."""
+
+    __slots__ = ("_columns", "_i")
+
+    def __init__(self, columns: _Columns, i: int) -> None:
+        self._columns = columns
+        self._i = i
+
+    def __getitem__(self, name: str) -> Any:
+        return self._columns[name][self._i]
+
+
+def _check_p90(p50: Any, p90: Any, file: str, rec: str, fld: str, problems: list[Problem]) -> None:
+    """A 90th percentile (hours) below its median is a problem of field ``fld``."""
+    if not _missing(p50) and not _missing(p90) and p90 < p50:
+        problems.append(
+            Problem(file, rec, fld, f"90th percentile {p90} h is below the median {p50} h")
+        )
+
+
+def _valid_service(s: str) -> bool:
+    if s in ("road", "sea", "ferry"):
+        return True
+    m = re.fullmatch(r"rail-(\d+)", s)
+    return m is not None and int(m.group(1)) in GAUGES_MM
+
+
+def _check_crossings_complete(
+    table: pd.DataFrame, links: pd.DataFrame, file: str, problems: list[Problem]
+) -> None:
+    have = set(zip(table["link_id"].tolist(), table["direction"].tolist()))
+    for lid, kind, oneway in zip(
+        links["id"].tolist(), links["kind"].tolist(), links["oneway"].tolist()
+    ):
+        if kind != "border" or lid is None:
+            continue
+        needed = ("forward",) if oneway else DIRECTIONS
+        for d in needed:
+            if (lid, d) not in have:
+                problems.append(
+                    Problem(
+                        file,
+                        f"link {lid!r}",
+                        "direction",
+                        f"border link has no crossing row for direction {d!r} "
+                        "(dwell and fee are needed for each direction)",
+                    )
+                )
