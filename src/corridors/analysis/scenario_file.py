@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import tomli_w
 
 from ..costs.risk import sanctions_key
 from ..errors import (
@@ -761,54 +762,23 @@ def simulation_settings(path: str | Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def _toml_key(k: str) -> str:
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else _toml_str(k)
-
-
-def _toml_str(s: str) -> str:
-    out = s.replace("\\", "\\\\").replace('"', '\\"')
-    out = "".join(c if c >= " " or c == "\t" else f"\\u{ord(c):04x}" for c in out)
-    return f'"{out.replace(chr(127), chr(92) + "u007f")}"'
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
+def _toml_ready(v: Any) -> Any:
+    """``v`` checked for TOML: text, whole numbers, finite floats, booleans, dates, and lists
+    and tables of them (keys as text); anything else is a ParameterError."""
+    if isinstance(v, (bool, int, str, dt.date)):
+        return v
     if isinstance(v, float):
         if not math.isfinite(v):
             raise ParameterError(f"cannot write {v!r} to TOML")
-        return repr(v)
-    if isinstance(v, str):
-        return _toml_str(v)
-    if isinstance(v, dt.date):
-        return v.isoformat()
+        return v
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+        return [_toml_ready(x) for x in v]
     if isinstance(v, Mapping):
-        return (
-            "{" + ", ".join(f"{_toml_key(str(k))} = {_toml_value(x)}" for k, x in v.items()) + "}"
-        )
+        return {str(k): _toml_ready(x) for k, x in v.items()}
     raise ParameterError(f"cannot write {type(v).__name__} to TOML")
 
 
 def _toml_document(d: Mapping[str, Any]) -> str:
-    lines: list[str] = []
-    tables: list[tuple[str, Any]] = []
-    for k, v in d.items():
-        if isinstance(v, Mapping) or (
-            isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
-        ):
-            tables.append((k, v))
-        else:
-            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
-    for k, v in tables:
-        if isinstance(v, Mapping):
-            lines += ["", f"[{_toml_key(k)}]"]
-            lines += [f"{_toml_key(str(kk))} = {_toml_value(vv)}" for kk, vv in v.items()]
-        else:
-            for row in v:
-                lines += ["", f"[[{_toml_key(k)}]]"]
-                lines += [f"{_toml_key(str(kk))} = {_toml_value(vv)}" for kk, vv in row.items()]
-    return "\n".join(lines) + "\n"
+    """A scenario's dict as TOML text (tomli-w) that tomllib reads back to equal values:
+    plain keys first, then tables and arrays of tables."""
+    return tomli_w.dumps(_toml_ready(d))
