@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import corridors as cor
-from corridors.cli.app import coverage_markdown
+from corridors.cli.network import coverage_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

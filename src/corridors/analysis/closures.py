@@ -252,25 +252,9 @@ def closure_choice(
     NoRouteError
         When there is no planned route at all.
     """
-    check_network(net)
-    days = check_real(days, "days", lo=0.0, hi=MAX_CLOSURE_DAYS, optional=True, unit="days")
-    check_names(closed, "closed")
-    if closed is None:
-        raise ParameterTypeError(
-            "closed must name what is closed (a crossing, place or link "
-            "id, or a list of them), got None"
-        )
-    check_str(minimize, "minimize")
-    if charges is not None and not isinstance(charges, WaitCharges):
-        raise ParameterTypeError(f"charges must be a WaitCharges, got {type(charges).__name__}")
-    check_keywords(
-        "closure_choice", constraints, [k for k in ROUTE_KEYWORDS if k not in ("minimize", "cargo")]
+    names, days, cargo, charges = _checked_args(
+        net, closed, days, minimize, cargo, charges, constraints
     )
-    names = [closed] if isinstance(closed, str) else list(closed)
-    if not names:
-        raise ParameterError("closed names nothing")
-    cargo = check_cargo(cargo) or Cargo()
-    charges = charges or WAIT_CHARGES
     kw, touched = _closed_items(net, names)
     planned = route(net, origin, destination, minimize=minimize, cargo=cargo, **constraints)
     used = {p for leg in planned.steps for p in (leg.from_id, leg.to_id)}
@@ -279,29 +263,8 @@ def closure_choice(
         for leg in planned.steps
     )
     uncertain = days is None
-    p90: float | None = None
-    if uncertain:
-        median, p90 = _risk_duration(
-            net,
-            kw.get("avoid_places", []) + touched,
-            kw.get("avoid_links", []) + kw.get("avoid_crossings", []),
-        )
-        from ..costs.risk import lognormal_mean, lognormal_sigma
-
-        sigma = lognormal_sigma(median, p90)
-        mean_days = lognormal_mean(median, p90)
-        d = mean_days
-    else:
-        d = float(days)  # type: ignore[arg-type]
-        median = d
-        sigma = 0.0
-    # where the cargo stands still: the first planned leg at a closed place
-    mode, in_port = "road", False
-    for leg in planned.steps:
-        if leg.to_id in touched or leg.link_id in kw.get("avoid_crossings", []):
-            mode = leg.mode if leg.kind != "transfer" else leg.to_service.split("-")[0]
-            in_port = net._places.at[leg.to_id, "kind"] == "port"
-            break
+    d, median, sigma, p90 = _duration(net, days, kw, touched)
+    mode, in_port = _standstill(net, planned, kw, touched)
     per_day, what = charges.per_day(cargo, mode, in_port)
     tv = cargo.time_value_usd_per_h
     wait_time = planned.time_h + (24.0 * d if affected else 0.0)
@@ -324,20 +287,7 @@ def closure_choice(
         gap = divert.generalized_usd - planned.generalized_usd
         break_even = gap / daily if daily > 0 else math.inf
         winner = "wait" if wait_gen <= divert.generalized_usd else "divert"
-        if uncertain:
-            p_wait = (
-                1.0
-                if break_even == math.inf
-                else (
-                    0.0
-                    if break_even <= 0
-                    else NormalDist().cdf((math.log(break_even) - math.log(median)) / sigma)
-                    if sigma > 0
-                    else float(median < break_even)
-                )
-            )
-        else:
-            p_wait = None
+        p_wait = _p_wait_wins(break_even, median, sigma) if uncertain else None
         if not reason:
             reason = (
                 f"waiting {d:.1f} days costs USD {wait_gen - planned.generalized_usd:,.0f} "
@@ -367,3 +317,78 @@ def closure_choice(
         reason=reason,
         source=charges.source,
     )
+
+
+def _checked_args(
+    net: Any,
+    closed: Any,
+    days: Any,
+    minimize: Any,
+    cargo: Any,
+    charges: Any,
+    constraints: dict[str, Any],
+) -> tuple[list[str], float | None, Cargo, WaitCharges]:
+    """:func:`closure_choice`'s arguments checked: the closed names as a list, the days, the
+    cargo (default a 40 ft box) and the charges (default :data:`WAIT_CHARGES`)."""
+    check_network(net)
+    days = check_real(days, "days", lo=0.0, hi=MAX_CLOSURE_DAYS, optional=True, unit="days")
+    check_names(closed, "closed")
+    if closed is None:
+        raise ParameterTypeError(
+            "closed must name what is closed (a crossing, place or link "
+            "id, or a list of them), got None"
+        )
+    check_str(minimize, "minimize")
+    if charges is not None and not isinstance(charges, WaitCharges):
+        raise ParameterTypeError(f"charges must be a WaitCharges, got {type(charges).__name__}")
+    check_keywords(
+        "closure_choice", constraints, [k for k in ROUTE_KEYWORDS if k not in ("minimize", "cargo")]
+    )
+    names = [closed] if isinstance(closed, str) else list(closed)
+    if not names:
+        raise ParameterError("closed names nothing")
+    cargo = check_cargo(cargo) or Cargo()
+    return names, days, cargo, charges or WAIT_CHARGES
+
+
+def _duration(
+    net: Network, days: float | None, kw: dict[str, list[str]], touched: list[str]
+) -> tuple[float, float, float, float | None]:
+    """The closure's length in days (the lognormal mean when uncertain), its median, the
+    lognormal sigma (0 when given) and its p90 (None when given)."""
+    if days is not None:
+        d = float(days)
+        return d, d, 0.0, None
+    median, p90 = _risk_duration(
+        net,
+        kw.get("avoid_places", []) + touched,
+        kw.get("avoid_links", []) + kw.get("avoid_crossings", []),
+    )
+    from ..costs.risk import lognormal_mean, lognormal_sigma
+
+    sigma = lognormal_sigma(median, p90)
+    return lognormal_mean(median, p90), median, sigma, p90
+
+
+def _standstill(
+    net: Network, planned: Route, kw: dict[str, list[str]], touched: list[str]
+) -> tuple[str, bool]:
+    """Where the cargo stands still: the mode of the first planned leg at a closed place
+    (road when none) and whether that place is a port."""
+    for leg in planned.steps:
+        if leg.to_id in touched or leg.link_id in kw.get("avoid_crossings", []):
+            mode = leg.mode if leg.kind != "transfer" else leg.to_service.split("-")[0]
+            return mode, net._places.at[leg.to_id, "kind"] == "port"
+    return "road", False
+
+
+def _p_wait_wins(break_even: float, median: float, sigma: float) -> float:
+    """The probability that a closure of lognormal length (``median``, ``sigma``) ends
+    before ``break_even`` days, when waiting wins."""
+    if break_even == math.inf:
+        return 1.0
+    if break_even <= 0:
+        return 0.0
+    if sigma > 0:
+        return NormalDist().cdf((math.log(break_even) - math.log(median)) / sigma)
+    return float(median < break_even)

@@ -130,7 +130,6 @@ def _gauge(service: str) -> str | None:
 
 def _route_items(net: Network, r: Route) -> list[_Item]:
     """Every closable element of the route, each once, grouped by kind."""
-    links = net._links
     names = net._places["name"].to_dict()
     ends = {r.origin, r.destination}
     found: dict[str, list[_Item]] = {k: [] for k in ITEM_KINDS}
@@ -147,79 +146,82 @@ def _route_items(net: Network, r: Route) -> list[_Item]:
 
     ports = set(r.ports)
     for leg in r.steps:  # crossings, ports and transfer places first, so a port is a port
-        if leg.kind == "border":
-            a, b = sorted((leg.from_id, leg.to_id))
-            ids = links.index[
-                (links["kind"] == "border")
-                & (
-                    ((links["from_id"] == a) & (links["to_id"] == b))
-                    | ((links["from_id"] == b) & (links["to_id"] == a))
-                )
-            ]
-            add(
-                _Item(
-                    "crossing",
-                    f"{a}|{b}",
-                    f"{leg.from_name} - {leg.to_name}",
-                    {"avoid_crossings": [str(x) for x in ids]},
-                    (a, b),
-                    tuple(str(x) for x in ids),
-                    leg,
-                )
-            )
-        for pid in (leg.from_id, leg.to_id):
-            if pid in ports and pid not in ends:
-                add(
-                    _Item(
-                        "port",
-                        pid,
-                        str(names.get(pid, pid)),
-                        {"avoid_places": [pid]},
-                        (pid,),
-                        (),
-                        leg,
-                    )
-                )
-        if leg.kind == "transfer" and leg.from_id not in ends:
-            g1, g2 = _gauge(leg.service), _gauge(leg.to_service)
-            kind = "gauge_change" if g1 and g2 and g1 != g2 else "transfer"
-            add(
-                _Item(
-                    kind,
-                    leg.from_id,
-                    f"{leg.from_name} ({leg.transfer_kind})",
-                    {"avoid_places": [leg.from_id]},
-                    (leg.from_id,),
-                    (),
-                    leg,
-                )
-            )
+        for item in _place_items(net._links, names, leg, ports, ends):
+            add(item)
     for leg in r.steps:
-        for ps in leg.passages:
-            add(
-                _Item(
-                    "passage",
-                    ps,
-                    ps.replace("_", " ").title(),
-                    {"avoid_passages": [ps]},
-                    (),
-                    (),
-                    leg,
-                )
-            )
-        if leg.kind == "link" and leg.link_id is not None:
-            add(
-                _Item(
-                    "link",
-                    leg.link_id,
-                    f"{leg.from_name} - {leg.to_name} ({leg.mode})",
-                    {"avoid_links": [leg.link_id]},
-                    (),
-                    (leg.link_id,),
-                    leg,
-                )
-            )
+        for item in _passage_and_link_items(leg):
+            add(item)
     return [it for k in ITEM_KINDS for it in found[k]]
+
+
+def _place_items(
+    links: pd.DataFrame, names: Mapping[Any, Any], leg: Leg, ports: set[str], ends: set[str]
+) -> list[_Item]:
+    """The crossing, ports and transfer place of one step (not the route's ends)."""
+    out: list[_Item] = []
+    if leg.kind == "border":
+        a, b = sorted((leg.from_id, leg.to_id))
+        ids = links.index[
+            (links["kind"] == "border")
+            & (
+                ((links["from_id"] == a) & (links["to_id"] == b))
+                | ((links["from_id"] == b) & (links["to_id"] == a))
+            )
+        ]
+        out.append(
+            _Item(
+                "crossing",
+                f"{a}|{b}",
+                f"{leg.from_name} - {leg.to_name}",
+                {"avoid_crossings": [str(x) for x in ids]},
+                (a, b),
+                tuple(str(x) for x in ids),
+                leg,
+            )
+        )
+    for pid in (leg.from_id, leg.to_id):
+        if pid in ports and pid not in ends:
+            out.append(
+                _Item(
+                    "port", pid, str(names.get(pid, pid)), {"avoid_places": [pid]}, (pid,), (), leg
+                )
+            )
+    if leg.kind == "transfer" and leg.from_id not in ends:
+        g1, g2 = _gauge(leg.service), _gauge(leg.to_service)
+        kind = "gauge_change" if g1 and g2 and g1 != g2 else "transfer"
+        out.append(
+            _Item(
+                kind,
+                leg.from_id,
+                f"{leg.from_name} ({leg.transfer_kind})",
+                {"avoid_places": [leg.from_id]},
+                (leg.from_id,),
+                (),
+                leg,
+            )
+        )
+    return out
+
+
+def _passage_and_link_items(leg: Leg) -> list[_Item]:
+    """The sea passages of one step, and its link."""
+    out = [
+        _Item("passage", ps, ps.replace("_", " ").title(), {"avoid_passages": [ps]}, (), (), leg)
+        for ps in leg.passages
+    ]
+    if leg.kind == "link" and leg.link_id is not None:
+        out.append(
+            _Item(
+                "link",
+                leg.link_id,
+                f"{leg.from_name} - {leg.to_name} ({leg.mode})",
+                {"avoid_links": [leg.link_id]},
+                (),
+                (leg.link_id,),
+                leg,
+            )
+        )
+    return out
 
 
 def _given_items(net: Network, r: Route, names: Iterable[str]) -> list[_Item]:
@@ -325,11 +327,8 @@ def _sections(
             out_detours.extend(detours[i] for i in run)
         else:
             links = tuple(x for i in run for x in items[i].links)
-            modes = dict.fromkeys(
-                str(items[i].leg.mode)
-                for i in run  # type: ignore[union-attr]
-                if items[i].leg is not None
-            )
+            legs = [items[i].leg for i in run]
+            modes = dict.fromkeys(str(leg.mode) for leg in legs if leg is not None)
             out_items.append(
                 _Item(
                     "link",
@@ -450,77 +449,14 @@ def criticality(
     for item, (detour, why) in zip(todo, found):
         per_day = _wait_per_day(net, planned, item, charges)
         daily = per_day + HOURS_PER_DAY * tv
-        risk = _risk_row(rows, item)
         rec: dict[str, Any] = {
             "item_kind": item.kind,
             "item": item.ref,
             "item_name": item.name,
             "wait_usd_per_day": daily,
         }
-        if detour is None:
-            gap = extra_days = math.inf
-            rec.update(
-                status="no detour",
-                detour=why,
-                extra_days=math.nan,
-                extra_usd=math.nan,
-                extra_generalized_usd=math.inf,
-                break_even_days=math.inf,
-            )
-        else:
-            gap = detour.generalized_usd - planned.generalized_usd
-            extra_days = (detour.time_h - planned.time_h) / HOURS_PER_DAY
-            b_days = (
-                max(extra_days, 0.0)
-                if by_time
-                else max(gap, 0.0) / daily
-                if daily > 0
-                else math.inf
-            )
-            rec.update(
-                status="detour",
-                detour=_describe(detour),
-                extra_days=extra_days,
-                extra_usd=detour.cost_usd - planned.cost_usd,
-                extra_generalized_usd=gap,
-                break_even_days=b_days,
-            )
-        b = rec["break_even_days"]
-        if risk is None:
-            rec.update(
-                closure_prob=0.0,
-                closure_median_days=math.nan,
-                closure_p90_days=math.nan,
-                p_wait_wins=math.nan,
-                risk_row="",
-                expected_cost_per_shipment_usd=0.0,
-                expected_delay_per_shipment_days=0.0,
-            )
-            rec["call"] = (
-                "wait" if b == math.inf else "divert" if b <= 0 else f"wait if < {b:.1f} d"
-            )
-        else:
-            p_wait = (
-                1.0
-                if b == math.inf
-                else 0.0
-                if b <= 0
-                else NormalDist().cdf((math.log(b) - math.log(risk.median_days)) / risk.sigma)
-                if risk.sigma > 0
-                else float(risk.median_days < b)
-            )
-            rec.update(
-                closure_prob=risk.prob,
-                closure_median_days=risk.median_days,
-                closure_p90_days=risk.p90_days,
-                p_wait_wins=p_wait,
-                risk_row=f"{risk.scope}:{risk.ref}",
-                call="wait" if risk.median_days < b else "divert",
-                expected_cost_per_shipment_usd=risk.prob
-                * _expected_cost(risk, daily, max(gap, 0.0)),
-                expected_delay_per_shipment_days=risk.prob
-                * _expected_cost(risk, 1.0, max(extra_days, 0.0)),
-            )
+        gap, extra_days = _detour_fields(rec, planned, detour, why, daily, by_time)
+        _risk_fields(rec, _risk_row(rows, item), gap, extra_days, daily)
         rec["expected_annual_cost_usd"] = rec["expected_cost_per_shipment_usd"] * float(
             shipments_per_year
         )
@@ -530,16 +466,98 @@ def criticality(
         out.append(rec)
     df = pd.DataFrame(out, columns=[c for c in CRITICALITY_COLUMNS if c != "rank"])
     if len(df):
-        expected = "expected_annual_delay_days" if by_time else "expected_annual_cost_usd"
-        extra = "extra_days" if by_time else "extra_generalized_usd"
-        keys = [
-            (-float(e), s != "no detour", -float(x) if math.isfinite(x) else math.inf)
-            for e, s, x in zip(df[expected], df["status"], df[extra].fillna(math.inf))
-        ]
-        order = sorted(range(len(df)), key=lambda i: keys[i])
-        df = df.iloc[order].reset_index(drop=True)
+        df = _ranked(df, by_time)
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
+
+
+def _detour_fields(
+    rec: dict[str, Any],
+    planned: Route,
+    detour: Route | None,
+    why: str,
+    daily: float,
+    by_time: bool,
+) -> tuple[float, float]:
+    """The detour's status, description, extra days and money and the break-even length
+    of the closure, set in ``rec``; returns the extra generalized USD and extra days
+    (infinite without a detour)."""
+    if detour is None:
+        rec.update(
+            status="no detour",
+            detour=why,
+            extra_days=math.nan,
+            extra_usd=math.nan,
+            extra_generalized_usd=math.inf,
+            break_even_days=math.inf,
+        )
+        return math.inf, math.inf
+    gap = detour.generalized_usd - planned.generalized_usd
+    extra_days = (detour.time_h - planned.time_h) / HOURS_PER_DAY
+    b_days = max(extra_days, 0.0) if by_time else max(gap, 0.0) / daily if daily > 0 else math.inf
+    rec.update(
+        status="detour",
+        detour=_describe(detour),
+        extra_days=extra_days,
+        extra_usd=detour.cost_usd - planned.cost_usd,
+        extra_generalized_usd=gap,
+        break_even_days=b_days,
+    )
+    return gap, extra_days
+
+
+def _risk_fields(
+    rec: dict[str, Any], risk: RiskRow | None, gap: float, extra_days: float, daily: float
+) -> None:
+    """The closure's probability and length from its risk row, the call (wait or divert),
+    the chance that waiting wins and the expected cost and delay per shipment, set in
+    ``rec`` (no risk row: no expected cost)."""
+    b = rec["break_even_days"]
+    if risk is None:
+        rec.update(
+            closure_prob=0.0,
+            closure_median_days=math.nan,
+            closure_p90_days=math.nan,
+            p_wait_wins=math.nan,
+            risk_row="",
+            expected_cost_per_shipment_usd=0.0,
+            expected_delay_per_shipment_days=0.0,
+        )
+        rec["call"] = "wait" if b == math.inf else "divert" if b <= 0 else f"wait if < {b:.1f} d"
+        return
+    p_wait = (
+        1.0
+        if b == math.inf
+        else 0.0
+        if b <= 0
+        else NormalDist().cdf((math.log(b) - math.log(risk.median_days)) / risk.sigma)
+        if risk.sigma > 0
+        else float(risk.median_days < b)
+    )
+    rec.update(
+        closure_prob=risk.prob,
+        closure_median_days=risk.median_days,
+        closure_p90_days=risk.p90_days,
+        p_wait_wins=p_wait,
+        risk_row=f"{risk.scope}:{risk.ref}",
+        call="wait" if risk.median_days < b else "divert",
+        expected_cost_per_shipment_usd=risk.prob * _expected_cost(risk, daily, max(gap, 0.0)),
+        expected_delay_per_shipment_days=risk.prob
+        * _expected_cost(risk, 1.0, max(extra_days, 0.0)),
+    )
+
+
+def _ranked(df: pd.DataFrame, by_time: bool) -> pd.DataFrame:
+    """The rows ranked: by the expected annual delay (a corridor by time) or cost, largest
+    first; then "no detour" first; then by the largest extra days or generalized USD."""
+    expected = "expected_annual_delay_days" if by_time else "expected_annual_cost_usd"
+    extra = "extra_days" if by_time else "extra_generalized_usd"
+    keys = [
+        (-float(e), s != "no detour", -float(x) if math.isfinite(x) else math.inf)
+        for e, s, x in zip(df[expected], df["status"], df[extra].fillna(math.inf))
+    ]
+    order = sorted(range(len(df)), key=lambda i: keys[i])
+    return df.iloc[order].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -76,10 +76,9 @@ def tcd_series(route: Route) -> pd.DataFrame:
         the increments ``d_time_h`` and ``d_cost_usd`` of the row, and ``label`` (text for
         steps, empty for runs).
     """
-    rows: list[dict[str, Any]] = []
-    km = hours = usd = 0.0
     first = route.steps[0] if route.steps else None
-    rows.append(
+    t = _Points()
+    t.rows.append(
         _row(
             -1,
             "start",
@@ -88,24 +87,38 @@ def tcd_series(route: Route) -> pd.DataFrame:
             first.from_name if first else route.origin,
             first.mode if first else "",
             first.country if first else "",
-            km,
-            hours,
-            usd,
+            0.0,
+            0.0,
+            0.0,
             0.0,
             0.0,
             "",
         )
     )
+    for leg in route.steps:
+        if leg.kind in ("transfer", "terminal"):
+            _handling_points(t, leg)
+        else:
+            _link_points(t, leg)
+    return pd.DataFrame(t.rows, columns=list(TCD_COLUMNS))
+
+
+class _Points:
+    """The rows of :func:`tcd_series` so far, with the cumulative km, hours and USD."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.km = self.hours = self.usd = 0.0
 
     def step(
-        leg: Leg, what: str, place_id: str, place_name: str, dt: float, dc: float, label: str
+        self, leg: Leg, what: str, place_id: str, place_name: str, dt: float, dc: float, label: str
     ) -> None:
-        nonlocal hours, usd
+        """A vertical segment at one place (left out when it adds neither time nor money)."""
         if dt == 0.0 and dc == 0.0:
             return
-        hours += dt
-        usd += dc
-        rows.append(
+        self.hours += dt
+        self.usd += dc
+        self.rows.append(
             _row(
                 leg.seq,
                 "step",
@@ -114,69 +127,21 @@ def tcd_series(route: Route) -> pd.DataFrame:
                 place_name,
                 leg.mode,
                 leg.country,
-                km,
-                hours,
-                usd,
+                self.km,
+                self.hours,
+                self.usd,
                 dt,
                 dc,
                 label,
             )
         )
 
-    for leg in route.steps:
-        if leg.kind in ("transfer", "terminal"):
-            what = leg.transfer_kind or leg.kind
-            wait_h = _finite(leg.wait_h)
-            step(
-                leg,
-                what,
-                leg.from_id,
-                leg.from_name,
-                leg.time_h - wait_h,
-                leg.cost_usd,
-                _step_label(leg, what),
-            )
-            departing = leg.to_service if leg.kind == "transfer" else leg.mode
-            step(
-                leg,
-                "wait",
-                leg.from_id,
-                leg.from_name,
-                wait_h,
-                0.0,
-                f"{leg.from_name}: wait for {str(departing).split('-')[0]} departure",
-            )
-            continue
-        # a link or border link: waiting and the border first, then the run
-        wait_h = _finite(leg.wait_h)
-        step(
-            leg,
-            "wait",
-            leg.from_id,
-            leg.from_name,
-            wait_h,
-            0.0,
-            f"{leg.from_name}: wait for {leg.mode} departure",
-        )
-        if leg.kind == "border":
-            step(
-                leg,
-                "border",
-                leg.from_id,
-                leg.from_name,
-                _finite(leg.dwell_h),
-                _finite(leg.fee_usd),
-                f"{leg.from_name} → {leg.to_name}: border ({leg.country})",
-            )
-            dt_run = leg.time_h - wait_h - _finite(leg.dwell_h)
-            dc_run = leg.cost_usd - _finite(leg.fee_usd)
-        else:
-            dt_run = leg.time_h - wait_h
-            dc_run = leg.cost_usd
-        km += leg.distance_km
-        hours += dt_run
-        usd += dc_run
-        rows.append(
+    def run(self, leg: Leg, dt: float, dc: float) -> None:
+        """A sloped segment: the cargo moved along the leg's link to its end."""
+        self.km += leg.distance_km
+        self.hours += dt
+        self.usd += dc
+        self.rows.append(
             _row(
                 leg.seq,
                 "run",
@@ -185,15 +150,67 @@ def tcd_series(route: Route) -> pd.DataFrame:
                 leg.to_name,
                 leg.mode,
                 leg.country,
-                km,
-                hours,
-                usd,
-                dt_run,
-                dc_run,
+                self.km,
+                self.hours,
+                self.usd,
+                dt,
+                dc,
                 "",
             )
         )
-    return pd.DataFrame(rows, columns=list(TCD_COLUMNS))
+
+
+def _handling_points(t: _Points, leg: Leg) -> None:
+    """A transfer or terminal leg: its handling step, then any wait for the next departure
+    as a step of its own."""
+    what = leg.transfer_kind or leg.kind
+    wait_h = _finite(leg.wait_h)
+    t.step(
+        leg,
+        what,
+        leg.from_id,
+        leg.from_name,
+        leg.time_h - wait_h,
+        leg.cost_usd,
+        _step_label(leg, what),
+    )
+    departing = leg.to_service if leg.kind == "transfer" else leg.mode
+    t.step(
+        leg,
+        "wait",
+        leg.from_id,
+        leg.from_name,
+        wait_h,
+        0.0,
+        f"{leg.from_name}: wait for {str(departing).split('-')[0]} departure",
+    )
+
+
+def _link_points(t: _Points, leg: Leg) -> None:
+    """A link or border link: waiting and the border first, then the run."""
+    wait_h = _finite(leg.wait_h)
+    t.step(
+        leg,
+        "wait",
+        leg.from_id,
+        leg.from_name,
+        wait_h,
+        0.0,
+        f"{leg.from_name}: wait for {leg.mode} departure",
+    )
+    if leg.kind == "border":
+        t.step(
+            leg,
+            "border",
+            leg.from_id,
+            leg.from_name,
+            _finite(leg.dwell_h),
+            _finite(leg.fee_usd),
+            f"{leg.from_name} → {leg.to_name}: border ({leg.country})",
+        )
+        t.run(leg, leg.time_h - wait_h - _finite(leg.dwell_h), leg.cost_usd - _finite(leg.fee_usd))
+    else:
+        t.run(leg, leg.time_h - wait_h, leg.cost_usd)
 
 
 def _row(

@@ -48,8 +48,8 @@ from ..errors import (
 from ..model.network import Network
 from ..model.schema import MODES
 from ..routes.routing import route
+from .scenario_check import _check_against
 from .scenario_file import (
-    _check_against,
     _check_fields,
     _error,
     _parse_scenario,

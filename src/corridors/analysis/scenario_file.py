@@ -5,21 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import tomli_w
+
 from ..costs.risk import sanctions_key
 from ..errors import (
     ParameterError,
     Problem,
-    UnknownPlaceError,
     ValidationError,
 )
-from ..model.network import Network
-from ..model.schema import LINK_FIELDS, MODES, PASSAGES
+from ..model.schema import LINK_FIELDS, MODES
 from .scenario_parts import (
     _CARGO_RE,
     _ISO3,
@@ -140,6 +139,35 @@ def _parse_scenario(
         problems.append((f"{prefix}name", "missing: every scenario needs a name"))
     out["name"] = name or "scenario"
     out["description"] = _get_str(data, "description", f"{prefix}description", problems) or ""
+    out.update(_parse_settings(data, prefix, problems))
+    objs: list[str] = []
+    for i, w in enumerate(_get_list(data, "objectives", f"{prefix}objectives", problems)):
+        if not isinstance(w, str) or w not in OBJECTIVE_WORDS:
+            problems.append(
+                (
+                    f"{prefix}objectives[{i}]",
+                    f"unknown objective {w!r}; allowed: " + ", ".join(OBJECTIVE_WORDS),
+                )
+            )
+        else:
+            objs.append(w)
+    out["objectives"] = tuple(objs)
+    out["od"] = _parse_od(data, prefix, problems)
+    if "sanctions" in data:
+        out["sanctions"] = _parse_sanctions(data["sanctions"], prefix, problems)
+    out["closures"] = tuple(_parse_closures(data, prefix, problems))
+    out["multipliers"] = tuple(_parse_multipliers(data, prefix, problems))
+    out["risk"] = tuple(_parse_risk(data, prefix, problems))
+    out["new_links"] = tuple(_parse_new_links(data, prefix, problems))
+    return out
+
+
+def _parse_settings(
+    data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """The scenario's ``year``, ``month``, ``cargo``, ``cargo_value_usd`` and ``k`` that are
+    given and allowed, appending problems for the others."""
+    out: dict[str, Any] = {}
     if "year" in data:
         y = data["year"]
         if not isinstance(y, int) or isinstance(y, bool) or not 1800 <= y <= 2100:
@@ -176,61 +204,48 @@ def _parse_scenario(
             problems.append((f"{prefix}k", f"must be a whole number from 1 to 50, got {k!r}"))
         else:
             out["k"] = k
-    objs: list[str] = []
-    for i, w in enumerate(_get_list(data, "objectives", f"{prefix}objectives", problems)):
-        if not isinstance(w, str) or w not in OBJECTIVE_WORDS:
-            problems.append(
-                (
-                    f"{prefix}objectives[{i}]",
-                    f"unknown objective {w!r}; allowed: " + ", ".join(OBJECTIVE_WORDS),
-                )
-            )
-        else:
-            objs.append(w)
-    out["objectives"] = tuple(objs)
-    out["od"] = _parse_od(data, prefix, problems)
-    if "sanctions" in data:
-        s = data["sanctions"]
-        pairs: list[tuple[str, str]] = []
-        if not isinstance(s, Mapping):
-            problems.append(
-                (
-                    f"{prefix}sanctions",
-                    "must be a table of regime = policy, e.g. "
-                    f'{{US = "avoid"}}; got {_type_name(s)} ({s!r})',
-                )
-            )
-        else:
-            for regime, policy in s.items():
-                key = f"{prefix}sanctions.{regime}"
-                try:
-                    canon = sanctions_key(str(regime))
-                except ParameterError:
-                    problems.append(
-                        (
-                            key,
-                            "a key is a regime code ("
-                            + ", ".join(SANCTIONS_REGIMES)
-                            + "), '*', a target ('*:IRN') or both ('US:IRN'); "
-                            'quote keys with a colon: "US:IRN" = "avoid"',
-                        )
-                    )
-                    continue
-                if policy not in SANCTIONS_POLICIES:
-                    problems.append(
-                        (
-                            key,
-                            f"unknown policy {policy!r}; allowed: " + ", ".join(SANCTIONS_POLICIES),
-                        )
-                    )
-                else:
-                    pairs.append((canon, str(policy)))
-        out["sanctions"] = tuple(sorted(pairs))
-    out["closures"] = tuple(_parse_closures(data, prefix, problems))
-    out["multipliers"] = tuple(_parse_multipliers(data, prefix, problems))
-    out["risk"] = tuple(_parse_risk(data, prefix, problems))
-    out["new_links"] = tuple(_parse_new_links(data, prefix, problems))
     return out
+
+
+def _parse_sanctions(
+    s: Any, prefix: str, problems: list[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """The ``sanctions`` table as sorted (regime key, policy) pairs, appending problems."""
+    pairs: list[tuple[str, str]] = []
+    if not isinstance(s, Mapping):
+        problems.append(
+            (
+                f"{prefix}sanctions",
+                "must be a table of regime = policy, e.g. "
+                f'{{US = "avoid"}}; got {_type_name(s)} ({s!r})',
+            )
+        )
+        return ()
+    for regime, policy in s.items():
+        key = f"{prefix}sanctions.{regime}"
+        try:
+            canon = sanctions_key(str(regime))
+        except ParameterError:
+            problems.append(
+                (
+                    key,
+                    "a key is a regime code ("
+                    + ", ".join(SANCTIONS_REGIMES)
+                    + "), '*', a target ('*:IRN') or both ('US:IRN'); "
+                    'quote keys with a colon: "US:IRN" = "avoid"',
+                )
+            )
+            continue
+        if policy not in SANCTIONS_POLICIES:
+            problems.append(
+                (
+                    key,
+                    f"unknown policy {policy!r}; allowed: " + ", ".join(SANCTIONS_POLICIES),
+                )
+            )
+        else:
+            pairs.append((canon, str(policy)))
+    return tuple(sorted(pairs))
 
 
 def _parse_od(
@@ -506,150 +521,6 @@ def _check_fields(s: Scenario) -> list[tuple[str, str]]:
     return problems
 
 
-def _place_problem(net: Network, name: str) -> str | None:
-    try:
-        net.place_id(name)
-    except UnknownPlaceError as err:
-        return str(err)
-    return None
-
-
-def _check_against(s: Scenario, net: Network) -> list[tuple[str, str]]:
-    """Problems of a scenario's names on ``net``."""
-    from ..engine.query import _resolve_crossing, _resolve_places
-
-    problems: list[tuple[str, str]] = []
-    countries = sorted(set(net._places["country"]))
-    links = net._links
-    new_ids = {dict(r).get("id") for r in s.new_links}
-    for i, (o, d) in enumerate(s.od):
-        for j, name in enumerate((o, d)):
-            msg = _place_problem(net, name)
-            if msg:
-                problems.append((f"od[{i}][{j}]", msg))
-    for i, c in enumerate(s.closures):
-        key = f"closures[{i}].{c.kind}"
-        if c.kind == "link":
-            if c.ref not in links.index and c.ref not in new_ids:
-                close = difflib.get_close_matches(c.ref, list(links.index), n=4)
-                problems.append(
-                    (key, f"unknown link {c.ref!r}; closest ids: {', '.join(close) or 'none'}")
-                )
-        elif c.kind == "place":
-            try:
-                _resolve_places(net, c.ref)
-            except UnknownPlaceError as err:
-                problems.append((key, str(err)))
-        elif c.kind == "crossing":
-            try:
-                _resolve_crossing(net, c.ref)
-            except (UnknownPlaceError, ParameterError) as err:
-                problems.append((key, str(err)))
-        elif c.kind == "country":
-            if c.ref not in countries:
-                problems.append(
-                    (key, f"unknown country {c.ref!r}; the network has: " + ", ".join(countries))
-                )
-        elif c.ref not in PASSAGES:
-            close = difflib.get_close_matches(c.ref, PASSAGES, n=2)
-            problems.append(
-                (
-                    key,
-                    f"unknown passage {c.ref!r}; allowed: "
-                    + ", ".join(PASSAGES)
-                    + (f" (closest: {', '.join(close)})" if close else ""),
-                )
-            )
-    for i, m in enumerate(s.multipliers):
-        if m.country is not None and m.country not in countries:
-            problems.append(
-                (
-                    f"multipliers[{i}].country",
-                    f"unknown country {m.country!r}; the network has: " + ", ".join(countries),
-                )
-            )
-        needs = {
-            "tariff": "tariffs",
-            "speed": "speeds",
-            "time": "speeds",
-            "dwell": "crossings",
-            "fee": "crossings",
-            "transfer_cost": "operations",
-            "transfer_time": "operations",
-        }
-        for factor, table in needs.items():
-            if getattr(m, factor) != 1.0 and table not in net._tables:
-                problems.append(
-                    (f"multipliers[{i}].{factor}", f"the network has no {table} table to scale")
-                )
-    known_regimes = set(SANCTIONS_REGIMES)
-    risk = net._tables.get("risk")
-    if risk is not None:
-        for v in risk["sanctions"].dropna():
-            known_regimes.update(g.strip() for g in str(v).split("|") if g.strip())
-    for key, _ in s.sanctions:
-        regime = key.partition(":")[0]
-        if regime != "*" and regime not in known_regimes:
-            problems.append(
-                (
-                    f"sanctions.{key}",
-                    f"unknown regime {regime!r}; allowed: "
-                    + ", ".join(sorted(known_regimes))
-                    + ", *",
-                )
-            )
-    existing = set()
-    if risk is not None:
-        existing = set(zip(risk["scope"], risk["ref"]))
-    for i, r in enumerate(s.risk):
-        key = f"risk[{i}]"
-        if r.scope == "country" and r.ref not in countries:
-            problems.append(
-                (
-                    f"{key}.ref",
-                    f"unknown country {r.ref!r}; the network has: " + ", ".join(countries),
-                )
-            )
-        elif r.scope == "place" and r.ref not in net._places.index:
-            msg = _place_problem(net, r.ref)
-            problems.append(
-                (
-                    f"{key}.ref",
-                    msg
-                    or f"{r.ref!r} is a name: risk rows name a place"
-                    f" by its id ({net.place_id(r.ref)!r})",
-                )
-            )
-        elif r.scope == "link" and r.ref not in links.index:
-            close = difflib.get_close_matches(r.ref, list(links.index), n=4)
-            problems.append(
-                (f"{key}.ref", f"unknown link {r.ref!r}; closest ids: {', '.join(close) or 'none'}")
-            )
-        elif r.scope == "passage" and r.ref not in PASSAGES:
-            problems.append(
-                (f"{key}.ref", f"unknown passage {r.ref!r}; allowed: " + ", ".join(PASSAGES))
-            )
-        if (r.scope, r.ref) not in existing and "source" not in r.data and net.sources:
-            problems.append(
-                (
-                    f"{key}.source",
-                    "a new risk row needs a source: an id from the "
-                    "network's SOURCES.md (e.g. " + ", ".join(sorted(net.sources)[:3]) + ")",
-                )
-            )
-    for i, rec in enumerate(s.new_links):
-        new = dict(rec)
-        key = f"new_links[{i}]"
-        if new.get("id") in links.index:
-            problems.append((f"{key}.id", f"link {new['id']!r} already exists in the network"))
-        for end in ("from_id", "to_id"):
-            if isinstance(new.get(end), str):
-                msg = _place_problem(net, new[end])
-                if msg:
-                    problems.append((f"{key}.{end}", msg))
-    return problems
-
-
 # --------------------------------------------------------------------------------------------
 # Reading files
 # --------------------------------------------------------------------------------------------
@@ -761,54 +632,23 @@ def simulation_settings(path: str | Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def _toml_key(k: str) -> str:
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else _toml_str(k)
-
-
-def _toml_str(s: str) -> str:
-    out = s.replace("\\", "\\\\").replace('"', '\\"')
-    out = "".join(c if c >= " " or c == "\t" else f"\\u{ord(c):04x}" for c in out)
-    return f'"{out.replace(chr(127), chr(92) + "u007f")}"'
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
+def _toml_ready(v: Any) -> Any:
+    """``v`` checked for TOML: text, whole numbers, finite floats, booleans, dates, and lists
+    and tables of them (keys as text); anything else is a ParameterError."""
+    if isinstance(v, (bool, int, str, dt.date)):
+        return v
     if isinstance(v, float):
         if not math.isfinite(v):
             raise ParameterError(f"cannot write {v!r} to TOML")
-        return repr(v)
-    if isinstance(v, str):
-        return _toml_str(v)
-    if isinstance(v, dt.date):
-        return v.isoformat()
+        return v
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+        return [_toml_ready(x) for x in v]
     if isinstance(v, Mapping):
-        return (
-            "{" + ", ".join(f"{_toml_key(str(k))} = {_toml_value(x)}" for k, x in v.items()) + "}"
-        )
+        return {str(k): _toml_ready(x) for k, x in v.items()}
     raise ParameterError(f"cannot write {type(v).__name__} to TOML")
 
 
 def _toml_document(d: Mapping[str, Any]) -> str:
-    lines: list[str] = []
-    tables: list[tuple[str, Any]] = []
-    for k, v in d.items():
-        if isinstance(v, Mapping) or (
-            isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
-        ):
-            tables.append((k, v))
-        else:
-            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
-    for k, v in tables:
-        if isinstance(v, Mapping):
-            lines += ["", f"[{_toml_key(k)}]"]
-            lines += [f"{_toml_key(str(kk))} = {_toml_value(vv)}" for kk, vv in v.items()]
-        else:
-            for row in v:
-                lines += ["", f"[[{_toml_key(k)}]]"]
-                lines += [f"{_toml_key(str(kk))} = {_toml_value(vv)}" for kk, vv in row.items()]
-    return "\n".join(lines) + "\n"
+    """A scenario's dict as TOML text (tomli-w) that tomllib reads back to equal values:
+    plain keys first, then tables and arrays of tables."""
+    return tomli_w.dumps(_toml_ready(d))

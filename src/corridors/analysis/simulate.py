@@ -68,7 +68,7 @@ import pandas as pd
 
 from .._json import json_safe
 from ..costs.cargo import Cargo
-from ..costs.risk import RiskRow, lognormal_sigma, risk_rows
+from ..costs.risk import RiskRow, risk_rows
 from ..engine.checks import (
     MAX_SIM_DRAWS,
     check_bool,
@@ -80,9 +80,9 @@ from ..engine.checks import (
 )
 from ..errors import ParameterError, ParameterTypeError
 from ..model.network import Network
-from ..routes.risk import rows_for_route
 from ..routes.route import Route
 from ..units import HOURS_PER_DAY
+from .simulate_plan import _finite, _Plan, _plan
 
 __all__ = ["simulate", "SimulationResult", "CHUNK_RUNS", "PERCENTILES", "PROGRESS_MIN_RUNS"]
 
@@ -95,171 +95,6 @@ PERCENTILES = (10, 50, 90, 95)
 
 PROGRESS_MIN_RUNS = 200_000
 """With ``progress=None`` a bar shows only from this many runs, on an interactive stderr."""
-
-_GROUPS = ("border", "transfer", "terminal")
-
-
-# --------------------------------------------------------------------------------------------
-# What to draw for one route
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """The stochastic terms of one route as arrays, and its deterministic parts."""
-
-    base_h: float  # deterministic time: running time + terms without variance
-    time_h: float  # the route's deterministic (median-based) time
-    cost_usd: float
-    time_value_usd_per_h: float
-    headways: np.ndarray  # uniform waits
-    wait_keys: tuple[tuple[Any, ...], ...]  # what each wait is (see the module docstring)
-    medians: np.ndarray  # lognormal time terms, grouped border, transfer, terminal
-    sigmas: np.ndarray
-    term_keys: tuple[tuple[Any, ...], ...]
-    group_ends: tuple[int, int, int]
-    disruption_keys: tuple[tuple[str, str], ...]  # (scope, ref) of the risk rows
-    d_prob: np.ndarray
-    d_median_h: np.ndarray
-    d_sigma: np.ndarray
-    standing_usd_per_h: np.ndarray  # standing charges while each disruption holds the cargo
-    det_split: dict[str, float]  # deterministic hours by component
-    distance_km: float
-    border_fee_usd: float
-
-
-def _finite(x: float) -> bool:
-    return isinstance(x, (int, float)) and math.isfinite(x)
-
-
-def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, float]:
-    """(is stochastic, sigma) of a lognormal time term; ParameterError for bad values."""
-    if not _finite(median) or median < 0:
-        raise ParameterError(f"{where}: {what} median must be a finite number >= 0, got {median!r}")
-    if not _finite(p90) or median == 0:
-        if median == 0 and _finite(p90) and p90 > 0:
-            raise ParameterError(
-                f"{where}: {what} has median 0 but p90 {p90}; a lognormal needs a median > 0"
-            )
-        return False, 0.0
-    if p90 < median:
-        raise ParameterError(f"{where}: {what} p90 {p90} is below the median {median}")
-    sigma = lognormal_sigma(median, p90)
-    return sigma > 0, sigma
-
-
-def _leg_key(leg: Any) -> tuple[Any, ...]:
-    """What a leg is, whatever route it belongs to: its kind, link, places and services."""
-    return (
-        leg.kind,
-        leg.link_id,
-        leg.from_id,
-        leg.to_id,
-        leg.service,
-        leg.to_service,
-        leg.transfer_kind,
-    )
-
-
-def _standing_usd_per_h(
-    route: Route, row: RiskRow, cargo: Cargo, place_kinds: Mapping[str, str]
-) -> float:
-    """USD per hour of standing charges while the disruption of ``row`` holds the cargo: the
-    charges of the first leg that meets the row, as :func:`corridors.closure_choice`."""
-    from .closures import WAIT_CHARGES
-
-    mode, in_port = "sea", False
-    for leg in route.steps:
-        if row.scope == "place":
-            hit = row.ref in (leg.from_id, leg.to_id)
-        elif row.scope == "link":
-            hit = leg.link_id == row.ref
-        elif row.scope == "passage":
-            hit = row.ref in leg.passages
-        else:
-            hit = row.ref in str(leg.country).split("-")
-        if not hit:
-            continue
-        mode = leg.mode if leg.kind != "transfer" else str(leg.to_service).split("-")[0]
-        if row.scope == "place":
-            in_port = place_kinds.get(row.ref) == "port"
-        break
-    per_day, _ = WAIT_CHARGES.per_day(cargo, mode, in_port)
-    return per_day / HOURS_PER_DAY
-
-
-def _plan(
-    route: Route,
-    cargo: Cargo,
-    rows: Mapping[tuple[str, str], RiskRow] | None,
-    place_kinds: Mapping[str, str] | None = None,
-) -> _Plan:
-    headways: list[float] = []
-    wait_keys: list[tuple[Any, ...]] = []
-    terms: dict[str, list[tuple[float, float, tuple[Any, ...]]]] = {g: [] for g in _GROUPS}
-    base_parts: list[float] = []
-    det = dict.fromkeys(("running", "waiting", "border", "transfer", "terminal"), 0.0)
-    running: list[float] = []
-    border_fee = 0.0
-    seen: dict[tuple[Any, ...], int] = {}
-    for leg in route.steps:
-        where = f"leg {leg.seq} ({leg.kind} {leg.from_id} -> {leg.to_id})"
-        if not _finite(leg.time_h):
-            raise ParameterError(
-                f"{where}: time_h is {leg.time_h!r}; the route cannot be simulated"
-            )
-        key = _leg_key(leg)
-        seen[key] = seen.get(key, -1) + 1  # a leg met twice on one route: two draws
-        key = (*key, seen[key])
-        stoch = 0.0
-        running.append(leg.running_time_h)
-        headway = leg.headway_h
-        if _finite(headway) and headway > 0 and leg.wait_h > 0:
-            headways.append(float(headway))
-            wait_keys.append(("wait", *key))
-            stoch += leg.wait_h
-        else:
-            det["waiting"] += leg.wait_h
-        for group, med, p90 in (
-            ("border", leg.dwell_h, leg.dwell_p90_h),
-            ("transfer", leg.transfer_time_h, leg.transfer_p90_h),
-            ("terminal", leg.terminal_time_h, leg.terminal_p90_h),
-        ):
-            is_random, sigma = _spread(float(med), float(p90), group + " time", where)
-            if is_random:
-                terms[group].append((float(med), sigma, (group, *key)))
-                stoch += med
-            else:
-                det[group] += med
-        if leg.kind == "border" and _finite(leg.fee_usd):
-            border_fee += leg.fee_usd
-        base_parts.append(leg.time_h - stoch if stoch else leg.time_h)
-    det["running"] = math.fsum(running)
-    disrupt = [r for r in rows_for_route(rows, route) if r.has_disruption] if rows else []
-    ordered = [t for g in _GROUPS for t in terms[g]]
-    n_b, n_t = len(terms["border"]), len(terms["transfer"])
-    return _Plan(
-        base_h=math.fsum(base_parts),
-        time_h=route.time_h,
-        cost_usd=route.cost_usd,
-        time_value_usd_per_h=float(cargo.time_value_usd_per_h),
-        headways=np.asarray(headways, dtype=float),
-        wait_keys=tuple(wait_keys),
-        medians=np.asarray([m for m, _, _ in ordered], dtype=float),
-        sigmas=np.asarray([s for _, s, _ in ordered], dtype=float),
-        term_keys=tuple(k for _, _, k in ordered),
-        group_ends=(n_b, n_b + n_t, len(ordered)),
-        disruption_keys=tuple((r.scope, r.ref) for r in disrupt),
-        d_prob=np.asarray([r.prob for r in disrupt], dtype=float),
-        d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
-        d_sigma=np.asarray([r.sigma for r in disrupt], dtype=float),
-        standing_usd_per_h=np.asarray(
-            [_standing_usd_per_h(route, r, cargo, place_kinds or {}) for r in disrupt], dtype=float
-        ),
-        det_split=det,
-        distance_km=route.distance_km,
-        border_fee_usd=border_fee,
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -581,6 +416,47 @@ def simulate(
     >>> float(sim.p_fastest.sum())
     1.0
     """
+    routes, runs, seed, deadline_h, cargo = _checked_args(
+        routes, runs, seed, deadline_h, cargo, progress, disruptions, net
+    )
+    plans = _plans(routes, net, cargo, disruptions)
+    idx, n_u, n_z = _draw_columns(plans, common_draws)
+    seq = np.random.SeedSequence(seed)
+    time_h, standing_usd, sums = _run(plans, idx, n_u, n_z, runs, seq, progress)
+
+    det_t = np.asarray([p.time_h for p in plans], dtype=float)
+    det_c = np.asarray([p.cost_usd for p in plans], dtype=float)
+    tv = np.asarray([p.time_value_usd_per_h for p in plans], dtype=float)
+    cost = (time_h - det_t) * tv + det_c + standing_usd  # no extra time: exactly det_c
+    splits, indicators = _summaries(plans, time_h, standing_usd, sums, runs)
+    return SimulationResult(
+        labels=tuple(f"{i + 1}: {_label(r)}" for i, r in enumerate(routes)),
+        runs=runs,
+        seed=int(seq.entropy) if isinstance(seq.entropy, int) else 0,
+        deadline_h=deadline_h,
+        time_h=time_h,
+        cost_usd=cost,
+        deterministic_time_h=det_t,
+        deterministic_cost_usd=det_c,
+        p_fastest=_p_best(time_h),
+        p_cheapest=_p_best(cost),
+        mean_split_h=tuple(splits),
+        indicators=tuple(indicators),
+    )
+
+
+def _checked_args(
+    routes: Any,
+    runs: Any,
+    seed: Any,
+    deadline_h: Any,
+    cargo: Any,
+    progress: Any,
+    disruptions: Any,
+    net: Any,
+) -> tuple[list[Route], int, int | None, float | None, Cargo | None]:
+    """:func:`simulate`'s arguments checked (the routes as a list, the cargo parsed), every
+    check before anything is allocated."""
     if isinstance(routes, Route):
         routes = [routes]
     if isinstance(routes, (str, bytes, Mapping)) or not isinstance(routes, Iterable):
@@ -596,7 +472,7 @@ def simulate(
         raise ParameterTypeError(
             "simulate takes Route objects (from corridors.route or corridors.alternatives)"
         )
-    runs = check_int(runs, "runs", lo=1)  # type: ignore[assignment]
+    runs = check_int(runs, "runs", lo=1)
     check_limit(
         runs * len(routes),
         MAX_SIM_DRAWS,
@@ -616,11 +492,18 @@ def simulate(
             check_network(net)  # raises, naming the type
         for i, one in enumerate(net):
             check_network(one, f"net[{i}]")
-    plans = _plans(routes, net, cargo, disruptions)
-    # one column of uniform variates per wait and disruption occurrence, one of standard
-    # normal variates per lognormal term and disruption duration; keys met by several
-    # routes share a column (the route number is part of every key but the disruption's
-    # unless common_draws)
+    return routes, runs, seed, deadline_h, cargo
+
+
+_Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _draw_columns(plans: Sequence[_Plan], common_draws: bool) -> tuple[list[_Columns], int, int]:
+    """Per route, the columns of its draws: one column of uniform variates per wait and
+    disruption occurrence, one of standard normal variates per lognormal term and disruption
+    duration; keys met by several routes share a column (the route number is part of every
+    key but the disruption's unless ``common_draws``). Returns the columns and how many
+    uniform and normal columns there are."""
     u_cols: dict[tuple[Any, ...], int] = {}
     z_cols: dict[tuple[Any, ...], int] = {}
 
@@ -642,10 +525,23 @@ def simulate(
                 ),
             )
         )
+    return idx, len(u_cols), len(z_cols)
 
-    seq = np.random.SeedSequence(seed)
+
+def _run(
+    plans: Sequence[_Plan],
+    idx: Sequence[_Columns],
+    n_u: int,
+    n_z: int,
+    runs: int,
+    seq: np.random.SeedSequence,
+    progress: bool | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw the runs chunk by chunk: each route's time in hours and standing charges in USD
+    (runs x routes), and per route the summed waiting, border, transfer, terminal and
+    disruption hours."""
     rng = np.random.default_rng(seq)
-    n_routes = len(routes)
+    n_routes = len(plans)
     time_h = np.empty((runs, n_routes))
     standing_usd = np.zeros((runs, n_routes))
     sums = np.zeros((n_routes, 5))  # waiting, border, transfer, terminal, disruption
@@ -653,47 +549,66 @@ def simulate(
     try:
         for start in range(0, runs, CHUNK_RUNS):
             n = min(CHUNK_RUNS, runs - start)
-            u = rng.random((n, len(u_cols)))
-            z = rng.standard_normal((n, len(z_cols)))
-            for j, (p, (wi, ti, du, dz, dr)) in enumerate(zip(plans, idx)):
-                t = np.full(n, p.base_h)
-                if wi.size:
-                    ws = (u[:, wi] * p.headways).sum(axis=1)
-                    t += ws
-                    sums[j, 0] += ws.sum()
-                if ti.size:
-                    x = z[:, ti] * p.sigmas
-                    np.exp(x, out=x)
-                    x *= p.medians
-                    lo = 0
-                    for g, hi in enumerate(p.group_ends):
-                        if hi > lo:
-                            gs = x[:, lo:hi].sum(axis=1)
-                            t += gs
-                            sums[j, 1 + g] += gs.sum()
-                        lo = hi
-                if du.size:
-                    dur = z[:, dz] * p.d_sigma
-                    np.exp(dur, out=dur)
-                    dur *= p.d_median_h
-                    dur *= u[:, dr]  # the rest of a closure under way
-                    held = np.where(u[:, du] < p.d_prob, dur, 0.0)
-                    ds = held.sum(axis=1)
-                    t += ds
-                    sums[j, 4] += ds.sum()
-                    standing_usd[start : start + n, j] = held @ p.standing_usd_per_h
+            u = rng.random((n, n_u))
+            z = rng.standard_normal((n, n_z))
+            for j, (p, cols) in enumerate(zip(plans, idx)):
+                t, standing = _route_chunk(p, cols, u, z, n, sums[j])
+                if standing is not None:
+                    standing_usd[start : start + n, j] = standing
                 time_h[start : start + n, j] = t
             if bar is not None:
                 bar.update(n)
     finally:
         if bar is not None:
             bar.close()
+    return time_h, standing_usd, sums
 
-    det_t = np.asarray([p.time_h for p in plans], dtype=float)
-    det_c = np.asarray([p.cost_usd for p in plans], dtype=float)
-    tv = np.asarray([p.time_value_usd_per_h for p in plans], dtype=float)
-    cost = (time_h - det_t) * tv + det_c + standing_usd  # no extra time: exactly det_c
 
+def _route_chunk(
+    p: _Plan, cols: _Columns, u: np.ndarray, z: np.ndarray, n: int, sums: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One route's ``n`` drawn times in hours and standing charges in USD (None without
+    disruptions) from the chunk's variates ``u`` and ``z``; adds to ``sums`` (the route's
+    row)."""
+    wi, ti, du, dz, dr = cols
+    t = np.full(n, p.base_h)
+    if wi.size:
+        ws = (u[:, wi] * p.headways).sum(axis=1)
+        t += ws
+        sums[0] += ws.sum()
+    if ti.size:
+        x = z[:, ti] * p.sigmas
+        np.exp(x, out=x)
+        x *= p.medians
+        lo = 0
+        for g, hi in enumerate(p.group_ends):
+            if hi > lo:
+                gs = x[:, lo:hi].sum(axis=1)
+                t += gs
+                sums[1 + g] += gs.sum()
+            lo = hi
+    if not du.size:
+        return t, None
+    dur = z[:, dz] * p.d_sigma
+    np.exp(dur, out=dur)
+    dur *= p.d_median_h
+    dur *= u[:, dr]  # the rest of a closure under way
+    held = np.where(u[:, du] < p.d_prob, dur, 0.0)
+    ds = held.sum(axis=1)
+    t += ds
+    sums[4] += ds.sum()
+    return t, held @ p.standing_usd_per_h
+
+
+def _summaries(
+    plans: Sequence[_Plan],
+    time_h: np.ndarray,
+    standing_usd: np.ndarray,
+    sums: np.ndarray,
+    runs: int,
+) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """Per route, the mean time split in hours and the indicators (standing charges, speeds
+    with and without delay, border shares)."""
     splits: list[dict[str, float]] = []
     indicators: list[dict[str, float]] = []
     for j, p in enumerate(plans):
@@ -719,20 +634,7 @@ def simulate(
                 "border_cost_share": p.border_fee_usd / p.cost_usd if p.cost_usd > 0 else math.nan,
             }
         )
-    return SimulationResult(
-        labels=tuple(f"{i + 1}: {_label(r)}" for i, r in enumerate(routes)),
-        runs=runs,
-        seed=int(seq.entropy) if isinstance(seq.entropy, int) else 0,
-        deadline_h=deadline_h,
-        time_h=time_h,
-        cost_usd=cost,
-        deterministic_time_h=det_t,
-        deterministic_cost_usd=det_c,
-        p_fastest=_p_best(time_h),
-        p_cheapest=_p_best(cost),
-        mean_split_h=tuple(splits),
-        indicators=tuple(indicators),
-    )
+    return splits, indicators
 
 
 def _p_best(draws: np.ndarray) -> np.ndarray:

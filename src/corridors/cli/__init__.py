@@ -1,9 +1,10 @@
 """Layer 7, the command line: ``corridors <command>``.
 
-One module per command family (``app`` holds the parser, the network, route, pareto and
-closure commands and the one error handler that maps exceptions to exit codes; ``compare``,
-``simulate``, ``skims``, ``criticality`` and ``backtest`` add their subcommands). Nothing
-below imports from here.
+One module per command family (``app`` holds the parser, ``main`` and the one error handler
+that maps exceptions to exit codes; ``network`` adds ``network validate|info`` and
+``places``, ``route`` adds ``route``, ``pareto`` and ``closure``, and ``compare``,
+``simulate``, ``skims``, ``criticality`` and ``backtest`` add theirs). Nothing below imports
+from here.
 
 May import: every layer.
 """

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._json import dumps_json
+from .._json import dumps_json, json_safe
 from ..analysis.backtest import (
     CARGO_SIZES,
     backtest,
@@ -95,16 +95,6 @@ def _default_file(network: str | None) -> Path:
         if candidate.is_file():
             return candidate
     return journeys_path()
-
-
-def _json_value(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float):
-        return None if math.isnan(v) else v
-    if hasattr(v, "item"):  # numpy scalars
-        return _json_value(v.item())
-    return v
 
 
 def _emit(obj: Any) -> None:
@@ -204,7 +194,7 @@ def run_cli(args: argparse.Namespace) -> int:
             print(f"error: {err}", file=sys.stderr)
         return exit_code(err)
     if fmt == "json":
-        records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
+        records = json_safe(df.to_dict("records"))
         _emit(
             {
                 "network": net.name,

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .._atomic import atomic_path
-from .._json import dumps_json
+from .._json import dumps_json, json_safe
 from ..analysis.compare import _compare, _Comparison
 from ..analysis.dependability import (
     route_key,
@@ -164,7 +163,7 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return exit_code(err)
     if fmt == "json":
-        records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
+        records = json_safe(df.to_dict("records"))
         sim = dict(settings) if settings["runs"] else None
         print(
             dumps_json(
@@ -319,13 +318,3 @@ def _save_figure(obj: Any, base: Path) -> int:
             obj.save(str(tmp))
         return 1
     return 0
-
-
-def _json_value(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if not math.isfinite(float(v)) else float(v)
-    return v

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._atomic import write_text_atomic
+from .._json import json_safe
 from ..analysis.criticality import SHIPMENTS_PER_YEAR, corridor_criticality
 from ..errors import CorridorsError, ParameterError, ValidationError, exit_code
 from ..output.charts import criticality_chart
@@ -67,7 +68,7 @@ def run_cli(args: argparse.Namespace) -> int:
     ``--out`` folder cannot be written; see :func:`corridors.errors.exit_code`)."""
     from ..analysis.scenario import load_scenarios
     from ..model.io import load_network, read_network
-    from .compare import _json_value, _output_folder
+    from .compare import _output_folder
 
     close = [n for group in (args.close or []) for n in group] or None
     try:
@@ -90,7 +91,7 @@ def run_cli(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        records = [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
+        records = json_safe(df.to_dict("records"))
         print(
             json.dumps(
                 {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io as _io
 import json
 import math
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+import tomli_w
 
 from .._atomic import atomic_folder, atomic_path, gdal_write_errors
 from ..errors import Problem, ValidationError
@@ -442,7 +444,7 @@ def _write_folder(net: Network, folder: Path) -> None:
             ):
                 shutil.copy2(existing, tmp / "corridors.toml")  # keep its comments
             else:
-                body = "\n".join("[[corridor]]\n" + _toml(c) for c in net.corridors)
+                body = _toml({"corridor": list(net.corridors)})
                 (tmp / "corridors.toml").write_text(body, encoding="utf-8")
             written.add("corridors.toml")
         if net.sources:
@@ -573,25 +575,25 @@ def _csv_row(cells: Iterable[str]) -> str:
     )
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
+def _toml_value(v: Any) -> Any:
+    """``v`` as a value tomli-w writes: TOML's own types as they are (lists and tables
+    through), keys as text, anything else as its text."""
+    if isinstance(v, (bool, str, dt.date)):
+        return v
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, float):
+        return float(v)
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+        return [_toml_value(x) for x in v]
     if isinstance(v, Mapping):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
-    return json.dumps(str(v), ensure_ascii=False)
+        return {str(k): _toml_value(x) for k, x in v.items()}
+    return str(v)
 
 
-def _toml_key(k: Any) -> str:
-    k = str(k)
-    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
-
-
-def _toml(meta: Mapping[str, Any]) -> str:
-    return "\n".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in meta.items()) + "\n"
+def _toml(doc: Mapping[str, Any]) -> str:
+    """``doc`` as TOML text (tomli-w) that tomllib reads back to equal values."""
+    return tomli_w.dumps(_toml_value(doc))
 
 
 def _sources_md(sources: Mapping[str, str]) -> str:

@@ -1,0 +1,182 @@
+"""What :func:`corridors.analysis.simulate.simulate` draws for one route: its deterministic
+base, the keys and parameters of every wait, lognormal term (border, transfer, terminal) and
+disruption on it (distributions in :mod:`corridors.analysis.simulate`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..costs.cargo import Cargo
+from ..costs.risk import RiskRow, lognormal_sigma
+from ..errors import ParameterError
+from ..routes.risk import rows_for_route
+from ..routes.route import Route
+from ..units import HOURS_PER_DAY
+
+__all__: list[str] = []
+
+_GROUPS = ("border", "transfer", "terminal")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The stochastic terms of one route as arrays, and its deterministic parts."""
+
+    base_h: float  # deterministic time: running time + terms without variance
+    time_h: float  # the route's deterministic (median-based) time
+    cost_usd: float
+    time_value_usd_per_h: float
+    headways: np.ndarray  # uniform waits
+    wait_keys: tuple[tuple[Any, ...], ...]  # what each wait is (see the module docstring)
+    medians: np.ndarray  # lognormal time terms, grouped border, transfer, terminal
+    sigmas: np.ndarray
+    term_keys: tuple[tuple[Any, ...], ...]
+    group_ends: tuple[int, int, int]
+    disruption_keys: tuple[tuple[str, str], ...]  # (scope, ref) of the risk rows
+    d_prob: np.ndarray
+    d_median_h: np.ndarray
+    d_sigma: np.ndarray
+    standing_usd_per_h: np.ndarray  # standing charges while each disruption holds the cargo
+    det_split: dict[str, float]  # deterministic hours by component
+    distance_km: float
+    border_fee_usd: float
+
+
+def _finite(x: float) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def _spread(median: float, p90: float, what: str, where: str) -> tuple[bool, float]:
+    """(is stochastic, sigma) of a lognormal time term; ParameterError for bad values."""
+    if not _finite(median) or median < 0:
+        raise ParameterError(f"{where}: {what} median must be a finite number >= 0, got {median!r}")
+    if not _finite(p90) or median == 0:
+        if median == 0 and _finite(p90) and p90 > 0:
+            raise ParameterError(
+                f"{where}: {what} has median 0 but p90 {p90}; a lognormal needs a median > 0"
+            )
+        return False, 0.0
+    if p90 < median:
+        raise ParameterError(f"{where}: {what} p90 {p90} is below the median {median}")
+    sigma = lognormal_sigma(median, p90)
+    return sigma > 0, sigma
+
+
+def _leg_key(leg: Any) -> tuple[Any, ...]:
+    """What a leg is, whatever route it belongs to: its kind, link, places and services."""
+    return (
+        leg.kind,
+        leg.link_id,
+        leg.from_id,
+        leg.to_id,
+        leg.service,
+        leg.to_service,
+        leg.transfer_kind,
+    )
+
+
+def _standing_usd_per_h(
+    route: Route, row: RiskRow, cargo: Cargo, place_kinds: Mapping[str, str]
+) -> float:
+    """USD per hour of standing charges while the disruption of ``row`` holds the cargo: the
+    charges of the first leg that meets the row, as :func:`corridors.closure_choice`."""
+    from .closures import WAIT_CHARGES
+
+    mode, in_port = "sea", False
+    for leg in route.steps:
+        if row.scope == "place":
+            hit = row.ref in (leg.from_id, leg.to_id)
+        elif row.scope == "link":
+            hit = leg.link_id == row.ref
+        elif row.scope == "passage":
+            hit = row.ref in leg.passages
+        else:
+            hit = row.ref in str(leg.country).split("-")
+        if not hit:
+            continue
+        mode = leg.mode if leg.kind != "transfer" else str(leg.to_service).split("-")[0]
+        if row.scope == "place":
+            in_port = place_kinds.get(row.ref) == "port"
+        break
+    per_day, _ = WAIT_CHARGES.per_day(cargo, mode, in_port)
+    return per_day / HOURS_PER_DAY
+
+
+def _plan(
+    route: Route,
+    cargo: Cargo,
+    rows: Mapping[tuple[str, str], RiskRow] | None,
+    place_kinds: Mapping[str, str] | None = None,
+) -> _Plan:
+    headways: list[float] = []
+    wait_keys: list[tuple[Any, ...]] = []
+    terms: dict[str, list[tuple[float, float, tuple[Any, ...]]]] = {g: [] for g in _GROUPS}
+    base_parts: list[float] = []
+    det = dict.fromkeys(("running", "waiting", "border", "transfer", "terminal"), 0.0)
+    running: list[float] = []
+    border_fee = 0.0
+    seen: dict[tuple[Any, ...], int] = {}
+    for leg in route.steps:
+        where = f"leg {leg.seq} ({leg.kind} {leg.from_id} -> {leg.to_id})"
+        if not _finite(leg.time_h):
+            raise ParameterError(
+                f"{where}: time_h is {leg.time_h!r}; the route cannot be simulated"
+            )
+        key = _leg_key(leg)
+        seen[key] = seen.get(key, -1) + 1  # a leg met twice on one route: two draws
+        key = (*key, seen[key])
+        stoch = 0.0
+        running.append(leg.running_time_h)
+        headway = leg.headway_h
+        if _finite(headway) and headway > 0 and leg.wait_h > 0:
+            headways.append(float(headway))
+            wait_keys.append(("wait", *key))
+            stoch += leg.wait_h
+        else:
+            det["waiting"] += leg.wait_h
+        for group, med, p90 in (
+            ("border", leg.dwell_h, leg.dwell_p90_h),
+            ("transfer", leg.transfer_time_h, leg.transfer_p90_h),
+            ("terminal", leg.terminal_time_h, leg.terminal_p90_h),
+        ):
+            is_random, sigma = _spread(float(med), float(p90), group + " time", where)
+            if is_random:
+                terms[group].append((float(med), sigma, (group, *key)))
+                stoch += med
+            else:
+                det[group] += med
+        if leg.kind == "border" and _finite(leg.fee_usd):
+            border_fee += leg.fee_usd
+        base_parts.append(leg.time_h - stoch if stoch else leg.time_h)
+    det["running"] = math.fsum(running)
+    disrupt = [r for r in rows_for_route(rows, route) if r.has_disruption] if rows else []
+    ordered = [t for g in _GROUPS for t in terms[g]]
+    n_b, n_t = len(terms["border"]), len(terms["transfer"])
+    return _Plan(
+        base_h=math.fsum(base_parts),
+        time_h=route.time_h,
+        cost_usd=route.cost_usd,
+        time_value_usd_per_h=float(cargo.time_value_usd_per_h),
+        headways=np.asarray(headways, dtype=float),
+        wait_keys=tuple(wait_keys),
+        medians=np.asarray([m for m, _, _ in ordered], dtype=float),
+        sigmas=np.asarray([s for _, s, _ in ordered], dtype=float),
+        term_keys=tuple(k for _, _, k in ordered),
+        group_ends=(n_b, n_b + n_t, len(ordered)),
+        disruption_keys=tuple((r.scope, r.ref) for r in disrupt),
+        d_prob=np.asarray([r.prob for r in disrupt], dtype=float),
+        d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
+        d_sigma=np.asarray([r.sigma for r in disrupt], dtype=float),
+        standing_usd_per_h=np.asarray(
+            [_standing_usd_per_h(route, r, cargo, place_kinds or {}) for r in disrupt], dtype=float
+        ),
+        det_split=det,
+        distance_km=route.distance_km,
+        border_fee_usd=border_fee,
+    )
