@@ -107,6 +107,25 @@ def test_modules_stay_readable_in_size() -> None:
     assert not big, f"modules over {MAX_MODULE_LINES} lines: {big}"
 
 
+MAX_FUNCTION_LINES = 80
+
+
+def test_functions_stay_readable_in_length() -> None:
+    """No function body over 80 lines (counted from the first statement after the
+    docstring)."""
+    long = {}
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = node.body[0]
+                doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                start = first.end_lineno + 1 if doc else first.lineno
+                n = node.end_lineno - start + 1
+                if n > MAX_FUNCTION_LINES:
+                    long[f"{_module_name(path)}.{node.name}"] = n
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
 @pytest.mark.parametrize("old", sorted(MOVED))
 def test_old_module_paths_resolve_with_a_future_warning(old: str) -> None:
     module = importlib.import_module(f"corridors.{old}")

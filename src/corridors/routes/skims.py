@@ -27,7 +27,7 @@ from scipy.sparse import csgraph
 
 from ..costs.cargo import Cargo
 from ..engine.checks import check_limit, check_names, check_network
-from ..engine.query import make_query
+from ..engine.query import Query, make_query
 from ..engine.solver import _Solver
 from ..engine.topology import LOAD, TRANSFER, UNLOAD, Topology, topology
 from ..engine.weights import check_weights, weights
@@ -97,24 +97,8 @@ def route_matrix(
     >>> bool((df["time_h"] > 0).all())
     True
     """
-    check_network(net)
-    check_names(origins, "origins")
-    check_names(destinations, "destinations")
-    if origins is None or destinations is None:
-        raise ParameterTypeError(
-            "route_matrix needs origins and destinations (a place or a list of places), got None"
-        )
-    o_ids = [net.place_id(p) for p in _as_list(origins)]
-    d_ids = [net.place_id(p) for p in _as_list(destinations)]
-    check_limit(
-        len(o_ids) * len(d_ids),
-        MAX_PAIRS,
-        "origins x destinations",
-        "split the matrix into blocks of origins",
-    )
+    o_ids, d_ids = _pair_ids(net, origins, destinations)
     everything = list(dict.fromkeys(o_ids + d_ids))
-    if len(everything) < 2:
-        raise ParameterError("route_matrix needs at least two different places")
     # any two different places make the query: the masks' other rules do not depend on them
     q = make_query(
         net,
@@ -139,9 +123,46 @@ def route_matrix(
     unloads = (etype == UNLOAD) & np.isin(topo.dst, d_gates)
     graph_mask = shared & (etype != UNLOAD) & ((etype != LOAD) | loads)
     check_weights(w, q.minimize, graph_mask | (shared & unloads), net.name)
-    is_transfer = etype == TRANSFER
-    # the last two edges into each destination gate: an edge that is not a change of mode or
-    # gauge at the destination (route never changes there), then the unloading edge
+    ends = _destination_ends(topo, shared, unloads)
+    rows: list[dict[str, Any]] = []
+    for o, og in zip(o_ids, o_gates.tolist()):
+        rows += _origin_rows(solver, q, graph_mask, shared, ends, o, og, d_ids, d_gates.tolist())
+    out = pd.DataFrame(rows, columns=list(SKIM_COLUMNS))
+    out["transfers"] = out["transfers"].astype("Int64")
+    out["simple"] = out["simple"].astype(bool)
+    return out
+
+
+def _pair_ids(
+    net: Network, origins: str | Iterable[str], destinations: str | Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """Place ids of the origins and destinations, checked (types, names, the pair limit)."""
+    check_network(net)
+    check_names(origins, "origins")
+    check_names(destinations, "destinations")
+    if origins is None or destinations is None:
+        raise ParameterTypeError(
+            "route_matrix needs origins and destinations (a place or a list of places), got None"
+        )
+    o_ids = [net.place_id(p) for p in _as_list(origins)]
+    d_ids = [net.place_id(p) for p in _as_list(destinations)]
+    check_limit(
+        len(o_ids) * len(d_ids),
+        MAX_PAIRS,
+        "origins x destinations",
+        "split the matrix into blocks of origins",
+    )
+    if len(set(o_ids) | set(d_ids)) < 2:
+        raise ParameterError("route_matrix needs at least two different places")
+    return o_ids, d_ids
+
+
+def _destination_ends(
+    topo: Topology, shared: np.ndarray, unloads: np.ndarray
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per destination gate, the last two edges into it: an edge that is not a change of
+    mode or gauge at the destination (route never changes there), then the unloading edge."""
+    etype, is_transfer = topo.etype, topo.etype == TRANSFER
     ends: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     by_head = np.argsort(topo.dst, kind="stable")
     heads = topo.dst[by_head]
@@ -152,63 +173,79 @@ def route_matrix(
         f = f[shared[f] & ~is_transfer[f] & (etype[f] != UNLOAD)]
         fs, es = ends.get(int(topo.dst[e]), (np.empty(0, np.int64), np.empty(0, np.int64)))
         ends[int(topo.dst[e])] = (np.append(fs, f), np.append(es, np.full(len(f), e)))
-    rows: list[dict[str, Any]] = []
-    for o, og in zip(o_ids, o_gates.tolist()):
-        oi = topo.place_index[o]
-        # per origin, as route has it: loading only here, no change of mode at the origin,
-        # and (a booked departure) no wait for the first departure from it
-        q_o = dataclasses.replace(q, origin=o)
-        weight = np.where(shared, solver.objective(q_o), 0.0)
-        crit = {name: solver.query_array(q_o, name) for name in CRITERIA}
-        mask_o = graph_mask & ((etype != LOAD) | (topo.src == og))
-        mask_o &= ~is_transfer | (topo.src_place != oi)
-        matrix, entry_edge = _csr_with_edges(topo, weight, mask_o)
-        keys = _entry_keys(matrix)
-        dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
-        pred_list: list[int] | None = None
-        for d, dg in zip(d_ids, d_gates.tolist()):
-            row: dict[str, Any] = {
-                "origin": o,
-                "destination": d,
-                "objective": math.nan,
-                **dict.fromkeys(CRITERIA, math.nan),
-                "transfers": math.nan,
-                "simple": False,
-            }
-            pair = ends.get(dg)
-            if o == d or pair is None:
-                rows.append(row)
-                continue
-            fs, es = pair
-            ok = mask_o[fs]
-            fs, es = fs[ok], es[ok]
-            totals = dist[topo.src[fs]] + weight[fs] + weight[es]
-            if not len(totals) or not math.isfinite(float(totals.min())):
-                rows.append(row)
-                continue
-            best = int(np.argmin(totals))
-            if pred_list is None:
-                pred_list = pred.tolist()
-            nodes = [int(topo.src[fs[best]])]
-            while nodes[-1] != og:
-                nodes.append(pred_list[nodes[-1]])
-            nodes.reverse()
-            pos = np.searchsorted(
-                keys,
-                np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
-                + np.asarray(nodes[1:], dtype=np.int64),
-            )
-            path = np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(np.int64)
-            row["objective"] = math.fsum(weight[path].tolist())
-            for name in CRITERIA:
-                row[name] = math.fsum(crit[name][path].tolist())
-            row["transfers"] = int(is_transfer[path].sum())
-            row["simple"] = _simple(topo, path)
-            rows.append(row)
-    out = pd.DataFrame(rows, columns=list(SKIM_COLUMNS))
-    out["transfers"] = out["transfers"].astype("Int64")
-    out["simple"] = out["simple"].astype(bool)
-    return out
+    return ends
+
+
+def _empty_row(o: str, d: str) -> dict[str, Any]:
+    return {
+        "origin": o,
+        "destination": d,
+        "objective": math.nan,
+        **dict.fromkeys(CRITERIA, math.nan),
+        "transfers": math.nan,
+        "simple": False,
+    }
+
+
+def _origin_rows(
+    solver: _Solver,
+    q: Query,
+    graph_mask: np.ndarray,
+    shared: np.ndarray,
+    ends: dict[int, tuple[np.ndarray, np.ndarray]],
+    o: str,
+    og: int,
+    d_ids: list[str],
+    d_gates: list[int],
+) -> list[dict[str, Any]]:
+    """The skim rows of one origin: one compiled Dijkstra, then each destination's best
+    last two edges and the criteria summed along the path."""
+    topo = solver.topo
+    etype, is_transfer = topo.etype, topo.etype == TRANSFER
+    oi = topo.place_index[o]
+    # per origin, as route has it: loading only here, no change of mode at the origin,
+    # and (a booked departure) no wait for the first departure from it
+    q_o = dataclasses.replace(q, origin=o)
+    weight = np.where(shared, solver.objective(q_o), 0.0)
+    crit = {name: solver.query_array(q_o, name) for name in CRITERIA}
+    mask_o = graph_mask & ((etype != LOAD) | (topo.src == og))
+    mask_o &= ~is_transfer | (topo.src_place != oi)
+    matrix, entry_edge = _csr_with_edges(topo, weight, mask_o)
+    keys = _entry_keys(matrix)
+    dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
+    pred_list: list[int] | None = None
+    rows = []
+    for d, dg in zip(d_ids, d_gates):
+        row = _empty_row(o, d)
+        rows.append(row)
+        pair = ends.get(dg)
+        if o == d or pair is None:
+            continue
+        fs, es = pair
+        ok = mask_o[fs]
+        fs, es = fs[ok], es[ok]
+        totals = dist[topo.src[fs]] + weight[fs] + weight[es]
+        if not len(totals) or not math.isfinite(float(totals.min())):
+            continue
+        best = int(np.argmin(totals))
+        if pred_list is None:
+            pred_list = pred.tolist()
+        nodes = [int(topo.src[fs[best]])]
+        while nodes[-1] != og:
+            nodes.append(pred_list[nodes[-1]])
+        nodes.reverse()
+        pos = np.searchsorted(
+            keys,
+            np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
+            + np.asarray(nodes[1:], dtype=np.int64),
+        )
+        path = np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(np.int64)
+        row["objective"] = math.fsum(weight[path].tolist())
+        for name in CRITERIA:
+            row[name] = math.fsum(crit[name][path].tolist())
+        row["transfers"] = int(is_transfer[path].sum())
+        row["simple"] = _simple(topo, path)
+    return rows
 
 
 def _as_list(v: str | Iterable[str]) -> list[str]:
