@@ -193,3 +193,18 @@ def test_old_module_paths_do_not_shadow_the_functions_of_the_same_name() -> None
     for old in sorted(MOVED):
         importlib.import_module(f"corridors.{old}")
     assert callable(cor.pareto) and callable(cor.simulate) and callable(cor.criticality)
+
+
+def test_every_public_verb_has_a_doctested_example() -> None:
+    """numpydoc Examples (run by --doctest-modules) on every public function of corridors
+    and on its main classes."""
+    import inspect
+
+    main_classes = {"Network", "Route", "Scenario", "Cargo"}
+    missing = [
+        name
+        for name in cor.__all__
+        if (inspect.isfunction(getattr(cor, name)) or name in main_classes)
+        and "Examples\n" not in (inspect.getdoc(getattr(cor, name)) or "")
+    ]
+    assert not missing, f"no Examples section: {missing}"

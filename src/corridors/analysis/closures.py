@@ -251,6 +251,14 @@ def closure_choice(
         For negative days or unknown closed items.
     NoRouteError
         When there is no planned route at all.
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> choice = cor.closure_choice(net, "Karachi", "Kabul", closed="Torkham", days=10)
+    >>> choice.affected, choice.winner in ("wait", "divert")
+    (True, True)
     """
     names, days, cargo, charges = _checked_args(
         net, closed, days, minimize, cargo, charges, constraints

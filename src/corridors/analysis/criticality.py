@@ -427,6 +427,16 @@ def criticality(
     ------
     ParameterError
         For a bad ``shipments_per_year``, or ``items`` the network does not know.
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> df = cor.criticality(net, cor.route(net, "Karachi", "Tashkent"))
+    >>> list(df.columns[:3])
+    ['rank', 'item_kind', 'item']
+    >>> bool(df["rank"].is_monotonic_increasing)
+    True
     """
     if (
         isinstance(shipments_per_year, bool)
@@ -598,6 +608,14 @@ def corridor_criticality(
     ------
     ValidationError, ParameterError
         As :func:`corridors.analysis.compare.compare` and :func:`criticality`.
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> df = cor.corridor_criticality(net, cor.Scenario.baseline(), od=[("Karachi", "Kabul")])
+    >>> set(df["scenario"])
+    {'baseline'}
     """
     from .compare import _compare
 

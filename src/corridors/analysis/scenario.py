@@ -99,6 +99,18 @@ class Scenario:
         Routes per origin-destination pair (materially different alternatives).
     file : str, optional
         File the scenario was read from (for messages).
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> closed = cor.Scenario.from_dict(
+    ...     {"name": "torkham-closed", "closures": [{"crossing": "Torkham", "days": 30}]}
+    ... )
+    >>> closed.apply(net) is net
+    False
+    >>> cor.Scenario.from_dict(closed.to_dict()) == closed
+    True
     """
 
     name: str = "baseline"

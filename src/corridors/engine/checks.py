@@ -14,7 +14,9 @@ import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..costs.cargo import Cargo
 from ..errors import ParameterError, ParameterTypeError, RequestTooLargeError
+from ..model.network import Network
 
 __all__ = [
     "MAX_K",
@@ -47,8 +49,6 @@ def _type_name(v: Any) -> str:
 
 def check_network(net: Any, arg: str = "net") -> None:
     """``net`` must be a :class:`~corridors.model.network.Network`."""
-    from ..model.network import Network
-
     if not isinstance(net, Network):
         raise ParameterTypeError(
             f"{arg} must be a corridors Network (from load_network or "
@@ -150,8 +150,6 @@ def check_bool(v: Any, arg: str, *, optional: bool = False) -> bool | None:
 def check_cargo(v: Any, arg: str = "cargo") -> Any:
     """None, a :class:`~corridors.costs.Cargo`, or a cargo string (``20ft``, ``40ft``,
     ``tonne``, ``<N>t``) parsed with :meth:`Cargo.parse`."""
-    from ..costs.cargo import Cargo
-
     if v is None or isinstance(v, Cargo):
         return v
     if isinstance(v, str):

@@ -180,6 +180,13 @@ class Network:
         Name, description, currency year and version (``network.toml``).
     sources : dict
         Bibliography: source id -> citation text (``SOURCES.md``).
+
+    Examples
+    --------
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> net.place_id("Karachi"), net.place_id("karachi port")
+    ('karachi', 'karachi_port')
     """
 
     def __init__(

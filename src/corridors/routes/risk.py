@@ -137,6 +137,17 @@ def route_risk(
     ParameterError
         For invalid risk rows (every bad row named), an unknown policy or a surcharge
         outside [0, 100].
+
+    Examples
+    --------
+    >>> import math
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> risk = cor.route_risk(net, cor.route(net, "Karachi", "Tashkent"))
+    >>> math.isclose(
+    ...     risk.risk_usd, risk.security_usd + risk.sanctions_usd + risk.expected_delay_cost_usd
+    ... )
+    True
     """
     cargo = cargo if cargo is not None else route.query.cargo
     pol = _policy(sanctions, surcharge_pct)

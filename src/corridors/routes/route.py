@@ -88,6 +88,19 @@ class Route:
         The query that produced the route.
     objective : float
         Value of the objective that was minimized.
+
+    Examples
+    --------
+    >>> import math
+    >>> import corridors as cor
+    >>> net = cor.load_network()
+    >>> r = cor.route(net, "Karachi", "Moscow")
+    >>> r.origin, r.destination
+    ('karachi', 'moscow')
+    >>> math.isclose(r.cost_usd, sum(leg.cost_usd for leg in r.steps))
+    True
+    >>> sorted(r.time_split())
+    ['border', 'running', 'terminal', 'transfer', 'waiting']
     """
 
     steps: tuple[Leg, ...]
