@@ -546,7 +546,6 @@ MOVED: dict[str, dict[str, str]] = {
         "_plan": "analysis.simulate_plan",
         "_plans": "analysis.simulate",
         "_progress_bar": "analysis.simulate",
-        "_risk_network": "analysis.simulate",
         "_spread": "analysis.simulate_plan",
         "_standing_usd_per_h": "analysis.simulate_plan",
         "add_cli": "cli.simulate",

@@ -269,36 +269,6 @@ class SimulationResult:
 # --------------------------------------------------------------------------------------------
 
 
-def _risk_network(routes: Sequence[Route], net: Network | None) -> Network:
-    """The network whose risk table applies: ``net``, else the bundled network the routes
-    name, after checking that it holds their links with the same lengths."""
-    if net is not None:
-        return net
-    from ..model.io import bundled_networks, load_network
-
-    names = {r.network for r in routes}
-    if len(names) == 1 and (name := names.pop()) in bundled_networks():
-        cand = load_network(name)
-        links = cand._links
-        for r in routes:
-            for leg in r.steps:
-                if leg.link_id is None:
-                    continue
-                if leg.link_id not in links.index or not math.isclose(
-                    float(links.at[leg.link_id, "distance_km"]), leg.distance_km, rel_tol=1e-9
-                ):
-                    raise ParameterError(
-                        f"the routes name network {name!r} but link {leg.link_id!r} differs "
-                        "from the bundled one; pass net= (the network the routes were found "
-                        "on) or disruptions=False"
-                    )
-        return cand
-    raise ParameterError(
-        "simulate needs the network the routes were found on for their "
-        "disruption risk: pass net=, or disruptions=False"
-    )
-
-
 def _plans(
     routes: Sequence[Route],
     net: Network | Sequence[Network] | None,
@@ -307,8 +277,8 @@ def _plans(
 ) -> list[_Plan]:
     """The plan of every route, with the risk rows of its own network."""
     if net is None or isinstance(net, Network):
-        one = _risk_network(routes, net) if disruptions else None
-        nets: list[Network | None] = [one] * len(routes)
+        # without a network, each route's own risk rows and place kinds (found with it)
+        nets: list[Network | None] = [net] * len(routes)
     else:
         nets = list(net)
         if len(nets) != len(routes) or not all(isinstance(n, Network) for n in nets):
@@ -328,6 +298,9 @@ def _plans(
                 kinds_by_net[id(n)] = {str(k): str(v) for k, v in n._places["kind"].items()}
             rows = by_net[id(n)]
             kinds = kinds_by_net[id(n)]
+        elif disruptions:
+            rows = {(row.scope, row.ref): row for row in r.risk_rows}
+            kinds = dict(r.place_kinds)
         plans.append(_plan(r, cargo if cargo is not None else r.query.cargo, rows, kinds))
     return plans
 
@@ -382,11 +355,11 @@ def simulate(
         Show a tqdm bar (if tqdm is installed). Default: only for at least
         :data:`PROGRESS_MIN_RUNS` runs on an interactive terminal.
     net : Network or sequence of Network, optional
-        The network the routes were found on (its risk table gives the disruptions), or one
-        network per route (routes of different scenarios). Default: the bundled network the
-        routes name, if they name one.
+        A network (or one per route) whose risk table gives the disruptions instead of the
+        risk rows each route carries from the network it was found on (the default; no file
+        is read).
     disruptions : bool, default True
-        Draw disruptions from the risk table; False leaves them out (and needs no network).
+        Draw disruptions from the risk rows; False leaves them out.
     common_draws : bool, default False
         Share every draw among the routes that meet the same term (the same wait, border
         dwell, transfer, terminal or disruption; see the module docstring): common random

@@ -48,8 +48,16 @@ def build_route(solver: _Solver, q: Query, found: tuple[float, list[int]]) -> Ro
     )
     from ..costs.risk import risk_rows
 
-    regimes = sorted({g for row in rows_for_route(risk_rows(net), r) for g in row.sanctions})
-    return replace(r, sanctions_regimes=tuple(regimes))
+    rows = tuple(rows_for_route(risk_rows(net), r))
+    regimes = sorted({g for row in rows for g in row.sanctions})
+    kinds = net._places["kind"]
+    visited = dict.fromkeys(p for leg in steps for p in (leg.from_id, leg.to_id))
+    return replace(
+        r,
+        sanctions_regimes=tuple(regimes),
+        risk_rows=rows,
+        place_kinds=tuple((p, str(kinds.at[p])) for p in visited),
+    )
 
 
 def _leg(

@@ -8,6 +8,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from ..costs.risk import RiskRow
 from ..engine.query import Query
 
 __all__ = ["Leg", "Route"]
@@ -109,6 +110,11 @@ class Route:
     objective: float
     port_area_of: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     sanctions_regimes: tuple[str, ...] = field(default=(), compare=False)
+    #: the risk rows of the route's network that apply to it, in the order it meets them,
+    #: and the kind of each place it visits: what simulate needs besides the legs, so that a
+    #: route is simulated without its network
+    risk_rows: tuple[RiskRow, ...] = field(default=(), repr=False, compare=False)
+    place_kinds: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     # ---- totals (always the sum of the legs) ----------------------------------------------
 
