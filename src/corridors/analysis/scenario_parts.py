@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..costs.risk import SANCTIONS_POLICIES as SANCTIONS_POLICIES
+from ..engine.topology import OBJECTIVE_ALIASES, OBJECTIVES
 from ..errors import (
     ParameterError,
 )
@@ -38,7 +40,6 @@ breaks, port handling, mode changes; not terminal loading and unloading)."""
 SANCTIONS_REGIMES = ("US", "EU", "UN", "UK")
 """Regimes named in ``risk.csv`` ``sanctions``; ``*`` in a policy means every regime."""
 
-SANCTIONS_POLICIES = ("ignore", "surcharge", "avoid")
 
 SCENARIO_KEYS = (
     "name",
@@ -86,16 +87,7 @@ RISK_VALUE_KEYS = (
     "notes",
 )
 NEW_LINK_KEYS = tuple(f.name for f in LINK_FIELDS) + ("coordinates",)
-OBJECTIVE_WORDS = (
-    "distance_km",
-    "time_h",
-    "cost_usd",
-    "generalized",
-    "risk",
-    "distance",
-    "time",
-    "cost",
-)
+OBJECTIVE_WORDS = (*OBJECTIVES, *OBJECTIVE_ALIASES)  # one vocabulary: engine.topology
 _CARGO_RE = re.compile(r"^(20ft|40ft|tonne|\d+(\.\d+)?t)$")
 
 

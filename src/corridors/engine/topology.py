@@ -688,19 +688,23 @@ TIE_BREAK = {
 }
 
 
+OBJECTIVE_ALIASES = {
+    "distance": "distance_km",
+    "km": "distance_km",
+    "time": "time_h",
+    "cost": "cost_usd",
+    "money": "cost_usd",
+    "generalised": "generalized",
+    "generalized_usd": "generalized",
+    "risk_usd": "risk",
+}
+"""The words a user may write for an objective (Python, the command line and scenario
+files alike) and the objective each means."""
+
+
 def objective_name(minimize: str) -> str:
     """Canonical objective name from a user's word (``cost`` -> ``cost_usd``)."""
-    aliases = {
-        "distance": "distance_km",
-        "km": "distance_km",
-        "time": "time_h",
-        "cost": "cost_usd",
-        "money": "cost_usd",
-        "generalised": "generalized",
-        "generalized_usd": "generalized",
-        "risk_usd": "risk",
-    }
-    name = aliases.get(minimize, minimize)
+    name = OBJECTIVE_ALIASES.get(minimize, minimize)
     if name not in OBJECTIVES:
         raise ParameterError(
             f"unknown objective {minimize!r}; allowed: "
