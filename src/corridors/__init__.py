@@ -7,17 +7,16 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 # Old module paths that share a name with a function of the package (corridors.pareto,
-# corridors.simulate, corridors.criticality) are imported first, so that the functions below
-# bind last and a later "import corridors.pareto" does not replace the function.
+# corridors.simulate, corridors.criticality) are loaded now and their names removed from the
+# package, so that a later "import corridors.pareto" cannot replace the function, which
+# __getattr__ below gives.
 from . import criticality as _criticality_module  # noqa: F401
 from . import pareto as _pareto_module  # noqa: F401
 from . import simulate as _simulate_module  # noqa: F401
-from .analysis.closures import ClosureChoice, closure_choice
-from .analysis.compare import compare
-from .analysis.criticality import corridor_criticality, criticality
-from .analysis.scenario import Scenario
-from .analysis.simulate import SimulationResult, simulate
 from .costs.cargo import Cargo
 from .errors import (
     AmbiguousPlaceError,
@@ -35,13 +34,43 @@ from .errors import (
 )
 from .model.io import bundled_networks, load_network, read_network, write_network
 from .model.network import Link, Network, Place
-from .routes.pareto import pareto
 from .routes.risk import RouteRisk, route_risk
 from .routes.route import Leg, Route
 from .routes.routing import alternatives, route
-from .routes.skims import route_matrix
+
+for _name in ("criticality", "pareto", "simulate"):
+    globals().pop(_name, None)
+del _name
 
 __version__ = "0.1.0"
+
+# Analysis verbs load on first use, so that "import corridors" stays light (issue 18).
+_LAZY = {
+    "ClosureChoice": "analysis.closures",
+    "closure_choice": "analysis.closures",
+    "compare": "analysis.compare",
+    "corridor_criticality": "analysis.criticality",
+    "criticality": "analysis.criticality",
+    "Scenario": "analysis.scenario",
+    "SimulationResult": "analysis.simulate",
+    "simulate": "analysis.simulate",
+    "pareto": "routes.pareto",
+    "route_matrix": "routes.skims",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'corridors' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"corridors.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AmbiguousPlaceError",
