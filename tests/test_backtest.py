@@ -446,3 +446,40 @@ def test_bundled_band_is_ordered_and_seeded(bundled: corridors.Network) -> None:
     assert len(ok) and (ok["model_p10_days"] <= ok["model_p50_days"]).all()
     assert (ok["model_p50_days"] <= ok["model_p90_days"]).all()
     assert a["model_p90_days"].equals(b["model_p90_days"])
+
+
+def test_a_cost_only_journey_is_judged_on_money_only(tmp_path: Path) -> None:
+    """A tariff quote with no published time: days empty, USD given; the row counts for the
+    USD figures and not for the days or the band."""
+    net = rf.override_net(time_h=48.0)
+    p = _write(
+        tmp_path,
+        _row(id="timed", observed_days_min=1, observed_days_max=3),
+        _row(
+            id="quote",
+            observed_days_min=None,
+            observed_days_max=None,
+            observed_usd_min=150,
+            observed_usd_max=250,
+        ),
+    )
+    df = backtest(net, read_journeys(p, net=net), simulate_runs=200).set_index("id")
+    assert math.isnan(df.loc["quote", "error_days"])
+    assert df.loc["quote", "error_usd"] == 0.0
+    assert pd.isna(df.loc["quote", "within_band_days"])
+    summary = backtest_summary(df.reset_index())
+    assert summary["usd_journeys"] == 1 and summary["band_journeys"] == 1
+
+
+def test_a_journey_needs_days_or_usd_and_both_bounds(tmp_path: Path) -> None:
+    net = rf.override_net(time_h=48.0)
+    p = _write(
+        tmp_path,
+        _row(id="nothing", observed_days_min=None, observed_days_max=None),
+        _row(id="half", observed_days_min=2, observed_days_max=None),
+    )
+    with pytest.raises(ValidationError) as err:
+        read_journeys(p, net=net)
+    text = str(err.value)
+    assert "give the observed days (min and max), the USD, or both" in text
+    assert "give both day bounds" in text

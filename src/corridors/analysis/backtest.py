@@ -299,7 +299,7 @@ def backtest(
         result = _route_journey(net, j, row, minimize, cargo, accepts_cross_at)
         if result is not None:
             _model_figures(row, result, j)
-            if simulate_runs:
+            if simulate_runs and not math.isnan(row["observed_days_min"]):
                 _simulated_band(row, result, net, int(simulate_runs), int(seed) * 1_000 + pos)
         else:
             row.update(

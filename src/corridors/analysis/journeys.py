@@ -78,6 +78,9 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "source",
     "confidence",
 )
+#: Required columns whose value may be empty: a journey with a published cost and no time
+#: (a tariff quote) leaves its days empty; every row has days, USD or both.
+OPTIONAL_VALUES: tuple[str, ...] = ("observed_days_min", "observed_days_max")
 CONFIDENCE_LEVELS: tuple[str, ...] = ("measured", "approx", "assumed")
 CARGO_SIZES: tuple[str, ...] = ("20ft", "40ft")
 
@@ -345,7 +348,7 @@ def _check_journey(
 def _check_required_and_id(text: dict[str, str], n: int, seen: dict[str, int], bad: _Bad) -> None:
     """Every required value filled in; the id a slug no earlier row has."""
     for col in REQUIRED_COLUMNS:
-        if not text[col]:
+        if not text[col] and col not in OPTIONAL_VALUES:
             fix = {
                 "source": "cite the publication: title or URL and year",
                 "id": "give a short slug such as karachi-moscow-rail-2025",
@@ -425,18 +428,22 @@ def _observed_values(text: dict[str, str], bad: _Bad) -> dict[str, float]:
             values[col] = math.nan
         else:
             values[col] = x
+    if not any(text[c] for c in _OBSERVED):
+        bad(
+            "observed_days_min",
+            "missing value; give the observed days (min and max), the USD, or both",
+        )
     for what in ("days", "usd"):
         lo, hi = values[f"observed_{what}_min"], values[f"observed_{what}_max"]
-        if (
-            what == "usd"
-            and (math.isnan(lo) != math.isnan(hi))
-            and (text["observed_usd_min"] or text["observed_usd_max"])
+        if (math.isnan(lo) != math.isnan(hi)) and (
+            text[f"observed_{what}_min"] or text[f"observed_{what}_max"]
         ):
-            missing = "observed_usd_max" if math.isnan(hi) else "observed_usd_min"
+            missing = f"observed_{what}_max" if math.isnan(hi) else f"observed_{what}_min"
             if not text[missing]:
+                unit = "day" if what == "days" else "USD"
                 bad(
                     missing,
-                    "give both USD bounds (equal when one figure is published) or neither",
+                    f"give both {unit} bounds (equal when one figure is published) or neither",
                 )
         if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
             bad(f"observed_{what}_min", f"min {lo:g} is greater than max {hi:g}; swap them")
