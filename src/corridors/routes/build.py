@@ -50,13 +50,16 @@ def build_route(solver: _Solver, q: Query, found: tuple[float, list[int]]) -> Ro
 
     rows = tuple(rows_for_route(risk_rows(net), r))
     regimes = sorted({g for row in rows for g in row.sanctions})
-    kinds = net._places["kind"]
+    kinds = net._cache.get("place_kinds")
+    if kinds is None:
+        kinds = {str(k): str(v) for k, v in net._places["kind"].items()}
+        net._cache["place_kinds"] = kinds
     visited = dict.fromkeys(p for leg in steps for p in (leg.from_id, leg.to_id))
     return replace(
         r,
         sanctions_regimes=tuple(regimes),
         risk_rows=rows,
-        place_kinds=tuple((p, str(kinds.at[p])) for p in visited),
+        place_kinds=tuple((p, kinds[p]) for p in visited),
     )
 
 
