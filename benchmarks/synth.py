@@ -11,6 +11,8 @@ result is valid for :meth:`corridors.Network.from_geodataframes`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -20,7 +22,7 @@ from scipy.spatial import cKDTree
 import corridors as cor
 from corridors.model.schema import geodesic_km
 
-__all__ = ["continental", "COUNTRIES"]
+__all__ = ["continental", "continental_frames", "COUNTRIES"]
 
 COUNTRIES = (
     "PAK",
@@ -64,6 +66,13 @@ LINKS_PER_PLACE = 1.9  # about what k=3 nearest neighbours give after removing d
 
 def continental(n_links: int, seed: int = 7) -> cor.Network:
     """A network of about ``n_links`` links (see the module docstring)."""
+    return cor.Network.from_geodataframes(**continental_frames(n_links, seed))
+
+
+def continental_frames(n_links: int, seed: int = 7) -> dict[str, Any]:
+    """The frames of :func:`continental` as keyword arguments of
+    :meth:`corridors.Network.from_geodataframes` (so the benchmarks time the frames and the
+    network build apart)."""
     rng = np.random.default_rng(seed)
     n = max(int(n_links / LINKS_PER_PLACE), 20)
     lon0, lon1, lat0, lat1 = BOX
@@ -208,15 +217,15 @@ def continental(n_links: int, seed: int = 7) -> cor.Network:
             for m in modes
         ]
     )
-    return cor.Network.from_geodataframes(
-        places,
-        links,
-        tariffs=tariffs,
-        speeds=speeds,
-        crossings=crossings,
-        operations=ops,
-        origin=f"continental-{n_links}",
-    )
+    return {
+        "places": places,
+        "links": links,
+        "tariffs": tariffs,
+        "speeds": speeds,
+        "crossings": crossings,
+        "operations": ops,
+        "origin": f"continental-{n_links}",
+    }
 
 
 def far_pair(net: cor.Network, seed: int = 7) -> tuple[str, str]:
