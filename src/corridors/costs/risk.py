@@ -82,6 +82,7 @@ __all__ = [
     "RiskRow",
     "risk_rows",
     "edge_risk_usd",
+    "edge_risk_coded",
     "lognormal_sigma",
     "lognormal_mean",
     "SANCTIONS_POLICIES",
@@ -276,12 +277,13 @@ def risk_rows(net: Network) -> dict[tuple[str, str], RiskRow]:
     cached = net._cache.get("risk_rows")
     if cached is None:
         cached = parse_risk_table(net._tables.get("risk"))
-        country = net._places["country"].to_dict()
-        from_id = net._links["from_id"].to_dict()
+        # look the few place and link rows up in the indexes (no dict of every link)
+        country = net._places["country"]
+        from_id = net._links["from_id"]
         for key, row in cached.items():
             if row.scope == "place":
                 cached[key] = replace(row, target=str(country.get(row.ref, "")))
-            elif row.scope == "link" and row.ref in from_id:
+            elif row.scope == "link" and row.ref in from_id.index:
                 cached[key] = replace(row, target=str(country.get(from_id[row.ref], "")))
         net._cache["risk_rows"] = cached
     return dict(cached)
@@ -497,20 +499,11 @@ def edge_risk_usd(
             "edge_risk_usd needs sequences of one length per edge, got "
             + ", ".join(f"{k}={v}" for k, v in lengths.items())
         )
-    pol = _policy(sanctions, surcharge_pct)
-    rows = risk_rows(net)
-    value = float(cargo.value_usd)
+    by_scope = _scope_charges(net, cargo, sanctions, surcharge_pct)
     delay = np.zeros(n)
     usd = np.zeros(n)
-    if n == 0 or not rows:
+    if n == 0 or not any(by_scope.values()):
         return delay, usd
-    # per-row values, then per scope: ref -> (delay h, usd)
-    by_scope: dict[str, dict[str, tuple[float, float]]] = {s: {} for s in SCOPES}
-    for (scope, ref), r in rows.items():
-        by_scope[scope][ref] = (
-            r.expected_delay_h,
-            r.security_pct / 100.0 * value + pol.row_usd(r, value),
-        )
 
     def charge(scope: str, refs: pd.Series, where: np.ndarray) -> None:
         table = by_scope[scope]
@@ -545,6 +538,107 @@ def edge_risk_usd(
                 continue
             ids = p.split("|") if isinstance(p, str) else list(p)
             for pid in ids:
+                if pid in table:
+                    delay[i] += table[pid][0]
+                    usd[i] += table[pid][1]
+    return delay, usd
+
+
+def _scope_charges(
+    net: Network,
+    cargo: Cargo,
+    sanctions: str | Mapping[str, str],
+    surcharge_pct: float | Mapping[str, float] | None,
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per scope, ``ref -> (expected delay h, security + sanctions USD)`` of each risk row
+    (the policy is checked even when the table is empty)."""
+    pol = _policy(sanctions, surcharge_pct)
+    value = float(cargo.value_usd)
+    by_scope: dict[str, dict[str, tuple[float, float]]] = {s: {} for s in SCOPES}
+    for (scope, ref), r in risk_rows(net).items():
+        by_scope[scope][ref] = (
+            r.expected_delay_h,
+            r.security_pct / 100.0 * value + pol.row_usd(r, value),
+        )
+    return by_scope
+
+
+def edge_risk_coded(
+    net: Network,
+    cargo: Cargo,
+    *,
+    place_ids: Sequence[str],
+    place_country: Sequence[str],
+    link_ids: Sequence[str],
+    link_passages: Sequence[tuple[str, ...]],
+    src_place: np.ndarray,
+    dst_place: np.ndarray,
+    elink: np.ndarray,
+    starts: np.ndarray,
+    sanctions: str | Mapping[str, str] = "ignore",
+    surcharge_pct: float | Mapping[str, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`edge_risk_usd` for edges given by codes instead of one text per edge.
+
+    ``src_place`` and ``dst_place`` are each edge's place indexes into ``place_ids`` (whose
+    countries are ``place_country``), ``elink`` its link row into ``link_ids`` and
+    ``link_passages`` (-1 for edges that are no link), ``starts`` True on start edges. Each
+    row's charge is looked up once per place, country or link, then gathered per edge; the
+    charges are added in the order of :func:`edge_risk_usd`, so both give the same floats
+    (country entered, origin country, place entered, origin place, link, passages).
+    """
+    n = len(src_place)
+    if not (len(dst_place) == len(elink) == len(starts) == n):
+        raise ParameterError(
+            "edge_risk_coded needs arrays of one length per edge, got "
+            f"src_place={n}, dst_place={len(dst_place)}, elink={len(elink)}, "
+            f"starts={len(starts)}"
+        )
+    by_scope = _scope_charges(net, cargo, sanctions, surcharge_pct)
+    delay = np.zeros(n)
+    usd = np.zeros(n)
+    if n == 0 or not any(by_scope.values()):
+        return delay, usd
+    src_place = np.asarray(src_place, dtype=np.int64)
+    dst_place = np.asarray(dst_place, dtype=np.int64)
+    elink = np.asarray(elink, dtype=np.int64)
+    starts = np.asarray(starts, dtype=bool)
+
+    def per_item(scope: str, refs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        table = by_scope[scope]
+        d = np.zeros(len(refs))
+        u = np.zeros(len(refs))
+        if table:
+            for i, ref in enumerate(refs):
+                hit = table.get(ref)
+                if hit is not None:
+                    d[i], u[i] = hit
+        return d, u
+
+    def charge(values: tuple[np.ndarray, np.ndarray], item: np.ndarray, where: np.ndarray) -> None:
+        if where.any():
+            delay[where] += values[0][item[where]]
+            usd[where] += values[1][item[where]]
+
+    if by_scope["country"]:
+        code, names = pd.factorize(np.asarray(place_country, dtype=object))
+        per_country = per_item("country", [str(c) for c in names])
+        c_src, c_dst = code[src_place], code[dst_place]
+        charge(per_country, c_dst, c_src != c_dst)  # entered on edges between two countries
+        charge(per_country, c_src, starts)  # the origin's country on start edges
+    if by_scope["place"]:
+        per_place = per_item("place", place_ids)
+        charge(per_place, dst_place, src_place != dst_place)  # entered
+        charge(per_place, src_place, starts)  # the origin
+    is_link = elink >= 0
+    if by_scope["link"]:
+        charge(per_item("link", link_ids), elink, is_link)
+    table = by_scope["passage"]
+    if table:
+        has = np.fromiter((bool(p) for p in link_passages), dtype=bool, count=len(link_passages))
+        edges = np.flatnonzero(is_link & has[np.where(is_link, elink, 0)])
+        for i, li in zip(edges.tolist(), elink[edges].tolist()):
+            for pid in link_passages[li]:
                 if pid in table:
                     delay[i] += table[pid][0]
                     usd[i] += table[pid][1]

@@ -523,42 +523,22 @@ def _edge_risk(
     net: Network, topo: Topology, cargo: Cargo, sanctions: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-edge expected disruption delay (h) and security + sanctions money (USD) from the
-    network's risk table (:func:`corridors.costs.risk.edge_risk_usd`): countries and places are
+    network's risk table (:func:`corridors.costs.risk.edge_risk_coded`): countries and places are
     charged on the edge that enters them (and on loading at the origin), links on their link,
     passages on each sea leg that passes them, so a route's sum is its risk."""
-    from ..costs.risk import edge_risk_usd
+    from ..costs.risk import edge_risk_coded
 
-    pc = topo.place_country
-    sp, dp = topo.src_place, topo.dst_place
-    # the country text of each (from country, to country), once per distinct pair
-    code, names = pd.factorize(np.array(pc, dtype=object))
-    width = max(len(names), 1)
-    pair_code, pairs = (
-        pd.factorize(code[sp] * width + code[dp])
-        if len(pc)
-        else (np.zeros(len(sp), dtype=np.int64), np.zeros(0, dtype=np.int64))
-    )
-    pair_text = [
-        names[k // width] if k // width == k % width else f"{names[k // width]}-{names[k % width]}"
-        for k in pairs.tolist()
-    ]
-    countries = np.array(pair_text, dtype=object)[pair_code].tolist() if len(sp) else []
-    # link edges have their link's row in elink, other edges -1: the last item, here "none"
-    elink = topo.elink.tolist()
-    ids_or_none: list[str | None] = [*topo.link_ids, None]
-    passages_or_none: list[tuple[str, ...]] = [*topo.link_passages, ()]
-    link_ids = [ids_or_none[li] for li in elink]
-    passages = [passages_or_none[li] for li in elink]
-    place_ids = np.array(topo.place_ids, dtype=object)
-    return edge_risk_usd(
+    return edge_risk_coded(
         net,
         cargo,
-        countries=countries,
-        places_from=place_ids[sp].tolist() if len(sp) else [],
-        places_to=place_ids[dp].tolist() if len(dp) else [],
-        link_ids=link_ids,
-        passages=passages,
-        starts=(topo.etype == LOAD).tolist(),
+        place_ids=topo.place_ids,
+        place_country=topo.place_country,
+        link_ids=topo.link_ids,
+        link_passages=topo.link_passages,
+        src_place=topo.src_place,
+        dst_place=topo.dst_place,
+        elink=topo.elink,
+        starts=topo.etype == LOAD,
         sanctions=sanctions,
     )
 

@@ -1,0 +1,116 @@
+"""The 10^6-link build works on codes (place, country and link indexes) instead of one Python
+object per edge; each coded path must give exactly what the per-edge path gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import corridors as cor
+from corridors.costs.risk import edge_risk_coded, edge_risk_usd
+from corridors.engine.topology import LOAD, Topology, topology
+
+
+def _risk_per_edge_text(
+    net: cor.Network, topo: Topology, cargo: cor.Cargo, sanctions: object
+) -> tuple[np.ndarray, np.ndarray]:
+    """The per-edge text inputs of :func:`edge_risk_usd` (what the engine passed before)."""
+    pc = topo.place_country
+    sp, dp = topo.src_place, topo.dst_place
+    countries = [pc[a] if pc[a] == pc[b] else f"{pc[a]}-{pc[b]}" for a, b in zip(sp, dp)]
+    ids = [*topo.link_ids, None]
+    passages = [*topo.link_passages, ()]
+    return edge_risk_usd(
+        net,
+        cargo,
+        countries=countries,
+        places_from=[topo.place_ids[p] for p in sp],
+        places_to=[topo.place_ids[p] for p in dp],
+        link_ids=[ids[li] for li in topo.elink],
+        passages=[passages[li] for li in topo.elink],
+        starts=(topo.etype == LOAD).tolist(),
+        sanctions=sanctions,  # type: ignore[arg-type]
+    )
+
+
+def _coded(
+    net: cor.Network, topo: Topology, cargo: cor.Cargo, sanctions: object
+) -> tuple[np.ndarray, np.ndarray]:
+    return edge_risk_coded(
+        net,
+        cargo,
+        place_ids=topo.place_ids,
+        place_country=topo.place_country,
+        link_ids=topo.link_ids,
+        link_passages=topo.link_passages,
+        src_place=topo.src_place,
+        dst_place=topo.dst_place,
+        elink=topo.elink,
+        starts=topo.etype == LOAD,
+        sanctions=sanctions,  # type: ignore[arg-type]
+    )
+
+
+POLICIES = ["ignore", "surcharge", "avoid", {"US": "surcharge", "*:RUS": "avoid"}]
+
+
+@pytest.mark.parametrize("sanctions", POLICIES)
+@pytest.mark.parametrize("cargo", [cor.Cargo(), cor.Cargo.bulk(25.0)])
+def test_edge_risk_coded_equals_per_edge_text_bundled(sanctions: object, cargo: cor.Cargo) -> None:
+    net = cor.load_network()
+    topo = topology(net)
+    d0, u0 = _risk_per_edge_text(net, topo, cargo, sanctions)
+    d1, u1 = _coded(net, topo, cargo, sanctions)
+    assert d1.tobytes() == d0.tobytes()
+    assert u1.tobytes() == u0.tobytes()
+    assert (u1 > 0).any() and (d1 > 0).any()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_edge_risk_coded_equals_per_edge_text_random_tables(seed: int) -> None:
+    """Random subsets of the bundled risk rows (each scope alone, mixed, or none)."""
+    net = cor.load_network()
+    table = net.tables["risk"]
+    rng = np.random.default_rng(seed)
+    keep = rng.uniform(size=len(table)) < rng.uniform(0.1, 0.9)
+    if seed == 0:
+        keep[:] = False
+    sub = net.replace(risk=table[keep].reset_index(drop=True))
+    topo = topology(sub)
+    for sanctions in POLICIES:
+        d0, u0 = _risk_per_edge_text(sub, topo, cor.Cargo(), sanctions)
+        d1, u1 = _coded(sub, topo, cor.Cargo(), sanctions)
+        assert d1.tobytes() == d0.tobytes()
+        assert u1.tobytes() == u0.tobytes()
+
+
+def test_edge_risk_coded_rejects_unequal_lengths() -> None:
+    net = cor.load_network()
+    with pytest.raises(cor.ParameterError, match="one length per edge"):
+        edge_risk_coded(
+            net,
+            cor.Cargo(),
+            place_ids=[],
+            place_country=[],
+            link_ids=[],
+            link_passages=[],
+            src_place=np.zeros(2, dtype=np.int64),
+            dst_place=np.zeros(1, dtype=np.int64),
+            elink=np.zeros(2, dtype=np.int64),
+            starts=np.zeros(2, dtype=bool),
+        )
+
+
+def test_risk_rows_targets_of_place_and_link_rows() -> None:
+    """risk_rows looks place and link rows up in the frames' indexes."""
+    net = cor.load_network()
+    from corridors.costs.risk import risk_rows
+
+    rows = risk_rows(net)
+    places = net.places
+    links = net.links
+    for (scope, ref), row in rows.items():
+        if scope == "place":
+            assert row.target == str(places.at[ref, "country"])
+        elif scope == "link" and ref in links.index:
+            assert row.target == str(places.at[links.at[ref, "from_id"], "country"])
