@@ -471,7 +471,7 @@ def _apply_multiplier(
         _scale(t, sel, ("speed_kmh",), f)
         tables["speeds"] = t
         changed.add("speeds")
-        _scale(links, link_sel, ("speed_kmh",), f)
+        _scale(links, link_sel, ("speed_kmh", "speed_kmh_reverse"), f)
         _scale(links, link_sel, ("time_h",), 1.0 / f)
     if m.dwell != 1.0 or m.fee != 1.0:
         t = tables["crossings"]

@@ -183,6 +183,10 @@ def _running_time(
     (mode, country) pair."""
     nan = float("nan")
     speed_o = links["speed_kmh"].to_numpy(dtype=float)[li]
+    if "speed_kmh_reverse" in links.columns:
+        # a link's own speed against its from -> to direction, where the data gives one
+        rev = links["speed_kmh_reverse"].to_numpy(dtype=float)[li]
+        speed_o = np.where(~topo.eforward[le] & np.isfinite(rev), rev, speed_o)
     # speeds once per distinct (mode, country)
     pair_code, pairs = _codes(mode, ctry)
     table_speed = np.array([cm.speed_kmh(m, c, nan) for m, c in pairs], dtype=float)

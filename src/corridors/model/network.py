@@ -225,6 +225,7 @@ class Network:
         operations: pd.DataFrame | None = None,
         risk: pd.DataFrame | None = None,
         services: pd.DataFrame | None = None,
+        link_rules: pd.DataFrame | None = None,
         meta: Mapping[str, Any] | None = None,
         sources: Mapping[str, str] | None = None,
         origin: str = "<memory>",
@@ -236,7 +237,7 @@ class Network:
         ----------
         places, links : geopandas.GeoDataFrame
             Columns as in ``docs/data-format.md``; EPSG:4326.
-        tariffs, speeds, crossings, operations, risk, services : pandas.DataFrame, optional
+        tariffs, speeds, crossings, operations, risk, services, link_rules : pandas.DataFrame, optional
             Parameter tables.
         meta : dict, optional
             Network metadata (name, description, currency_year, version).
@@ -268,6 +269,7 @@ class Network:
             "operations": operations,
             "risk": risk,
             "services": services,
+            "link_rules": link_rules,
         }
         p, l_, t, problems = prepare_frames(places, links, tables, sources=sources, files=files)
         if problems:
@@ -351,6 +353,7 @@ class Network:
             operations=new_tables.get("operations"),
             risk=new_tables.get("risk"),
             services=new_tables.get("services"),
+            link_rules=new_tables.get("link_rules"),
             meta=self.meta,
             sources=self.sources or None,
             origin=self.origin,

@@ -93,7 +93,7 @@ PASSAGES = (
 CARGO_UNIT_WORDS = ("20ft", "40ft", "tonne")
 DIRECTIONS = ("forward", "reverse")
 RISK_SCOPES = ("country", "place", "link", "passage")
-TABLE_NAMES = ("tariffs", "speeds", "crossings", "operations", "risk", "services")
+TABLE_NAMES = ("tariffs", "speeds", "crossings", "operations", "risk", "services", "link_rules")
 # Modes a scheduled service (services.csv) may run on.
 SERVICE_MODES = ("rail",)
 
@@ -144,6 +144,7 @@ LINK_FIELDS = _fields(
     ("status", "str", True),
     ("year", "int", False),
     ("speed_kmh", "float", False),
+    ("speed_kmh_reverse", "float", False),
     ("time_h", "float", False),
     ("usd_per_teu_km", "float", False),
     ("headway_h", "float", False),
@@ -214,6 +215,18 @@ TABLE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ("status", "str", True),
         *_COMMON,
     ),
+    "link_rules": _fields(
+        ("id", "str", True),
+        ("links", "str", True),
+        ("mode", "str", True),
+        ("open_hours", "str", True),
+        ("driving_day_h", "float", False),
+        ("valid_from", "str", False),
+        ("valid_to", "str", False),
+        ("source", "str", True),
+        ("confidence", "str", False),
+        ("notes", "str", False),
+    ),
     "risk": _fields(
         ("scope", "str", True),
         ("ref", "str", True),
@@ -235,6 +248,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "operations": ("place_id", "from_service", "to_service"),
     "risk": ("scope", "ref"),
     "services": ("id",),
+    "link_rules": ("id",),
 }
 
 

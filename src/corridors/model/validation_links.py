@@ -183,7 +183,7 @@ def _check_link_values(
 ) -> None:
     """A link's numbers (positive), its year (plausible, and given when it is not open yet)
     and, for a border link, two countries at its ends."""
-    for fld in ("distance_km", "speed_kmh", "time_h", "headway_h"):
+    for fld in ("distance_km", "speed_kmh", "speed_kmh_reverse", "time_h", "headway_h"):
         v = getattr(row, fld)
         if v is not None and not math.isnan(v) and v <= 0:
             problems.append(Problem(file, rec, fld, f"must be positive, got {v!r}"))
@@ -277,6 +277,17 @@ def _check_link_geometry(
             )
 
 
+# link columns that must be positive (strict: may be 0 but not negative)
+_POSITIVE_FIELDS = (
+    ("distance_km", False),
+    ("speed_kmh", False),
+    ("speed_kmh_reverse", False),
+    ("time_h", False),
+    ("headway_h", False),
+    ("usd_per_teu_km", True),
+)
+
+
 def _links_to_check(
     links: gpd.GeoDataFrame, known: set[str], country: Mapping[Any, Any], geo: Mapping[str, Any]
 ) -> np.ndarray:
@@ -322,13 +333,7 @@ def _links_to_check(
         flag |= _rows_where(gauge, lambda g: bool(gauges_of(g))) & _rows_where(
             mode, lambda m: m in ("road", "sea", "ferry")
         )
-        for fld, strict in (
-            ("distance_km", False),
-            ("speed_kmh", False),
-            ("time_h", False),
-            ("headway_h", False),
-            ("usd_per_teu_km", True),
-        ):
+        for fld, strict in _POSITIVE_FIELDS:
             col = links[fld]
             if col.dtype != np.float64:
                 return np.arange(n)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .coerce import _record_ids
+from .rules import parse_open_hours, parse_rule_date
 from .schema import (
     DIRECTIONS,
     GAUGES_MM,
@@ -30,6 +31,7 @@ from .schema import (
     TABLE_KEYS,
     _missing,
     parse_gauges,
+    split_list,
 )
 from .validation_common import _ISO3_RE, _check_source, _enum
 
@@ -70,9 +72,89 @@ def validate_table(
             _check_service(row, file, rec, place_ids, links, problems)
         elif name == "risk":
             _check_risk_row(row, file, rec, place_ids, link_rows, problems)
+        elif name == "link_rules":
+            _check_link_rule(row, file, rec, links, link_rows, problems)
     if name == "crossings":
         _check_crossings_complete(table, links, file, problems)
     _check_source(table, names, file, sources, problems)
+
+
+def _check_link_rule(
+    row: _Row,
+    file: str,
+    rec: str,
+    links: pd.DataFrame,
+    link_rows: Mapping[str, int],
+    problems: list[Problem],
+) -> None:
+    """A link_rules row: known links of the rule's mode, open hours ``HH:MM-HH:MM`` or
+    ``closed``, a driving day (0-24 h) for a window, and valid dates in order."""
+    _enum(row["mode"], MODES, file, rec, "mode", problems)
+    ids = split_list(row["links"])
+    if row["links"] is not None and not ids:
+        problems.append(Problem(file, rec, "links", "no link id: give link ids separated by '|'"))
+    for lid in ids:
+        if lid not in link_rows:
+            close = difflib.get_close_matches(lid, list(link_rows), n=3)
+            hint = f"; closest link ids: {', '.join(close)}" if close else ""
+            problems.append(Problem(file, rec, "links", f"unknown link {lid!r}{hint}"))
+        elif row["mode"] is not None and links["mode"].iloc[link_rows[lid]] != row["mode"]:
+            problems.append(
+                Problem(
+                    file,
+                    rec,
+                    "links",
+                    f"link {lid!r} is {links['mode'].iloc[link_rows[lid]]}, not "
+                    f"{row['mode']}: a rule covers links of its own mode (split the rule)",
+                )
+            )
+    window = None
+    if row["open_hours"] is not None:
+        try:
+            window = parse_open_hours(row["open_hours"])
+        except ValueError as err:
+            problems.append(
+                Problem(
+                    file,
+                    rec,
+                    "open_hours",
+                    f"{err}: write the daily opening as 'HH:MM-HH:MM' (e.g. '06:00-18:00', "
+                    "'22:00-06:00' across midnight) or 'closed'",
+                )
+            )
+    dd = row["driving_day_h"]
+    if dd is not None and not math.isnan(dd) and not 0 < dd <= 24:
+        problems.append(
+            Problem(file, rec, "driving_day_h", f"must be more than 0 and at most 24, got {dd!r}")
+        )
+    elif window is not None and (dd is None or math.isnan(dd)):
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "driving_day_h",
+                "a time window needs the hours a day vehicles drive on the link (e.g. 16, "
+                "marked assumed when no source gives it)",
+            )
+        )
+    days: dict[str, Any] = {}
+    for fld in ("valid_from", "valid_to"):
+        v = row[fld]
+        if v is None:
+            continue
+        try:
+            days[fld] = parse_rule_date(v, end=fld == "valid_to")
+        except ValueError as err:
+            problems.append(Problem(file, rec, fld, f"{err}; leave empty for no limit"))
+    if len(days) == 2 and days["valid_to"] < days["valid_from"]:
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "valid_to",
+                f"{row['valid_to']!r} is before valid_from {row['valid_from']!r}",
+            )
+        )
 
 
 def _check_keys(

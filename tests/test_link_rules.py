@@ -1,0 +1,144 @@
+"""Link rules (issue 14): dated closures and daily time windows as a network table
+(link_rules.csv), and direction-specific link speeds (speed_kmh_reverse)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import corridors as cor
+from corridors.errors import ValidationError
+from corridors.model.rules import (
+    link_rules,
+    parse_open_hours,
+    parse_rule_date,
+    reference_day,
+    rules_in_force,
+    window_extra_factor,
+)
+
+N40 = "road_quetta_nushki"
+
+
+@pytest.fixture(scope="module")
+def net() -> cor.Network:
+    return cor.load_network()
+
+
+def _rules(**row: object) -> pd.DataFrame:
+    base = {
+        "id": "test_rule",
+        "links": N40,
+        "mode": "road",
+        "open_hours": "06:00-18:00",
+        "driving_day_h": 16.0,
+        "valid_from": "2025-03-30",
+        "valid_to": "",
+        "source": "p-assumed",
+        "confidence": "assumed",
+        "notes": "",
+    }
+    base.update(row)
+    return pd.DataFrame([base])
+
+
+# ---- parsing -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("06:00-18:00", 12.0),
+        ("22:00-06:00", 8.0),
+        ("23:00-05:00", 6.0),
+        ("00:00-24:00", 24.0),
+        ("closed", None),
+        (" Closed ", None),
+    ],
+)
+def test_open_hours(text: str, hours: float | None) -> None:
+    assert parse_open_hours(text) == hours
+
+
+@pytest.mark.parametrize("text", ["6-18", "06:00-06:00", "25:00-06:00", "night", ""])
+def test_bad_open_hours(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_open_hours(text)
+
+
+def test_dates_and_reference_day() -> None:
+    assert parse_rule_date("2025") == dt.date(2025, 1, 1)
+    assert parse_rule_date("2025", end=True) == dt.date(2025, 12, 31)
+    assert parse_rule_date("2024-02", end=True) == dt.date(2024, 2, 29)
+    assert parse_rule_date("2025-06-10") == dt.date(2025, 6, 10)
+    assert reference_day("2023-08") == dt.date(2023, 8, 15)
+    assert reference_day("2023") == dt.date(2023, 7, 1)
+    assert reference_day("2023-08-02", year=2030) == dt.date(2023, 8, 2)
+    assert reference_day(None, 2030) == dt.date(2030, 7, 1)
+    assert reference_day(None, None, today=dt.date(2026, 1, 2)) == dt.date(2026, 1, 2)
+
+
+def test_window_formula() -> None:
+    # r x D / min(D, w): a 12-h window on a 16-h driving day makes 3 h of running take 4 h
+    assert 3.0 * (1 + window_extra_factor(12.0, 16.0)) == pytest.approx(4.0)
+    assert window_extra_factor(16.0, 16.0) == 0.0
+    assert window_extra_factor(20.0, 16.0) == 0.0
+    assert 1.0 * (1 + window_extra_factor(8.0, 16.0)) == pytest.approx(2.0)
+
+
+# ---- the table: read, validated, written ---------------------------------------------------
+
+
+def test_table_is_read_validated_and_written(net: cor.Network, tmp_path: Path) -> None:
+    with_rules = net.replace(link_rules=_rules())
+    (rule,) = link_rules(with_rules.tables)
+    assert rule.links == (N40,) and rule.open_h == 12.0 and rule.valid_to is None
+    assert rules_in_force((rule,), dt.date(2025, 3, 29)) == ()
+    assert rules_in_force((rule,), dt.date(2025, 3, 30)) == (rule,)
+    out = cor.write_network(with_rules, tmp_path / "net")
+    assert (out / "link_rules.csv").exists()
+    back = cor.read_network(out)
+    assert link_rules(back.tables) == (rule,)
+    # a network without the table has no rules, and writing it leaves no file
+    assert link_rules(net.tables) == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"links": "road_nowhere"}, "links", "unknown link 'road_nowhere'"),
+        ({"links": "rail_saragt_paharat"}, "links", "not road"),
+        ({"open_hours": "dusk-dawn"}, "open_hours", "HH:MM-HH:MM"),
+        ({"driving_day_h": None}, "driving_day_h", "a time window needs"),
+        ({"driving_day_h": 30.0}, "driving_day_h", "at most 24"),
+        ({"valid_from": "2025-13-01"}, "valid_from", "leave empty"),
+        ({"valid_from": "2026-01-01", "valid_to": "2025-12"}, "valid_to", "before valid_from"),
+        ({"mode": "bus"}, "mode", "not allowed"),
+    ],
+)
+def test_validation_names_file_record_and_fix(
+    net: cor.Network, change: dict[str, object], field: str, words: str
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        net.replace(link_rules=_rules(**change))
+    found = [p for p in err.value.problems if p.field == field]
+    assert found, err.value.problems
+    assert "link_rules" in found[0].file and "test_rule" in found[0].record
+    assert words in found[0].message
+
+
+def test_closed_rule_needs_no_driving_day(net: cor.Network) -> None:
+    closed = net.replace(link_rules=_rules(open_hours="closed", driving_day_h=None))
+    (rule,) = link_rules(closed.tables)
+    assert rule.closes
+
+
+def test_speed_kmh_reverse_is_validated(net: cor.Network) -> None:
+    links = net.links
+    links["speed_kmh_reverse"] = links["speed_kmh_reverse"].astype(float)
+    links.loc[N40, "speed_kmh_reverse"] = -3.0
+    with pytest.raises(ValidationError, match="speed_kmh_reverse"):
+        net.replace(links=links)
