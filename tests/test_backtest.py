@@ -483,3 +483,83 @@ def test_a_journey_needs_days_or_usd_and_both_bounds(tmp_path: Path) -> None:
     text = str(err.value)
     assert "give the observed days (min and max), the USD, or both" in text
     assert "give both day bounds" in text
+
+
+# ---- rounding of single published figures ------------------------------------------------
+
+
+def test_rounding_interval_by_hand() -> None:
+    from corridors.analysis.backtest import rounding_interval
+
+    assert rounding_interval(12.0, 12.0, "day") == (11.5, 12.5)
+    assert rounding_interval(7.0, 7.0, "week") == (3.5, 10.5)
+    lo, hi = rounding_interval(32 / 24, 32 / 24, "hour")
+    assert (lo * 24, hi * 24) == pytest.approx((31.5, 32.5))
+    assert rounding_interval(20.0, 25.0, "day") == (20.0, 25.0)  # a range as published
+    assert rounding_interval(12.0, 12.0, "") == (12.0, 12.0)  # no unit: as published
+    with pytest.raises(corridors.ParameterError, match="days_unit"):
+        rounding_interval(12.0, 12.0, "month")
+
+
+@given(
+    x=st.floats(0.5, 60.0, allow_nan=False),
+    unit=st.sampled_from(["hour", "day", "week"]),
+)
+def test_rounding_interval_contains_the_figure_and_spans_one_unit(x: float, unit: str) -> None:
+    from corridors.analysis.backtest import DAYS_UNITS, rounding_interval
+
+    lo, hi = rounding_interval(x, x, unit)
+    assert lo < x < hi
+    assert hi - lo == pytest.approx(DAYS_UNITS[unit])
+
+
+def test_days_unit_is_checked(tmp_path: Path) -> None:
+    net = rf.override_net()
+    p = _write(
+        tmp_path,
+        _row(id="bad-unit", observed_days_min=2, observed_days_max=2, days_unit="month"),
+        _row(id="not-whole", observed_days_min=1.33, observed_days_max=1.33, days_unit="week"),
+        _row(
+            id="no-days",
+            observed_days_min="",
+            observed_days_max="",
+            observed_usd_min=100,
+            observed_usd_max=100,
+            days_unit="day",
+        ),
+        _row(id="hours-ok", observed_days_min=1.3333, observed_days_max=1.3333, days_unit="hour"),
+        _row(id="range-ok", observed_days_min=1, observed_days_max=3, days_unit="day"),
+    )
+    with pytest.raises(ValidationError) as info:
+        read_journeys(p, net=net)
+    got = {(pr.record, pr.field) for pr in info.value.problems}
+    assert got == {("bad-unit", "days_unit"), ("not-whole", "days_unit"), ("no-days", "days_unit")}
+    text = str(info.value)
+    assert "hour, day, week" in text and "whole number" in text
+
+
+def test_backtest_judges_a_single_figure_against_its_rounding(tmp_path: Path) -> None:
+    net = rf.override_net(time_h=62.4)  # the model: 2.6 days
+    p = _write(
+        tmp_path,
+        _row(id="day-unit", observed_days_min=3, observed_days_max=3, days_unit="day"),
+        _row(id="no-unit", observed_days_min=3, observed_days_max=3),
+        _row(id="far", observed_days_min=4, observed_days_max=4, days_unit="day"),
+        _row(id="range", observed_days_min=2.7, observed_days_max=4, days_unit="day"),
+    )
+    df = backtest(net, read_journeys(p, net=net)).set_index("id")
+    assert list(df.reset_index().columns) == list(RESULT_COLUMNS)
+    assert df["model_days"].tolist() == pytest.approx([2.6] * 4)
+    assert df["within_range_days"].tolist() == [False, False, False, False]
+    assert df["within_rounded_days"].tolist() == [True, False, False, False]
+    assert df.loc["day-unit", "rounded_days_min"] == pytest.approx(2.5)
+    assert df.loc["day-unit", "error_days_rounded"] == 0.0
+    assert df.loc["far", "error_days_rounded"] == pytest.approx(-0.9)  # 2.6 - 3.5
+    assert df.loc["range", "error_days_rounded"] == pytest.approx(-0.1)  # as published
+    summary = backtest_summary(df.reset_index())
+    assert summary["within_range_days"] == 0
+    assert summary["within_rounded_days"] == 1
+    assert summary["mean_abs_error_days_rounded"] == pytest.approx((0 + 0.4 + 0.9 + 0.1) / 4)
+    md = backtest_markdown(df.reset_index())
+    assert "| in rounded |" in md and "2.5–3.5" in md
+    assert "0 of 4 journeys as published; 1 of 4 within the rounding interval" in md

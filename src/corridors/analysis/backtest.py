@@ -36,12 +36,14 @@ from ..routes.routing import route
 from .journeys import (  # the journeys file's reader, importable from here as before
     CARGO_SIZES,
     CONFIDENCE_LEVELS,
+    DAYS_UNITS,
     JOURNEY_COLUMNS,
     JOURNEYS_FILE,
     REQUIRED_COLUMNS,
     SPANS,
     journeys_path,
     read_journeys,
+    rounding_interval,
 )
 
 __all__ = [
@@ -49,12 +51,14 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "CONFIDENCE_LEVELS",
     "CARGO_SIZES",
+    "DAYS_UNITS",
     "JOURNEYS_FILE",
     "journeys_path",
     "read_journeys",
     "backtest",
     "backtest_summary",
     "range_error",
+    "rounding_interval",
     "span_hours",
     "SPANS",
 ]
@@ -202,6 +206,11 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "error_days",
     "rel_error_days",
     "within_range_days",
+    "days_unit",
+    "rounded_days_min",
+    "rounded_days_max",
+    "error_days_rounded",
+    "within_rounded_days",
     "observed_usd_min",
     "observed_usd_max",
     "model_usd",
@@ -266,6 +275,10 @@ def backtest(
           nearest bound of the observed range, 0 inside it (see :func:`range_error`);
           ``rel_error_days``: (model - midpoint) / midpoint of the observed range;
           ``within_range_days``: whether the model lies in the observed range;
+        - ``days_unit`` (the unit the time was published in, ``""`` when not given),
+          ``rounded_days_min`` / ``rounded_days_max``: the rounding interval of a single
+          published figure (``x`` +- half its unit, :func:`rounding_interval`; a range as
+          published), ``error_days_rounded`` and ``within_rounded_days`` against it;
         - the same for USD per container (``model_usd``, ``error_usd``, ``rel_error_usd``,
           ``within_range_usd``), NaN / NA when no cost was published;
         - ``countries`` (ISO3 joined by ``>``), ``crossings`` (border crossings as
@@ -314,17 +327,22 @@ def backtest(
         days_lo, days_hi = row["observed_days_min"], row["observed_days_max"]
         usd_lo, usd_hi = row["observed_usd_min"], row["observed_usd_max"]
         m_days, m_usd = row["model_days"], row["model_usd"]
+        round_lo, round_hi = rounding_interval(days_lo, days_hi, row["days_unit"])
         row.update(
             error_days=range_error(m_days, days_lo, days_hi),
             rel_error_days=_relative_error(m_days, days_lo, days_hi),
             within_range_days=_within(m_days, days_lo, days_hi),
+            rounded_days_min=round_lo,
+            rounded_days_max=round_hi,
+            error_days_rounded=range_error(m_days, round_lo, round_hi),
+            within_rounded_days=_within(m_days, round_lo, round_hi),
             error_usd=range_error(m_usd, usd_lo, usd_hi),
             rel_error_usd=_relative_error(m_usd, usd_lo, usd_hi),
             within_range_usd=_within(m_usd, usd_lo, usd_hi),
         )
         rows.append(row)
     df = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-    for col in ("within_range_days", "within_range_usd", "within_band_days"):
+    for col in ("within_range_days", "within_rounded_days", "within_range_usd", "within_band_days"):
         df[col] = df[col].astype("boolean")
     df.attrs["network"] = net.name
     df.attrs["minimize"] = minimize
@@ -343,6 +361,7 @@ def _observed_row(j: Mapping[Any, Any]) -> dict[str, Any]:
         "date": j["date"],
         "observed_days_min": float(j["observed_days_min"]),
         "observed_days_max": float(j["observed_days_max"]),
+        "days_unit": str(j.get("days_unit") or ""),
         "observed_usd_min": float(j["observed_usd_min"]),
         "observed_usd_max": float(j["observed_usd_max"]),
     }
@@ -434,7 +453,10 @@ def backtest_summary(df: pd.DataFrame) -> dict[str, Any]:
     dict
         ``journeys``, ``routed``, ``no_route``, ``errors``; over the routed journeys:
         ``mean_abs_error_days`` (mean of ``|error_days|``), ``mean_abs_rel_error_days``,
-        ``share_within_range_days``; and the same three for USD over the journeys with a
+        ``share_within_range_days``, ``days_journeys`` (routed journeys with a published
+        time) and ``within_range_days`` (how many lie in their range as published); against
+        the rounding intervals of single published figures: ``within_rounded_days``,
+        ``mean_abs_error_days_rounded``; and the same three for USD over the journeys with a
         published cost (``usd_journeys`` of them); ``share_within_band_days``: the share of
         simulated journeys whose observation lies in the model's P10-P90 band (``band_journeys``
         of them; about 0.8 for a calibrated model). Values are None when there is nothing to
@@ -448,6 +470,7 @@ def backtest_summary(df: pd.DataFrame) -> dict[str, Any]:
 
     usd = ok[ok["observed_usd_min"].notna()]
     band = ok[ok["within_band_days"].notna()]
+    days = ok[ok["observed_days_min"].notna()]
     return {
         "journeys": int(len(df)),
         "routed": int(len(ok)),
@@ -456,6 +479,10 @@ def backtest_summary(df: pd.DataFrame) -> dict[str, Any]:
         "mean_abs_error_days": mean(ok["error_days"].abs()),
         "mean_abs_rel_error_days": mean(ok["rel_error_days"].abs()),
         "share_within_range_days": mean(ok["within_range_days"].astype(float)),
+        "days_journeys": int(len(days)),
+        "within_range_days": int(days["within_range_days"].fillna(False).astype(bool).sum()),
+        "within_rounded_days": int(days["within_rounded_days"].fillna(False).astype(bool).sum()),
+        "mean_abs_error_days_rounded": mean(ok["error_days_rounded"].abs()),
         "usd_journeys": int(len(usd)),
         "mean_abs_error_usd": mean(usd["error_usd"].abs()),
         "mean_abs_rel_error_usd": mean(usd["rel_error_usd"].abs()),

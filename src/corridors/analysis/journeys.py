@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import (
     AmbiguousPlaceError,
+    ParameterError,
     Problem,
     UnknownPlaceError,
     ValidationError,
@@ -34,8 +35,10 @@ __all__ = [
     "CARGO_SIZES",
     "JOURNEYS_FILE",
     "SPANS",
+    "DAYS_UNITS",
     "journeys_path",
     "read_journeys",
+    "rounding_interval",
 ]
 
 JOURNEYS_FILE = "journeys.csv"
@@ -53,6 +56,7 @@ JOURNEY_COLUMNS: tuple[str, ...] = (
     "cargo",
     "observed_days_min",
     "observed_days_max",
+    "days_unit",
     "observed_usd_min",
     "observed_usd_max",
     "date",
@@ -82,12 +86,57 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 #: (a tariff quote) leaves its days empty; every row has days, USD or both.
 OPTIONAL_VALUES: tuple[str, ...] = ("observed_days_min", "observed_days_max")
 CONFIDENCE_LEVELS: tuple[str, ...] = ("measured", "approx", "assumed")
+#: The unit a published time was given in, in days: a single figure ``x`` given in a unit
+#: ``u`` (``"12 days"``, ``"32 hours"``, ``"in a week"``) stands for anything that rounds to
+#: it, ``x - u/2`` to ``x + u/2`` (see :func:`rounding_interval`).
+DAYS_UNITS: dict[str, float] = {"hour": 1.0 / 24.0, "day": 1.0, "week": 7.0}
 CARGO_SIZES: tuple[str, ...] = ("20ft", "40ft")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 _LIST_FIELDS = ("via", "cross_at", "avoid_countries")  # "|"-separated
 _OBSERVED = ("observed_days_min", "observed_days_max", "observed_usd_min", "observed_usd_max")
+
+
+def rounding_interval(low: float, high: float, unit: str) -> tuple[float, float]:
+    """The interval a published time stands for once its rounding is allowed for.
+
+    A single figure (``low == high``) given in ``unit`` covers everything that rounds to it:
+    ``x - u/2`` to ``x + u/2``, with ``u`` the unit in days (:data:`DAYS_UNITS`). A range, or
+    a figure without a unit (``unit == ""``), is taken as published.
+
+    Parameters
+    ----------
+    low, high : float
+        The observed days (NaN when not published).
+    unit : str
+        ``"hour"``, ``"day"``, ``"week"`` or ``""``.
+
+    Returns
+    -------
+    tuple of float
+        The rounding interval in days.
+
+    Raises
+    ------
+    ParameterError
+        For a unit that is not one of :data:`DAYS_UNITS` (or empty).
+
+    Examples
+    --------
+    >>> rounding_interval(12.0, 12.0, "day")
+    (11.5, 12.5)
+    >>> rounding_interval(7.0, 7.0, "week")
+    (3.5, 10.5)
+    >>> rounding_interval(20.0, 25.0, "day")
+    (20.0, 25.0)
+    """
+    if unit and unit not in DAYS_UNITS:
+        raise ParameterError(f"unknown days_unit {unit!r}; allowed: {', '.join(DAYS_UNITS)}")
+    if not unit or low != high or math.isnan(low):
+        return low, high
+    half = DAYS_UNITS[unit] / 2.0
+    return low - half, high + half
 
 
 def journeys_path(network: str | os.PathLike[str] | None = None) -> Path:
@@ -331,6 +380,7 @@ def _check_journey(
     if text["cargo"] and text["cargo"].lower() not in CARGO_SIZES:
         bad("cargo", f"unknown cargo {text['cargo']!r}; allowed: {', '.join(CARGO_SIZES)}")
     values = _observed_values(text, bad)
+    _check_days_unit(text, values, bad)
     _check_labels(text, bad)
     return {
         **text,
@@ -448,6 +498,30 @@ def _observed_values(text: dict[str, str], bad: _Bad) -> dict[str, float]:
         if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
             bad(f"observed_{what}_min", f"min {lo:g} is greater than max {hi:g}; swap them")
     return values
+
+
+def _check_days_unit(text: dict[str, str], values: dict[str, float], bad: _Bad) -> None:
+    """The unit of the published days among :data:`DAYS_UNITS`, given only with days, and a
+    single figure a whole number of that unit (within 5 %: ``1.3333`` days is 32 hours)."""
+    unit = text["days_unit"]
+    if not unit:
+        return
+    if unit not in DAYS_UNITS:
+        bad("days_unit", f"unknown unit {unit!r}; allowed: {', '.join(DAYS_UNITS)} (or empty)")
+        return
+    lo, hi = values["observed_days_min"], values["observed_days_max"]
+    if math.isnan(lo) or math.isnan(hi):
+        if not (text["observed_days_min"] or text["observed_days_max"]):
+            bad("days_unit", "a unit without observed days; leave it empty or give the days")
+        return
+    if lo == hi:
+        n = lo / DAYS_UNITS[unit]
+        if abs(n - round(n)) > 0.05:
+            bad(
+                "days_unit",
+                f"{lo:g} days is {n:.2f} {unit}s, not a whole number of {unit}s; give the "
+                f"figure as published (e.g. 32 hours = 1.3333 days) or another unit",
+            )
 
 
 def _check_labels(text: dict[str, str], bad: _Bad) -> None:

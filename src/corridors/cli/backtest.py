@@ -113,6 +113,7 @@ def _text_table(df: pd.DataFrame) -> str:
                 _fmt(r["model_days"], ".1f"),
                 _fmt(r["error_days"], ".1f", signed=True),
                 _yes_no(r["within_range_days"]),
+                _yes_no(r["within_rounded_days"]),
                 ""
                 if _isnan(r["model_p10_days"])
                 else f"{r['model_p10_days']:.1f}-{r['model_p90_days']:.1f}",
@@ -131,6 +132,7 @@ def _text_table(df: pd.DataFrame) -> str:
             "model d",
             "err d",
             "in",
+            "in rnd",
             "P10-P90 d",
             "in band",
             "obs USD",
@@ -138,7 +140,7 @@ def _text_table(df: pd.DataFrame) -> str:
             "route",
             "run/wait/brd/xfer/term d",
         ),
-        "lrrrlrlrrll",
+        "lrrrllrlrrll",
     )
     notes = [
         f"  {r['id']}: {str(r['message']).splitlines()[0]}"

@@ -130,6 +130,14 @@ def _summary_lines(df: pd.DataFrame) -> list[str]:
             f"ranges; mean absolute relative error {s['mean_abs_rel_error_days']:.0%} vs "
             f"their midpoints; {s['share_within_range_days']:.0%} within range."
         )
+    if s["days_journeys"]:
+        rounded = s["mean_abs_error_days_rounded"]
+        lines.append(
+            f"In range: {s['within_range_days']} of {s['days_journeys']} journeys as published; "
+            f"{s['within_rounded_days']} of {s['days_journeys']} within the rounding interval of "
+            "single published figures (x +- half the unit it was given in)"
+            + (f", mean absolute error {rounded:.2f} d." if rounded is not None else ".")
+        )
     if s["mean_abs_error_usd"] is not None:
         lines.append(
             f"USD ({s['usd_journeys']} journeys with a published cost): mean absolute error "
@@ -152,6 +160,14 @@ def _split_text(r: Mapping[Any, Any]) -> str:
     return "/".join(_fmt(r[f"{k}_days"], ".1f") for k, _ in _SPLIT_FIELDS)
 
 
+def _rounded_text(r: Mapping[Any, Any]) -> str:
+    """The rounding interval of a single published figure (``""`` when it is the figure)."""
+    lo, hi = r["rounded_days_min"], r["rounded_days_max"]
+    if _isnan(lo) or (lo == r["observed_days_min"] and hi == r["observed_days_max"]):
+        return ""
+    return f"{lo:.3g}–{hi:.3g}"
+
+
 def backtest_markdown(df: pd.DataFrame) -> str:
     """A compact Markdown table of a backtest, followed by its summary.
 
@@ -164,20 +180,24 @@ def backtest_markdown(df: pd.DataFrame) -> str:
     -------
     str
         One table row per journey: observed and model days, error (model minus the nearest
-        bound, 0 inside the range), whether the model is in range, observed and model USD,
+        bound, 0 inside the range), whether the model is in range, the rounding interval of a
+        single published figure and whether the model is in it, observed and model USD,
         the model route's countries and crossings, and its time split in days
         (running/waiting/border/transfer/terminal); journeys without a route show the reason.
     """
     band = "model_p10_days" in df and bool(df["model_p10_days"].notna().any())
     head = (
-        "| journey | observed d | model d | error d | in range | "
+        "| journey | observed d | model d | error d | in range | rounding interval d "
+        "| in rounded | "
         + ("model P10–P90 d | in band | " if band else "")
         + "observed USD | model USD | model route | crossings "
         "| run/wait/border/transfer/terminal d |"
     )
     lines = [
         head,
-        "|---|---:|---:|---:|:---:|" + ("---:|:---:|" if band else "") + "---:|---:|---|---|---|",
+        "|---|---:|---:|---:|:---:|---:|:---:|"
+        + ("---:|:---:|" if band else "")
+        + "---:|---:|---|---|---|",
     ]
     for r in df.to_dict("records"):
         if r["status"] == "ok":
@@ -190,6 +210,8 @@ def backtest_markdown(df: pd.DataFrame) -> str:
             _fmt(r["model_days"], ".1f"),
             _fmt(r["error_days"], ".1f", signed=True),
             _yes_no(r["within_range_days"]),
+            _rounded_text(r),
+            _yes_no(r["within_rounded_days"]),
             *(
                 [
                     f"{_fmt(r['model_p10_days'], '.1f')}–{_fmt(r['model_p90_days'], '.1f')}"
