@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,8 @@ class _Solver:
     topo: Topology
     w: Weights
     q: Query
+    # first-departure waits by origin (first_wait), read by every query array of a query
+    _first_waits: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def place_idx(self, pid: str) -> int:
         return self.topo.place_index[pid]
@@ -177,6 +179,9 @@ class _Solver:
         drayage: the shipper books the sailing and trucks the box to it); zero elsewhere.
         A change onto a train away from the origin keeps its wait: trucking a box to the
         city's rail yard to board there is not a booked departure from the origin."""
+        hit = self._first_waits.get(q.origin)
+        if hit is not None:
+            return hit
         topo = self.topo
         o = self.place_idx(q.origin)
         wait = self.w.arrays["wait_h"]
@@ -185,7 +190,10 @@ class _Solver:
         first = ((topo.etype == LOAD) & (topo.src == topo.gate_of[o])) | (
             (topo.etype == LINK) & np.isin(topo.src_place, starts)
         )
-        return np.where(first, wait, 0.0)
+        out = np.where(first, wait, 0.0)
+        out.flags.writeable = False
+        self._first_waits[q.origin] = out
+        return out
 
     def query_array(self, q: Query, name: str) -> np.ndarray:
         """A time or money array as the query sees it: the first departure's wait removed

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
 
 from ..engine.query import Query, port_areas
@@ -21,7 +22,7 @@ from ..engine.topology import (
 from ..engine.weights import Weights, risk_arrays
 from ..model.network import Network
 from .risk import rows_for_route
-from .route import Leg, Route, _num
+from .route import Leg, Route, _Lazy, _num
 
 
 def _record_lookups(net: Network) -> tuple[dict[str, str], dict[str, Any], list[Any]]:
@@ -36,114 +37,173 @@ def _record_lookups(net: Network) -> tuple[dict[str, str], dict[str, Any], list[
 
 
 def build_route(solver: _Solver, q: Query, found: tuple[float, list[int]]) -> Route:
-    """The :class:`Route` of a search result ``(objective, edge indices)`` of ``solver``."""
+    """The :class:`Route` of a search result ``(objective, edge indices)`` of ``solver``.
+
+    Only the objective is known at once: the legs, the risk rows, the sanctions regimes and
+    the place kinds are made from the path on first access (:class:`Route` keeps them), so a
+    caller that reads only the objective, or compares routes by their edges, pays for none.
+    """
     total, edges = found
+    net = solver.net
+    path = tuple(edges)
+    lazy: dict[str, Any] = {  # Route's lazy fields accept a _Lazy (routes.route)
+        "steps": _Lazy(lambda r: _legs(solver, q, path)),
+        "sanctions_regimes": _Lazy(_regimes),
+        "risk_rows": _Lazy(_route_risk_rows(net)),
+        "place_kinds": _Lazy(_place_kinds(net)),
+    }
+    return Route(query=q, network=net.name, objective=total, port_area_of=port_areas(net), **lazy)
+
+
+# Leg fields read from an array of the same name (the query's own for wait, time and
+# generalized cost), and from the risk arrays
+_ARRAY_FIELDS = (
+    "distance_km",
+    "running_time_h",
+    "wait_h",
+    "dwell_h",
+    "dwell_p90_h",
+    "transfer_time_h",
+    "transfer_p90_h",
+    "terminal_time_h",
+    "terminal_p90_h",
+    "running_cost_usd",
+    "fee_usd",
+    "transfer_cost_usd",
+    "terminal_cost_usd",
+    "headway_h",
+    "time_h",
+    "cost_usd",
+)
+
+
+def _legs(solver: _Solver, q: Query, edges: tuple[int, ...]) -> tuple[Leg, ...]:
+    """The legs of the path ``edges`` (edge indices of ``solver``'s topology): every field
+    gathered for the whole path at once, then one :class:`Leg` per edge."""
     topo, w, net = solver.topo, solver.w, solver.net
-    lookups = _record_lookups(net)
-    a = {**w.arrays, **{k: solver.query_array(q, k) for k in ("wait_h", "time_h", "generalized")}}
-    risk = risk_arrays(net, q.cargo, q.sanctions_policy())
-    steps = [_leg(topo, w, a, risk, lookups, seq, e) for seq, e in enumerate(edges)]
-    r = Route(
-        steps=tuple(steps), query=q, network=net.name, objective=total, port_area_of=port_areas(net)
+    idx = np.asarray(edges, dtype=np.int64)
+    own = {k: solver.query_array(q, k) for k in ("wait_h", "time_h", "generalized")}
+    cols: dict[str, list[float]] = {k: _column(own.get(k, w.arrays[k]), idx) for k in _ARRAY_FIELDS}
+    cols["generalized_usd"] = _column(own["generalized"], idx)
+    risk_d, risk_u = risk_arrays(net, q.cargo, q.sanctions_policy())
+    cols["risk_delay_h"] = _column(risk_d, idx)
+    cols["risk_usd"] = _column(risk_u, idx)
+    values = [dict(zip(cols, vals)) for vals in zip(*cols.values())]
+    u, v = topo.src[idx], topo.dst[idx]
+    path = _Path(
+        topo,
+        w,
+        _record_lookups(net),
+        u.tolist(),
+        v.tolist(),
+        topo.node_place[u].tolist(),
+        topo.node_place[v].tolist(),
+        topo.etype[idx].tolist(),
     )
-    from ..costs.risk import risk_rows
-
-    rows = tuple(rows_for_route(risk_rows(net), r))
-    regimes = sorted({g for row in rows for g in row.sanctions})
-    kinds = net._cache.get("place_kinds")
-    if kinds is None:
-        kinds = {str(k): str(v) for k, v in net._places["kind"].items()}
-        net._cache["place_kinds"] = kinds
-    visited = dict.fromkeys(p for leg in steps for p in (leg.from_id, leg.to_id))
-    return replace(
-        r,
-        sanctions_regimes=tuple(regimes),
-        risk_rows=rows,
-        place_kinds=tuple((p, kinds[p]) for p in visited),
-    )
+    return tuple(path.leg(i, e, values[i]) for i, e in enumerate(edges))
 
 
-def _leg(
-    topo: Topology,
-    w: Weights,
-    a: dict[str, Any],
-    risk: tuple[Any, Any],
-    lookups: tuple[dict[str, str], dict[str, Any], list[Any]],
-    seq: int,
-    e: int,
-) -> Leg:
-    """The :class:`Leg` of edge ``e``, the ``seq``-th of a route, with its components from the
-    arrays ``a`` and ``risk`` (delay, money)."""
-    names, geoms, link_geoms = lookups
-    risk_d, risk_u = risk
-    u, v = int(topo.src[e]), int(topo.dst[e])
-    pu = topo.place_ids[int(topo.node_place[u])]
-    pv = topo.place_ids[int(topo.node_place[v])]
-    su = logical_service(topo.node_service[u])
-    sv = logical_service(topo.node_service[v])
-    et = int(topo.etype[e])
-    if et == LINK:
-        kind, mode, country, link_id, tkind, passages, geom = _link_leg_fields(topo, link_geoms, e)
-    else:
-        geom = geoms[pu]
-        country = topo.place_country[int(topo.node_place[u])]
-        link_id = None
-        tkind = w.transfer_kind[e]
-        passages = ()
-        if et == TRANSFER:
-            kind, mode = "transfer", "transfer"
+def _column(arr: np.ndarray, idx: np.ndarray) -> list[float]:
+    """``arr[idx]`` as floats, every NaN the one ``math.nan`` object (see ``_num``)."""
+    vals = arr[idx]
+    out: list[float] = vals.tolist()
+    if np.isnan(vals).any():
+        out = [_num(x) for x in out]
+    return out
+
+
+def _route_risk_rows(net: Network) -> Any:
+    def make(r: Route) -> tuple[Any, ...]:
+        from ..costs.risk import risk_rows
+
+        return tuple(rows_for_route(risk_rows(net), r))
+
+    return make
+
+
+def _regimes(r: Route) -> tuple[str, ...]:
+    return tuple(sorted({g for row in r.risk_rows for g in row.sanctions}))
+
+
+def _place_kinds(net: Network) -> Any:
+    def make(r: Route) -> tuple[tuple[str, str], ...]:
+        kinds = net._cache.get("place_kinds")
+        if kinds is None:
+            kinds = {str(k): str(v) for k, v in net._places["kind"].items()}
+            net._cache["place_kinds"] = kinds
+        visited = dict.fromkeys(p for leg in r.steps for p in (leg.from_id, leg.to_id))
+        return tuple((p, kinds[p]) for p in visited)
+
+    return make
+
+
+@dataclass
+class _Path:
+    """What the legs of one path read: the topology, weights and record lookups, and the
+    path's tail and head nodes, their places and the edge types, by position."""
+
+    topo: Topology
+    w: Weights
+    lookups: tuple[dict[str, str], dict[str, Any], list[Any]]
+    u: list[int]
+    v: list[int]
+    pu: list[int]
+    pv: list[int]
+    etype: list[int]
+
+    def leg(self, i: int, e: int, values: dict[str, float]) -> Leg:
+        """The :class:`Leg` of edge ``e``, the ``i``-th of the path, with its time, money
+        and risk components ``values``."""
+        topo = self.topo
+        names, geoms, link_geoms = self.lookups
+        u, v, et = self.u[i], self.v[i], self.etype[i]
+        pu, pv = topo.place_ids[self.pu[i]], topo.place_ids[self.pv[i]]
+        su = logical_service(topo.node_service[u])
+        sv = logical_service(topo.node_service[v])
+        if et == LINK:
+            cu, cv = topo.place_country[self.pu[i]], topo.place_country[self.pv[i]]
+            kind, mode, link_id, passages, geom = _link_leg_fields(topo, link_geoms, e)
+            country = cu if cu == cv else f"{cu}-{cv}"
+            tkind = None
         else:
-            kind = "terminal"
-            mode = (sv if et == LOAD else su).split("-")[0]
-    return Leg(
-        seq=seq,
-        kind=kind,
-        link_id=link_id,
-        from_id=pu,
-        to_id=pv,
-        from_name=str(names[pu]),
-        to_name=str(names[pv]),
-        mode=mode,
-        service=su,
-        to_service=sv,
-        transfer_kind=tkind,
-        country=country,
-        distance_km=_num(a["distance_km"][e]),
-        running_time_h=_num(a["running_time_h"][e]),
-        wait_h=_num(a["wait_h"][e]),
-        dwell_h=_num(a["dwell_h"][e]),
-        dwell_p90_h=_num(a["dwell_p90_h"][e]),
-        transfer_time_h=_num(a["transfer_time_h"][e]),
-        transfer_p90_h=_num(a["transfer_p90_h"][e]),
-        terminal_time_h=_num(a["terminal_time_h"][e]),
-        terminal_p90_h=_num(a["terminal_p90_h"][e]),
-        running_cost_usd=_num(a["running_cost_usd"][e]),
-        fee_usd=_num(a["fee_usd"][e]),
-        transfer_cost_usd=_num(a["transfer_cost_usd"][e]),
-        terminal_cost_usd=_num(a["terminal_cost_usd"][e]),
-        headway_h=_num(a["headway_h"][e]),
-        passages=passages,
-        risk_delay_h=_num(risk_d[e]),
-        risk_usd=_num(risk_u[e]),
-        time_h=_num(a["time_h"][e]),
-        cost_usd=_num(a["cost_usd"][e]),
-        generalized_usd=_num(a["generalized"][e]),
-        geometry=geom,
-        service_id=service_id(topo.node_service[v if et != UNLOAD else u]),
-    )
+            geom = geoms[pu]
+            country = topo.place_country[self.pu[i]]
+            link_id = None
+            tkind = self.w.transfer_kind[e]
+            passages = ()
+            if et == TRANSFER:
+                kind, mode = "transfer", "transfer"
+            else:
+                kind = "terminal"
+                mode = (sv if et == LOAD else su).split("-")[0]
+        return Leg._make(
+            seq=i,
+            kind=kind,
+            link_id=link_id,
+            from_id=pu,
+            to_id=pv,
+            from_name=str(names[pu]),
+            to_name=str(names[pv]),
+            mode=mode,
+            service=su,
+            to_service=sv,
+            transfer_kind=tkind,
+            country=country,
+            passages=passages,
+            geometry=geom,
+            service_id=service_id(topo.node_service[v if et != UNLOAD else u]),
+            **values,
+        )
 
 
 def _link_leg_fields(
     topo: Topology, link_geoms: list[Any], e: int
-) -> tuple[str, str, str, str | None, str | None, tuple[str, ...], Any]:
-    """Kind, mode, country text, link id, transfer kind (None), passages and geometry (in
-    the direction travelled) of the link edge ``e``."""
+) -> tuple[str, str, str | None, tuple[str, ...], Any]:
+    """Kind, mode, link id, passages and geometry (in the direction travelled) of the link
+    edge ``e``."""
     li = int(topo.elink[e])
     geom = link_geoms[li]
     if not topo.eforward[e] and geom is not None:
         geom = shapely.reverse(geom)
     kind = "border" if topo.eborder[e] else "link"
-    cu = topo.place_country[int(topo.node_place[int(topo.src[e])])]
-    cv = topo.place_country[int(topo.node_place[int(topo.dst[e])])]
-    country = cu if cu == cv else f"{cu}-{cv}"
-    return kind, str(topo.emode[e]), country, topo.link_ids[li], None, topo.link_passages[li], geom
+    return kind, str(topo.emode[e]), topo.link_ids[li], topo.link_passages[li], geom

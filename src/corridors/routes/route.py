@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,11 +71,29 @@ class Leg:
     # where it travels on the per-country defaults (speeds.csv)
     service_id: str | None = None
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled with every NaN the one ``math.nan`` object again (see ``_num``), so that a
+        leg sent to a worker and back still equals itself."""
+        self.__dict__.update({k: _num(v) if type(v) is float else v for k, v in state.items()})
+
+    @classmethod
+    def _make(cls, **values: Any) -> Leg:
+        """A leg from every field by name, without the frozen ``__init__``'s one
+        ``object.__setattr__`` per field (a route's legs are made in bulk)."""
+        if len(values) != len(_LEG_FIELDS) or not _LEG_FIELDS.issuperset(values):
+            raise TypeError(f"Leg._make needs exactly the fields {sorted(_LEG_FIELDS)}")
+        leg = object.__new__(cls)
+        leg.__dict__.update(values)
+        return leg
+
     def to_dict(self) -> dict[str, Any]:
         """The leg as a JSON-ready dict (geometry left out)."""
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "geometry"}
         out["passages"] = list(self.passages)
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+
+_LEG_FIELDS = frozenset(Leg.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -84,7 +103,10 @@ class Route:
     Attributes
     ----------
     steps : tuple of Leg
-        The legs in order (``legs`` gives them as a GeoDataFrame).
+        The legs in order (``legs`` gives them as a GeoDataFrame). A route found by
+        :func:`corridors.route` makes them from its path on first access (then keeps them),
+        as it does ``sanctions_regimes``, ``risk_rows`` and ``place_kinds``: a sweep that
+        reads only a route's objective never pays for its legs.
     query : Query
         The query that produced the route.
     objective : float
@@ -117,6 +139,13 @@ class Route:
     place_kinds: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     # ---- totals (always the sum of the legs) ----------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with every lazy field made (a route sent to or from a worker carries its
+        legs, not the search structures they are made from)."""
+        for name in _LAZY_FIELDS:
+            getattr(self, name)
+        return dict(self.__dict__)
 
     def _sum(self, name: str) -> float:
         return float(math.fsum(getattr(leg, name) for leg in self.steps))
@@ -470,6 +499,41 @@ class Route:
             f"{self.time_h / 24:.1f} days, USD {self.cost_usd:,.0f}, "
             f"{len(self.crossings)} borders, {len(self.transfers)} transfers>"
         )
+
+
+class _Lazy:
+    """A field value given as a function of the route, made on first access (then kept)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[Route], Any]) -> None:
+        self.make = make
+
+
+class _LazyField:
+    """Descriptor of a :class:`Route` field that may hold a :class:`_Lazy`: reading it makes
+    the value once and stores it in the instance (a frozen dataclass sets fields with
+    ``object.__setattr__``, which this data descriptor receives)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        v = obj.__dict__[self.name]
+        if type(v) is _Lazy:
+            v = v.make(obj)
+            obj.__dict__[self.name] = v
+        return v
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+
+_LAZY_FIELDS = ("steps", "sanctions_regimes", "risk_rows", "place_kinds")
+for _name in _LAZY_FIELDS:  # after @dataclass: its __init__ keeps the fields' defaults
+    setattr(Route, _name, _LazyField(_name))
 
 
 def _num(v: Any) -> float:

@@ -1,0 +1,72 @@
+"""A Route found by route() makes its legs on first access: the same legs, totals, risk rows
+and place kinds as when made at once, kept after the first read, and pickled made."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+
+import pytest
+
+import corridors as cor
+from corridors.routes.route import Leg, Route, _Lazy
+
+
+@pytest.fixture(scope="module")
+def net() -> cor.Network:
+    return cor.load_network()
+
+
+def _eager(r: Route) -> Route:
+    """The same route with every field made (a plain Route, nothing lazy)."""
+    return Route(
+        steps=tuple(r.steps),
+        query=r.query,
+        network=r.network,
+        objective=r.objective,
+        port_area_of=r.port_area_of,
+        sanctions_regimes=r.sanctions_regimes,
+        risk_rows=r.risk_rows,
+        place_kinds=r.place_kinds,
+    )
+
+
+def test_legs_are_made_on_first_access_and_kept(net) -> None:
+    r = cor.route(net, "Karachi", "Moscow")
+    assert type(r.__dict__["steps"]) is _Lazy
+    assert type(r.__dict__["risk_rows"]) is _Lazy
+    assert r.objective > 0  # the objective needs no legs
+    assert type(r.__dict__["steps"]) is _Lazy
+    steps = r.steps
+    assert isinstance(steps, tuple) and all(isinstance(leg, Leg) for leg in steps)
+    assert r.steps is steps  # made once
+
+
+def test_lazy_route_equals_the_eager_one(net) -> None:
+    r = cor.route(net, "Karachi", "Tashkent", minimize="time_h", departure="random")
+    eager = _eager(r)
+    fresh = cor.route(net, "Karachi", "Tashkent", minimize="time_h", departure="random")
+    assert fresh == eager and hash(fresh) == hash(eager)
+    assert fresh.summary() == eager.summary()
+    assert fresh.place_kinds == eager.place_kinds
+    assert fresh.sanctions_regimes == eager.sanctions_regimes
+
+
+def test_made_legs_equal_legs_built_field_by_field(net) -> None:
+    r = cor.route(net, "Gwadar Port", "Almaty")
+    for leg in r.steps:
+        values = {f.name: getattr(leg, f.name) for f in dataclasses.fields(Leg)}
+        assert Leg(**values) == leg
+    with pytest.raises(TypeError, match="exactly the fields"):
+        Leg._make(seq=0)
+
+
+def test_a_pickled_or_copied_route_carries_its_legs(net) -> None:
+    r = cor.route(net, "Karachi", "Kabul")
+    back = pickle.loads(pickle.dumps(r))
+    assert all(type(v) is not _Lazy for v in back.__dict__.values())
+    assert back == r and back.place_kinds == r.place_kinds
+    assert [repr(x) for x in back.risk_rows] == [repr(x) for x in r.risk_rows]
+    assert copy.deepcopy(cor.route(net, "Karachi", "Kabul")) == r
+    assert dataclasses.replace(cor.route(net, "Karachi", "Kabul"), network="x").steps == r.steps
