@@ -142,3 +142,97 @@ def test_speed_kmh_reverse_is_validated(net: cor.Network) -> None:
     links.loc[N40, "speed_kmh_reverse"] = -3.0
     with pytest.raises(ValidationError, match="speed_kmh_reverse"):
         net.replace(links=links)
+
+
+# ---- routing: windows, closures by date, direction-specific speeds -----------------------
+
+N40_LINKS = (
+    "road_quetta_nushki|road_nushki_dalbandin|road_dalbandin_nok_kundi|road_nok_kundi_taftan"
+)
+SALANG = "road_jabal_saraj_pul_e_khumri"
+
+
+@pytest.fixture(scope="module")
+def ruled(net: cor.Network) -> cor.Network:
+    rules = pd.concat(
+        [
+            _rules(id="n40_test", links=N40_LINKS),
+            _rules(
+                id="salang_test",
+                links=SALANG,
+                open_hours="closed",
+                driving_day_h=None,
+                valid_from="2026-07-10",
+            ),
+        ],
+        ignore_index=True,
+    )
+    return net.replace(link_rules=rules)
+
+
+def test_window_adds_its_formula_to_running_time(ruled: cor.Network) -> None:
+    before = cor.route(ruled, "Quetta", "Taftan", modes="road", minimize="time_h", date="2025-01")
+    after = cor.route(ruled, "Quetta", "Taftan", modes="road", minimize="time_h", date="2025-06")
+    assert before.window_h == 0.0
+    on_n40 = [leg for leg in after.steps if leg.link_id in N40_LINKS.split("|")]
+    assert len(on_n40) == 4
+    for leg in on_n40:
+        # r x D / min(D, w) with w = 12 h, D = 16 h
+        assert leg.running_time_h + leg.window_h == pytest.approx(leg.running_time_h * 16 / 12)
+    assert after.window_h == pytest.approx(sum(leg.window_h for leg in on_n40))
+    assert after.time_h == pytest.approx(before.time_h + after.window_h)
+    split = after.time_split()
+    assert split["running"] == pytest.approx(before.time_split()["running"] + after.window_h)
+    assert sum(split.values()) == pytest.approx(after.time_h)
+    # a year is judged on 1 July; the window does not touch other modes
+    assert cor.route(ruled, "Quetta", "Taftan", modes="road", year=2025).window_h > 0
+    assert cor.route(ruled, "Quetta", "Taftan", modes="road", year=2024).window_h == 0.0
+
+
+def test_closure_applies_on_its_dates_only(ruled: cor.Network) -> None:
+    summer_2025 = cor.route(ruled, "Kabul", "Mazar-i-Sharif", modes="road", date="2025-06")
+    assert SALANG in [leg.link_id for leg in summer_2025.steps]
+    later = cor.route(ruled, "Kabul", "Mazar-i-Sharif", modes="road", date="2026-08-01")
+    assert SALANG not in [leg.link_id for leg in later.steps]
+    assert later.time_h > summer_2025.time_h
+
+
+def test_no_route_error_names_the_closing_rule(ruled: cor.Network) -> None:
+    kw = dict(modes="road", cross_at=["Torkham", "Hairatan"])
+    with pytest.raises(cor.NoRouteError) as err:
+        cor.route(ruled, "Karachi", "Tashkent", date="2026-08", **kw)  # type: ignore[arg-type]
+    msg = str(err.value)
+    assert "salang_test" in msg and "p-assumed" in msg and SALANG in msg
+    assert "link_rule" in (err.value.reason or "")
+    r = cor.route(ruled, "Karachi", "Tashkent", date="2025-06", **kw)  # type: ignore[arg-type]
+    assert SALANG in [leg.link_id for leg in r.steps]
+
+
+@pytest.mark.parametrize("bad", ["2025-13", "June 2025", "25-06-01"])
+def test_bad_date_is_a_parameter_error(net: cor.Network, bad: str) -> None:
+    with pytest.raises(cor.ParameterError, match="YYYY-MM-DD"):
+        cor.route(net, "Quetta", "Taftan", date=bad)
+
+
+def test_date_reaches_alternatives_and_pareto(ruled: cor.Network) -> None:
+    alts = cor.alternatives(ruled, "Quetta", "Taftan", modes="road", date="2025-06", k=1)
+    assert alts[0].window_h > 0
+    front = cor.pareto(
+        ruled, "Quetta", "Taftan", criteria=("time_h", "cost_usd"), modes="road", date="2025-06"
+    )
+    assert min(r.time_h for r in front) == pytest.approx(alts[0].time_h)
+
+
+def test_speed_kmh_reverse_applies_against_the_link_direction(net: cor.Network) -> None:
+    links = net.links
+    lid = "road_quetta_nushki"
+    links["speed_kmh_reverse"] = links["speed_kmh_reverse"].astype(float)
+    links.loc[lid, ["speed_kmh", "speed_kmh_reverse"]] = [40.0, 20.0]
+    fast_slow = net.replace(links=links)
+    km = float(links.at[lid, "distance_km"])
+    fwd = cor.route(fast_slow, "Quetta", "Nushki", modes="road")
+    back = cor.route(fast_slow, "Nushki", "Quetta", modes="road")
+    (leg_f,) = [leg for leg in fwd.steps if leg.link_id == lid]
+    (leg_b,) = [leg for leg in back.steps if leg.link_id == lid]
+    assert leg_f.running_time_h == pytest.approx(km / 40.0)
+    assert leg_b.running_time_h == pytest.approx(km / 20.0)

@@ -132,7 +132,7 @@ def _plan(
         seen[key] = seen.get(key, -1) + 1  # a leg met twice on one route: two draws
         key = (*key, seen[key])
         stoch = 0.0
-        running.append(leg.running_time_h)
+        running.append(leg.running_time_h + leg.window_h)
         headway = leg.headway_h
         if _finite(headway) and headway > 0 and leg.wait_h > 0:
             headways.append(float(headway))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import math
 from collections.abc import Iterable, Mapping
@@ -17,6 +18,7 @@ from ..errors import (
     ParameterTypeError,
 )
 from ..model.network import Network
+from ..model.rules import reference_day
 from ..model.schema import (
     MODES,
     PASSAGES,
@@ -64,6 +66,16 @@ class Query:
     risk_aversion: float = 0.0
     sanctions: tuple[tuple[str, str], ...] = ()  # (regime or "*", policy)
     departure: str = "booked"  # "booked": no wait for the first departure; "random": half a headway
+    # the date of travel the link rules (link_rules.csv) are judged on: "YYYY-MM-DD", "YYYY-MM"
+    # or "YYYY"; None: the middle of ``year``, else today (:func:`corridors.model.rules.
+    # reference_day`)
+    date: str | None = None
+    # whether the closures of the link rules apply (False only to explain a NoRouteError)
+    rule_closures: bool = True
+
+    def rules_day(self) -> _dt.date:
+        """The day whose link rules apply to this query."""
+        return reference_day(self.date, self.year)
 
     def sanctions_policy(self) -> str | dict[str, str]:
         """The sanctions policy as :mod:`corridors.costs.risk` takes it."""
@@ -95,6 +107,8 @@ class Query:
             out["sanctions"] = dict(self.sanctions)
         if self.departure != "booked":
             out["departure"] = self.departure
+        if self.date is not None:
+            out["date"] = self.date
         return out
 
 
@@ -131,6 +145,7 @@ def make_query(
     risk_aversion: float = 0.0,
     sanctions: str | Mapping[str, str] | None = None,
     departure: str = "booked",
+    date: str | _dt.date | None = None,
 ) -> Query:
     """Check and resolve the arguments of a routing query (names -> ids).
 
@@ -162,6 +177,7 @@ def make_query(
             f"{type(sanctions).__name__}"
         )
     check_str(departure, "departure")
+    date_text = _check_date(date)
     obj = objective_name(minimize)
     o = net.place_id(origin)
     d = net.place_id(destination)
@@ -196,7 +212,30 @@ def make_query(
         risk_aversion=float(risk_aversion),
         sanctions=tuple(sorted(policy.items())) if policy else (),
         departure=departure,
+        date=date_text,
     )
+
+
+def _check_date(date: Any) -> str | None:
+    """The date of travel as text (``"2025-06-10"``, ``"2025-06"``, ``"2025"``), checked."""
+    if date is None:
+        return None
+    if isinstance(date, _dt.datetime):
+        date = date.date()
+    if isinstance(date, _dt.date):
+        return date.isoformat()
+    if not isinstance(date, str):
+        raise ParameterTypeError(
+            f"date must be a date or a string such as '2025-06-10', '2025-06' or '2025', "
+            f"got {type(date).__name__}"
+        )
+    try:
+        reference_day(date)
+    except ValueError:
+        raise ParameterError(
+            f"date {date!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (e.g. '2025-06')"
+        ) from None
+    return date.strip()
 
 
 def _resolve_modes(modes: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -383,6 +422,7 @@ ROUTE_KEYWORDS = (
     "risk_aversion",
     "sanctions",
     "departure",
+    "date",
 )
 
 

@@ -13,6 +13,7 @@ from ..errors import (
     CorridorsError,
 )
 from ..model.network import Network
+from .link_rules import closing_rules, window_hours
 from .query import Query, _replace, port_areas
 from .search import search
 from .topology import (
@@ -129,6 +130,8 @@ class _Solver:
         avoid_places = set(q.avoid_places)
         countries = set(q.avoid_countries)
         avoid_links = set(q.avoid_links) | set(q.avoid_crossings)
+        if q.rule_closures:  # links closed by the link rules in force on the query's day
+            avoid_links |= set(closing_rules(self.net, q.rules_day()))
         protected = {q.origin, q.destination, *q.via}
         for kind, ref in extra_avoid:
             if kind == "link":
@@ -196,14 +199,28 @@ class _Solver:
         return out
 
     def query_array(self, q: Query, name: str) -> np.ndarray:
-        """A time or money array as the query sees it: the first departure's wait removed
-        from ``time_h`` and ``generalized`` when the departure is booked."""
+        """A time or money array as the query sees it: the time windows of the link rules in
+        force on its day added to ``time_h`` and ``generalized`` (``window_h`` is their own
+        array), and the first departure's wait removed from them when the departure is
+        booked."""
+        coef = q.cargo.time_value_usd_per_h if name == "generalized" else 1.0
+        if name == "window_h":
+            win = self.window(q)
+            return np.zeros(self.topo.n_edges) if win is None else win
         arr = self.w.arrays[name]
+        if name in ("time_h", "generalized"):
+            win = self.window(q)
+            if win is not None:
+                arr = arr + coef * win
         if q.departure != "booked" or name not in ("time_h", "generalized", "wait_h"):
             return arr
         fw = self.first_wait(q)
-        coef = q.cargo.time_value_usd_per_h if name == "generalized" else 1.0
         return arr - coef * fw
+
+    def window(self, q: Query) -> np.ndarray | None:
+        """Extra running hours per edge from the time windows of the link rules in force on
+        the query's day (None when none applies)."""
+        return window_hours(self.net, self.topo, self.w, q.rules_day())
 
     def objective(self, q: Query) -> np.ndarray:
         """The weight array a query minimizes: the objective, plus ``risk_aversion x risk``

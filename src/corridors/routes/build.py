@@ -55,8 +55,8 @@ def build_route(solver: _Solver, q: Query, found: tuple[float, list[int]]) -> Ro
     return Route(query=q, network=net.name, objective=total, port_area_of=port_areas(net), **lazy)
 
 
-# Leg fields read from an array of the same name (the query's own for wait, time and
-# generalized cost), and from the risk arrays
+# Leg fields read from an array of the same name (the query's own for wait, time,
+# generalized cost and time windows), and from the risk arrays
 _ARRAY_FIELDS = (
     "distance_km",
     "running_time_h",
@@ -74,6 +74,7 @@ _ARRAY_FIELDS = (
     "headway_h",
     "time_h",
     "cost_usd",
+    "window_h",
 )
 
 
@@ -82,7 +83,7 @@ def _legs(solver: _Solver, q: Query, edges: tuple[int, ...]) -> tuple[Leg, ...]:
     gathered for the whole path at once, then one :class:`Leg` per edge."""
     topo, w, net = solver.topo, solver.w, solver.net
     idx = np.asarray(edges, dtype=np.int64)
-    own = {k: solver.query_array(q, k) for k in ("wait_h", "time_h", "generalized")}
+    own = {k: solver.query_array(q, k) for k in ("wait_h", "time_h", "generalized", "window_h")}
     cols: dict[str, list[float]] = {k: _column(own.get(k, w.arrays[k]), idx) for k in _ARRAY_FIELDS}
     cols["generalized_usd"] = _column(own["generalized"], idx)
     risk_d, risk_u = risk_arrays(net, q.cargo, q.sanctions_policy())

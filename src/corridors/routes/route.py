@@ -29,7 +29,9 @@ class Leg:
     ``kind`` is ``"link"``, ``"border"`` (a border-crossing link), ``"transfer"`` (gauge
     break, port handling, mode change, transshipment) or ``"terminal"`` (loading at the origin,
     unloading at the destination; ``transfer_kind`` says which). Times in hours, money in USD,
-    distances in km. ``time_h`` = running + wait + dwell + transfer + terminal time;
+    distances in km. ``time_h`` = running + window + wait + dwell + transfer + terminal
+    time, where ``window_h`` is the extra running time a daily time window of the link
+    (``link_rules.csv``) adds;
     ``cost_usd`` = running cost + fee + transfer cost + terminal cost. ``headway_h`` is the
     interval of the scheduled service whose expected wait (half of it) is ``wait_h``.
     """
@@ -70,6 +72,8 @@ class Leg:
     # the scheduled service (services.csv id) the cargo rides or boards on this leg; None
     # where it travels on the per-country defaults (speeds.csv)
     service_id: str | None = None
+    # extra running hours from a daily time window of the link (link_rules.csv)
+    window_h: float = 0.0
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickled with every NaN the one ``math.nan`` object again (see ``_num``), so that a
@@ -202,16 +206,22 @@ class Route:
         return [leg for leg in self.steps if leg.kind == "terminal"]
 
     def time_split(self) -> dict[str, float]:
-        """Total time in hours by what it is spent on: ``running``, ``waiting`` (for scheduled
-        departures), ``border`` (dwell), ``transfer`` and ``terminal``; they sum to
-        :attr:`time_h`."""
+        """Total time in hours by what it is spent on: ``running`` (with the extra hours of
+        time windows, :attr:`window_h`), ``waiting`` (for scheduled departures), ``border``
+        (dwell), ``transfer`` and ``terminal``; they sum to :attr:`time_h`."""
         return {
-            "running": self._sum("running_time_h"),
+            "running": float(math.fsum(leg.running_time_h + leg.window_h for leg in self.steps)),
             "waiting": self._sum("wait_h"),
             "border": self._sum("dwell_h"),
             "transfer": self._sum("transfer_time_h"),
             "terminal": self._sum("terminal_time_h"),
         }
+
+    @property
+    def window_h(self) -> float:
+        """Extra running hours from the daily time windows of links (``link_rules.csv``) in
+        force on the query's day; part of ``running`` in :meth:`time_split`."""
+        return self._sum("window_h")
 
     @property
     def services(self) -> list[str]:

@@ -24,6 +24,7 @@ from ..engine.checks import (
     check_int,
     check_keywords,
 )
+from ..engine.link_rules import closing_rules
 from ..engine.query import ROUTE_KEYWORDS, Query, _replace, make_query
 from ..engine.solver import _Solver
 from ..engine.topology import (
@@ -76,6 +77,7 @@ def route(
     sanctions: str | Mapping[str, str] | None = None,
     departure: str = "booked",
     month: int | None = None,
+    date: str | Any | None = None,
 ) -> Route:
     """Best route from ``origin`` to ``destination`` by one objective.
 
@@ -128,6 +130,11 @@ def route(
         Month of travel (1-12): links whose seasonal regime (``closed_months``, until
         ``closed_until`` when that regime has ended) closes them in that month are not used
         (:func:`seasonal_closures`). Default: no seasonal closure.
+    date : str or datetime.date, optional
+        Date of travel (``"2025-06-10"``, ``"2025-06"``, ``"2025"``): the link rules
+        (``link_rules.csv``: closures, daily time windows) in force on that day apply, a month
+        or a year being judged on its middle (the 15th, 1 July). Default: the middle of
+        ``year`` when given, else today (the rules in force now).
 
     Returns
     -------
@@ -176,6 +183,7 @@ def route(
         risk_aversion=risk_aversion,
         sanctions=sanctions,
         departure=departure,
+        date=date,
     )
     q = make_query(net, origin, destination, avoid_links=own_avoid + sorted(seasonal), **kw)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q)
@@ -370,11 +378,15 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
     net = solver.net
     names = net.places["name"].to_dict()
     head = f"no route from {names[q.origin]} to {names[q.destination]}"
-    relaxed = Query(q.origin, q.destination, q.minimize, q.cargo)
+    relaxed = Query(q.origin, q.destination, q.minimize, q.cargo, rule_closures=False)
     if solver.solve(relaxed, any_status=True, check=False, cargo_limits=False) is None:
         return NoRouteError(f"{head}: {_why_disconnected(solver, q)}", reason="disconnected")
     reasons: list[str] = []
     tags: list[str] = []
+    rules = _closing_rules_reason(solver, q)
+    if rules:
+        reasons.append(rules)
+        tags.append("link_rule")
     if (
         solver.solve(q, check=False) is None
         and solver.solve(q, check=False, cargo_limits=False) is not None
@@ -434,6 +446,31 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
         f"{head}: no single constraint is to blame; the combination of "
         f"{', '.join(set_fields) or 'the link statuses'} removes every route",
         reason="combination",
+    )
+
+
+def _closing_rules_reason(solver: _Solver, q: Query) -> str | None:
+    """Why no route is left when the closures of the link rules in force on the query's day
+    are what removes it: the rules (id, dates, source) and the closed links the best route
+    without them needs; None when the rules are not to blame."""
+    closed = closing_rules(solver.net, q.rules_day())
+    if not closed or solver.solve(q, check=False) is not None:
+        return None
+    trial = _replace(q, rule_closures=False)
+    found = solver.solve(trial, check=False)
+    if found is None:
+        return None
+    r = build_route(solver, trial, found)
+    used = [leg.link_id for leg in r.steps if leg.link_id in closed]
+    by_rule: dict[str, list[str]] = {}
+    for lid in dict.fromkeys(used):
+        by_rule.setdefault(closed[str(lid)].id, []).append(str(lid))
+    rules = {rule.id: rule for rule in closed.values()}
+    parts = [f"{rules[rid].describe()} closes {', '.join(ids)}" for rid, ids in by_rule.items()]
+    return (
+        f"on {q.rules_day().isoformat()} the routes need links that the link rules close: "
+        + "; ".join(parts)
+        + " (give another date= or year=, or edit link_rules.csv)"
     )
 
 
