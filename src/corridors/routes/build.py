@@ -84,7 +84,9 @@ def _legs(solver: _Solver, q: Query, edges: tuple[int, ...]) -> tuple[Leg, ...]:
     topo, w, net = solver.topo, solver.w, solver.net
     idx = np.asarray(edges, dtype=np.int64)
     own = {k: solver.query_array(q, k) for k in ("wait_h", "time_h", "generalized", "window_h")}
-    cols: dict[str, list[float]] = {k: _column(own.get(k, w.arrays[k]), idx) for k in _ARRAY_FIELDS}
+    cols: dict[str, list[float]] = {
+        k: _column(own[k] if k in own else w.arrays[k], idx) for k in _ARRAY_FIELDS
+    }
     cols["generalized_usd"] = _column(own["generalized"], idx)
     risk_d, risk_u = risk_arrays(net, q.cargo, q.sanctions_policy())
     cols["risk_delay_h"] = _column(risk_d, idx)
