@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ from ..errors import (
 from ..model.network import Network
 from .link_rules import closing_rules, window_hours
 from .query import Query, _replace, port_areas
-from .search import search
+from .search import _path_sum, search
 from .topology import (
     LINK,
     LOAD,
@@ -33,6 +33,7 @@ from .weights import Weights, check_weights, risk_arrays
 # Masks and solving
 # --------------------------------------------------------------------------------------------
 
+FIRST_WAITS_KEPT = 8  # first-departure wait arrays kept per weights (the latest origins)
 MAX_BRANCHES = 400  # searches allowed to turn a route with a repeated place into a simple one
 
 
@@ -42,8 +43,6 @@ class _Solver:
     topo: Topology
     w: Weights
     q: Query
-    # first-departure waits by origin (first_wait), read by every query array of a query
-    _first_waits: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def place_idx(self, pid: str) -> int:
         return self.topo.place_index[pid]
@@ -182,8 +181,11 @@ class _Solver:
         drayage: the shipper books the sailing and trucks the box to it); zero elsewhere.
         A change onto a train away from the origin keeps its wait: trucking a box to the
         city's rail yard to board there is not a booked departure from the origin."""
-        hit = self._first_waits.get(q.origin)
+        cache = self.w._derived
+        key = ("first_wait", q.origin)
+        hit = cache.pop(key, None)
         if hit is not None:
+            cache[key] = hit  # most recent last
             return hit
         topo = self.topo
         o = self.place_idx(q.origin)
@@ -195,7 +197,9 @@ class _Solver:
         )
         out = np.where(first, wait, 0.0)
         out.flags.writeable = False
-        self._first_waits[q.origin] = out
+        cache[key] = out
+        while len(cache) > FIRST_WAITS_KEPT:
+            cache.pop(next(iter(cache)), None)
         return out
 
     def query_array(self, q: Query, name: str) -> np.ndarray:
@@ -285,15 +289,15 @@ class _Solver:
             if found is None:
                 continue
             key = (
-                math.fsum(float(weight[e]) for e in found[1]),
-                math.fsum(float(tie[e]) for e in found[1]),
+                _path_sum(weight, found[1]),
+                _path_sum(tie, found[1]),
             )
             if best is None or key < best[0]:
                 best = (key, found[1])
         if best is None:
             return None
         # the search ranks on the grid; the route's objective is the exact sum of its edges
-        return math.fsum(float(objective[e]) for e in best[1]), best[1]
+        return _path_sum(objective, best[1]), best[1]
 
     def _solve_order(
         self,
@@ -370,7 +374,7 @@ class _Solver:
         def second(found_: tuple[float, list[int]]) -> float:
             if tie_weight is None:
                 return 0.0
-            return math.fsum(float(tie_weight[e]) for e in found_[1])
+            return _path_sum(tie_weight, found_[1])
 
         once: tuple[int, ...] = ()
         found = run(once)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,12 @@ class Weights:
     cargo_ok: np.ndarray
     transfer_kind: list[str | None]
     rule: list[str | None]
+    # arrays derived from these weights for one query shape (the first departure's waits by
+    # origin, see engine.solver): a few recent ones, kept across queries; a replaced copy
+    # starts empty
+    _derived: dict[Any, np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def objective(self, name: str) -> np.ndarray:
         """The weight array of an objective."""
