@@ -4,7 +4,10 @@ object per edge; each coded path must give exactly what the per-edge path gives.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import corridors as cor
 from corridors.costs.risk import edge_risk_coded, edge_risk_usd
@@ -114,3 +117,59 @@ def test_risk_rows_targets_of_place_and_link_rows() -> None:
             assert row.target == str(places.at[ref, "country"])
         elif scope == "link" and ref in links.index:
             assert row.target == str(places.at[links.at[ref, "from_id"], "country"])
+
+
+_CELLS = st.one_of(
+    st.text(alphabet=" \tab\u00a0\u2003", max_size=4),
+    st.sampled_from([None, float("nan"), np.float64("nan"), pd.NA, pd.NaT, 3, 2.5]),
+    st.sampled_from([np.str_(" q "), np.str_("r"), np.float32("nan"), ["x"]]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELLS, max_size=12), st.booleans())
+def test_text_column_fast_path_equals_cell_wise(cells: list[object], only_text: bool) -> None:
+    """coerce's whole-column text path gives the cell-wise values, types, missing flags and
+    errors (or declines the column)."""
+    from corridors.model import coerce
+
+    if only_text:
+        cells = [c for c in cells if isinstance(c, str) or c is None]
+    col = pd.Series(cells, dtype=object)
+    fast = coerce._convert_column(col, "str", col.index)
+    saved = coerce._text_column
+    try:
+        coerce._text_column = lambda values: None  # type: ignore[assignment]
+        slow = coerce._convert_column(col, "str", col.index)
+    finally:
+        coerce._text_column = saved  # type: ignore[assignment]
+    assert [(type(v), v) for v in fast[0]] == [(type(v), v) for v in slow[0]]
+    assert fast[1].tolist() == slow[1].tolist()
+    assert fast[2] == slow[2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", " ", None, pd.NA, float("nan"), 1]), max_size=15),
+    st.sampled_from(["str", "object"]),
+)
+def test_rows_where_by_distinct_values_equals_per_row(cells: list[object], dtype: str) -> None:
+    """_rows_where (per distinct value, missing values grouped, factorization cached) gives
+    what testing every row gives."""
+    from corridors.model.validation_common import _rows_where
+
+    if dtype == "str":
+        cells = [c for c in cells if isinstance(c, str) or c is None]
+    s = pd.Series(cells, dtype=dtype, name="col")
+    seen: list[object] = []
+
+    def test(v: object) -> bool:
+        seen.append(v)
+        return v is None or v is pd.NA or (isinstance(v, str) and v.strip() == "")
+
+    cache: dict[object, tuple[np.ndarray, object]] = {}
+    first = _rows_where(s, test, cache)
+    again = _rows_where(s, lambda v: not test(v), cache)
+    expected = [test(v) for v in s.to_numpy(dtype=object)]
+    assert first.tolist() == expected
+    assert again.tolist() == [not e for e in expected]

@@ -34,19 +34,32 @@ def _enum(
         )
 
 
-def _rows_where(s: pd.Series, test: Any) -> np.ndarray:
+def _rows_where(
+    s: pd.Series, test: Any, cache: dict[Any, tuple[np.ndarray, Any]] | None = None
+) -> np.ndarray:
     """Bool per row: ``test(value)``, evaluated once per distinct value (missing values one
-    by one, as they are)."""
+    by one, as they are). ``cache`` keeps each column's factorization by column name, for
+    several tests of one column."""
     n = len(s)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    factorized = cache.get(s.name) if cache is not None else None
+    if factorized is None:
+        factorized = pd.factorize(s, use_na_sentinel=True)
+        if cache is not None:
+            cache[s.name] = factorized
+    codes, uniques = factorized
     per_value = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))
     out = np.zeros(n, dtype=bool)
     known = codes >= 0
     out[known] = per_value[codes[known]]
     if not known.all():
         values = s.to_numpy(dtype=object)
-        singletons: dict[int, bool] = {}  # None and pd.NA, tested once each
-        for i in np.flatnonzero(~known).tolist():
+        unknown = np.flatnonzero(~known)
+        none = np.fromiter((v is None for v in values[unknown]), dtype=bool, count=len(unknown))
+        if none.any():  # often most of them (an optional column left empty)
+            out[unknown[none]] = bool(test(None))
+            unknown = unknown[~none]
+        singletons: dict[int, bool] = {}  # pd.NA, tested once
+        for i in unknown.tolist():
             v = values[i]
             if v is None or v is pd.NA:
                 hit = singletons.get(id(v))
@@ -58,9 +71,13 @@ def _rows_where(s: pd.Series, test: Any) -> np.ndarray:
     return out
 
 
-def _bad_enum(s: pd.Series, allowed: tuple[str, ...]) -> np.ndarray:
+def _bad_enum(
+    s: pd.Series,
+    allowed: tuple[str, ...],
+    cache: dict[Any, tuple[np.ndarray, Any]] | None = None,
+) -> np.ndarray:
     """Rows for which :func:`_enum` reports a problem."""
-    return _rows_where(s, lambda v: v is not None and v not in allowed)
+    return _rows_where(s, lambda v: v is not None and v not in allowed, cache)
 
 
 def _check_ids(df: pd.DataFrame, file: str, problems: list[Problem]) -> None:

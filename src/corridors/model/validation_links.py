@@ -53,7 +53,7 @@ def validate_links(
     known = set(place_ids)
     geo = _link_geometry_checks(links, xy)
     # the checks of each row that may have a problem, row by row as they were written
-    rows = _links_to_check(links, known, country, geo)
+    rows = _links_to_check(links, country, geo)
     for i, row in zip(rows.tolist(), links.iloc[rows].itertuples(index=False)):
         rec = names[i]
         _check_link_words(row, file, rec, problems)
@@ -64,20 +64,21 @@ def validate_links(
     _check_source(links, names, file, sources, problems)
 
 
-def _place_points(places: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
-    """(lon, lat) of each place id whose geometry is a non-empty Point."""
-    pids = places["id"].tolist()
+def _place_points(places: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Columns ``x`` (lon) and ``y`` (lat) indexed by every place id (once each), NaN for the
+    places whose geometry is not a non-empty Point (for an id given twice, the last row with
+    a point, as a dict of the rows would keep)."""
+    pids = places["id"].to_numpy(dtype=object)
     geoms = np.asarray(places.geometry.to_numpy(), dtype=object)
     point = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
-    px = np.full(len(geoms), np.nan)
-    py = np.full(len(geoms), np.nan)
-    px[point] = shapely.get_x(geoms[point])
-    py[point] = shapely.get_y(geoms[point])
-    return {
-        pid: (x, y)
-        for pid, ok, x, y in zip(pids, point.tolist(), px.tolist(), py.tolist())
-        if pid is not None and ok
-    }
+    given = pd.notna(pids)
+    keep = point & given
+    xy = pd.DataFrame(
+        {"x": shapely.get_x(geoms[keep]), "y": shapely.get_y(geoms[keep])},
+        index=pd.Index(pids[keep], dtype=object),
+    )
+    xy = xy[~xy.index.duplicated(keep="last")]
+    return xy.reindex(pd.Index(pids[given], dtype=object).unique())
 
 
 def _check_link_words(row: Any, file: str, rec: str, problems: list[Problem]) -> None:
@@ -289,48 +290,48 @@ _POSITIVE_FIELDS = (
 
 
 def _links_to_check(
-    links: gpd.GeoDataFrame, known: set[str], country: Mapping[Any, Any], geo: Mapping[str, Any]
+    links: gpd.GeoDataFrame, country: Mapping[Any, Any], geo: Mapping[str, Any]
 ) -> np.ndarray:
     """Rows of ``links`` for which the row checks of :func:`validate_links` may report a
     problem: every such row, found over whole columns (each row check then runs only on
     these rows). A frame without the columns of the checks gets all its rows checked."""
     n = len(links)
+    fz: dict[Any, tuple[np.ndarray, Any]] = {}  # each column factorized once
+
+    def rows_where(s: pd.Series, test: Any) -> np.ndarray:
+        return _rows_where(s, test, fz)
+
     try:
         mode = links["mode"]
         flag = (
-            _bad_enum(mode, MODES)
-            | _bad_enum(links["kind"], LINK_KINDS)
-            | _bad_enum(links["status"], STATUSES)
+            _bad_enum(mode, MODES, fz)
+            | _bad_enum(links["kind"], LINK_KINDS, fz)
+            | _bad_enum(links["status"], STATUSES, fz)
         )
-        water = _rows_where(mode, lambda m: m in ("sea", "ferry"))
+        water = rows_where(mode, lambda m: m in ("sea", "ferry"))
         passages = links["passages"]
-        flag |= _rows_where(passages, lambda v: any(w not in PASSAGES for w in split_list(v)))
-        flag |= _rows_where(passages, lambda v: bool(split_list(v))) & ~water
-        flag |= _rows_where(
+        flag |= rows_where(passages, lambda v: any(w not in PASSAGES for w in split_list(v)))
+        flag |= rows_where(passages, lambda v: bool(split_list(v))) & ~water
+        flag |= rows_where(
             links["cargo_units"], lambda v: any(w not in CARGO_UNIT_WORDS for w in split_list(v))
         )
-        from_ids, to_ids = links["from_id"].tolist(), links["to_id"].tolist()
-        for fld, ids in (("from_id", from_ids), ("to_id", to_ids)):
-            given = np.fromiter((p is not None for p in ids), dtype=bool, count=n)
-            flag |= given & ~links[fld].isin(known).to_numpy()
-        flag |= np.fromiter(
-            (a is not None and a == b for a, b in zip(from_ids, to_ids)), dtype=bool, count=n
-        )
-
-        def gauges_of(value: Any) -> frozenset[int] | None:
-            try:
-                return parse_gauges(value)
-            except ValueError:
-                return None
+        # the coerced ids are text or None
+        ends = {fld: links[fld].to_numpy(dtype=object) for fld in ("from_id", "to_id")}
+        given = {fld: np.asarray(v != None, dtype=bool) for fld, v in ends.items()}  # noqa: E711
+        for fld in ends:  # an unknown place (the geometry checks looked every id up)
+            flag |= given[fld] & (geo["place_pos"][fld] < 0)
+        flag |= given["from_id"] & (ends["from_id"] == ends["to_id"])
+        from_ids, to_ids = ends["from_id"], ends["to_id"]
 
         gauge = links["gauge_mm"]
-        flag |= _rows_where(
-            gauge, lambda g: (gs := gauges_of(g)) is None or any(x not in GAUGES_MM for x in gs)
+        flag |= rows_where(
+            gauge,
+            lambda g: (gs := _gauges_or_none(g)) is None or any(x not in GAUGES_MM for x in gs),
         )
-        flag |= _rows_where(gauge, lambda g: not gauges_of(g)) & _rows_where(
+        flag |= rows_where(gauge, lambda g: not _gauges_or_none(g)) & rows_where(
             mode, lambda m: m == "rail"
         )
-        flag |= _rows_where(gauge, lambda g: bool(gauges_of(g))) & _rows_where(
+        flag |= rows_where(gauge, lambda g: bool(_gauges_or_none(g))) & rows_where(
             mode, lambda m: m in ("road", "sea", "ferry")
         )
         for fld, strict in _POSITIVE_FIELDS:
@@ -345,10 +346,10 @@ def _links_to_check(
         no_year = year.isna().to_numpy()
         y = year.to_numpy(dtype=float, na_value=np.nan)
         flag |= ~no_year & ((y < 1800) | (y > 2100))
-        flag |= no_year & _rows_where(
+        flag |= no_year & rows_where(
             links["status"], lambda s: s in ("planned", "under_construction")
         )
-        border = np.flatnonzero(_rows_where(links["kind"], lambda k: k == "border"))
+        border = np.flatnonzero(rows_where(links["kind"], lambda k: k == "border"))
         for i in border.tolist():
             a, b = from_ids[i], to_ids[i]
             if (
@@ -358,7 +359,7 @@ def _links_to_check(
                 and country[a] == country[b]
             ):
                 flag[i] = True
-        flag |= np.fromiter((t != "LineString" for t in geo["type"]), dtype=bool, count=n)
+        flag |= ~geo["is_line"]
         ends = geo["ends_known"]
         flag |= ends & (
             (geo["d_start"] > ENDPOINT_TOLERANCE_KM) | (geo["d_end"] > ENDPOINT_TOLERANCE_KM)
@@ -368,6 +369,14 @@ def _links_to_check(
     except KeyError:
         return np.arange(n)
     return np.flatnonzero(flag)
+
+
+def _gauges_or_none(value: Any) -> frozenset[int] | None:
+    """The gauges of a ``gauge_mm`` cell, None when it does not parse."""
+    try:
+        return parse_gauges(value)
+    except ValueError:
+        return None
 
 
 _GEOM_TYPES = (
@@ -382,48 +391,69 @@ _GEOM_TYPES = (
 )  # by shapely.get_type_id
 
 
-def _link_geometry_checks(
-    links: gpd.GeoDataFrame, xy: Mapping[str, tuple[float, float]]
-) -> dict[str, Any]:
+def _link_geometry_checks(links: gpd.GeoDataFrame, xy: pd.DataFrame) -> dict[str, Any]:
     """Vectorised distances for the link checks: great circle between the places, and from
-    each geometry end to its place (and to the other place, to detect reversed lines)."""
+    each geometry end to its place (and to the other place, to detect reversed lines, on the
+    rows whose ends are off). ``xy`` is :func:`_place_points`."""
     n = len(links)
     geoms = np.asarray(links.geometry.to_numpy(), dtype=object)
-    type_ids = shapely.get_type_id(geoms).tolist()
-    empty = shapely.is_empty(geoms).tolist()
-    types: list[str | None] = [
-        None if t < 0 or e else _GEOM_TYPES[t] if t < len(_GEOM_TYPES) else geoms[i].geom_type
-        for i, (t, e) in enumerate(zip(type_ids, empty))
-    ]
-    nan = (np.nan, np.nan)
-    a = np.array([xy.get(p, nan) if p is not None else nan for p in links["from_id"]], dtype=float)
-    b = np.array([xy.get(p, nan) if p is not None else nan for p in links["to_id"]], dtype=float)
-    a = a.reshape(n, 2)
-    b = b.reshape(n, 2)
+    type_ids = shapely.get_type_id(geoms)
+    empty = shapely.is_empty(geoms)
+    known_type = (type_ids >= 0) & ~empty
+    types = np.full(n, None, dtype=object)
+    listed = known_type & (type_ids < len(_GEOM_TYPES))
+    types[listed] = np.array(_GEOM_TYPES, dtype=object)[type_ids[listed]]
+    for i in np.flatnonzero(known_type & ~listed).tolist():
+        types[i] = geoms[i].geom_type
+    pos = {fld: xy.index.get_indexer(links[fld].to_numpy(dtype=object)) for fld in _ENDS}
+    a = _ends_xy(xy, pos["from_id"])
+    b = _ends_xy(xy, pos["to_id"])
     ends_known = ~(np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))
-    is_line = np.array([t == "LineString" for t in types], dtype=bool)
+    is_line = known_type & (type_ids == 1)
     first = np.full((n, 2), np.nan)
     last = np.full((n, 2), np.nan)
     if is_line.any():
         lines = geoms[is_line]
-        p0 = shapely.get_point(lines, 0)
-        p1 = shapely.get_point(lines, -1)
-        first[is_line] = np.column_stack([shapely.get_x(p0), shapely.get_y(p0)])
-        last[is_line] = np.column_stack([shapely.get_x(p1), shapely.get_y(p1)])
+        coords = shapely.get_coordinates(lines)
+        end = np.cumsum(shapely.get_num_coordinates(lines))
+        first[is_line] = coords[end - shapely.get_num_coordinates(lines)]
+        last[is_line] = coords[end - 1]
 
-    def dist(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def dist(u: np.ndarray, v: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         ok = ~(np.isnan(u).any(axis=1) | np.isnan(v).any(axis=1))
+        if rows is not None:
+            ok &= rows
         out = np.full(n, np.nan)
+        # a geometry that ends exactly at its place is 0 km from it (most rows)
+        same = ok & (u == v).all(axis=1)
+        out[same] = 0.0
+        ok &= ~same
         if ok.any():
             out[ok] = geodesic_km(u[ok, 0], u[ok, 1], v[ok, 0], v[ok, 1])
         return out
 
+    d_start, d_end = dist(first, a), dist(last, b)
+    off = ends_known & ((d_start > ENDPOINT_TOLERANCE_KM) | (d_end > ENDPOINT_TOLERANCE_KM))
     return {
+        "place_pos": pos,
         "type": types,
+        "is_line": is_line,
         "ends_known": ends_known,
         "gc": dist(a, b),
-        "d_start": dist(first, a),
-        "d_end": dist(last, b),
-        "rev_start": dist(first, b),
-        "rev_end": dist(last, a),
+        "d_start": d_start,
+        "d_end": d_end,
+        "rev_start": dist(first, b, off),
+        "rev_end": dist(last, a, off),
     }
+
+
+_ENDS = ("from_id", "to_id")
+
+
+def _ends_xy(xy: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+    """(lon, lat) of each link end's place (``pos``: its row in ``xy``, -1 for an unknown
+    place), NaN where the place is unknown or has no point."""
+    out = np.full((len(pos), 2), np.nan)
+    hit = pos >= 0
+    out[hit] = xy.to_numpy(dtype=float)[pos[hit]]
+    return out

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem
@@ -52,8 +53,19 @@ def validate_table(
     names = _record_ids(table, key)
     cells = _Columns(table)
     _check_keys(name, key, names, cells, file, problems)
-    place_ids = set(places["id"].dropna().tolist())
-    link_rows = {lid: i for i, lid in enumerate(links["id"].tolist()) if lid is not None}
+    # the lookups only the tables that refer to places or links need (a network of 10^6
+    # links has them built once per table that uses them, not once per table)
+    place_ids: set[Any] = (
+        set(places["id"].dropna().tolist())
+        if name in ("operations", "services", "risk") and len(table)
+        else set()
+    )
+    link_rows: Mapping[str, int] = (
+        {lid: i for i, lid in enumerate(links["id"].tolist()) if lid is not None}
+        if name in ("crossings", "risk") and len(table)
+        else {}
+    )
+    link_kind: list[Any] = links["kind"].tolist() if name == "crossings" and len(table) else []
     for spec in TABLE_FIELDS[name]:
         if spec.type != "float":
             continue
@@ -65,7 +77,7 @@ def validate_table(
         if name in ("tariffs", "speeds"):
             _check_rate_row(name, row, file, rec, problems)
         elif name == "crossings":
-            _check_crossing_row(row, file, rec, links, link_rows, problems)
+            _check_crossing_row(row, file, rec, link_kind, link_rows, problems)
         elif name == "operations":
             _check_operation_row(row, file, rec, place_ids, problems)
         elif name == "services":
@@ -208,11 +220,12 @@ def _check_crossing_row(
     row: _Row,
     file: str,
     rec: str,
-    links: pd.DataFrame,
+    link_kind: Sequence[Any],
     link_rows: Mapping[str, int],
     problems: list[Problem],
 ) -> None:
-    """A crossings row: a known direction, a known border link and dwell p90 >= median."""
+    """A crossings row: a known direction, a known border link and dwell p90 >= median
+    (``link_kind``: the links' kinds, by row)."""
     _enum(row["direction"], DIRECTIONS, file, rec, "direction", problems)
     lid = row["link_id"]
     if lid is not None:
@@ -220,7 +233,7 @@ def _check_crossing_row(
             close = difflib.get_close_matches(lid, list(link_rows), n=3)
             hint = f"; closest link ids: {', '.join(close)}" if close else ""
             problems.append(Problem(file, rec, "link_id", f"unknown link {lid!r}{hint}"))
-        elif links["kind"].iloc[link_rows[lid]] != "border":
+        elif link_kind[link_rows[lid]] != "border":
             problems.append(
                 Problem(
                     file,
@@ -446,10 +459,10 @@ def _check_crossings_complete(
     table: pd.DataFrame, links: pd.DataFrame, file: str, problems: list[Problem]
 ) -> None:
     have = set(zip(table["link_id"].tolist(), table["direction"].tolist()))
-    for lid, kind, oneway in zip(
-        links["id"].tolist(), links["kind"].tolist(), links["oneway"].tolist()
-    ):
-        if kind != "border" or lid is None:
+    border = np.flatnonzero((links["kind"] == "border").to_numpy(dtype=bool, na_value=False))
+    ids, oneways = links["id"].to_numpy(dtype=object), links["oneway"].to_numpy(dtype=object)
+    for lid, oneway in zip(ids[border].tolist(), oneways[border].tolist()):
+        if lid is None:
             continue
         needed = ("forward",) if oneway else DIRECTIONS
         for d in needed:
