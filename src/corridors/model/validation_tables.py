@@ -62,7 +62,7 @@ def validate_table(
     )
     link_rows: Mapping[str, int] = (
         {lid: i for i, lid in enumerate(links["id"].tolist()) if lid is not None}
-        if name in ("crossings", "risk") and len(table)
+        if name in ("crossings", "risk", "link_rules") and len(table)
         else {}
     )
     link_kind: list[Any] = links["kind"].tolist() if name == "crossings" and len(table) else []
