@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Old module paths that share a name with a function of the package (corridors.pareto,
 # corridors.simulate, corridors.criticality) are loaded now and their names removed from the
@@ -22,7 +22,6 @@ from .errors import (
     AmbiguousPlaceError,
     CorridorsError,
     CrsError,
-    NoRouteError,
     OptionalDependencyError,
     ParameterError,
     ParameterTypeError,
@@ -38,6 +37,9 @@ from .routes.risk import RouteRisk, route_risk
 from .routes.route import Leg, Route
 from .routes.routing import alternatives, route
 
+if TYPE_CHECKING:
+    from .errors import NoRouteError
+
 for _name in ("criticality", "pareto", "simulate"):
     globals().pop(_name, None)
 del _name
@@ -46,6 +48,7 @@ __version__ = "0.1.0"
 
 # Analysis verbs load on first use, so that "import corridors" stays light (issue 18).
 _LAZY = {
+    "NoRouteError": "errors",  # derives from networkx.NetworkXNoPath: made on first use
     "ClosureChoice": "analysis.closures",
     "closure_choice": "analysis.closures",
     "compare": "analysis.compare",

@@ -7,10 +7,13 @@ builtin exception a caller would expect (``ValueError``, ``KeyError``, ``ImportE
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "CorridorsError",
@@ -159,12 +162,45 @@ class WriteError(CorridorsError, OSError):
         return self.message
 
 
-class NoRouteError(CorridorsError, nx.NetworkXNoPath):
-    """No route satisfies the query; the message says which constraint removed the last one."""
+if TYPE_CHECKING:
 
-    def __init__(self, message: str, *, reason: str | None = None):
-        self.reason = reason
-        super().__init__(message)
+    class NoRouteError(CorridorsError, nx.NetworkXNoPath):
+        """No route satisfies the query (see :func:`_no_route_error`)."""
+
+        reason: str | None
+
+        def __init__(self, message: str, *, reason: str | None = None): ...
+
+
+_NO_ROUTE_LOCK = threading.Lock()
+
+
+def _no_route_error() -> type:
+    """The class ``NoRouteError``, made on first use: it derives from networkx's
+    ``NetworkXNoPath`` (so ``except networkx.NetworkXNoPath`` catches it), and importing
+    networkx costs about 0.1 s, which ``import corridors`` does not pay (issue 18)."""
+    with _NO_ROUTE_LOCK:
+        made: type | None = globals().get("NoRouteError")
+        if made is None:
+            import networkx as nx
+
+            class NoRouteError(CorridorsError, nx.NetworkXNoPath):  # type: ignore[no-redef]
+                """No route satisfies the query; the message says which constraint removed
+                the last one (``reason`` names it)."""
+
+                def __init__(self, message: str, *, reason: str | None = None):
+                    self.reason = reason
+                    super().__init__(message)
+
+            NoRouteError.__qualname__ = "NoRouteError"  # pickled as corridors.errors.NoRouteError
+            globals()["NoRouteError"] = made = NoRouteError
+        return made
+
+
+def __getattr__(name: str) -> Any:
+    if name == "NoRouteError":
+        return _no_route_error()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class OptionalDependencyError(CorridorsError, ImportError):
@@ -177,7 +213,8 @@ def exit_code(err: BaseException) -> int:
     that cannot be opened, 130 an interrupt, 70 anything else (a bug)."""
     if isinstance(err, KeyboardInterrupt):
         return EXIT_INTERRUPTED
-    if isinstance(err, NoRouteError):
+    no_route = globals().get("NoRouteError")  # not made yet: no error is one
+    if no_route is not None and isinstance(err, no_route):
         return EXIT_NO_ROUTE
     if isinstance(err, WriteError):
         return EXIT_CANNOT_WRITE

@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from .topology import TRANSFER, Topology, edge_csr
 
@@ -70,6 +68,8 @@ def search(
     on those edges alone settles the same states in the same order, so it returns the same
     path, bit for bit, as on the whole graph.
     """
+    from scipy.sparse import csgraph  # here: import corridors stays light (issue 18)
+
     stages = len(masks)
     if len(advance) != stages - 1:
         raise ValueError("advance needs one edge set per stage boundary")
@@ -144,6 +144,9 @@ def _tight_edges(
     The test is one vectorized comparison (the same float sum per edge as a walk would
     make); which heads reach the target is a compiled breadth-first search on the tight
     edges reversed."""
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
     in_order = topo._static_array("in_order")
     src, dst = topo.src, topo.dst
     tight = mask & (dist[src] + weight == dist[dst])

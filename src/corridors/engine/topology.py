@@ -28,14 +28,16 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from ..errors import ParameterError
+
+if TYPE_CHECKING:  # imported where used: import corridors stays light (issue 18)
+    import networkx as nx
+    from scipy import sparse
 from ..model.network import Network
 from ..model.schema import (
     TRANSFER_PLACE_KINDS,
@@ -263,6 +265,8 @@ class Topology:
     def to_networkx(self, weight: np.ndarray, mask: np.ndarray | None = None) -> nx.MultiDiGraph:
         """The expanded graph as networkx (for checks and oracles): nodes are ints, edges carry
         ``weight`` and ``edge`` (index)."""
+        import networkx as nx
+
         g = nx.MultiDiGraph()
         g.add_nodes_from(range(self.n_nodes))
         for e in range(self.n_edges):
@@ -653,6 +657,8 @@ def edge_csr(topo: Topology, weight: np.ndarray, mask: np.ndarray) -> sparse.csr
     The structure (which edges, in which order, where parallel edges collapse, the index
     arrays) depends on the mask only: it is kept for the last few masks of the topology
     (about ``CSR_CACHE_BYTES``), so a repeated query only gathers its weights."""
+    from scipy import sparse
+
     n = topo.n_nodes
     cache: dict[bytes, Any] = topo._static.setdefault("csr_structures", {})
     key = np.packbits(mask).tobytes()

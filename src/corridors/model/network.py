@@ -23,15 +23,17 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
 
 from ..errors import AmbiguousPlaceError, UnknownPlaceError, ValidationError
+
+if TYPE_CHECKING:  # imported where used: import corridors stays light (issue 18)
+    import networkx as nx
 
 # Everything public that used to be defined here is re-exported, so that imports from
 # corridors.model.network keep working: the names in __all__, and those imported "as" themselves.
@@ -524,6 +526,8 @@ class Network:
         keyed by link id with attributes ``link``, ``direction``, ``mode``, ``distance_km``,
         ``status``, ``year``."""
         if self._graph is None:
+            import networkx as nx
+
             g = nx.MultiDiGraph(name=self.name)
             for pid, name, country, kind in zip(
                 self._places["id"],
@@ -592,6 +596,8 @@ class Network:
         its year (today without one); ``gaps`` lists the consecutive places not connected."""
         year = corridor.get("year")
         modes = set(corridor.get("modes") or MODES)
+        import networkx as nx
+
         g = nx.Graph()
         g.add_nodes_from(self._places.index)
         for a, b, mode, status, y in zip(

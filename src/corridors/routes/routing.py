@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .. import errors
 from ..costs.cargo import Cargo
 from ..engine.bounds import BranchBounds
 from ..engine.checks import (
@@ -36,10 +36,7 @@ from ..engine.topology import (
     topology,
 )
 from ..engine.weights import weights
-from ..errors import (
-    NoRouteError,
-    ParameterError,
-)
+from ..errors import ParameterError
 from ..model.network import Network
 from ..model.schema import (
     MODES,
@@ -198,7 +195,7 @@ def route(
             solver0 = _Solver(net, topology(net), weights(net, q0.cargo), q0)
             if solver0.solve(q0) is not None:
                 nm = net.places["name"].to_dict()
-                raise NoRouteError(
+                raise errors.NoRouteError(
                     f"no route from {nm.get(q.origin, q.origin)} to "
                     f"{nm.get(q.destination, q.destination)} in month {month}: the routes "
                     "need links closed for the season: "
@@ -427,13 +424,13 @@ def _features(r: Route, protected: set[str]) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------
 
 
-def _explain(solver: _Solver, q: Query) -> NoRouteError:
+def _explain(solver: _Solver, q: Query) -> errors.NoRouteError:
     net = solver.net
     names = net.places["name"].to_dict()
     head = f"no route from {names[q.origin]} to {names[q.destination]}"
     relaxed = Query(q.origin, q.destination, q.minimize, q.cargo, rule_closures=False)
     if solver.solve(relaxed, any_status=True, check=False, cargo_limits=False) is None:
-        return NoRouteError(f"{head}: {_why_disconnected(solver, q)}", reason="disconnected")
+        return errors.NoRouteError(f"{head}: {_why_disconnected(solver, q)}", reason="disconnected")
     reasons: list[str] = []
     tags: list[str] = []
     rules = _closing_rules_reason(solver, q)
@@ -493,9 +490,9 @@ def _explain(solver: _Solver, q: Query) -> NoRouteError:
             reasons.append(_describe(f, q, r, net))
         tags.append(f)
     if reasons:
-        return NoRouteError(f"{head}: " + "; ".join(reasons), reason=",".join(tags))
+        return errors.NoRouteError(f"{head}: " + "; ".join(reasons), reason=",".join(tags))
     set_fields = list(q.constraints())
-    return NoRouteError(
+    return errors.NoRouteError(
         f"{head}: no single constraint is to blame; the combination of "
         f"{', '.join(set_fields) or 'the link statuses'} removes every route",
         reason="combination",
@@ -539,6 +536,8 @@ def _edge_of(solver: _Solver, leg: Leg) -> int:
 def _why_disconnected(solver: _Solver, q: Query) -> str:
     """Why the expanded graph has no path although links may join the two places: a change of
     service where no transfer is defined, or a one-way link travelled backwards."""
+    import networkx as nx
+
     net, topo = solver.net, solver.topo
     g = nx.Graph()
     g.add_nodes_from(net.places.index)

@@ -18,12 +18,10 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from ..costs.cargo import Cargo
 from ..engine.checks import check_limit, check_names, check_network
@@ -33,6 +31,9 @@ from ..engine.topology import LOAD, TRANSFER, UNLOAD, Topology, topology
 from ..engine.weights import check_weights, weights
 from ..errors import ParameterError, ParameterTypeError
 from ..model.network import Network
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["route_matrix", "SKIM_COLUMNS"]
 
@@ -212,6 +213,8 @@ def _origin_rows(
     mask_o &= ~is_transfer | (topo.src_place != oi)
     matrix, entry_edge = _csr_with_edges(topo, weight, mask_o)
     keys = _entry_keys(matrix)
+    from scipy.sparse import csgraph
+
     dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
     pred_list: list[int] | None = None
     rows = []
@@ -269,6 +272,8 @@ def _csr_with_edges(
         e, s, d, w = e[first], s[first], d[first], w[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(s, minlength=n), out=indptr[1:])
+    from scipy import sparse
+
     matrix = sparse.csr_matrix(
         (w.astype(float), d.astype(np.int32), indptr.astype(np.int32)), shape=(n, n)
     )
