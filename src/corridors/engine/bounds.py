@@ -23,7 +23,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csgraph
 
 from .query import Query, port_areas
 from .solver import _Solver
@@ -70,6 +69,8 @@ class BranchBounds:
         self._m0 = m0
         # distance to the destination over the query's edges: the heuristic of every branch
         reverse = edge_csr(topo, weight, m0).T.tocsr()
+        from scipy.sparse import csgraph  # here: import corridors stays light (issue 18)
+
         h = csgraph.dijkstra(reverse, indices=self.target)
         self._h: list[float] = h.tolist()
         self._w: list[float] = weight.tolist()
