@@ -55,6 +55,8 @@ def queries() -> list[dict[str, Any]]:
                 q[key] = list(j[key])
         if j["year"] == j["year"] and j["year"] is not None:
             q["year"] = int(j["year"])
+        if j.get("origin_arrival", "land") not in ("", "land"):
+            q["origin_arrival"] = j["origin_arrival"]
         out.append(q)
     return out
 

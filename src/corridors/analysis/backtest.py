@@ -131,6 +131,8 @@ def _constraints_text(j: Mapping[Any, Any]) -> str:
             parts.append(f"{col}=" + "|".join(j[col]))
     if not pd.isna(j["year"]):
         parts.append(f"year={int(j['year'])}")
+    if j.get("origin_arrival", "land") not in ("", "land"):
+        parts.append(f"origin_arrival={j['origin_arrival']}")
     return "; ".join(parts)
 
 
@@ -396,6 +398,8 @@ def _route_journey(
         return None
     if j["cross_at"]:
         kwargs["cross_at"] = list(j["cross_at"])
+    if j.get("origin_arrival", "land") not in ("", "land"):
+        kwargs["origin_arrival"] = j["origin_arrival"]
     try:
         return route(net, j["origin"], j["destination"], **kwargs)
     except NoRouteError as err:

@@ -61,6 +61,7 @@ JOURNEY_COLUMNS: tuple[str, ...] = (
     "observed_usd_max",
     "date",
     "span",
+    "origin_arrival",
     "source",
     "confidence",
     "notes",
@@ -86,6 +87,9 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 #: (a tariff quote) leaves its days empty; every row has days, USD or both.
 OPTIONAL_VALUES: tuple[str, ...] = ("observed_days_min", "observed_days_max")
 CONFIDENCE_LEVELS: tuple[str, ...] = ("measured", "approx", "assumed")
+#: How a journey's cargo reached its origin (``origin_arrival`` of :func:`corridors.route`):
+#: ``land`` (loaded there; the default) or ``sea`` (it came off a ship at the origin port).
+ORIGIN_ARRIVALS: tuple[str, ...] = ("land", "sea")
 #: The unit a published time was given in, in days: a single figure ``x`` given in a unit
 #: ``u`` (``"12 days"``, ``"32 hours"``, ``"in a week"``) stands for anything that rounds to
 #: it, ``x - u/2`` to ``x + u/2`` (see :func:`rounding_interval`).
@@ -385,6 +389,7 @@ def _check_journey(
     return {
         **text,
         "span": text["span"] or "door_to_door",
+        "origin_arrival": text["origin_arrival"] or "land",
         "modes": modes,
         "via": lists["via"],
         "cross_at": lists["cross_at"],
@@ -530,6 +535,12 @@ def _check_labels(text: dict[str, str], bad: _Bad) -> None:
         bad(
             "span",
             f"unknown span {text['span']!r}; allowed: {', '.join(SPANS)} (empty: door_to_door)",
+        )
+    if text["origin_arrival"] and text["origin_arrival"] not in ORIGIN_ARRIVALS:
+        bad(
+            "origin_arrival",
+            f"unknown origin_arrival {text['origin_arrival']!r}; allowed: "
+            f"{', '.join(ORIGIN_ARRIVALS)} (empty: land)",
         )
     if text["date"] and not _valid_date(text["date"]):
         bad("date", f"{text['date']!r} is not a date; give YYYY or YYYY-MM")

@@ -66,6 +66,9 @@ class Query:
     risk_aversion: float = 0.0
     sanctions: tuple[tuple[str, str], ...] = ()  # (regime or "*", policy)
     departure: str = "booked"  # "booked": no wait for the first departure; "random": half a headway
+    # how the cargo reaches the origin: "land" (loaded there: the land terminal) or "sea"
+    # (it comes off a ship there: the port's handling from the ship, see route())
+    origin_arrival: str = "land"
     # the date of travel the link rules (link_rules.csv) are judged on: "YYYY-MM-DD", "YYYY-MM"
     # or "YYYY"; None: the middle of ``year``, else today (:func:`corridors.model.rules.
     # reference_day`)
@@ -107,6 +110,8 @@ class Query:
             out["sanctions"] = dict(self.sanctions)
         if self.departure != "booked":
             out["departure"] = self.departure
+        if self.origin_arrival != "land":
+            out["origin_arrival"] = self.origin_arrival
         if self.date is not None:
             out["date"] = self.date
         return out
@@ -146,6 +151,7 @@ def make_query(
     sanctions: str | Mapping[str, str] | None = None,
     departure: str = "booked",
     date: str | _dt.date | None = None,
+    origin_arrival: str = "land",
 ) -> Query:
     """Check and resolve the arguments of a routing query (names -> ids).
 
@@ -177,6 +183,7 @@ def make_query(
             f"{type(sanctions).__name__}"
         )
     check_str(departure, "departure")
+    check_str(origin_arrival, "origin_arrival")
     date_text = _check_date(date)
     obj = objective_name(minimize)
     o = net.place_id(origin)
@@ -193,6 +200,13 @@ def make_query(
     waypoints, vias, crossing_words = _resolve_waypoints(net, via, cross_at)
     _check_contradictions(net, o, d, waypoints, places, countries, by_sanctions, policy)
     _check_values(max_transfers, year, departure)
+    if origin_arrival not in ORIGIN_ARRIVALS:
+        raise ParameterError(
+            f"unknown origin_arrival {origin_arrival!r}; allowed: "
+            + ", ".join(ORIGIN_ARRIVALS)
+            + " ('land': the cargo is loaded at the origin; 'sea': it comes off a ship at the "
+            "origin port and pays the port's handling from the ship)"
+        )
     return Query(
         origin=o,
         destination=d,
@@ -213,6 +227,7 @@ def make_query(
         sanctions=tuple(sorted(policy.items())) if policy else (),
         departure=departure,
         date=date_text,
+        origin_arrival=origin_arrival,
     )
 
 
@@ -565,6 +580,7 @@ def _resolve_crossing(net: Network, name: str) -> tuple[str, ...]:
 
 
 DEPARTURES = ("booked", "random")  # how the cargo meets the first departure (see route())
+ORIGIN_ARRIVALS = ("land", "sea")  # how the cargo reaches the origin (see route())
 
 
 def port_areas(net: Network) -> dict[str, str]:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import (
     CorridorsError,
+    ParameterError,
 )
 from ..model.network import Network
 from .link_rules import closing_rules, window_hours
@@ -34,6 +35,7 @@ from .weights import Weights, check_weights, risk_arrays
 # --------------------------------------------------------------------------------------------
 
 FIRST_WAITS_KEPT = 8  # first-departure wait arrays kept per weights (the latest origins)
+SEA_ARRIVALS_KEPT = 64  # origins whose loading/ship-handling edge pairs are kept per topology
 MAX_BRANCHES = 400  # searches allowed to turn a route with a repeated place into a simple one
 
 
@@ -94,6 +96,10 @@ class _Solver:
         # relaxed best path that passes through the destination and comes back (rail to the
         # port next door, then a truck back) is pruned with nothing left to branch on
         m &= (etype != LINK) | (topo.src_place != d)
+        if q.origin_arrival == "sea":
+            # cargo that comes off a ship leaves only by a service the port hands it to
+            loads, handled = self.sea_arrival(q)
+            m[loads[handled < 0]] = False
         return m
 
     def _shared_mask(
@@ -202,16 +208,87 @@ class _Solver:
             cache.pop(next(iter(cache)), None)
         return out
 
+    def sea_arrival(self, q: Query) -> tuple[np.ndarray, np.ndarray]:
+        """For ``origin_arrival="sea"``: the loading edges at the origin and, for each, the
+        transfer edge from the origin's ship-arrival node onto the same service (port
+        handling, or transshipment onto another ship), -1 where the port has none.
+
+        Raises
+        ------
+        ParameterError
+            When the origin has no handling from a ship at all (not a port).
+        """
+        topo = self.topo
+        cache: dict[str, tuple[np.ndarray, np.ndarray]] = topo._weights.setdefault(
+            ("sea_arrival",), {}
+        )
+        hit = cache.get(q.origin)
+        if hit is not None:
+            return hit
+        sea_node = topo._static.get("node_sea")
+        if sea_node is None:
+            sea_node = np.array([logical_service(s) == "sea" for s in topo.node_service])
+            topo._static["node_sea"] = sea_node
+        o = self.place_idx(q.origin)
+        loads = np.flatnonzero((topo.etype == LOAD) & (topo.src == topo.gate_of[o]))
+        from_ship = np.flatnonzero(
+            (topo.etype == TRANSFER) & (topo.src_place == o) & sea_node[topo.src]
+        )
+        if not len(from_ship):
+            name = self.net.places["name"].get(q.origin, q.origin)
+            raise ParameterError(
+                f"origin_arrival='sea': the origin {name} ({q.origin}) has no handling from a "
+                "ship (it is not a port of the network); give the port as the origin (e.g. "
+                "karachi_port, chabahar_port) or leave origin_arrival='land'"
+            )
+        onto = {int(topo.dst[e]): int(e) for e in from_ship}
+        handled = np.array([onto.get(int(topo.dst[e]), -1) for e in loads], dtype=np.int64)
+        cache[q.origin] = (loads, handled)
+        while len(cache) > SEA_ARRIVALS_KEPT:
+            del cache[next(iter(cache))]
+        return loads, handled
+
+    def _sea_arrival_array(self, q: Query, name: str, arr: np.ndarray) -> np.ndarray:
+        """``arr`` with the origin's loading replaced by the port's handling from a ship
+        (:meth:`sea_arrival`): the terminal time and money of each loading edge become the
+        transfer's; the wait for the first departure stays the loading edge's."""
+        loads, handled = self.sea_arrival(q)
+        ok = handled >= 0
+        le, te = loads[ok], handled[ok]
+        a = self.w.arrays
+        d_time = a["transfer_time_h"][te] - a["terminal_time_h"][le]
+        d_cost = a["transfer_cost_usd"][te] - a["terminal_cost_usd"][le]
+        out = np.array(arr, dtype=float, copy=True)
+        if name == "time_h":
+            out[le] += d_time
+        elif name == "cost_usd":
+            out[le] += d_cost
+        elif name == "generalized":
+            out[le] += d_cost + q.cargo.time_value_usd_per_h * d_time
+        elif name == "terminal_time_h":
+            out[le] = a["transfer_time_h"][te]
+        elif name == "terminal_p90_h":
+            out[le] = a["transfer_p90_h"][te]
+        elif name == "terminal_cost_usd":
+            out[le] = a["transfer_cost_usd"][te]
+        else:
+            return arr
+        return out
+
     def query_array(self, q: Query, name: str) -> np.ndarray:
         """A time or money array as the query sees it: the time windows of the link rules in
         force on its day added to ``time_h`` and ``generalized`` (``window_h`` is their own
-        array), and the first departure's wait removed from them when the departure is
-        booked."""
+        array), the first departure's wait removed from them when the departure is booked,
+        and, for cargo that comes off a ship at the origin (``origin_arrival="sea"``), the
+        port's handling from the ship in place of the origin's loading (time, money and the
+        terminal fields of the loading legs)."""
         coef = q.cargo.time_value_usd_per_h if name == "generalized" else 1.0
         if name == "window_h":
             win = self.window(q)
             return np.zeros(self.topo.n_edges) if win is None else win
         arr = self.w.arrays[name]
+        if q.origin_arrival == "sea":
+            arr = self._sea_arrival_array(q, name, arr)
         if name in ("time_h", "generalized"):
             win = self.window(q)
             if win is not None:

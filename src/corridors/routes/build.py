@@ -78,12 +78,26 @@ _ARRAY_FIELDS = (
 )
 
 
+# Leg fields the query itself may change (booked departures, time windows, cargo that comes
+# off a ship at the origin): read from :meth:`_Solver.query_array`
+_QUERY_FIELDS = (
+    "wait_h",
+    "time_h",
+    "generalized",
+    "window_h",
+    "cost_usd",
+    "terminal_time_h",
+    "terminal_p90_h",
+    "terminal_cost_usd",
+)
+
+
 def _legs(solver: _Solver, q: Query, edges: tuple[int, ...]) -> tuple[Leg, ...]:
     """The legs of the path ``edges`` (edge indices of ``solver``'s topology): every field
     gathered for the whole path at once, then one :class:`Leg` per edge."""
     topo, w, net = solver.topo, solver.w, solver.net
     idx = np.asarray(edges, dtype=np.int64)
-    own = {k: solver.query_array(q, k) for k in ("wait_h", "time_h", "generalized", "window_h")}
+    own = {k: solver.query_array(q, k) for k in _QUERY_FIELDS}
     cols: dict[str, list[float]] = {
         k: _column(own[k] if k in own else w.arrays[k], idx) for k in _ARRAY_FIELDS
     }
@@ -102,8 +116,19 @@ def _legs(solver: _Solver, q: Query, edges: tuple[int, ...]) -> tuple[Leg, ...]:
         topo.node_place[u].tolist(),
         topo.node_place[v].tolist(),
         topo.etype[idx].tolist(),
+        _handled_kinds(solver, q),
     )
     return tuple(path.leg(i, e, values[i]) for i, e in enumerate(edges))
+
+
+def _handled_kinds(solver: _Solver, q: Query) -> dict[int, str]:
+    """The transfer kind each loading edge at the origin takes from the port's handling of
+    a ship's cargo (``origin_arrival="sea"``); empty otherwise."""
+    if q.origin_arrival != "sea":
+        return {}
+    loads, handled = solver.sea_arrival(q)
+    kinds = solver.w.transfer_kind
+    return {int(le): str(kinds[te]) for le, te in zip(loads, handled) if te >= 0}
 
 
 def _column(arr: np.ndarray, idx: np.ndarray) -> list[float]:
@@ -153,6 +178,7 @@ class _Path:
     pu: list[int]
     pv: list[int]
     etype: list[int]
+    kind_of: dict[int, str]  # transfer kinds that replace the edge's own (see _handled_kinds)
 
     def leg(self, i: int, e: int, values: dict[str, float]) -> Leg:
         """The :class:`Leg` of edge ``e``, the ``i``-th of the path, with its time, money
@@ -172,7 +198,7 @@ class _Path:
             geom = geoms[pu]
             country = topo.place_country[self.pu[i]]
             link_id = None
-            tkind = self.w.transfer_kind[e]
+            tkind = self.kind_of.get(e, self.w.transfer_kind[e])
             passages = ()
             if et == TRANSFER:
                 kind, mode = "transfer", "transfer"

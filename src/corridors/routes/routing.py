@@ -79,6 +79,7 @@ def route(
     departure: str = "booked",
     month: int | None = None,
     date: str | Any | None = None,
+    origin_arrival: str = "land",
 ) -> Route:
     """Best route from ``origin`` to ``destination`` by one objective.
 
@@ -136,6 +137,15 @@ def route(
         (``link_rules.csv``: closures, daily time windows) in force on that day apply, a month
         or a year being judged on its middle (the 15th, 1 July). Default: the middle of
         ``year`` when given, else today (the rules in force now).
+    origin_arrival : {"land", "sea"}, default "land"
+        How the cargo reaches the origin. ``"land"``: it is loaded there (the terminal of the
+        mode it leaves by). ``"sea"``: it comes off a ship at the origin port (Afghan transit
+        cargo landed at Chabahar or Karachi), so its first leg is the port's handling from
+        the ship onto the mode it leaves by (``operations.csv``: the port's ``sea`` ->
+        ``road``/``rail`` row, or transshipment onto another ship) instead of the land
+        loading; the wait for the first departure is as ``departure`` says. Only modes the
+        port hands ship cargo to are used; an origin that is not a port is a
+        ParameterError.
 
     Returns
     -------
@@ -185,6 +195,7 @@ def route(
         sanctions=sanctions,
         departure=departure,
         date=date,
+        origin_arrival=origin_arrival,
     )
     q = make_query(net, origin, destination, avoid_links=own_avoid + sorted(seasonal), **kw)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q)
