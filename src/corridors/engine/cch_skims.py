@@ -41,6 +41,7 @@ __all__ = [
     "metric",
     "paths_many",
     "exact_sums",
+    "unpack_shared",
     "have_routingkit",
 ]
 
@@ -260,11 +261,29 @@ def paths_many(
     side = np.concatenate([np.zeros(len(a_s), dtype=np.int8), np.ones(len(a_t), dtype=np.int8)])
     order = np.lexsort((side, own))  # stable: keeps each side's order
     arcs, fwd, own = arcs[order], fwd[order], own[order]
-    edges, own = m._unpack_many(arcs, fwd, own)
+    edges, own = unpack_shared(m, arcs, fwd, own)
     cnt = np.bincount(own, minlength=n_p)
     ptr = np.zeros(n_p + 1, dtype=np.int64)
     np.cumsum(cnt, out=ptr[1:])
     return dist, edges, own, ptr
+
+
+def unpack_shared(
+    m: Metric, arcs: np.ndarray, fwd: np.ndarray, owner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Metric._unpack_many`, each distinct arc direction unpacked once: paths from
+    one source, or to one target, share most of their shortcuts."""
+    if not len(arcs):
+        return arcs.astype(np.int64), owner.astype(np.int64)
+    key = arcs.astype(np.int64) * 2 + fwd
+    uniq, inv = np.unique(key, return_inverse=True)
+    u_edges, u_own = m._unpack_many(uniq // 2, (uniq % 2).astype(bool), np.arange(len(uniq)))
+    cnt_u = np.bincount(u_own, minlength=len(uniq))
+    ptr_u = np.cumsum(cnt_u) - cnt_u
+    cnt = cnt_u[inv]
+    st = np.cumsum(cnt) - cnt
+    pos = np.repeat(ptr_u[inv] - st, cnt) + np.arange(int(cnt.sum()))
+    return u_edges[pos], np.repeat(owner, cnt)
 
 
 # ------------------------------------------------------------------------------ exact sums

@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from ..costs.cargo import Cargo
-from ..engine.cch_skims import exact_sums
 from ..engine.checks import check_limit, check_names, check_network
 from ..engine.query import Query, _replace, make_query
 from ..engine.solver import _Solver
@@ -325,7 +324,7 @@ class _Prep:
         for name in ("objective", *CRITERIA):
             vals = np.where(red_here, self.raw_red[name][flat], self.raw[name][flat])
             col = np.full(n_pairs, np.nan)
-            col[where] = exact_sums(vals, ptr)
+            col[where] = _fsums(vals, ptr)
             cols[name] = col
         tr = np.zeros(n_pairs, dtype=np.int64)
         np.add.at(tr, pair_of, (topo.etype[flat] == TRANSFER).astype(np.int64))
@@ -641,6 +640,15 @@ def _simple(topo: Topology, path: np.ndarray) -> bool:
     places = topo.node_place[np.append(topo.src[path[:1]], topo.dst[path])]
     runs = places[np.append(True, places[1:] != places[:-1])]
     return bool(len(np.unique(runs)) == len(runs))
+
+
+def _fsums(values: np.ndarray, ptr: np.ndarray) -> list[float]:
+    """``math.fsum`` of each segment ``values[ptr[k]:ptr[k + 1]]`` (correctly rounded, so
+    the order of the path's edges does not matter)."""
+    vals = values.tolist()
+    fsum = math.fsum
+    bounds = ptr.tolist()
+    return [fsum(vals[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _simple_many(topo: Topology, flat: np.ndarray, ptr: np.ndarray) -> np.ndarray:
