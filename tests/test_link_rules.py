@@ -103,7 +103,9 @@ def test_table_is_read_validated_and_written(net: cor.Network, tmp_path: Path) -
     back = cor.read_network(out)
     assert link_rules(back.tables) == (rule,)
     # a network without the table has no rules, and writing it leaves no file
-    assert link_rules(net.tables) == ()
+    bare = net.replace(link_rules=None)
+    assert link_rules(bare.tables) == ()
+    assert not (cor.write_network(bare, tmp_path / "bare") / "link_rules.csv").exists()
 
 
 @pytest.mark.parametrize(
@@ -236,3 +238,93 @@ def test_speed_kmh_reverse_applies_against_the_link_direction(net: cor.Network) 
     (leg_b,) = [leg for leg in back.steps if leg.link_id == lid]
     assert leg_f.running_time_h == pytest.approx(km / 40.0)
     assert leg_b.running_time_h == pytest.approx(km / 20.0)
+
+
+def _direction(net: cor.Network, leg: cor.Leg) -> str:
+    return "forward" if net.links.at[leg.link_id, "from_id"] == leg.from_id else "reverse"
+
+
+@pytest.mark.parametrize("cross_at", [None, "Sarakhs"])
+def test_moscow_tehran_directions_differ_only_by_directional_data(
+    net: cor.Network, cross_at: str | None
+) -> None:
+    """Moscow -> Tehran and Tehran -> Moscow on the same line: every link leg takes the same
+    time both ways except where the data gives each direction its own figure (border dwell
+    per direction in crossings.csv, speed_kmh_reverse), and those figures are what it
+    takes."""
+    kw = dict(modes="rail", minimize="time_h", cross_at=cross_at)
+    there = cor.route(net, "Moscow", "Tehran", **kw)  # type: ignore[arg-type]
+    back = cor.route(net, "Tehran", "Moscow", **kw)  # type: ignore[arg-type]
+    a = {leg.link_id: leg for leg in there.steps if leg.link_id}
+    b = {leg.link_id: leg for leg in back.steps if leg.link_id}
+    assert list(a) == list(reversed(list(b)))  # the same line, travelled backwards
+    links = net.links
+    cross = net.tables["crossings"].set_index(["link_id", "direction"])
+    explained = 0.0
+    for lid, la in a.items():
+        lb = b[lid]
+        assert _direction(net, la) != _direction(net, lb)
+        rev = links.at[lid, "speed_kmh_reverse"]
+        if pd.notna(rev):
+            km = float(links.at[lid, "distance_km"])
+            for leg in (la, lb):
+                own = rev if _direction(net, leg) == "reverse" else links.at[lid, "speed_kmh"]
+                assert leg.running_time_h == pytest.approx(km / own)
+        else:
+            assert la.running_time_h == pytest.approx(lb.running_time_h)
+        if la.kind == "border":
+            for leg in (la, lb):
+                assert leg.dwell_h == cross.at[(lid, _direction(net, leg)), "dwell_median_h"]
+        else:
+            assert la.dwell_h == lb.dwell_h == 0.0
+        assert la.wait_h == pytest.approx(lb.wait_h)
+        explained += (la.running_time_h + la.dwell_h) - (lb.running_time_h + lb.dwell_h)
+    split_a, split_b = there.time_split(), back.time_split()
+    for part in ("waiting", "transfer", "terminal"):
+        assert split_a[part] == pytest.approx(split_b[part])
+    assert there.time_h - back.time_h == pytest.approx(explained)
+    if cross_at == "Sarakhs":  # the Turkmen section's published times differ by direction
+        assert "rail_saragt_paharat" in a
+
+
+# ---- the bundled rules ----------------------------------------------------------------------
+
+
+def test_bundled_rules_are_sourced_and_dated(net: cor.Network) -> None:
+    rules = {r.id: r for r in link_rules(net.tables)}
+    assert {"balochistan_n40_night_ban", "salang_closed_trailers_2026"} <= set(rules)
+    for r in rules.values():
+        for sid in r.source.split(";"):
+            assert sid in net.sources, (r.id, sid)
+    salang = rules["salang_closed_trailers_2026"]
+    assert salang.closes and salang.valid_from == dt.date(2026, 7, 10) and salang.valid_to is None
+    # Salang night-only for trucks in Aug 2023: a window, not a closure
+    night = rules["salang_trucks_night_only_2023"]
+    assert night.open_h == 12.0 and rules_in_force((night,), dt.date(2023, 8, 15)) == (night,)
+
+
+def test_bundled_salang_closure_names_its_rule(net: cor.Network) -> None:
+    kw = dict(modes="road", cross_at=["Torkham", "Hairatan"])
+    with pytest.raises(cor.NoRouteError) as err:
+        cor.route(net, "Karachi", "Tashkent", date="2026-08", **kw)  # type: ignore[arg-type]
+    assert "salang_closed_trailers_2026" in str(err.value)
+    assert "p-pajhwok-2026-salang-trailers" in str(err.value)
+    r = cor.route(net, "Karachi", "Tashkent", date="2024-05", **kw)  # type: ignore[arg-type]
+    assert SALANG in [leg.link_id for leg in r.steps]
+
+
+def test_backtest_routes_each_journey_under_the_rules_of_its_date(net: cor.Network) -> None:
+    from corridors.analysis.backtest import backtest
+    from corridors.analysis.journeys import read_journeys
+    from corridors.model.io import bundled_path
+
+    journeys = read_journeys(bundled_path() / "journeys.csv")
+    df = backtest(net, journeys)
+    for jid, date, day in zip(df["id"], journeys["date"], df["rules_day"]):
+        assert day == reference_day(date).isoformat(), jid
+    # a journey with neither date nor year is routed under today's rules, and says so
+    undated = journeys.iloc[[0]].copy()
+    undated["date"] = ""
+    row = backtest(net, undated).iloc[0]
+    assert row["rules_day"] == dt.date.today().isoformat()
+    assert "today's link rules" in row["message"]

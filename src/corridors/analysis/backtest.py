@@ -31,6 +31,7 @@ import pandas as pd
 from ..costs.cargo import Cargo
 from ..errors import CorridorsError, NoRouteError, ParameterError
 from ..model.network import Network
+from ..model.rules import reference_day
 from ..routes.route import Route
 from ..routes.routing import route
 from .journeys import (  # the journeys file's reader, importable from here as before
@@ -152,6 +153,8 @@ def _time_split_h(r: Route) -> dict[str, float]:
             out[label] = 0.0  # the field does not exist in this version of Leg
             continue
         out[label] = math.fsum(float(getattr(leg, field)) for leg in r.steps)
+    if r.steps and hasattr(r.steps[0], "window_h"):  # time windows are running time
+        out["running"] += math.fsum(float(leg.window_h) for leg in r.steps)
     return out
 
 
@@ -202,6 +205,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "cargo",
     "confidence",
     "date",
+    "rules_day",
     "observed_days_min",
     "observed_days_max",
     "model_days",
@@ -285,8 +289,12 @@ def backtest(
           ``within_range_usd``), NaN / NA when no cost was published;
         - ``countries`` (ISO3 joined by ``>``), ``crossings`` (border crossings as
           ``from>to`` place ids, the mode added unless road), ``modes_used``, ``model_distance_km``;
-        - the model's time split in days: ``running_days``, ``waiting_days`` (for scheduled
-          departures), ``border_days``, ``transfer_days``, ``terminal_days``;
+        - ``rules_day``: the day whose link rules (``link_rules.csv``: closures, time
+          windows) the journey was routed under: its own ``date`` (a month judged on its
+          15th, a year on 1 July), else its ``year``, else today (said in ``message``);
+        - the model's time split in days: ``running_days`` (with the extra hours of time
+          windows), ``waiting_days`` (for scheduled departures), ``border_days``,
+          ``transfer_days``, ``terminal_days``;
         - with ``simulate_runs``: ``model_p10_days``, ``model_p50_days``, ``model_p90_days``
           of the simulated span (the draws less the deterministic part the span leaves out:
           terminal handling and the first wait for ``departure_to_arrival``), and
@@ -400,13 +408,25 @@ def _route_journey(
         kwargs["cross_at"] = list(j["cross_at"])
     if j.get("origin_arrival", "land") not in ("", "land"):
         kwargs["origin_arrival"] = j["origin_arrival"]
+    # the link rules (closures, time windows) in force when the journey ran: its own date,
+    # else its year, else (said in the row) today's
+    date = j.get("date")
+    if isinstance(date, str) and date.strip() and _route_accepts("date"):
+        kwargs["date"] = date.strip()
+    row["rules_day"] = reference_day(kwargs.get("date"), kwargs["year"]).isoformat()
+    if "date" not in kwargs and kwargs["year"] is None:
+        row["rules_note"] = "no date or year: routed under today's link rules"
     try:
         return route(net, j["origin"], j["destination"], **kwargs)
     except NoRouteError as err:
-        row.update(status="no_route", message=str(err))
+        row.update(status="no_route", message=_with_note(str(err), row.pop("rules_note", "")))
     except CorridorsError as err:
-        row.update(status="error", message=str(err))
+        row.update(status="error", message=_with_note(str(err), row.pop("rules_note", "")))
     return None
+
+
+def _with_note(message: str, note: str) -> str:
+    return f"{message} ({note})" if note else message
 
 
 def _model_figures(row: dict[str, Any], result: Route, j: Mapping[Any, Any]) -> None:
@@ -423,7 +443,7 @@ def _model_figures(row: dict[str, Any], result: Route, j: Mapping[Any, Any]) -> 
         modes_used=",".join(result.modes),
         **{f"{k}_days": v / _HOURS_PER_DAY for k, v in split.items()},
         status="ok",
-        message="",
+        message=row.pop("rules_note", ""),
     )
 
 

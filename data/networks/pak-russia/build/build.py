@@ -33,11 +33,12 @@ GEOD = Geod(ellps="WGS84")
 
 PLACE_FIELDS = ["id", "name", "aliases", "country", "kind", "source", "confidence", "notes"]
 LINK_FIELDS = ["id", "from_id", "to_id", "mode", "kind", "gauge_mm", "distance_km", "status", "year",
-               "speed_kmh", "time_h", "usd_per_teu_km", "headway_h", "oneway", "passages",
+               "speed_kmh", "speed_kmh_reverse", "time_h", "usd_per_teu_km", "headway_h", "oneway", "passages",
                "cargo_units", "closed_months", "closed_until", "source", "confidence", "notes"]
 CROSSING_FIELDS = ["link_id", "direction", "mode", "dwell_median_h", "dwell_p90_h", "fee_usd",
                    "year", "source", "confidence", "notes"]
-FLOAT_FIELDS = {"distance_km", "speed_kmh", "time_h", "usd_per_teu_km", "headway_h"}
+FLOAT_FIELDS = {"distance_km", "speed_kmh", "speed_kmh_reverse", "time_h", "usd_per_teu_km",
+                "headway_h"}
 PLACE_KINDS = {"port", "rail_station", "junction", "city", "dry_port", "border_post", "waypoint"}
 MODES = {"rail", "road", "sea", "ferry"}
 LINK_KINDS = {"line", "border", "access"}
@@ -128,7 +129,7 @@ def sea_links(places: dict[str, dict]) -> list[dict[str, str]]:
         out.append({
             "id": r["id"], "from_id": a, "to_id": b, "mode": "sea", "kind": "line", "gauge_mm": "",
             "distance_km": r["distance_km"], "status": r.get("status") or "operational", "year": "",
-            "speed_kmh": r.get("speed_kmh", ""), "time_h": "", "usd_per_teu_km": "",
+            "speed_kmh": r.get("speed_kmh", ""), "speed_kmh_reverse": "", "time_h": "", "usd_per_teu_km": "",
             "headway_h": r.get("headway_h", ""),
             "oneway": "false", "passages": r.get("passages", ""), "cargo_units": r.get("cargo_units", ""),
             "closed_months": "", "closed_until": "",
