@@ -27,6 +27,7 @@ from .dependability import (
 )
 from .scenario import Scenario
 from .scenario_parts import _finite
+from .sweep import Failed, Progress, check_progress, plain, run_tasks
 
 __all__ = ["COMPARISON_COLUMNS", "compare"]
 
@@ -180,9 +181,19 @@ def _row(
 def _run(
     task: tuple[Network, Scenario, tuple[tuple[str, str], ...], tuple[str, ...], int],
 ) -> tuple[list[tuple[dict[str, Any], Route | None]], Network]:
-    """One scenario: apply it, route every pair by every objective (a picklable task); each
-    row with its route (None for no route), and the scenario's network."""
-    net, scen, pairs, objectives, k = task
+    """One scenario (a picklable task): :func:`_run_scenario` of the tuple."""
+    return _run_scenario(*task)
+
+
+def _run_scenario(
+    net: Network,
+    scen: Scenario,
+    pairs: tuple[tuple[str, str], ...],
+    objectives: tuple[str, ...],
+    k: int,
+) -> tuple[list[tuple[dict[str, Any], Route | None]], Network]:
+    """One scenario: apply it, route every pair by every objective; each row with its route
+    (None for no route), and the scenario's network."""
     snet = scen.apply(net)
     kwargs = scen.route_kwargs(snet)
     rows: list[tuple[dict[str, Any], Route | None]] = []
@@ -208,40 +219,12 @@ def _run(
     return rows, snet
 
 
-def _run_on(net: Network, rest: tuple[Any, ...]) -> Any:
-    """:func:`_run` with the network passed apart (a Dask future resolved on the worker)."""
-    return _run((net, *rest))
-
-
-def _sweep(executor: Any, net: Network, tasks: list[Any]) -> list[Any]:
-    """Run one task per scenario on ``executor``, in the order given.
-
-    A Dask ``distributed.Client`` (anything with ``scatter``) gets the network once per
-    worker (``scatter(..., broadcast=True)``), not pickled into every task. A scenario whose
-    task fails becomes rows with ``status`` ``"error"`` and the exception in ``reason``: one
-    bad scenario does not lose the sweep.
-    """
-    scatter = getattr(executor, "scatter", None)
-    if callable(scatter):
-        shared = scatter(net, broadcast=True)
-        futures = [executor.submit(_run_on, shared, tuple(t[1:]), pure=False) for t in tasks]
-    else:
-        futures = [executor.submit(_run, t) for t in tasks]
-    out = []
-    for task, fut in zip(tasks, futures):
-        try:
-            out.append(fut.result())
-        except Exception as err:  # reported in the frame, per scenario
-            out.append((_error_rows(net, task, err), net))
-    return out
-
-
 def _error_rows(
-    net: Network, task: tuple[Any, ...], err: BaseException
+    net: Network, task: tuple[Any, ...], reason: str
 ) -> list[tuple[dict[str, Any], Route | None]]:
-    """The rows of a scenario whose run failed: one per pair and objective."""
-    _, scen, pairs, objectives, _ = task
-    reason = f"{type(err).__name__}: {err}".splitlines()[0]
+    """The rows of a scenario whose run failed on an executor: one per pair and objective,
+    ``status`` ``"error"`` and the exception in ``reason``."""
+    scen, pairs, objectives, _ = task
     rows: list[tuple[dict[str, Any], Route | None]] = []
     for o, d in pairs:
         for minimize in objectives:
@@ -251,11 +234,7 @@ def _error_rows(
     return rows
 
 
-def _plain(net: Network) -> Network:
-    """The same network without its caches (small to pickle for an executor)."""
-    return Network(
-        net._places, net._links, net._tables, meta=net.meta, sources=net.sources, origin=net.origin
-    )
+_plain = plain  # the old private name (corridors._compat)
 
 
 def compare(
@@ -269,6 +248,7 @@ def compare(
     simulate_runs: int = 0,
     seed: int | None = None,
     deadline_h: float | None = None,
+    progress: Progress = None,
 ) -> pd.DataFrame:
     """Route every scenario x origin-destination pair x objective; one tidy row per route.
 
@@ -298,6 +278,11 @@ def compare(
         Seed of the simulation (the same for every pair, so results repeat).
     deadline_h : float, optional
         Deadline in hours (>= 0) for ``p_on_time`` (NaN without one).
+    progress : bool or callable, optional
+        Report the scenarios done: ``True`` a tqdm bar (if tqdm is installed), a function
+        ``progress(done, total)`` called after each scenario, ``False`` nothing. Default: a
+        bar from :data:`corridors.analysis.sweep.PROGRESS_MIN_TASKS` scenarios on an
+        interactive terminal.
 
     Returns
     -------
@@ -342,6 +327,7 @@ def compare(
         simulate_runs=simulate_runs,
         seed=seed,
         deadline_h=deadline_h,
+        progress=progress,
     ).frame
 
 
@@ -367,6 +353,7 @@ def _compare(
     simulate_runs: int = 0,
     seed: int | None = None,
     deadline_h: float | None = None,
+    progress: Progress = None,
 ) -> _Comparison:
     scens = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
     if not scens:
@@ -396,7 +383,8 @@ def _compare(
     for w in objs_arg or ():
         objective_name(w)
     pairs_arg = None if od is None else tuple((str(a), str(b)) for a, b in od)
-    plain = net if executor is None else _plain(net)  # serial runs share the caches
+    check_progress(progress)
+    shared = net if executor is None else plain(net)  # serial runs share the caches
     tasks = []
     for s in scens:
         pairs = pairs_arg if pairs_arg is not None else s.od
@@ -408,11 +396,14 @@ def _compare(
         checked = s if pairs_arg is None else replace(s, od=pairs)
         checked.validate(net)
         objs = objs_arg or s.objectives or ("cost_usd",)
-        tasks.append((plain, checked, pairs, tuple(objs), k or s.k or 1))
-    if executor is None:
-        results = [_run(t) for t in tasks]
-    else:
-        results = _sweep(executor, plain, tasks)
+        tasks.append((checked, pairs, tuple(objs), k or s.k or 1))
+    results = run_tasks(
+        _run_scenario, shared, tasks, executor=executor, progress=progress, desc="scenarios"
+    )
+    results = [
+        (_error_rows(net, t, res.reason), net) if isinstance(res, Failed) else res
+        for t, res in zip(tasks, results)
+    ]
     rows = [row for res, _ in results for row, _ in res]
     found = [r for res, _ in results for _, r in res]
     for row, label in zip(rows, same_as(rows, found)):

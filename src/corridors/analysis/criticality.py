@@ -63,6 +63,7 @@ from ..routes.route import Leg, Route
 from ..routes.routing import route
 from ..units import HOURS_PER_DAY
 from .closures import WAIT_CHARGES, WaitCharges, _closed_items
+from .sweep import Failed, Progress, check_progress, plain, run_tasks
 
 __all__ = [
     "criticality",
@@ -105,6 +106,10 @@ CRITICALITY_COLUMNS = (
 """Columns of :func:`criticality`, in order (a comparison adds its own columns in front)."""
 
 _QUAD = 400  # quantiles of the closure length and of the share still to run
+
+CRITICALITY_BATCHES = 16
+"""Tasks at most for one route's closures on an executor (each a batch of detour searches:
+a detour takes milliseconds, a task's round trip about as much)."""
 
 
 @dataclass(frozen=True)
@@ -366,6 +371,43 @@ def _sections(
     return out_items, out_detours
 
 
+def _detours(net: Network, r: Route, items: Sequence[_Item]) -> list[tuple[Route | None, str]]:
+    """The detours of a batch of items (one task of a sweep on an executor)."""
+    return [_detour(net, r, item) for item in items]
+
+
+def _find_detours(
+    net: Network, r: Route, todo: list[_Item], executor: Any, progress: Any
+) -> tuple[list[tuple[Route | None, str]], dict[int, str]]:
+    """The detour of every item in order, serially (one task per item) or on ``executor``
+    in batches (:data:`CRITICALITY_BATCHES` tasks at most, the network sent once); and the
+    reason of each item whose batch failed on the executor, by position."""
+    if executor is None:
+        found = run_tasks(
+            _detours, net, [(r, [it]) for it in todo], progress=progress, desc="closures"
+        )
+        return [f[0] for f in found], {}
+    size = max(1, math.ceil(len(todo) / CRITICALITY_BATCHES))
+    batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+    results = run_tasks(
+        _detours,
+        plain(net),
+        [(r, b) for b in batches],
+        executor=executor,
+        progress=progress,
+        desc="closures",
+    )
+    out: list[tuple[Route | None, str]] = []
+    failed: dict[int, str] = {}
+    for batch, res in zip(batches, results):
+        if isinstance(res, Failed):
+            failed.update({len(out) + j: res.reason for j in range(len(batch))})
+            out += [(None, res.reason)] * len(batch)
+        else:
+            out += res
+    return out, failed
+
+
 def _detour(net: Network, r: Route, item: _Item) -> tuple[Route | None, str]:
     q = r.query
     kwargs: dict[str, Any] = dict(q.constraints())
@@ -391,6 +433,8 @@ def criticality(
     shipments_per_year: float = SHIPMENTS_PER_YEAR,
     charges: WaitCharges | None = None,
     sections: bool = True,
+    executor: Any = None,
+    progress: Progress = None,
 ) -> pd.DataFrame:
     """Close each element of a route in turn and price the closure (module docstring).
 
@@ -415,13 +459,24 @@ def criticality(
         Merge consecutive links whose closures give the same detour (and have no risk row)
         into one row, a section ``"A - B (rail, 4 links)"`` whose ``item`` joins the link
         ids with ``|``; False: one row per link.
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Finds the detours in at most :data:`CRITICALITY_BATCHES` tasks (a Dask Client
+        receives the network once per worker); the table is identical to the serial one.
+        A batch that fails gives rows with ``status`` ``"error"`` and the exception in
+        ``detour``, ranked last, instead of failing the table.
+    progress : bool or callable, optional
+        Report the closures done: ``True`` a tqdm bar (if installed), a function
+        ``progress(done, total)`` called after each closure (each batch on an executor),
+        ``False`` nothing. Default: a bar from
+        :data:`corridors.analysis.sweep.PROGRESS_MIN_TASKS` closures on an interactive
+        terminal.
 
     Returns
     -------
     pandas.DataFrame
         One row per closed element, columns :data:`CRITICALITY_COLUMNS`, ranked (see the
-        module docstring). Days in days, money in USD; ``status`` is ``detour`` or
-        ``no detour`` (then ``detour`` holds the reason).
+        module docstring). Days in days, money in USD; ``status`` is ``detour``,
+        ``no detour`` (then ``detour`` holds the reason) or, on an executor, ``error``.
 
     Raises
     ------
@@ -447,16 +502,23 @@ def criticality(
         raise ParameterError(f"shipments_per_year must be a number > 0, got {shipments_per_year!r}")
     if not isinstance(planned, Route):
         raise ParameterError("criticality takes the planned Route (from corridors.route)")
+    check_progress(progress)
     charges = charges or WAIT_CHARGES
     todo = _route_items(net, planned) if items is None else _given_items(net, planned, items)
     rows = risk_rows(net)
     tv = planned.query.cargo.time_value_usd_per_h
     by_time = planned.query.minimize == "time_h"
-    found = [_detour(net, planned, item) for item in todo]
-    if sections and items is None:
-        todo, found = _sections(todo, found, [_risk_row(rows, it) is not None for it in todo])
+    found, failed = _find_detours(net, planned, todo, executor, progress)
+    errors = {id(todo[i]): why for i, why in failed.items()}
+    if sections and items is None:  # an error row never joins a section
+        keep = [_risk_row(rows, it) is not None or id(it) in errors for it in todo]
+        todo, found = _sections(todo, found, keep)
     out = []
+    bad = []
     for item, (detour, why) in zip(todo, found):
+        if id(item) in errors:
+            bad.append(_error_record(item, errors[id(item)]))
+            continue
         per_day = _wait_per_day(net, planned, item, charges)
         daily = per_day + HOURS_PER_DAY * tv
         rec: dict[str, Any] = {
@@ -474,11 +536,31 @@ def criticality(
             shipments_per_year
         )
         out.append(rec)
-    df = pd.DataFrame(out, columns=[c for c in CRITICALITY_COLUMNS if c != "rank"])
+    cols = [c for c in CRITICALITY_COLUMNS if c != "rank"]
+    df = pd.DataFrame(out, columns=cols)
     if len(df):
         df = _ranked(df, by_time)
+    if bad:
+        df = pd.concat([df, pd.DataFrame(bad, columns=cols)], ignore_index=True)
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
+
+
+def _error_record(item: _Item, reason: str) -> dict[str, Any]:
+    """The row of an element whose detour search failed on an executor."""
+    nan = math.nan
+    rec: dict[str, Any] = dict.fromkeys(CRITICALITY_COLUMNS, nan)
+    del rec["rank"]
+    rec.update(
+        item_kind=item.kind,
+        item=item.ref,
+        item_name=item.name,
+        status="error",
+        detour=reason,
+        call="",
+        risk_row="",
+    )
+    return rec
 
 
 def _detour_fields(
@@ -584,6 +666,8 @@ def corridor_criticality(
     items: Sequence[str] | None = None,
     shipments_per_year: float = SHIPMENTS_PER_YEAR,
     charges: WaitCharges | None = None,
+    executor: Any = None,
+    progress: Progress = None,
 ) -> pd.DataFrame:
     """:func:`criticality` of every corridor of a comparison: the best route of each
     scenario, pair and objective (each distinct route once, on its scenario's network).
@@ -596,6 +680,10 @@ def corridor_criticality(
         As :func:`corridors.analysis.compare.compare`.
     items, shipments_per_year, charges
         As :func:`criticality`.
+    executor, progress
+        As :func:`corridors.analysis.compare.compare` for the comparison, then as
+        :func:`criticality` for each corridor's closures (``progress(done, total)`` counts
+        each stage on its own).
 
     Returns
     -------
@@ -619,7 +707,9 @@ def corridor_criticality(
     """
     from .compare import _compare
 
-    result = _compare(net, scenarios, od, k=1, minimize=minimize)
+    result = _compare(
+        net, scenarios, od, k=1, minimize=minimize, executor=executor, progress=progress
+    )
     parts = []
     for rec, r in zip(result.frame.to_dict("records"), result.routes):
         if r is None or rec["same_as"]:
@@ -630,6 +720,8 @@ def corridor_criticality(
             items=items,
             shipments_per_year=shipments_per_year,
             charges=charges,
+            executor=executor,
+            progress=progress,
         )
         for i, col in enumerate(("scenario", "origin", "destination", "minimize", "corridor")):
             table.insert(i, col, rec[col])

@@ -81,6 +81,13 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
         help="deadline for the on-time probability (default: the file's "
         "'deadline_days', else none)",
     )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show (or never show) a progress bar of the scenarios on stderr (needs tqdm); "
+        "default: a bar from 10 of them on an interactive terminal",
+    )
     p.set_defaults(func=run_cli)
     return p
 
@@ -153,6 +160,7 @@ def run_cli(args: argparse.Namespace) -> int:
             simulate_runs=settings["runs"],
             seed=settings["seed"],
             deadline_h=None if days is None else days * 24.0,
+            progress=getattr(args, "progress", None),
         )
         df = result.frame
     except ValidationError as err:

@@ -59,6 +59,13 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show (or never show) a progress bar of the scenarios, then of each corridor's closures, on stderr (needs tqdm); "
+        "default: a bar from 10 of them on an interactive terminal",
+    )
     p.set_defaults(func=run_cli)
     return p
 
@@ -79,7 +86,11 @@ def run_cli(args: argparse.Namespace) -> int:
         net = load_network() if args.network is None else read_network(args.network)
         scens = [s for f in args.files for s in load_scenarios(f, net=net)]
         df = corridor_criticality(
-            net, scens, items=close, shipments_per_year=args.shipments_per_year
+            net,
+            scens,
+            items=close,
+            shipments_per_year=args.shipments_per_year,
+            progress=args.progress,
         )
     except ValidationError as err:
         for problem in err.problems:
