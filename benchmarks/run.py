@@ -6,8 +6,9 @@ Inputs (seeded): the bundled network, ``continental-10000`` and ``continental-10
 (:mod:`synth`), ``continental-1000000`` with ``--large``, and the world railways of the
 ``scgraph-data`` package with ``--scgraph`` (if installed). Per input: build of the network's
 topology + weights (time and tracemalloc peak), ``route`` for one far pair, skims (10 x 10)
-with :func:`corridors.skims.route_matrix`, ``alternatives`` k=10 and ``pareto`` (bundled and
-10^4), ``simulate`` (bundled). Baselines, on the same expanded graph, mask and weights:
+with :func:`corridors.skims.route_matrix`, ``alternatives`` k=10 (up to 10^5 links; against
+csgraph.yen and networkx in ``bench_alternatives.py``), ``pareto`` (bundled), ``simulate``
+(bundled). Baselines, on the same expanded graph, mask and weights:
 ``scipy.sparse.csgraph.dijkstra`` on the prebuilt CSR matrix (one source, all nodes),
 networkx Dijkstra (single pair; single source for skims), igraph if installed. Writes
 ``results/latest.json`` and ``results/latest.md`` (machine, versions, medians, ratios).
@@ -110,6 +111,7 @@ def bench(
     *,
     extras: bool,
     baselines_nx: bool = True,
+    alternatives: bool | None = None,
 ) -> dict[str, Any]:
     o, d = synth.far_pair(net) if not net.name.startswith("pak") else ("karachi", "moscow")
     if net.name.startswith("scgraph"):
@@ -176,7 +178,7 @@ def bench(
         res["skims_networkx_s"] = median_time(
             lambda: [nx.single_source_dijkstra_path_length(g, x, weight="weight") for x in gates], 1
         )
-    if extras:
+    if extras if alternatives is None else alternatives:
         res["alternatives_k10_s"] = median_time(lambda: cor.alternatives(net, o, d, k=10), 1)
     if extras and net.name.startswith("pak"):
         res["pareto_s"] = median_time(lambda: cor.pareto(net, o, d), 1)
@@ -348,7 +350,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for n in sizes:
         net, build = build_cost(lambda n=n: synth.continental(n))
         results.append(
-            bench(net, build, args.repeat, extras=n <= 10_000, baselines_nx=n <= 100_000)
+            bench(
+                net,
+                build,
+                args.repeat,
+                extras=n <= 10_000,
+                baselines_nx=n <= 100_000,
+                alternatives=n <= 100_000,
+            )
         )
         print(json.dumps(results[-1]), flush=True)
     if args.scgraph:

@@ -109,6 +109,22 @@ def test_bounded_equals_exhaustive_on_the_bundled_network(net, o, d, minimize):
     assert got == want
 
 
+@pytest.mark.parametrize(
+    "o, d, kw",
+    [
+        ("karachi_port", "tashkent", dict(departure="random", sanctions="surcharge")),
+        ("karachi", "moscow", dict(via="tehran", minimize="time_h")),
+        ("karachi", "moscow", dict(avoid_countries=["AFG"], cross_at="astara_aze")),
+        ("gwadar_port", "almaty", dict(risk_aversion=1.0, max_transfers=3)),
+        ("karachi", "tashkent", dict(modes=["rail", "road"], year=2035, date="2026-01")),
+    ],
+)
+def test_bounded_equals_exhaustive_with_constraints(net, o, d, kw):
+    want, got = both(net, o, d, k=6, **kw)
+    assert want[0] == "routes", want
+    assert got == want
+
+
 @pytest.mark.parametrize("max_solves", [1, 3, 10])
 def test_same_budget_and_warning(net, max_solves):
     """A branch put off still counts as searched: the budget runs out at the same branch."""

@@ -173,3 +173,58 @@ def test_rows_where_by_distinct_values_equals_per_row(cells: list[object], dtype
     expected = [test(v) for v in s.to_numpy(dtype=object)]
     assert first.tolist() == expected
     assert again.tolist() == [not e for e in expected]
+
+
+def test_nodes_at_lists_each_place_nodes_as_node_of() -> None:
+    net = cor.load_network()
+    topo = topology(net)
+    by_place: dict[str, set[int]] = {}
+    for (pid, _svc), v in topo.node_of.items():
+        by_place.setdefault(pid, set()).add(v)
+    for i, pid in enumerate(topo.place_ids):
+        assert set(topo.nodes_at(i)) == by_place[pid]
+        assert all(topo.node_of[(pid, topo.node_service[v])] == v for v in topo.nodes_at(i))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 60), max_size=40), st.integers(61, 5_000_000))
+def test_sorted_unique_equals_numpy_unique(keys: list[int], bound: int) -> None:
+    from corridors.model.codes import sorted_unique as _sorted_unique
+
+    arr = np.array(keys, dtype=np.int64)
+    assert _sorted_unique(arr, bound).tolist() == np.unique(arr).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 70), max_size=5), min_size=1, max_size=12))
+def test_place_signatures_equal_per_place_tuples(sets: list[set[int]]) -> None:
+    """Each place's code stands for its sorted service ranks (bit sums or, beyond 52
+    services, tuples)."""
+    from corridors.model.codes import set_codes as _place_signatures
+
+    place = np.array([i for i, s in enumerate(sets) for _ in s], dtype=np.int64)
+    rank = np.array([r for s in sets for r in sorted(s)], dtype=np.int64)
+    code, sigs = _place_signatures(len(sets), place, rank)
+    assert [sigs[c] for c in code] == [tuple(sorted(s)) for s in sets]
+    assert len(set(sigs)) == len(sigs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["a|b", " a ", "", None, float("nan"), pd.NA]), max_size=12))
+def test_per_value_equals_per_cell(cells: list[object]) -> None:
+    from corridors.model.codes import per_value as _per_value
+    from corridors.model.schema import split_list
+
+    col = pd.Series(cells, dtype=object)
+    assert _per_value(col, lambda v: tuple(split_list(v))) == [tuple(split_list(v)) for v in cells]
+    assert _per_value(col, str) == [str(v) for v in cells]
+
+
+def test_scheduled_services_by_row_equals_the_list() -> None:
+    from corridors.engine.topology import _scheduled_services, scheduled_services
+
+    net = cor.load_network()
+    full, info = scheduled_services(net)
+    sparse, info2 = _scheduled_services(net)
+    assert sorted(info) == sorted(info2) and sparse
+    assert full == [sparse.get(i, ()) for i in range(len(full))]

@@ -1,4 +1,4 @@
-"""TODO docstring (skims)"""
+"""The ``corridors skim`` command: origin-destination skims (:func:`corridors.routes.skims.route_matrix`)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,22 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--year", type=int)
     p.add_argument("--modes", nargs="+")
     p.add_argument("--avoid-country", dest="avoid_countries", nargs="+", metavar="ISO3")
+    p.add_argument(
+        "--engine",
+        choices=("csgraph", "cch", "auto"),
+        default="csgraph",
+        help="csgraph: one compiled search per origin (default); cch: all pairs on one "
+        "customizable contraction hierarchy, its structure cached on disk per network "
+        "(faster for many pairs on large networks; pip install corridors[cch] for its "
+        "ordering); auto: cch when installed and the matrix is large",
+    )
+    p.add_argument(
+        "--cch-cache",
+        dest="cch_cache",
+        metavar="DIR",
+        help="folder of the on-disk CCH structure (default: $CORRIDORS_CACHE_DIR or the "
+        "user cache folder)",
+    )
     p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     p.set_defaults(func=run_cli)
     return p
@@ -68,6 +84,8 @@ def run_cli(args: argparse.Namespace, out: Any = None) -> int:
             year=args.year,
             modes=args.modes,
             avoid_countries=args.avoid_countries,
+            engine=getattr(args, "engine", "csgraph"),
+            cch_cache=getattr(args, "cch_cache", None),
         )
     except CorridorsError as err:
         print(str(err), file=sys.stderr)

@@ -53,13 +53,13 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._atomic import atomic_path
 from .cch_order import (
     _as_index,
     _contract,
@@ -134,8 +134,7 @@ class CCH:
         path = Path(cache_dir) / f"cch-{key}.npz" if cache_dir is not None else None
         if path is not None and path.exists():
             t0 = time.perf_counter()
-            with np.load(path) as z:
-                arrays = {k: z[k] for k in z.files}
+            arrays = _read_cache(path)
             out = cls(n_nodes=n, tails=t, heads=h, key=key, **arrays)  # type: ignore[arg-type]
             out.timings["load_s"] = time.perf_counter() - t0
             return out
@@ -152,12 +151,13 @@ class CCH:
         out = cls(n_nodes=n, tails=t, heads=h, key=key, **arrays)  # type: ignore[arg-type]
         out.timings.update(order_s=t1 - t0, contract_s=t2 - t1)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-            os.close(fd)
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)  # type: ignore[arg-type]
-            os.replace(tmp, path)  # atomic: a reader never sees half a file
+            t3 = time.perf_counter()
+            # atomic (corridors._atomic): a reader, or another session writing the same
+            # topology, never sees half a file
+            with atomic_path(path, make_parents=True) as tmp:
+                with open(tmp, "xb") as fh:
+                    np.savez(fh, **arrays)  # type: ignore[arg-type]
+            out.timings["write_s"] = time.perf_counter() - t3
         return out
 
     @property
@@ -206,6 +206,41 @@ class CCH:
         if len(order):
             both[slot] = np.minimum.reduceat(w[order], starts)
         return np.ascontiguousarray(both.reshape(2, m).T)
+
+
+_CACHE_FIELDS = (
+    "order",
+    "rank",
+    "arc_low",
+    "arc_high",
+    "first_out",
+    "parent",
+    "height",
+    "tri_zx",
+    "tri_zy",
+    "tri_xy",
+    "tri_level_ptr",
+    "edge_arc",
+    "edge_up",
+)
+
+
+def _read_cache(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a cache file written by :meth:`CCH.build`; an unreadable or incomplete
+    file is an error that names it (it is never silently rebuilt over)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError) as err:
+        raise ValueError(
+            f"CCH cache file {path} cannot be read ({err}); delete it and it will be rebuilt"
+        ) from err
+    missing = sorted(set(_CACHE_FIELDS) - set(arrays))
+    if missing:
+        raise ValueError(
+            f"CCH cache file {path} lacks {', '.join(missing)}; delete it and it will be rebuilt"
+        )
+    return {k: arrays[k] for k in _CACHE_FIELDS}
 
 
 def _edge_groups(c: CCH) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -539,6 +574,13 @@ class Metric:
         """The original edges of a sequence of arc directions, in order: an arc whose value
         equals its least original edge is that edge; else it is split at the first lower
         triangle that yields its value, round after round, all arcs at once."""
+        return self._unpack_many(arcs, fwd, np.zeros(len(arcs), dtype=np.int64))[0]
+
+    def _unpack_many(
+        self, arcs: np.ndarray, fwd: np.ndarray, owner: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_unpack_all` of several sequences at once: ``owner`` labels each arc's
+        sequence (sequences contiguous) and is returned for each edge."""
         c = self.cch
         best_w, best_e = self._originals()
         by, ptr = c._get("tri_by_arc")
@@ -547,7 +589,7 @@ class Metric:
         while True:
             todo = np.flatnonzero(edge < 0)
             if not len(todo):
-                return edge
+                return edge, owner
             a, f = arcs[todo], fwd[todo]
             slot = np.where(f, a, m + a)
             want = np.where(f, self.fw[a], self.bw[a])
@@ -574,7 +616,7 @@ class Metric:
             reps = np.ones(len(arcs), dtype=np.int64)
             reps[split] = 2
             idx = np.repeat(np.arange(len(arcs)), reps)
-            new_a, new_f, new_e = arcs[idx], fwd[idx], edge[idx]
+            new_a, new_f, new_e, owner = arcs[idx], fwd[idx], edge[idx], owner[idx]
             starts = np.cumsum(reps) - reps
             p = starts[split]
             new_a[p], new_f[p] = one, False

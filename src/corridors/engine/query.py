@@ -549,7 +549,7 @@ def _resolve_waypoint(net: Network, name: str) -> tuple[str, str]:
         return ("crossing", _crossing_key(net, name))
     pid = net.place_id(name)
     topo = topology(net)
-    svcs = {topo.node_service[n] for (p, _s), n in topo.node_of.items() if p == pid}
+    svcs = {topo.node_service[n] for n in topo.nodes_at(topo.place_index[pid])}
     water = {s for s in svcs if s in WATER_MODES}
     land = {s for s in svcs if s not in WATER_MODES and not s.endswith(":in") and s != "gate"}
     if water and land:

@@ -38,6 +38,7 @@ from ..errors import ParameterError
 if TYPE_CHECKING:  # imported where used: import corridors stays light (issue 18)
     import networkx as nx
     from scipy import sparse
+from ..model.codes import per_value, positions, set_codes, sorted_unique
 from ..model.network import Network
 from ..model.schema import (
     TRANSFER_PLACE_KINDS,
@@ -108,10 +109,19 @@ class ServiceInfo:
 def scheduled_services(net: Network) -> tuple[list[tuple[str, ...]], dict[str, ServiceInfo]]:
     """Per link row, the node services of the scheduled services that run over it, and the
     services by node service name (from the network's ``services`` table)."""
+    extra, info = _scheduled_services(net)
+    return [extra.get(i, ()) for i in range(len(net._links))], info
+
+
+def _scheduled_services(
+    net: Network,
+) -> tuple[dict[int, tuple[str, ...]], dict[str, ServiceInfo]]:
+    """:func:`scheduled_services` with the node services only of the link rows that have
+    any (a dict by row: few links carry a scheduled service)."""
     from ..model.validation import service_link
 
     links = net._links
-    extra: list[list[str]] = [[] for _ in range(len(links))]
+    extra: dict[int, list[str]] = {}
     info: dict[str, ServiceInfo] = {}
     table = net._tables.get("services")
     if table is not None:
@@ -120,7 +130,7 @@ def scheduled_services(net: Network) -> tuple[list[tuple[str, ...]], dict[str, S
             path = [p.strip() for p in str(rec["path"]).split("|") if p.strip()]
             for a, b in zip(path, path[1:]):
                 row = service_link(links.reset_index(drop=True), rec["mode"], rec["gauge_mm"], a, b)
-                if row is not None and name not in extra[row]:
+                if row is not None and name not in extra.setdefault(row, []):
                     extra[row].append(name)
             sp = rec.get("speed_kmh")
             info[name] = ServiceInfo(
@@ -132,7 +142,7 @@ def scheduled_services(net: Network) -> tuple[list[tuple[str, ...]], dict[str, S
                 year=rec.get("year"),
                 source=str(rec["source"]),
             )
-    return [tuple(x) for x in extra], info
+    return {row: tuple(x) for row, x in extra.items()}, info
 
 
 @dataclass
@@ -150,7 +160,6 @@ class Topology:
     place_kind: list[str]
     node_place: np.ndarray  # int, place index of each node
     node_service: list[str]  # service of each node ("rail-1435", "road", "sea", "sea:in", "gate")
-    node_of: dict[tuple[str, str], int]  # (place id, node service) -> node
     gate_of: np.ndarray  # int, gate node of each place
     src: np.ndarray
     dst: np.ndarray
@@ -182,6 +191,26 @@ class Topology:
     @property
     def n_edges(self) -> int:
         return len(self.src)
+
+    @property
+    def node_of(self) -> dict[tuple[str, str], int]:
+        """(place id, node service) -> node (a dict of every node, built on first use; the
+        engine itself looks nodes up by place: :meth:`nodes_at`)."""
+        hit = self._static.get("node_of")
+        if hit is None:
+            ids = self.place_ids
+            hit = {
+                (ids[p], s): v
+                for v, (p, s) in enumerate(zip(self.node_place.tolist(), self.node_service))
+            }
+            self._static["node_of"] = hit
+        return hit  # type: ignore[no-any-return]
+
+    def nodes_at(self, place: int) -> range:
+        """The nodes of place index ``place`` (consecutive: its gate, then its services)."""
+        start = int(self.gate_of[place])
+        end = int(self.gate_of[place + 1]) if place + 1 < len(self.gate_of) else self.n_nodes
+        return range(start, end)
 
     @property
     def adjacency(self) -> list[list[tuple[int, int]]]:
@@ -335,10 +364,7 @@ def topology(net: Network) -> Topology:
         topo = replace(
             shared,
             name=net.name,
-            link_status=[str(s) for s in links["status"]],
-            link_year=links["year"].tolist(),
-            link_passages=[tuple(split_list(v)) for v in links["passages"]],
-            link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"]],
+            **_link_attributes(links)._asdict(),
             edistance=_edge_distance(shared, links),
             _weights={},
         )
@@ -350,6 +376,26 @@ def topology(net: Network) -> Topology:
         _SHARED.popitem(last=False)
     net._cache["topology"] = topo
     return topo
+
+
+class _LinkAttributes(NamedTuple):
+    """The links' attributes a topology copies (not structure), by link row."""
+
+    link_status: list[str]
+    link_year: list[Any]
+    link_passages: list[tuple[str, ...]]
+    link_cargo_units: list[tuple[str, ...]]
+
+
+def _link_attributes(links: Any) -> _LinkAttributes:
+    """Status, year, passages and cargo units of every link (each distinct text parsed
+    once)."""
+    return _LinkAttributes(
+        link_status=per_value(links["status"], str),
+        link_year=links["year"].tolist(),
+        link_passages=per_value(links["passages"], lambda v: tuple(split_list(v))),
+        link_cargo_units=per_value(links["cargo_units"], lambda v: tuple(split_list(v))),
+    )
 
 
 def _edge_distance(topo: Topology, links: Any) -> np.ndarray:
@@ -375,20 +421,16 @@ class _Nodes(NamedTuple):
 def _build(net: Network) -> Topology:
     """The expanded graph of ``net`` (uncached; see :func:`topology`)."""
     places = net._places
-    place_ids = [str(p) for p in places.index.tolist()]
-    pidx = {p: i for i, p in enumerate(place_ids)}
-    country = [str(c) for c in places["country"].tolist()]
-    kind = [str(k) for k in places["kind"].tolist()]
+    place_ids = list(map(str, places.index.tolist()))
+    pidx = dict(zip(place_ids, range(len(place_ids))))
+    country = per_value(places["country"], str)
+    kind = per_value(places["kind"], str)
     links = net._links
     link_mode = links["mode"].to_numpy(dtype=object)
     svc_names, item_link, item_rank, service_info = _link_services(net, link_mode)
-    a_place = np.array([pidx[a] for a in links["from_id"].tolist()], dtype=np.int64)
-    b_place = np.array([pidx[b] for b in links["to_id"].tolist()], dtype=np.int64)
+    a_place = positions(place_ids, pidx, links["from_id"])
+    b_place = positions(place_ids, pidx, links["to_id"])
     nodes = _nodes(len(place_ids), svc_names, a_place, b_place, item_link, item_rank)
-    node_of: dict[tuple[str, str], int] = {
-        (place_ids[p], s): v
-        for v, (p, s) in enumerate(zip(nodes.node_place.tolist(), nodes.node_service))
-    }
     li, fwd, l_src, l_dst = _link_edges(net, nodes, a_place, b_place, item_link, item_rank)
     country_arr = np.array(country, dtype=object)
     water_link = np.array([m in WATER_MODES for m in link_mode.tolist()], dtype=bool)
@@ -406,7 +448,6 @@ def _build(net: Network) -> Topology:
         place_kind=kind,
         node_place=nodes.node_place,
         node_service=nodes.node_service,
-        node_of=node_of,
         gate_of=nodes.gate_of,
         src=np.concatenate([l_src, p_src]).astype(np.int64),
         dst=np.concatenate([l_dst, p_dst]).astype(np.int64),
@@ -422,11 +463,8 @@ def _build(net: Network) -> Topology:
         ),
         edistance=np.concatenate([link_km[li], np.zeros(n_other)]),
         ecountry=np.concatenate([l_country, country_arr[e_place]]).astype(object),
-        link_ids=[str(x) for x in links.index.tolist()],
-        link_status=[str(s) for s in links["status"].tolist()],
-        link_year=links["year"].tolist(),
-        link_passages=[tuple(split_list(v)) for v in links["passages"].tolist()],
-        link_cargo_units=[tuple(split_list(v)) for v in links["cargo_units"].tolist()],
+        link_ids=list(map(str, links.index.tolist())),
+        **_link_attributes(links)._asdict(),
         place_index=pidx,
         services=service_info,
     )
@@ -442,17 +480,25 @@ def _link_services(
     a service is numbered by its rank among all service names, so that sorting ranks sorts
     names."""
     links = net._links
-    extra, service_info = scheduled_services(net)
-    combos: dict[tuple[Any, Any, Any], int] = {}
-    combo_of = np.fromiter(
-        (
-            combos.setdefault(k, len(combos))
-            for k in zip(link_mode.tolist(), links["gauge_mm"].tolist(), extra)
-        ),
-        dtype=np.int64,
-        count=len(links),
-    )
-    combo_svcs = [services_of(m, parse_gauges(g)) + x for m, g, x in combos]
+    extra, service_info = _scheduled_services(net)
+    # combos per distinct (mode, gauge), then (mode, gauge, services) where services run
+    gauge = links["gauge_mm"].to_numpy(dtype=object)
+    m_code, m_uniq = pd.factorize(link_mode, use_na_sentinel=False)
+    g_code, g_uniq = pd.factorize(gauge, use_na_sentinel=False)
+    n_g = max(len(g_uniq), 1)
+    combo_code, base = pd.factorize(m_code.astype(np.int64) * n_g + g_code)
+    combo_of = combo_code.astype(np.int64)
+    combos: dict[tuple[Any, Any, Any], int] = {
+        (m_uniq[k // n_g], g_uniq[k % n_g], ()): i for i, k in enumerate(base.tolist())
+    }
+    keys = list(combos)
+    for row, x in sorted(extra.items()):
+        k = (link_mode[row], gauge[row], x)
+        if k not in combos:
+            combos[k] = len(keys)
+            keys.append(k)
+        combo_of[row] = combos[k]
+    combo_svcs = [services_of(m, parse_gauges(g)) + x for m, g, x in keys]
     svc_names = sorted({s for svcs in combo_svcs for s in svcs})
     rank = {s: r for r, s in enumerate(svc_names)}
     combo_n = np.array([len(svcs) for svcs in combo_svcs], dtype=np.int64)
@@ -482,10 +528,11 @@ def _nodes(
     leaving, then arrived)."""
     svc_water = np.array([s in WATER_MODES for s in svc_names], dtype=bool)
     n_svc = max(len(svc_names), 1)
-    pair_key = np.unique(
+    pair_key = sorted_unique(
         np.concatenate(
             [a_place[item_link] * n_svc + item_rank, b_place[item_link] * n_svc + item_rank]
-        )
+        ),
+        n_places * n_svc,
     )
     pair_place = pair_key // n_svc
     pair_rank = pair_key % n_svc
@@ -580,21 +627,20 @@ def _place_entries(
     n_places = len(place_ids)
     explicit = _explicit_pairs(net)
     explicit_places = {p for p, _, _ in explicit}
-    order = np.argsort(nodes.pair_place, kind="stable")
-    starts = np.searchsorted(nodes.pair_place[order], np.arange(n_places + 1))
-    ranks_sorted = nodes.pair_rank[order].tolist()
-    templates: dict[tuple[Any, ...], int] = {}
+    sig_code, sigs = set_codes(n_places, nodes.pair_place, nodes.pair_rank)
+    kind_code, kinds = pd.factorize(np.array(kind, dtype=object), use_na_sentinel=False)
+    # a template per distinct (services, kind) and one per place with explicit transfer rows
+    group, group_keys = pd.factorize(sig_code * max(len(kinds), 1) + kind_code)
+    place_template = group.astype(np.int64)
     rows: list[list[tuple[int, int, int, int, int]]] = []
-    place_template = np.empty(n_places, dtype=np.int64)
-    for i in range(n_places):
-        sig = tuple(ranks_sorted[starts[i] : starts[i + 1]])
-        pid = place_ids[i]
-        key = (sig, kind[i], pid if pid in explicit_places else None)
-        t = templates.get(key)
-        if t is None:
-            t = templates[key] = len(rows)
-            rows.append(_place_template(sig, svc_names, kind[i], pid, explicit))
-        place_template[i] = t
+    for key in group_keys.tolist():
+        sig, k = sigs[key // max(len(kinds), 1)], str(kinds[key % max(len(kinds), 1)])
+        rows.append(_place_template(sig, svc_names, k, "", set()))
+    own = [i for i, pid in enumerate(place_ids) if pid in explicit_places] if explicit else []
+    for i in own:
+        sig = sigs[sig_code[i]]
+        place_template[i] = len(rows)
+        rows.append(_place_template(sig, svc_names, kind[i], place_ids[i], explicit))
     t_len = np.array([len(t) for t in rows] + [0], dtype=np.int64)
     t_off = np.zeros(len(t_len), dtype=np.int64)
     np.cumsum(t_len[:-1], out=t_off[1:])

@@ -394,7 +394,7 @@ def alternatives(
 # heap, as before (kept for the equivalence tests and the benchmarks)
 _BOUNDED = True
 _BOUND_NODES = 20_000  # nodes one bounded search may expand before the branch is searched
-_BOUND_TRIES = 4  # bounded searches of one branch before it is searched
+_BOUND_TRIES = 40  # bounded searches of one branch before it is searched (the step doubles)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,16 @@
 """Origin-destination skims: the best route's distance, time and money for many pairs at once.
 
-:func:`route_matrix` runs one compiled Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) per
-origin over the expanded graph (:mod:`corridors.engine.topology`) with the same edge masks and weights as
-:func:`corridors.route`, and reads the other criteria along each best path.
+:func:`route_matrix` answers every pair over the expanded graph
+(:mod:`corridors.engine.topology`) with the same edge masks and weights as
+:func:`corridors.route` (ranked, as ``route`` ranks, on the engine's grid:
+:func:`corridors.engine.topology.on_grid`), and sums the criteria along each best path
+(correctly rounded sums, as :func:`math.fsum`). Two engines give the same answers:
+``"csgraph"`` runs one compiled Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) per origin;
+``"cch"`` answers all pairs on one customizable contraction hierarchy
+(:mod:`corridors.engine.cch_skims`), kept per topology on disk and per scenario in memory.
+Distances are the same bit for bit; where two different paths have exactly the same
+ranking weight, the engines may pick different ones (then the objective is the same and
+the other columns may differ).
 
 Skims are *relaxed*: they do not enforce that a route visits no place twice (``route`` does,
 by branch and bound). On least-weight paths with non-negative weights a revisit is rare (it
@@ -17,7 +25,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,9 +35,9 @@ import pandas as pd
 
 from ..costs.cargo import Cargo
 from ..engine.checks import check_limit, check_names, check_network
-from ..engine.query import Query, make_query
+from ..engine.query import Query, _replace, make_query
 from ..engine.solver import _Solver
-from ..engine.topology import LOAD, TRANSFER, UNLOAD, Topology, topology
+from ..engine.topology import LINK, LOAD, TRANSFER, UNLOAD, Topology, on_grid, topology
 from ..engine.weights import check_weights, weights
 from ..errors import ParameterError, ParameterTypeError
 from ..model.network import Network
@@ -35,12 +45,20 @@ from ..model.network import Network
 if TYPE_CHECKING:
     from scipy import sparse
 
-__all__ = ["route_matrix", "SKIM_COLUMNS"]
+__all__ = ["route_matrix", "SKIM_COLUMNS", "ENGINES"]
 
 CRITERIA = ("distance_km", "time_h", "cost_usd", "generalized")
 #: Most origin-destination pairs one :func:`route_matrix` call computes.
 MAX_PAIRS = 1_000_000
 SKIM_COLUMNS = ("origin", "destination", "objective", *CRITERIA, "transfers", "simple")
+
+
+#: Engines of :func:`route_matrix`.
+ENGINES = ("csgraph", "cch", "auto")
+#: ``engine="auto"`` takes the CCH from this many expanded edges and origins on (below, the
+#: per-origin csgraph search is as fast: measured in ``benchmarks/bench_cch.py``).
+AUTO_MIN_EDGES = 100_000
+AUTO_MIN_ORIGINS = 20
 
 
 def route_matrix(
@@ -53,6 +71,8 @@ def route_matrix(
     year: int | None = None,
     modes: str | Iterable[str] | None = None,
     avoid_countries: str | Iterable[str] | None = None,
+    engine: str = "csgraph",
+    cch_cache: str | os.PathLike[str] | bool | None = None,
 ) -> pd.DataFrame:
     """Best-route skims (km, h, USD) from every origin to every destination.
 
@@ -65,6 +85,23 @@ def route_matrix(
         The objective each pair's path minimizes (as in :func:`corridors.route`).
     cargo, year, modes, avoid_countries
         As in :func:`corridors.route`.
+    engine : {"csgraph", "cch", "auto"}, default "csgraph"
+        ``"csgraph"``: one compiled Dijkstra per origin. ``"cch"``: a customizable
+        contraction hierarchy (:mod:`corridors.engine.cch`; the nested-dissection order of
+        the optional ``routingkit-cch`` package when installed, ``pip install
+        corridors[cch]``): its structure is built once per topology and kept on disk, its
+        metric once per network state, cargo and query, then all pairs are answered
+        together; origins whose own rules change a weight the search ranks on (the booked
+        first departure under a time objective) and paths that would change mode at the
+        origin are searched by csgraph. Same answers as ``"csgraph"`` (distances bit for
+        bit; see the module docstring for paths of equal weight). ``"auto"``: ``"cch"`` when
+        ``routingkit-cch`` is installed and the matrix is large (at least 100,000 expanded
+        edges and 20 origins), else ``"csgraph"``.
+    cch_cache : str, path or bool, optional
+        Folder of the on-disk CCH structure (``engine="cch"``): default
+        ``$CORRIDORS_CACHE_DIR`` or the user cache folder
+        (:func:`corridors.engine.cch_skims.default_cache_dir`); ``False`` keeps it in memory
+        only.
 
     Returns
     -------
@@ -84,8 +121,8 @@ def route_matrix(
     UnknownPlaceError
         For a name the network does not know.
     ParameterError
-        For an unknown objective or mode, or an objective the data lacks for an edge the
-        query may use.
+        For an unknown objective, mode or engine, or an objective the data lacks for an
+        edge the query may use.
 
     Examples
     --------
@@ -98,6 +135,10 @@ def route_matrix(
     >>> bool((df["time_h"] > 0).all())
     True
     """
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise ParameterError(
+            f"route_matrix engine must be one of {', '.join(ENGINES)}, got {engine!r}"
+        )
     o_ids, d_ids = _pair_ids(net, origins, destinations)
     everything = list(dict.fromkeys(o_ids + d_ids))
     # any two different places make the query: the masks' other rules do not depend on them
@@ -111,27 +152,397 @@ def route_matrix(
         modes=modes,
         avoid_countries=avoid_countries,
     )
-    topo = topology(net)
-    w = weights(net, q.cargo)
-    solver = _Solver(net, topo, w, q)
-    # the query's mask (_Solver.mask) but for its two terminal rules, which are the only
-    # rules that depend on the origin and destination
-    shared = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False, cargo_limits=True)
-    etype = topo.etype
-    o_gates = topo.gate_of[[topo.place_index[p] for p in o_ids]]
-    d_gates = topo.gate_of[[topo.place_index[p] for p in d_ids]]
-    loads = (etype == LOAD) & np.isin(topo.src, o_gates)
-    unloads = (etype == UNLOAD) & np.isin(topo.dst, d_gates)
-    graph_mask = shared & (etype != UNLOAD) & ((etype != LOAD) | loads)
-    check_weights(w, q.minimize, graph_mask | (shared & unloads), net.name)
-    ends = _destination_ends(topo, shared, unloads)
-    rows: list[dict[str, Any]] = []
-    for o, og in zip(o_ids, o_gates.tolist()):
-        rows += _origin_rows(solver, q, graph_mask, shared, ends, o, og, d_ids, d_gates.tolist())
-    out = pd.DataFrame(rows, columns=list(SKIM_COLUMNS))
-    out["transfers"] = out["transfers"].astype("Int64")
-    out["simple"] = out["simple"].astype(bool)
-    return out
+    prep = _Prep.make(net, q, o_ids, d_ids)
+    if engine == "auto":
+        from ..engine.cch_skims import have_routingkit
+
+        big = prep.topo.n_edges >= AUTO_MIN_EDGES and len(o_ids) >= AUTO_MIN_ORIGINS
+        engine = "cch" if big and have_routingkit() else "csgraph"
+    found: dict[int, np.ndarray] = {}  # pair index (origin-major) -> path edges
+    if engine == "cch":
+        rest = _cch_paths(prep, found, cch_cache)
+    else:
+        rest = list(range(len(o_ids)))
+    for i in rest:
+        _csgraph_paths(prep, i, found)
+    return prep.frame(found)
+
+
+@dataclass
+class _Prep:
+    """What every origin shares: the query's masks, weights (ranked on the engine's grid,
+    reported raw), the destinations' last edges, and the per-origin rule sets."""
+
+    net: Network
+    topo: Topology
+    solver: _Solver
+    q: Query
+    o_ids: list[str]
+    d_ids: list[str]
+    o_gates: np.ndarray
+    d_gates: np.ndarray
+    allowed: np.ndarray  # the query's rules, no unloading, loading at every gate
+    booked: bool  # the first departure's wait is removed (per origin)
+    wr: np.ndarray  # ranking weight (inf outside the rules), the origin's own loading wait removed
+    wr_red: np.ndarray  # ranking weight with every first-departure wait removed
+    raw: dict[str, np.ndarray]  # reported arrays (objective and criteria), as wr
+    raw_red: dict[str, np.ndarray]  # reported arrays, as wr_red
+    ends: dict[int, tuple[np.ndarray, np.ndarray]]
+    _by_place: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _csr: Any = None
+
+    @classmethod
+    def make(cls, net: Network, q: Query, o_ids: list[str], d_ids: list[str]) -> _Prep:
+        topo = topology(net)
+        w = weights(net, q.cargo)
+        solver = _Solver(net, topo, w, q)
+        shared = solver._shared_mask(
+            q, extra_avoid=frozenset(), any_status=False, cargo_limits=True
+        )
+        etype = topo.etype
+        o_gates = topo.gate_of[[topo.place_index[p] for p in o_ids]]
+        d_gates = topo.gate_of[[topo.place_index[p] for p in d_ids]]
+        loads = (etype == LOAD) & np.isin(topo.src, o_gates)
+        unloads = (etype == UNLOAD) & np.isin(topo.dst, d_gates)
+        graph_mask = shared & (etype != UNLOAD) & ((etype != LOAD) | loads)
+        check_weights(w, q.minimize, graph_mask | (shared & unloads), net.name)
+        booked = q.departure == "booked"
+        # without the first departure's wait (solver.query_array with departure="random"),
+        # and with it removed on every edge (a solver whose first_wait is every edge's wait):
+        # an origin's arrays are the first on its first-departure edges, the second elsewhere
+        q_plain = dataclasses.replace(q, departure="random")
+        red_solver = _AllFirst(net, topo, w, q) if booked else solver
+        names = ("objective", *CRITERIA)
+        raw: dict[str, np.ndarray] = {}
+        raw_red: dict[str, np.ndarray] = {}
+        is_load = etype == LOAD
+        for name in names:
+            if name == "objective":
+                plain, red = solver.objective(q_plain), red_solver.objective(q)
+            else:
+                plain, red = solver.query_array(q_plain, name), red_solver.query_array(q, name)
+            # loading is only ever the first edge, from the origin's own gate
+            raw[name] = np.where(is_load, red, plain)
+            raw_red[name] = red
+        allowed = shared & (etype != UNLOAD)
+        # ranking weights of every edge the query may use (unloading too: the last edge)
+        wr = np.where(shared, raw["objective"], np.inf)
+        wr_red = np.where(shared, raw_red["objective"], np.inf) if booked else wr
+        ends = _destination_ends(topo, shared, unloads)
+        return cls(
+            net,
+            topo,
+            solver,
+            q,
+            o_ids,
+            d_ids,
+            o_gates,
+            d_gates,
+            allowed,
+            booked,
+            wr,
+            wr_red,
+            raw,
+            raw_red,
+            ends,
+        )
+
+    # -------------------------------------------------------------- per-origin rule sets
+    def _edges_by_src_place(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Edges of one kind ("link", "access", "transfer") grouped by their tail's place:
+        (edges, pointer per place)."""
+        hit = self._by_place.get(kind)
+        if hit is None:
+            topo = self.topo
+            etype = topo.etype
+            sel = {
+                "link": etype == LINK,
+                "access": (etype == LINK) & topo.eaccess,
+                "transfer": etype == TRANSFER,
+            }[kind]
+            e = np.flatnonzero(sel)
+            e = e[np.argsort(topo.src_place[e], kind="stable")]
+            ptr = np.zeros(len(topo.place_ids) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(topo.src_place[e], minlength=len(topo.place_ids)), out=ptr[1:])
+            hit = self._by_place[kind] = (e, ptr)
+        return hit
+
+    def _from_places(self, kind: str, places: np.ndarray) -> np.ndarray:
+        e, ptr = self._edges_by_src_place(kind)
+        if not len(places):
+            return e[:0]
+        return np.concatenate([e[ptr[p] : ptr[p + 1]] for p in places.tolist()])
+
+    def first_links(self, oi: int) -> np.ndarray:
+        """The origin's first-departure links (as :meth:`_Solver.first_wait`): links leaving
+        the origin or a place one access link away; empty unless the departure is booked."""
+        if not self.booked:
+            return np.zeros(0, dtype=np.int64)
+        near = self.topo.dst_place[self._from_places("access", np.array([oi]))]
+        starts = np.unique(np.concatenate([[oi], near]))
+        return np.sort(self._from_places("link", starts))
+
+    def origin_transfers(self, oi: int) -> np.ndarray:
+        """Changes of mode or gauge at the origin (route never changes there)."""
+        return self._from_places("transfer", np.array([oi]))
+
+    def reweighted(self, oi: int, *, grid: bool = False) -> np.ndarray:
+        """The origin's first-departure links whose ranking weight differs from ``wr`` (on
+        the grid with ``grid``)."""
+        f = self.first_links(oi)
+        if grid:
+            return f[on_grid(self.wr_red[f]) != on_grid(self.wr[f])]
+        return f[self.wr_red[f] != self.wr[f]]
+
+    # -------------------------------------------------------------- the frame
+    def frame(self, found: dict[int, np.ndarray]) -> pd.DataFrame:
+        """The skims frame from each found pair's path (pair ``i * len(d_ids) + j``)."""
+        topo = self.topo
+        n_o, n_d = len(self.o_ids), len(self.d_ids)
+        n_pairs = n_o * n_d
+        keys = sorted(found)
+        paths = [found[k] for k in keys]
+        lens = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
+        ptr = np.zeros(len(paths) + 1, dtype=np.int64)
+        np.cumsum(lens, out=ptr[1:])
+        flat = np.concatenate(paths) if paths else np.zeros(0, dtype=np.int64)
+        pair_of = np.repeat(np.asarray(keys, dtype=np.int64), lens)
+        origin_of = pair_of // max(n_d, 1)
+        # per origin, its first-departure links use the reduced arrays
+        if self.booked and len(flat):
+            n_e = topo.n_edges
+            fk = [i * n_e + self.first_links(topo.place_index[o]) for i, o in enumerate(self.o_ids)]
+            fkeys = np.unique(np.concatenate(fk))
+            red_here = np.isin(origin_of * n_e + flat, fkeys, assume_unique=False)
+        else:
+            red_here = np.zeros(len(flat), dtype=bool)
+        cols: dict[str, Any] = {
+            "origin": np.repeat(np.asarray(self.o_ids, dtype=object), n_d),
+            "destination": np.tile(np.asarray(self.d_ids, dtype=object), n_o),
+        }
+        where = np.asarray(keys, dtype=np.int64)
+        for name in ("objective", *CRITERIA):
+            vals = np.where(red_here, self.raw_red[name][flat], self.raw[name][flat])
+            col = np.full(n_pairs, np.nan)
+            col[where] = _fsums(vals, ptr)
+            cols[name] = col
+        tr = np.zeros(n_pairs, dtype=np.int64)
+        np.add.at(tr, pair_of, (topo.etype[flat] == TRANSFER).astype(np.int64))
+        transfers = pd.array(tr, dtype="Int64")
+        transfers[np.setdiff1d(np.arange(n_pairs), where)] = pd.NA
+        simple = np.zeros(n_pairs, dtype=bool)
+        simple[where] = _simple_many(topo, flat, ptr)
+        cols["transfers"] = transfers
+        cols["simple"] = simple
+        return pd.DataFrame(cols, columns=list(SKIM_COLUMNS))
+
+    # -------------------------------------------------------------- csgraph
+    def base_csr(self) -> _BaseCSR:
+        if self._csr is None:
+            self._csr = _BaseCSR.make(self.topo, self.wr, self.allowed)
+        return self._csr  # type: ignore[no-any-return]
+
+
+class _AllFirst(_Solver):
+    """A solver for which every edge is a first departure (its wait removed under a booked
+    departure): the reduced arrays, computed by the solver's own code."""
+
+    def first_wait(self, q: Query) -> np.ndarray:
+        return self.w.arrays["wait_h"]  # type: ignore[no-any-return]
+
+
+@dataclass
+class _BaseCSR:
+    """The CSR matrix of the allowed edges at the base weights, with each stored entry's
+    parallel edges (sorted by weight, then edge index), so that an origin's matrix is the
+    base with a few entries changed or removed."""
+
+    n: int
+    entry_s: np.ndarray
+    entry_d: np.ndarray
+    entry_w: np.ndarray
+    entry_e: np.ndarray
+    gate_entry: np.ndarray  # entry of a loading edge (a gate's row)
+    members: np.ndarray  # allowed edges sorted by (tail, head, weight, edge)
+    member_ptr: np.ndarray  # entry k's members: members[member_ptr[k]:member_ptr[k + 1]]
+    edge_entry: np.ndarray  # entry of each edge (-1: not allowed)
+
+    @classmethod
+    def make(cls, topo: Topology, wg: np.ndarray, allowed: np.ndarray) -> _BaseCSR:
+        e = np.flatnonzero(allowed)
+        s, d, w = topo.src[e], topo.dst[e], wg[e]
+        order = np.lexsort((e, w, d, s))
+        e, s, d, w = e[order], s[order], d[order], w[order]
+        first = np.ones(len(e), dtype=bool)
+        first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+        starts = np.flatnonzero(first)
+        edge_entry = np.full(topo.n_edges, -1, dtype=np.int64)
+        edge_entry[e] = np.cumsum(first) - 1
+        return cls(
+            n=topo.n_nodes,
+            entry_s=s[starts],
+            entry_d=d[starts],
+            entry_w=w[starts].astype(float),
+            entry_e=e[starts],
+            gate_entry=topo.etype[e[starts]] == LOAD,
+            members=e,
+            member_ptr=np.append(starts, len(e)),
+            edge_entry=edge_entry,
+        )
+
+    def for_origin(
+        self, og: int, wg: np.ndarray, wg_red: np.ndarray, removed: np.ndarray, red: np.ndarray
+    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """The origin's matrix and each entry's edge: loading only from gate ``og``, edges
+        ``removed`` dropped, edges ``red`` at ``wg_red``; equal to
+        ``_csr_with_edges(topo, weight, mask)`` of the origin's weight and mask."""
+        data = self.entry_w.copy()
+        ent_e = self.entry_e.copy()
+        keep = ~self.gate_entry | (self.entry_s == og)
+        touched = np.unique(self.edge_entry[np.concatenate([removed, red])])
+        touched = touched[touched >= 0]
+        if len(touched):
+            gone = np.zeros(0, dtype=np.int64) if not len(removed) else np.unique(removed)
+            redset = np.unique(red)
+            for k in touched.tolist():
+                mem = self.members[self.member_ptr[k] : self.member_ptr[k + 1]]
+                mem = mem[~np.isin(mem, gone)]
+                if not len(mem):
+                    keep[k] = False
+                    continue
+                w = np.where(np.isin(mem, redset), wg_red[mem], wg[mem])
+                best = np.lexsort((mem, w))[0]
+                data[k], ent_e[k] = w[best], mem[best]
+        s, d = self.entry_s[keep], self.entry_d[keep]
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(s, minlength=self.n), out=indptr[1:])
+        from scipy import sparse
+
+        matrix = sparse.csr_matrix(
+            (data[keep], d.astype(np.int32), indptr.astype(np.int32)), shape=(self.n, self.n)
+        )
+        return matrix, ent_e[keep]
+
+
+def _csgraph_paths(prep: _Prep, i: int, found: dict[int, np.ndarray]) -> None:
+    """Origin ``i``'s paths by one compiled Dijkstra: each destination's best last two
+    edges, and the path to them from the predecessors."""
+    topo = prep.topo
+    o = prep.o_ids[i]
+    og = int(prep.o_gates[i])
+    oi = topo.place_index[o]
+    red = prep.reweighted(oi)
+    removed = prep.origin_transfers(oi)
+    matrix, entry_edge = prep.base_csr().for_origin(og, prep.wr, prep.wr_red, removed, red)
+    keys = _entry_keys(matrix)
+    weight = prep.wr.copy() if len(red) or len(removed) else prep.wr
+    weight[red] = prep.wr_red[red]
+    weight[removed] = np.inf
+    from scipy.sparse import csgraph
+
+    dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
+    pred_list: list[int] | None = None
+    n_d = len(prep.d_ids)
+    for j, (d, dg) in enumerate(zip(prep.d_ids, prep.d_gates.tolist())):
+        pair = prep.ends.get(dg)
+        if o == d or pair is None:
+            continue
+        fs, es = pair
+        ok = prep.allowed[fs] & ((topo.etype[fs] != LOAD) | (topo.src[fs] == og))
+        ok &= np.isfinite(weight[fs])
+        fs, es = fs[ok], es[ok]
+        totals = dist[topo.src[fs]] + weight[fs] + weight[es]
+        if not len(totals) or not math.isfinite(float(totals.min())):
+            continue
+        best = int(np.argmin(totals))
+        if pred_list is None:
+            pred_list = pred.tolist()
+        nodes = [int(topo.src[fs[best]])]
+        while nodes[-1] != og:
+            nodes.append(pred_list[nodes[-1]])
+        nodes.reverse()
+        pos = np.searchsorted(
+            keys,
+            np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
+            + np.asarray(nodes[1:], dtype=np.int64),
+        )
+        found[i * n_d + j] = np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(
+            np.int64
+        )
+
+
+def _cch_paths(
+    prep: _Prep, found: dict[int, np.ndarray], cache_dir: str | os.PathLike[str] | bool | None
+) -> list[int]:
+    """All clean origins' paths on one customized CCH; returns the origins left to csgraph
+    (their rules change a ranking weight, or a path found changes mode at the origin)."""
+    from ..engine import cch_skims
+
+    topo = prep.topo
+    n_d = len(prep.d_ids)
+    rest: list[int] = []
+    clean: list[int] = []
+    for i, o in enumerate(prep.o_ids):
+        (rest if len(prep.reweighted(topo.place_index[o], grid=True)) else clean).append(i)
+    if not clean:
+        return rest
+    pts = prep.net.places.geometry
+    lat = pts.y.to_numpy()[topo.node_place]
+    lon = pts.x.to_numpy()[topo.node_place]
+    cch = cch_skims.structure(topo, lat, lon, cache_dir)
+    key = (_replace(prep.q, origin="", destination=""), "skims")
+    # ranked on the grid (exact sums: the distances are csgraph's on the same weights)
+    wg = on_grid(prep.wr)  # inf stays inf
+    metric = cch_skims.metric(topo, cch, key, lambda: np.where(prep.allowed, wg, np.inf))
+    # candidates (last non-transfer edge f, unloading edge e) of every destination
+    cand_f, cand_e, cand_j = [], [], []
+    for j, dg in enumerate(prep.d_gates.tolist()):
+        pair = prep.ends.get(dg)
+        if pair is None or not len(pair[0]):
+            continue
+        cand_f.append(pair[0])
+        cand_e.append(pair[1])
+        cand_j.append(np.full(len(pair[0]), j))
+    if not cand_f:
+        return rest
+    f_all, e_all, j_all = np.concatenate(cand_f), np.concatenate(cand_e), np.concatenate(cand_j)
+    targets, t_idx = np.unique(topo.src[f_all], return_inverse=True)
+    sources = prep.o_gates[clean]
+    seg = np.flatnonzero(np.append(True, j_all[1:] != j_all[:-1]))
+    seg_j = j_all[seg]
+    o_clean = np.asarray([prep.o_ids[i] for i in clean], dtype=object)
+    same = o_clean[:, None] == np.asarray(prep.d_ids, dtype=object)[seg_j][None, :]
+    chosen: dict[str, np.ndarray] = {}
+
+    def want(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        totals = dist[:, t_idx] + wg[f_all] + wg[e_all]
+        best = np.minimum.reduceat(totals, seg, axis=1)
+        hit = totals == np.repeat(best, np.diff(np.append(seg, len(j_all))), axis=1)
+        # first candidate of each destination that attains its minimum
+        ci, cc = np.nonzero(hit & np.isfinite(totals))
+        cs = np.searchsorted(seg, cc, side="right") - 1
+        first = np.unique(ci * len(seg) + cs, return_index=True)[1]
+        ci, cc, cs = ci[first], cc[first], cs[first]
+        ok = ~same[ci, cs]
+        ci, cc, cs = ci[ok], cc[ok], cs[ok]
+        chosen.update(i=ci, c=cc, s=cs)
+        return ci, t_idx[cc]
+
+    _, edges, owner, ptr = cch_skims.paths_many(metric, sources, targets, want)
+    ci, cc, cs = chosen["i"], chosen["c"], chosen["s"]
+    # a path that changes mode at its origin is not the origin's path: csgraph decides it
+    oi_of = np.asarray([topo.place_index[prep.o_ids[i]] for i in clean], dtype=np.int64)
+    bad = (topo.etype[edges] == TRANSFER) & (topo.src_place[edges] == oi_of[ci[owner]])
+    bad_o = set(np.unique(ci[owner[bad]]).tolist())
+    for k in range(len(ci)):
+        i_loc = int(ci[k])
+        if i_loc in bad_o:
+            continue
+        c = int(cc[k])
+        path = np.concatenate([edges[ptr[k] : ptr[k + 1]], [f_all[c], e_all[c]]])
+        found[clean[i_loc] * n_d + int(seg_j[cs[k]])] = path
+    rest += [clean[i] for i in sorted(bad_o)]
+    return sorted(rest)
 
 
 def _pair_ids(
@@ -188,69 +599,6 @@ def _empty_row(o: str, d: str) -> dict[str, Any]:
     }
 
 
-def _origin_rows(
-    solver: _Solver,
-    q: Query,
-    graph_mask: np.ndarray,
-    shared: np.ndarray,
-    ends: dict[int, tuple[np.ndarray, np.ndarray]],
-    o: str,
-    og: int,
-    d_ids: list[str],
-    d_gates: list[int],
-) -> list[dict[str, Any]]:
-    """The skim rows of one origin: one compiled Dijkstra, then each destination's best
-    last two edges and the criteria summed along the path."""
-    topo = solver.topo
-    etype, is_transfer = topo.etype, topo.etype == TRANSFER
-    oi = topo.place_index[o]
-    # per origin, as route has it: loading only here, no change of mode at the origin,
-    # and (a booked departure) no wait for the first departure from it
-    q_o = dataclasses.replace(q, origin=o)
-    weight = np.where(shared, solver.objective(q_o), 0.0)
-    crit = {name: solver.query_array(q_o, name) for name in CRITERIA}
-    mask_o = graph_mask & ((etype != LOAD) | (topo.src == og))
-    mask_o &= ~is_transfer | (topo.src_place != oi)
-    matrix, entry_edge = _csr_with_edges(topo, weight, mask_o)
-    keys = _entry_keys(matrix)
-    from scipy.sparse import csgraph
-
-    dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
-    pred_list: list[int] | None = None
-    rows = []
-    for d, dg in zip(d_ids, d_gates):
-        row = _empty_row(o, d)
-        rows.append(row)
-        pair = ends.get(dg)
-        if o == d or pair is None:
-            continue
-        fs, es = pair
-        ok = mask_o[fs]
-        fs, es = fs[ok], es[ok]
-        totals = dist[topo.src[fs]] + weight[fs] + weight[es]
-        if not len(totals) or not math.isfinite(float(totals.min())):
-            continue
-        best = int(np.argmin(totals))
-        if pred_list is None:
-            pred_list = pred.tolist()
-        nodes = [int(topo.src[fs[best]])]
-        while nodes[-1] != og:
-            nodes.append(pred_list[nodes[-1]])
-        nodes.reverse()
-        pos = np.searchsorted(
-            keys,
-            np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
-            + np.asarray(nodes[1:], dtype=np.int64),
-        )
-        path = np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(np.int64)
-        row["objective"] = math.fsum(weight[path].tolist())
-        for name in CRITERIA:
-            row[name] = math.fsum(crit[name][path].tolist())
-        row["transfers"] = int(is_transfer[path].sum())
-        row["simple"] = _simple(topo, path)
-    return rows
-
-
 def _as_list(v: str | Iterable[str]) -> list[str]:
     return [v] if isinstance(v, str) else list(v)
 
@@ -292,3 +640,34 @@ def _simple(topo: Topology, path: np.ndarray) -> bool:
     places = topo.node_place[np.append(topo.src[path[:1]], topo.dst[path])]
     runs = places[np.append(True, places[1:] != places[:-1])]
     return bool(len(np.unique(runs)) == len(runs))
+
+
+def _fsums(values: np.ndarray, ptr: np.ndarray) -> list[float]:
+    """``math.fsum`` of each segment ``values[ptr[k]:ptr[k + 1]]`` (correctly rounded, so
+    the order of the path's edges does not matter)."""
+    vals = values.tolist()
+    fsum = math.fsum
+    bounds = ptr.tolist()
+    return [fsum(vals[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _simple_many(topo: Topology, flat: np.ndarray, ptr: np.ndarray) -> np.ndarray:
+    """:func:`_simple` of every path ``flat[ptr[k]:ptr[k + 1]]`` at once."""
+    n = len(ptr) - 1
+    lens = np.diff(ptr)
+    out = np.ones(n, dtype=bool)
+    has = lens > 0
+    if not has.any():
+        return out
+    places = topo.node_place[topo.dst[flat]]
+    starts = ptr[:-1][has]
+    places = np.insert(places, starts, topo.node_place[topo.src[flat[starts]]])
+    owner = np.repeat(np.flatnonzero(has), lens[has] + 1)
+    keep = np.ones(len(places), dtype=bool)
+    keep[1:] = (places[1:] != places[:-1]) | (owner[1:] != owner[:-1])
+    places, owner = places[keep], owner[keep]
+    order = np.lexsort((places, owner))
+    p, o = places[order], owner[order]
+    dup = (p[1:] == p[:-1]) & (o[1:] == o[:-1])
+    out[np.unique(o[1:][dup])] = False
+    return out

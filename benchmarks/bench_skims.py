@@ -1,0 +1,199 @@
+"""Skims (route_matrix) k x k: before, csgraph engine and CCH engine, same run, same pairs.
+
+    python benchmarks/bench_skims.py [--sizes 10000 100000] [--k 100] [--repeat 2]
+                                     [--before 9cd17f3] [--cache DIR] [--minimize cost_usd]
+
+Per input (``continental-N`` from :mod:`synth`, seeded; ``k`` origins and ``k`` other
+destinations drawn with a seeded generator):
+
+* ``before``: :func:`route_matrix` as it was at git revision ``--before`` (loaded from
+  ``git show``; the baseline "today" of issue 18), one compiled Dijkstra per origin with a
+  matrix built per origin;
+* ``csgraph``: ``route_matrix(..., engine="csgraph")`` (the matrix built once, patched per
+  origin);
+* ``cch cold``: ``engine="cch"`` on an empty cache folder (nested-dissection order,
+  contraction, cache write, customization, queries); ``cch from disk``: a new session's
+  first call (structure read from the cache file, customization, queries); ``cch warm``:
+  the second call on the same network and query (metric kept), the median of ``--repeat``.
+
+Answers: the csgraph frame must equal the ``before`` frame in every column (bit for bit);
+the CCH frame must have the same objective in every row (bit for bit), and the rows whose
+other columns also agree are counted (they differ only where two paths tie exactly).
+
+Writes ``results/skims.json`` and ``results/skims.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy
+
+import corridors as cor
+from corridors.engine.topology import topology
+from corridors.routes.skims import route_matrix
+
+sys.path.insert(0, str(Path(__file__).parent))
+import synth  # noqa: E402
+from _timing import median_time  # noqa: E402
+
+HERE = Path(__file__).parent
+
+
+def load_before(rev: str) -> Any:
+    """``corridors.routes.skims`` as it was at ``rev``, as a module of the package."""
+    src = subprocess.run(
+        ["git", "show", f"{rev}:src/corridors/routes/skims.py"],
+        cwd=HERE.parent,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "skims_before.py"
+    path.write_text(src)
+    spec = importlib.util.spec_from_file_location("corridors.routes._skims_before", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def same(a: pd.Series, b: pd.Series) -> np.ndarray:
+    x, y = a.to_numpy(dtype=float, na_value=np.nan), b.to_numpy(dtype=float, na_value=np.nan)
+    return (x == y) | (np.isnan(x) & np.isnan(y))  # type: ignore[no-any-return]
+
+
+def bench(
+    net: cor.Network, k: int, repeat: int, before: Any, cache: Path, minimize: str
+) -> dict[str, Any]:
+    rng = np.random.default_rng(5)
+    ids = np.asarray(net.places.index)
+    pick = [str(x) for x in rng.choice(ids, size=2 * k, replace=False)]
+    o, d = pick[:k], pick[k:]
+    topo = topology(net)
+    res: dict[str, Any] = {
+        "network": net.name,
+        "links": len(net.links),
+        "edges": topo.n_edges,
+        "pairs": f"{k}x{k}",
+        "minimize": minimize,
+    }
+    route_matrix(net, o[:1], d[:2], minimize=minimize)  # warm the topology and weights
+    if before is not None:
+        t0 = time.perf_counter()
+        ref = before.route_matrix(net, o, d, minimize=minimize)
+        res["before_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cs = route_matrix(net, o, d, minimize=minimize, engine="csgraph")
+    res["csgraph_s"] = time.perf_counter() - t0
+    for f in cache.glob("cch-*.npz"):
+        f.unlink()
+    topo._static.pop("cch", None)
+    topo._weights.pop(("cch-metrics",), None)
+    t0 = time.perf_counter()
+    cch = route_matrix(net, o, d, minimize=minimize, engine="cch", cch_cache=cache)
+    res["cch_cold_s"] = time.perf_counter() - t0
+    built = topo._static["cch"]
+    res["order_s"] = built.timings.get("order_s")
+    res["contract_s"] = built.timings.get("contract_s")
+    res["cache_write_s"] = built.timings.get("write_s")
+    res["cache_mib"] = sum(f.stat().st_size for f in cache.glob("cch-*.npz")) / 2**20
+    topo._static.pop("cch", None)
+    topo._weights.pop(("cch-metrics",), None)
+    t0 = time.perf_counter()
+    route_matrix(net, o, d, minimize=minimize, engine="cch", cch_cache=cache)
+    res["cch_disk_s"] = time.perf_counter() - t0
+    res["cache_load_s"] = topo._static["cch"].timings.get("load_s")
+    res["cch_warm_s"] = median_time(
+        lambda: route_matrix(net, o, d, minimize=minimize, engine="cch", cch_cache=cache),
+        repeat,
+    )
+    # answers
+    if before is not None:
+        eq = np.ones(len(cs), dtype=bool)
+        for c in cs.columns:
+            if c in ("origin", "destination", "simple"):
+                eq &= (cs[c] == ref[c]).to_numpy()
+            else:
+                eq &= same(cs[c].astype(float), ref[c].astype(float))
+        res["csgraph_equals_before"] = bool(eq.all())
+    res["cch_same_objective"] = bool(same(cch["objective"], cs["objective"]).all())
+    rows = np.ones(len(cs), dtype=bool)
+    for c in ("distance_km", "time_h", "cost_usd", "generalized"):
+        rows &= same(cch[c], cs[c])
+    rows &= same(cch["transfers"].astype(float), cs["transfers"].astype(float))
+    res["cch_rows_all_equal"] = int(rows.sum())
+    res["found_pairs"] = int(cs["objective"].notna().sum())
+    if "before_s" in res:
+        res["csgraph_speedup"] = res["before_s"] / res["csgraph_s"]
+        res["cch_warm_speedup"] = res["before_s"] / res["cch_warm_s"]
+        res["cch_disk_speedup"] = res["before_s"] / res["cch_disk_s"]
+    return {k_: (round(v, 4) if isinstance(v, float) else v) for k_, v in res.items()}
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    head = (
+        "| input | edges | pairs | before | csgraph | CCH cold (order + contract) | CCH from "
+        "disk (load) | CCH warm | before / csgraph | before / CCH warm | csgraph = before | "
+        "CCH objective = csgraph | rows all equal |"
+    )
+    out = [head, "|" + "---|" * 13]
+    for r in rows:
+        out.append(
+            f"| {r['network']} | {r['edges']:,} | {r['pairs']} {r['minimize']} | "
+            f"{r.get('before_s', float('nan')):.2f} s | {r['csgraph_s']:.2f} s | "
+            f"{r['cch_cold_s']:.2f} s ({r['order_s']:.2f} + {r['contract_s']:.2f} s) | "
+            f"{r['cch_disk_s']:.2f} s ({1000 * r['cache_load_s']:.0f} ms) | "
+            f"{r['cch_warm_s']:.3f} s | {r.get('csgraph_speedup', float('nan')):.2f}x | "
+            f"{r.get('cch_warm_speedup', float('nan')):.1f}x | "
+            f"{r.get('csgraph_equals_before', '-')} | {r['cch_same_objective']} | "
+            f"{r['cch_rows_all_equal']:,} / {r['found_pairs']:,} |"
+        )
+    return "\n".join(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--k", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--before", default="9cd17f3", help="git revision of the baseline")
+    ap.add_argument("--cache", type=Path, default=None)
+    ap.add_argument("--minimize", default="cost_usd")
+    ap.add_argument("--out", type=Path, default=HERE / "results")
+    args = ap.parse_args()
+    before = load_before(args.before) if args.before else None
+    cache = args.cache or Path(tempfile.mkdtemp(prefix="cch-"))
+    rows = []
+    for n in args.sizes:
+        net = synth.continental(n)
+        r = bench(net, args.k, args.repeat, before, cache, args.minimize)
+        print(json.dumps(r), flush=True)
+        rows.append(r)
+    args.out.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "machine": platform.machine(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    (args.out / "skims.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    (args.out / "skims.md").write_text(markdown(rows) + "\n")
+    print(markdown(rows))
+
+
+if __name__ == "__main__":
+    main()

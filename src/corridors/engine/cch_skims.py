@@ -1,0 +1,357 @@
+"""Many-to-many least-weight paths on a customized CCH, and the CCH of a topology.
+
+What :func:`corridors.routes.skims.route_matrix` needs from :mod:`corridors.engine.cch` for
+its ``engine="cch"``:
+
+* :func:`structure`: the CCH of a topology, built once per topology. The expensive part (the
+  nested-dissection order and the contraction) is kept in a file
+  ``cch-<sha256 of the topology>-<method>.npz`` in a cache folder (:func:`default_cache_dir`
+  unless one is given), written atomically (:mod:`corridors._atomic`), so a session loads it
+  in tens of milliseconds instead of ordering again. Nothing is read or written at import.
+  In memory the CCH is kept with the topology's structure caches (shared by scenarios).
+* :func:`metric`: a customized metric, kept per network state and weight key (a few at a
+  time): a second skim of the same scenario and cargo does not customize again.
+* :func:`paths_many`: distances from many sources to many targets (upward searches from all
+  sources and all targets, joined on each target's ancestor chain), then, for the pairs
+  asked for, the original edges of one least-weight path each (meeting node, the two upward
+  search trees, shortcuts unpacked in vectorised rounds for all pairs at once).
+* :func:`exact_sums`: per-segment sums of floats, correctly rounded, bit-identical to
+  :func:`math.fsum` of each segment, computed with integer arithmetic over the whole array.
+
+Exactness as in :mod:`corridors.engine.cch`: on weights on the engine's grid
+(:func:`corridors.engine.topology.on_grid`) the distances equal csgraph's bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .cch import CCH, Metric
+from .cch_order import have_routingkit
+
+__all__ = [
+    "default_cache_dir",
+    "structure",
+    "metric",
+    "paths_many",
+    "exact_sums",
+    "unpack_shared",
+    "have_routingkit",
+]
+
+#: Environment variable naming the folder of the on-disk CCH cache.
+CACHE_ENV = "CORRIDORS_CACHE_DIR"
+_METRICS_KEPT = 4
+
+
+def default_cache_dir() -> Path:
+    """The folder of the on-disk CCH cache: ``$CORRIDORS_CACHE_DIR`` if set, else the user
+    cache folder (``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux, ``~/Library/Caches`` on
+    macOS, ``%LOCALAPPDATA%`` on Windows) with ``corridors/cch`` appended."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    return base / "corridors" / "cch"
+
+
+def structure(
+    topo: Any,
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    cache_dir: str | os.PathLike[str] | bool | None = None,
+) -> CCH:
+    """The CCH of a topology (``topo.n_nodes``, ``topo.src``, ``topo.dst``), ordered with
+    the node coordinates. ``cache_dir``: ``None`` for :func:`default_cache_dir`, a folder,
+    or ``False`` for no file. Kept in ``topo._static`` for the rest of the session."""
+    hit = topo._static.get("cch")
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    folder: str | os.PathLike[str] | None
+    if cache_dir is False:
+        folder = None
+    elif cache_dir is None or cache_dir is True:
+        folder = default_cache_dir()
+    else:
+        folder = cache_dir
+    cch = CCH.build(
+        topo.n_nodes, topo.src, topo.dst, latitude=latitude, longitude=longitude, cache_dir=folder
+    )
+    topo._static["cch"] = cch
+    return cch
+
+
+def metric(topo: Any, cch: CCH, key: Any, make_weights: Any) -> Metric:
+    """The customized metric of ``key`` (weights from ``make_weights()``, computed only when
+    the metric is not kept yet), kept in ``topo._weights`` (one network state) for the last
+    few keys."""
+    cache: dict[Any, Metric] = topo._weights.setdefault(("cch-metrics",), {})
+    hit = cache.pop(key, None)
+    if hit is None or hit.cch is not cch:
+        hit = cch.customize(make_weights())
+    cache[key] = hit  # most recent last
+    while len(cache) > _METRICS_KEPT:
+        del cache[next(iter(cache))]
+    return hit
+
+
+# ------------------------------------------------------------------------------ searches
+def _up_tree(
+    m: Metric, ranks: np.ndarray, arc_w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Upward searches from every rank of ``ranks`` over its own ancestor chain, with the
+    search tree: returns the chains (concatenated, each ascending), their boundaries, each
+    entry's distance, the arc that reached it and the entry it was reached from (-1 at the
+    start and where unreached). Relaxed by height: one node per chain and height, so one
+    step's updates never collide; a later arc replaces an earlier one only if strictly
+    shorter."""
+    c = m.cch
+    n = c.n_nodes
+    flat, ptr = m._chains(ranks)
+    lens = np.diff(ptr)
+    owner = np.repeat(np.arange(len(ranks), dtype=np.int64), lens)
+    keys = owner * n + flat
+    d = np.full(len(flat), np.inf)
+    via = np.full(len(flat), -1, dtype=np.int64)
+    prev = np.full(len(flat), -1, dtype=np.int64)
+    d[ptr[:-1][lens > 0]] = 0.0
+    first = c.first_out
+    hts = c.height[flat]
+    by = np.argsort(hts, kind="stable")
+    hs = hts[by]
+    cut = np.flatnonzero(np.append(True, hs[1:] != hs[:-1])).tolist() + [len(hs)]
+    for a, b in zip(cut[:-1], cut[1:]):
+        ent = by[a:b]
+        ent = ent[np.isfinite(d[ent])]
+        if not len(ent):
+            continue
+        v = flat[ent]
+        lo, cnt = first[v], first[v + 1] - first[v]
+        tot = int(cnt.sum())
+        if not tot:
+            continue
+        st = np.cumsum(cnt) - cnt
+        arcs = np.repeat(lo - st, cnt) + np.arange(tot)
+        tail = np.repeat(ent, cnt)
+        pos = np.searchsorted(keys, owner[tail] * n + c.arc_high[arcs])
+        cand = d[tail] + arc_w[arcs]
+        better = cand < d[pos]
+        pos = pos[better]
+        d[pos] = cand[better]
+        via[pos] = arcs[better]
+        prev[pos] = tail[better]
+    return flat, ptr, d, via, prev
+
+
+def _walk(via: np.ndarray, prev: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The arcs on the search-tree paths ending at entries ``start``, from the end back to
+    the root, for all at once: (arcs, owner index into ``start``), owner-major, each
+    owner's arcs in walking order (last arc first)."""
+    arcs_l: list[np.ndarray] = []
+    own_l: list[np.ndarray] = []
+    step_l: list[np.ndarray] = []
+    cur = start.copy()
+    idx = np.arange(len(start), dtype=np.int64)
+    step = 0
+    while len(cur):
+        a = via[cur]
+        go = a >= 0
+        cur, idx, a = cur[go], idx[go], a[go]
+        if not len(cur):
+            break
+        arcs_l.append(a)
+        own_l.append(idx)
+        step_l.append(np.full(len(a), step, dtype=np.int64))
+        cur = prev[cur]
+        step += 1
+    if not arcs_l:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    arcs, own, steps = np.concatenate(arcs_l), np.concatenate(own_l), np.concatenate(step_l)
+    order = np.lexsort((steps, own))
+    return arcs[order], own[order]
+
+
+def paths_many(
+    m: Metric,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    want: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Least weights from nodes ``sources[i]`` to nodes ``targets[j]``, and paths.
+
+    ``want(dist)`` gets the ``(len(sources), len(targets))`` distance matrix and returns
+    the pairs whose paths are needed, as two index arrays ``(i, j)`` (finite distances,
+    ``sources[i] != targets[j]``). Returns ``(dist, edges, owner, ptr)``: the original edges
+    of one least-weight path per wanted pair, concatenated in path order, the pair of each
+    edge, and the pairs' boundaries (``edges[ptr[k]:ptr[k + 1]]`` for the ``k``-th pair)."""
+    c = m.cch
+    n = c.n_nodes
+    src = c.rank[np.asarray(sources, dtype=np.int64)]
+    dst = c.rank[np.asarray(targets, dtype=np.int64)]
+    k_s, k_t = len(src), len(dst)
+    dist = np.full((k_s, k_t), np.inf)
+    empty = np.zeros(0, dtype=np.int64)
+    if not k_s or not k_t:
+        wi, wj = want(dist)
+        return dist, empty, empty, np.zeros(len(wi) + 1, dtype=np.int64)
+    fl_s, ptr_s, d_s, via_s, prev_s = _up_tree(m, src, m.fw)
+    union = np.unique(fl_s)
+    loc = np.full(n, len(union), dtype=np.int64)  # missing: the inf row
+    loc[union] = np.arange(len(union))
+    dense = np.full((len(union) + 1, k_s), np.inf)
+    owner_s = np.repeat(np.arange(k_s), np.diff(ptr_s))
+    dense[loc[fl_s], owner_s] = d_s
+    fl_t, ptr_t, d_t, via_t, prev_t = _up_tree(m, dst, m.bw)
+    # targets in blocks, so that a block's rows x sources stay near 4 million floats
+    budget = max(1, 4_000_000 // k_s)
+    j = 0
+    while j < k_t:
+        k = j + 1
+        while k < k_t and ptr_t[k + 1] - ptr_t[j] <= budget:
+            k += 1
+        a, b = int(ptr_t[j]), int(ptr_t[k])
+        vals = dense[loc[fl_t[a:b]]] + d_t[a:b, None]
+        dist[:, j:k] = np.minimum.reduceat(vals, ptr_t[j:k] - a, axis=0).T
+        j = k
+    wi, wj = want(dist)
+    wi = np.asarray(wi, dtype=np.int64)
+    wj = np.asarray(wj, dtype=np.int64)
+    n_p = len(wi)
+    if not n_p:
+        return dist, empty, empty, np.zeros(1, dtype=np.int64)
+    # meeting entry of each pair: the first entry of the target's chain that attains the
+    # distance (the chain is ascending by rank)
+    lens = ptr_t[wj + 1] - ptr_t[wj]
+    st = np.cumsum(lens) - lens
+    pos = np.repeat(ptr_t[wj] - st, lens) + np.arange(int(lens.sum()))
+    pair = np.repeat(np.arange(n_p), lens)
+    vals = dense[loc[fl_t[pos]], wi[pair]] + d_t[pos]
+    hit = np.flatnonzero(vals == dist[wi, wj][pair])
+    first_hit = hit[np.unique(pair[hit], return_index=True)[1]]
+    meet_t = pos[first_hit]  # entry in the target chains
+    meet_r = fl_t[meet_t]
+    keys_s = owner_s * n + fl_s
+    meet_s = np.searchsorted(keys_s, wi * n + meet_r)
+    # the source side, walked back from the meeting node: forward arcs, last first
+    a_s, o_s = _walk(via_s, prev_s, meet_s)
+    # the target side, walked from the meeting node down to the target: backward arcs
+    a_t, o_t = _walk(via_t, prev_t, meet_t)
+    # per pair: source arcs reversed (source -> meeting), then target arcs (meeting -> target)
+    cnt_s = np.bincount(o_s, minlength=n_p)
+    start_s = np.cumsum(cnt_s) - cnt_s
+    rank_in = np.arange(len(o_s)) - start_s[o_s]
+    rev = start_s[o_s] + (cnt_s[o_s] - 1 - rank_in)
+    a_s_fw = np.empty_like(a_s)
+    a_s_fw[rev] = a_s
+    arcs = np.concatenate([a_s_fw, a_t])
+    fwd = np.concatenate([np.ones(len(a_s), dtype=bool), np.zeros(len(a_t), dtype=bool)])
+    own = np.concatenate([o_s, o_t])
+    side = np.concatenate([np.zeros(len(a_s), dtype=np.int8), np.ones(len(a_t), dtype=np.int8)])
+    order = np.lexsort((side, own))  # stable: keeps each side's order
+    arcs, fwd, own = arcs[order], fwd[order], own[order]
+    edges, own = unpack_shared(m, arcs, fwd, own)
+    cnt = np.bincount(own, minlength=n_p)
+    ptr = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(cnt, out=ptr[1:])
+    return dist, edges, own, ptr
+
+
+def unpack_shared(
+    m: Metric, arcs: np.ndarray, fwd: np.ndarray, owner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Metric._unpack_many`, each distinct arc direction unpacked once: paths from
+    one source, or to one target, share most of their shortcuts."""
+    if not len(arcs):
+        return arcs.astype(np.int64), owner.astype(np.int64)
+    key = arcs.astype(np.int64) * 2 + fwd
+    uniq, inv = np.unique(key, return_inverse=True)
+    u_edges, u_own = m._unpack_many(uniq // 2, (uniq % 2).astype(bool), np.arange(len(uniq)))
+    cnt_u = np.bincount(u_own, minlength=len(uniq))
+    ptr_u = np.cumsum(cnt_u) - cnt_u
+    cnt = cnt_u[inv]
+    st = np.cumsum(cnt) - cnt
+    pos = np.repeat(ptr_u[inv] - st, cnt) + np.arange(int(cnt.sum()))
+    return u_edges[pos], np.repeat(owner, cnt)
+
+
+# ------------------------------------------------------------------------------ exact sums
+_LIMB = 32
+
+
+def exact_sums(values: np.ndarray, ptr: np.ndarray) -> list[float]:
+    """``[math.fsum(values[ptr[k]:ptr[k + 1]]) for k in ...]``, bit for bit, in integer
+    arithmetic: every float is an integer times a power of two; scaled to the smallest
+    power, the integers are split into 32-bit limbs summed per segment with numpy (exact in
+    int64 for fewer than 2**31 terms), and each segment's total is one Python integer,
+    converted to float with one correctly rounded division (as ``fsum`` rounds). Segments holding a
+    non-finite value, or a spread of exponents too wide for a few limbs, go to ``fsum``."""
+    x = np.asarray(values, dtype=np.float64)
+    ptr = np.asarray(ptr, dtype=np.int64)
+    n_seg = len(ptr) - 1
+    if n_seg <= 0:
+        return []
+    seg = np.repeat(np.arange(n_seg), np.diff(ptr))
+    finite = np.isfinite(x)
+    nz = finite & (x != 0.0)
+    out: list[float] = [0.0] * n_seg
+    if not nz.any():
+        for k in np.unique(seg[~finite]).tolist():
+            out[k] = math.fsum(x[ptr[k] : ptr[k + 1]].tolist())
+        return out
+    mant, ex = np.frexp(np.where(nz, x, 0.0))
+    mi = (mant * 2.0**53).astype(np.int64)  # exact: |mant| in [0.5, 1)
+    e = ex.astype(np.int64) - 53
+    e_min = int(e[nz].min())
+    shift = np.where(nz, e - e_min, 0)
+    n_limbs = (int(shift.max()) + 53) // _LIMB + 1
+    bad_seg = np.zeros(n_seg, dtype=bool)
+    bad_seg[seg[~finite]] = True
+    if n_limbs > 40:  # exponents spread too wide: those segments go to fsum
+        too = nz & (shift > 40 * _LIMB - 53 - 1)
+        bad_seg[seg[too]] = True
+        shift = np.where(too, 0, shift)
+        n_limbs = (int(shift.max()) + 53) // _LIMB + 1
+    sign = np.sign(mi)
+    mag = np.abs(mi).astype(np.uint64)
+    mask = np.uint64(2**_LIMB - 1)
+    full = ptr[:-1] != ptr[1:]
+    full_starts = ptr[:-1][full]  # the non-empty segments tile the array
+    totals: list[np.ndarray] = []
+    for k in range(n_limbs):
+        lo = _LIMB * k - shift  # the bit of mag that lands on this limb's bit 0
+        right = lo >= 0
+        sh_r = np.clip(lo, 0, 63).astype(np.uint64)
+        sh_l = np.clip(-lo, 0, 63).astype(np.uint64)
+        part = np.where(right, mag >> sh_r, mag << sh_l) & mask
+        part = np.where((lo >= 64) | (lo <= -_LIMB), np.uint64(0), part)
+        limb = part.astype(np.int64) * sign
+        s = np.zeros(n_seg, dtype=np.int64)
+        s[full] = np.add.reduceat(limb, full_starts)
+        totals.append(s)
+    tot = np.stack(totals, axis=1).tolist()
+    scale = e_min
+    for i, limbs in enumerate(tot):
+        if bad_seg[i]:
+            out[i] = math.fsum(x[ptr[i] : ptr[i + 1]].tolist())
+            continue
+        acc = 0
+        for k in range(n_limbs - 1, -1, -1):
+            acc = (acc << _LIMB) + limbs[k]
+        # int / int and float(int) round correctly (to nearest, ties to even), as fsum
+        try:
+            out[i] = (acc / (1 << -scale) if scale < 0 else float(acc << scale)) if acc else 0.0
+        except OverflowError:  # beyond float: as fsum does (it raises)
+            out[i] = math.fsum(x[ptr[i] : ptr[i + 1]].tolist())
+    return out

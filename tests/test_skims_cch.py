@@ -1,0 +1,164 @@
+"""route_matrix's engines: the per-origin csgraph matrices, exact sums, and the CCH engine
+(same distances as csgraph, bit for bit; its structure cached on disk per topology).
+
+The CCH tests skip without the optional ``routingkit-cch`` package (``pip install
+corridors[cch]``); the csgraph and exact-sum tests always run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import corridors as cor
+from corridors.engine.cch_skims import default_cache_dir, exact_sums
+from corridors.engine.query import make_query
+from corridors.engine.topology import LOAD, TRANSFER, topology
+from corridors.errors import ParameterError
+from corridors.routes import skims
+from corridors.routes.skims import _csr_with_edges, _Prep, route_matrix
+
+PLACES = ["karachi", "moscow", "tashkent", "gwadar_port", "almaty", "bandar_abbas", "urumqi"]
+
+
+def same_float(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or (
+        a == b and math.copysign(1, a) == math.copysign(1, b)
+    )
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False, width=64),
+            st.floats(0, 1e4),
+            st.sampled_from([0.0, -0.0, 5e-324, 1e-310, 0.1, 1e300]),
+        ),
+        max_size=60,
+    ),
+    st.lists(st.integers(0, 60), max_size=8),
+)
+def test_exact_sums_equal_fsum(values: list[float], cuts: list[int]) -> None:
+    x = np.array(values, dtype=float)
+    ptr = np.array([0, *sorted(min(c, len(x)) for c in cuts), len(x)])
+    try:
+        ref = [math.fsum(x[a:b].tolist()) for a, b in zip(ptr[:-1], ptr[1:])]
+    except OverflowError:  # fsum raises on an intermediate overflow: so does exact_sums
+        with pytest.raises(OverflowError):
+            exact_sums(x, ptr)
+        return
+    got = exact_sums(x, ptr)
+    assert len(got) == len(ref)
+    assert all(same_float(g, r) for g, r in zip(got, ref))
+
+
+@pytest.mark.parametrize("minimize", ["cost_usd", "time_h"])
+def test_origin_matrix_equals_a_fresh_one(minimize: str) -> None:
+    """The base matrix patched per origin is the matrix built from the origin's own weights
+    and mask (as route_matrix built it per origin before)."""
+    net = cor.load_network()
+    q = make_query(net, PLACES[0], PLACES[1], minimize=minimize)
+    prep = _Prep.make(net, q, PLACES, PLACES)
+    topo = prep.topo
+    solver = prep.solver
+    base = prep.base_csr()
+    for i, o in enumerate(PLACES):
+        oi, og = topo.place_index[o], int(prep.o_gates[i])
+        q_o = dataclasses.replace(q, origin=o)
+        weight = np.where(prep.allowed | ~prep.allowed, solver.objective(q_o), 0.0)
+        mask = prep.allowed & ((topo.etype != LOAD) | (topo.src == og))
+        mask &= (topo.etype != TRANSFER) | (topo.src_place != oi)
+        ref, ref_e = _csr_with_edges(topo, weight, mask)
+        got, got_e = base.for_origin(
+            og, prep.wr, prep.wr_red, prep.origin_transfers(oi), prep.reweighted(oi)
+        )
+        assert (ref.indptr == got.indptr).all() and (ref.indices == got.indices).all()
+        assert (ref.data == got.data).all() and (ref_e == got_e).all()
+
+
+def test_engine_argument_is_checked() -> None:
+    net = cor.load_network()
+    with pytest.raises(ParameterError, match="engine"):
+        route_matrix(net, ["karachi"], ["moscow"], engine="fast")
+
+
+def test_auto_is_csgraph_on_a_small_network(monkeypatch: Any) -> None:
+    net = cor.load_network()
+    called = []
+    monkeypatch.setattr(skims, "_cch_paths", lambda *a: called.append(a) or [])
+    route_matrix(net, ["karachi"], ["moscow"], engine="auto")
+    assert not called
+
+
+def test_default_cache_dir(monkeypatch: Any, tmp_path: Any) -> None:
+    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(tmp_path / "c"))
+    assert default_cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("CORRIDORS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    import sys
+
+    if sys.platform.startswith("linux"):
+        assert default_cache_dir() == tmp_path / "x" / "corridors" / "cch"
+
+
+# ---------------------------------------------------------------------------- the CCH engine
+def _frames_equal_numbers(a: Any, b: Any, cols: tuple[str, ...]) -> None:
+    assert list(a["origin"]) == list(b["origin"])
+    assert list(a["destination"]) == list(b["destination"])
+    for c in cols:
+        for x, y in zip(a[c].tolist(), b[c].tolist()):
+            assert same_float(float(x), float(y)), c
+
+
+@pytest.mark.parametrize("minimize", ["cost_usd", "time_h", "distance_km", "generalized"])
+def test_cch_engine_same_distances_as_csgraph(minimize: str, tmp_path: Any) -> None:
+    pytest.importorskip("routingkit_cch")
+    net = cor.load_network()
+    ids = sorted(net.places.index)[::9]
+    a = route_matrix(net, ids, ids, minimize=minimize)
+    b = route_matrix(net, ids, ids, minimize=minimize, engine="cch", cch_cache=tmp_path)
+    _frames_equal_numbers(a, b, ("objective",))
+    assert (a["transfers"].isna() == b["transfers"].isna()).all()
+    if minimize in ("time_h", "generalized"):  # no ties of equal weight on these objectives
+        _frames_equal_numbers(a, b, ("objective", "distance_km", "time_h", "cost_usd"))
+        assert (a["transfers"].fillna(-1) == b["transfers"].fillna(-1)).all()
+        assert (a["simple"] == b["simple"]).all()
+
+
+def test_cch_structure_is_cached_on_disk(tmp_path: Any) -> None:
+    pytest.importorskip("routingkit_cch")
+    net = cor.load_network()
+    topo = topology(net)
+    topo._static.pop("cch", None)
+    route_matrix(net, PLACES, PLACES, engine="cch", cch_cache=tmp_path)
+    files = list(tmp_path.glob("cch-*.npz"))
+    assert len(files) == 1
+    built = topo._static.pop("cch")
+    assert "order_s" in built.timings and "load_s" not in built.timings
+    df = route_matrix(net, PLACES, PLACES, engine="cch", cch_cache=tmp_path)
+    loaded = topo._static["cch"]
+    assert "load_s" in loaded.timings and "order_s" not in loaded.timings
+    assert (loaded.order == built.order).all()
+    assert df["objective"].notna().sum() > 0
+    # a damaged file is an error naming it, not a silent rebuild
+    topo._static.pop("cch")
+    files[0].write_bytes(b"not a cache")
+    with pytest.raises(ValueError, match="delete it"):
+        route_matrix(net, PLACES, PLACES, engine="cch", cch_cache=tmp_path)
+    topo._static.pop("cch", None)
+
+
+def test_cch_engine_in_memory_only_and_scenarios(tmp_path: Any) -> None:
+    pytest.importorskip("routingkit_cch")
+    net = cor.load_network()
+    topology(net)._static.pop("cch", None)
+    a = route_matrix(net, PLACES, PLACES, avoid_countries="IRN")
+    b = route_matrix(net, PLACES, PLACES, avoid_countries="IRN", engine="cch", cch_cache=False)
+    _frames_equal_numbers(a, b, ("objective",))
+    topology(net)._static.pop("cch", None)
