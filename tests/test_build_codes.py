@@ -228,3 +228,14 @@ def test_scheduled_services_by_row_equals_the_list() -> None:
     sparse, info2 = _scheduled_services(net)
     assert sorted(info) == sorted(info2) and sparse
     assert full == [sparse.get(i, ()) for i in range(len(full))]
+
+
+@pytest.mark.parametrize("kind", ["float", "int", "bool", "str"])
+@pytest.mark.parametrize("n", [0, 3])
+def test_empty_column_equals_typed_column_of_nones(kind: str, n: int) -> None:
+    from corridors.model.coerce import _empty_column, _typed_column
+
+    index = pd.RangeIndex(n)
+    pd.testing.assert_series_equal(
+        _empty_column(n, kind, index), _typed_column([None] * n, kind, index)
+    )

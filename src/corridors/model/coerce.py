@@ -91,7 +91,7 @@ def coerce_frame(
                         file, "(all records)", spec.name, "required field is missing from the file"
                     )
                 )
-            out[spec.name] = _typed_column([None] * len(df), spec.type, out.index)
+            out[spec.name] = _empty_column(len(df), spec.type, out.index)
             continue
         column, missing, errors = _convert_column(df[spec.name], spec.type, out.index)
         rows = np.flatnonzero(missing).tolist() if spec.required else sorted(errors)
@@ -222,6 +222,19 @@ def _text_column(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     out[empty] = None
     missing = empty if null is None else empty | null
     return out, np.asarray(missing, dtype=bool)
+
+
+def _empty_column(n: int, kind: str, index: pd.Index) -> pd.Series:
+    """``_typed_column([None] * n, kind, index)`` (a field absent from the file), made
+    without a Python value per row."""
+    if kind == "float":
+        return pd.Series(np.full(n, np.nan), dtype=float, index=index)
+    if kind == "int":
+        ints = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+        return pd.Series(ints, index=index)
+    if kind == "bool":
+        return pd.Series(np.zeros(n, dtype=bool), dtype=bool, index=index)
+    return pd.Series(np.full(n, None, dtype=object), dtype=object, index=index)
 
 
 def _typed_column(values: list[Any], kind: str, index: pd.Index) -> pd.Series:

@@ -8,6 +8,8 @@ Part of :mod:`corridors.model.validation`, which re-exports these names.
 from __future__ import annotations
 
 import difflib
+import itertools
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -54,7 +56,11 @@ def _rows_where(
     if not known.all():
         values = s.to_numpy(dtype=object)
         unknown = np.flatnonzero(~known)
-        none = np.fromiter((v is None for v in values[unknown]), dtype=bool, count=len(unknown))
+        none = np.fromiter(
+            map(operator.is_, values[unknown], itertools.repeat(None)),
+            dtype=bool,
+            count=len(unknown),
+        )
         if none.any():  # often most of them (an optional column left empty)
             out[unknown[none]] = bool(test(None))
             unknown = unknown[~none]
