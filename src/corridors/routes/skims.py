@@ -158,14 +158,50 @@ def route_matrix(
 
         big = prep.topo.n_edges >= AUTO_MIN_EDGES and len(o_ids) >= AUTO_MIN_ORIGINS
         engine = "cch" if big and have_routingkit() else "csgraph"
-    found: dict[int, np.ndarray] = {}  # pair index (origin-major) -> path edges
+    blocks: list[_Block] = []
     if engine == "cch":
-        rest = _cch_paths(prep, found, cch_cache)
+        rest = _cch_paths(prep, blocks, cch_cache)
     else:
         rest = list(range(len(o_ids)))
     for i in rest:
-        _csgraph_paths(prep, i, found)
-    return prep.frame(found)
+        blocks.append(_csgraph_paths(prep, i))
+    return prep.frame(blocks)
+
+
+@dataclass
+class _Block:
+    """Paths of some pairs: pair indices (origin-major: ``i * len(d_ids) + j``), their edges
+    concatenated and the boundaries (``edges[ptr[k]:ptr[k + 1]]`` for ``pairs[k]``)."""
+
+    pairs: np.ndarray
+    edges: np.ndarray
+    ptr: np.ndarray
+
+
+def _merge(blocks: list[_Block]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All blocks' paths, by pair index."""
+    blocks = [b for b in blocks if len(b.pairs)]
+    if not blocks:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(1, dtype=np.int64)
+    pairs = np.concatenate([b.pairs for b in blocks])
+    lens = np.concatenate([np.diff(b.ptr) for b in blocks])
+    starts = np.concatenate([b.ptr[:-1] + off for b, off in zip(blocks, _offsets(blocks))])
+    edges_all = np.concatenate([b.edges for b in blocks])
+    order = np.argsort(pairs, kind="stable")
+    pairs, lens, starts = pairs[order], lens[order], starts[order]
+    ptr = np.zeros(len(pairs) + 1, dtype=np.int64)
+    np.cumsum(lens, out=ptr[1:])
+    pos = np.repeat(starts - ptr[:-1], lens) + np.arange(int(ptr[-1]))
+    return pairs, edges_all[pos], ptr
+
+
+def _offsets(blocks: list[_Block]) -> list[int]:
+    out, at = [], 0
+    for b in blocks:
+        out.append(at)
+        at += len(b.edges)
+    return out
 
 
 @dataclass
@@ -188,6 +224,7 @@ class _Prep:
     raw: dict[str, np.ndarray]  # reported arrays (objective and criteria), as wr
     raw_red: dict[str, np.ndarray]  # reported arrays, as wr_red
     ends: dict[int, tuple[np.ndarray, np.ndarray]]
+    twins: dict[str, str]  # a criterion whose arrays are the objective's
     _by_place: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _csr: Any = None
 
@@ -229,6 +266,12 @@ class _Prep:
         wr = np.where(shared, raw["objective"], np.inf)
         wr_red = np.where(shared, raw_red["objective"], np.inf) if booked else wr
         ends = _destination_ends(topo, shared, unloads)
+        twins = {
+            name: "objective"
+            for name in CRITERIA
+            if np.array_equal(raw[name], raw["objective"], equal_nan=True)
+            and np.array_equal(raw_red[name], raw_red["objective"], equal_nan=True)
+        }
         return cls(
             net,
             topo,
@@ -245,6 +288,7 @@ class _Prep:
             raw,
             raw_red,
             ends,
+            twins,
         )
 
     # -------------------------------------------------------------- per-origin rule sets
@@ -278,9 +322,7 @@ class _Prep:
         the origin or a place one access link away; empty unless the departure is booked."""
         if not self.booked:
             return np.zeros(0, dtype=np.int64)
-        near = self.topo.dst_place[self._from_places("access", np.array([oi]))]
-        starts = np.unique(np.concatenate([[oi], near]))
-        return np.sort(self._from_places("link", starts))
+        return np.sort(self._from_places("link", self.starts(oi)))
 
     def origin_transfers(self, oi: int) -> np.ndarray:
         """Changes of mode or gauge at the origin (route never changes there)."""
@@ -295,43 +337,53 @@ class _Prep:
         return f[self.wr_red[f] != self.wr[f]]
 
     # -------------------------------------------------------------- the frame
-    def frame(self, found: dict[int, np.ndarray]) -> pd.DataFrame:
-        """The skims frame from each found pair's path (pair ``i * len(d_ids) + j``)."""
+    def starts(self, oi: int) -> np.ndarray:
+        """The places whose links are the origin's first departures (:meth:`first_links`)."""
+        near = self.topo.dst_place[self._from_places("access", np.array([oi]))]
+        return np.unique(np.concatenate([[oi], near])).astype(np.int64)
+
+    def frame(self, blocks: list[_Block]) -> pd.DataFrame:
+        """The skims frame from the paths found (pair ``i * len(d_ids) + j``)."""
         topo = self.topo
         n_o, n_d = len(self.o_ids), len(self.d_ids)
         n_pairs = n_o * n_d
-        keys = sorted(found)
-        paths = [found[k] for k in keys]
-        lens = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
-        ptr = np.zeros(len(paths) + 1, dtype=np.int64)
-        np.cumsum(lens, out=ptr[1:])
-        flat = np.concatenate(paths) if paths else np.zeros(0, dtype=np.int64)
-        pair_of = np.repeat(np.asarray(keys, dtype=np.int64), lens)
-        origin_of = pair_of // max(n_d, 1)
+        pairs, flat, ptr = _merge(blocks)
+        lens = np.diff(ptr)
+        pair_of = np.repeat(pairs, lens)
         # per origin, its first-departure links use the reduced arrays
+        red_here = np.zeros(len(flat), dtype=bool)
         if self.booked and len(flat):
-            n_e = topo.n_edges
-            fk = [i * n_e + self.first_links(topo.place_index[o]) for i, o in enumerate(self.o_ids)]
-            fkeys = np.unique(np.concatenate(fk))
-            red_here = np.isin(origin_of * n_e + flat, fkeys, assume_unique=False)
-        else:
-            red_here = np.zeros(len(flat), dtype=bool)
+            n_pl = len(topo.place_ids)
+            sk = np.unique(
+                np.concatenate(
+                    [i * n_pl + self.starts(topo.place_index[o]) for i, o in enumerate(self.o_ids)]
+                )
+            )
+            link = np.flatnonzero(topo.etype[flat] == LINK)
+            key = (pair_of[link] // max(n_d, 1)) * n_pl + topo.src_place[flat[link]]
+            pos = np.minimum(np.searchsorted(sk, key), len(sk) - 1)
+            red_here[link[sk[pos] == key]] = True
         cols: dict[str, Any] = {
             "origin": np.repeat(np.asarray(self.o_ids, dtype=object), n_d),
             "destination": np.tile(np.asarray(self.d_ids, dtype=object), n_o),
         }
-        where = np.asarray(keys, dtype=np.int64)
         for name in ("objective", *CRITERIA):
-            vals = np.where(red_here, self.raw_red[name][flat], self.raw[name][flat])
+            twin = self.twins.get(name)
+            if twin is not None and twin in cols:
+                cols[name] = cols[twin]  # the same array: the same sums
+                continue
+            base = self.raw[name][flat]
+            vals = np.where(red_here, self.raw_red[name][flat], base) if red_here.any() else base
             col = np.full(n_pairs, np.nan)
-            col[where] = _fsums(vals, ptr)
+            col[pairs] = _fsums(vals, ptr)
             cols[name] = col
         tr = np.zeros(n_pairs, dtype=np.int64)
-        np.add.at(tr, pair_of, (topo.etype[flat] == TRANSFER).astype(np.int64))
+        if len(pairs):  # every path has its last two edges at least
+            tr[pairs] = np.add.reduceat((topo.etype[flat] == TRANSFER).astype(np.int64), ptr[:-1])
         transfers = pd.array(tr, dtype="Int64")
-        transfers[np.setdiff1d(np.arange(n_pairs), where)] = pd.NA
+        transfers[np.setdiff1d(np.arange(n_pairs), pairs)] = pd.NA
         simple = np.zeros(n_pairs, dtype=bool)
-        simple[where] = _simple_many(topo, flat, ptr)
+        simple[pairs] = _simple_many(topo, flat, ptr)
         cols["transfers"] = transfers
         cols["simple"] = simple
         return pd.DataFrame(cols, columns=list(SKIM_COLUMNS))
@@ -424,7 +476,7 @@ class _BaseCSR:
         return matrix, ent_e[keep]
 
 
-def _csgraph_paths(prep: _Prep, i: int, found: dict[int, np.ndarray]) -> None:
+def _csgraph_paths(prep: _Prep, i: int) -> _Block:
     """Origin ``i``'s paths by one compiled Dijkstra: each destination's best last two
     edges, and the path to them from the predecessors."""
     topo = prep.topo
@@ -443,6 +495,8 @@ def _csgraph_paths(prep: _Prep, i: int, found: dict[int, np.ndarray]) -> None:
     dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
     pred_list: list[int] | None = None
     n_d = len(prep.d_ids)
+    pairs: list[int] = []
+    paths: list[np.ndarray] = []
     for j, (d, dg) in enumerate(zip(prep.d_ids, prep.d_gates.tolist())):
         pair = prep.ends.get(dg)
         if o == d or pair is None:
@@ -466,13 +520,17 @@ def _csgraph_paths(prep: _Prep, i: int, found: dict[int, np.ndarray]) -> None:
             np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
             + np.asarray(nodes[1:], dtype=np.int64),
         )
-        found[i * n_d + j] = np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(
-            np.int64
-        )
+        pairs.append(i * n_d + j)
+        paths.append(np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(np.int64))
+    lens = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
+    ptr = np.zeros(len(paths) + 1, dtype=np.int64)
+    np.cumsum(lens, out=ptr[1:])
+    edges = np.concatenate(paths) if paths else np.zeros(0, dtype=np.int64)
+    return _Block(np.asarray(pairs, dtype=np.int64), edges, ptr)
 
 
 def _cch_paths(
-    prep: _Prep, found: dict[int, np.ndarray], cache_dir: str | os.PathLike[str] | bool | None
+    prep: _Prep, blocks: list[_Block], cache_dir: str | os.PathLike[str] | bool | None
 ) -> list[int]:
     """All clean origins' paths on one customized CCH; returns the origins left to csgraph
     (their rules change a ranking weight, or a path found changes mode at the origin)."""
@@ -533,15 +591,22 @@ def _cch_paths(
     # a path that changes mode at its origin is not the origin's path: csgraph decides it
     oi_of = np.asarray([topo.place_index[prep.o_ids[i]] for i in clean], dtype=np.int64)
     bad = (topo.etype[edges] == TRANSFER) & (topo.src_place[edges] == oi_of[ci[owner]])
-    bad_o = set(np.unique(ci[owner[bad]]).tolist())
-    for k in range(len(ci)):
-        i_loc = int(ci[k])
-        if i_loc in bad_o:
-            continue
-        c = int(cc[k])
-        path = np.concatenate([edges[ptr[k] : ptr[k + 1]], [f_all[c], e_all[c]]])
-        found[clean[i_loc] * n_d + int(seg_j[cs[k]])] = path
-    rest += [clean[i] for i in sorted(bad_o)]
+    bad_o = np.unique(ci[owner[bad]])
+    # each pair's path: the CCH path, then the last two edges
+    last = np.empty(2 * len(cc), dtype=np.int64)
+    last[0::2], last[1::2] = f_all[cc], e_all[cc]
+    full = np.insert(edges, np.repeat(ptr[1:], 2), last)
+    ptr2 = ptr + 2 * np.arange(len(ptr))
+    keep = ~np.isin(ci, bad_o)
+    pair_ids = np.asarray(clean, dtype=np.int64)[ci] * n_d + seg_j[cs]
+    if not keep.all():
+        lens = np.diff(ptr2)
+        full = full[np.repeat(keep, lens)]
+        pair_ids = pair_ids[keep]
+        ptr2 = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+        np.cumsum(lens[keep], out=ptr2[1:])
+    blocks.append(_Block(pair_ids, full, ptr2))
+    rest += [clean[i] for i in bad_o.tolist()]
     return sorted(rest)
 
 
@@ -652,22 +717,21 @@ def _fsums(values: np.ndarray, ptr: np.ndarray) -> list[float]:
 
 
 def _simple_many(topo: Topology, flat: np.ndarray, ptr: np.ndarray) -> np.ndarray:
-    """:func:`_simple` of every path ``flat[ptr[k]:ptr[k + 1]]`` at once."""
+    """:func:`_simple` of every path ``flat[ptr[k]:ptr[k + 1]]`` at once: the places of a
+    path, consecutive repeats merged, are its first place and the head place of every edge
+    that changes place; the path is simple when they are all different."""
     n = len(ptr) - 1
-    lens = np.diff(ptr)
     out = np.ones(n, dtype=bool)
-    has = lens > 0
-    if not has.any():
+    lens = np.diff(ptr)
+    has = np.flatnonzero(lens > 0)
+    if not len(has):
         return out
-    places = topo.node_place[topo.dst[flat]]
-    starts = ptr[:-1][has]
-    places = np.insert(places, starts, topo.node_place[topo.src[flat[starts]]])
-    owner = np.repeat(np.flatnonzero(has), lens[has] + 1)
-    keep = np.ones(len(places), dtype=bool)
-    keep[1:] = (places[1:] != places[:-1]) | (owner[1:] != owner[:-1])
-    places, owner = places[keep], owner[keep]
-    order = np.lexsort((places, owner))
-    p, o = places[order], owner[order]
-    dup = (p[1:] == p[:-1]) & (o[1:] == o[:-1])
-    out[np.unique(o[1:][dup])] = False
+    n_pl = len(topo.place_ids)
+    sp, dp = topo.src_place[flat], topo.dst_place[flat]
+    moves = np.flatnonzero(sp != dp)
+    owner = np.repeat(np.arange(n, dtype=np.int64), lens)
+    keys = np.concatenate([has * n_pl + sp[ptr[has]], owner[moves] * n_pl + dp[moves]])
+    keys.sort()
+    dup = keys[1:][keys[1:] == keys[:-1]]
+    out[np.unique(dup // n_pl)] = False
     return out
