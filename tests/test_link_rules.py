@@ -328,3 +328,14 @@ def test_backtest_routes_each_journey_under_the_rules_of_its_date(net: cor.Netwo
     row = backtest(net, undated).iloc[0]
     assert row["rules_day"] == dt.date.today().isoformat()
     assert "today's link rules" in row["message"]
+
+
+def test_cli_date_option(capsys: pytest.CaptureFixture[str]) -> None:
+    from corridors.cli import main
+
+    argv = ["route", "Karachi", "Tashkent", "--modes", "road", "--cross-at", "Torkham"]
+    argv += ["Hairatan", "--date"]
+    assert main([*argv, "2024-05", "--format", "json"]) == 0
+    assert SALANG in capsys.readouterr().out
+    assert main([*argv, "2026-08"]) == 3  # no route: the message names the rule
+    assert "salang_closed_trailers_2026" in capsys.readouterr().err

@@ -84,6 +84,7 @@ def _add_route_parser(sub: Any) -> None:
         metavar="1-12",
         help="month of travel: links closed for the season that month are not used",
     )
+    p_r.add_argument("--date", help=_DATE_HELP)
     p_r.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
     p_r.add_argument("--max-transfers", type=int)
     p_r.add_argument(
@@ -102,6 +103,12 @@ def _add_route_parser(sub: Any) -> None:
     p_r.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p_r.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p_r.set_defaults(func=cmd_route)
+
+
+_DATE_HELP = (
+    "date of travel YYYY-MM-DD, YYYY-MM or YYYY: the link rules (closures, time windows of "
+    "link_rules.csv) in force that day apply (default: the middle of --year, else today)"
+)
 
 
 def _add_pareto_parser(sub: Any) -> None:
@@ -123,6 +130,7 @@ def _add_pareto_parser(sub: Any) -> None:
     )
     p_p.add_argument("--modes", help="comma-separated: rail,road,sea,ferry (default all)")
     p_p.add_argument("--year", type=int)
+    p_p.add_argument("--date", help=_DATE_HELP)
     p_p.add_argument("--cargo", default="40ft")
     p_p.add_argument("--network")
     p_p.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -204,6 +212,7 @@ def _route_constraints(args: argparse.Namespace) -> dict[str, Any]:
         max_transfers=args.max_transfers,
         risk_aversion=args.risk_aversion,
         sanctions=_sanctions_arg(args.sanctions),
+        date=getattr(args, "date", None),
     )
 
 
@@ -249,6 +258,7 @@ ROUTE_CSV_COLUMNS = (
     "country",
     "distance_km",
     "running_time_h",
+    "window_h",
     "wait_h",
     "dwell_h",
     "transfer_time_h",
@@ -372,6 +382,7 @@ def cmd_pareto(args: argparse.Namespace) -> int:
         criteria=criteria,
         cargo=Cargo.parse(args.cargo),
         year=args.year,
+        date=args.date,
         modes=_flat([[args.modes]]) if args.modes else None,
         avoid_countries=[_iso3(c) for c in _flat(args.avoid_country)],
         distinct=not args.all,
