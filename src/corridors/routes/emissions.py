@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..costs.cargo import Cargo
-from ..costs.emissions import _factor_row, cargo_tonnes
+from ..costs.emissions import _factor_g, _factor_row, cargo_tonnes
 
 if TYPE_CHECKING:  # Route imports this module lazily for its co2e_kg
     from .route import Leg, Route
@@ -40,8 +40,7 @@ def leg_co2e_kg(
     """
     if not _moves(leg):
         return 0.0
-    row = _factor_row(leg.mode, subtypes, factors)
-    g = float(row["g_co2e_per_tkm"])
+    g = _factor_g(leg.mode, subtypes, factors)
     return leg.distance_km * cargo_tonnes(cargo, include_tare=include_tare) * g / 1000.0
 
 
