@@ -339,3 +339,20 @@ def test_cli_date_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert SALANG in capsys.readouterr().out
     assert main([*argv, "2026-08"]) == 3  # no route: the message names the rule
     assert "salang_closed_trailers_2026" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("engine", ["csgraph", "cch"])
+def test_skims_see_the_same_rules_as_route(net: cor.Network, engine: str) -> None:
+    """route_matrix (today's rules, no date) gives route's answer: the Salang closure and the
+    N-40 window hold in skims too."""
+    m = cor.route_matrix(
+        net,
+        ["Kabul", "Quetta"],
+        ["Mazar-i-Sharif", "Taftan"],
+        modes="road",
+        minimize="time_h",
+        engine=engine,
+    ).set_index(["origin", "destination"])
+    for o, d in (("Kabul", "Mazar-i-Sharif"), ("Quetta", "Taftan")):
+        r = cor.route(net, o, d, modes="road", minimize="time_h")
+        assert m.at[(r.origin, r.destination), "time_h"] == pytest.approx(r.time_h)
