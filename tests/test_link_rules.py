@@ -356,3 +356,11 @@ def test_skims_see_the_same_rules_as_route(net: cor.Network, engine: str) -> Non
     for o, d in (("Kabul", "Mazar-i-Sharif"), ("Quetta", "Taftan")):
         r = cor.route(net, o, d, modes="road", minimize="time_h")
         assert m.at[(r.origin, r.destination), "time_h"] == pytest.approx(r.time_h)
+
+
+def test_skims_take_a_date(net: cor.Network) -> None:
+    kw = dict(modes="road", minimize="time_h")
+    m = cor.route_matrix(net, "Kabul", "Mazar-i-Sharif", date="2025-05", **kw)  # type: ignore[arg-type]
+    r = cor.route(net, "Kabul", "Mazar-i-Sharif", date="2025-05", **kw)  # type: ignore[arg-type]
+    assert SALANG in [leg.link_id for leg in r.steps]
+    assert m["time_h"].iloc[0] == pytest.approx(r.time_h)

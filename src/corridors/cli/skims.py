@@ -45,6 +45,10 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p.add_argument("--minimize", default="cost_usd")
     p.add_argument("--year", type=int)
+    p.add_argument(
+        "--date",
+        help="date of travel YYYY-MM-DD, YYYY-MM or YYYY: the link rules in force that day",
+    )
     p.add_argument("--modes", nargs="+")
     p.add_argument("--avoid-country", dest="avoid_countries", nargs="+", metavar="ISO3")
     p.add_argument(
@@ -82,6 +86,7 @@ def run_cli(args: argparse.Namespace, out: Any = None) -> int:
             args.destinations,
             minimize=args.minimize,
             year=args.year,
+            date=getattr(args, "date", None),
             modes=args.modes,
             avoid_countries=args.avoid_countries,
             engine=getattr(args, "engine", "csgraph"),

@@ -71,6 +71,7 @@ def route_matrix(
     year: int | None = None,
     modes: str | Iterable[str] | None = None,
     avoid_countries: str | Iterable[str] | None = None,
+    date: str | Any | None = None,
     engine: str = "csgraph",
     cch_cache: str | os.PathLike[str] | bool | None = None,
 ) -> pd.DataFrame:
@@ -83,8 +84,8 @@ def route_matrix(
         Place ids, names or aliases.
     minimize : str, default "cost_usd"
         The objective each pair's path minimizes (as in :func:`corridors.route`).
-    cargo, year, modes, avoid_countries
-        As in :func:`corridors.route`.
+    cargo, year, modes, avoid_countries, date
+        As in :func:`corridors.route` (``date``: the link rules of that day).
     engine : {"csgraph", "cch", "auto"}, default "csgraph"
         ``"csgraph"``: one compiled Dijkstra per origin. ``"cch"``: a customizable
         contraction hierarchy (:mod:`corridors.engine.cch`; the nested-dissection order of
@@ -151,6 +152,7 @@ def route_matrix(
         year=year,
         modes=modes,
         avoid_countries=avoid_countries,
+        date=date,
     )
     prep = _Prep.make(net, q, o_ids, d_ids)
     if engine == "auto":
