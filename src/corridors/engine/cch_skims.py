@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ __all__ = [
     "paths_many",
     "exact_sums",
     "unpack_shared",
+    "shared_sums",
+    "Shared",
     "have_routingkit",
 ]
 
@@ -188,14 +191,15 @@ def paths_many(
     sources: np.ndarray,
     targets: np.ndarray,
     want: Any,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Shared]:
     """Least weights from nodes ``sources[i]`` to nodes ``targets[j]``, and paths.
 
     ``want(dist)`` gets the ``(len(sources), len(targets))`` distance matrix and returns
     the pairs whose paths are needed, as two index arrays ``(i, j)`` (finite distances,
     ``sources[i] != targets[j]``). Returns ``(dist, edges, owner, ptr)``: the original edges
     of one least-weight path per wanted pair, concatenated in path order, the pair of each
-    edge, and the pairs' boundaries (``edges[ptr[k]:ptr[k + 1]]`` for the ``k``-th pair)."""
+    edge, the pairs' boundaries (``edges[ptr[k]:ptr[k + 1]]`` for the ``k``-th pair) and the
+    same paths by distinct shortcut (:class:`Shared`)."""
     c = m.cch
     n = c.n_nodes
     src = c.rank[np.asarray(sources, dtype=np.int64)]
@@ -203,9 +207,10 @@ def paths_many(
     k_s, k_t = len(src), len(dst)
     dist = np.full((k_s, k_t), np.inf)
     empty = np.zeros(0, dtype=np.int64)
+    none = Shared(empty, np.zeros(1, dtype=np.int64), empty, empty)
     if not k_s or not k_t:
         wi, wj = want(dist)
-        return dist, empty, empty, np.zeros(len(wi) + 1, dtype=np.int64)
+        return dist, empty, empty, np.zeros(len(wi) + 1, dtype=np.int64), none
     fl_s, ptr_s, d_s, via_s, prev_s = _up_tree(m, src, m.fw)
     union = np.unique(fl_s)
     loc = np.full(n, len(union), dtype=np.int64)  # missing: the inf row
@@ -230,7 +235,7 @@ def paths_many(
     wj = np.asarray(wj, dtype=np.int64)
     n_p = len(wi)
     if not n_p:
-        return dist, empty, empty, np.zeros(1, dtype=np.int64)
+        return dist, empty, empty, np.zeros(1, dtype=np.int64), none
     # meeting entry of each pair: the first entry of the target's chain that attains the
     # distance (the chain is ascending by rank)
     lens = ptr_t[wj + 1] - ptr_t[wj]
@@ -261,20 +266,40 @@ def paths_many(
     side = np.concatenate([np.zeros(len(a_s), dtype=np.int8), np.ones(len(a_t), dtype=np.int8)])
     order = np.lexsort((side, own))  # stable: keeps each side's order
     arcs, fwd, own = arcs[order], fwd[order], own[order]
-    edges, own = unpack_shared(m, arcs, fwd, own)
+    edges, own, shared = unpack_shared(m, arcs, fwd, own)
     cnt = np.bincount(own, minlength=n_p)
     ptr = np.zeros(n_p + 1, dtype=np.int64)
     np.cumsum(cnt, out=ptr[1:])
-    return dist, edges, own, ptr
+    return dist, edges, own, ptr, shared
+
+
+@dataclass
+class Shared:
+    """Paths as sequences of distinct arc directions: the original edges of distinct arc
+    ``u`` are ``u_edges[u_ptr[u]:u_ptr[u + 1]]``; the paths' arcs, in order, are ``arc_u``
+    with their path ``arc_owner`` (non-decreasing)."""
+
+    u_edges: np.ndarray
+    u_ptr: np.ndarray
+    arc_u: np.ndarray
+    arc_owner: np.ndarray
+
+    def keep(self, keep: np.ndarray) -> Shared:
+        """The paths where ``keep`` (by path index), renumbered."""
+        new = np.cumsum(keep) - 1
+        sel = keep[self.arc_owner]
+        return Shared(self.u_edges, self.u_ptr, self.arc_u[sel], new[self.arc_owner[sel]])
 
 
 def unpack_shared(
     m: Metric, arcs: np.ndarray, fwd: np.ndarray, owner: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, Shared]:
     """:meth:`Metric._unpack_many`, each distinct arc direction unpacked once: paths from
-    one source, or to one target, share most of their shortcuts."""
+    one source, or to one target, share most of their shortcuts. Also returns the paths as
+    :class:`Shared` (for sums per distinct arc: :func:`shared_sums`)."""
     if not len(arcs):
-        return arcs.astype(np.int64), owner.astype(np.int64)
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, Shared(z, np.zeros(1, dtype=np.int64), z, z)
     key = arcs.astype(np.int64) * 2 + fwd
     uniq, inv = np.unique(key, return_inverse=True)
     u_edges, u_own = m._unpack_many(uniq // 2, (uniq % 2).astype(bool), np.arange(len(uniq)))
@@ -283,11 +308,97 @@ def unpack_shared(
     cnt = cnt_u[inv]
     st = np.cumsum(cnt) - cnt
     pos = np.repeat(ptr_u[inv] - st, cnt) + np.arange(int(cnt.sum()))
-    return u_edges[pos], np.repeat(owner, cnt)
+    shared = Shared(u_edges, np.append(ptr_u, len(u_edges)), inv.astype(np.int64), owner)
+    return u_edges[pos], np.repeat(owner, cnt), shared
 
 
 # ------------------------------------------------------------------------------ exact sums
 _LIMB = 32
+_MAX_LIMBS = 12
+
+
+def _scale(*arrays: np.ndarray) -> tuple[int, int] | None:
+    """The least binary exponent of the finite non-zero values (every value is an integer
+    times 2**e_min) and the number of 32-bit limbs their integers need; None when a value is
+    not finite or the exponents spread over more than ``_MAX_LIMBS`` limbs."""
+    x = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
+    if not np.isfinite(x).all():
+        return None
+    nz = x[x != 0.0]
+    if not len(nz):
+        return 0, 1
+    _, ex = np.frexp(nz)
+    e_min, e_max = int(ex.min()) - 53, int(ex.max()) - 53
+    n_limbs = (e_max - e_min + 53) // _LIMB + 1
+    return (e_min, n_limbs) if n_limbs <= _MAX_LIMBS else None
+
+
+def _limbs(x: np.ndarray, e_min: int, n_limbs: int) -> np.ndarray:
+    """``(len(x), n_limbs)`` signed 32-bit limbs of ``x / 2**e_min`` (exact integers)."""
+    mant, ex = np.frexp(np.asarray(x, dtype=np.float64))
+    mi = (mant * 2.0**53).astype(np.int64)
+    shift = np.where(mi != 0, ex.astype(np.int64) - 53 - e_min, 0)
+    sign = np.sign(mi)
+    mag = np.abs(mi).astype(np.uint64)
+    mask = np.uint64(2**_LIMB - 1)
+    out = np.empty((len(mi), n_limbs), dtype=np.int64)
+    for k in range(n_limbs):
+        lo = _LIMB * k - shift
+        part = np.where(
+            lo >= 0,
+            mag >> np.clip(lo, 0, 63).astype(np.uint64),
+            mag << np.clip(-lo, 0, 63).astype(np.uint64),
+        )
+        part &= mask
+        part[(lo >= 64) | (lo <= -_LIMB)] = 0
+        out[:, k] = part.astype(np.int64) * sign
+    return out
+
+
+def _to_floats(rows: np.ndarray, e_min: int) -> list[float]:
+    """Each row of limb sums as one integer, times 2**e_min, correctly rounded."""
+    out = []
+    n_limbs = rows.shape[1]
+    for limbs in rows.tolist():
+        acc = 0
+        for k in range(n_limbs - 1, -1, -1):
+            acc = (acc << _LIMB) + limbs[k]
+        out.append((acc / (1 << -e_min) if e_min < 0 else float(acc << e_min)) if acc else 0.0)
+    return out
+
+
+def shared_sums(
+    values: np.ndarray,
+    shared: Shared,
+    n_paths: int,
+    extra_path: np.ndarray,
+    extra_values: np.ndarray,
+) -> list[float] | None:
+    """Per path, the correctly rounded sum (as :func:`math.fsum`) of ``values`` over its
+    edges (:class:`Shared`) plus the ``extra_values`` of ``extra_path``: exact integer sums
+    per distinct shortcut, then per path. None when a value is not finite or the
+    exponents spread too wide (the caller sums edge by edge then)."""
+    u_vals = values[shared.u_edges]
+    sc = _scale(u_vals, extra_values)
+    if sc is None:
+        return None
+    e_min, n_limbs = sc
+    u_limbs = _limbs(u_vals, e_min, n_limbs)
+    n_u = len(shared.u_ptr) - 1
+    per_u = np.zeros((n_u, n_limbs), dtype=np.int64)
+    full = np.flatnonzero(np.diff(shared.u_ptr) > 0)
+    if len(full):
+        per_u[full] = np.add.reduceat(u_limbs, shared.u_ptr[full], axis=0)
+    ex_limbs = _limbs(extra_values, e_min, n_limbs)
+    rows = np.zeros((n_paths, n_limbs), dtype=np.int64)
+    # float64 weights are exact here: every sum stays below 2**53 (limbs below 2**32,
+    # fewer than 2**21 terms a path)
+    for k in range(n_limbs):
+        rows[:, k] = np.rint(
+            np.bincount(shared.arc_owner, per_u[shared.arc_u, k], minlength=n_paths)
+            + np.bincount(extra_path, ex_limbs[:, k], minlength=n_paths)
+        ).astype(np.int64)
+    return _to_floats(rows, e_min)
 
 
 def exact_sums(values: np.ndarray, ptr: np.ndarray) -> list[float]:

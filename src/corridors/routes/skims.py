@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..costs.cargo import Cargo
+from ..engine.cch_skims import Shared, shared_sums
 from ..engine.checks import check_limit, check_names, check_network
 from ..engine.query import Query, _replace, make_query
 from ..engine.solver import _Solver
@@ -178,32 +179,7 @@ class _Block:
     pairs: np.ndarray
     edges: np.ndarray
     ptr: np.ndarray
-
-
-def _merge(blocks: list[_Block]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All blocks' paths, by pair index."""
-    blocks = [b for b in blocks if len(b.pairs)]
-    if not blocks:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, np.zeros(1, dtype=np.int64)
-    pairs = np.concatenate([b.pairs for b in blocks])
-    lens = np.concatenate([np.diff(b.ptr) for b in blocks])
-    starts = np.concatenate([b.ptr[:-1] + off for b, off in zip(blocks, _offsets(blocks))])
-    edges_all = np.concatenate([b.edges for b in blocks])
-    order = np.argsort(pairs, kind="stable")
-    pairs, lens, starts = pairs[order], lens[order], starts[order]
-    ptr = np.zeros(len(pairs) + 1, dtype=np.int64)
-    np.cumsum(lens, out=ptr[1:])
-    pos = np.repeat(starts - ptr[:-1], lens) + np.arange(int(ptr[-1]))
-    return pairs, edges_all[pos], ptr
-
-
-def _offsets(blocks: list[_Block]) -> list[int]:
-    out, at = [], 0
-    for b in blocks:
-        out.append(at)
-        at += len(b.edges)
-    return out
+    shared: Shared | None = None  # the paths but their last two edges, by CCH shortcut
 
 
 @dataclass
@@ -349,46 +325,68 @@ class _Prep:
         topo = self.topo
         n_o, n_d = len(self.o_ids), len(self.d_ids)
         n_pairs = n_o * n_d
-        pairs, flat, ptr = _merge(blocks)
-        lens = np.diff(ptr)
-        pair_of = np.repeat(pairs, lens)
-        # per origin, its first-departure links use the reduced arrays
-        red_here = np.zeros(len(flat), dtype=bool)
-        if self.booked and len(flat):
-            n_pl = len(topo.place_ids)
-            sk = np.unique(
-                np.concatenate(
-                    [i * n_pl + self.starts(topo.place_index[o]) for i, o in enumerate(self.o_ids)]
-                )
-            )
-            link = np.flatnonzero(topo.etype[flat] == LINK)
-            key = (pair_of[link] // max(n_d, 1)) * n_pl + topo.src_place[flat[link]]
-            pos = np.minimum(np.searchsorted(sk, key), len(sk) - 1)
-            red_here[link[sk[pos] == key]] = True
         cols: dict[str, Any] = {
             "origin": np.repeat(np.asarray(self.o_ids, dtype=object), n_d),
             "destination": np.tile(np.asarray(self.d_ids, dtype=object), n_o),
         }
         for name in ("objective", *CRITERIA):
-            twin = self.twins.get(name)
-            if twin is not None and twin in cols:
-                cols[name] = cols[twin]  # the same array: the same sums
-                continue
-            base = self.raw[name][flat]
-            vals = np.where(red_here, self.raw_red[name][flat], base) if red_here.any() else base
-            col = np.full(n_pairs, np.nan)
-            col[pairs] = _fsums(vals, ptr)
-            cols[name] = col
+            cols[name] = np.full(n_pairs, np.nan)
         tr = np.zeros(n_pairs, dtype=np.int64)
-        if len(pairs):  # every path has its last two edges at least
-            tr[pairs] = np.add.reduceat((topo.etype[flat] == TRANSFER).astype(np.int64), ptr[:-1])
-        transfers = pd.array(tr, dtype="Int64")
-        transfers[np.setdiff1d(np.arange(n_pairs), pairs)] = pd.NA
+        found = np.zeros(n_pairs, dtype=bool)
         simple = np.zeros(n_pairs, dtype=bool)
-        simple[pairs] = _simple_many(topo, flat, ptr)
+        starts = self._start_keys() if self.booked else None
+        for b in blocks:
+            if not len(b.pairs):
+                continue
+            pairs, flat, ptr = b.pairs, b.edges, b.ptr
+            lens = np.diff(ptr)
+            owner = np.repeat(np.arange(len(pairs)), lens)
+            # per origin, its first-departure links use the reduced arrays
+            red_here = np.zeros(len(flat), dtype=bool)
+            if starts is not None:
+                n_pl = len(topo.place_ids)
+                link = np.flatnonzero(topo.etype[flat] == LINK)
+                key = (pairs[owner[link]] // max(n_d, 1)) * n_pl + topo.src_place[flat[link]]
+                pos = np.minimum(np.searchsorted(starts, key), len(starts) - 1)
+                red_here[link[starts[pos] == key]] = True
+            ov = np.flatnonzero(red_here)
+            for name in ("objective", *CRITERIA):
+                twin = self.twins.get(name)
+                if twin is not None:
+                    cols[name][pairs] = cols[twin][pairs]  # the same array: the same sums
+                    continue
+                base, red = self.raw[name], self.raw_red[name]
+                sums = None
+                if b.shared is not None:  # the CCH's paths: sums per distinct shortcut
+                    last = np.concatenate([ptr[1:] - 2, ptr[1:] - 1])
+                    sums = shared_sums(
+                        base,
+                        b.shared,
+                        len(pairs),
+                        np.concatenate([owner[last], owner[ov], owner[ov]]),
+                        np.concatenate([base[flat[last]], red[flat[ov]], -base[flat[ov]]]),
+                    )
+                if sums is None:
+                    vals = np.where(red_here, red[flat], base[flat]) if len(ov) else base[flat]
+                    sums = _fsums(vals, ptr)
+                cols[name][pairs] = sums
+            # every path has its last two edges at least
+            tr[pairs] = np.add.reduceat((topo.etype[flat] == TRANSFER).astype(np.int64), ptr[:-1])
+            found[pairs] = True
+            simple[pairs] = _simple_many(topo, flat, ptr)
+        transfers = pd.array(tr, dtype="Int64")
+        transfers[~found] = pd.NA
         cols["transfers"] = transfers
         cols["simple"] = simple
         return pd.DataFrame(cols, columns=list(SKIM_COLUMNS))
+
+    def _start_keys(self) -> np.ndarray:
+        """``i * n_places + place`` for every origin ``i`` and place of its first departures."""
+        n_pl = len(self.topo.place_ids)
+        idx = self.topo.place_index
+        return np.unique(
+            np.concatenate([i * n_pl + self.starts(idx[o]) for i, o in enumerate(self.o_ids)])
+        )
 
     # -------------------------------------------------------------- csgraph
     def base_csr(self) -> _BaseCSR:
@@ -588,7 +586,7 @@ def _cch_paths(
         chosen.update(i=ci, c=cc, s=cs)
         return ci, t_idx[cc]
 
-    _, edges, owner, ptr = cch_skims.paths_many(metric, sources, targets, want)
+    _, edges, owner, ptr, shared = cch_skims.paths_many(metric, sources, targets, want)
     ci, cc, cs = chosen["i"], chosen["c"], chosen["s"]
     # a path that changes mode at its origin is not the origin's path: csgraph decides it
     oi_of = np.asarray([topo.place_index[prep.o_ids[i]] for i in clean], dtype=np.int64)
@@ -607,7 +605,8 @@ def _cch_paths(
         pair_ids = pair_ids[keep]
         ptr2 = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
         np.cumsum(lens[keep], out=ptr2[1:])
-    blocks.append(_Block(pair_ids, full, ptr2))
+        shared = shared.keep(keep)
+    blocks.append(_Block(pair_ids, full, ptr2, shared))
     rest += [clean[i] for i in bad_o.tolist()]
     return sorted(rest)
 
