@@ -221,7 +221,7 @@ def test_per_value_equals_per_cell(cells: list[object]) -> None:
 
 
 def test_scheduled_services_by_row_equals_the_list() -> None:
-    from corridors.engine.topology import _scheduled_services, scheduled_services
+    from corridors.engine.services import _scheduled_services, scheduled_services
 
     net = cor.load_network()
     full, info = scheduled_services(net)
@@ -239,3 +239,24 @@ def test_empty_column_equals_typed_column_of_nones(kind: str, n: int) -> None:
     pd.testing.assert_series_equal(
         _empty_column(n, kind, index), _typed_column([None] * n, kind, index)
     )
+
+
+def test_edge_mode_and_country_codes_spell_the_per_edge_texts() -> None:
+    """emode and ecountry, made from integer codes, are the per-edge texts they stood for."""
+    net = cor.load_network()
+    topo = topology(net)
+    links = net.links
+    mode = links["mode"].tolist()
+    from_place = [topo.place_index[p] for p in links["from_id"]]
+    words = {1: "transfer", 2: "load", 3: "unload"}
+    for e in range(topo.n_edges):
+        li = int(topo.elink[e])
+        place = int(topo.node_place[topo.src[e]])
+        if li >= 0:
+            water = mode[li] in ("sea", "ferry")
+            assert topo.emode[e] == mode[li]
+            assert topo.ecountry[e] == ("*" if water else topo.place_country[from_place[li]])
+        else:
+            assert topo.emode[e] == words[int(topo.etype[e])]
+            assert topo.ecountry[e] == topo.place_country[place]
+    assert not topo.emode.flags.writeable

@@ -47,6 +47,8 @@ from ..model.schema import (
     services_of,
     split_list,
 )
+from .services import SERVICE_SEP, ServiceInfo, _scheduled_services
+from .services import scheduled_services as scheduled_services
 
 __all__ = [
     "Topology",
@@ -77,9 +79,6 @@ ARRIVED = ":in"
 TRANSSHIPMENT_PLACE_KINDS = ("port",)
 
 
-SERVICE_SEP = "~"  # a scheduled service's nodes: "rail-1520~rzdl_instc_east"
-
-
 def logical_service(node_service: str) -> str:
     """The track service a node stands for: ``sea:in`` -> ``sea``,
     ``rail-1520~rzdl_instc_east`` (a scheduled train, services.csv) -> ``rail-1520``."""
@@ -91,58 +90,6 @@ def service_id(node_service: str) -> str | None:
     """The services.csv id of a scheduled service's node, None for the default services."""
     s = node_service[: -len(ARRIVED)] if node_service.endswith(ARRIVED) else node_service
     return s.split(SERVICE_SEP, 1)[1] if SERVICE_SEP in s else None
-
-
-@dataclass(frozen=True)
-class ServiceInfo:
-    """One scheduled service (a row of services.csv) as the topology and weights use it."""
-
-    id: str
-    node_service: str  # "rail-1520~<id>"
-    headway_h: float
-    speed_kmh: float
-    status: str
-    year: Any
-    source: str
-
-
-def scheduled_services(net: Network) -> tuple[list[tuple[str, ...]], dict[str, ServiceInfo]]:
-    """Per link row, the node services of the scheduled services that run over it, and the
-    services by node service name (from the network's ``services`` table)."""
-    extra, info = _scheduled_services(net)
-    return [extra.get(i, ()) for i in range(len(net._links))], info
-
-
-def _scheduled_services(
-    net: Network,
-) -> tuple[dict[int, tuple[str, ...]], dict[str, ServiceInfo]]:
-    """:func:`scheduled_services` with the node services only of the link rows that have
-    any (a dict by row: few links carry a scheduled service)."""
-    from ..model.validation import service_link
-
-    links = net._links
-    extra: dict[int, list[str]] = {}
-    info: dict[str, ServiceInfo] = {}
-    table = net._tables.get("services")
-    if table is not None:
-        for rec in table.to_dict("records"):
-            name = f"{rec['mode']}-{int(rec['gauge_mm'])}{SERVICE_SEP}{rec['id']}"
-            path = [p.strip() for p in str(rec["path"]).split("|") if p.strip()]
-            for a, b in zip(path, path[1:]):
-                row = service_link(links.reset_index(drop=True), rec["mode"], rec["gauge_mm"], a, b)
-                if row is not None and name not in extra.setdefault(row, []):
-                    extra[row].append(name)
-            sp = rec.get("speed_kmh")
-            info[name] = ServiceInfo(
-                id=str(rec["id"]),
-                node_service=name,
-                headway_h=float(rec["headway_h"]),
-                speed_kmh=float(sp) if sp is not None and not pd.isna(sp) else float("nan"),
-                status=str(rec["status"]),
-                year=rec.get("year"),
-                source=str(rec["source"]),
-            )
-    return {row: tuple(x) for row, x in extra.items()}, info
 
 
 @dataclass
@@ -166,11 +113,13 @@ class Topology:
     etype: np.ndarray  # LINK, TRANSFER, LOAD or UNLOAD
     elink: np.ndarray  # link row index, -1 for other edges
     eforward: np.ndarray  # bool: link traversed from from_id to to_id
-    emode: np.ndarray  # object: mode of link edges; "transfer"; "load"/"unload"
+    emode_code: np.ndarray  # int: mode of each edge in mode_names (text: ``emode``)
+    mode_names: tuple[str, ...]  # link modes, then "transfer", "load", "unload"
     eborder: np.ndarray  # bool
     eaccess: np.ndarray  # bool: link of kind "access" (drayage between a city and its terminal)
     edistance: np.ndarray  # km
-    ecountry: np.ndarray  # object: tariff/speed country of link edges ("*" for sea/ferry)
+    ecountry_code: np.ndarray  # int: tariff/speed country in country_names (``ecountry``)
+    country_names: tuple[str, ...]  # place countries, then "*" (sea and ferry links)
     link_ids: list[str]
     link_status: list[str]
     link_year: list[Any]
@@ -211,6 +160,24 @@ class Topology:
         start = int(self.gate_of[place])
         end = int(self.gate_of[place + 1]) if place + 1 < len(self.gate_of) else self.n_nodes
         return range(start, end)
+
+    @property
+    def emode(self) -> np.ndarray:
+        """Mode text of each edge (made on first use): link mode, transfer, load, unload."""
+        return self._names("emode", self.mode_names, self.emode_code)
+
+    @property
+    def ecountry(self) -> np.ndarray:
+        """Country text of each edge (made on first use): a link's from-place country (``*``
+        for sea and ferry), a place edge's place country."""
+        return self._names("ecountry", self.country_names, self.ecountry_code)
+
+    def _names(self, key: str, names: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
+        hit = self._static.get(key)
+        if hit is None:
+            hit = self._static[key] = np.array(names, dtype=object)[codes]
+            hit.flags.writeable = False
+        return hit  # type: ignore[no-any-return]
 
     @property
     def adjacency(self) -> list[list[tuple[int, int]]]:
@@ -432,11 +399,11 @@ def _build(net: Network) -> Topology:
     b_place = positions(place_ids, pidx, links["to_id"])
     nodes = _nodes(len(place_ids), svc_names, a_place, b_place, item_link, item_rank)
     li, fwd, l_src, l_dst = _link_edges(net, nodes, a_place, b_place, item_link, item_rank)
-    country_arr = np.array(country, dtype=object)
-    water_link = np.array([m in WATER_MODES for m in link_mode.tolist()], dtype=bool)
+    m_code, m_names = pd.factorize(link_mode, use_na_sentinel=False)
+    c_code, c_names = pd.factorize(np.array(country, dtype=object), use_na_sentinel=False)
     # a link is priced and timed by the country of its from-place in both directions, so the
     # two directions of a cross-border link differ only by what the data says per direction
-    l_country = np.where(water_link[li], "*", country_arr[a_place[li]]).astype(object)
+    l_country = np.where(np.isin(link_mode, WATER_MODES)[li], len(c_names), c_code[a_place[li]])
     e_place, p_type, p_src, p_dst, p_mode = _place_edges(net, place_ids, kind, svc_names, nodes)
     n_link, n_other = len(li), len(e_place)
     lkind = links["kind"].to_numpy(dtype=object)
@@ -454,7 +421,8 @@ def _build(net: Network) -> Topology:
         etype=np.concatenate([np.full(n_link, LINK, dtype=np.int8), p_type]),
         elink=np.concatenate([li, np.full(n_other, -1, dtype=np.int64)]),
         eforward=np.concatenate([fwd, np.ones(n_other, dtype=bool)]),
-        emode=np.concatenate([link_mode[li], p_mode]).astype(object),
+        emode_code=np.concatenate([m_code[li], len(m_names) + p_mode]).astype(np.int32),
+        mode_names=(*map(str, m_names), *_PLACE_EDGE_MODES),
         eborder=np.concatenate(
             [(lkind == "border").astype(bool)[li], np.zeros(n_other, dtype=bool)]
         ),
@@ -462,7 +430,8 @@ def _build(net: Network) -> Topology:
             [(lkind == "access").astype(bool)[li], np.zeros(n_other, dtype=bool)]
         ),
         edistance=np.concatenate([link_km[li], np.zeros(n_other)]),
-        ecountry=np.concatenate([l_country, country_arr[e_place]]).astype(object),
+        ecountry_code=np.concatenate([l_country, c_code[e_place]]).astype(np.int32),
+        country_names=(*map(str, c_names), "*"),
         link_ids=list(map(str, links.index.tolist())),
         **_link_attributes(links)._asdict(),
         place_index=pidx,
@@ -594,7 +563,7 @@ def _place_edges(
     net: Network, place_ids: list[str], kind: list[str], svc_names: list[str], nodes: _Nodes
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The transfer, load and unload edges, place by place: each edge's place, type, source
-    and target node, and mode text."""
+    and target node, and mode (index in :data:`_PLACE_EDGE_MODES`)."""
     e_place, entry = _place_entries(net, place_ids, kind, svc_names, nodes)
 
     def node(which: np.ndarray, rk: np.ndarray) -> np.ndarray:
@@ -608,13 +577,7 @@ def _place_edges(
     p_type = entry[:, 0].astype(np.int8)
     p_src = node(entry[:, 1], entry[:, 2])
     p_dst = node(entry[:, 3], entry[:, 4])
-    p_mode = (
-        np.array(["transfer", "load", "unload"], dtype=object)[
-            np.searchsorted(np.array([TRANSFER, LOAD, UNLOAD]), p_type)
-        ]
-        if len(p_type)
-        else np.zeros(0, dtype=object)
-    )
+    p_mode = np.searchsorted(np.array([TRANSFER, LOAD, UNLOAD]), p_type)
     return e_place, p_type, p_src, p_dst, p_mode
 
 
@@ -655,6 +618,7 @@ def _place_entries(
     return e_place, entry
 
 
+_PLACE_EDGE_MODES = ("transfer", "load", "unload")  # the emode text of place edges, by type
 _GATE, _DEP, _ARR = 0, 1, 2  # the node of a template edge end: gate, service, arrived service
 
 

@@ -194,7 +194,7 @@ def _running_time(
         rev = links["speed_kmh_reverse"].to_numpy(dtype=float)[li]
         speed_o = np.where(~topo.eforward[le] & np.isfinite(rev), rev, speed_o)
     # speeds once per distinct (mode, country)
-    pair_code, pairs = _codes(mode, ctry)
+    pair_code, pairs = _mode_country_pairs(topo, le)
     table_speed = np.array([cm.speed_kmh(m, c, nan) for m, c in pairs], dtype=float)
     speed = (
         np.where(np.isfinite(speed_o), speed_o, table_speed[pair_code]) if len(le) else np.zeros(0)
@@ -394,10 +394,13 @@ def _apply_shared_specs(
         a[tcol][fast[sel]] = k_time[sel]
         a[pcol][fast[sel]] = k_p90[sel]
         a[ccol][fast[sel]] = k_cost[sel]
-    k_kind = np.array([sp.kind for sp, _ in specs], dtype=object)[fk]
-    kind_arr[fast] = np.where(
-        ft == TRANSFER, k_kind, np.where(ft == LOAD, "load", "unload")
-    ).astype(object)
+    key_type = np.full(len(specs), -1, dtype=np.int64)
+    key_type[fk] = ft  # the edges of one key are of one type
+    key_kind = [
+        sp.kind if t == TRANSFER else "load" if t == LOAD else "unload"
+        for (sp, _), t in zip(specs, key_type.tolist())
+    ]
+    kind_arr[fast] = np.array(key_kind, dtype=object)[fk]
     rule_arr[fast] = np.array([sp.row for sp, _ in specs], dtype=object)[fk]
     rail = np.array([b.startswith("rail") and SERVICE_SEP not in b for _, b in specs], dtype=bool)[
         fk
@@ -406,11 +409,10 @@ def _apply_shared_specs(
         [topo.services[b].headway_h if b in topo.services else nan for _, b in specs],
         dtype=float,
     )[fk]
-    country_code, countries = pd.factorize(
-        np.array(topo.place_country, dtype=object)[topo.node_place[topo.src[fast]]]
-    )
+    # a place edge's country is its place's (ecountry), looked up once per country
+    countries = topo.country_names
     hw_of = np.array([cm.boarding_headway_h("rail", c) for c in countries], dtype=float)
-    hw = np.where(rail, hw_of[country_code] if len(countries) else nan, sched)
+    hw = np.where(rail, hw_of[topo.ecountry_code[fast]] if len(countries) else nan, sched)
     has = np.isfinite(hw)
     a["headway_h"][fast[has]] = hw[has]
     a["wait_h"][fast[has]] = hw[has] / 2.0
@@ -516,6 +518,15 @@ def _boarding(a: str, b: str) -> str:
     if la.startswith("rail") and lb.startswith("rail") and la != lb:
         return ""
     return b
+
+
+def _mode_country_pairs(topo: Topology, le: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """A code per edge of ``le`` for its distinct (mode, country), and the pairs (from the
+    topology's integer codes, no text hashed per edge)."""
+    n_c = max(len(topo.country_names), 1)
+    code, keys = pd.factorize(topo.emode_code[le].astype(np.int64) * n_c + topo.ecountry_code[le])
+    pairs = [(topo.mode_names[k // n_c], topo.country_names[k % n_c]) for k in keys.tolist()]
+    return code.astype(np.int64), pairs
 
 
 def _codes(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, list[tuple[Any, Any]]]:
