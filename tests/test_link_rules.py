@@ -364,3 +364,18 @@ def test_skims_take_a_date(net: cor.Network) -> None:
     r = cor.route(net, "Kabul", "Mazar-i-Sharif", date="2025-05", **kw)  # type: ignore[arg-type]
     assert SALANG in [leg.link_id for leg in r.steps]
     assert m["time_h"].iloc[0] == pytest.approx(r.time_h)
+
+
+def test_scenario_date_reaches_compare(net: cor.Network) -> None:
+    from corridors.analysis.compare import compare
+    from corridors.analysis.scenario import Scenario
+
+    before = Scenario(name="may-2025", date="2025-05", od=(("Kabul", "Mazar-i-Sharif"),))
+    assert before.route_kwargs()["date"] == "2025-05"
+    assert Scenario.from_dict(before.to_dict()) == before
+    today = Scenario(name="today", od=(("Kabul", "Mazar-i-Sharif"),))
+    df = compare(net, [before, today], minimize="time_h")
+    days = dict(zip(df["scenario"], df["time_h"]))
+    assert days["may-2025"] < days["today"]  # the Salang pass, shut to trailers since Jul 2026
+    with pytest.raises(cor.ValidationError, match="date"):
+        Scenario(name="bad", date="June")

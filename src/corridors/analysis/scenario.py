@@ -79,6 +79,10 @@ class Scenario:
         Month of travel (1-12): links closed for the season in that month (their
         ``closed_months``, for the scenario's year) are closed (:func:`corridors.routes.routing.
         seasonal_closures`). None: no seasonal closure.
+    date : str, optional
+        Date of travel (``"2025-06-10"``, ``"2025-06"``, ``"2025"``): the link rules of
+        ``link_rules.csv`` (closures, time windows) in force that day apply (passed to
+        :func:`corridors.route` as ``date=``). None: the middle of ``year``, else today.
     cargo : str, optional
         ``20ft``, ``40ft``, ``tonne`` or ``<N>t``; None: the default of :func:`route`.
     cargo_value_usd : float, optional
@@ -127,6 +131,7 @@ class Scenario:
     objectives: tuple[str, ...] = ()
     k: int | None = None
     month: int | None = None
+    date: str | None = None
     file: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -206,7 +211,7 @@ class Scenario:
         out: dict[str, Any] = {"name": self.name}
         if self.description:
             out["description"] = self.description
-        for key in ("year", "month", "cargo", "cargo_value_usd", "k"):
+        for key in ("year", "month", "date", "cargo", "cargo_value_usd", "k"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.objectives:
@@ -283,6 +288,8 @@ class Scenario:
         out: dict[str, Any] = {}
         if self.year is not None:
             out["year"] = self.year
+        if self.date is not None:
+            out["date"] = self.date
         cargo = self.make_cargo()
         if cargo is not None:
             out["cargo"] = cargo
@@ -605,7 +612,16 @@ def _scenarios_of(data: Mapping[str, Any], where: str, net: Network | None) -> l
         _unknown_keys(data, SHARED_KEYS, "", problems)
         shared = {
             k: data[k]
-            for k in ("od", "k", "objectives", "cargo", "cargo_value_usd", "year", "month")
+            for k in (
+                "od",
+                "k",
+                "objectives",
+                "cargo",
+                "cargo_value_usd",
+                "year",
+                "month",
+                "date",
+            )
             if k in data
         }
         items = data["scenario"]

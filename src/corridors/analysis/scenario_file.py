@@ -180,6 +180,12 @@ def _parse_settings(
             problems.append((f"{prefix}month", f"must be a month 1-12, got {mo!r}"))
         else:
             out["month"] = mo
+    if "date" in data:
+        problem = _date_problem(data["date"])
+        if problem:
+            problems.append((f"{prefix}date", problem))
+        else:
+            out["date"] = data["date"].strip()
     if "cargo" in data:
         c = _get_str(data, "cargo", f"{prefix}cargo", problems)
         if c is not None:
@@ -468,6 +474,19 @@ def _parse_new_links(
     return out
 
 
+def _date_problem(value: Any) -> str | None:
+    """What is wrong with a scenario's ``date`` (the day whose link rules apply), or None."""
+    from ..model.rules import reference_day
+
+    if isinstance(value, str):
+        try:
+            reference_day(value)
+            return None
+        except ValueError:
+            pass
+    return f"must be a date such as '2025-06-10', '2025-06' or '2025' (a string), got {value!r}"
+
+
 def _check_fields(s: Scenario) -> list[tuple[str, str]]:
     """Checks of a scenario built in Python (the TOML parser makes the same ones)."""
     problems: list[tuple[str, str]] = []
@@ -483,6 +502,8 @@ def _check_fields(s: Scenario) -> list[tuple[str, str]]:
         not isinstance(s.month, int) or isinstance(s.month, bool) or not 1 <= s.month <= 12
     ):
         problems.append(("month", f"must be a month 1-12, got {s.month!r}"))
+    if s.date is not None and _date_problem(s.date):
+        problems.append(("date", str(_date_problem(s.date))))
     if s.cargo is not None and (
         not isinstance(s.cargo, str) or not _CARGO_RE.match(s.cargo.strip().lower())
     ):

@@ -46,6 +46,7 @@ SCENARIO_KEYS = (
     "description",
     "year",
     "month",
+    "date",
     "cargo",
     "cargo_value_usd",
     "closures",
@@ -70,6 +71,7 @@ SHARED_KEYS = (
     "cargo_value_usd",
     "year",
     "month",
+    "date",
     "scenario",
     *SIMULATION_KEYS,
 )
