@@ -260,3 +260,36 @@ def test_edge_mode_and_country_codes_spell_the_per_edge_texts() -> None:
             assert topo.emode[e] == words[int(topo.etype[e])]
             assert topo.ecountry[e] == topo.place_country[place]
     assert not topo.emode.flags.writeable
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(alphabet="ab0_-\n A", max_size=4), st.integers(0, 3)),
+        max_size=8,
+    )
+)
+def test_all_slugs_only_when_every_id_matches(ids: list[object]) -> None:
+    """_all_slugs (joined text) says yes only when the regular expression accepts every id."""
+    from corridors.model.validation_common import _ID_RE, _all_slugs
+
+    if _all_slugs(ids):
+        assert all(v is None or (isinstance(v, str) and _ID_RE.match(v)) for v in ids)
+    if all(v is None or (isinstance(v, str) and _ID_RE.fullmatch(v)) for v in ids):
+        assert _all_slugs(ids)  # slugs never go id by id
+
+
+@pytest.mark.parametrize(
+    "ids", [["a", "b", "c"], ["a", None, "c"], ["a", "b", "a"], [], ["x"] * 3, [None]]
+)
+def test_link_rows_behave_as_the_dict(ids: list[str | None]) -> None:
+    from corridors.model.validation_tables import _link_rows
+
+    rows = _link_rows(ids)
+    expected = {lid: i for i, lid in enumerate(ids) if lid is not None}
+    for key in ["a", "b", "c", "x", "zz"]:
+        assert (key in rows) == (key in expected)
+        if key in expected:
+            assert rows[key] == expected[key]
+    assert list(rows) == list(expected)
+    assert None not in rows

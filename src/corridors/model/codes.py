@@ -5,6 +5,8 @@ bits, so that the topology never loops in Python once per link, edge or node.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from typing import Any
 
 import numpy as np
@@ -14,13 +16,18 @@ __all__ = ["per_value", "positions", "sorted_unique", "set_codes"]
 
 
 def per_value(column: pd.Series, convert: Any) -> list[Any]:
-    """``[convert(v) for v in column]``, calling ``convert`` once per distinct value (missing
-    cells one by one, as they are)."""
+    """``[convert(v) for v in column]``, calling ``convert`` once per distinct value (and
+    once for all None cells; other missing cells one by one, as they are)."""
     values = column.to_numpy(dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    done = [convert(u) for u in uniques] + [None]  # code -1 (missing): set below
+    missing = np.flatnonzero(codes < 0)
+    none = np.fromiter(
+        map(operator.is_, values[missing], itertools.repeat(None)), dtype=bool, count=len(missing)
+    )
+    # code -1 (missing): None converted once (an empty optional column), others one by one
+    done = [convert(u) for u in uniques] + [convert(None) if none.any() else None]
     out = [done[c] for c in codes.tolist()]
-    for i in np.flatnonzero(codes < 0).tolist():
+    for i in missing[~none].tolist():
         out[i] = convert(values[i])
     return out
 

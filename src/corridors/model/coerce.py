@@ -7,7 +7,9 @@ gauges), appending a :class:`~corridors.errors.Problem` for each cell it cannot 
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 import re
 from typing import Any
 
@@ -207,7 +209,11 @@ def _text_column(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     else:
         null = pd.isna(values)
         # pd.isna also takes NaT and other nulls, which the cell-wise path writes as text
-        if not all(v is None or v is pd.NA or isinstance(v, float) for v in values[null]):
+        nulls = values[null]
+        none = np.fromiter(
+            map(operator.is_, nulls, itertools.repeat(None)), dtype=bool, count=len(nulls)
+        )
+        if not all(v is pd.NA or isinstance(v, float) for v in nulls[~none]):
             return None
         text = values[~null]
         if len(text) and infer_dtype(text, skipna=False) != "string":

@@ -86,10 +86,40 @@ def _bad_enum(
     return _rows_where(s, lambda v: v is not None and v not in allowed, cache)
 
 
+_SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _all_slugs(ids: list[Any]) -> bool:
+    """True when every id that is not None matches :data:`_ID_RE`, tested on all ids joined
+    by newlines at once (C loops over one string): only slug characters and newlines, and no
+    id empty or starting with ``_`` or ``-``. False means "test each id" (any other text,
+    a newline inside an id included, goes to the regular expression)."""
+    given = [v for v in ids if v is not None]
+    if not all(type(v) is str for v in given):
+        return False
+    joined = "\n".join(given)
+    if not given:
+        return True
+    return (
+        joined != ""
+        and set(joined) <= _SLUG_CHARS | {"\n"}
+        and joined.count("\n") == len(given) - 1
+        and not joined.startswith(("_", "-", "\n"))
+        and not joined.endswith("\n")
+        and "\n\n" not in joined
+        and "\n_" not in joined
+        and "\n-" not in joined
+    )
+
+
 def _check_ids(df: pd.DataFrame, file: str, problems: list[Problem]) -> None:
     ids = df["id"].tolist()
-    slug = np.fromiter(
-        (v is None or _ID_RE.match(v) is not None for v in ids), dtype=bool, count=len(ids)
+    slug = (
+        np.ones(len(ids), dtype=bool)
+        if _all_slugs(ids)
+        else np.fromiter(
+            (v is None or _ID_RE.match(v) is not None for v in ids), dtype=bool, count=len(ids)
+        )
     )
     # the first row of each id (the row the row-by-row check remembers): factorize numbers
     # the ids in order of first appearance, so first rows in order are those of codes 0, 1, ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,7 +61,7 @@ def validate_table(
         else set()
     )
     link_rows: Mapping[str, int] = (
-        {lid: i for i, lid in enumerate(links["id"].tolist()) if lid is not None}
+        _link_rows(links["id"].tolist())
         if name in ("crossings", "risk", "link_rules") and len(table)
         else {}
     )
@@ -407,6 +407,34 @@ def service_link(links: pd.DataFrame, mode: Any, gauge: Any, a: str, b: str) -> 
             if ok:
                 return i
     return None
+
+
+class _IndexRows(Mapping[str, int]):
+    """Link id -> row for unique ids, read from a pandas index (its hash table is built in C,
+    not a dict of 10^6 Python items)."""
+
+    def __init__(self, ids: list[Any]) -> None:
+        self._ids = ids
+        self._index = pd.Index(ids, dtype=object)
+
+    def __getitem__(self, key: str) -> int:
+        if key is None:
+            raise KeyError(key)
+        return int(self._index.get_loc(key))
+
+    def __iter__(self) -> Iterator[str]:
+        return (i for i in self._ids if i is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for i in self._ids if i is not None)
+
+
+def _link_rows(ids: list[Any]) -> Mapping[str, int]:
+    """Each link id's row (the last row of an id given twice, as a dict would keep)."""
+    index = _IndexRows(ids)
+    if index._index.is_unique and not any(type(i) is not str for i in ids if i is not None):
+        return index
+    return {lid: i for i, lid in enumerate(ids) if lid is not None}
 
 
 class _Columns:
