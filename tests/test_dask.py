@@ -104,8 +104,10 @@ def test_the_network_is_scattered_once(client, net) -> None:
     spy.submitted.clear()
     planned = cor.route(net, "Karachi", "Tashkent")
     criticality(net, planned, executor=spy)
-    assert spy.scattered == [("Network", True)]
+    assert spy.scattered == []  # the same network: the workers' copy is reused
     assert 1 < len(spy.submitted) <= CRITICALITY_BATCHES  # batches of closures
+    criticality(net.replace(), planned, executor=spy)
+    assert spy.scattered == [("Network", True)]  # another network: sent once
 
 
 class _ScatterSpy:

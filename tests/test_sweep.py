@@ -80,6 +80,7 @@ def test_a_failed_batch_gives_error_rows_ranked_last(net, planned, monkeypatch) 
 
     monkeypatch.setattr(crit, "_detours", detours)
     monkeypatch.setattr(crit, "CRITICALITY_BATCHES", len(serial))  # one item per batch
+    monkeypatch.setattr(crit, "CRITICALITY_BATCH_MIN", 1)
     with ThreadPoolExecutor(2) as pool:
         df = crit.criticality(net, planned, sections=False, executor=pool)
     bad = df[df["status"] == "error"]

@@ -219,6 +219,16 @@ def _run_scenario(
     return rows, snet
 
 
+def _run_scenario_shipped(
+    net: Network, *task: Any
+) -> tuple[list[tuple[dict[str, Any], Route | None]], Network]:
+    """:func:`_run_scenario` on an executor: the scenario's network comes back without its
+    caches (its topology and weights are a megabyte to pickle per scenario; the client
+    rebuilds them only if it routes on that network again)."""
+    rows, snet = _run_scenario(net, *task)
+    return rows, plain(snet)
+
+
 def _error_rows(
     net: Network, task: tuple[Any, ...], reason: str
 ) -> list[tuple[dict[str, Any], Route | None]]:
@@ -384,7 +394,6 @@ def _compare(
         objective_name(w)
     pairs_arg = None if od is None else tuple((str(a), str(b)) for a, b in od)
     check_progress(progress)
-    shared = net if executor is None else plain(net)  # serial runs share the caches
     tasks = []
     for s in scens:
         pairs = pairs_arg if pairs_arg is not None else s.od
@@ -398,7 +407,12 @@ def _compare(
         objs = objs_arg or s.objectives or ("cost_usd",)
         tasks.append((checked, pairs, tuple(objs), k or s.k or 1))
     results = run_tasks(
-        _run_scenario, shared, tasks, executor=executor, progress=progress, desc="scenarios"
+        _run_scenario if executor is None else _run_scenario_shipped,
+        net,
+        tasks,
+        executor=executor,
+        progress=progress,
+        desc="scenarios",
     )
     results = [
         (_error_rows(net, t, res.reason), net) if isinstance(res, Failed) else res

@@ -63,7 +63,7 @@ from ..routes.route import Leg, Route
 from ..routes.routing import route
 from ..units import HOURS_PER_DAY
 from .closures import WAIT_CHARGES, WaitCharges, _closed_items
-from .sweep import Failed, Progress, check_progress, plain, run_tasks
+from .sweep import Failed, Progress, check_progress, run_tasks
 
 __all__ = [
     "criticality",
@@ -108,8 +108,11 @@ CRITICALITY_COLUMNS = (
 _QUAD = 400  # quantiles of the closure length and of the share still to run
 
 CRITICALITY_BATCHES = 16
-"""Tasks at most for one route's closures on an executor (each a batch of detour searches:
-a detour takes milliseconds, a task's round trip about as much)."""
+"""Tasks at most for one route's closures on an executor (each a batch of detour searches)."""
+
+CRITICALITY_BATCH_MIN = 4
+"""Closures at least per task (but the last): a detour takes milliseconds on a small network,
+a task's round trip on a cluster about as much."""
 
 
 @dataclass(frozen=True)
@@ -387,11 +390,11 @@ def _find_detours(
             _detours, net, [(r, [it]) for it in todo], progress=progress, desc="closures"
         )
         return [f[0] for f in found], {}
-    size = max(1, math.ceil(len(todo) / CRITICALITY_BATCHES))
+    size = max(CRITICALITY_BATCH_MIN, math.ceil(len(todo) / CRITICALITY_BATCHES))
     batches = [todo[i : i + size] for i in range(0, len(todo), size)]
     results = run_tasks(
         _detours,
-        plain(net),
+        net,
         [(r, b) for b in batches],
         executor=executor,
         progress=progress,

@@ -4,7 +4,10 @@
 An executor is anything with ``submit`` (``concurrent.futures`` pools, a Dask
 ``distributed.Client`` or its ``get_executor()``). A Dask Client (anything with ``scatter``)
 receives the network once per worker (``scatter(..., broadcast=True)``) and every task gets
-the worker's copy, instead of a pickled network in each task. On an executor a task that
+the worker's copy, instead of a pickled network in each task. The scattered copy is kept
+while the network lives: later sweeps of the same network on the same Client reuse it, and
+with it what the workers have built for it (topology, weights), as a serial session does.
+Other executors get a copy without caches in each task. On an executor a task that
 fails gives its exception back in place of its result, so the caller reports it on its rows
 and the other tasks' results are kept; serially, the exception propagates as from any call.
 Results always come back in the order of the tasks.
@@ -13,6 +16,7 @@ Results always come back in the order of the tasks.
 from __future__ import annotations
 
 import sys
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -104,12 +108,12 @@ def run_tasks(
                 out.append(fn(net, *a))
                 ticker.tick()
             return out
-        scatter = getattr(executor, "scatter", None)
-        if callable(scatter):  # a Dask Client: the network goes to each worker once
-            shared = scatter(net, broadcast=True)
+        if callable(getattr(executor, "scatter", None)):  # Dask: the network once per worker
+            shared = _scattered(executor, net)
             futures = [executor.submit(fn, shared, *a, pure=False) for a in args]
         else:
-            futures = [executor.submit(fn, net, *a) for a in args]
+            copy = plain(net)
+            futures = [executor.submit(fn, copy, *a) for a in args]
         for fut in futures:
             try:
                 out.append(fut.result())
@@ -119,6 +123,20 @@ def run_tasks(
         return out
     finally:
         ticker.close()
+
+
+_SCATTERED: weakref.WeakKeyDictionary[Network, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def _scattered(client: Any, net: Network) -> Any:
+    """The future of ``net``'s copy on every worker of ``client``: scattered on first use,
+    then kept while ``net`` lives (one per network, for the last client used)."""
+    hit = _SCATTERED.get(net)
+    if hit is not None and hit[0] is client and getattr(hit[1], "status", "") == "finished":
+        return hit[1]
+    fut = client.scatter(plain(net), broadcast=True)
+    _SCATTERED[net] = (client, fut)
+    return fut
 
 
 def plain(net: Network) -> Network:
