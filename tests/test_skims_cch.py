@@ -162,3 +162,23 @@ def test_cch_engine_in_memory_only_and_scenarios(tmp_path: Any) -> None:
     b = route_matrix(net, PLACES, PLACES, avoid_countries="IRN", engine="cch", cch_cache=False)
     _frames_equal_numbers(a, b, ("objective",))
     topology(net)._static.pop("cch", None)
+
+
+def test_cch_engine_without_routingkit(monkeypatch: Any) -> None:
+    """Without the optional package the CCH engine orders by its numpy bisection: slower
+    to build, same distances."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "routingkit_cch", None)  # as if not installed
+    net = cor.load_network()
+    topo = topology(net)
+    saved = topo._static.pop("cch", None)
+    try:
+        a = route_matrix(net, PLACES, PLACES, minimize="time_h")
+        b = route_matrix(net, PLACES, PLACES, minimize="time_h", engine="cch", cch_cache=False)
+        assert topo._static["cch"].key.endswith("-auto")
+        _frames_equal_numbers(a, b, ("objective",))
+    finally:
+        topo._static.pop("cch", None)
+        if saved is not None:
+            topo._static["cch"] = saved
