@@ -182,3 +182,16 @@ def test_cch_engine_without_routingkit(monkeypatch: Any) -> None:
         topo._static.pop("cch", None)
         if saved is not None:
             topo._static["cch"] = saved
+
+
+def test_cch_engine_repeated_and_unreachable_places(tmp_path: Any) -> None:
+    """Places given twice, a place with itself, and a mode that leaves pairs without a route."""
+    pytest.importorskip("routingkit_cch")
+    net = cor.load_network()
+    places = ["karachi", "almaty", "karachi", "urumqi"]
+    for kw in ({}, {"modes": ["sea"]}, {"modes": ["road"], "minimize": "distance_km"}):
+        a = route_matrix(net, places, places[::-1], **kw)
+        b = route_matrix(net, places, places[::-1], engine="cch", cch_cache=tmp_path, **kw)
+        _frames_equal_numbers(a, b, ("objective",))
+        assert (a["simple"].isna() == b["simple"].isna()).all()
+        assert (a["transfers"].isna() == b["transfers"].isna()).all()

@@ -540,6 +540,13 @@ def _cch_paths(
     n_d = len(prep.d_ids)
     rest: list[int] = []
     clean: list[int] = []
+    # one metric serves every origin because a gate is left by loading edges only and
+    # entered by unloading edges only (not in the skims' graph): a path cannot pass through
+    # another origin's gate. A network where another allowed edge enters a gate goes to csgraph.
+    gate = np.zeros(topo.n_nodes, dtype=bool)
+    gate[topo.gate_of] = True
+    if (prep.allowed & gate[topo.dst]).any():
+        return list(range(len(prep.o_ids)))
     for i, o in enumerate(prep.o_ids):
         (rest if len(prep.reweighted(topo.place_index[o], grid=True)) else clean).append(i)
     if not clean:
