@@ -195,3 +195,48 @@ def test_cch_engine_repeated_and_unreachable_places(tmp_path: Any) -> None:
         _frames_equal_numbers(a, b, ("objective",))
         assert (a["simple"].isna() == b["simple"].isna()).all()
         assert (a["transfers"].isna() == b["transfers"].isna()).all()
+
+
+@given(
+    st.lists(
+        st.one_of(st.floats(-1e6, 1e6), st.sampled_from([0.0, -0.0, 1e-9, 0.1, 3.0])),
+        min_size=1,
+        max_size=30,
+    ),
+    st.lists(st.lists(st.integers(0, 29), max_size=6), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(0, 5), st.floats(-1e3, 1e3)), max_size=6),
+)
+def test_shared_sums_equal_fsum(values: list[float], paths: list[list[int]], extra: Any) -> None:
+    """Sums per distinct shortcut, then per path, are math.fsum of the path's values."""
+    from corridors.engine.cch_skims import Shared, shared_sums
+
+    x = np.array(values)
+    n = len(x)
+    # distinct "shortcuts": single edges and pairs of edges
+    u_edges = np.array([i % n for i in range(2 * n)], dtype=np.int64)
+    u_ptr = np.concatenate([np.arange(n + 1), n + 2 * np.arange(1, n // 2 + 1)])
+    u_ptr = np.unique(np.append(u_ptr, 2 * n))
+    n_u = len(u_ptr) - 1
+    arc_u = [u % n_u for p in paths for u in p]
+    owner = [k for k, p in enumerate(paths) for _ in p]
+    ex = [(k % len(paths), v) for k, v in extra]
+    shared = Shared(
+        u_edges, u_ptr, np.array(arc_u, dtype=np.int64), np.array(owner, dtype=np.int64)
+    )
+    got = shared_sums(
+        x,
+        shared,
+        len(paths),
+        np.array([k for k, _ in ex], dtype=np.int64),
+        np.array([v for _, v in ex], dtype=float),
+    )
+    if got is None:  # exponents too far apart (subnormals): the caller sums with fsum
+        return
+    for k in range(len(paths)):
+        terms = [
+            x[e]
+            for u in np.array(arc_u)[np.array(owner) == k]
+            for e in u_edges[u_ptr[u] : u_ptr[u + 1]]
+        ]
+        terms += [v for j, v in ex if j == k]
+        assert same_float(got[k], math.fsum(terms))

@@ -356,14 +356,36 @@ def _limbs(x: np.ndarray, e_min: int, n_limbs: int) -> np.ndarray:
 
 
 def _to_floats(rows: np.ndarray, e_min: int) -> list[float]:
-    """Each row of limb sums as one integer, times 2**e_min, correctly rounded."""
-    out = []
+    """Each row of limb sums as one integer, times 2**e_min, correctly rounded. Carries are
+    propagated in numpy (each limb then in [0, 2**32) but the top one), so that a row with a
+    non-negative top limb is one ``int.from_bytes``; other rows are added limb by limb."""
+    rows = rows.copy()
     n_limbs = rows.shape[1]
-    for limbs in rows.tolist():
-        acc = 0
-        for k in range(n_limbs - 1, -1, -1):
-            acc = (acc << _LIMB) + limbs[k]
-        out.append((acc / (1 << -e_min) if e_min < 0 else float(acc << e_min)) if acc else 0.0)
+    for k in range(n_limbs - 1):
+        carry = rows[:, k] >> _LIMB  # floor: also for negative limbs
+        rows[:, k] -= carry << _LIMB
+        rows[:, k + 1] += carry
+    ok = (rows[:, -1] >= 0) & (rows[:, -1] < 2**_LIMB)
+    raw = rows.astype("<u4").tobytes()
+    width = 4 * n_limbs
+    scale = 1 << -e_min if e_min < 0 else 0
+    out = []
+    from_bytes = int.from_bytes
+    slow = rows.tolist() if not ok.all() else None
+    for i, good in enumerate(ok.tolist()):
+        if good:
+            acc = from_bytes(raw[i * width : (i + 1) * width], "little")
+        else:
+            assert slow is not None
+            acc = 0
+            for limb in reversed(slow[i]):
+                acc = (acc << _LIMB) + limb
+        if not acc:
+            out.append(0.0)
+        elif e_min < 0:
+            out.append(acc / scale)
+        else:
+            out.append(float(acc << e_min))
     return out
 
 

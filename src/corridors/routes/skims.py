@@ -273,7 +273,7 @@ class _Prep:
     def _edges_by_src_place(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
         """Edges of one kind ("link", "access", "transfer") grouped by their tail's place:
         (edges, pointer per place)."""
-        hit = self._by_place.get(kind)
+        hit = self._by_place.get(kind) or self.topo._static.get(f"skims_by_place_{kind}")
         if hit is None:
             topo = self.topo
             etype = topo.etype
@@ -286,7 +286,7 @@ class _Prep:
             e = e[np.argsort(topo.src_place[e], kind="stable")]
             ptr = np.zeros(len(topo.place_ids) + 1, dtype=np.int64)
             np.cumsum(np.bincount(topo.src_place[e], minlength=len(topo.place_ids)), out=ptr[1:])
-            hit = self._by_place[kind] = (e, ptr)
+            hit = self._by_place[kind] = self.topo._static[f"skims_by_place_{kind}"] = (e, ptr)
         return hit
 
     def _from_places(self, kind: str, places: np.ndarray) -> np.ndarray:
@@ -649,12 +649,11 @@ def _destination_ends(
     mode or gauge at the destination (route never changes there), then the unloading edge."""
     etype, is_transfer = topo.etype, topo.etype == TRANSFER
     ends: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    by_head = np.argsort(topo.dst, kind="stable")
-    heads = topo.dst[by_head]
+    by_head = topo._static_array("in_order")  # edges by (head, edge), built once
+    in_ptr = topo._static_array("in_ptr")
     for e in np.flatnonzero(shared & unloads).tolist():
         s_node = int(topo.src[e])
-        lo, hi = np.searchsorted(heads, [s_node, s_node + 1])
-        f = by_head[lo:hi]
+        f = by_head[in_ptr[s_node] : in_ptr[s_node + 1]]
         f = f[shared[f] & ~is_transfer[f] & (etype[f] != UNLOAD)]
         fs, es = ends.get(int(topo.dst[e]), (np.empty(0, np.int64), np.empty(0, np.int64)))
         ends[int(topo.dst[e])] = (np.append(fs, f), np.append(es, np.full(len(f), e)))
@@ -739,6 +738,8 @@ def _simple_many(topo: Topology, flat: np.ndarray, ptr: np.ndarray) -> np.ndarra
     moves = np.flatnonzero(sp != dp)
     owner = np.repeat(np.arange(n, dtype=np.int64), lens)
     keys = np.concatenate([has * n_pl + sp[ptr[has]], owner[moves] * n_pl + dp[moves]])
+    if n * n_pl < 2**31:
+        keys = keys.astype(np.int32)  # sorts faster
     keys.sort()
     dup = keys[1:][keys[1:] == keys[:-1]]
     out[np.unique(dup // n_pl)] = False
