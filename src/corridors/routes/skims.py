@@ -529,6 +529,17 @@ def _csgraph_paths(prep: _Prep, i: int) -> _Block:
     return _Block(np.asarray(pairs, dtype=np.int64), edges, ptr)
 
 
+def _gates_closed(prep: _Prep) -> bool:
+    """One metric serves every origin because a gate is left by loading edges only and
+    entered by unloading edges only (not in the skims' graph): a path cannot pass through
+    another origin's gate. A network where another allowed edge enters a gate goes to
+    csgraph."""
+    topo = prep.topo
+    gate = np.zeros(topo.n_nodes, dtype=bool)
+    gate[topo.gate_of] = True
+    return not bool((prep.allowed & gate[topo.dst]).any())
+
+
 def _cch_paths(
     prep: _Prep, blocks: list[_Block], cache_dir: str | os.PathLike[str] | bool | None
 ) -> list[int]:
@@ -540,12 +551,7 @@ def _cch_paths(
     n_d = len(prep.d_ids)
     rest: list[int] = []
     clean: list[int] = []
-    # one metric serves every origin because a gate is left by loading edges only and
-    # entered by unloading edges only (not in the skims' graph): a path cannot pass through
-    # another origin's gate. A network where another allowed edge enters a gate goes to csgraph.
-    gate = np.zeros(topo.n_nodes, dtype=bool)
-    gate[topo.gate_of] = True
-    if (prep.allowed & gate[topo.dst]).any():
+    if not _gates_closed(prep):
         return list(range(len(prep.o_ids)))
     for i, o in enumerate(prep.o_ids):
         (rest if len(prep.reweighted(topo.place_index[o], grid=True)) else clean).append(i)
