@@ -108,8 +108,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--scenarios", type=int, default=100)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--no-profile",
+        action="store_true",
+        help="turn off the workers' statistical profiler (distributed.worker.profile.enabled)",
+    )
     args = ap.parse_args(argv)
+    import dask
     import distributed
+
+    if args.no_profile:
+        dask.config.set({"distributed.worker.profile.enabled": False})
 
     net = cor.load_network()
     scens = scenarios(net, args.scenarios)
@@ -144,6 +153,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "rows": len(serial),
         "errors": int((swept["status"] == "error").sum()),
         "workers": args.workers,
+        "worker_profiler": not args.no_profile,
         "serial_s": round(t_serial, 2),
         "cluster_start_s": round(t_start, 2),
         "cluster_s": round(t_cluster, 2),
