@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import argparse
 import ast
-import gc
 import json
 import os
 import platform
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +45,7 @@ from corridors.engine.weights import weights
 from corridors.routes.skims import route_matrix
 
 sys.path.insert(0, str(Path(__file__).parent))
+import bench_build  # noqa: E402
 import synth  # noqa: E402
 from _timing import median_time  # noqa: E402
 
@@ -54,28 +53,11 @@ HERE = Path(__file__).parent
 
 
 def build_cost(make: Callable[[], cor.Network]) -> tuple[cor.Network, dict[str, float]]:
-    """Time and peak memory of topology + weights for a fresh network (caches cleared)."""
-    net = make()
-    graph._SHARED.clear()
-    gc.collect()
-    t0 = time.perf_counter()
-    topology(net)
-    t1 = time.perf_counter()
-    weights(net, cor.Cargo())
-    t2 = time.perf_counter()
-    net2 = make()
-    graph._SHARED.clear()
-    gc.collect()
-    tracemalloc.start()
-    topology(net2)
-    weights(net2, cor.Cargo())
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    del net2
-    graph._SHARED.clear()
-    gc.collect()
-    topology(net)
-    return net, {"topology_s": t1 - t0, "weights_s": t2 - t1, "peak_mib": peak / 2**20}
+    """The build of a network, phase by phase (network, topology, weights): wall and CPU
+    time, peak RSS per phase and tracemalloc peak per phase (:func:`bench_build.measure`);
+    ``peak_mib`` is the largest traced peak."""
+    net, figures = bench_build.measure(make)
+    return net, {**figures, "peak_mib": figures["traced_peak_mib"]}
 
 
 def relaxed_inputs(
@@ -307,9 +289,14 @@ def scgraph_railways() -> cor.Network | None:
     )
 
 
+def _build_row(net: cor.Network, build: dict[str, Any]) -> dict[str, Any]:
+    row = {"network": net.name, "places": len(net.places), "links": len(net.links), **build}
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
+
+
 def markdown(record: dict[str, Any]) -> str:
     head = (
-        "| input | links | expanded edges | topology + weights build | peak MiB | route "
+        "| input | links | expanded edges | network + topology + weights build | peak MiB | route "
         "| search / csgraph | route / csgraph | networkx / route | route / igraph | skims 10x10 "
         "| networkx / skims | skims / csgraph | alternatives k=10 | pareto |"
     )
@@ -324,7 +311,7 @@ def markdown(record: dict[str, Any]) -> str:
     for r in record["results"]:
         lines.append(
             f"| {r['network']} | {r['links']:,} | {r['edges']:,} | "
-            f"{r['topology_s'] + r['weights_s']:.2f} s ({r['topology_s']:.2f} + "
+            f"{r['build_s']:.2f} s ({r['network_s']:.2f} + {r['topology_s']:.2f} + "
             f"{r['weights_s']:.2f}) | {r['peak_mib']:,.0f} | {ms(r, 'route_s')} | "
             f"{f(r, 'search_vs_csgraph')} | {f(r, 'route_vs_csgraph')} | {f(r, 'networkx_vs_route')} | "
             f"{f(r, 'route_vs_igraph')} | {ms(r, 'skims_10x10_s')} | "
@@ -341,14 +328,34 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="inputs to run by name (pak-russia, continental-N)"
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="measure the build of each input, no queries"
+    )
     args = parser.parse_args(argv)
     sizes = list(args.sizes) + ([1_000_000] if args.large else [])
     results = []
-    net, build = build_cost(cor.load_network)
-    results.append(bench(net, build, args.repeat, extras=True))
-    print(json.dumps(results[-1]), flush=True)
-    for n in sizes:
-        net, build = build_cost(lambda n=n: synth.continental(n))
+
+    def wanted(name: str) -> bool:
+        return args.only is None or name in args.only
+
+    if wanted("pak-russia"):
+        net, build = build_cost(cor.load_network)
+        if args.build_only:
+            results.append(_build_row(net, build))
+        else:
+            results.append(bench(net, build, args.repeat, extras=True))
+        print(json.dumps(results[-1]), flush=True)
+    for n in [n for n in sizes if wanted(f"continental-{n}")]:
+        frames = synth.continental_frames(n)
+        net, build = build_cost(lambda frames=frames: cor.Network.from_geodataframes(**frames))
+        del frames
+        if args.build_only:
+            results.append(_build_row(net, build))
+            print(json.dumps(results[-1]), flush=True)
+            continue
         results.append(
             bench(
                 net,
@@ -360,7 +367,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
         )
         print(json.dumps(results[-1]), flush=True)
-    if args.scgraph:
+    if args.scgraph and wanted("scgraph-world-railways"):
         rail = scgraph_railways()
         if rail is not None:
             net, build = build_cost(lambda: rail)
@@ -389,9 +396,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "results": results,
     }
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.build_only:
+        table = bench_build.markdown(results)
+        (args.out / "build.json").write_text(json.dumps(record, indent=2))
+        (args.out / "build.md").write_text(table + "\n")
+        print(table)
+        return record
     (args.out / "latest.json").write_text(json.dumps(record, indent=2))
-    (args.out / "latest.md").write_text(markdown(record) + "\n")
+    (args.out / "latest.md").write_text(
+        markdown(record) + "\n" + bench_build.markdown(results) + "\n"
+    )
     print(markdown(record))
+    print(bench_build.markdown(results))
     return record
 
 

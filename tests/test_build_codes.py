@@ -293,3 +293,23 @@ def test_link_rows_behave_as_the_dict(ids: list[str | None]) -> None:
             assert rows[key] == expected[key]
     assert list(rows) == list(expected)
     assert None not in rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" \tab\u2003", max_size=4)), max_size=12))
+def test_text_column_of_pandas_strings_equals_cell_wise(cells: list[str | None]) -> None:
+    """A pandas ``str`` column (pyarrow or python storage) converted once per distinct text
+    gives the cell-wise values, missing flags and errors."""
+    from corridors.model import coerce
+
+    col = pd.Series(cells, dtype="str")
+    fast = coerce._convert_column(col, "str", col.index)
+    saved = coerce._text_column
+    try:
+        coerce._text_column = lambda values: None  # type: ignore[assignment]
+        slow = coerce._convert_column(col, "str", col.index)
+    finally:
+        coerce._text_column = saved  # type: ignore[assignment]
+    assert [(type(v), v) for v in fast[0]] == [(type(v), v) for v in slow[0]]
+    assert fast[1].tolist() == slow[1].tolist()
+    assert fast[2] == slow[2]

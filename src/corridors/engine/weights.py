@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,33 @@ COST_COMPONENTS = ("running_cost_usd", "fee_usd", "transfer_cost_usd", "terminal
 SPREAD_COMPONENTS = ("headway_h", "dwell_p90_h", "transfer_p90_h", "terminal_p90_h")
 
 
+class EdgeRules:
+    """The data row that priced each edge, as text: ``link 'id'`` for a link edge (made when
+    read: one text per link would cost a string per link), else the stored text (None where
+    no row applies). Reads like a list of ``n_edges`` texts."""
+
+    def __init__(self, other: np.ndarray, elink: np.ndarray, link_ids: list[str]) -> None:
+        self._other = other
+        self._elink = elink
+        self._link_ids = link_ids
+
+    def __len__(self) -> int:
+        return len(self._other)
+
+    def __getitem__(self, e: int) -> str | None:
+        li = int(self._elink[e])
+        if li >= 0:
+            return f"link {self._link_ids[li]!r}"
+        return self._other[e]  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str | None]:
+        return (self[e] for e in range(len(self)))
+
+    def tolist(self) -> list[str | None]:
+        """Every edge's text."""
+        return list(self)
+
+
 @dataclass
 class Weights:
     """Per-edge components for one cargo, and the objectives built from them.
@@ -58,8 +86,8 @@ class Weights:
     arrays: dict[str, np.ndarray]
     missing: dict[str, dict[int, str]]
     cargo_ok: np.ndarray
-    transfer_kind: list[str | None]
-    rule: list[str | None]
+    transfer_kind: np.ndarray  # object: str or None per edge
+    rule: EdgeRules
     # arrays derived from these weights for one query shape (the first departure's waits by
     # origin, see engine.solver): a few recent ones, kept across queries; a replaced copy
     # starts empty
@@ -113,8 +141,6 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     _link_components(net, topo, cargo, cm, a, miss_t, miss_c, rule_arr, cargo_ok)
     _border_components(topo, cm, a, miss_t, miss_c)
     _place_components(topo, cargo, cm, a, miss_t, miss_c, rule_arr, kind_arr)
-    kinds: list[str | None] = kind_arr.tolist()
-    rules: list[str | None] = rule_arr.tolist()
     _add_objectives(net, topo, cargo, a, miss_t, miss_c, is_link)
     return Weights(
         cargo=cargo,
@@ -127,8 +153,8 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
             "risk": {},
         },
         cargo_ok=cargo_ok,
-        transfer_kind=kinds,
-        rule=rules,
+        transfer_kind=kind_arr,
+        rule=EdgeRules(rule_arr, topo.elink, topo.link_ids),
     )
 
 
@@ -164,11 +190,6 @@ def _link_components(
     a["wait_h"][le] = np.where(has_hw, headway / 2.0, 0.0)
     a["headway_h"][le] = headway
     _link_missing(topo, cargo, le, li, mode, ctry, run_t, rate, miss_t, miss_c)
-    rule_arr[le] = (
-        np.array([f"link {lid!r}" for lid in topo.link_ids], dtype=object)[li]
-        if len(le)
-        else rule_arr[le]
-    )
     refused = np.array([bool(u) and cargo.unit not in u for u in topo.link_cargo_units], dtype=bool)
     cargo_ok[le] = ~refused[li] if len(le) else cargo_ok[le]
 

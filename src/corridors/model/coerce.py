@@ -33,14 +33,16 @@ class _RecordNames:
     def __init__(self, df: pd.DataFrame, key: str | tuple[str, ...] | None) -> None:
         keys = (key,) if isinstance(key, str) else tuple(key or ())
         self._single = isinstance(key, str)
-        self._columns = [df[k].tolist() for k in keys if k in df.columns and df[k].ndim == 1]
+        # the key columns, read cell by cell when a message needs a name (rarely)
+        self._columns = [df[k] for k in keys if k in df.columns and df[k].ndim == 1]
         self._n = len(df)
 
     def __len__(self) -> int:
         return self._n
 
     def __getitem__(self, i: int) -> str:
-        parts = [str(col[i]) for col in self._columns if not _missing(col[i])]
+        cells = [col.iat[i] for col in self._columns]
+        parts = [str(v) for v in cells if not _missing(v)]
         if self._single and parts:
             return f"id {parts[0]!r}"
         if parts:
@@ -148,13 +150,15 @@ def _convert_column(
             missing,
             errors,
         )
-    if kind == "str" and (
-        isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O")
-    ):
+    if kind == "str" and isinstance(dtype, pd.StringDtype):
+        fast = _pandas_text_column(col)
+    elif kind == "str" and isinstance(dtype, np.dtype) and dtype.kind == "O":
         fast = _text_column(col.to_numpy(dtype=object))
-        if fast is not None:
-            values, missing = fast
-            return pd.Series(values, dtype=object, index=index), missing, errors
+    else:
+        fast = None
+    if fast is not None:
+        values, missing = fast
+        return pd.Series(values, dtype=object, index=index), missing, errors
     cells = col.tolist()
     if kind == "str":
         conv = [
@@ -196,6 +200,18 @@ def _convert_column(
                 errors[i] = error
     missing = np.fromiter((v is None for v in conv), dtype=bool, count=len(conv))
     return _typed_column(conv, kind, index), missing, errors
+
+
+def _pandas_text_column(col: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_text_column` of a pandas ``str`` column, converting each distinct text once
+    and sharing it between its cells (one Python object per distinct text, not per cell)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    conv = _text_column(np.asarray(uniques, dtype=object))
+    if conv is None:
+        return None
+    values = np.concatenate([conv[0], np.array([None], dtype=object)])[codes]  # -1 -> None
+    missing = (codes < 0) | np.concatenate([conv[1], [True]])[codes]
+    return values, missing
 
 
 def _text_column(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
