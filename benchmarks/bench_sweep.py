@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     if args.no_profile:
         dask.config.set({"distributed.worker.profile.enabled": False})
+    if __name__ != "__main__":  # imported by run.py: the workers cannot import this file
+        import cloudpickle
+
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
     net = cor.load_network()
     scens = scenarios(net, args.scenarios)

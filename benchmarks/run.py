@@ -334,6 +334,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--build-only", action="store_true", help="measure the build of each input, no queries"
     )
+    parser.add_argument(
+        "--overhead",
+        action="store_true",
+        help="add bench_route_overhead.py: bundled warm route and import + load (issue 18)",
+    )
+    parser.add_argument(
+        "--sweep",
+        type=int,
+        metavar="N",
+        default=0,
+        help="add bench_sweep.py: N scenarios serial against a 2-process Dask cluster",
+    )
     args = parser.parse_args(argv)
     sizes = list(args.sizes) + ([1_000_000] if args.large else [])
     results = []
@@ -387,6 +399,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         versions["igraph"] = igraph.__version__
     except ImportError:
         pass
+    extra: dict[str, Any] = {}
+    if args.overhead:
+        import bench_route_overhead
+
+        extra["route_overhead"] = bench_route_overhead.main(["--repeat", str(args.repeat * 60)])
+    if args.sweep:
+        import bench_sweep
+
+        extra["sweep"] = bench_sweep.main(["--scenarios", str(args.sweep), "--workers", "2"])
     record = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": platform.platform(),
@@ -394,6 +415,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "versions": versions,
         "repeat": args.repeat,
         "results": results,
+        **extra,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     if args.build_only:
