@@ -121,11 +121,13 @@ def _up_tree(
     step's updates never collide; a later arc replaces an earlier one only if strictly
     shorter."""
     c = m.cch
-    n = c.n_nodes
     flat, ptr = m._chains(ranks)
     lens = np.diff(ptr)
     owner = np.repeat(np.arange(len(ranks), dtype=np.int64), lens)
-    keys = owner * n + flat
+    # an ancestor's place in a chain from its depth: chain k holds ranks[k] first, then its
+    # parent, ..., so ancestor a sits at ptr[k] + depth[ranks[k]] - depth[a]
+    depth = _depth(c)
+    base = ptr[:-1] + depth[ranks]
     d = np.full(len(flat), np.inf)
     via = np.full(len(flat), -1, dtype=np.int64)
     prev = np.full(len(flat), -1, dtype=np.int64)
@@ -148,7 +150,7 @@ def _up_tree(
         st = np.cumsum(cnt) - cnt
         arcs = np.repeat(lo - st, cnt) + np.arange(tot)
         tail = np.repeat(ent, cnt)
-        pos = np.searchsorted(keys, owner[tail] * n + c.arc_high[arcs])
+        pos = base[owner[tail]] - depth[c.arc_high[arcs]]
         cand = d[tail] + arc_w[arcs]
         better = cand < d[pos]
         pos = pos[better]
@@ -156,6 +158,20 @@ def _up_tree(
         via[pos] = arcs[better]
         prev[pos] = tail[better]
     return flat, ptr, d, via, prev
+
+
+def _depth(c: CCH) -> np.ndarray:
+    """Each rank's depth in the elimination forest (roots 0), computed once per CCH."""
+    hit = c._derived.get("depth")
+    if hit is None:
+        parent = c.parent.tolist()
+        dep = [0] * len(parent)
+        for r in range(len(parent) - 1, -1, -1):  # a parent has the higher rank
+            p = parent[r]
+            if p >= 0:
+                dep[r] = dep[p] + 1
+        hit = c._derived["depth"] = np.asarray(dep, dtype=np.int64)
+    return hit  # type: ignore[no-any-return]
 
 
 def _walk(via: np.ndarray, prev: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

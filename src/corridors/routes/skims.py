@@ -211,9 +211,7 @@ class _Prep:
         topo = topology(net)
         w = weights(net, q.cargo)
         solver = _Solver(net, topo, w, q)
-        shared = solver._shared_mask(
-            q, extra_avoid=frozenset(), any_status=False, cargo_limits=True
-        )
+        shared = _shared_mask(solver, q)
         etype = topo.etype
         o_gates = topo.gate_of[[topo.place_index[p] for p in o_ids]]
         d_gates = topo.gate_of[[topo.place_index[p] for p in d_ids]]
@@ -393,6 +391,27 @@ class _Prep:
         if self._csr is None:
             self._csr = _BaseCSR.make(self.topo, self.wr, self.allowed)
         return self._csr  # type: ignore[no-any-return]
+
+
+def _shared_mask(solver: _Solver, q: Query) -> np.ndarray:
+    """The query's rules but the terminals (:meth:`_Solver._shared_mask`), kept with the
+    network's masks under the key :meth:`_Solver.mask` uses (read-only)."""
+    key: tuple[Any, ...] = (
+        "mask",
+        _replace(q, origin="", destination=""),
+        frozenset(),
+        False,
+        True,
+    )
+    cache: dict[Any, np.ndarray] = solver.topo._weights.setdefault(("masks",), {})
+    hit = cache.get(key)
+    if hit is None:
+        hit = solver._shared_mask(q, extra_avoid=frozenset(), any_status=False, cargo_limits=True)
+        hit.flags.writeable = False
+        cache[key] = hit
+        while len(cache) > 8:
+            del cache[next(iter(cache))]
+    return hit
 
 
 class _AllFirst(_Solver):
