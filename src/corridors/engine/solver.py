@@ -34,7 +34,7 @@ from .weights import Weights, check_weights, risk_arrays
 # Masks and solving
 # --------------------------------------------------------------------------------------------
 
-FIRST_WAITS_KEPT = 8  # first-departure wait arrays kept per weights (the latest origins)
+DERIVED_KEPT = 16  # arrays kept per weights: first-departure waits, grid arrays (the latest)
 SEA_ARRIVALS_KEPT = 64  # origins whose loading/ship-handling edge pairs are kept per topology
 MAX_BRANCHES = 400  # searches allowed to turn a route with a repeated place into a simple one
 
@@ -204,7 +204,7 @@ class _Solver:
         out = np.where(first, wait, 0.0)
         out.flags.writeable = False
         cache[key] = out
-        while len(cache) > FIRST_WAITS_KEPT:
+        while len(cache) > DERIVED_KEPT:
             cache.pop(next(iter(cache)), None)
         return out
 
@@ -314,6 +314,37 @@ class _Solver:
             return risk
         return self.query_array(q, q.minimize) + q.risk_aversion * risk
 
+    def grid_arrays(self, q: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The query's objective array, the same on the grid (:func:`on_grid`), and its
+        tie-break criterion on the grid with 1e9 where it is not finite; kept per weights for
+        the latest query shapes (they do not depend on the destination or the mask)."""
+        booked = q.departure == "booked"
+        key = (
+            "grid",
+            q.minimize,
+            q.risk_aversion,
+            repr(q.sanctions_policy()),
+            q.departure,
+            q.origin if booked else "",
+            q.cargo,
+        )
+        cache = self.w._derived
+        hit = cache.pop(key, None)
+        if hit is None:
+            objective = self.objective(q)
+            second = self.query_array(q, TIE_BREAK[q.minimize])
+            hit = (
+                objective,
+                on_grid(objective),
+                on_grid(np.where(np.isfinite(second), second, 1e9)),
+            )
+            hit[1].flags.writeable = False  # (the objective may be the weights' own array)
+            hit[2].flags.writeable = False
+        cache[key] = hit  # most recent last
+        while len(cache) > DERIVED_KEPT:
+            cache.pop(next(iter(cache)), None)
+        return hit
+
     def advance_set(self, kind: str, ref: str) -> np.ndarray:
         """Edges that complete a waypoint: entering a place; sea <-> land handling at a
         gateway port; using a border crossing."""
@@ -352,14 +383,14 @@ class _Solver:
         after it.
         """
         m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits)
-        objective = self.objective(q)
+        objective, grid_objective, grid_tie = self.grid_arrays(q)
         if check:
             check_weights(self.w, q.minimize, m, self.net.name)
         else:
             m &= np.isfinite(objective) & (objective >= 0)
-        weight = on_grid(np.where(m, objective, 0.0))
-        second = self.query_array(q, TIE_BREAK[q.minimize])
-        tie = on_grid(np.where(m & np.isfinite(second), second, 1e9))
+        # on_grid is elementwise and keeps 0 and 1e9: the same as on_grid of the masked arrays
+        weight = np.where(m, grid_objective, 0.0)
+        tie = np.where(m, grid_tie, 1e9)
         best: tuple[tuple[float, float], list[int]] | None = None
         for order in _waypoint_orders(q.waypoints):
             found = self._solve_order(q, order, m, weight, tie)

@@ -89,11 +89,9 @@ class Weights:
     transfer_kind: np.ndarray  # object: str or None per edge
     rule: EdgeRules
     # arrays derived from these weights for one query shape (the first departure's waits by
-    # origin, see engine.solver): a few recent ones, kept across queries; a replaced copy
-    # starts empty
-    _derived: dict[Any, np.ndarray] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    # origin, the objective and tie-break arrays on the grid; see engine.solver): the latest
+    # few, kept across queries; a replaced copy starts empty
+    _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def objective(self, name: str) -> np.ndarray:
         """The weight array of an objective."""
