@@ -297,20 +297,27 @@ def structure_key(net: Network) -> str:
     so a scenario is a new set of masks and weights on the same topology, not a rebuild."""
     places, links = net._places, net._links
     h = hashlib.sha256()
-    for col in (
-        places.index.astype(str),
-        places["kind"].astype(str),
-        places["country"].astype(str),
-    ):
-        h.update("\x1f".join(col.tolist()).encode())
-    for name in ("from_id", "to_id", "mode", "kind", "gauge_mm", "oneway"):
+    h.update("\x1f".join(places.index.astype(str).tolist()).encode())
+    for col in (places["kind"].astype(str), places["country"].astype(str)):
+        _hash_codes(h, col)
+    for name in ("from_id", "to_id"):
         h.update("\x1f".join(map(str, links[name].tolist())).encode())
+    for name in ("mode", "kind", "gauge_mm", "oneway"):  # few distinct values: by codes
+        _hash_codes(h, links[name])
     h.update("\x1f".join(links.index.astype(str).tolist()).encode())
     h.update(repr(sorted(_explicit_pairs(net))).encode())
     services = net._tables.get("services")
     if services is not None:  # scheduled services add nodes and edges (and carry statuses)
         h.update(services.to_csv(index=False).encode())
     return h.hexdigest()
+
+
+def _hash_codes(h: Any, column: pd.Series) -> None:
+    """Add a column of few distinct values to a hash: its distinct values as text, in order
+    of first appearance, then the code of every row (no text per row)."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+    h.update("\x1f".join(map(str, uniques)).encode() + b"\x1e")
+    h.update(codes.astype(np.int64).tobytes())
 
 
 def topology(net: Network) -> Topology:

@@ -174,8 +174,9 @@ def _link_components(
     le = np.flatnonzero(topo.etype == LINK)
     li = topo.elink[le]
     km = topo.edistance[le]
-    mode = topo.emode[le]
-    ctry = topo.ecountry[le]
+    # the link edges' texts only (not every edge's: topo.emode is made on first use)
+    mode = np.array(topo.mode_names, dtype=object)[topo.emode_code[le]]
+    ctry = np.array(topo.country_names, dtype=object)[topo.ecountry_code[le]]
     time_o = links["time_h"].to_numpy(dtype=float)[li]
     rate_o = links["usd_per_teu_km"].to_numpy(dtype=float)[li]
     headway = links["headway_h"].to_numpy(dtype=float)[li]
@@ -566,7 +567,11 @@ def _edge_risk(
     network's risk table (:func:`corridors.costs.risk.edge_risk_coded`): countries and places are
     charged on the edge that enters them (and on loading at the origin), links on their link,
     passages on each sea leg that passes them, so a route's sum is its risk."""
-    from ..costs.risk import edge_risk_coded
+    from ..costs.risk import _policy, edge_risk_coded, risk_rows
+
+    if not risk_rows(net):  # no risk table: no edge is charged (the policy is still checked)
+        _policy(sanctions, None)
+        return np.zeros(topo.n_edges), np.zeros(topo.n_edges)
 
     return edge_risk_coded(
         net,

@@ -33,16 +33,19 @@ class _RecordNames:
     def __init__(self, df: pd.DataFrame, key: str | tuple[str, ...] | None) -> None:
         keys = (key,) if isinstance(key, str) else tuple(key or ())
         self._single = isinstance(key, str)
-        # the key columns, read cell by cell when a message needs a name (rarely)
-        self._columns = [df[k] for k in keys if k in df.columns and df[k].ndim == 1]
+        # the key columns, made lists when a message first needs a name (rarely, for a
+        # large frame)
+        self._series = [df[k] for k in keys if k in df.columns and df[k].ndim == 1]
+        self._columns: list[list[Any]] | None = None
         self._n = len(df)
 
     def __len__(self) -> int:
         return self._n
 
     def __getitem__(self, i: int) -> str:
-        cells = [col.iat[i] for col in self._columns]
-        parts = [str(v) for v in cells if not _missing(v)]
+        if self._columns is None:
+            self._columns = [s.tolist() for s in self._series]
+        parts = [str(col[i]) for col in self._columns if not _missing(col[i])]
         if self._single and parts:
             return f"id {parts[0]!r}"
         if parts:

@@ -94,9 +94,10 @@ def _all_slugs(ids: list[Any]) -> bool:
     by newlines at once (C loops over one string): only slug characters and newlines, and no
     id empty or starting with ``_`` or ``-``. False means "test each id" (any other text,
     a newline inside an id included, goes to the regular expression)."""
-    given = [v for v in ids if v is not None]
-    if not all(type(v) is str for v in given):
+    types = set(map(type, ids))  # C loops, no Python test per id
+    if not types <= {str, type(None)}:
         return False
+    given = [v for v in ids if v is not None] if type(None) in types else ids
     joined = "\n".join(given)
     if not given:
         return True

@@ -432,7 +432,7 @@ class _IndexRows(Mapping[str, int]):
 def _link_rows(ids: list[Any]) -> Mapping[str, int]:
     """Each link id's row (the last row of an id given twice, as a dict would keep)."""
     index = _IndexRows(ids)
-    if index._index.is_unique and not any(type(i) is not str for i in ids if i is not None):
+    if index._index.is_unique and set(map(type, ids)) <= {str, type(None)}:
         return index
     return {lid: i for i, lid in enumerate(ids) if lid is not None}
 
