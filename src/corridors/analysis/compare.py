@@ -229,6 +229,13 @@ def _run_scenario_shipped(
     return rows, plain(snet)
 
 
+def _run_scenario_rows(
+    net: Network, *task: Any
+) -> tuple[list[tuple[dict[str, Any], Route | None]], None]:
+    """:func:`_run_scenario` on an executor when the caller needs only the rows."""
+    return _run_scenario(net, *task)[0], None
+
+
 def _error_rows(
     net: Network, task: tuple[Any, ...], reason: str
 ) -> list[tuple[dict[str, Any], Route | None]]:
@@ -338,6 +345,7 @@ def compare(
         seed=seed,
         deadline_h=deadline_h,
         progress=progress,
+        keep_nets=simulate_runs > 0,
     ).frame
 
 
@@ -364,7 +372,11 @@ def _compare(
     seed: int | None = None,
     deadline_h: float | None = None,
     progress: Progress = None,
+    keep_nets: bool = True,
 ) -> _Comparison:
+    """:func:`compare`'s work, with each row's route and each scenario's network (with
+    ``keep_nets=False`` on an executor, the workers do not send the networks back: ``nets``
+    is then empty; serially they cost nothing to keep)."""
     scens = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
     if not scens:
         raise ParameterError("compare needs at least one scenario")
@@ -406,8 +418,9 @@ def _compare(
         checked.validate(net)
         objs = objs_arg or s.objectives or ("cost_usd",)
         tasks.append((checked, pairs, tuple(objs), k or s.k or 1))
+    shipped = _run_scenario_shipped if keep_nets else _run_scenario_rows
     results = run_tasks(
-        _run_scenario if executor is None else _run_scenario_shipped,
+        _run_scenario if executor is None else shipped,
         net,
         tasks,
         executor=executor,
@@ -422,7 +435,7 @@ def _compare(
     found = [r for res, _ in results for _, r in res]
     for row, label in zip(rows, same_as(rows, found)):
         row["same_as"] = label
-    nets = {s.name: snet for s, (_, snet) in zip(scens, results)}  # applied once, in _run
+    nets = {s.name: snet for s, (_, snet) in zip(scens, results) if snet is not None}
     sims: list[PairSimulation] = []
     if simulate_runs > 0:
         extra, sims = simulate_comparison(
