@@ -313,3 +313,22 @@ def test_text_column_of_pandas_strings_equals_cell_wise(cells: list[str | None])
     assert [(type(v), v) for v in fast[0]] == [(type(v), v) for v in slow[0]]
     assert fast[1].tolist() == slow[1].tolist()
     assert fast[2] == slow[2]
+
+
+def test_edge_texts_read_like_lists_and_pickle() -> None:
+    import pickle
+
+    from corridors.engine.weights import EdgeRules, EdgeTexts, weights
+
+    texts = EdgeTexts(4)
+    texts[1] = "transload"
+    texts[2] = None
+    texts.code[3] = texts.code_of("transload")
+    assert texts.tolist() == [None, "transload", None, "transload"] and len(texts.texts) == 2
+    rules = EdgeRules(3, np.array([-1, 0, -1]), ["ab"])
+    rules[0] = "operations row 3"
+    assert list(rules) == ["operations row 3", "link 'ab'", None]
+    w = weights(cor.load_network(), cor.Cargo())
+    back = pickle.loads(pickle.dumps(w))
+    assert back.rule.tolist() == w.rule.tolist()
+    assert back.transfer_kind.tolist() == w.transfer_kind.tolist()

@@ -43,24 +43,33 @@ COST_COMPONENTS = ("running_cost_usd", "fee_usd", "transfer_cost_usd", "terminal
 SPREAD_COMPONENTS = ("headway_h", "dwell_p90_h", "transfer_p90_h", "terminal_p90_h")
 
 
-class EdgeRules:
-    """The data row that priced each edge, as text: ``link 'id'`` for a link edge (made when
-    read: one text per link would cost a string per link), else the stored text (None where
-    no row applies). Reads like a list of ``n_edges`` texts."""
+class EdgeTexts:
+    """A text (or None) per edge, kept as a code per edge into the list of distinct texts
+    (a few hundred texts for millions of edges). Reads like a list of ``n_edges`` texts;
+    ``texts[e] = text`` sets one edge."""
 
-    def __init__(self, other: np.ndarray, elink: np.ndarray, link_ids: list[str]) -> None:
-        self._other = other
-        self._elink = elink
-        self._link_ids = link_ids
+    def __init__(self, n: int) -> None:
+        self.code = np.full(n, -1, dtype=np.int32)  # -1: None
+        self.texts: list[str | None] = []
+        self._of: dict[str | None, int] = {}
 
-    def __len__(self) -> int:
-        return len(self._other)
+    def code_of(self, text: str | None) -> int:
+        """The code of ``text`` (added on first use)."""
+        c = self._of.get(text)
+        if c is None:
+            c = self._of[text] = len(self.texts)
+            self.texts.append(text)
+        return c
+
+    def __setitem__(self, e: int, text: str | None) -> None:
+        self.code[e] = self.code_of(text)
 
     def __getitem__(self, e: int) -> str | None:
-        li = int(self._elink[e])
-        if li >= 0:
-            return f"link {self._link_ids[li]!r}"
-        return self._other[e]  # type: ignore[no-any-return]
+        c = int(self.code[e])
+        return None if c < 0 else self.texts[c]
+
+    def __len__(self) -> int:
+        return len(self.code)
 
     def __iter__(self) -> Iterator[str | None]:
         return (self[e] for e in range(len(self)))
@@ -68,6 +77,22 @@ class EdgeRules:
     def tolist(self) -> list[str | None]:
         """Every edge's text."""
         return list(self)
+
+
+class EdgeRules(EdgeTexts):
+    """The data row that priced each edge, as text: ``link 'id'`` for a link edge (made when
+    read: one text per link would cost a string per link), else the stored text."""
+
+    def __init__(self, n: int, elink: np.ndarray, link_ids: list[str]) -> None:
+        super().__init__(n)
+        self._elink = elink
+        self._link_ids = link_ids
+
+    def __getitem__(self, e: int) -> str | None:
+        li = int(self._elink[e])
+        if li >= 0:
+            return f"link {self._link_ids[li]!r}"
+        return super().__getitem__(e)
 
 
 @dataclass
@@ -86,7 +111,7 @@ class Weights:
     arrays: dict[str, np.ndarray]
     missing: dict[str, dict[int, str]]
     cargo_ok: np.ndarray
-    transfer_kind: np.ndarray  # object: str or None per edge
+    transfer_kind: EdgeTexts
     rule: EdgeRules
     # arrays derived from these weights for one query shape (the first departure's waits by
     # origin, the objective and tie-break arrays on the grid; see engine.solver): the latest
@@ -132,8 +157,8 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     miss_t: dict[int, str] = {}
     miss_c: dict[int, str] = {}
     cargo_ok = np.ones(n, dtype=bool)
-    rule_arr = np.full(n, None, dtype=object)
-    kind_arr = np.full(n, None, dtype=object)
+    rule_arr = EdgeRules(n, topo.elink, topo.link_ids)
+    kind_arr = EdgeTexts(n)
     is_link = topo.etype == LINK
 
     _link_components(net, topo, cargo, cm, a, miss_t, miss_c, rule_arr, cargo_ok)
@@ -152,7 +177,7 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
         },
         cargo_ok=cargo_ok,
         transfer_kind=kind_arr,
-        rule=EdgeRules(rule_arr, topo.elink, topo.link_ids),
+        rule=rule_arr,
     )
 
 
@@ -164,7 +189,7 @@ def _link_components(
     a: dict[str, np.ndarray],
     miss_t: dict[int, str],
     miss_c: dict[int, str],
-    rule_arr: np.ndarray,
+    rule_arr: EdgeRules,
     cargo_ok: np.ndarray,
 ) -> None:
     """Running time and cost, line-haul waits (half the headway), the pricing rule and the
@@ -316,8 +341,8 @@ def _place_components(
     a: dict[str, np.ndarray],
     miss_t: dict[int, str],
     miss_c: dict[int, str],
-    rule_arr: np.ndarray,
-    kind_arr: np.ndarray,
+    rule_arr: EdgeRules,
+    kind_arr: EdgeTexts,
 ) -> None:
     """Transfers and terminals (load, unload): their time, p90, cost, kind, pricing rule and
     boarding wait, in place.
@@ -391,8 +416,8 @@ def _apply_shared_specs(
     topo: Topology,
     cm: CostModel,
     a: dict[str, np.ndarray],
-    rule_arr: np.ndarray,
-    kind_arr: np.ndarray,
+    rule_arr: EdgeRules,
+    kind_arr: EdgeTexts,
     specs: list[tuple[TransferSpec, str]],
     fast: np.ndarray,
     fk: np.ndarray,
@@ -420,8 +445,10 @@ def _apply_shared_specs(
         sp.kind if t == TRANSFER else "load" if t == LOAD else "unload"
         for (sp, _), t in zip(specs, key_type.tolist())
     ]
-    kind_arr[fast] = np.array(key_kind, dtype=object)[fk]
-    rule_arr[fast] = np.array([sp.row for sp, _ in specs], dtype=object)[fk]
+    kind_arr.code[fast] = np.array([kind_arr.code_of(k) for k in key_kind], dtype=np.int32)[fk]
+    rule_arr.code[fast] = np.array([rule_arr.code_of(sp.row) for sp, _ in specs], dtype=np.int32)[
+        fk
+    ]
     rail = np.array([b.startswith("rail") and SERVICE_SEP not in b for _, b in specs], dtype=bool)[
         fk
     ]
@@ -445,8 +472,8 @@ def _place_edge(
     a: dict[str, np.ndarray],
     miss_t: dict[int, str],
     miss_c: dict[int, str],
-    rule_arr: np.ndarray,
-    kind_arr: np.ndarray,
+    rule_arr: EdgeRules,
+    kind_arr: EdgeTexts,
     e: int,
 ) -> None:
     """Price one transfer or terminal edge ``e`` from its place's own rows, in place."""
