@@ -17,6 +17,7 @@ Each fixture is a validated :class:`corridors.Network` with a full set of parame
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,16 @@ if _HERE not in sys.path:
 
 import netfactory  # noqa: E402
 from corridors import Network  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cch_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``route_matrix(engine="cch")`` keeps its structure in ``$CORRIDORS_CACHE_DIR``: the
+    tests write there, not in the user's cache folder."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CORRIDORS_CACHE_DIR", str(tmp_path_factory.mktemp("cch-cache")))
+    yield None
+    mp.undo()
 
 
 @pytest.fixture
