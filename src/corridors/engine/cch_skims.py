@@ -441,66 +441,19 @@ def shared_sums(
 
 def exact_sums(values: np.ndarray, ptr: np.ndarray) -> list[float]:
     """``[math.fsum(values[ptr[k]:ptr[k + 1]]) for k in ...]``, bit for bit, in integer
-    arithmetic: every float is an integer times a power of two; scaled to the smallest
-    power, the integers are split into 32-bit limbs summed per segment with numpy (exact in
-    int64 for fewer than 2**31 terms), and each segment's total is one Python integer,
-    converted to float with one correctly rounded division (as ``fsum`` rounds). Segments holding a
-    non-finite value, or a spread of exponents too wide for a few limbs, go to ``fsum``."""
+    arithmetic (:func:`_limbs`): segments summed as integers, each rounded once. Falls back
+    to ``fsum`` when a value is not finite or the exponents spread too wide."""
     x = np.asarray(values, dtype=np.float64)
     ptr = np.asarray(ptr, dtype=np.int64)
-    n_seg = len(ptr) - 1
-    if n_seg <= 0:
-        return []
-    seg = np.repeat(np.arange(n_seg), np.diff(ptr))
-    finite = np.isfinite(x)
-    nz = finite & (x != 0.0)
-    out: list[float] = [0.0] * n_seg
-    if not nz.any():
-        for k in np.unique(seg[~finite]).tolist():
-            out[k] = math.fsum(x[ptr[k] : ptr[k + 1]].tolist())
-        return out
-    mant, ex = np.frexp(np.where(nz, x, 0.0))
-    mi = (mant * 2.0**53).astype(np.int64)  # exact: |mant| in [0.5, 1)
-    e = ex.astype(np.int64) - 53
-    e_min = int(e[nz].min())
-    shift = np.where(nz, e - e_min, 0)
-    n_limbs = (int(shift.max()) + 53) // _LIMB + 1
-    bad_seg = np.zeros(n_seg, dtype=bool)
-    bad_seg[seg[~finite]] = True
-    if n_limbs > 40:  # exponents spread too wide: those segments go to fsum
-        too = nz & (shift > 40 * _LIMB - 53 - 1)
-        bad_seg[seg[too]] = True
-        shift = np.where(too, 0, shift)
-        n_limbs = (int(shift.max()) + 53) // _LIMB + 1
-    sign = np.sign(mi)
-    mag = np.abs(mi).astype(np.uint64)
-    mask = np.uint64(2**_LIMB - 1)
-    full = ptr[:-1] != ptr[1:]
-    full_starts = ptr[:-1][full]  # the non-empty segments tile the array
-    totals: list[np.ndarray] = []
-    for k in range(n_limbs):
-        lo = _LIMB * k - shift  # the bit of mag that lands on this limb's bit 0
-        right = lo >= 0
-        sh_r = np.clip(lo, 0, 63).astype(np.uint64)
-        sh_l = np.clip(-lo, 0, 63).astype(np.uint64)
-        part = np.where(right, mag >> sh_r, mag << sh_l) & mask
-        part = np.where((lo >= 64) | (lo <= -_LIMB), np.uint64(0), part)
-        limb = part.astype(np.int64) * sign
-        s = np.zeros(n_seg, dtype=np.int64)
-        s[full] = np.add.reduceat(limb, full_starts)
-        totals.append(s)
-    tot = np.stack(totals, axis=1).tolist()
-    scale = e_min
-    for i, limbs in enumerate(tot):
-        if bad_seg[i]:
-            out[i] = math.fsum(x[ptr[i] : ptr[i + 1]].tolist())
-            continue
-        acc = 0
-        for k in range(n_limbs - 1, -1, -1):
-            acc = (acc << _LIMB) + limbs[k]
-        # int / int and float(int) round correctly (to nearest, ties to even), as fsum
-        try:
-            out[i] = (acc / (1 << -scale) if scale < 0 else float(acc << scale)) if acc else 0.0
-        except OverflowError:  # beyond float: as fsum does (it raises)
-            out[i] = math.fsum(x[ptr[i] : ptr[i + 1]].tolist())
-    return out
+    sc = _scale(x)
+    if sc is None:
+        return [math.fsum(x[a:b].tolist()) for a, b in zip(ptr[:-1], ptr[1:])]
+    e_min, n_limbs = sc
+    rows = np.zeros((len(ptr) - 1, n_limbs), dtype=np.int64)
+    full = np.flatnonzero(np.diff(ptr) > 0)
+    if len(full):
+        rows[full] = np.add.reduceat(_limbs(x, e_min, n_limbs), ptr[:-1][full], axis=0)
+    try:
+        return _to_floats(rows, e_min)
+    except OverflowError:  # beyond float: as fsum does (it raises)
+        return [math.fsum(x[a:b].tolist()) for a, b in zip(ptr[:-1], ptr[1:])]
