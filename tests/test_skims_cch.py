@@ -240,3 +240,25 @@ def test_shared_sums_equal_fsum(values: list[float], paths: list[list[int]], ext
         ]
         terms += [v for j, v in ex if j == k]
         assert same_float(got[k], math.fsum(terms))
+
+
+def test_cch_engine_on_random_networks() -> None:
+    """On random networks (the routing properties' generator), every pair's objective is
+    the csgraph engine's, bit for bit, and the pairs without a route are the same."""
+    pytest.importorskip("routingkit_cch")
+    from test_routing_properties import SETTINGS, build, queries
+
+    @SETTINGS
+    @given(queries())
+    def check(q: Any) -> None:
+        spec, _, _, objective, cargo = q
+        net = build(spec)
+        ids = sorted(net.places.index)
+        a = route_matrix(net, ids, ids, minimize=objective, cargo=cargo)
+        b = route_matrix(
+            net, ids, ids, minimize=objective, cargo=cargo, engine="cch", cch_cache=False
+        )
+        _frames_equal_numbers(a, b, ("objective",))
+        assert (a["transfers"].isna() == b["transfers"].isna()).all()
+
+    check()
