@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .query import Query, port_areas
-from .solver import _Solver
+from .solver import _Solver, _waypoint_orders
 from .topology import GRID, LINK, edge_csr, on_grid
 
 __all__ = ["BranchBounds"]
@@ -73,6 +73,15 @@ class BranchBounds:
 
         h = csgraph.dijkstra(reverse, indices=self.target)
         self._h: list[float] = h.tolist()
+        # via places and required crossings (in one order): stage s's heuristic is the
+        # distance to the destination through an edge that completes each stage left
+        orders = _waypoint_orders(q.waypoints)
+        advance = [solver.advance_set(k, r) & m0 for k, r in orders[0]] if len(orders) == 1 else []
+        stages = [h]
+        for adv in reversed(advance):
+            stages.insert(0, _through(topo, reverse, weight, adv, stages[0]))
+        self._hs: list[list[float]] = [x.tolist() for x in stages]
+        self._adv: list[frozenset[int]] = [frozenset(np.flatnonzero(a).tolist()) for a in advance]
         self._w: list[float] = weight.tolist()
         self._ok: list[bool] = m0.tolist()
         order = np.argsort(topo.src, kind="stable")
@@ -88,7 +97,7 @@ class BranchBounds:
         # and a route has fewer edges than the graph has nodes; the relative term covers any
         # rounding of sums beyond the exact range of the grid
         self._slack = topo.n_nodes * GRID
-        self.h_source = float(h[self.source])
+        self.h_source = float(stages[0][self.source])
 
     def removed(self, feature: Feature) -> frozenset[int]:
         """Edges of the query that avoiding ``feature`` removes (cached): the rules of
@@ -158,7 +167,10 @@ class BranchBounds:
             return -math.inf, False
         grid_limit = limit * (1 + 1e-9) + self._slack
         sets = tuple(self.removed(f) for f in sorted(avoid))
-        got, exact = self._astar(sets, grid_limit, max_nodes)
+        if self._adv:
+            got, exact = self._astar_staged(sets, grid_limit, max_nodes)
+        else:
+            got, exact = self._astar(sets, grid_limit, max_nodes)
         if math.isinf(got):
             return got, exact
         return self._to_objective(got), exact
@@ -203,6 +215,56 @@ class BranchBounds:
         finally:
             self.nodes += expanded
 
+    def _astar_staged(
+        self, removed: tuple[frozenset[int], ...], grid_limit: float, max_nodes: int
+    ) -> tuple[float, bool]:
+        """:meth:`_astar` on states (node, stage): an edge that completes the current stage
+        (entering the via place, using the crossing) moves to the next, and the destination
+        counts only in the last stage, as in :func:`~corridors.engine.search.search`."""
+        hs, adv, out = self._hs, self._adv, self._out
+        last = len(hs) - 1
+        n = len(hs[0])
+        source, target = self.source, self.target
+        inf = math.inf
+        best: dict[int, float] = {source: 0.0}
+        heap: list[tuple[float, float, int]] = [(hs[0][source], 0.0, source)]
+        expanded = 0
+        try:
+            while heap:
+                f, g, state = heapq.heappop(heap)
+                if g > best[state]:
+                    continue
+                s, v = divmod(state, n)
+                if v == target and s == last:
+                    return g, True
+                if f > grid_limit or expanded >= max_nodes:
+                    return f, False
+                expanded += 1
+                arcs = out.get(v)
+                if arcs is None:
+                    arcs = self._arcs(v)
+                here = hs[s]
+                ends = adv[s] if s < last else frozenset()
+                for e, u, we, _ in arcs:
+                    for r in removed:
+                        if e in r:
+                            break
+                    else:
+                        if e in ends:
+                            s2, hu = s + 1, hs[s + 1][u]
+                        else:
+                            s2, hu = s, here[u]
+                        if hu == inf:
+                            continue
+                        g2 = g + we
+                        state2 = u + n * s2
+                        if g2 < best.get(state2, inf):
+                            best[state2] = g2
+                            heapq.heappush(heap, (g2 + hu, g2, state2))
+            return inf, False
+        finally:
+            self.nodes += expanded
+
     def _arcs(self, v: int) -> list[tuple[int, int, float, float]]:
         """The query's edges out of node ``v`` towards nodes that reach the destination, as
         (edge, head, grid weight, head's distance to the destination); built on first use."""
@@ -218,3 +280,29 @@ class BranchBounds:
 
     def stats(self) -> dict[str, Any]:
         return {"nodes": self.nodes, "features": len(getattr(self, "_removed", {}))}
+
+
+def _through(
+    topo: Any, reverse: Any, weight: np.ndarray, adv: np.ndarray, after: np.ndarray
+) -> np.ndarray:
+    """Least weight from each node to the destination through one edge of ``adv``, given the
+    least weight ``after`` from each node once past it: one Dijkstra on the reversed graph
+    from a super node joined to the tail of each such edge ``e`` by ``weight[e] + after[head]``
+    (the least of them per tail)."""
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
+    n = topo.n_nodes
+    e = np.flatnonzero(adv)
+    offset = weight[e] + after[topo.dst[e]]
+    keep = np.isfinite(offset)
+    start = np.full(n, np.inf)
+    np.minimum.at(start, topo.src[e[keep]], offset[keep])
+    cols = np.flatnonzero(np.isfinite(start))
+    indptr = np.concatenate([reverse.indptr, [reverse.indptr[-1] + len(cols)]])
+    indices = np.concatenate([reverse.indices, cols]).astype(reverse.indices.dtype)
+    data = np.concatenate([reverse.data, start[cols]])  # explicit zeros stay edges
+    graph = sparse.csr_matrix(
+        (data, indices, indptr.astype(reverse.indptr.dtype)), shape=(n + 1, n + 1)
+    )
+    return csgraph.dijkstra(graph, indices=n)[:n]  # type: ignore[no-any-return]
