@@ -332,3 +332,50 @@ def test_edge_texts_read_like_lists_and_pickle() -> None:
     back = pickle.loads(pickle.dumps(w))
     assert back.rule.tolist() == w.rule.tolist()
     assert back.transfer_kind.tolist() == w.transfer_kind.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-180, 180),
+            st.floats(-89.9, 89.9),
+            st.floats(-180, 180),
+            st.floats(-89.9, 89.9),
+            st.floats(0.9, 1.1),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_short_links_flagged_as_by_the_exact_geodesic(
+    rows: list[tuple[float, float, float, float, float]],
+) -> None:
+    """The geodesic is computed only where a spherical bound cannot tell, and the links found
+    shorter than it are those the exact geodesic finds."""
+    import geopandas as gpd
+    import shapely
+
+    from corridors.model.schema import DISTANCE_TOLERANCE, geodesic_km
+    from corridors.model.validation_links import _link_geometry_checks
+
+    a = np.array([(r[0], r[1]) for r in rows])
+    b = np.array([(r[2], r[3]) for r in rows])
+    exact = geodesic_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    km = exact * np.array([r[4] for r in rows])
+    ids = [f"p{i}" for i in range(2 * len(rows))]
+    xy = pd.DataFrame({"x": [*a[:, 0], *b[:, 0]], "y": [*a[:, 1], *b[:, 1]]}, index=ids)
+    links = gpd.GeoDataFrame(
+        {
+            "from_id": ids[: len(rows)],
+            "to_id": ids[len(rows) :],
+            "distance_km": km,
+        },
+        geometry=shapely.linestrings(np.stack([a, b], axis=1)),
+        crs=4326,
+    )
+    geo = _link_geometry_checks(links, xy)
+    short = (km > 0) & (km < geo["gc"] * (1 - DISTANCE_TOLERANCE))
+    assert short.tolist() == ((km > 0) & (km < exact * (1 - DISTANCE_TOLERANCE))).tolist()
+    computed = ~np.isnan(geo["gc"])
+    assert np.array_equal(geo["gc"][computed], exact[computed])

@@ -392,9 +392,10 @@ _GEOM_TYPES = (
 
 
 def _link_geometry_checks(links: gpd.GeoDataFrame, xy: pd.DataFrame) -> dict[str, Any]:
-    """Vectorised distances for the link checks: great circle between the places, and from
-    each geometry end to its place (and to the other place, to detect reversed lines, on the
-    rows whose ends are off). ``xy`` is :func:`_place_points`."""
+    """Vectorised distances for the link checks: the geodesic between the places (on the
+    rows whose distance_km may be too short for it, NaN elsewhere: :func:`_may_be_short`),
+    and from each geometry end to its place (and to the other place, to detect reversed
+    lines, on the rows whose ends are off). ``xy`` is :func:`_place_points`."""
     n = len(links)
     geoms = np.asarray(links.geometry.to_numpy(), dtype=object)
     type_ids = shapely.get_type_id(geoms)
@@ -405,7 +406,11 @@ def _link_geometry_checks(links: gpd.GeoDataFrame, xy: pd.DataFrame) -> dict[str
     types[listed] = np.array(_GEOM_TYPES, dtype=object)[type_ids[listed]]
     for i in np.flatnonzero(known_type & ~listed).tolist():
         types[i] = geoms[i].geom_type
-    pos = {fld: xy.index.get_indexer(links[fld].to_numpy(dtype=object)) for fld in _ENDS}
+    # (an Index of dtype object: a bare array would first be converted to pandas text)
+    pos = {
+        fld: xy.index.get_indexer(pd.Index(links[fld].to_numpy(dtype=object), dtype=object))
+        for fld in _ENDS
+    }
     a = _ends_xy(xy, pos["from_id"])
     b = _ends_xy(xy, pos["to_id"])
     ends_known = ~(np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))
@@ -439,7 +444,7 @@ def _link_geometry_checks(links: gpd.GeoDataFrame, xy: pd.DataFrame) -> dict[str
         "type": types,
         "is_line": is_line,
         "ends_known": ends_known,
-        "gc": dist(a, b),
+        "gc": dist(a, b, _may_be_short(links, a, b)),
         "d_start": d_start,
         "d_end": d_end,
         "rev_start": dist(first, b, off),
@@ -448,6 +453,29 @@ def _link_geometry_checks(links: gpd.GeoDataFrame, xy: pd.DataFrame) -> dict[str
 
 
 _ENDS = ("from_id", "to_id")
+
+
+SPHERE_BOUND = 1.01
+"""A great circle on the mean-radius sphere is within 0.6 % of the WGS84 geodesic between the
+same points; a link at least this factor over the sphere's distance (less the tolerance) is
+not shorter than its geodesic."""
+
+
+def _may_be_short(links: gpd.GeoDataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """The rows whose distance_km may be shorter than the geodesic between their places
+    (less :data:`DISTANCE_TOLERANCE`), by a cheap spherical distance: the exact geodesic is
+    needed only there (None: every row, when distance_km is not a float column)."""
+    km = links["distance_km"].to_numpy() if "distance_km" in links.columns else None
+    if km is None or km.dtype != np.float64:
+        return None
+    lon1, lat1, lon2, lat2 = (np.radians(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    sphere = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    sure = km >= sphere * SPHERE_BOUND * (1 - DISTANCE_TOLERANCE)
+    return ~sure & (km > 0)
 
 
 def _ends_xy(xy: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
