@@ -21,7 +21,7 @@ from corridors.engine.cch_skims import default_cache_dir, exact_sums
 from corridors.engine.query import make_query
 from corridors.engine.topology import LOAD, TRANSFER, topology
 from corridors.errors import ParameterError
-from corridors.routes import skims
+from corridors.routes import skims_cch
 from corridors.routes.skims import _csr_with_edges, _Prep, route_matrix
 
 PLACES = ["karachi", "moscow", "tashkent", "gwadar_port", "almaty", "bandar_abbas", "urumqi"]
@@ -91,7 +91,7 @@ def test_engine_argument_is_checked() -> None:
 def test_auto_is_csgraph_on_a_small_network(monkeypatch: Any) -> None:
     net = cor.load_network()
     called = []
-    monkeypatch.setattr(skims, "_cch_paths", lambda *a: called.append(a) or [])
+    monkeypatch.setattr(skims_cch, "_cch_paths", lambda *a: called.append(a) or [])
     route_matrix(net, ["karachi"], ["moscow"], engine="auto")
     assert not called
 

@@ -161,14 +161,18 @@ def route_matrix(
 
         big = prep.topo.n_edges >= AUTO_MIN_EDGES and len(o_ids) >= AUTO_MIN_ORIGINS
         engine = "cch" if big and have_routingkit() else "csgraph"
-    blocks: list[_Block] = []
+    # the paths of a block of pairs are summed into the frame as soon as they are found, so
+    # that only one block's edges are held at a time
+    frame = _Frame(prep)
     if engine == "cch":
-        rest = _cch_paths(prep, blocks, cch_cache)
+        from .skims_cch import _cch_paths
+
+        rest = _cch_paths(prep, lambda *paths: frame.add(_Block(*paths)), cch_cache)
     else:
         rest = list(range(len(o_ids)))
     for i in rest:
-        blocks.append(_csgraph_paths(prep, i))
-    return prep.frame(blocks)
+        frame.add(_csgraph_paths(prep, i))
+    return frame.result()
 
 
 @dataclass
@@ -318,66 +322,6 @@ class _Prep:
         near = self.topo.dst_place[self._from_places("access", np.array([oi]))]
         return np.unique(np.concatenate([[oi], near])).astype(np.int64)
 
-    def frame(self, blocks: list[_Block]) -> pd.DataFrame:
-        """The skims frame from the paths found (pair ``i * len(d_ids) + j``)."""
-        topo = self.topo
-        n_o, n_d = len(self.o_ids), len(self.d_ids)
-        n_pairs = n_o * n_d
-        cols: dict[str, Any] = {
-            "origin": np.repeat(np.asarray(self.o_ids, dtype=object), n_d),
-            "destination": np.tile(np.asarray(self.d_ids, dtype=object), n_o),
-        }
-        for name in ("objective", *CRITERIA):
-            cols[name] = np.full(n_pairs, np.nan)
-        tr = np.zeros(n_pairs, dtype=np.int64)
-        found = np.zeros(n_pairs, dtype=bool)
-        simple = np.zeros(n_pairs, dtype=bool)
-        starts = self._start_keys() if self.booked else None
-        for b in blocks:
-            if not len(b.pairs):
-                continue
-            pairs, flat, ptr = b.pairs, b.edges, b.ptr
-            lens = np.diff(ptr)
-            owner = np.repeat(np.arange(len(pairs)), lens)
-            # per origin, its first-departure links use the reduced arrays
-            red_here = np.zeros(len(flat), dtype=bool)
-            if starts is not None:
-                n_pl = len(topo.place_ids)
-                link = np.flatnonzero(topo.etype[flat] == LINK)
-                key = (pairs[owner[link]] // max(n_d, 1)) * n_pl + topo.src_place[flat[link]]
-                pos = np.minimum(np.searchsorted(starts, key), len(starts) - 1)
-                red_here[link[starts[pos] == key]] = True
-            ov = np.flatnonzero(red_here)
-            for name in ("objective", *CRITERIA):
-                twin = self.twins.get(name)
-                if twin is not None:
-                    cols[name][pairs] = cols[twin][pairs]  # the same array: the same sums
-                    continue
-                base, red = self.raw[name], self.raw_red[name]
-                sums = None
-                if b.shared is not None:  # the CCH's paths: sums per distinct shortcut
-                    last = np.concatenate([ptr[1:] - 2, ptr[1:] - 1])
-                    sums = shared_sums(
-                        base,
-                        b.shared,
-                        len(pairs),
-                        np.concatenate([owner[last], owner[ov], owner[ov]]),
-                        np.concatenate([base[flat[last]], red[flat[ov]], -base[flat[ov]]]),
-                    )
-                if sums is None:
-                    vals = np.where(red_here, red[flat], base[flat]) if len(ov) else base[flat]
-                    sums = _fsums(vals, ptr)
-                cols[name][pairs] = sums
-            # every path has its last two edges at least
-            tr[pairs] = np.add.reduceat((topo.etype[flat] == TRANSFER).astype(np.int64), ptr[:-1])
-            found[pairs] = True
-            simple[pairs] = _simple_many(topo, flat, ptr)
-        transfers = pd.array(tr, dtype="Int64")
-        transfers[~found] = pd.NA
-        cols["transfers"] = transfers
-        cols["simple"] = simple
-        return pd.DataFrame(cols, columns=list(SKIM_COLUMNS))
-
     def _start_keys(self) -> np.ndarray:
         """``i * n_places + place`` for every origin ``i`` and place of its first departures."""
         n_pl = len(self.topo.place_ids)
@@ -412,6 +356,74 @@ def _shared_mask(solver: _Solver, q: Query) -> np.ndarray:
         while len(cache) > 8:
             del cache[next(iter(cache))]
     return hit
+
+
+class _Frame:
+    """The skims frame, filled block by block (pair ``i * len(d_ids) + j``)."""
+
+    def __init__(self, prep: _Prep) -> None:
+        self.prep = prep
+        n_o, n_d = len(prep.o_ids), len(prep.d_ids)
+        self.n_d = n_d
+        n_pairs = n_o * n_d
+        self.cols: dict[str, Any] = {
+            "origin": np.repeat(np.asarray(prep.o_ids, dtype=object), n_d),
+            "destination": np.tile(np.asarray(prep.d_ids, dtype=object), n_o),
+        }
+        for name in ("objective", *CRITERIA):
+            self.cols[name] = np.full(n_pairs, np.nan)
+        self.tr = np.zeros(n_pairs, dtype=np.int64)
+        self.found = np.zeros(n_pairs, dtype=bool)
+        self.simple = np.zeros(n_pairs, dtype=bool)
+        self.starts = prep._start_keys() if prep.booked else None
+
+    def add(self, b: _Block) -> None:
+        """Sum one block's paths into the frame."""
+        if not len(b.pairs):
+            return
+        prep, topo, cols = self.prep, self.prep.topo, self.cols
+        pairs, flat, ptr = b.pairs, b.edges, b.ptr
+        owner = np.repeat(np.arange(len(pairs)), np.diff(ptr))
+        # per origin, its first-departure links use the reduced arrays
+        red_here = np.zeros(len(flat), dtype=bool)
+        if self.starts is not None:
+            n_pl, starts = len(topo.place_ids), self.starts
+            link = np.flatnonzero(topo.etype[flat] == LINK)
+            key = (pairs[owner[link]] // max(self.n_d, 1)) * n_pl + topo.src_place[flat[link]]
+            pos = np.minimum(np.searchsorted(starts, key), len(starts) - 1)
+            red_here[link[starts[pos] == key]] = True
+        ov = np.flatnonzero(red_here)
+        for name in ("objective", *CRITERIA):
+            twin = prep.twins.get(name)
+            if twin is not None:
+                cols[name][pairs] = cols[twin][pairs]  # the same array: the same sums
+                continue
+            base, red = prep.raw[name], prep.raw_red[name]
+            sums = None
+            if b.shared is not None:  # the CCH's paths: sums per distinct shortcut
+                last = np.concatenate([ptr[1:] - 2, ptr[1:] - 1])
+                sums = shared_sums(
+                    base,
+                    b.shared,
+                    len(pairs),
+                    np.concatenate([owner[last], owner[ov], owner[ov]]),
+                    np.concatenate([base[flat[last]], red[flat[ov]], -base[flat[ov]]]),
+                )
+            if sums is None:
+                vals = np.where(red_here, red[flat], base[flat]) if len(ov) else base[flat]
+                sums = _fsums(vals, ptr)
+            cols[name][pairs] = sums
+        # every path has its last two edges at least
+        self.tr[pairs] = np.add.reduceat((topo.etype[flat] == TRANSFER).astype(np.int64), ptr[:-1])
+        self.found[pairs] = True
+        self.simple[pairs] = _simple_many(topo, flat, ptr)
+
+    def result(self) -> pd.DataFrame:
+        transfers = pd.array(self.tr, dtype="Int64")
+        transfers[~self.found] = pd.NA
+        self.cols["transfers"] = transfers
+        self.cols["simple"] = self.simple
+        return pd.DataFrame(self.cols, columns=list(SKIM_COLUMNS))
 
 
 class _AllFirst(_Solver):
@@ -546,101 +558,6 @@ def _csgraph_paths(prep: _Prep, i: int) -> _Block:
     np.cumsum(lens, out=ptr[1:])
     edges = np.concatenate(paths) if paths else np.zeros(0, dtype=np.int64)
     return _Block(np.asarray(pairs, dtype=np.int64), edges, ptr)
-
-
-def _gates_closed(prep: _Prep) -> bool:
-    """One metric serves every origin because a gate is left by loading edges only and
-    entered by unloading edges only (not in the skims' graph): a path cannot pass through
-    another origin's gate. A network where another allowed edge enters a gate goes to
-    csgraph."""
-    topo = prep.topo
-    gate = np.zeros(topo.n_nodes, dtype=bool)
-    gate[topo.gate_of] = True
-    return not bool((prep.allowed & gate[topo.dst]).any())
-
-
-def _cch_paths(
-    prep: _Prep, blocks: list[_Block], cache_dir: str | os.PathLike[str] | bool | None
-) -> list[int]:
-    """All clean origins' paths on one customized CCH; returns the origins left to csgraph
-    (their rules change a ranking weight, or a path found changes mode at the origin)."""
-    from ..engine import cch_skims
-
-    topo = prep.topo
-    n_d = len(prep.d_ids)
-    rest: list[int] = []
-    clean: list[int] = []
-    if not _gates_closed(prep):
-        return list(range(len(prep.o_ids)))
-    for i, o in enumerate(prep.o_ids):
-        (rest if len(prep.reweighted(topo.place_index[o], grid=True)) else clean).append(i)
-    if not clean:
-        return rest
-    pts = prep.net.places.geometry
-    lat = pts.y.to_numpy()[topo.node_place]
-    lon = pts.x.to_numpy()[topo.node_place]
-    cch = cch_skims.structure(topo, lat, lon, cache_dir)
-    key = (_replace(prep.q, origin="", destination=""), "skims")
-    # ranked on the grid (exact sums: the distances are csgraph's on the same weights)
-    wg = on_grid(prep.wr)  # inf stays inf
-    metric = cch_skims.metric(topo, cch, key, lambda: np.where(prep.allowed, wg, np.inf))
-    # candidates (last non-transfer edge f, unloading edge e) of every destination
-    cand_f, cand_e, cand_j = [], [], []
-    for j, dg in enumerate(prep.d_gates.tolist()):
-        pair = prep.ends.get(dg)
-        if pair is None or not len(pair[0]):
-            continue
-        cand_f.append(pair[0])
-        cand_e.append(pair[1])
-        cand_j.append(np.full(len(pair[0]), j))
-    if not cand_f:
-        return rest
-    f_all, e_all, j_all = np.concatenate(cand_f), np.concatenate(cand_e), np.concatenate(cand_j)
-    targets, t_idx = np.unique(topo.src[f_all], return_inverse=True)
-    sources = prep.o_gates[clean]
-    seg = np.flatnonzero(np.append(True, j_all[1:] != j_all[:-1]))
-    seg_j = j_all[seg]
-    o_clean = np.asarray([prep.o_ids[i] for i in clean], dtype=object)
-    same = o_clean[:, None] == np.asarray(prep.d_ids, dtype=object)[seg_j][None, :]
-    chosen: dict[str, np.ndarray] = {}
-
-    def want(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        totals = dist[:, t_idx] + wg[f_all] + wg[e_all]
-        best = np.minimum.reduceat(totals, seg, axis=1)
-        hit = totals == np.repeat(best, np.diff(np.append(seg, len(j_all))), axis=1)
-        # first candidate of each destination that attains its minimum
-        ci, cc = np.nonzero(hit & np.isfinite(totals))
-        cs = np.searchsorted(seg, cc, side="right") - 1
-        first = np.unique(ci * len(seg) + cs, return_index=True)[1]
-        ci, cc, cs = ci[first], cc[first], cs[first]
-        ok = ~same[ci, cs]
-        ci, cc, cs = ci[ok], cc[ok], cs[ok]
-        chosen.update(i=ci, c=cc, s=cs)
-        return ci, t_idx[cc]
-
-    _, edges, owner, ptr, shared = cch_skims.paths_many(metric, sources, targets, want)
-    ci, cc, cs = chosen["i"], chosen["c"], chosen["s"]
-    # a path that changes mode at its origin is not the origin's path: csgraph decides it
-    oi_of = np.asarray([topo.place_index[prep.o_ids[i]] for i in clean], dtype=np.int64)
-    bad = (topo.etype[edges] == TRANSFER) & (topo.src_place[edges] == oi_of[ci[owner]])
-    bad_o = np.unique(ci[owner[bad]])
-    # each pair's path: the CCH path, then the last two edges
-    last = np.empty(2 * len(cc), dtype=np.int64)
-    last[0::2], last[1::2] = f_all[cc], e_all[cc]
-    full = np.insert(edges, np.repeat(ptr[1:], 2), last)
-    ptr2 = ptr + 2 * np.arange(len(ptr))
-    keep = ~np.isin(ci, bad_o)
-    pair_ids = np.asarray(clean, dtype=np.int64)[ci] * n_d + seg_j[cs]
-    if not keep.all():
-        lens = np.diff(ptr2)
-        full = full[np.repeat(keep, lens)]
-        pair_ids = pair_ids[keep]
-        ptr2 = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
-        np.cumsum(lens[keep], out=ptr2[1:])
-        shared = shared.keep(keep)
-    blocks.append(_Block(pair_ids, full, ptr2, shared))
-    rest += [clean[i] for i in bad_o.tolist()]
-    return sorted(rest)
 
 
 def _pair_ids(
