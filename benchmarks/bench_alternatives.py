@@ -2,7 +2,7 @@
 networkx, in one run per input.
 
     python benchmarks/bench_alternatives.py [--sizes 10000 100000] [--k 10] [--repeat 3]
-        [--networkx-limit 600] [--out benchmarks/results/alternatives.json]
+        [--networkx-limit 600] [--via] [--out benchmarks/results/alternatives.json]
 
 Per input (the bundled network and the seeded ``continental-N`` of :mod:`synth`, far pair):
 
@@ -16,6 +16,9 @@ Per input (the bundled network and the seeded ``continental-N`` of :mod:`synth`,
   distance equals the route's objective;
 - ``networkx``: ``nx.shortest_simple_paths`` on the same graph, stopped after
   ``--networkx-limit`` seconds (then the paths it had found are reported).
+
+With ``--via`` the k routes must pass the place a third of the way along the best route
+(bounded against every branch only: yen and networkx take no via place).
 
 Yen and networkx answer another question (k shortest *simple paths*, which on these graphs
 differ by a transfer or a parallel road, not k materially different routes); they are the
@@ -98,13 +101,15 @@ def timed(fn: Callable[[], Any]) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def run_alternatives(net: cor.Network, o: str, d: str, k: int, flag: bool) -> dict[str, Any]:
+def run_alternatives(
+    net: cor.Network, o: str, d: str, k: int, flag: bool, **kw: Any
+) -> dict[str, Any]:
     old = routing._BOUNDED
     routing._BOUNDED = flag
     try:
         with Counter() as c:
             t0, c0 = time.perf_counter(), time.process_time()
-            routes = cor.alternatives(net, o, d, k=k)
+            routes = cor.alternatives(net, o, d, k=k, **kw)
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         routing._BOUNDED = old
@@ -118,23 +123,32 @@ def run_alternatives(net: cor.Network, o: str, d: str, k: int, flag: bool) -> di
     }
 
 
-def bench(net: cor.Network, k: int, repeat: int, nx_limit: float) -> dict[str, Any]:
+def bench(
+    net: cor.Network, k: int, repeat: int, nx_limit: float, via: bool = False
+) -> dict[str, Any]:
     o, d = ("karachi", "moscow") if net.name.startswith("pak") else synth.far_pair(net)
     res: dict[str, Any] = {"network": net.name, "links": len(net.links), "k": k}
-    cor.route(net, o, d)  # warm: topology, weights, port areas, risk arrays
-    first = run_alternatives(net, o, d, k, True)  # warm the bounds' caches too
-    runs = [timed(lambda: cor.alternatives(net, o, d, k=k)) for _ in range(repeat)]
+    best = cor.route(net, o, d)  # warm: topology, weights, port areas, risk arrays
+    kw: dict[str, Any] = {}
+    if via:  # the place a third of the way along the best route
+        kw["via"] = best.steps[len(best.steps) // 3].to_id
+        res["via"] = kw["via"]
+    first = run_alternatives(net, o, d, k, True, **kw)  # warm the bounds' caches too
+    runs = [timed(lambda: cor.alternatives(net, o, d, k=k, **kw)) for _ in range(repeat)]
     res["bounded_s"] = statistics.median(wall for wall, _ in runs)
     res["bounded_cpu_s"] = statistics.median(cpu for _, cpu in runs)
     res["bounded_first_s"] = first["s"]  # includes the per-topology caches of the bounds
     res["bounded_searches"] = first["searches"]
     res["astar_nodes"] = first["astar_nodes"]
     res["routes"] = first["routes"]
-    old = run_alternatives(net, o, d, k, False)
+    old = run_alternatives(net, o, d, k, False, **kw)
     res["exhaustive_s"] = old["s"]
     res["exhaustive_cpu_s"] = old["cpu_s"]
     res["exhaustive_searches"] = old["searches"]
     res["same_routes"] = old["answer"] == first["answer"]
+    res["exhaustive_vs_bounded"] = res["exhaustive_cpu_s"] / res["bounded_cpu_s"]
+    if via:  # yen and networkx have no via places
+        return {key: (round(v, 4) if isinstance(v, float) else v) for key, v in res.items()}
     topo, m, w, s, t = relaxed_inputs(net, o, d)
     res["nodes"] = topo.n_nodes
     res["edges"] = topo.n_edges
@@ -156,7 +170,7 @@ def bench(net: cor.Network, k: int, repeat: int, nx_limit: float) -> dict[str, A
     res["networkx_s"], res["networkx_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
     res["networkx_paths"] = found
     # ratios of CPU time: the machine is shared, and wall times swing with its load
-    for name in ("exhaustive", "yen", "networkx"):
+    for name in ("yen", "networkx"):
         res[f"{name}_vs_bounded"] = res[f"{name}_cpu_s"] / res["bounded_cpu_s"]
     return {key: (round(v, 4) if isinstance(v, float) else v) for key, v in res.items()}
 
@@ -170,6 +184,15 @@ def markdown(results: list[dict[str, Any]]) -> str:
         "|" + "---|" * 10,
     ]
     for r in results:
+        if "yen_s" not in r:
+            lines.append(
+                f"| {r['network']} via {r['via']} | {r['links']:,} | {r['bounded_s']:.2f} s "
+                f"({r['bounded_cpu_s']:.2f} s), {r['bounded_searches']} | "
+                f"{r['exhaustive_s']:.2f} s ({r['exhaustive_cpu_s']:.2f} s), "
+                f"{r['exhaustive_searches']} | {'yes' if r['same_routes'] else 'NO'} | - | - | "
+                f"{r['exhaustive_vs_bounded']:.1f} | - | - |"
+            )
+            continue
         partial = r["networkx_paths"] < r["k"]
         nx_cell = f"{r['networkx_s']:.2f} s ({r['networkx_cpu_s']:.2f} s)"
         if partial:
@@ -196,13 +219,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--networkx-limit", type=float, default=600.0)
     parser.add_argument("--no-bundled", action="store_true")
+    parser.add_argument(
+        "--via", action="store_true", help="k routes through a place a third along the best"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "alternatives.json")
     args = parser.parse_args(argv)
     nets = [] if args.no_bundled else [cor.load_network]
     nets += [lambda n=n: synth.continental(n) for n in args.sizes]
     results = []
     for make in nets:
-        results.append(bench(make(), args.k, args.repeat, args.networkx_limit))
+        results.append(bench(make(), args.k, args.repeat, args.networkx_limit, args.via))
         print(json.dumps(results[-1]), flush=True)
     record = {
         "date": time.strftime("%Y-%m-%d"),
