@@ -262,3 +262,20 @@ def test_cch_engine_on_random_networks() -> None:
         assert (a["transfers"].isna() == b["transfers"].isna()).all()
 
     check()
+
+
+def test_cli_skim_engine(capsys: Any, tmp_path: Any) -> None:
+    """``corridors skim --engine cch --cch-cache DIR`` gives the csgraph command's numbers."""
+    pytest.importorskip("routingkit_cch")
+    from corridors.cli.app import main
+
+    argv = ["skim", "--from", "karachi", "almaty", "--to", "moscow", "urumqi", "--format", "csv"]
+    assert main(argv) == 0
+    a = capsys.readouterr().out
+    topology(cor.load_network())._static.pop("cch", None)
+    assert main([*argv, "--engine", "cch", "--cch-cache", str(tmp_path)]) == 0
+    b = capsys.readouterr().out
+    assert list(tmp_path.glob("cch-*.npz"))
+    rows_a = [r.split(",")[:3] for r in a.splitlines()]
+    rows_b = [r.split(",")[:3] for r in b.splitlines()]
+    assert rows_a == rows_b  # origin, destination, objective
