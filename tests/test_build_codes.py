@@ -379,3 +379,21 @@ def test_short_links_flagged_as_by_the_exact_geodesic(
     assert short.tolist() == ((km > 0) & (km < exact * (1 - DISTANCE_TOLERANCE))).tolist()
     computed = ~np.isnan(geo["gc"])
     assert np.array_equal(geo["gc"][computed], exact[computed])
+
+
+def test_topology_from_validated_link_ends_equals_a_fresh_lookup() -> None:
+    """A network built from validated frames hands the link ends' place rows to its first
+    topology; the same frames without them (Network(...) directly) give the same graph."""
+    from corridors.engine import topology as graph
+
+    net = cor.load_network()
+    assert "link_end_rows" in net._cache["validated"]
+    plain = cor.Network(net._places, net._links, net._tables, meta=net.meta, origin="plain")
+    graph._SHARED.clear()
+    a = topology(net)
+    graph._SHARED.clear()
+    b = topology(plain)
+    graph._SHARED.clear()
+    for name in ("src", "dst", "elink", "etype", "node_place", "gate_of"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.node_service == b.node_service

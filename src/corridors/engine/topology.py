@@ -402,8 +402,7 @@ def _build(net: Network) -> Topology:
     links = net._links
     link_mode = links["mode"].to_numpy(dtype=object)
     svc_names, item_link, item_rank, service_info = _link_services(net, link_mode)
-    a_place = positions(place_ids, pidx, links["from_id"])
-    b_place = positions(place_ids, pidx, links["to_id"])
+    a_place, b_place = _end_rows(net, place_ids, pidx)
     nodes = _nodes(len(place_ids), svc_names, a_place, b_place, item_link, item_rank)
     li, fwd, l_src, l_dst = _link_edges(net, nodes, a_place, b_place, item_link, item_rank)
     m_code, m_names = pd.factorize(link_mode, use_na_sentinel=False)
@@ -444,6 +443,23 @@ def _build(net: Network) -> Topology:
         place_index=pidx,
         services=service_info,
     )
+
+
+def _end_rows(
+    net: Network, place_ids: list[str], pidx: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The place row of each link's from and to place: as validation found them, when the
+    network was built from validated frames (no problem found), else looked up."""
+    links = net._links
+    ends = net._cache.get("validated", {}).get("link_end_rows")
+    if (
+        ends is not None
+        and len(ends[0]) == len(ends[1]) == len(links)
+        and len(pidx) == len(place_ids)
+        and all(len(e) == 0 or (e.min() >= 0 and e.max() < len(place_ids)) for e in ends)
+    ):
+        return ends[0].astype(np.int64), ends[1].astype(np.int64)
+    return positions(place_ids, pidx, links["from_id"]), positions(place_ids, pidx, links["to_id"])
 
 
 def _link_services(

@@ -115,8 +115,14 @@ def read_network(path: str | os.PathLike[str], *, validate: bool = True) -> Netw
         raise ValidationError(problems, header=f"cannot read the network at {p}")
     sources = raw["sources"] if validate else None
     try:
+        found: dict[str, Any] = {}
         places, links, tables, more = prepare_frames(
-            raw["places"], raw["links"], raw["tables"], sources=sources or None, files=raw["files"]
+            raw["places"],
+            raw["links"],
+            raw["tables"],
+            sources=sources or None,
+            files=raw["files"],
+            found=found,
         )
     except ValidationError as err:  # CRS problems stop early; report with the read problems
         raise ValidationError(problems + err.problems, header=f"problems found in {p}") from None
@@ -131,7 +137,9 @@ def read_network(path: str | os.PathLike[str], *, validate: bool = True) -> Netw
     if problems:
         n = len(problems)
         raise ValidationError(problems, header=f"{n} problem{'s' if n != 1 else ''} found in {p}")
-    return Network(places, links, tables, meta=raw["meta"], sources=raw["sources"], origin=str(p))
+    net = Network(places, links, tables, meta=raw["meta"], sources=raw["sources"], origin=str(p))
+    net._cache["validated"] = found  # reused by the first topology build
+    return net
 
 
 def _read_folder(folder: Path) -> dict[str, Any]:

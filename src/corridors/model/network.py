@@ -273,14 +273,19 @@ class Network:
             "services": services,
             "link_rules": link_rules,
         }
-        p, l_, t, problems = prepare_frames(places, links, tables, sources=sources, files=files)
+        found: dict[str, Any] = {}
+        p, l_, t, problems = prepare_frames(
+            places, links, tables, sources=sources, files=files, found=found
+        )
         if problems:
             raise ValidationError(
                 problems,
                 header=f"{len(problems)} problem"
                 f"{'s' if len(problems) != 1 else ''} found in {origin}",
             )
-        return cls(p, l_, t, meta=meta, sources=sources, origin=origin)
+        net = cls(p, l_, t, meta=meta, sources=sources, origin=origin)
+        net._cache["validated"] = found  # reused by the first topology build
+        return net
 
     # ---- the frames (read-only views) and edits that make new networks ---------------------
 

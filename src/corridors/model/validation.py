@@ -210,8 +210,12 @@ def prepare_frames(
     *,
     sources: Mapping[str, str] | None = None,
     files: Mapping[str, str] | None = None,
+    found: dict[str, Any] | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, pd.DataFrame], list[Problem]]:
-    """Coerce and validate the frames of a network; return them with the list of problems."""
+    """Coerce and validate the frames of a network; return them with the list of problems.
+
+    ``found`` (optional) receives what validation computed that the network's first build can
+    reuse when there are no problems (``link_end_rows``: each link's from and to place row)."""
     files = dict(files or {})
     problems: list[Problem] = []
     fp = files.get("places", "places")
@@ -244,7 +248,7 @@ def prepare_frames(
         crs=links.crs,
     )
     validate_places(p, fp, sources, problems)
-    validate_links(l_, p, fl, sources, problems)
+    validate_links(l_, p, fl, sources, problems, found)
     out_tables: dict[str, pd.DataFrame] = {}
     for name, table in (tables or {}).items():
         if table is None:

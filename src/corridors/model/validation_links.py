@@ -42,8 +42,10 @@ def validate_links(
     file: str,
     sources: Mapping[str, str] | None,
     problems: list[Problem],
+    found: dict[str, Any] | None = None,
 ) -> None:
-    """Append the problems of a (coerced) links frame to ``problems``."""
+    """Append the problems of a (coerced) links frame to ``problems``; ``found`` receives the
+    place row of each link's ends (``link_end_rows``), valid when no problem is found."""
     _check_ids(links, file, problems)
     names = _RecordNames(links, "id")
     place_ids = [p for p in places["id"].tolist() if p is not None]
@@ -52,6 +54,8 @@ def validate_links(
     country: dict[str, str | None] = dict(zip(pids, places["country"].tolist()))
     known = set(place_ids)
     geo = _link_geometry_checks(links, xy)
+    if found is not None:
+        found["link_end_rows"] = (geo["place_pos"]["from_id"], geo["place_pos"]["to_id"])
     # the checks of each row that may have a problem, row by row as they were written
     rows = _links_to_check(links, country, geo)
     for i, row in zip(rows.tolist(), links.iloc[rows].itertuples(index=False)):
