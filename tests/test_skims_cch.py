@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import corridors as cor
 from corridors.engine.cch_skims import default_cache_dir, exact_sums
 from corridors.engine.query import make_query
-from corridors.engine.topology import LOAD, TRANSFER, topology
+from corridors.engine.topology import LOAD, TRANSFER, on_grid, topology
 from corridors.errors import ParameterError
 from corridors.routes import skims_cch
 from corridors.routes.skims import _csr_with_edges, _Prep, route_matrix
@@ -61,7 +61,7 @@ def test_exact_sums_equal_fsum(values: list[float], cuts: list[int]) -> None:
 @pytest.mark.parametrize("minimize", ["cost_usd", "time_h"])
 def test_origin_matrix_equals_a_fresh_one(minimize: str) -> None:
     """The base matrix patched per origin is the matrix built from the origin's own weights
-    and mask (as route_matrix built it per origin before)."""
+    (on the grid, as route ranks) and mask (as route_matrix built it per origin before)."""
     net = cor.load_network()
     q = make_query(net, PLACES[0], PLACES[1], minimize=minimize)
     prep = _Prep.make(net, q, PLACES, PLACES)
@@ -71,12 +71,12 @@ def test_origin_matrix_equals_a_fresh_one(minimize: str) -> None:
     for i, o in enumerate(PLACES):
         oi, og = topo.place_index[o], int(prep.o_gates[i])
         q_o = dataclasses.replace(q, origin=o)
-        weight = np.where(prep.allowed | ~prep.allowed, solver.objective(q_o), 0.0)
+        weight = on_grid(solver.objective(q_o))
         mask = prep.allowed & ((topo.etype != LOAD) | (topo.src == og))
         mask &= (topo.etype != TRANSFER) | (topo.src_place != oi)
         ref, ref_e = _csr_with_edges(topo, weight, mask)
         got, got_e = base.for_origin(
-            og, prep.wr, prep.wr_red, prep.origin_transfers(oi), prep.reweighted(oi)
+            og, prep.wg, prep.wg_red, prep.origin_transfers(oi), prep.reweighted(oi)
         )
         assert (ref.indptr == got.indptr).all() and (ref.indices == got.indices).all()
         assert (ref.data == got.data).all() and (ref_e == got_e).all()

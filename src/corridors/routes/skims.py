@@ -8,16 +8,18 @@
 ``"csgraph"`` runs one compiled Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) per origin;
 ``"cch"`` answers all pairs on one customizable contraction hierarchy
 (:mod:`corridors.engine.cch_skims`), kept per topology on disk and per scenario in memory.
-Distances are the same bit for bit; where two different paths have exactly the same
-ranking weight, the engines may pick different ones (then the objective is the same and
-the other columns may differ).
+Distances are the same bit for bit. Where several paths have exactly the same objective, the
+csgraph engine picks the one ``route`` picks, by ``route``'s tie rule (the tie-break
+criterion, then fewer transfers, then the search's stable order: :mod:`corridors.engine.lex`),
+so that its other columns are ``route``'s too; the CCH engine may pick another one (then the
+objective is the same and the other columns may differ).
 
 Skims are *relaxed*: they do not enforce that a route visits no place twice (``route`` does,
 by branch and bound). On least-weight paths with non-negative weights a revisit is rare (it
 needs a detour through a place that pays, such as leaving a place by road to come back to it
 by rail); the column ``simple`` says, per pair, whether the skim's path visits every place at
-most once. Where it does, the skim's objective equals the objective of ``route`` for the pair
-(up to the order of float summation when two paths tie). Where it does not, ``route`` gives a
+most once. Where it does, the skim's path is the route of ``route`` for the pair (with the
+csgraph engine; with the CCH engine its objective is). Where it does not, ``route`` gives a
 route that is no better (or none).
 """
 
@@ -36,9 +38,19 @@ import pandas as pd
 from ..costs.cargo import Cargo
 from ..engine.cch_skims import Shared, shared_sums
 from ..engine.checks import check_limit, check_names, check_network
+from ..engine.lex import Lex
 from ..engine.query import Query, _replace, make_query
 from ..engine.solver import _Solver
-from ..engine.topology import LINK, LOAD, TRANSFER, UNLOAD, Topology, on_grid, topology
+from ..engine.topology import (
+    LINK,
+    LOAD,
+    TIE_BREAK,
+    TRANSFER,
+    UNLOAD,
+    Topology,
+    on_grid,
+    topology,
+)
 from ..engine.weights import check_weights, weights
 from ..errors import ParameterError, ParameterTypeError
 from ..model.network import Network
@@ -205,6 +217,10 @@ class _Prep:
     wr_red: np.ndarray  # ranking weight with every first-departure wait removed
     raw: dict[str, np.ndarray]  # reported arrays (objective and criteria), as wr
     raw_red: dict[str, np.ndarray]  # reported arrays, as wr_red
+    wg: np.ndarray  # wr on the grid (the objective route ranks on)
+    wg_red: np.ndarray  # wr_red on the grid
+    tg: np.ndarray  # the tie-break criterion on the grid (1e9 where not finite), as wr
+    tg_red: np.ndarray  # the same, as wr_red
     ends: dict[int, tuple[np.ndarray, np.ndarray]]
     twins: dict[str, str]  # a criterion whose arrays are the objective's
     _by_place: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
@@ -245,6 +261,14 @@ class _Prep:
         # ranking weights of every edge the query may use (unloading too: the last edge)
         wr = np.where(shared, raw["objective"], np.inf)
         wr_red = np.where(shared, raw_red["objective"], np.inf) if booked else wr
+        # the tie-break criterion of route (engine.solver._Solver.grid_arrays), on the grid
+        tie_name = TIE_BREAK[q.minimize]
+        tie_plain = solver.query_array(q_plain, tie_name)
+        tie_red = red_solver.query_array(q, tie_name)
+        tg_red = on_grid(np.where(np.isfinite(tie_red), tie_red, 1e9))
+        tg = np.where(is_load, tg_red, on_grid(np.where(np.isfinite(tie_plain), tie_plain, 1e9)))
+        wg = on_grid(wr)  # inf stays inf
+        wg_red = on_grid(wr_red) if booked else wg
         ends = _destination_ends(topo, shared, unloads)
         twins = {
             name: "objective"
@@ -267,6 +291,10 @@ class _Prep:
             wr_red,
             raw,
             raw_red,
+            wg,
+            wg_red,
+            tg,
+            tg_red,
             ends,
             twins,
         )
@@ -333,7 +361,7 @@ class _Prep:
     # -------------------------------------------------------------- csgraph
     def base_csr(self) -> _BaseCSR:
         if self._csr is None:
-            self._csr = _BaseCSR.make(self.topo, self.wr, self.allowed)
+            self._csr = _BaseCSR.make(self.topo, self.wg, self.allowed)
         return self._csr  # type: ignore[no-any-return]
 
 
@@ -508,51 +536,73 @@ class _BaseCSR:
 
 
 def _csgraph_paths(prep: _Prep, i: int) -> _Block:
-    """Origin ``i``'s paths by one compiled Dijkstra: each destination's best last two
-    edges, and the path to them from the predecessors."""
+    """Origin ``i``'s paths, the very routes :func:`corridors.route` ranks first.
+
+    ``route`` runs a Dijkstra on the key (objective, tie-break criterion, transfers), all
+    on the grid (:func:`~corridors.engine.topology.on_grid`, so sums are exact), a node's
+    predecessor being the first settled one that attains its key (the least key, then the
+    least node number, then the least edge number). Here the same, for every destination at
+    once: one compiled Dijkstra per criterion, each on the edges that are tight for the
+    ones before (:func:`_lex_keys`), then each node's predecessor by that rule and each
+    destination's best last two edges."""
     topo = prep.topo
     o = prep.o_ids[i]
     og = int(prep.o_gates[i])
     oi = topo.place_index[o]
     red = prep.reweighted(oi)
     removed = prep.origin_transfers(oi)
-    matrix, entry_edge = prep.base_csr().for_origin(og, prep.wr, prep.wr_red, removed, red)
-    keys = _entry_keys(matrix)
-    weight = prep.wr.copy() if len(red) or len(removed) else prep.wr
-    weight[red] = prep.wr_red[red]
-    weight[removed] = np.inf
+    matrix, _ = prep.base_csr().for_origin(og, prep.wg, prep.wg_red, removed, red)
+    changed = len(red) or len(removed)
+    w = prep.wg.copy() if changed else prep.wg
+    t = prep.tg.copy() if changed else prep.tg
+    w[red], t[red] = prep.wg_red[red], prep.tg_red[red]
+    w[removed] = np.inf
     from scipy.sparse import csgraph
 
-    dist, pred = csgraph.dijkstra(matrix, indices=og, return_predecessors=True)
-    pred_list: list[int] | None = None
+    d1 = csgraph.dijkstra(matrix, indices=og)
+    lex = Lex(topo, prep.allowed, og, w, t, d1)
     n_d = len(prep.d_ids)
     pairs: list[int] = []
     paths: list[np.ndarray] = []
+    etype, src = topo.etype, topo.src
+    pred_list: list[int] | None = None
+    src_list: list[int] = prep.topo._static.get("skims_src_list") or prep.topo._static.setdefault(
+        "skims_src_list", src.tolist()
+    )
     for j, (d, dg) in enumerate(zip(prep.d_ids, prep.d_gates.tolist())):
         pair = prep.ends.get(dg)
         if o == d or pair is None:
             continue
         fs, es = pair
-        ok = prep.allowed[fs] & ((topo.etype[fs] != LOAD) | (topo.src[fs] == og))
-        ok &= np.isfinite(weight[fs])
+        ok = prep.allowed[fs] & ((etype[fs] != LOAD) | (src[fs] == og))
+        ok &= np.isfinite(w[fs]) & np.isfinite(w[es]) & np.isfinite(d1[src[fs]])
         fs, es = fs[ok], es[ok]
-        totals = dist[topo.src[fs]] + weight[fs] + weight[es]
-        if not len(totals) or not math.isfinite(float(totals.min())):
+        if not len(fs):
             continue
-        best = int(np.argmin(totals))
+        tails = src[fs]
+        tot1 = d1[tails] + w[fs] + w[es]
+        at_min = np.flatnonzero(tot1 == tot1.min())
+        if len(at_min) == 1:
+            best = int(at_min[0])
+        else:  # route's choice among the least objectives: the least tie-break, transfers;
+            # then the last node's key, number and unloading edge; then the tail's key,
+            # number and the edge into the last node (f and unloading are no transfers)
+            fs, es, tails = fs[at_min], es[at_min], tails[at_min]
+            k1, k2, k3 = lex.d1[tails], lex.d2[tails], lex.d3[tails]
+            v1, v2 = k1 + w[fs], k2 + t[fs]
+            tot2 = v2 + t[es]
+            best = int(np.lexsort((fs, tails, k3, k2, k1, es, src[es], k3, v2, v1, k3, tot2))[0])
         if pred_list is None:
-            pred_list = pred.tolist()
-        nodes = [int(topo.src[fs[best]])]
-        while nodes[-1] != og:
-            nodes.append(pred_list[nodes[-1]])
-        nodes.reverse()
-        pos = np.searchsorted(
-            keys,
-            np.asarray(nodes[:-1], dtype=np.int64) * topo.n_nodes
-            + np.asarray(nodes[1:], dtype=np.int64),
-        )
+            pred_list = lex.pred_edge.tolist()
+        path = [int(es[best]), int(fs[best])]
+        v = int(tails[best])
+        while v != og:
+            e = pred_list[v]
+            path.append(e)
+            v = src_list[e]
+        path.reverse()
         pairs.append(i * n_d + j)
-        paths.append(np.concatenate([entry_edge[pos], [fs[best], es[best]]]).astype(np.int64))
+        paths.append(np.asarray(path, dtype=np.int64))
     lens = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
     ptr = np.zeros(len(paths) + 1, dtype=np.int64)
     np.cumsum(lens, out=ptr[1:])
