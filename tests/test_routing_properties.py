@@ -531,7 +531,7 @@ def test_route_pareto_and_closure_agree(q):
     ``route(minimize="cost_usd")`` costs and, among equally cheap members, takes its time (cost
     then time); the same for the fastest; ``closure_choice`` plans the route ``route`` finds;
     ``alternatives`` starts with that route; and the skim of the pair, where its path is
-    simple, costs the same."""
+    simple, is that route (its cost, time, distance and transfers, bit for bit)."""
     spec, o, d, _, cargo = q
     net = build(spec)
     by_cost = best(net, o, d, "cost_usd", cargo)
@@ -539,6 +539,9 @@ def test_route_pareto_and_closure_agree(q):
     skim = cor.route_matrix(net, [o], [d], minimize="cost_usd", cargo=cargo).iloc[0]
     if skim["simple"]:
         assert by_cost is not None and close(float(skim["objective"]), by_cost.cost_usd)
+        got = [skim[c] for c in ("cost_usd", "time_h", "distance_km", "transfers")]
+        want = [by_cost.cost_usd, by_cost.time_h, by_cost.distance_km, len(by_cost.transfers)]
+        assert got == want
     if by_cost is None:
         assert by_time is None
         with pytest.raises(NoRouteError):
