@@ -20,6 +20,7 @@ import corridors
 import routing_fixtures as rf
 from corridors import ValidationError
 from corridors.analysis.backtest import (
+    BAND_POSITIONS,
     JOURNEY_COLUMNS,
     RESULT_COLUMNS,
     backtest,
@@ -432,11 +433,40 @@ def test_uncertainty_band_and_calibration_share(tmp_path: Path) -> None:
     summary = backtest_summary(df.reset_index())
     assert summary["band_journeys"] == 2 and summary["share_within_band_days"] == 0.5
     assert "lie in the model's P10-P90 band" in backtest_markdown(df.reset_index())
+    # PIT-style split: "inside" sits at the band's point (P10-P50); "slow" (the model slower
+    # than the observation) has its observation below P10
+    assert df["band_position"].tolist() == ["p10_p50", "below_p10"]
+    assert summary["band_positions"] == {
+        "below_p10": 1,
+        "p10_p50": 1,
+        "p50_p90": 0,
+        "above_p90": 0,
+    }
+    md = backtest_markdown(df.reset_index())
+    assert "obs. vs band" in md and "| <P10 |" in md
+    assert "Where they fall: below P10 1 (50%), P10-P50 1 (50%)" in md
     plain = backtest(net, read_journeys(p, net=net))
     assert plain["model_p10_days"].isna().all() and plain["within_band_days"].isna().all()
+    assert (plain["band_position"] == "").all()
+    assert "Where they fall" not in backtest_markdown(plain)
     assert backtest_summary(plain)["share_within_band_days"] is None
     with pytest.raises(corridors.ParameterError, match="simulate_runs"):
         backtest(net, read_journeys(p, net=net), simulate_runs=-1)
+
+
+@given(
+    obs=st.floats(0, 100),
+    qs=st.lists(st.floats(0, 100), min_size=3, max_size=3).map(sorted),
+)
+def test_band_position_partitions_the_line(obs: float, qs: list[float]) -> None:
+    """Every observation gets exactly one position, consistent with the P10-P90 band."""
+    from corridors.analysis.backtest import band_position
+
+    pos = band_position(obs, *qs)
+    assert pos in {name for name, _ in BAND_POSITIONS}
+    assert (pos in ("p10_p50", "p50_p90")) == (qs[0] <= obs <= qs[2])
+    assert (pos == "p10_p50") == (qs[0] <= obs <= qs[1])
+    assert band_position(math.nan, *qs) == ""
 
 
 def test_bundled_band_is_ordered_and_seeded(bundled: corridors.Network) -> None:

@@ -58,6 +58,8 @@ __all__ = [
     "read_journeys",
     "backtest",
     "backtest_summary",
+    "band_position",
+    "BAND_POSITIONS",
     "range_error",
     "rounding_interval",
     "span_hours",
@@ -236,6 +238,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "model_p50_days",
     "model_p90_days",
     "within_band_days",
+    "band_position",
     "status",
     "message",
 )
@@ -300,6 +303,10 @@ def backtest(
           terminal handling and the first wait for ``departure_to_arrival``), and
           ``within_band_days``: whether the observation (the midpoint of its range) lies in
           the model's P10-P90 band. A calibrated model has about 80 % of journeys in band;
+          ``band_position``: where that midpoint falls among the model's percentiles, one of
+          :data:`BAND_POSITIONS` (a PIT-style view: a calibrated model puts about 10 %, 40 %,
+          40 % and 10 % of journeys in them; many below P10 say the model is too slow, many
+          above P90 too fast, many in both tails too narrow);
         - ``status``: ``ok``, ``no_route`` (the message of the
           :class:`~corridors.NoRouteError`) or ``error`` (another error of the query, e.g. a
           constraint this version of :func:`~corridors.route` does not know; see
@@ -354,6 +361,7 @@ def backtest(
     df = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
     for col in ("within_range_days", "within_rounded_days", "within_range_usd", "within_band_days"):
         df[col] = df[col].astype("boolean")
+    df["band_position"] = [p if isinstance(p, str) else "" for p in df["band_position"]]
     df.attrs["network"] = net.name
     df.attrs["minimize"] = minimize
     return df
@@ -447,6 +455,35 @@ def _model_figures(row: dict[str, Any], result: Route, j: Mapping[Any, Any]) -> 
     )
 
 
+#: Where an observation falls among the model's P10, P50 and P90 (``band_position``), with the
+#: share of journeys a calibrated model puts there.
+BAND_POSITIONS: tuple[tuple[str, float], ...] = (
+    ("below_p10", 0.1),
+    ("p10_p50", 0.4),
+    ("p50_p90", 0.4),
+    ("above_p90", 0.1),
+)
+
+
+def band_position(observed: float, p10: float, p50: float, p90: float) -> str:
+    """Where ``observed`` falls among the model's percentiles: ``below_p10`` (< P10),
+    ``p10_p50`` (P10 to P50, both included), ``p50_p90`` (above P50 to P90) or
+    ``above_p90`` (> P90); ``""`` when any figure is NaN.
+
+    Examples
+    --------
+    >>> [band_position(x, 2.0, 3.0, 5.0) for x in (1.0, 2.0, 3.0, 4.0, 6.0)]
+    ['below_p10', 'p10_p50', 'p10_p50', 'p50_p90', 'above_p90']
+    """
+    if any(math.isnan(x) for x in (observed, p10, p50, p90)):
+        return ""
+    if observed < p10:
+        return "below_p10"
+    if observed > p90:
+        return "above_p90"
+    return "p10_p50" if observed <= p50 else "p50_p90"
+
+
 def _simulated_band(row: dict[str, Any], result: Route, net: Network, runs: int, seed: int) -> None:
     """The P10, P50 and P90 of the simulated span in days, and whether the observation's
     midpoint lies in the P10-P90 band, set in ``row``."""
@@ -461,6 +498,7 @@ def _simulated_band(row: dict[str, Any], result: Route, net: Network, runs: int,
         model_p50_days=float(q[1]),
         model_p90_days=float(q[2]),
         within_band_days=bool(q[0] <= mid <= q[2]),
+        band_position=band_position(mid, float(q[0]), float(q[1]), float(q[2])),
     )
 
 
@@ -483,8 +521,9 @@ def backtest_summary(df: pd.DataFrame) -> dict[str, Any]:
         ``mean_abs_error_days_rounded``; and the same three for USD over the journeys with a
         published cost (``usd_journeys`` of them); ``share_within_band_days``: the share of
         simulated journeys whose observation lies in the model's P10-P90 band (``band_journeys``
-        of them; about 0.8 for a calibrated model). Values are None when there is nothing to
-        average.
+        of them; about 0.8 for a calibrated model) and ``band_positions``: how many of them
+        fall in each :data:`BAND_POSITIONS` (below P10, P10-P50, P50-P90, above P90). Values
+        are None when there is nothing to average.
     """
     ok = df[df["status"] == "ok"]
 
@@ -513,4 +552,7 @@ def backtest_summary(df: pd.DataFrame) -> dict[str, Any]:
         "share_within_range_usd": mean(usd["within_range_usd"].astype(float)),
         "band_journeys": int(len(band)),
         "share_within_band_days": mean(band["within_band_days"].astype(float)),
+        "band_positions": {
+            name: int((band["band_position"] == name).sum()) for name, _ in BAND_POSITIONS
+        },
     }

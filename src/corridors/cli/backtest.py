@@ -26,6 +26,7 @@ from ..errors import (
 )
 from ..model.io import load_network, read_network
 from ..output.tables import (
+    _POSITION_SHORT,
     _fmt,
     _fmt_range,
     _isnan,
@@ -116,8 +117,10 @@ def _text_table(df: pd.DataFrame) -> str:
                 _yes_no(r["within_rounded_days"]),
                 ""
                 if _isnan(r["model_p10_days"])
-                else f"{r['model_p10_days']:.1f}-{r['model_p90_days']:.1f}",
+                else f"{r['model_p10_days']:.1f}-{r['model_p50_days']:.1f}"
+                f"-{r['model_p90_days']:.1f}",
                 _yes_no(r["within_band_days"]),
+                _POSITION_SHORT.get(str(r.get("band_position") or ""), ""),
                 _fmt_range(r["observed_usd_min"], r["observed_usd_max"], ",.0f"),
                 _fmt(r["model_usd"], ",.0f") if not math.isnan(r["observed_usd_min"]) else "",
                 r["countries"] if r["status"] == "ok" else r["status"],
@@ -133,14 +136,15 @@ def _text_table(df: pd.DataFrame) -> str:
             "err d",
             "in",
             "in rnd",
-            "P10-P90 d",
+            "P10-P50-P90 d",
             "in band",
+            "obs vs band",
             "obs USD",
             "model USD",
             "route",
             "run/wait/brd/xfer/term d",
         ),
-        "lrrrllrlrrll",
+        "lrrrllrllrrll",
     )
     notes = [
         f"  {r['id']}: {str(r['message']).splitlines()[0]}"

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .._atomic import atomic_path, write_text_atomic
-from ..analysis.backtest import _SPLIT_FIELDS, backtest_summary
+from ..analysis.backtest import _SPLIT_FIELDS, BAND_POSITIONS, backtest_summary
 from ..analysis.compare import _sim_cells
 from ..analysis.criticality import _HEADERS, _num
 from ..errors import (
@@ -151,7 +151,34 @@ def _summary_lines(df: pd.DataFrame) -> list[str]:
             f"{s['share_within_band_days']:.0%} of observations (range midpoints) lie in the "
             "model's P10-P90 band; a calibrated model has about 80 %."
         )
+        n = s["band_journeys"]
+        pos = s["band_positions"]
+        lines.append(
+            "Where they fall: "
+            + ", ".join(
+                f"{_POSITION_TEXT[name]} {pos[name]} ({pos[name] / n:.0%})"
+                for name, _ in BAND_POSITIONS
+            )
+            + "; a calibrated model: "
+            + "/".join(f"{share:.0%}" for _, share in BAND_POSITIONS)
+            + " (many below P10: the model too slow; above P90: too fast; both tails: too "
+            "narrow)."
+        )
     return lines
+
+
+_POSITION_TEXT = {
+    "below_p10": "below P10",
+    "p10_p50": "P10-P50",
+    "p50_p90": "P50-P90",
+    "above_p90": "above P90",
+}
+_POSITION_SHORT = {
+    "below_p10": "<P10",
+    "p10_p50": "P10-P50",
+    "p50_p90": "P50-P90",
+    "above_p90": ">P90",
+}
 
 
 def _split_text(r: Mapping[Any, Any]) -> str:
@@ -189,14 +216,14 @@ def backtest_markdown(df: pd.DataFrame) -> str:
     head = (
         "| journey | observed d | model d | error d | in range | rounding interval d "
         "| in rounded | "
-        + ("model P10–P90 d | in band | " if band else "")
+        + ("model P10–P50–P90 d | in band | obs. vs band | " if band else "")
         + "observed USD | model USD | model route | crossings "
         "| run/wait/border/transfer/terminal d |"
     )
     lines = [
         head,
         "|---|---:|---:|---:|:---:|---:|:---:|"
-        + ("---:|:---:|" if band else "")
+        + ("---:|:---:|:---:|" if band else "")
         + "---:|---:|---|---|---|",
     ]
     for r in df.to_dict("records"):
@@ -214,10 +241,12 @@ def backtest_markdown(df: pd.DataFrame) -> str:
             _yes_no(r["within_rounded_days"]),
             *(
                 [
-                    f"{_fmt(r['model_p10_days'], '.1f')}–{_fmt(r['model_p90_days'], '.1f')}"
+                    f"{_fmt(r['model_p10_days'], '.1f')}–{_fmt(r['model_p50_days'], '.1f')}"
+                    f"–{_fmt(r['model_p90_days'], '.1f')}"
                     if r["status"] == "ok" and not _isnan(r["model_p10_days"])
                     else "",
                     _yes_no(r["within_band_days"]),
+                    _POSITION_SHORT.get(str(r.get("band_position") or ""), ""),
                 ]
                 if band
                 else []
