@@ -26,6 +26,7 @@ def search(
     dist: np.ndarray | None = None,
     tie: np.ndarray | None = None,
     once: Sequence[np.ndarray] = (),
+    on_grid: bool = False,
 ) -> tuple[float, list[int]] | None:
     """Least-weight path from node ``source`` to node ``target`` through the stages of a query.
 
@@ -53,6 +54,10 @@ def search(
         ``once[j]``: the edges that enter place j; the path enters each such place at most
         once, whatever the stage (one bit of the search state per place: used to turn a best
         path that visits a place twice into the best one that visits it once or never).
+    on_grid : bool, default False
+        The caller vouches that ``weight`` and ``tie`` are multiples of ``GRID``
+        (:func:`~corridors.engine.topology.on_grid`): ties are then settled locally
+        (:func:`_tight_path`) instead of by a Dijkstra on every tight edge.
 
     Dijkstra on states (node, stage, transfers used) with a lexicographic key: weight, then
     ``tie``, then number of transfers, then the state's number. Equal-weight paths therefore
@@ -79,6 +84,9 @@ def search(
             dist = csgraph.dijkstra(edge_csr(topo, weight, mask), indices=source)
         if not math.isfinite(dist[target]):
             return None
+        path = _tight_path(topo, weight, tie, mask, dist, source, target, on_grid)
+        if path is not None:
+            return _path_sum(weight, path), path
         dag = _tight_edges(topo, weight, mask, dist, target)
         edges = dag.tolist()
         adjacency: dict[int, list[tuple[int, int]]] = {int(source): [], int(target): []}
@@ -133,6 +141,165 @@ def search(
 def _path_sum(weight: np.ndarray, edges: Sequence[int]) -> float:
     """The exact sum (``math.fsum``, so in any order) of ``weight`` over a path's edges."""
     return math.fsum(weight[np.asarray(edges, dtype=np.int64)].tolist())
+
+
+EXACT_SUM = 2.0**32  # below this, sums of multiples of GRID are exact in float64
+
+
+def _tight_path(
+    topo: Topology,
+    weight: np.ndarray,
+    tie: np.ndarray | None,
+    mask: np.ndarray,
+    dist: np.ndarray,
+    source: int,
+    target: int,
+    on_grid: bool,
+) -> list[int] | None:
+    """The path the lexicographic Dijkstra (:func:`_dijkstra`) returns on the tight edges,
+    found backwards from the target without searching the whole of them; None where this
+    shortcut cannot vouch for that path (the caller then runs the Dijkstra).
+
+    Tight edges are the allowed ones with ``dist[tail] + weight == dist[head]`` (one
+    vectorized test). Walking back from the target, a node with exactly one tight edge in
+    has that edge as its predecessor on every tight path (no tie: the common case). At a
+    node with several (a tie), :func:`_tie_segment` settles the tie on the few nodes
+    between it and the nearest node every tight path to it passes through, and the walk
+    goes on from there. ``on_grid``: the caller vouches that ``weight`` and ``tie`` are
+    multiples of ``GRID`` (:func:`~corridors.engine.topology.on_grid`); else every tie falls
+    back to the Dijkstra."""
+    src, dst = topo.src, topo.dst
+    n = topo.n_nodes
+    tight = mask & (dist[src] + weight == dist[dst])
+    te = np.flatnonzero(tight)
+    heads = dst[te]
+    count = np.bincount(heads, minlength=n)
+    by_head = np.empty(n, dtype=np.int64)
+    by_head[heads] = te  # the tight edge into each node that has one
+    source, target = int(source), int(target)
+    edges: list[int] = []
+    ins: _TightIns | None = None
+    v = target
+    while v != source:
+        if len(edges) > n:
+            return None  # a cycle of tight edges of zero weight
+        if count.item(v) == 1:
+            e = by_head.item(v)
+            edges.append(e)
+            v = src.item(e)
+            continue
+        if ins is None:
+            if not on_grid or not _exact_sums(dist.item(target), tie, te):
+                return None
+            ins = _TightIns(topo, te, heads, count)
+        found = _tie_segment(topo, weight, tie, ins, dist, source, v)
+        if found is None:
+            return None
+        segment, v = found
+        edges.extend(segment)
+    edges.reverse()
+    return edges
+
+
+def _exact_sums(d_target: float, tie: np.ndarray | None, te: np.ndarray) -> bool:
+    """Whether, on the grid, every key the Dijkstra forms on the tight edges ``te`` is an
+    exact sum: the weight of every tight path to the target is at most ``d_target`` and the
+    tie-break values are not negative and sum (all of them) below ``EXACT_SUM``; so sums do
+    not depend on the order of addition."""
+    if not d_target < EXACT_SUM:
+        return False
+    if tie is None:
+        return True
+    vals = tie[te]
+    return bool(vals.min(initial=0.0) >= 0 and vals.sum() < EXACT_SUM)
+
+
+class _TightIns:
+    """The tight edges into each node, as lists (made at the first tie of a search)."""
+
+    __slots__ = ("edges", "tails", "ptr")
+
+    def __init__(self, topo: Topology, te: np.ndarray, heads: np.ndarray, count: np.ndarray):
+        rev = te[np.argsort(heads, kind="stable")]  # by head, in edge order within a head
+        ptr = np.zeros(len(count) + 1, dtype=np.int64)
+        np.cumsum(count, out=ptr[1:])
+        self.edges: list[int] = rev.tolist()
+        self.tails: list[int] = topo.src[rev].tolist()
+        self.ptr = ptr
+
+
+def _tie_segment(
+    topo: Topology,
+    weight: np.ndarray,
+    tie: np.ndarray | None,
+    ins: _TightIns,
+    dist: np.ndarray,
+    source: int,
+    v: int,
+) -> tuple[list[int], int] | None:
+    """The Dijkstra's path into node ``v`` back to ``a``, the nearest node that every tight
+    path from the source to ``v`` passes through, as (edges from ``v`` backwards, ``a``).
+
+    Tight ancestors of ``v`` are expanded latest-first (largest ``dist``) until a single
+    one is left unexpanded: that is ``a`` (every tight edge into the expanded nodes comes
+    from a node found, so every path from the source enters them through ``a``). With exact
+    sums (:func:`_exact_sums`) a node's key is ``a``'s plus its key from ``a``, so the
+    same lexicographic Dijkstra (key, then node, then edge order) run from ``a`` on the
+    tight edges into the expanded nodes picks the same predecessors as the whole search,
+    provided every such edge adds a key strictly greater than zero (else None)."""
+    ptr, in_edges, in_tails = ins.ptr, ins.edges, ins.tails
+    frontier = [(-dist.item(v), 0, v)]  # (-dist, is source, node): latest first
+    unexpanded = {v}
+    found = {v}
+    region: list[int] = []
+    while len(unexpanded) > 1 or not region:
+        x = heapq.heappop(frontier)[2]
+        if x == source:
+            return None  # (cannot happen: the source is the last one left)
+        unexpanded.discard(x)
+        lo, hi = ptr.item(x), ptr.item(x + 1)
+        if lo == hi:
+            return None  # (cannot happen: a node at a finite distance has one)
+        region.extend(in_edges[lo:hi])
+        for u in in_tails[lo:hi]:
+            if u not in found:
+                found.add(u)
+                unexpanded.add(u)
+                heapq.heappush(frontier, (-dist.item(u), 1 if u == source else 0, u))
+    (a,) = unexpanded
+    region.sort()
+    ids = np.array(region, dtype=np.int64)
+    wl = weight[ids].tolist()
+    tl = tie[ids].tolist() if tie is not None else [0.0] * len(region)
+    rl = topo._static_array("is_transfer")[ids].tolist()
+    adjacency: dict[int, list[tuple[int, int, float, float, int]]] = {}
+    for e, u, h, w, t, r in zip(region, topo.src[ids].tolist(), topo.dst[ids].tolist(), wl, tl, rl):
+        if not (w > 0 or (w == 0 and (t > 0 or (t == 0 and r)))):
+            return None  # an edge that adds no key: the settling order is the search's own
+        adjacency.setdefault(u, []).append((e, h, w, t, 1 if r else 0))
+    best: dict[int, tuple[float, float, int]] = {a: (0.0, 0.0, 0)}
+    prev: dict[int, tuple[int, int]] = {}
+    heap: list[tuple[float, float, int, int]] = [(0.0, 0.0, 0, a)]
+    none: list[tuple[int, int, float, float, int]] = []
+    inf = (math.inf, 0.0, 0)
+    while heap:
+        d, d2, ntr, x = heapq.heappop(heap)
+        if (d, d2, ntr) > best[x]:
+            continue
+        if x == v:
+            break
+        for e, h, w, t, r in adjacency.get(x, none):
+            key = (d + w, d2 + t, ntr + r)
+            if key < best.get(h, inf):
+                best[h] = key
+                prev[h] = (x, e)
+                heapq.heappush(heap, (key[0], key[1], key[2], h))
+    segment: list[int] = []
+    x = v
+    while x != a:
+        x, e = prev[x]
+        segment.append(e)
+    return segment, a
 
 
 def _tight_edges(

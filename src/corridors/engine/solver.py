@@ -25,6 +25,7 @@ from .topology import (
     UNLOAD,
     WATER_MODES,
     Topology,
+    edge_csr,
     logical_service,
     on_grid,
 )
@@ -37,6 +38,36 @@ from .weights import Weights, check_weights, risk_arrays
 DERIVED_KEPT = 16  # arrays kept per weights: first-departure waits, grid arrays (the latest)
 SEA_ARRIVALS_KEPT = 64  # origins whose loading/ship-handling edge pairs are kept per topology
 MAX_BRANCHES = 400  # searches allowed to turn a route with a repeated place into a simple one
+PREPARED_BYTES = 64 * 2**20  # prepared queries kept per weights (masks, grid weights, matrix)
+
+
+@dataclass
+class _Plan:
+    """One order of a query's waypoints, ready to search: a mask per stage, the edges that
+    complete each stage, the source and target nodes, and (one stage) the matrix of the
+    compiled search, made on first use."""
+
+    masks: list[np.ndarray]
+    advance: list[np.ndarray]
+    source: int
+    target: int
+    matrix: Any = None
+
+    def nbytes(self) -> int:
+        """Bytes held (the matrix counted as if made: 12 per edge)."""
+        n = sum(a.nbytes for a in (*self.masks, *self.advance))
+        return n + (12 * len(self.masks[0]) if len(self.masks) == 1 else 0)
+
+
+@dataclass
+class _Prepared:
+    """A query made ready by :meth:`_Solver._prepared`."""
+
+    objective: np.ndarray
+    weight: np.ndarray
+    tie: np.ndarray
+    plans: list[_Plan]
+    nbytes: int = 0
 
 
 @dataclass
@@ -382,20 +413,16 @@ class _Solver:
         crosses the border before or after the port, whichever is better, instead of only
         after it.
         """
-        m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits)
-        objective, grid_objective, grid_tie = self.grid_arrays(q)
-        if check:
-            check_weights(self.w, q.minimize, m, self.net.name)
-        else:
-            m &= np.isfinite(objective) & (objective >= 0)
-        # on_grid is elementwise and keeps 0 and 1e9: the same as on_grid of the masked arrays
-        weight = np.where(m, grid_objective, 0.0)
-        tie = np.where(m, grid_tie, 1e9)
+        prep = self._prepared(q, extra_avoid, any_status, check, cargo_limits)
+        weight, tie = prep.weight, prep.tie
         best: tuple[tuple[float, float], list[int]] | None = None
-        for order in _waypoint_orders(q.waypoints):
-            found = self._solve_order(q, order, m, weight, tie)
+        for plan in prep.plans:
+            found = self._simple(prep, plan, q.max_transfers)
             if found is None:
                 continue
+            if len(prep.plans) == 1:
+                best = ((0.0, 0.0), found[1])
+                break
             key = (
                 _path_sum(weight, found[1]),
                 _path_sum(tie, found[1]),
@@ -405,22 +432,64 @@ class _Solver:
         if best is None:
             return None
         # the search ranks on the grid; the route's objective is the exact sum of its edges
-        return _path_sum(objective, best[1]), best[1]
+        return _path_sum(prep.objective, best[1]), best[1]
 
-    def _solve_order(
+    def _prepared(
         self,
         q: Query,
-        waypoints: tuple[tuple[str, str], ...],
-        m: np.ndarray,
-        weight: np.ndarray,
-        tie: np.ndarray,
-    ) -> tuple[float, list[int]] | None:
-        """The simple-path search for one order of the waypoints."""
+        extra_avoid: frozenset[tuple[str, str]],
+        any_status: bool,
+        check: bool,
+        cargo_limits: bool,
+    ) -> _Prepared:
+        """What :meth:`solve` searches with, made once per query and options and kept with
+        the weights for the latest few (about ``PREPARED_BYTES``): the allowed edges, the
+        objective and its tie-break on the grid, and per order of the waypoints the masks of
+        each stage, the edges that complete each stage and the source and target nodes.
+        Everything here follows from the network, the weights and the query alone (the day
+        of the link rules included: a query without a date or year is judged on today's),
+        so a repeated query only searches."""
+        day = q.rules_day() if q.date is None and q.year is None else None
+        key = (q, extra_avoid, any_status, check, cargo_limits, day)
+        cache = self.w._prepared
+        hit = cache.pop(key, None)
+        if hit is None:
+            hit = self._prepare(q, extra_avoid, any_status, check, cargo_limits)
+        cache[key] = hit  # most recent last
+        while len(cache) > max(1, PREPARED_BYTES // max(hit.nbytes, 1)):
+            cache.pop(next(iter(cache)), None)
+        return hit
+
+    def _prepare(
+        self,
+        q: Query,
+        extra_avoid: frozenset[tuple[str, str]],
+        any_status: bool,
+        check: bool,
+        cargo_limits: bool,
+    ) -> _Prepared:
+        m = self.mask(q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits)
+        objective, grid_objective, grid_tie = self.grid_arrays(q)
+        if check:
+            check_weights(self.w, q.minimize, m, self.net.name)
+        else:
+            m &= np.isfinite(objective) & (objective >= 0)
+        # on_grid is elementwise and keeps 0 and 1e9: the same as on_grid of the masked arrays
+        weight = np.where(m, grid_objective, 0.0)
+        tie = np.where(m, grid_tie, 1e9)
+        for a in (m, weight, tie):
+            a.flags.writeable = False
+        plans = [self._plan(q, order, m) for order in _waypoint_orders(q.waypoints)]
+        size = 2 * weight.nbytes + sum(p.nbytes() for p in plans)
+        return _Prepared(objective, weight, tie, plans, size)
+
+    def _plan(self, q: Query, waypoints: tuple[tuple[str, str], ...], m: np.ndarray) -> _Plan:
+        """The stages of one order of the waypoints: stage rules for places (the origin is
+        never re-entered; the destination is entered only in the last stage; a via place or
+        gateway only in its own stage) as a mask per stage."""
         topo = self.topo
         advance = [self.advance_set(k, r) for k, r in waypoints]
         stages = len(advance) + 1
-        # stage rules for places: the origin is never re-entered; the destination is entered
-        # only in the last stage; a via place or gateway only in its own stage
         rules: dict[int, int] = {
             self.place_idx(q.origin): -1,
             self.place_idx(q.destination): stages - 1,
@@ -428,64 +497,52 @@ class _Solver:
         for i, (kind, ref) in enumerate(waypoints):
             if kind in ("place", "gateway"):
                 rules[self.place_idx(ref)] = i
-        source = int(topo.gate_of[self.place_idx(q.origin)])
-        target = int(topo.gate_of[self.place_idx(q.destination)])
-        return self._simple(weight, m, rules, stages, advance, source, target, q.max_transfers, tie)
-
-    def _simple(
-        self,
-        weight: np.ndarray,
-        base: np.ndarray,
-        rules: dict[int, int],
-        stages: int,
-        advance: list[np.ndarray],
-        source: int,
-        target: int,
-        max_transfers: int | None,
-        tie_weight: np.ndarray | None = None,
-    ) -> tuple[float, list[int]] | None:
-        """The best path that visits every place at most once: while the best path of the
-        current restriction visits a place twice, that place joins the set of places the
-        search may enter at most once (one bit of its state each, see
-        :func:`~corridors.engine.search.search`). Each restriction only removes paths that visit a
-        place twice, so every simple path stays allowed and the first simple best path is the
-        best simple path."""
-        topo = self.topo
-        entering_cache: dict[int, np.ndarray] = {}
-
-        def entering(p: int) -> np.ndarray:
-            if p not in entering_cache:
-                entering_cache[p] = topo.entering(p)
-            return entering_cache[p]
-
+        entering = {p: topo.entering(p) for p in rules}
         masks = []
         for s in range(stages):
-            m = base.copy()
+            ms = m.copy()
             for p, t in rules.items():
                 if t != s:
-                    m &= ~entering(p)
-            masks.append(m)
+                    ms &= ~entering[p]
+            ms.flags.writeable = False
+            masks.append(ms)
+        source = int(topo.gate_of[self.place_idx(q.origin)])
+        target = int(topo.gate_of[self.place_idx(q.destination)])
+        return _Plan(masks, advance, source, target)
 
-        def run(once: tuple[int, ...]) -> tuple[float, list[int]] | None:
-            return search(
-                topo,
-                weight,
-                masks,
-                source,
-                target,
-                advance=advance,
-                max_transfers=max_transfers,
-                tie=tie_weight,
-                once=[entering(p) for p in once],
-            )
+    def _simple(
+        self, prep: _Prepared, plan: _Plan, max_transfers: int | None
+    ) -> tuple[float, list[int]] | None:
+        """The best path of one order of the waypoints that visits every place at most once:
+        while the best path of the current restriction visits a place twice, that place joins
+        the set of places the search may enter at most once (one bit of its state each, see
+        :func:`~corridors.engine.search.search`). Each restriction only removes paths that
+        visit a place twice, so every simple path stays allowed and the first simple best
+        path is the best simple path."""
+        topo = self.topo
+        weight, tie = prep.weight, prep.tie
+        masks, advance = plan.masks, plan.advance
+        dist = None
+        if len(masks) == 1 and max_transfers is None:
+            # the compiled one-to-all search on a matrix kept with the plan
+            from scipy.sparse import csgraph
 
-        def second(found_: tuple[float, list[int]]) -> float:
-            if tie_weight is None:
-                return 0.0
-            return _path_sum(tie_weight, found_[1])
-
+            if plan.matrix is None:
+                plan.matrix = edge_csr(topo, weight, masks[0])
+            dist = csgraph.dijkstra(plan.matrix, indices=plan.source)
+        found = search(
+            topo,
+            weight,
+            masks,
+            plan.source,
+            plan.target,
+            advance=advance,
+            max_transfers=max_transfers,
+            dist=dist,
+            tie=tie,
+            on_grid=True,  # (_prepare: on_grid arrays, masked to 0 and 1e9)
+        )
         once: tuple[int, ...] = ()
-        found = run(once)
         solves = 1
         while found is not None:
             repeat = self._first_repeat(found[1], advance)
@@ -504,7 +561,17 @@ class _Solver:
                 )
             once = (*once, place)
             solves += 1
-            found = run(once)
+            found = search(
+                topo,
+                weight,
+                masks,
+                plan.source,
+                plan.target,
+                advance=advance,
+                max_transfers=max_transfers,
+                tie=tie,
+                once=[topo.entering(p) for p in once],
+            )
         return None
 
     def _first_repeat(
@@ -512,20 +579,25 @@ class _Solver:
     ) -> tuple[int, list[int]] | None:
         """The first place the path visits in two separate runs, with the stage of each run."""
         topo = self.topo
+        path = np.asarray(edges, dtype=np.int64)
+        p_from, p_to = topo.src_place[path].tolist(), topo.dst_place[path].tolist()
+        # the places entered, in order: none twice, no repeat (the common case)
+        entered = [b for a, b in zip(p_from, p_to) if a != b]
+        if p_from:
+            entered.append(p_from[0])
+        if len(set(entered)) == len(entered):
+            return None
         stage = 0
         runs: dict[int, list[int]] = {}
         cur = -1
-        path = np.asarray(edges, dtype=np.int64)
-        for e, p_from, p_to in zip(
-            edges, topo.src_place[path].tolist(), topo.dst_place[path].tolist()
-        ):
+        for e, pf, pt in zip(edges, p_from, p_to):
             if cur == -1:
-                cur = p_from
-                runs.setdefault(p_from, []).append(stage)
-            if p_to != p_from:
-                runs.setdefault(p_to, []).append(stage)
-                if len(runs[p_to]) > 1:
-                    return p_to, runs[p_to]
+                cur = pf
+                runs.setdefault(pf, []).append(stage)
+            if pt != pf:
+                runs.setdefault(pt, []).append(stage)
+                if len(runs[pt]) > 1:
+                    return pt, runs[pt]
             if stage < len(advance) and advance[stage][e]:
                 stage += 1
         return None

@@ -117,6 +117,8 @@ class Weights:
     # origin, the objective and tie-break arrays on the grid; see engine.solver): the latest
     # few, kept across queries; a replaced copy starts empty
     _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # queries made ready to search (engine.solver._Solver._prepared), the latest few
+    _prepared: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def objective(self, name: str) -> np.ndarray:
         """The weight array of an objective."""
