@@ -156,8 +156,118 @@ def make_query(
     """Check and resolve the arguments of a routing query (names -> ids).
 
     Types are checked first (:class:`ParameterTypeError` naming the argument), then values.
+    The query of the same arguments (same values of the same types) on the same network is
+    kept for the latest ``QUERIES_KEPT`` (a network does not change once made).
     """
     check_network(net)
+    key = _memo_key(
+        (
+            origin,
+            destination,
+            minimize,
+            cargo,
+            year,
+            modes,
+            avoid_countries,
+            avoid_places,
+            avoid_links,
+            avoid_crossings,
+            avoid_passages,
+            via,
+            cross_at,
+            max_transfers,
+            risk_aversion,
+            sanctions,
+            departure,
+            date,
+            origin_arrival,
+        )
+    )
+    memo: dict[tuple[Any, ...], Query] = net._cache.setdefault("queries", {})
+    if key is not None:
+        hit = memo.pop(key, None)
+        if hit is not None:
+            memo[key] = hit  # most recent last
+            return hit
+    q = _make_query(
+        net,
+        origin,
+        destination,
+        minimize=minimize,
+        cargo=cargo,
+        year=year,
+        modes=modes,
+        avoid_countries=avoid_countries,
+        avoid_places=avoid_places,
+        avoid_links=avoid_links,
+        avoid_crossings=avoid_crossings,
+        avoid_passages=avoid_passages,
+        via=via,
+        cross_at=cross_at,
+        max_transfers=max_transfers,
+        risk_aversion=risk_aversion,
+        sanctions=sanctions,
+        departure=departure,
+        date=date,
+        origin_arrival=origin_arrival,
+    )
+    if key is not None:
+        memo[key] = q
+        while len(memo) > QUERIES_KEPT:
+            del memo[next(iter(memo))]
+    return q
+
+
+QUERIES_KEPT = 256  # parsed queries kept per network (make_query)
+_PLAIN = frozenset({str, int, float, bool, type(None), _dt.date, _dt.datetime})
+
+
+def _memo_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The arguments of :func:`make_query` as a key that tells apart values of other types
+    (``1`` and ``1.0``, ``True`` and ``1``), or None when one is not a plain value (a
+    mapping, an iterator, a cargo of another class): such a query is parsed every time."""
+    out: list[Any] = []
+    for v in args:
+        t = type(v)
+        if t in _PLAIN:
+            out.append((t, v))
+        elif t is tuple or t is list:
+            if not all(type(x) is str for x in v):
+                return None
+            out.append((t, tuple(v)))
+        elif t is Cargo:
+            fields: tuple[Any, ...] = (v.unit, v.tonnes, v.value_usd, v.holding_rate_per_year)
+            fields += (v.value_of_time_usd_per_h,)
+            out.append((t, tuple((type(x), x) for x in fields)))
+        else:
+            return None
+    return tuple(out)
+
+
+def _make_query(
+    net: Network,
+    origin: str,
+    destination: str,
+    *,
+    minimize: str = "cost_usd",
+    cargo: Cargo | None = None,
+    year: int | None = None,
+    modes: str | Iterable[str] | None = None,
+    avoid_countries: str | Iterable[str] | None = None,
+    avoid_places: str | Iterable[str] | None = None,
+    avoid_links: str | Iterable[str] | None = None,
+    avoid_crossings: str | Iterable[str] | None = None,
+    avoid_passages: str | Iterable[str] | None = None,
+    via: str | Iterable[str] | None = None,
+    cross_at: str | Iterable[str] | None = None,
+    max_transfers: int | None = None,
+    risk_aversion: float = 0.0,
+    sanctions: str | Mapping[str, str] | None = None,
+    departure: str = "booked",
+    date: str | _dt.date | None = None,
+    origin_arrival: str = "land",
+) -> Query:
+    """:func:`make_query` without the memo."""
     check_place(origin, "origin")
     check_place(destination, "destination")
     check_str(minimize, "minimize")

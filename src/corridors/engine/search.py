@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -178,7 +178,7 @@ def _tight_path(
     by_head[heads] = te  # the tight edge into each node that has one
     source, target = int(source), int(target)
     edges: list[int] = []
-    ins: _TightIns | None = None
+    ins: Callable[[int], list[tuple[int, int]]] | None = None
     v = target
     while v != source:
         if len(edges) > n:
@@ -191,7 +191,7 @@ def _tight_path(
         if ins is None:
             if not on_grid or not _exact_sums(dist.item(target), tie, te):
                 return None
-            ins = _TightIns(topo, te, heads, count)
+            ins = _tight_ins(topo, tight, te, heads, count)
         found = _tie_segment(topo, weight, tie, ins, dist, source, v)
         if found is None:
             return None
@@ -214,25 +214,31 @@ def _exact_sums(d_target: float, tie: np.ndarray | None, te: np.ndarray) -> bool
     return bool(vals.min(initial=0.0) >= 0 and vals.sum() < EXACT_SUM)
 
 
-class _TightIns:
-    """The tight edges into each node, as lists (made at the first tie of a search)."""
+LIST_EDGES_MAX = 200_000  # up to this many edges, ties read the topology's in-edge lists
 
-    __slots__ = ("edges", "tails", "ptr")
 
-    def __init__(self, topo: Topology, te: np.ndarray, heads: np.ndarray, count: np.ndarray):
-        rev = te[np.argsort(heads, kind="stable")]  # by head, in edge order within a head
-        ptr = np.zeros(len(count) + 1, dtype=np.int64)
-        np.cumsum(count, out=ptr[1:])
-        self.edges: list[int] = rev.tolist()
-        self.tails: list[int] = topo.src[rev].tolist()
-        self.ptr = ptr
+def _tight_ins(
+    topo: Topology, tight: np.ndarray, te: np.ndarray, heads: np.ndarray, count: np.ndarray
+) -> Callable[[int], list[tuple[int, int]]]:
+    """node -> [(edge, tail)] of its tight edges in, in edge order (made at the first tie of
+    a search): filtered from the topology's in-edge lists on graphs of up to
+    ``LIST_EDGES_MAX`` edges, else from the tight edges grouped by head."""
+    if topo.n_edges <= LIST_EDGES_MAX:
+        lists = topo.in_adjacency
+        is_tight = tight.item
+        return lambda x: [p for p in lists[x] if is_tight(p[0])]
+    rev = te[np.argsort(heads, kind="stable")]  # by head, in edge order within a head
+    ptr = np.zeros(len(count) + 1, dtype=np.int64)
+    np.cumsum(count, out=ptr[1:])
+    edges, tails, at = rev.tolist(), topo.src[rev].tolist(), ptr.tolist()
+    return lambda x: list(zip(edges[at[x] : at[x + 1]], tails[at[x] : at[x + 1]]))
 
 
 def _tie_segment(
     topo: Topology,
     weight: np.ndarray,
     tie: np.ndarray | None,
-    ins: _TightIns,
+    ins: Callable[[int], list[tuple[int, int]]],
     dist: np.ndarray,
     source: int,
     v: int,
@@ -247,7 +253,6 @@ def _tie_segment(
     same lexicographic Dijkstra (key, then node, then edge order) run from ``a`` on the
     tight edges into the expanded nodes picks the same predecessors as the whole search,
     provided every such edge adds a key strictly greater than zero (else None)."""
-    ptr, in_edges, in_tails = ins.ptr, ins.edges, ins.tails
     frontier = [(-dist.item(v), 0, v)]  # (-dist, is source, node): latest first
     unexpanded = {v}
     found = {v}
@@ -257,26 +262,27 @@ def _tie_segment(
         if x == source:
             return None  # (cannot happen: the source is the last one left)
         unexpanded.discard(x)
-        lo, hi = ptr.item(x), ptr.item(x + 1)
-        if lo == hi:
+        into = ins(x)
+        if not into:
             return None  # (cannot happen: a node at a finite distance has one)
-        region.extend(in_edges[lo:hi])
-        for u in in_tails[lo:hi]:
+        for e, u in into:
+            region.append(e)
             if u not in found:
                 found.add(u)
                 unexpanded.add(u)
                 heapq.heappush(frontier, (-dist.item(u), 1 if u == source else 0, u))
     (a,) = unexpanded
     region.sort()
-    ids = np.array(region, dtype=np.int64)
-    wl = weight[ids].tolist()
-    tl = tie[ids].tolist() if tie is not None else [0.0] * len(region)
-    rl = topo._static_array("is_transfer")[ids].tolist()
+    src, dst = topo.src, topo.dst
+    is_transfer = topo._static_array("is_transfer")
     adjacency: dict[int, list[tuple[int, int, float, float, int]]] = {}
-    for e, u, h, w, t, r in zip(region, topo.src[ids].tolist(), topo.dst[ids].tolist(), wl, tl, rl):
+    for e in region:
+        w = weight.item(e)
+        t = tie.item(e) if tie is not None else 0.0
+        r = 1 if is_transfer.item(e) else 0
         if not (w > 0 or (w == 0 and (t > 0 or (t == 0 and r)))):
             return None  # an edge that adds no key: the settling order is the search's own
-        adjacency.setdefault(u, []).append((e, h, w, t, 1 if r else 0))
+        adjacency.setdefault(src.item(e), []).append((e, dst.item(e), w, t, r))
     best: dict[int, tuple[float, float, int]] = {a: (0.0, 0.0, 0)}
     prev: dict[int, tuple[int, int]] = {}
     heap: list[tuple[float, float, int, int]] = [(0.0, 0.0, 0, a)]

@@ -190,6 +190,18 @@ class Topology:
             self._static["adjacency"] = adj
         return adj  # type: ignore[no-any-return]
 
+    @property
+    def in_adjacency(self) -> list[list[tuple[int, int]]]:
+        """node -> [(edge, tail node)] of the edges into it, in edge order (built on first
+        use)."""
+        adj = self._static.get("in_adjacency")
+        if adj is None:
+            adj = [[] for _ in range(self.n_nodes)]
+            for e, (u, v) in enumerate(zip(self.src.tolist(), self.dst.tolist())):
+                adj[v].append((e, u))
+            self._static["in_adjacency"] = adj
+        return adj  # type: ignore[no-any-return]
+
     def _static_array(self, name: str) -> np.ndarray:
         """A read-only array derived from the structure, computed once."""
         hit = self._static.get(name)
