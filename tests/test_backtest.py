@@ -29,6 +29,7 @@ from corridors.analysis.backtest import (
     range_error,
     read_journeys,
 )
+from corridors.analysis.simulate import NO_SPREADS
 from corridors.cli.backtest import add_cli, run_cli
 from corridors.output.tables import backtest_markdown
 
@@ -426,7 +427,9 @@ def test_uncertainty_band_and_calibration_share(tmp_path: Path) -> None:
         _row(id="inside", observed_days_min=1, observed_days_max=3),
         _row(id="slow", observed_days_min=0.5, observed_days_max=1.5),
     )
-    df = backtest(net, read_journeys(p, net=net), simulate_runs=200, seed=3).set_index("id")
+    df = backtest(
+        net, read_journeys(p, net=net), simulate_runs=200, seed=3, spreads=NO_SPREADS
+    ).set_index("id")
     for q in ("model_p10_days", "model_p50_days", "model_p90_days"):
         assert df[q].tolist() == pytest.approx([2.0, 2.0])
     assert df["within_band_days"].tolist() == [True, False]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import corridors as cor
 import routing_fixtures as rf
-from corridors.analysis.simulate import SimulationResult, simulate
+from corridors.analysis.simulate import NO_SPREADS, SimulationResult, simulate
 from corridors.cli.simulate import add_cli, run_cli
 from corridors.costs.risk import Z90
 from corridors.errors import ParameterError
@@ -33,6 +33,12 @@ from corridors.routes.risk import route_risk
 simmod = sys.modules["corridors.analysis.simulate"]
 
 approx = pytest.approx
+
+
+def sim0(*args: object, **kwargs: object) -> SimulationResult:
+    """simulate with the running-time and liner spreads off: the tests of the terms the
+    network's tables give (dwell, transfer, waits, closures) see those terms alone."""
+    return simulate(*args, spreads=NO_SPREADS, **kwargs)  # type: ignore[arg-type]
 
 
 def sim_net(
@@ -114,7 +120,7 @@ def test_zero_variance_gives_the_deterministic_time_and_cost() -> None:
     route = cor.route(net, "a", "s")
     assert any(leg.kind == "transfer" for leg in route.steps)
     assert any(leg.kind == "border" for leg in route.steps)
-    res = simulate(route, runs=1_000, seed=3, net=net)
+    res = sim0(route, runs=1_000, seed=3, net=net)
     assert res.time_h.shape == (1_000, 1)
     assert np.all(res.time_h == route.time_h)
     assert np.all(res.cost_usd == route.cost_usd)
@@ -129,7 +135,7 @@ def test_a_disruption_under_way_holds_the_rest_of_it() -> None:
     (container detention, 150 USD a day, at a rail border post: no port, no truck)."""
     net = sim_net(dwell_p90=10.0, transfer_p90=20.0, p=1.0, med_days=2.0, p90_days=2.0)
     route = cor.route(net, "a", "s")
-    res = simulate(route, runs=20_000, seed=0, net=net)
+    res = sim0(route, runs=20_000, seed=0, net=net)
     held = res.time_h[:, 0] - route.time_h
     assert held.min() >= 0.0 and held.max() <= 48.0
     assert _within(held, 24.0)
@@ -139,7 +145,7 @@ def test_a_disruption_under_way_holds_the_rest_of_it() -> None:
     frame = res.to_frame()
     assert frame["standing_charges_mean_usd"][0] == approx(float(held.mean()) * 150.0 / 24.0)
     assert route_risk(net, route).expected_delay_h == approx(24.0)
-    assert simulate(route, runs=10, seed=0, disruptions=False).time_h == approx(route.time_h)
+    assert sim0(route, runs=10, seed=0, disruptions=False).time_h == approx(route.time_h)
 
 
 # ---- seeds -----------------------------------------------------------------------------------------
@@ -187,7 +193,7 @@ def test_mean_matches_the_analytic_mean(net: cor.Network, r: cor.Route) -> None:
         + 20 * (math.exp(s_transfer**2 / 2) - 1)
         + 0.3 * 24 * 2 * math.exp(s_dis**2 / 2) / 2
     )
-    res = simulate(r, runs=200_000, seed=5, net=net)
+    res = sim0(r, runs=200_000, seed=5, net=net)
     assert _within(res.time_h[:, 0], expected)
     dis_h = 0.3 * 48 * math.exp(s_dis**2 / 2) / 2
     assert res.mean_split_h[0]["disruption"] == approx(dis_h, rel=0.03)
@@ -203,7 +209,7 @@ def test_mean_matches_the_analytic_mean(net: cor.Network, r: cor.Route) -> None:
 def test_lognormal_median_and_p90_of_a_border_dwell() -> None:
     net = sim_net(dwell_p90=30.0, transfer_p90=20.0, p=0.0)
     route = cor.route(net, "a", "s")
-    res = simulate(route, runs=200_000, seed=9, net=net)
+    res = sim0(route, runs=200_000, seed=9, net=net)
     extra = res.time_h[:, 0] - (route.time_h - 10.0)  # the dwell alone
     assert np.median(extra) == approx(10.0, rel=0.01)
     assert np.percentile(extra, 90) == approx(30.0, rel=0.02)
@@ -227,7 +233,7 @@ def test_bernoulli_share_of_disrupted_runs() -> None:
     net = sim_net(dwell_p90=10.0, transfer_p90=20.0, p=0.3)
     route = cor.route(net, "a", "s")
     n = 100_000
-    res = simulate(route, runs=n, seed=4, net=net)
+    res = sim0(route, runs=n, seed=4, net=net)
     share = float((res.time_h[:, 0] > route.time_h).mean())
     assert abs(share - 0.3) <= 5 * math.sqrt(0.3 * 0.7 / n)
 
@@ -245,7 +251,7 @@ def test_p_fastest_and_cheapest_sum_to_one(net: cor.Network, r: cor.Route) -> No
 def test_ties_are_split_evenly() -> None:
     net = zero_net()
     route = cor.route(net, "a", "s")
-    res = simulate([route, route, route], runs=100, seed=0, net=net)
+    res = sim0([route, route, route], runs=100, seed=0, net=net)
     assert res.p_fastest == approx([1 / 3] * 3)
     assert res.p_cheapest == approx([1 / 3] * 3)
 
@@ -255,7 +261,7 @@ def test_a_shared_risk_row_is_one_event_for_every_route() -> None:
     closure once for both, so they always tie."""
     net = sim_net(dwell_p90=10.0, transfer_p90=20.0, p=0.3)
     route = cor.route(net, "a", "s")
-    res = simulate([route, route], runs=2_000, seed=1, net=net)
+    res = sim0([route, route], runs=2_000, seed=1, net=net)
     assert np.array_equal(res.time_h[:, 0], res.time_h[:, 1])
     assert res.p_fastest == approx([0.5, 0.5])
 
@@ -291,7 +297,7 @@ def test_common_draws_order_runs_by_the_parameters() -> None:
 
 
 def test_deadline_and_tables(net: cor.Network, r: cor.Route) -> None:
-    res = simulate(r, runs=4_000, seed=6, deadline_h=r.time_h + 24.0, net=net)
+    res = sim0(r, runs=4_000, seed=6, deadline_h=r.time_h + 24.0, net=net)
     assert res.on_time is not None
     assert res.on_time[0] == approx(float((res.time_h[:, 0] <= r.time_h + 24.0).mean()))
     assert res.prob_exceeds(100.0) + res.prob_within(100.0) == approx([1.0])
@@ -320,7 +326,7 @@ def test_deadline_and_tables(net: cor.Network, r: cor.Route) -> None:
     out = json.loads(json.dumps(res.to_dict(), allow_nan=False))
     assert out["runs"] == 4_000 and len(out["routes"]) == 1
     assert len(res.to_dict(draws=True)["time_h"][0]) == 4_000
-    assert simulate(r, runs=10, seed=1, net=net).to_frame()["p_on_time"].isna().all()
+    assert sim0(r, runs=10, seed=1, net=net).to_frame()["p_on_time"].isna().all()
     assert "SimulationResult" in repr(res)
 
 

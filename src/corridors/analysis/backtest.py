@@ -46,6 +46,7 @@ from .journeys import (  # the journeys file's reader, importable from here as b
     read_journeys,
     rounding_interval,
 )
+from .spreads import Spreads
 
 __all__ = [
     "JOURNEY_COLUMNS",
@@ -252,6 +253,7 @@ def backtest(
     cargo: Cargo | str | None = None,
     simulate_runs: int = 0,
     seed: int = 0,
+    spreads: Spreads | None = None,
 ) -> pd.DataFrame:
     """Route every journey with its constraints and compare the model with the observation.
 
@@ -274,6 +276,9 @@ def backtest(
         generator, seeded from ``seed`` and the journey's position, so a seed gives the same
         band for the same journeys.
     seed : int, default 0
+    spreads : Spreads, optional
+        Spreads of running time and liner arrivals for the band (default: those of
+        :func:`~corridors.analysis.simulate.simulate`).
 
     Returns
     -------
@@ -299,8 +304,8 @@ def backtest(
           windows), ``waiting_days`` (for scheduled departures), ``border_days``,
           ``transfer_days``, ``terminal_days``;
         - with ``simulate_runs``: ``model_p10_days``, ``model_p50_days``, ``model_p90_days``
-          of the simulated span (the draws less the deterministic part the span leaves out:
-          terminal handling and the first wait for ``departure_to_arrival``), and
+          of the simulated span (``simulate(..., span=)``: for ``departure_to_arrival`` the
+          terminal handling and the first wait are left out of the draws), and
           ``within_band_days``: whether the observation (the midpoint of its range) lies in
           the model's P10-P90 band. A calibrated model has about 80 % of journeys in band;
           ``band_position``: where that midpoint falls among the model's percentiles, one of
@@ -330,7 +335,15 @@ def backtest(
         if result is not None:
             _model_figures(row, result, j)
             if simulate_runs and not math.isnan(row["observed_days_min"]):
-                _simulated_band(row, result, net, int(simulate_runs), int(seed) * 1_000 + pos)
+                _simulated_band(
+                    row,
+                    result,
+                    net,
+                    int(simulate_runs),
+                    int(seed) * 1_000 + pos,
+                    str(j.get("span") or "door_to_door"),
+                    spreads,
+                )
         else:
             row.update(
                 model_days=math.nan,
@@ -484,14 +497,21 @@ def band_position(observed: float, p10: float, p50: float, p90: float) -> str:
     return "p10_p50" if observed <= p50 else "p50_p90"
 
 
-def _simulated_band(row: dict[str, Any], result: Route, net: Network, runs: int, seed: int) -> None:
+def _simulated_band(
+    row: dict[str, Any],
+    result: Route,
+    net: Network,
+    runs: int,
+    seed: int,
+    span: str,
+    spreads: Spreads | None,
+) -> None:
     """The P10, P50 and P90 of the simulated span in days, and whether the observation's
     midpoint lies in the P10-P90 band, set in ``row``."""
     from .simulate import simulate
 
-    sim = simulate(result, runs=runs, seed=seed, net=net)
-    left_out = result.time_h - row["model_days"] * _HOURS_PER_DAY
-    q = np.percentile(sim.time_h[:, 0] - left_out, [10, 50, 90]) / _HOURS_PER_DAY
+    sim = simulate(result, runs=runs, seed=seed, net=net, span=span, spreads=spreads)
+    q = np.percentile(sim.time_h[:, 0], [10, 50, 90]) / _HOURS_PER_DAY
     mid = (row["observed_days_min"] + row["observed_days_max"]) / 2.0
     row.update(
         model_p10_days=float(q[0]),

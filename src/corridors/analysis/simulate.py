@@ -8,9 +8,22 @@ plus the ``runs x routes`` result arrays (10^6 runs of a 20-leg route fit in wel
 
 Distributions (per run)
 -----------------------
-- Running time: deterministic (``leg.running_time_h``).
+Spread parameters that the network's tables do not carry come from
+:class:`~corridors.analysis.spreads.Spreads` (``spreads=``; sources in
+:data:`~corridors.analysis.spreads.SPREAD_SOURCES`).
+
+- Running time by rail: for each country a route's rail legs cross (a border leg counts for
+  the country it leaves), their summed running time x a lognormal factor of median 1 and
+  log-sd ``spreads.rail_running_sigma`` (one railway's train: one draw for the section).
+- Running time by road: the route's summed road running time x a lognormal factor of median 1
+  and log-sd ``spreads.road_running_sigma`` (one truck and crew: one draw for the route).
+- Sea: each voyage (a run of sea links) arrives late with probability
+  ``spreads.sea_late_share``, then by ``1 + Exponential(sea_late_mean_days - 1)`` days
+  (Sea-Intelligence's share of late arrivals and their mean delay). Ferry running time and
+  time windows (``leg.window_h``) stay deterministic.
 - Wait for a scheduled departure: ``Uniform(0, headway_h)`` where the leg has a wait and a
   known headway (mean ``headway_h / 2`` = ``wait_h``); otherwise the deterministic ``wait_h``.
+  A booked first departure (``route(..., departure="booked")``) has no wait to draw.
 - Border dwell, transfer time, terminal time: lognormal with the leg's median (``dwell_h``,
   ``transfer_time_h``, ``terminal_time_h``) and 90th percentile (``dwell_p90_h``, ...):
   ``median x exp(sigma Z)``, ``sigma = ln(p90 / median) / 1.28155``, Z standard normal. A
@@ -42,6 +55,10 @@ the same queue there in each run, so their difference comes only from where they
 two identical routes give identical draws. Routes may come from different scenarios (pass one
 network per route as ``net``): the variates are shared, the parameters are each scenario's.
 
+With ``span="departure_to_arrival"`` the terminal operations and the first wait are left out of
+the draws and of the deterministic time, as :func:`corridors.analysis.backtest.span_hours`
+leaves them out of a route's time.
+
 Time of a run = deterministic part + the draws. Cost of a run = the route's money cost
 (``route.cost_usd``, deterministic) + the cargo's time value (holding cost + value of time,
 ``cargo.time_value_usd_per_h``) x (time of the run - the route's deterministic
@@ -49,7 +66,8 @@ Time of a run = deterministic part + the draws. Cost of a run = the route's mone
 median-based time costs more, a faster one less. Security
 premiums and sanctions surcharges are expected costs reported by :func:`corridors.routes.risk.route_risk`;
 they are not drawn. With every variance zero (no headway, ``p90 == median``, no disruption) a
-run gives exactly ``route.time_h`` and ``route.cost_usd``.
+run gives exactly ``route.time_h`` and ``route.cost_usd``; so does a route of such legs with
+``spreads=NO_SPREADS`` whatever its running legs.
 
 Ties: the probability that a route is the fastest (cheapest) counts, in every run, each of
 the routes tied at the minimum with weight 1 / (number tied); the probabilities sum to 1.
@@ -83,8 +101,23 @@ from ..model.network import Network
 from ..routes.route import Route
 from ..units import HOURS_PER_DAY
 from .simulate_plan import _finite, _Plan, _plan
+from .spreads import DEFAULT_SPREADS, Spreads
 
-__all__ = ["simulate", "SimulationResult", "CHUNK_RUNS", "PERCENTILES", "PROGRESS_MIN_RUNS"]
+__all__ = [
+    "simulate",
+    "SimulationResult",
+    "CHUNK_RUNS",
+    "PERCENTILES",
+    "PROGRESS_MIN_RUNS",
+    "NO_SPREADS",
+    "SPANS",
+]
+
+NO_SPREADS = Spreads(0.0, 0.0, 0.0, 0.0)
+"""Spreads that leave running time and liner arrivals deterministic."""
+
+SPANS = ("door_to_door", "departure_to_arrival")
+"""What a simulated time covers (``span=``)."""
 
 CHUNK_RUNS = 32_768
 """Runs drawn at once. Fixed (never derived from the machine), so a seed gives the same draws
@@ -274,6 +307,8 @@ def _plans(
     net: Network | Sequence[Network] | None,
     cargo: Cargo | None,
     disruptions: bool,
+    spreads: Spreads = DEFAULT_SPREADS,
+    span: str = "door_to_door",
 ) -> list[_Plan]:
     """The plan of every route, with the risk rows of its own network."""
     if net is None or isinstance(net, Network):
@@ -301,7 +336,9 @@ def _plans(
         elif disruptions:
             rows = {(row.scope, row.ref): row for row in r.risk_rows}
             kinds = dict(r.place_kinds)
-        plans.append(_plan(r, cargo if cargo is not None else r.query.cargo, rows, kinds))
+        plans.append(
+            _plan(r, cargo if cargo is not None else r.query.cargo, rows, kinds, spreads, span)
+        )
     return plans
 
 
@@ -333,6 +370,8 @@ def simulate(
     net: Network | Sequence[Network] | None = None,
     disruptions: bool = True,
     common_draws: bool = False,
+    spreads: Spreads | None = None,
+    span: str = "door_to_door",
 ) -> SimulationResult:
     """Monte Carlo of routes: draw every stochastic term ``runs`` times (distributions in the
     module docstring) and summarise time in hours and cost in USD.
@@ -364,6 +403,13 @@ def simulate(
         Share every draw among the routes that meet the same term (the same wait, border
         dwell, transfer, terminal or disruption; see the module docstring): common random
         numbers, for comparing routes run by run. False: only disruptions are shared.
+    spreads : Spreads, optional
+        Spreads of rail and road running time and of liner arrivals (default
+        :data:`~corridors.analysis.spreads.DEFAULT_SPREADS`; :data:`NO_SPREADS` keeps them
+        deterministic).
+    span : {"door_to_door", "departure_to_arrival"}, default "door_to_door"
+        What the drawn time covers: the whole route, or without the terminal operations and
+        the first wait (what a published transit time from departure to arrival spans).
 
     Returns
     -------
@@ -378,7 +424,8 @@ def simulate(
     ParameterError
         For no routes, ``runs`` < 1, a negative seed, a negative or non-finite deadline, a
         leg with a p90 below its median, invalid risk rows, no network for the disruptions,
-        or a sequence of networks whose length is not the number of routes.
+        a sequence of networks whose length is not the number of routes, spreads that are
+        not a Spreads, or an unknown span.
 
     Examples
     --------
@@ -392,7 +439,15 @@ def simulate(
     routes, runs, seed, deadline_h, cargo = _checked_args(
         routes, runs, seed, deadline_h, cargo, progress, disruptions, net
     )
-    plans = _plans(routes, net, cargo, disruptions)
+    if spreads is None:
+        spreads = DEFAULT_SPREADS
+    elif not isinstance(spreads, Spreads):
+        raise ParameterError(
+            f"spreads must be a corridors.analysis.spreads.Spreads, got {type(spreads).__name__}"
+        )
+    if span not in SPANS:
+        raise ParameterError(f"unknown span {span!r}; allowed: {', '.join(SPANS)}")
+    plans = _plans(routes, net, cargo, disruptions, spreads, span)
     idx, n_u, n_z = _draw_columns(plans, common_draws)
     seq = np.random.SeedSequence(seed)
     time_h, standing_usd, sums = _run(plans, idx, n_u, n_z, runs, seq, progress)
@@ -468,13 +523,13 @@ def _checked_args(
     return routes, runs, seed, deadline_h, cargo
 
 
-_Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _draw_columns(plans: Sequence[_Plan], common_draws: bool) -> tuple[list[_Columns], int, int]:
-    """Per route, the columns of its draws: one column of uniform variates per wait and
-    disruption occurrence, one of standard normal variates per lognormal term and disruption
-    duration; keys met by several routes share a column (the route number is part of every
+    """Per route, the columns of its draws: one column of uniform variates per wait,
+    late-arrival occurrence, late-arrival delay and disruption occurrence, one of standard
+    normal variates per lognormal term and disruption duration; keys met by several routes share a column (the route number is part of every
     key but the disruption's unless ``common_draws``). Returns the columns and how many
     uniform and normal columns there are."""
     u_cols: dict[tuple[Any, ...], int] = {}
@@ -496,6 +551,8 @@ def _draw_columns(plans: Sequence[_Plan], common_draws: bool) -> tuple[list[_Col
                 np.asarray(
                     [col(u_cols, ("risk-rest", *k)) for k in p.disruption_keys], dtype=np.int64
                 ),
+                np.asarray([col(u_cols, (*own, *k)) for k in p.late_keys], dtype=np.int64),
+                np.asarray([col(u_cols, (*own, "delay", *k)) for k in p.late_keys], dtype=np.int64),
             )
         )
     return idx, len(u_cols), len(z_cols)
@@ -517,7 +574,7 @@ def _run(
     n_routes = len(plans)
     time_h = np.empty((runs, n_routes))
     standing_usd = np.zeros((runs, n_routes))
-    sums = np.zeros((n_routes, 5))  # waiting, border, transfer, terminal, disruption
+    sums = np.zeros((n_routes, 6))  # waiting, border, transfer, terminal, running, disruption
     bar = _progress_bar(progress, runs)
     try:
         for start in range(0, runs, CHUNK_RUNS):
@@ -543,7 +600,7 @@ def _route_chunk(
     """One route's ``n`` drawn times in hours and standing charges in USD (None without
     disruptions) from the chunk's variates ``u`` and ``z``; adds to ``sums`` (the route's
     row)."""
-    wi, ti, du, dz, dr = cols
+    wi, ti, du, dz, dr, li, ld = cols
     t = np.full(n, p.base_h)
     if wi.size:
         ws = (u[:, wi] * p.headways).sum(axis=1)
@@ -560,6 +617,12 @@ def _route_chunk(
                 t += gs
                 sums[1 + g] += gs.sum()
             lo = hi
+    if li.size:
+        # a late voyage: one day plus an exponential excess (inverse transform of u)
+        delay = HOURS_PER_DAY - p.late_excess_mean_h * np.log1p(-u[:, ld])
+        ls = np.where(u[:, li] < p.late_share, delay, 0.0).sum(axis=1)
+        t += ls
+        sums[4] += ls.sum()
     if not du.size:
         return t, None
     dur = z[:, dz] * p.d_sigma
@@ -569,7 +632,7 @@ def _route_chunk(
     held = np.where(u[:, du] < p.d_prob, dur, 0.0)
     ds = held.sum(axis=1)
     t += ds
-    sums[4] += ds.sum()
+    sums[5] += ds.sum()
     return t, held @ p.standing_usd_per_h
 
 
@@ -587,12 +650,12 @@ def _summaries(
     for j, p in enumerate(plans):
         m = sums[j] / runs
         split = {
-            "running": p.det_split["running"],
+            "running": p.det_split["running"] + m[4],
             "waiting": p.det_split["waiting"] + m[0],
             "border": p.det_split["border"] + m[1],
             "transfer": p.det_split["transfer"] + m[2],
             "terminal": p.det_split["terminal"] + m[3],
-            "disruption": m[4],
+            "disruption": m[5],
         }
         splits.append(split)
         mean_t = float(time_h[:, j].mean())

@@ -1,6 +1,7 @@
 """What :func:`corridors.analysis.simulate.simulate` draws for one route: its deterministic
-base, the keys and parameters of every wait, lognormal term (border, transfer, terminal) and
-disruption on it (distributions in :mod:`corridors.analysis.simulate`).
+base, the keys and parameters of every wait, lognormal term (border, transfer, terminal,
+running time by rail and road), late liner arrival and disruption on it (distributions in
+:mod:`corridors.analysis.simulate`, spreads in :mod:`corridors.analysis.spreads`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from ..errors import ParameterError
 from ..routes.risk import rows_for_route
 from ..routes.route import Route
 from ..units import HOURS_PER_DAY
+from .spreads import DEFAULT_SPREADS, Spreads
 
 __all__: list[str] = []
 
-_GROUPS = ("border", "transfer", "terminal")
+_GROUPS = ("border", "transfer", "terminal", "running")
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,13 @@ class _Plan:
     time_value_usd_per_h: float
     headways: np.ndarray  # uniform waits
     wait_keys: tuple[tuple[Any, ...], ...]  # what each wait is (see the module docstring)
-    medians: np.ndarray  # lognormal time terms, grouped border, transfer, terminal
+    medians: np.ndarray  # lognormal time terms, grouped border, transfer, terminal, running
     sigmas: np.ndarray
     term_keys: tuple[tuple[Any, ...], ...]
-    group_ends: tuple[int, int, int]
+    group_ends: tuple[int, int, int, int]
+    late_keys: tuple[tuple[Any, ...], ...]  # liner voyages that may arrive late
+    late_share: float
+    late_excess_mean_h: float  # mean delay of a late arrival beyond its first day
     disruption_keys: tuple[tuple[str, str], ...]  # (scope, ref) of the risk rows
     d_prob: np.ndarray
     d_median_h: np.ndarray
@@ -108,11 +113,78 @@ def _standing_usd_per_h(
     return per_day / HOURS_PER_DAY
 
 
+def _running_key(leg: Any) -> tuple[str, str] | None:
+    """What a leg's running time shares a spread with: the railway of its country (a border
+    leg counts for the country it leaves), or the truck of the whole route; None for other
+    modes (a ship's lateness is drawn per voyage, a ferry's running time is fixed)."""
+    if leg.kind not in ("link", "border") or not leg.running_time_h > 0:
+        return None
+    if leg.mode == "rail":
+        return ("rail", str(leg.country).split("-")[0])
+    if leg.mode == "road":
+        return ("road", "")
+    return None
+
+
+def _lognormal_terms(
+    leg: Any,
+    key: tuple[Any, ...],
+    where: str,
+    skip_terminals: bool,
+    terms: dict[str, list[tuple[float, float, tuple[Any, ...]]]],
+    det: dict[str, float],
+) -> tuple[float, float]:
+    """Add a leg's border, transfer and terminal times to ``terms`` (lognormal) or ``det``
+    (without spread); return the hours drawn and the hours left out of the span (a terminal
+    leg's handling when ``skip_terminals``)."""
+    drawn = skipped = 0.0
+    for group, med, p90 in (
+        ("border", leg.dwell_h, leg.dwell_p90_h),
+        ("transfer", leg.transfer_time_h, leg.transfer_p90_h),
+        ("terminal", leg.terminal_time_h, leg.terminal_p90_h),
+    ):
+        is_random, sigma = _spread(float(med), float(p90), group + " time", where)
+        if group == "terminal" and skip_terminals and leg.kind == "terminal":
+            skipped += med
+        elif is_random:
+            terms[group].append((float(med), sigma, (group, *key)))
+            drawn += med
+        else:
+            det[group] += med
+    return drawn, skipped
+
+
+def _voyage_starts(route: Route) -> set[int]:
+    """Indices of the legs where a liner voyage starts (a sea link after anything but a sea
+    link or a sea border leg)."""
+    starts: set[int] = set()
+    in_voyage = False
+    for i, leg in enumerate(route.steps):
+        voyage = leg.kind == "link" and leg.mode == "sea"
+        if voyage and not in_voyage:
+            starts.add(i)
+        in_voyage = voyage or (in_voyage and leg.kind == "border" and leg.mode == "sea")
+    return starts
+
+
+def _first_wait(route: Route) -> int | None:
+    """Index of the leg whose wait is the first departure's (before the first link), as
+    :func:`corridors.analysis.backtest.span_hours` finds it; None without one."""
+    for i, leg in enumerate(route.steps):
+        if leg.wait_h > 0:
+            return i
+        if leg.kind in ("link", "border"):
+            return None
+    return None
+
+
 def _plan(
     route: Route,
     cargo: Cargo,
     rows: Mapping[tuple[str, str], RiskRow] | None,
     place_kinds: Mapping[str, str] | None = None,
+    spreads: Spreads = DEFAULT_SPREADS,
+    span: str = "door_to_door",
 ) -> _Plan:
     headways: list[float] = []
     wait_keys: list[tuple[Any, ...]] = []
@@ -122,7 +194,16 @@ def _plan(
     running: list[float] = []
     border_fee = 0.0
     seen: dict[tuple[Any, ...], int] = {}
-    for leg in route.steps:
+    run_h: dict[tuple[str, str], float] = {}
+    run_sigma = {"rail": spreads.rail_running_sigma, "road": spreads.road_running_sigma}
+    late_keys: list[tuple[Any, ...]] = []
+    voyages = _voyage_starts(route) if spreads.sea_late_share > 0 else set()
+    # departure_to_arrival: leave out the terminal operations and the first wait (as
+    # corridors.analysis.backtest.span_hours does)
+    skip_terminals = span == "departure_to_arrival"
+    first_wait = _first_wait(route) if skip_terminals else None
+    left_out = 0.0
+    for i, leg in enumerate(route.steps):
         where = f"leg {leg.seq} ({leg.kind} {leg.from_id} -> {leg.to_id})"
         if not _finite(leg.time_h):
             raise ParameterError(
@@ -133,34 +214,36 @@ def _plan(
         key = (*key, seen[key])
         stoch = 0.0
         running.append(leg.running_time_h + leg.window_h)
-        headway = leg.headway_h
-        if _finite(headway) and headway > 0 and leg.wait_h > 0:
-            headways.append(float(headway))
+        rkey = _running_key(leg)
+        if rkey is not None and run_sigma[rkey[0]] > 0:
+            run_h[rkey] = run_h.get(rkey, 0.0) + float(leg.running_time_h)
+            stoch += leg.running_time_h
+        if i in voyages:
+            late_keys.append(("late", *key))
+        wait_h = 0.0 if i == first_wait else float(leg.wait_h)  # the first: left out
+        left_out += float(leg.wait_h) - wait_h
+        stoch += float(leg.wait_h)
+        if wait_h > 0 and _finite(leg.headway_h) and leg.headway_h > 0:
+            headways.append(float(leg.headway_h))
             wait_keys.append(("wait", *key))
-            stoch += leg.wait_h
         else:
-            det["waiting"] += leg.wait_h
-        for group, med, p90 in (
-            ("border", leg.dwell_h, leg.dwell_p90_h),
-            ("transfer", leg.transfer_time_h, leg.transfer_p90_h),
-            ("terminal", leg.terminal_time_h, leg.terminal_p90_h),
-        ):
-            is_random, sigma = _spread(float(med), float(p90), group + " time", where)
-            if is_random:
-                terms[group].append((float(med), sigma, (group, *key)))
-                stoch += med
-            else:
-                det[group] += med
+            stoch -= wait_h
+            det["waiting"] += wait_h
+        drawn, skipped = _lognormal_terms(leg, key, where, skip_terminals, terms, det)
+        stoch += drawn + skipped
+        left_out += skipped
         if leg.kind == "border" and _finite(leg.fee_usd):
             border_fee += leg.fee_usd
         base_parts.append(leg.time_h - stoch if stoch else leg.time_h)
-    det["running"] = math.fsum(running)
+    for rkey, hours in run_h.items():
+        terms["running"].append((hours, run_sigma[rkey[0]], ("running", *rkey)))
+    det["running"] = math.fsum(running) - math.fsum(run_h.values())
     disrupt = [r for r in rows_for_route(rows, route) if r.has_disruption] if rows else []
     ordered = [t for g in _GROUPS for t in terms[g]]
-    n_b, n_t = len(terms["border"]), len(terms["transfer"])
+    n_b, n_t, n_x = len(terms["border"]), len(terms["transfer"]), len(terms["terminal"])
     return _Plan(
         base_h=math.fsum(base_parts),
-        time_h=route.time_h,
+        time_h=route.time_h - left_out,
         cost_usd=route.cost_usd,
         time_value_usd_per_h=float(cargo.time_value_usd_per_h),
         headways=np.asarray(headways, dtype=float),
@@ -168,7 +251,10 @@ def _plan(
         medians=np.asarray([m for m, _, _ in ordered], dtype=float),
         sigmas=np.asarray([s for _, s, _ in ordered], dtype=float),
         term_keys=tuple(k for _, _, k in ordered),
-        group_ends=(n_b, n_b + n_t, len(ordered)),
+        group_ends=(n_b, n_b + n_t, n_b + n_t + n_x, len(ordered)),
+        late_keys=tuple(late_keys),
+        late_share=float(spreads.sea_late_share),
+        late_excess_mean_h=max(0.0, float(spreads.sea_late_mean_days) - 1.0) * HOURS_PER_DAY,
         disruption_keys=tuple((r.scope, r.ref) for r in disrupt),
         d_prob=np.asarray([r.prob for r in disrupt], dtype=float),
         d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
