@@ -33,8 +33,9 @@ from corridors import Network  # noqa: E402
 
 @pytest.fixture(autouse=True, scope="session")
 def _cch_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """``route_matrix(engine="cch")`` keeps its structure in ``$CORRIDORS_CACHE_DIR``: the
-    tests write there, not in the user's cache folder."""
+    """``route_matrix(engine="cch")`` keeps its structure, and ``load_network()`` the
+    bundled networks as read, in ``$CORRIDORS_CACHE_DIR``: the tests write there, not in the
+    user's cache folder."""
     mp = pytest.MonkeyPatch()
     mp.setenv("CORRIDORS_CACHE_DIR", str(tmp_path_factory.mktemp("cch-cache")))
     yield None

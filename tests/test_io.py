@@ -205,14 +205,16 @@ def test_failed_gpkg_write_leaves_old_file_intact(tmp_path, monkeypatch):
     f = tmp_path / "net.gpkg"
     cor.write_network(demo(), f)
     before = f.read_bytes()
-    real = cio.pyogrio.write_dataframe
+    import pyogrio  # (corridors.model.io imports it where it reads or writes a file)
+
+    real = pyogrio.write_dataframe
 
     def broken(df, path, layer=None, **kwargs):
         if layer == "crossings":
             raise OSError("disk full")
         return real(df, path, layer=layer, **kwargs)
 
-    monkeypatch.setattr(cio.pyogrio, "write_dataframe", broken)
+    monkeypatch.setattr(pyogrio, "write_dataframe", broken)
     with pytest.raises(OSError, match="disk full"):
         cor.write_network(build("two_corridors"), f)
     monkeypatch.undo()

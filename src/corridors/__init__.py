@@ -33,12 +33,12 @@ from .errors import (
 )
 from .model.io import bundled_networks, load_network, read_network, write_network
 from .model.network import Link, Network, Place
-from .routes.risk import RouteRisk, route_risk
-from .routes.route import Leg, Route
-from .routes.routing import alternatives, route
 
 if TYPE_CHECKING:
     from .errors import NoRouteError
+    from .routes.risk import RouteRisk, route_risk
+    from .routes.route import Leg, Route
+    from .routes.routing import alternatives, route
 
 for _name in ("criticality", "pareto", "simulate"):
     globals().pop(_name, None)
@@ -46,8 +46,15 @@ del _name
 
 __version__ = "0.1.0"
 
-# Analysis verbs load on first use, so that "import corridors" stays light (issue 18).
+# Routing and the analysis verbs load on first use, so that "import corridors" plus
+# load_network() stays light (issue 18).
 _LAZY = {
+    "route": "routes.routing",
+    "alternatives": "routes.routing",
+    "Route": "routes.route",
+    "Leg": "routes.route",
+    "route_risk": "routes.risk",
+    "RouteRisk": "routes.risk",
     "NoRouteError": "errors",  # derives from networkx.NetworkXNoPath: made on first use
     "ClosureChoice": "analysis.closures",
     "closure_choice": "analysis.closures",

@@ -26,7 +26,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 import tomli_w
 
@@ -302,6 +301,8 @@ def _read_gpkg(f: Path) -> dict[str, Any]:
         "places": None,
         "links": None,
     }
+    import pyogrio  # here: a cached load_network() reads no file (issue 18)
+
     try:
         with _gdal_warnings() as notes:
             layers = {str(name) for name, _ in pyogrio.list_layers(f)}
@@ -345,6 +346,8 @@ def _read_gpkg(f: Path) -> dict[str, Any]:
 
 
 def _read_table_layer(f: Path, layer: str, problems: list[Problem]) -> pd.DataFrame | None:
+    import pyogrio
+
     try:
         with _gdal_warnings() as notes:
             df = pyogrio.read_dataframe(f, layer=layer, read_geometry=False)
@@ -489,6 +492,8 @@ def _same_file_content(f: Path, same: Callable[[str], bool]) -> bool:
 
 
 def _write_gpkg(net: Network, f: Path) -> None:
+    import pyogrio
+
     with atomic_path(f, write_errors=gdal_write_errors(), make_parents=True) as tmp:
         _frame_for_file(net.places, PLACE_FIELDS).to_file(
             tmp, layer="places", driver="GPKG", engine="pyogrio"
@@ -658,8 +663,14 @@ def bundled_path(name: str = BUNDLED_DEFAULT) -> Path:
     )
 
 
-def load_network(name: str = BUNDLED_DEFAULT) -> Network:
+def load_network(name: str = BUNDLED_DEFAULT, *, cache: bool = True) -> Network:
     """Load a network shipped with the package (by default ``pak-russia``).
+
+    The network as read and validated is kept on disk (:mod:`corridors.model.netcache`:
+    ``$CORRIDORS_CACHE_DIR`` or the user cache folder), keyed by a hash of the network's
+    files, the corridors sources and the library versions, so a later session loads it
+    without parsing; a changed file gives another key, never a stale network.
+    ``cache=False`` reads the files and writes nothing.
 
     Examples
     --------
@@ -668,4 +679,9 @@ def load_network(name: str = BUNDLED_DEFAULT) -> Network:
     >>> net.place("Karachi").country
     'PAK'
     """
-    return read_network(bundled_path(name))
+    folder = bundled_path(name)
+    if not cache:
+        return read_network(folder)
+    from .netcache import load_cached
+
+    return load_cached(folder, read_network)
