@@ -3,10 +3,14 @@ expanded graph, where the rest of the time goes, and ``import corridors`` + ``lo
 
 For each pair (far ones, by cost): the median of ``--repeat`` warm calls of
 ``csgraph.dijkstra`` from the origin on the prebuilt CSR matrix of the query's first search
-(the baseline, as in ``run.py``), of ``route()``, and of its parts: ``make_query``, the
-solver's ``solve`` (masks, weights on the grid, the search and its simple-path checks),
-``search`` alone, ``build_route`` (lazy: the legs are not made) and making the legs on first
-access. Import + load is the median of ``--imports`` fresh interpreters.
+(the baseline, as in ``run.py``), of ``route()``, and of its parts: ``make_query`` (kept per
+argument set), the solver's ``solve`` (the query made ready once: masks, weights on the grid,
+matrix; then the search and its simple-path checks), ``search`` as ``solve`` runs it (the
+compiled Dijkstra on the kept matrix, then the exact tie-breaking on the tight edges),
+``tie_s`` (that tie-breaking alone, given the distances), ``build_route`` (lazy: the legs are
+not made) and making the legs on first access. Import + load is the median of ``--imports``
+fresh interpreters: with the on-disk cache of the bundled network (the first run writes it),
+without it (``load_network(cache=False)``), and the libraries alone.
 
     python benchmarks/bench_route_overhead.py [--repeat 300] [--imports 5] [--out FILE.json]
 """
@@ -40,6 +44,10 @@ IMPORT_AND_LOAD = (
     "import time; t = time.perf_counter(); import corridors as cor; "
     "cor.load_network(); print(time.perf_counter() - t)"
 )
+IMPORT_AND_LOAD_UNCACHED = (
+    "import time; t = time.perf_counter(); import corridors as cor; "
+    "cor.load_network(cache=False); print(time.perf_counter() - t)"
+)
 # what a network needs in any case (its frames, geometries and file reader): the floor
 IMPORT_DEPS = (
     "import time; t = time.perf_counter(); import numpy, pandas, geopandas, shapely, pyogrio; "
@@ -55,7 +63,6 @@ def pair_figures(net: cor.Network, o: str, d: str, repeat: int) -> dict[str, Any
     m = solver.mask(q) & ~topo.entering(topo.place_index[q.origin])
     w = np.where(m, solver.objective(q), 0.0)
     s = int(topo.gate_of[topo.place_index[q.origin]])
-    t = int(topo.gate_of[topo.place_index[q.destination]])
     cor.route(net, o, d)  # warm: caches of the network, its topology and weights
     matrix = edge_csr(topo, w, m)
     found = solver.solve(q)
@@ -67,7 +74,20 @@ def pair_figures(net: cor.Network, o: str, d: str, repeat: int) -> dict[str, Any
     res["solve_s"] = median_time(
         lambda: _Solver(net, topology(net), weights(net, q.cargo), q).solve(q), repeat
     )
-    res["search_s"] = median_time(lambda: engine_search.search(topo, w, [m], s, t), repeat)
+    prep = solver._prepared(q, frozenset(), False, True, True)
+    (plan,) = prep.plans
+    gw, gt, masks = prep.weight, prep.tie, plan.masks
+    dist = csgraph.dijkstra(plan.matrix, indices=plan.source)
+
+    def run_search(d: np.ndarray | None) -> Any:
+        if d is None:
+            d = csgraph.dijkstra(plan.matrix, indices=plan.source)
+        return engine_search.search(
+            topo, gw, masks, plan.source, plan.target, dist=d, tie=gt, on_grid=True
+        )
+
+    res["search_s"] = median_time(lambda: run_search(None), repeat)
+    res["tie_s"] = median_time(lambda: run_search(dist), repeat)
     res["build_route_s"] = median_time(lambda: build_route(solver, q, found), repeat)
     res["legs_s"] = median_time(lambda: build_route(solver, q, found).steps, repeat)
     for k in ("route", "search", "solve"):
@@ -75,18 +95,23 @@ def pair_figures(net: cor.Network, o: str, d: str, repeat: int) -> dict[str, Any
     return res
 
 
-def import_and_load(n: int) -> tuple[float, float]:
-    """Median seconds of ``import corridors`` + ``load_network()``, and of importing the
-    libraries a network needs anyway (numpy, pandas, geopandas, shapely, pyogrio), in fresh
-    interpreters, alternating."""
-    ours, deps = [], []
+def import_and_load(n: int) -> tuple[float, float, float]:
+    """Median seconds of ``import corridors`` + ``load_network()`` (cached, then uncached),
+    and of importing the libraries a network needs anyway (numpy, pandas, geopandas, shapely,
+    pyogrio), in fresh interpreters, alternating."""
+    ours, uncached, deps = [], [], []
+    subprocess.run([sys.executable, "-c", IMPORT_AND_LOAD], check=True, capture_output=True)
     for _ in range(n):
-        for code, times in ((IMPORT_AND_LOAD, ours), (IMPORT_DEPS, deps)):
+        for code, times in (
+            (IMPORT_AND_LOAD, ours),
+            (IMPORT_AND_LOAD_UNCACHED, uncached),
+            (IMPORT_DEPS, deps),
+        ):
             out = subprocess.run(
                 [sys.executable, "-c", code], check=True, capture_output=True, text=True
             )
             times.append(float(out.stdout.strip()))
-    return statistics.median(ours), statistics.median(deps)
+    return statistics.median(ours), statistics.median(uncached), statistics.median(deps)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -104,8 +129,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             {k: (round(v, 7) if isinstance(v, float) else v) for k, v in r.items()} for r in rows
         ],
     }
-    ours, deps = import_and_load(args.imports)
+    ours, uncached, deps = import_and_load(args.imports)
     res["import_and_load_s"] = round(ours, 3)
+    res["import_and_load_uncached_s"] = round(uncached, 3)
     res["import_dependencies_s"] = round(deps, 3)
     res["import_and_load_vs_dependencies"] = round(ours / deps, 2)
     print(json.dumps(res, indent=2))
