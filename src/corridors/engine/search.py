@@ -256,7 +256,7 @@ def _tie_segment(
     frontier = [(-dist.item(v), 0, v)]  # (-dist, is source, node): latest first
     unexpanded = {v}
     found = {v}
-    region: list[int] = []
+    region: list[tuple[int, int, int]] = []  # (edge, tail, head)
     while len(unexpanded) > 1 or not region:
         x = heapq.heappop(frontier)[2]
         if x == source:
@@ -266,23 +266,22 @@ def _tie_segment(
         if not into:
             return None  # (cannot happen: a node at a finite distance has one)
         for e, u in into:
-            region.append(e)
+            region.append((e, u, x))
             if u not in found:
                 found.add(u)
                 unexpanded.add(u)
                 heapq.heappush(frontier, (-dist.item(u), 1 if u == source else 0, u))
     (a,) = unexpanded
-    region.sort()
-    src, dst = topo.src, topo.dst
+    region.sort()  # each tail's edges in edge order, as the Dijkstra tries them
     is_transfer = topo._static_array("is_transfer")
     adjacency: dict[int, list[tuple[int, int, float, float, int]]] = {}
-    for e in region:
+    for e, u, h in region:
         w = weight.item(e)
         t = tie.item(e) if tie is not None else 0.0
         r = 1 if is_transfer.item(e) else 0
         if not (w > 0 or (w == 0 and (t > 0 or (t == 0 and r)))):
             return None  # an edge that adds no key: the settling order is the search's own
-        adjacency.setdefault(src.item(e), []).append((e, dst.item(e), w, t, r))
+        adjacency.setdefault(u, []).append((e, h, w, t, r))
     best: dict[int, tuple[float, float, int]] = {a: (0.0, 0.0, 0)}
     prev: dict[int, tuple[int, int]] = {}
     heap: list[tuple[float, float, int, int]] = [(0.0, 0.0, 0, a)]
