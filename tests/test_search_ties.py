@@ -60,8 +60,13 @@ def test_local_ties_give_the_full_searchs_path_on_round_networks(data, objective
                 _both_ways(net, o, d, objective)
 
 
+@pytest.mark.parametrize("lists", [True, False], ids=["in-edge lists", "numpy slices"])
 @pytest.mark.parametrize("objective", OBJECTIVES)
-def test_local_ties_give_the_full_searchs_path_on_the_bundled_network(objective):
+def test_local_ties_give_the_full_searchs_path_on_the_bundled_network(
+    objective, lists, monkeypatch
+):
+    if not lists:  # the branch of graphs above LIST_EDGES_MAX edges
+        monkeypatch.setattr(engine_search, "LIST_EDGES_MAX", 0)
     net = cor.load_network()
     ids = sorted(net.places.index)[::6]
     ties = sum(_both_ways(net, o, d, objective) for o in ids for d in ids if o != d)

@@ -191,7 +191,7 @@ def _tight_path(
         if ins is None:
             if not on_grid or not _exact_sums(dist.item(target), tie, te):
                 return None
-            ins = _tight_ins(topo, tight, te, heads, count)
+            ins = _tight_ins(topo, tight)
         found = _tie_segment(topo, weight, tie, ins, dist, source, v)
         if found is None:
             return None
@@ -217,21 +217,24 @@ def _exact_sums(d_target: float, tie: np.ndarray | None, te: np.ndarray) -> bool
 LIST_EDGES_MAX = 200_000  # up to this many edges, ties read the topology's in-edge lists
 
 
-def _tight_ins(
-    topo: Topology, tight: np.ndarray, te: np.ndarray, heads: np.ndarray, count: np.ndarray
-) -> Callable[[int], list[tuple[int, int]]]:
+def _tight_ins(topo: Topology, tight: np.ndarray) -> Callable[[int], list[tuple[int, int]]]:
     """node -> [(edge, tail)] of its tight edges in, in edge order (made at the first tie of
-    a search): filtered from the topology's in-edge lists on graphs of up to
-    ``LIST_EDGES_MAX`` edges, else from the tight edges grouped by head."""
+    a search): filtered from the topology's in-edge lists (Python lists) on graphs of up to
+    ``LIST_EDGES_MAX`` edges, else from its slice of the edges by head (numpy)."""
+    is_tight = tight.item
     if topo.n_edges <= LIST_EDGES_MAX:
         lists = topo.in_adjacency
-        is_tight = tight.item
         return lambda x: [p for p in lists[x] if is_tight(p[0])]
-    rev = te[np.argsort(heads, kind="stable")]  # by head, in edge order within a head
-    ptr = np.zeros(len(count) + 1, dtype=np.int64)
-    np.cumsum(count, out=ptr[1:])
-    edges, tails, at = rev.tolist(), topo.src[rev].tolist(), ptr.tolist()
-    return lambda x: list(zip(edges[at[x] : at[x + 1]], tails[at[x] : at[x + 1]]))
+    in_order = topo._static_array("in_order")
+    in_ptr = topo._static_array("in_ptr")
+    src = topo.src
+
+    def ins(x: int) -> list[tuple[int, int]]:
+        es = in_order[in_ptr.item(x) : in_ptr.item(x + 1)]
+        es = es[tight[es]]
+        return list(zip(es.tolist(), src[es].tolist()))
+
+    return ins
 
 
 def _tie_segment(
