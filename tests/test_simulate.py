@@ -377,7 +377,7 @@ def test_property_percentiles_ordered(
             )
         )
     route = dataclasses.replace(r, steps=tuple(steps))
-    res = simulate([route, r], runs=runs, seed=seed, net=net)
+    res = sim0([route, r], runs=runs, seed=seed, net=net)
     for what in ("time_h", "cost_usd"):
         p = res.percentiles(what)
         assert np.all(np.diff(p, axis=0) >= -1e-9 * np.abs(p[1:]))

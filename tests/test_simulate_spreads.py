@@ -213,3 +213,72 @@ def test_bands_are_ordered_and_more_lateness_never_lowers_p90(
     a, b = (_band(simulate(r, runs=400, seed=seed, spreads=s)) for s in (base, more))
     assert a[0] <= a[1] <= a[2] and b[0] <= b[1] <= b[2]
     assert b[2] >= a[2] - 1e-9 and b[0] >= r.time_h - 1e-9
+
+
+def closure_net(p: float = 0.25, med_days: float = 10.0) -> cor.Network:
+    """road_net with a closure row on the border post B: a share ``p`` of the days closed,
+    each closure ``med_days`` long (p90 = median: a fixed duration)."""
+    places = [
+        rf.place("a", 0, name="Alpha"),
+        rf.place("b", 1, kind="border_post", name="Bravo"),
+        rf.place("c", 1.05, "AFG", kind="border_post", name="Charlie"),
+    ]
+    links = [rf.link("a", "b", "road", 500), rf.link("b", "c", "road", 10, kind="border")]
+    crossings = [
+        rf.crossing("b_c", d, "road", 10.0, 50.0, p90=10.0) for d in ("forward", "reverse")
+    ]
+    risk = [
+        dict(
+            scope="place",
+            ref="b",
+            disruption_prob_per_trip=p,
+            disruption_median_days=med_days,
+            disruption_p90_days=med_days,
+            year=2025,
+            confidence="assumed",
+        )
+    ]
+    return rf.build(places, links, name="closure", crossings=crossings, risk=risk)
+
+
+def test_closures_for_a_trip_that_leaves_while_the_crossing_is_open() -> None:
+    """Random day: held with probability p for the rest of a closure under way (up to its
+    whole 240 h). Open at departure: closures start at p / 240 h per hour, so a trip that
+    reaches B after t hours is held with probability 1 - exp(-p t / 240), for the 240 h less
+    the time since the closure began (at least 240 - t)."""
+    net = closure_net()
+    r = cor.route(net, "a", "c")
+    t = sum(
+        leg.time_h
+        for leg in r.steps[: next(i for i, g in enumerate(r.steps) if g.to_id == "b") + 1]
+    )
+    n = 200_000
+    rnd = simulate(r, runs=n, seed=5, net=net, spreads=NO_SPREADS)
+    held = rnd.time_h[:, 0] - r.time_h
+    assert float((held > 0).mean()) == approx(0.25, abs=0.005)
+    assert held.max() <= 240.0
+    opn = simulate(r, runs=n, seed=5, net=net, spreads=NO_SPREADS, closures="open_at_departure")
+    held = opn.time_h[:, 0] - r.time_h
+    share = -math.expm1(-0.25 * t / 240.0)
+    assert 0 < share < 0.1
+    assert float((held > 0).mean()) == approx(share, rel=0.05)
+    assert held[held > 0].min() >= 240.0 - t - 1e-9 and held.max() <= 240.0
+    with pytest.raises(ParameterError, match="closures"):
+        simulate(r, runs=10, net=net, closures="sometimes")
+
+
+def test_backtest_band_draws_closures_for_trips_that_ran() -> None:
+    from corridors.analysis.backtest import backtest, backtest_summary, journeys_path, read_journeys
+
+    net = cor.load_network()
+    j = read_journeys(journeys_path(), net=net)
+    j = j[j["id"] == "af-kabul-karachi-road-2025"]
+    opn = backtest(net, j, simulate_runs=2_000, seed=1)
+    rnd = backtest(net, j, simulate_runs=2_000, seed=1, closures="random_day")
+    assert opn.attrs["closures"] == "open_at_departure"
+    # a quarter of 2023-2025's days had Chaman closed: a random-day trip's P90 is weeks long
+    assert float(rnd["model_p90_days"].iloc[0]) > 30.0
+    assert float(opn["model_p90_days"].iloc[0]) < 10.0
+    assert backtest_summary(opn)["band_journeys"] == 1
+    with pytest.raises(ParameterError, match="closures"):
+        backtest(net, j, simulate_runs=10, closures="never")

@@ -254,6 +254,7 @@ def backtest(
     simulate_runs: int = 0,
     seed: int = 0,
     spreads: Spreads | None = None,
+    closures: str = "open_at_departure",
 ) -> pd.DataFrame:
     """Route every journey with its constraints and compare the model with the observation.
 
@@ -279,6 +280,13 @@ def backtest(
     spreads : Spreads, optional
         Spreads of running time and liner arrivals for the band (default: those of
         :func:`~corridors.analysis.simulate.simulate`).
+    closures : {"open_at_departure", "random_day"}, default "open_at_departure"
+        How the band draws closures of crossings, ports and lines
+        (:func:`~corridors.analysis.simulate.simulate`'s ``closures``). A published journey is
+        a trip that ran (or an operator's typical time): it left while its crossings were
+        open, so by default it is judged against trips that leave while they are open and
+        meet only a closure that starts on the way. ``random_day`` judges it against a trip
+        planned for any day, which meets a closure under way with the share of days closed.
 
     Returns
     -------
@@ -325,6 +333,10 @@ def backtest(
         raise ParameterError(f"simulate_runs must be a whole number >= 0, got {simulate_runs!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed must be a whole number >= 0, got {seed!r}")
+    if closures not in ("open_at_departure", "random_day"):
+        raise ParameterError(
+            f"unknown closures {closures!r}; allowed: open_at_departure, random_day"
+        )
     if not isinstance(journeys, pd.DataFrame):
         journeys = read_journeys(journeys, net=net)
     accepts_cross_at = _route_accepts("cross_at")
@@ -343,6 +355,7 @@ def backtest(
                     int(seed) * 1_000 + pos,
                     str(j.get("span") or "door_to_door"),
                     spreads,
+                    closures,
                 )
         else:
             row.update(
@@ -377,6 +390,7 @@ def backtest(
     df["band_position"] = [p if isinstance(p, str) else "" for p in df["band_position"]]
     df.attrs["network"] = net.name
     df.attrs["minimize"] = minimize
+    df.attrs["closures"] = closures
     return df
 
 
@@ -505,12 +519,15 @@ def _simulated_band(
     seed: int,
     span: str,
     spreads: Spreads | None,
+    closures: str,
 ) -> None:
     """The P10, P50 and P90 of the simulated span in days, and whether the observation's
     midpoint lies in the P10-P90 band, set in ``row``."""
     from .simulate import simulate
 
-    sim = simulate(result, runs=runs, seed=seed, net=net, span=span, spreads=spreads)
+    sim = simulate(
+        result, runs=runs, seed=seed, net=net, span=span, spreads=spreads, closures=closures
+    )
     q = np.percentile(sim.time_h[:, 0], [10, 50, 90]) / _HOURS_PER_DAY
     mid = (row["observed_days_min"] + row["observed_days_max"]) / 2.0
     row.update(

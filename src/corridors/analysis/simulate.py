@@ -36,6 +36,11 @@ Spread parameters that the network's tables do not carry come from
   trip is likelier to meet a long closure than a short one) is left out: with the heavy
   lognormal tails fitted to three to six events it would multiply the expected wait several
   fold on an assumption about the tail, not on data.
+  With ``closures="open_at_departure"`` a place or link row (a crossing, port or line) is
+  open when the trip leaves, as on a trip that ran: closures begin at the rate
+  ``p / mean duration`` per hour (a share ``p`` of the time closed), so the trip is held with
+  probability ``1 - exp(-rate x t)``, ``t`` the route's hours until it reaches the row, for
+  the closure's duration less the time since it began (``U x t``), if any is left.
   A row shared by several routes (the same border post, the same country) is drawn once per
   run for all of them: a closure of Torkham in a run delays every route through Torkham.
   Every other term is drawn independently for each route, unless ``common_draws=True``.
@@ -111,6 +116,7 @@ __all__ = [
     "PROGRESS_MIN_RUNS",
     "NO_SPREADS",
     "SPANS",
+    "CLOSURE_MODES",
 ]
 
 NO_SPREADS = Spreads(0.0, 0.0, 0.0, 0.0)
@@ -118,6 +124,9 @@ NO_SPREADS = Spreads(0.0, 0.0, 0.0, 0.0)
 
 SPANS = ("door_to_door", "departure_to_arrival")
 """What a simulated time covers (``span=``)."""
+
+CLOSURE_MODES = ("random_day", "open_at_departure")
+"""Which trip closures are drawn for (``closures=``)."""
 
 CHUNK_RUNS = 32_768
 """Runs drawn at once. Fixed (never derived from the machine), so a seed gives the same draws
@@ -309,6 +318,7 @@ def _plans(
     disruptions: bool,
     spreads: Spreads = DEFAULT_SPREADS,
     span: str = "door_to_door",
+    closures: str = "random_day",
 ) -> list[_Plan]:
     """The plan of every route, with the risk rows of its own network."""
     if net is None or isinstance(net, Network):
@@ -337,7 +347,15 @@ def _plans(
             rows = {(row.scope, row.ref): row for row in r.risk_rows}
             kinds = dict(r.place_kinds)
         plans.append(
-            _plan(r, cargo if cargo is not None else r.query.cargo, rows, kinds, spreads, span)
+            _plan(
+                r,
+                cargo if cargo is not None else r.query.cargo,
+                rows,
+                kinds,
+                spreads,
+                span,
+                closures,
+            )
         )
     return plans
 
@@ -372,6 +390,7 @@ def simulate(
     common_draws: bool = False,
     spreads: Spreads | None = None,
     span: str = "door_to_door",
+    closures: str = "random_day",
 ) -> SimulationResult:
     """Monte Carlo of routes: draw every stochastic term ``runs`` times (distributions in the
     module docstring) and summarise time in hours and cost in USD.
@@ -410,6 +429,13 @@ def simulate(
     span : {"door_to_door", "departure_to_arrival"}, default "door_to_door"
         What the drawn time covers: the whole route, or without the terminal operations and
         the first wait (what a published transit time from departure to arrival spans).
+    closures : {"random_day", "open_at_departure"}, default "random_day"
+        Which trip the closures of crossings, ports and lines (place and link risk rows) are
+        drawn for: one planned for a random day, which meets a closure under way with the
+        row's probability (the share of days closed) and waits the rest of it; or one that
+        leaves while they are open (a trip that ran, as a published transit time), held
+        only by a closure that starts before it arrives (see the module docstring).
+        Passage and country rows are drawn the random-day way in both.
 
     Returns
     -------
@@ -447,7 +473,9 @@ def simulate(
         )
     if span not in SPANS:
         raise ParameterError(f"unknown span {span!r}; allowed: {', '.join(SPANS)}")
-    plans = _plans(routes, net, cargo, disruptions, spreads, span)
+    if closures not in CLOSURE_MODES:
+        raise ParameterError(f"unknown closures {closures!r}; allowed: {', '.join(CLOSURE_MODES)}")
+    plans = _plans(routes, net, cargo, disruptions, spreads, span, closures)
     idx, n_u, n_z = _draw_columns(plans, common_draws)
     seq = np.random.SeedSequence(seed)
     time_h, standing_usd, sums = _run(plans, idx, n_u, n_z, runs, seq, progress)
@@ -628,7 +656,11 @@ def _route_chunk(
     dur = z[:, dz] * p.d_sigma
     np.exp(dur, out=dur)
     dur *= p.d_median_h
-    dur *= u[:, dr]  # the rest of a closure under way
+    if p.d_reach_h.any():  # open at departure: the closure began U x reach_h before arrival
+        rest = np.maximum(dur - u[:, dr] * p.d_reach_h, 0.0)
+        dur = np.where(p.d_reach_h > 0, rest, dur * u[:, dr])
+    else:
+        dur *= u[:, dr]  # the rest of a closure under way
     held = np.where(u[:, du] < p.d_prob, dur, 0.0)
     ds = held.sum(axis=1)
     t += ds

@@ -45,6 +45,7 @@ class _Plan:
     late_excess_mean_h: float  # mean delay of a late arrival beyond its first day
     disruption_keys: tuple[tuple[str, str], ...]  # (scope, ref) of the risk rows
     d_prob: np.ndarray
+    d_reach_h: np.ndarray  # > 0: open at departure; held for the duration less U x reach
     d_median_h: np.ndarray
     d_sigma: np.ndarray
     standing_usd_per_h: np.ndarray  # standing charges while each disruption holds the cargo
@@ -86,6 +87,56 @@ def _leg_key(leg: Any) -> tuple[Any, ...]:
     )
 
 
+def _hits(leg: Any, row: RiskRow) -> bool:
+    """Whether a leg meets the place, link, passage or country of a risk row."""
+    if row.scope == "place":
+        return row.ref in (leg.from_id, leg.to_id)
+    if row.scope == "link":
+        return bool(leg.link_id == row.ref)
+    if row.scope == "passage":
+        return row.ref in leg.passages
+    return row.ref in str(leg.country).split("-")
+
+
+def _reach_h(route: Route, row: RiskRow) -> float:
+    """Hours from the start of the route until it reaches the row's place, link, passage or
+    country (the deterministic times of the legs before; a place met only as a leg's end
+    adds that leg)."""
+    before = 0.0
+    for leg in route.steps:
+        if _hits(leg, row):
+            if row.scope == "place" and row.ref != leg.from_id:
+                before += float(leg.time_h)
+            return before
+        before += float(leg.time_h)
+    return before
+
+
+def _disruption_probs(
+    route: Route, disrupt: list[RiskRow], closures: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the probability that the trip is held and the hours from departure to the
+    row (0 for ``random_day``, where the trip meets a closure already under way).
+
+    ``open_at_departure`` (place and link rows: closures of a crossing, port or line): the
+    trip leaves while the row is open and is held only if a closure starts before it gets
+    there: ``1 - exp(-rate x reach_h)``, with ``rate = p / mean duration`` (the closures'
+    onsets per hour when a share ``p`` of the time is closed). Passage and country rows keep
+    the random-day probability ``p``.
+    """
+    probs, reach = [], []
+    for row in disrupt:
+        if closures == "open_at_departure" and row.scope in ("place", "link"):
+            t = _reach_h(route, row)
+            rate = row.prob / (row.mean_days * HOURS_PER_DAY) if row.mean_days > 0 else 0.0
+            probs.append(-math.expm1(-rate * t))
+            reach.append(t)
+        else:
+            probs.append(row.prob)
+            reach.append(0.0)
+    return np.asarray(probs, dtype=float), np.asarray(reach, dtype=float)
+
+
 def _standing_usd_per_h(
     route: Route, row: RiskRow, cargo: Cargo, place_kinds: Mapping[str, str]
 ) -> float:
@@ -95,15 +146,7 @@ def _standing_usd_per_h(
 
     mode, in_port = "sea", False
     for leg in route.steps:
-        if row.scope == "place":
-            hit = row.ref in (leg.from_id, leg.to_id)
-        elif row.scope == "link":
-            hit = leg.link_id == row.ref
-        elif row.scope == "passage":
-            hit = row.ref in leg.passages
-        else:
-            hit = row.ref in str(leg.country).split("-")
-        if not hit:
+        if not _hits(leg, row):
             continue
         mode = leg.mode if leg.kind != "transfer" else str(leg.to_service).split("-")[0]
         if row.scope == "place":
@@ -178,6 +221,27 @@ def _first_wait(route: Route) -> int | None:
     return None
 
 
+def _disruption_fields(
+    route: Route,
+    disrupt: list[RiskRow],
+    cargo: Cargo,
+    place_kinds: Mapping[str, str],
+    closures: str,
+) -> dict[str, Any]:
+    """The disruption fields of a :class:`_Plan` for the rows ``disrupt``."""
+    d_prob, d_reach_h = _disruption_probs(route, disrupt, closures)
+    return dict(
+        disruption_keys=tuple((r.scope, r.ref) for r in disrupt),
+        d_prob=d_prob,
+        d_reach_h=d_reach_h,
+        d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
+        d_sigma=np.asarray([r.sigma for r in disrupt], dtype=float),
+        standing_usd_per_h=np.asarray(
+            [_standing_usd_per_h(route, r, cargo, place_kinds) for r in disrupt], dtype=float
+        ),
+    )
+
+
 def _plan(
     route: Route,
     cargo: Cargo,
@@ -185,6 +249,7 @@ def _plan(
     place_kinds: Mapping[str, str] | None = None,
     spreads: Spreads = DEFAULT_SPREADS,
     span: str = "door_to_door",
+    closures: str = "random_day",
 ) -> _Plan:
     headways: list[float] = []
     wait_keys: list[tuple[Any, ...]] = []
@@ -198,8 +263,7 @@ def _plan(
     run_sigma = {"rail": spreads.rail_running_sigma, "road": spreads.road_running_sigma}
     late_keys: list[tuple[Any, ...]] = []
     voyages = _voyage_starts(route) if spreads.sea_late_share > 0 else set()
-    # departure_to_arrival: leave out the terminal operations and the first wait (as
-    # corridors.analysis.backtest.span_hours does)
+    # departure_to_arrival: no terminal operations, no first wait (as backtest.span_hours)
     skip_terminals = span == "departure_to_arrival"
     first_wait = _first_wait(route) if skip_terminals else None
     left_out = 0.0
@@ -255,13 +319,7 @@ def _plan(
         late_keys=tuple(late_keys),
         late_share=float(spreads.sea_late_share),
         late_excess_mean_h=max(0.0, float(spreads.sea_late_mean_days) - 1.0) * HOURS_PER_DAY,
-        disruption_keys=tuple((r.scope, r.ref) for r in disrupt),
-        d_prob=np.asarray([r.prob for r in disrupt], dtype=float),
-        d_median_h=np.asarray([r.median_days * HOURS_PER_DAY for r in disrupt], dtype=float),
-        d_sigma=np.asarray([r.sigma for r in disrupt], dtype=float),
-        standing_usd_per_h=np.asarray(
-            [_standing_usd_per_h(route, r, cargo, place_kinds or {}) for r in disrupt], dtype=float
-        ),
+        **_disruption_fields(route, disrupt, cargo, place_kinds or {}, closures),
         det_split=det,
         distance_km=route.distance_km,
         border_fee_usd=border_fee,

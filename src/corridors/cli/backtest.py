@@ -85,6 +85,13 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
         "calibration (default 2000; 0 skips it)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed of the band (default 0)")
+    p.add_argument(
+        "--closures",
+        choices=("open_at_departure", "random_day"),
+        default="open_at_departure",
+        help="closures in the band: for a trip that leaves while its crossings are open "
+        "(a trip that ran; default) or for one planned on a random day",
+    )
     p.add_argument("--format", choices=("table", "json", "markdown", "csv"), default="table")
     p.set_defaults(func=run_cli)
     return p
@@ -176,6 +183,7 @@ def run_cli(args: argparse.Namespace) -> int:
             cargo=getattr(args, "cargo", None),
             simulate_runs=getattr(args, "simulate_runs", 0),
             seed=getattr(args, "seed", 0),
+            closures=getattr(args, "closures", "open_at_departure"),
         )
     except ValidationError as err:
         if fmt == "json":

@@ -147,7 +147,13 @@ def _summary_lines(df: pd.DataFrame) -> list[str]:
         )
     if s["share_within_band_days"] is not None:
         lines.append(
-            f"Uncertainty ({s['band_journeys']} journeys simulated): "
+            f"Uncertainty ({s['band_journeys']} journeys simulated"
+            + (
+                f"; closures drawn {str(df.attrs['closures']).replace('_', ' ')}"
+                if df.attrs.get("closures")
+                else ""
+            )
+            + "): "
             f"{s['share_within_band_days']:.0%} of observations (range midpoints) lie in the "
             "model's P10-P90 band; a calibrated model has about 80 %."
         )
