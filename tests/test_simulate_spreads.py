@@ -282,3 +282,22 @@ def test_backtest_band_draws_closures_for_trips_that_ran() -> None:
     assert backtest_summary(opn)["band_journeys"] == 1
     with pytest.raises(ParameterError, match="closures"):
         backtest(net, j, simulate_runs=10, closures="never")
+
+
+def test_cli_closures_and_no_spreads(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+    import json
+
+    from corridors.cli.simulate import add_cli, run_cli
+
+    parser = argparse.ArgumentParser()
+    add_cli(parser.add_subparsers())
+    base = ["simulate", "Kabul", "Karachi", "--k", "1", "--runs", "3000", "--seed", "2"]
+    base += ["--format", "json"]
+    out = {}
+    for extra in ([], ["--closures", "open_at_departure"], ["--no-spreads"]):
+        assert run_cli(parser.parse_args(base + extra)) == 0
+        out[" ".join(extra)] = json.loads(capsys.readouterr().out)["routes"][0]
+    # Chaman or Torkham closures under way on a random day: a long upper tail
+    assert out[""]["time_p90_days"] > out["--closures open_at_departure"]["time_p90_days"]
+    assert out["--no-spreads"]["time_p10_days"] >= out[""]["time_p10_days"]

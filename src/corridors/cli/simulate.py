@@ -7,7 +7,7 @@ import math
 import sys
 from typing import Any
 
-from ..analysis.simulate import simulate
+from ..analysis.simulate import NO_SPREADS, simulate
 from ..costs.cargo import Cargo
 from ..errors import ParameterError
 from ..units import HOURS_PER_DAY
@@ -49,6 +49,20 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
+    p.add_argument(
+        "--closures",
+        choices=("random_day", "open_at_departure"),
+        default="random_day",
+        help="closures of crossings, ports and lines: for a trip planned on a random day "
+        "(default; meets one under way with the share of days closed) or for one that "
+        "leaves while they are open",
+    )
+    p.add_argument(
+        "--no-spreads",
+        action="store_true",
+        help="keep rail and road running times and liner arrivals fixed (draw only the "
+        "tables' dwell, operations, waits and closures)",
+    )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(func=run_cli)
     return p
@@ -75,7 +89,15 @@ def run_cli(args: argparse.Namespace) -> int:
         minimize=args.minimize,
         cargo=Cargo.parse(args.cargo),
     )
-    sim = simulate(routes, runs=args.runs, seed=args.seed, deadline_h=deadline_h, net=net)
+    sim = simulate(
+        routes,
+        runs=args.runs,
+        seed=args.seed,
+        deadline_h=deadline_h,
+        net=net,
+        closures=getattr(args, "closures", "random_day"),
+        spreads=NO_SPREADS if getattr(args, "no_spreads", False) else None,
+    )
     if args.format == "json":
         out = sim.to_dict()
         out["network"] = net.name
