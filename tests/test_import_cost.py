@@ -1,6 +1,7 @@
 """``import corridors`` plus ``load_network()`` imports none of the heavy parts a first query
-or an analysis needs (scipy, networkx, matplotlib, the analysis verbs), and NoRouteError,
-made on first use, is still one class deriving from networkx's NetworkXNoPath."""
+or an analysis needs (scipy, networkx, matplotlib, the analysis verbs; with the network cache,
+neither the file reader nor the routing modules), and NoRouteError, made on first use, is
+still one class deriving from networkx's NetworkXNoPath."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ def test_import_and_load_stay_light() -> None:
     mods = _modules_after("import corridors as cor; cor.load_network()")
     for heavy in ("scipy", "networkx", "matplotlib", "corridors.analysis.scenario"):
         assert heavy not in mods, heavy
+
+
+def test_a_cached_load_reads_no_file_and_imports_no_routing() -> None:
+    """The second session loads the bundled network from the on-disk cache (the tests' own
+    $CORRIDORS_CACHE_DIR): no file reader (pyogrio) and no routing module is imported."""
+    code = "import corridors as cor; cor.load_network()"
+    _modules_after(code)  # writes the cache if this session's folder has none yet
+    mods = _modules_after(code)
+    for module in ("pyogrio", "corridors.routes.routing", "corridors.engine.solver"):
+        assert module not in mods, module
 
 
 def test_no_route_error_made_once_and_catchable_as_networkx() -> None:
