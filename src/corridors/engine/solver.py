@@ -76,6 +76,10 @@ class _Solver:
     topo: Topology
     w: Weights
     q: Query
+    # "cch": point queries from a customized contraction hierarchy where it gives the same
+    # answer (solve); its on-disk structure in cch_cache (see route_matrix)
+    engine: str = "csgraph"
+    cch_cache: Any = None
 
     def place_idx(self, pid: str) -> int:
         return self.topo.place_index[pid]
@@ -95,24 +99,9 @@ class _Solver:
         area is avoided: its own ports stay usable), so that part is cached per network for
         the last few queries: a batch of queries with the same constraints builds it once."""
         topo = self.topo
-        ends = any(kind == "port_area" for kind, _ in extra_avoid)
-        key = (
-            "mask",
-            q if ends else _replace(q, origin="", destination=""),
-            extra_avoid,
-            any_status,
-            cargo_limits,
+        shared = self.shared_mask(
+            q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits
         )
-        cache: dict[Any, np.ndarray] = topo._weights.setdefault(("masks",), {})
-        shared = cache.pop(key, None)
-        if shared is None:
-            shared = self._shared_mask(
-                q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits
-            )
-            shared.flags.writeable = False
-        cache[key] = shared  # most recent last (dicts keep insertion order)
-        while len(cache) > 8:
-            del cache[next(iter(cache))]
         etype = topo.etype
         m = shared.copy()
         # terminals only at the ends
@@ -132,6 +121,37 @@ class _Solver:
             loads, handled = self.sea_arrival(q)
             m[loads[handled < 0]] = False
         return m
+
+    def shared_mask(
+        self,
+        q: Query,
+        *,
+        extra_avoid: frozenset[tuple[str, str]] = frozenset(),
+        any_status: bool = False,
+        cargo_limits: bool = True,
+    ) -> np.ndarray:
+        """The rules of :meth:`mask` but the terminals at the ends (read-only), cached per
+        network for the last few constraint sets (with the ends when a port area is
+        avoided)."""
+        ends = any(kind == "port_area" for kind, _ in extra_avoid)
+        key = (
+            "mask",
+            q if ends else _replace(q, origin="", destination=""),
+            extra_avoid,
+            any_status,
+            cargo_limits,
+        )
+        cache: dict[Any, np.ndarray] = self.topo._weights.setdefault(("masks",), {})
+        shared = cache.pop(key, None)
+        if shared is None:
+            shared = self._shared_mask(
+                q, extra_avoid=extra_avoid, any_status=any_status, cargo_limits=cargo_limits
+            )
+            shared.flags.writeable = False
+        cache[key] = shared  # most recent last (dicts keep insertion order)
+        while len(cache) > 8:
+            del cache[next(iter(cache))]
+        return shared
 
     def _shared_mask(
         self,
@@ -329,6 +349,41 @@ class _Solver:
         fw = self.first_wait(q)
         return arr - coef * fw
 
+    def tie_on(self, q: Query, edges: np.ndarray) -> np.ndarray:
+        """The tie-break criterion of :meth:`grid_arrays` on ``edges`` alone: the same
+        floats, elementwise, without an array over every edge (cargo loaded at the origin,
+        ``origin_arrival="land"``)."""
+        name = TIE_BREAK[q.minimize]
+        if q.origin_arrival != "land":
+            raise ValueError("tie_on is for cargo loaded at the origin")
+        coef = q.cargo.time_value_usd_per_h if name == "generalized" else 1.0
+        arr = self.w.arrays[name][edges]
+        if name in ("time_h", "generalized"):
+            win = self.window(q)
+            if win is not None:
+                arr = arr + coef * win[edges]
+        if q.departure == "booked" and name in ("time_h", "generalized", "wait_h"):
+            arr = arr - coef * self._first_wait_on(q, edges)
+        return on_grid(np.where(np.isfinite(arr), arr, 1e9))
+
+    def _first_wait_on(self, q: Query, edges: np.ndarray) -> np.ndarray:
+        """:meth:`first_wait` on ``edges`` alone (from the origin's own out-edges)."""
+        hit = self.w._derived.get(("first_wait", q.origin))
+        if hit is not None:
+            return hit[edges]  # type: ignore[no-any-return]
+        topo = self.topo
+        o = self.place_idx(q.origin)
+        starts = {o}
+        for v in topo.nodes_at(o):
+            for e, head in topo.adjacency[v]:
+                if topo.etype[e] == LINK and topo.eaccess[e]:
+                    starts.add(int(topo.node_place[head]))
+        et = topo.etype[edges]
+        first = ((et == LOAD) & (topo.src[edges] == topo.gate_of[o])) | (
+            (et == LINK) & np.isin(topo.src_place[edges], np.fromiter(starts, dtype=np.int64))
+        )
+        return np.where(first, self.w.arrays["wait_h"][edges], 0.0)
+
     def window(self, q: Query) -> np.ndarray | None:
         """Extra running hours per edge from the time windows of the link rules in force on
         the query's day (None when none applies)."""
@@ -412,7 +467,16 @@ class _Solver:
         tie-break criterion, then to the earlier order. So ``via=port, cross_at=border``
         crosses the border before or after the port, whichever is better, instead of only
         after it.
+        With ``engine="cch"`` (the solver's), a query without ``extra_avoid`` is answered
+        from a customized contraction hierarchy when it can be (the same answer:
+        :mod:`corridors.engine.cch_route`), else by the exact search.
         """
+        if self.engine == "cch" and not extra_avoid and not any_status and check and cargo_limits:
+            from . import cch_route
+
+            hit = cch_route.solve(self, q, self.cch_cache)
+            if hit is not False:
+                return hit  # type: ignore[return-value]
         prep = self._prepared(q, extra_avoid, any_status, check, cargo_limits)
         weight, tie = prep.weight, prep.tie
         best: tuple[tuple[float, float], list[int]] | None = None

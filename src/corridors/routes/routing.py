@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ from .route import Leg, Route
 
 __all__ = ["route", "alternatives", "seasonal_closures"]
 
+ENGINES = ("csgraph", "cch")  # route's engines (route_matrix also has "auto")
+
 
 # --------------------------------------------------------------------------------------------
 # Public functions
@@ -80,6 +83,8 @@ def route(
     month: int | None = None,
     date: str | Any | None = None,
     origin_arrival: str = "land",
+    engine: str = "csgraph",
+    cch_cache: str | os.PathLike[str] | bool | None = None,
 ) -> Route:
     """Best route from ``origin`` to ``destination`` by one objective.
 
@@ -146,6 +151,19 @@ def route(
         loading; the wait for the first departure is as ``departure`` says. Only modes the
         port hands ship cargo to are used; an origin that is not a port is a
         ParameterError.
+    engine : {"csgraph", "cch"}, default "csgraph"
+        ``"cch"`` answers from a customizable contraction hierarchy
+        (:mod:`corridors.engine.cch_route`): its structure is built once per topology (kept
+        on disk, see ``cch_cache``), its metric once per network state, cargo, objective and
+        constraints; then a query costs a few upward searches and a search of the few edges
+        of its least-weight paths instead of a search of the whole graph. The answer is the
+        exact search's, ties included; queries the metric cannot represent (``via``,
+        ``cross_at``, ``max_transfers``, ``origin_arrival="sea"``, a time objective with the
+        first departure booked) and the rare ones it cannot settle alone (a best path that
+        visits a place twice, a cycle of zero-weight edges) are searched exactly.
+    cch_cache : str, path or bool, optional
+        Folder of the on-disk CCH structure (``engine="cch"``), as for
+        :func:`corridors.skims.route_matrix`.
 
     Returns
     -------
@@ -177,6 +195,8 @@ def route(
     >>> "IRN" in cor.route(net, "Karachi", "Moscow", avoid_countries=["IRN"]).countries
     False
     """
+    if engine not in ENGINES:
+        raise ParameterError(f"route engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     seasonal = seasonal_closures(net, month, year) if month is not None else {}
     own_avoid = [avoid_links] if isinstance(avoid_links, str) else list(avoid_links or [])
     kw: dict[str, Any] = dict(
@@ -198,7 +218,7 @@ def route(
         origin_arrival=origin_arrival,
     )
     q = make_query(net, origin, destination, avoid_links=own_avoid + sorted(seasonal), **kw)
-    solver = _Solver(net, topology(net), weights(net, q.cargo), q)
+    solver = _Solver(net, topology(net), weights(net, q.cargo), q, engine, cch_cache)
     found = solver.solve(q)
     if found is None:
         if seasonal:
