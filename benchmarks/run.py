@@ -138,6 +138,7 @@ def bench(
     matrix = edge_csr(topo, w, m)
     res["csr_build_s"] = time.perf_counter() - t0
     res["route_s"] = median_time(lambda: cor.route(net, o, d), repeat)
+    res.update(cch_point_queries(net, o, d, repeat))
     res["search_s"] = median_time(route_search(net, o, d), repeat)
     res["csgraph_s"] = median_time(lambda: csgraph.dijkstra(matrix, indices=s), repeat)
     route_obj = cor.route(net, o, d).objective
@@ -196,6 +197,11 @@ def bench(
                 lambda: cor.simulate(r, runs=10_000, seed=1), repeat
             )
     res["route_vs_csgraph"] = res["route_s"] / res["csgraph_s"]
+    res["route_cch_vs_csgraph"] = res["route_cch_s"] / res["csgraph_s"]
+    if net.name.startswith("scgraph"):
+        res.update(scgraph_baseline(o, d, repeat))
+        for k in ("route", "route_cch", "csgraph"):
+            res[f"{k}_vs_scgraph"] = res[f"{k}_s"] / res["scgraph_s"]
     res["search_vs_csgraph"] = res["search_s"] / res["csgraph_s"]
     if "networkx_s" in res:
         res["networkx_vs_route"] = res["networkx_s"] / res["route_s"]
@@ -204,6 +210,60 @@ def bench(
     if "igraph_s" in res:
         res["route_vs_igraph"] = res["route_s"] / res["igraph_s"]
     return {k: (round(v, 5) if isinstance(v, float) else v) for k, v in res.items()}
+
+
+def cch_point_queries(net: cor.Network, o: str, d: str, repeat: int) -> dict[str, Any]:
+    """``route(engine="cch")`` on the far pair: its first call (the CCH structure from the
+    disk cache or ordered, and the metric customized), then warm; whether the metric
+    answered (not the exact search) and whether the answer is the csgraph engine's."""
+    from corridors.engine import cch_route
+
+    t0 = time.perf_counter()
+    first = cor.route(net, o, d, engine="cch")
+    out: dict[str, Any] = {"route_cch_first_s": time.perf_counter() - t0}
+    before = cch_route.STATS["cch"]
+    out["route_cch_s"] = median_time(lambda: cor.route(net, o, d, engine="cch"), repeat)
+    out["route_cch_answered"] = cch_route.STATS["cch"] > before
+    exact = cor.route(net, o, d)
+    out["route_cch_same"] = bool(
+        exact.objective == first.objective
+        and [x.link_id for x in exact.steps] == [x.link_id for x in first.steps]
+    )
+    return out
+
+
+def scgraph_baseline(o: str, d: str, repeat: int) -> dict[str, Any]:
+    """scgraph's C++ Dijkstra (``scgraph.cpp.Graph.dijkstra``) on its own node graph of the
+    world railways, between the same two stations, and its length in km."""
+    import scgraph.cpp
+
+    adj, _ = _scgraph_data()
+    g = scgraph.cpp.Graph(adj)
+    a, b = int(o[1:]), int(d[1:])
+    return {
+        "scgraph_s": median_time(lambda: g.dijkstra(a, b), repeat),
+        "scgraph_km": round(float(g.dijkstra(a, b)["length"]), 3),
+    }
+
+
+_SCGRAPH: list[tuple[list[dict[int, float]], list[list[float]]]] = []
+
+
+def _scgraph_data() -> tuple[list[dict[int, float]], list[list[float]]]:
+    """The adjacency and node coordinates of scgraph-data's world railways (parsed once)."""
+    if not _SCGRAPH:
+        import scgraph_data
+
+        path = Path(scgraph_data.__file__).parent / "world_railways.py"
+        graph_adj: list[dict[int, float]] = []
+        nodes: list[list[float]] = []
+        for line in path.read_text().splitlines():
+            if line.startswith("graph="):
+                graph_adj = ast.literal_eval(line[len("graph=") :])
+            elif line.startswith("nodes="):
+                nodes = ast.literal_eval(line[len("nodes=") :])
+        _SCGRAPH.append((graph_adj, nodes))
+    return _SCGRAPH[0]
 
 
 def far_pair_connected(net: cor.Network) -> tuple[str, str]:
@@ -225,17 +285,9 @@ def scgraph_railways() -> cor.Network | None:
     """The world railways of scgraph-data, converted through the public API (its loader
     imports ``scgraph.core``, gone in scgraph 3, so the data file is parsed directly)."""
     try:
-        import scgraph_data
+        graph_adj, nodes = _scgraph_data()
     except ImportError:
         return None
-    path = Path(scgraph_data.__file__).parent / "world_railways.py"
-    graph_adj: list[dict[int, float]] = []
-    nodes: list[list[float]] = []
-    for line in path.read_text().splitlines():
-        if line.startswith("graph="):
-            graph_adj = ast.literal_eval(line[len("graph=") :])
-        elif line.startswith("nodes="):
-            nodes = ast.literal_eval(line[len("nodes=") :])
     lat = np.array([p[0] for p in nodes])
     lon = np.array([p[1] for p in nodes])
     a, b, km = [], [], []
@@ -347,6 +399,36 @@ def markdown(record: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def point_markdown(record: dict[str, Any]) -> str:
+    """The point-query table (issue 18): route on each engine against csgraph's one-to-all
+    on the same expanded graph and, for the world railways, scgraph's C++ Dijkstra on its
+    own node graph, all in one run."""
+    head = (
+        "| input | route (csgraph) | route (cch, warm metric) | csgraph one-to-all | scgraph "
+        "Dijkstra | route / csgraph | route cch / csgraph | route / scgraph | route cch / "
+        "scgraph | cch first call | cch answered, same route |"
+    )
+    lines = [head, "|" + "---|" * 11]
+
+    def f(r: dict[str, Any], k: str) -> str:
+        return f"{r[k]:.2f}" if k in r else "-"
+
+    def ms(r: dict[str, Any], k: str) -> str:
+        return f"{r[k] * 1000:,.1f} ms" if k in r else "-"
+
+    for r in record["results"]:
+        if "route_cch_s" not in r:
+            continue
+        same = f"{r['route_cch_answered']}, {r['route_cch_same']}"
+        lines.append(
+            f"| {r['network']} | {ms(r, 'route_s')} | {ms(r, 'route_cch_s')} | "
+            f"{ms(r, 'csgraph_s')} | {ms(r, 'scgraph_s')} | {f(r, 'route_vs_csgraph')} | "
+            f"{f(r, 'route_cch_vs_csgraph')} | {f(r, 'route_vs_scgraph')} | "
+            f"{f(r, 'route_cch_vs_scgraph')} | {r['route_cch_first_s']:.2f} s | {same} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--large", action="store_true", help="add the 10^6-link network")
@@ -452,9 +534,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return record
     (args.out / "latest.json").write_text(json.dumps(record, indent=2))
     (args.out / "latest.md").write_text(
-        markdown(record) + "\n" + bench_build.markdown(results) + "\n"
+        markdown(record)
+        + "\n\n"
+        + point_markdown(record)
+        + "\n\n"
+        + bench_build.markdown(results)
+        + "\n"
     )
     print(markdown(record))
+    print(point_markdown(record))
     print(bench_build.markdown(results))
     return record
 

@@ -35,6 +35,7 @@ instead. Nothing is dropped silently: the result is the exact search's either wa
 
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -44,8 +45,8 @@ import numpy as np
 
 from .cch import Metric, _expand
 from .query import Query, _replace
-from .search import _dijkstra, _path_sum
-from .topology import LINK, LOAD, TRANSFER, UNLOAD
+from .search import _dijkstra
+from .topology import LINK, LOAD, TRANSFER, UNLOAD, on_grid
 
 if TYPE_CHECKING:
     from .solver import _Solver
@@ -80,8 +81,6 @@ def eligible(q: Query) -> str | None:
         return "max_transfers"
     if q.origin_arrival != "land":
         return "origin_arrival"
-    if q.departure == "booked" and q.minimize in _REWEIGHTED:
-        return "booked_first_departure"
     return None
 
 
@@ -89,7 +88,13 @@ def solve(
     solver: _Solver, q: Query, cache_dir: str | os.PathLike[str] | bool | None = None
 ) -> tuple[float, list[int]] | None | bool:
     """``solver.solve(q)`` from the CCH: (objective, edges), None when no route exists, or
-    False when the exact search must answer (the reason is counted in :data:`STATS`)."""
+    False when the exact search must answer (the reason is counted in :data:`STATS`).
+
+    First on the metric as it is (when the query's objective is the metric's on every edge:
+    no booked first departure under a time objective); when the metric's best paths use an
+    edge the query's ends forbid, or the query's weights differ near its origin, the metric
+    is updated in place for the query's ends (those edges removed, the first departures at
+    the query's weights: a partial re-customization), answers, and is restored."""
     why = eligible(q)
     if why is not None:
         STATS[why] += 1
@@ -100,17 +105,84 @@ def solve(
         return False
     topo = solver.topo
     oi, di = solver.place_idx(q.origin), solver.place_idx(q.destination)
-    og, dg = int(topo.gate_of[oi]), int(topo.gate_of[di])
-    loads = np.asarray([e for e, _ in topo.adjacency[og]], dtype=np.int64)
+    loads = np.asarray([e for e, _ in topo.adjacency[topo.gate_of[oi]]], dtype=np.int64)
     loads = loads[(topo.etype[loads] == LOAD) & rm.shared[loads]]
     in_order, in_ptr = topo._static_array("in_order"), topo._static_array("in_ptr")
+    dg = int(topo.gate_of[di])
     unloads = in_order[in_ptr[dg] : in_ptr[dg + 1]]
     unloads = unloads[(topo.etype[unloads] == UNLOAD) & rm.shared[unloads]]
     if not len(loads) or not len(unloads):
         STATS["cch"] += 1
         return None
+    reweighted = q.departure == "booked" and q.minimize in _REWEIGHTED
+    if not reweighted:
+        found = _answer(solver, q, rm, loads, unloads, rm.grid)
+        if found is not False:
+            return found
+    edges, values = _end_changes(solver, q, rm, reweighted)
+    if reweighted and (values <= 0).any():
+        STATS["neutral_cycle"] += 1  # a first departure of no weight: could close a cycle
+        return False
+    metric, orig = rm.metric, rm.metric.weights
+    w = orig.copy()
+    w[edges] = values
+    grid = rm.grid
+    if reweighted:
+        grid = rm.grid.copy()
+        near = np.concatenate([loads, edges[np.isfinite(values)]])
+        grid[near] = on_grid(solver.objective_on(q, near))
+    metric.update(w)
+    try:
+        return _answer(solver, q, rm, loads, unloads, grid)
+    finally:
+        metric.update(orig)
+        metric.weights = orig  # the very array (update keeps a copy)
+
+
+def _end_changes(
+    solver: _Solver, q: Query, rm: _RouteMetric, reweighted: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The metric's edges whose weight the query's ends change, and their weights for the
+    query: edges the ends forbid (inf: transfers at either end, leaving the destination,
+    entering the origin) and, with ``reweighted``, first departures at the query's weights."""
+    topo = solver.topo
+    oi, di = solver.place_idx(q.origin), solver.place_idx(q.destination)
+    in_order, in_ptr = topo._static_array("in_order"), topo._static_array("in_ptr")
+    outs: list[int] = []
+    places = {oi, di, *(solver.first_places(q) if reweighted else ())}
+    for p in places:
+        for v in topo.nodes_at(p):
+            outs.extend(e for e, _ in topo.adjacency[v])
+    ins = np.concatenate(
+        [in_order[in_ptr[v] : in_ptr[v + 1]] for v in topo.nodes_at(oi)]
+        or [np.zeros(0, dtype=np.int64)]
+    )
+    cand = np.unique(np.concatenate([np.asarray(outs, dtype=np.int64), ins]))
+    cand = cand[np.isfinite(rm.metric.weights[cand])]
+    values = rm.metric.weights[cand].copy()
+    forbid = np.isin(cand, _query_edges(solver.topo, cand, oi, di), invert=True)
+    if reweighted:
+        values = on_grid(solver.objective_on(q, cand))  # below zero: the exact search
+    values[forbid] = np.inf
+    change = values != rm.metric.weights[cand]
+    return cand[change], values[change]
+
+
+def _answer(
+    solver: _Solver,
+    q: Query,
+    rm: _RouteMetric,
+    loads: np.ndarray,
+    unloads: np.ndarray,
+    grid: np.ndarray,
+) -> tuple[float, list[int]] | None | bool:
+    """The query's answer from the metric as it stands (objective ``grid`` on the grid), or
+    False for the exact search."""
+    topo = solver.topo
+    oi, di = solver.place_idx(q.origin), solver.place_idx(q.destination)
+    og, dg = int(topo.gate_of[oi]), int(topo.gate_of[di])
     total, middle = shortest_subgraph(
-        rm.metric, topo.dst[loads], rm.grid[loads], topo.src[unloads], rm.grid[unloads]
+        rm.metric, topo.dst[loads], grid[loads], topo.src[unloads], grid[unloads]
     )
     if not np.isfinite(total):
         STATS["cch"] += 1  # the query's graph is part of the metric's: no route either
@@ -121,7 +193,7 @@ def solve(
         STATS["neutral_cycle"] += 1
         return False
     h = np.unique(np.concatenate([loads, h, unloads]))
-    found = _lex_on(solver, q, h, rm.grid, og, dg, total)
+    found = _lex_on(solver, q, h, grid, og, dg, total)
     if found is None:
         STATS["not_tight"] += 1
         return False
@@ -129,7 +201,7 @@ def solve(
         STATS["repeated_place"] += 1
         return False
     STATS["cch"] += 1
-    return _path_sum(rm.objective, found), found
+    return math.fsum(solver.objective_on(q, np.asarray(found, dtype=np.int64)).tolist()), found
 
 
 def _visits_twice(topo: Any, edges: list[int]) -> bool:
@@ -304,12 +376,11 @@ def _make_metric(
     from scipy.sparse import csgraph
 
     from . import cch_skims
-    from .topology import on_grid
     from .weights import check_weights
 
     topo = solver.topo
     shared = solver.shared_mask(q)
-    objective = solver.objective(q)
+    objective = solver.objective(_replace(q, departure="random"))  # no origin's own
     usable = True
     try:
         check_weights(solver.w, q.minimize, shared, solver.net.name)

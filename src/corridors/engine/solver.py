@@ -353,9 +353,24 @@ class _Solver:
         """The tie-break criterion of :meth:`grid_arrays` on ``edges`` alone: the same
         floats, elementwise, without an array over every edge (cargo loaded at the origin,
         ``origin_arrival="land"``)."""
-        name = TIE_BREAK[q.minimize]
-        if q.origin_arrival != "land":
-            raise ValueError("tie_on is for cargo loaded at the origin")
+        arr = self.array_on(q, TIE_BREAK[q.minimize], edges)
+        return on_grid(np.where(np.isfinite(arr), arr, 1e9))
+
+    def objective_on(self, q: Query, edges: np.ndarray) -> np.ndarray:
+        """:meth:`objective` on ``edges`` alone (the same floats, elementwise)."""
+        if q.minimize != "risk" and not q.risk_aversion:
+            return self.array_on(q, q.minimize, edges)
+        delay, usd = risk_arrays(self.net, q.cargo, q.sanctions_policy())
+        risk = delay[edges] * q.cargo.time_value_usd_per_h + usd[edges]
+        if q.minimize == "risk":
+            return risk  # type: ignore[no-any-return]
+        return self.array_on(q, q.minimize, edges) + q.risk_aversion * risk  # type: ignore[no-any-return]
+
+    def array_on(self, q: Query, name: str, edges: np.ndarray) -> np.ndarray:
+        """:meth:`query_array` on ``edges`` alone (the same floats, elementwise), for cargo
+        loaded at the origin (``origin_arrival="land"``)."""
+        if q.origin_arrival != "land" or name == "window_h":
+            raise ValueError(f"array_on is for cargo loaded at the origin, not {name!r}")
         coef = q.cargo.time_value_usd_per_h if name == "generalized" else 1.0
         arr = self.w.arrays[name][edges]
         if name in ("time_h", "generalized"):
@@ -364,7 +379,19 @@ class _Solver:
                 arr = arr + coef * win[edges]
         if q.departure == "booked" and name in ("time_h", "generalized", "wait_h"):
             arr = arr - coef * self._first_wait_on(q, edges)
-        return on_grid(np.where(np.isfinite(arr), arr, 1e9))
+        return arr  # type: ignore[no-any-return]
+
+    def first_places(self, q: Query) -> list[int]:
+        """The places whose departures are first departures for :meth:`first_wait`: the
+        origin and the places one access link away."""
+        topo = self.topo
+        o = self.place_idx(q.origin)
+        starts = {o}
+        for v in topo.nodes_at(o):
+            for e, head in topo.adjacency[v]:
+                if topo.etype[e] == LINK and topo.eaccess[e]:
+                    starts.add(int(topo.node_place[head]))
+        return sorted(starts)
 
     def _first_wait_on(self, q: Query, edges: np.ndarray) -> np.ndarray:
         """:meth:`first_wait` on ``edges`` alone (from the origin's own out-edges)."""
@@ -373,14 +400,9 @@ class _Solver:
             return hit[edges]  # type: ignore[no-any-return]
         topo = self.topo
         o = self.place_idx(q.origin)
-        starts = {o}
-        for v in topo.nodes_at(o):
-            for e, head in topo.adjacency[v]:
-                if topo.etype[e] == LINK and topo.eaccess[e]:
-                    starts.add(int(topo.node_place[head]))
         et = topo.etype[edges]
         first = ((et == LOAD) & (topo.src[edges] == topo.gate_of[o])) | (
-            (et == LINK) & np.isin(topo.src_place[edges], np.fromiter(starts, dtype=np.int64))
+            (et == LINK) & np.isin(topo.src_place[edges], self.first_places(q))
         )
         return np.where(first, self.w.arrays["wait_h"][edges], 0.0)
 
