@@ -516,11 +516,11 @@ def _unpack_every(metric: Metric, slots: np.ndarray) -> np.ndarray:
     fw, bw, w = metric.fw, metric.bw, metric.weights
     e_order, slot_ptr = c._get("slot_edges")
     t_by, t_ptr = c._get("tri_by_arc")
-    seen: set[int] = set()
+    seen = np.zeros(2 * m, dtype=bool)
     out: list[np.ndarray] = []
     todo = np.unique(slots)
     while len(todo):
-        seen.update(todo.tolist())
+        seen[todo] = True
         a = todo % m
         up = todo < m
         val = np.where(up, fw[a], bw[a])
@@ -537,7 +537,7 @@ def _unpack_every(metric: Metric, slots: np.ndarray) -> np.ndarray:
         # up x -> z -> y: zx down then zy up; down y -> z -> x: zy down then zx up
         halves = np.concatenate([np.where(ff, m + zx, m + zy)[hit], np.where(ff, zy, zx)[hit]])
         halves = np.unique(halves)
-        todo = halves[[s not in seen for s in halves.tolist()]] if len(halves) else halves
+        todo = halves[~seen[halves]]
     if not out:
         return np.zeros(0, dtype=np.int64)
     return np.unique(np.concatenate(out))
