@@ -140,7 +140,7 @@ def test_torkham_means_the_crossing_in_every_option(net) -> None:
     assert not {"torkham_pak", "torkham_afg"} & set(_runs(by_place))
 
 
-@pytest.mark.parametrize("port", ["chabahar_port", "gwadar_port"])
+@pytest.mark.parametrize("port", ["chabahar_port", "gwadar_port", "karachi_port"])
 def test_routes_from_ports_pay_handling_at_the_origin(net, port) -> None:
     # cargo that starts on a ship pays the port's handling; cargo that starts on land at the
     # port pays the land mode's terminal, never ship-to-shore handling
@@ -153,6 +153,13 @@ def test_routes_from_ports_pay_handling_at_the_origin(net, port) -> None:
     first = by_land.steps[0]
     assert first.mode in ("road", "rail")
     assert first.terminal_time_h < 24
+    # issue 14: the land terminal's own row (operations.csv: *, <mode>, terminal), not the
+    # port's ship-to-shore handling
+    ops = net.tables["operations"]
+    own = ops[(ops["place_id"] == "*") & (ops["from_service"] == first.mode)]
+    own = own[own["to_service"] == "terminal"].iloc[0]
+    assert first.terminal_time_h == pytest.approx(float(own["time_median_h"]))
+    assert first.terminal_cost_usd == pytest.approx(float(own["cost_usd_40ft"]))
 
 
 def test_no_mode_change_at_the_origin_or_destination(net) -> None:

@@ -130,3 +130,28 @@ def test_cli_closure(capsys, tmp_path):
         == 0
     )
     assert "wait" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("origin", "destination", "closed", "constraints"),
+    [
+        ("Karachi", "Kabul", "torkham_pak", {"cross_at": "Torkham"}),
+        ("Kabul", "karachi_port", "chaman", {"cross_at": "Chaman"}),
+        ("karachi_port", "Moscow", "taftan", {"modes": "rail", "cross_at": "Taftan"}),
+    ],
+)
+def test_simulate_charges_the_standing_charges_closure_choice_applies(
+    origin: str, destination: str, closed: str, constraints: dict[str, str]
+) -> None:
+    """Issue 14: a simulated trip held by a closure pays, per day, the standing charges that
+    closure_choice charges for waiting at the same closure on the same planned route."""
+    from corridors.analysis.simulate_plan import _standing_usd_per_h
+    from corridors.costs.risk import risk_rows
+
+    net = cor.load_network()
+    choice = closure_choice(net, origin, destination, closed=closed, **constraints)
+    row = risk_rows(net)[("place", closed)]
+    kinds = {str(k): str(v) for k, v in net._places["kind"].items()}  # as simulate builds it
+    per_h = _standing_usd_per_h(choice.planned, row, choice.planned.query.cargo, kinds)
+    assert per_h * 24.0 == approx(choice.charge_usd_per_day)
+    assert choice.charge_usd_per_day > 0
