@@ -596,3 +596,59 @@ def test_backtest_judges_a_single_figure_against_its_rounding(tmp_path: Path) ->
     md = backtest_markdown(df.reset_index())
     assert "| in rounded |" in md and "2.5–3.5" in md
     assert "0 of 4 journeys as published; 1 of 4 within the rounding interval" in md
+
+
+# ---- issue 14 (costs): a journey's own objective; money like with like ------------------------
+
+
+def test_a_journey_can_name_the_service_by_its_objective(tmp_path: Path) -> None:
+    """choice_net: the fastest route O-T-D costs USD 900 (20 ft), the cheapest O-C-D 400. A
+    journey whose minimize is cost_usd is routed the cheap way, the others the fast way; the
+    constraints column says so, and the money split sums to model_usd."""
+    net = rf.choice_net()
+    p = _write(
+        tmp_path,
+        _row(
+            id="fast",
+            origin="o",
+            destination="d",
+            cargo="20ft",
+            observed_usd_min=400,
+            observed_usd_max=400,
+        ),
+        _row(
+            id="priced",
+            origin="o",
+            destination="d",
+            cargo="20ft",
+            minimize="cost_usd",
+            observed_usd_min=400,
+            observed_usd_max=400,
+        ),
+    )
+    df = backtest(net, read_journeys(p, net=net)).set_index("id")
+    assert df.loc["fast", "model_usd"] == pytest.approx(900.0)
+    assert df.loc["priced", "model_usd"] == pytest.approx(400.0)
+    assert df.loc["priced", "within_range_usd"]
+    assert df.loc["priced", "constraints"] == "minimize=cost_usd"
+    for jid in ("fast", "priced"):
+        parts = [df.loc[jid, f"{k}_usd"] for k in ("running", "border", "transfer", "terminal")]
+        assert sum(parts) == pytest.approx(df.loc[jid, "model_usd"])
+        assert df.loc[jid, "risk_usd_left_out"] >= 0.0  # reported, never in model_usd
+
+
+def test_a_journey_objective_is_checked(tmp_path: Path) -> None:
+    p = _write(tmp_path, _row(minimize="distance_km"))
+    with pytest.raises(ValidationError, match="minimize"):
+        read_journeys(p)
+
+
+def test_bundled_backtest_money_leaves_out_the_risk_money(bundled: corridors.Network) -> None:
+    """Like with like: a published price is a freight price, so the model's USD is the route's
+    money cost (running, border fees, transfers, terminals), never the expected risk money."""
+    js = read_journeys(journeys_path(), net=bundled)
+    js = js[js["id"] == "pk-ru-karachi-moscow-rail-plan-2025"]
+    row = backtest(bundled, js).iloc[0]
+    parts = [row[f"{k}_usd"] for k in ("running", "border", "transfer", "terminal")]
+    assert sum(parts) == pytest.approx(row["model_usd"])
+    assert row["risk_usd_left_out"] > 0

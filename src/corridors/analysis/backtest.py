@@ -137,6 +137,8 @@ def _constraints_text(j: Mapping[Any, Any]) -> str:
         parts.append(f"year={int(j['year'])}")
     if j.get("origin_arrival", "land") not in ("", "land"):
         parts.append(f"origin_arrival={j['origin_arrival']}")
+    if j.get("minimize"):
+        parts.append(f"minimize={j['minimize']}")
     return "; ".join(parts)
 
 
@@ -226,6 +228,11 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "error_usd",
     "rel_error_usd",
     "within_range_usd",
+    "running_usd",
+    "border_usd",
+    "transfer_usd",
+    "terminal_usd",
+    "risk_usd_left_out",
     "model_distance_km",
     "countries",
     "crossings",
@@ -267,7 +274,8 @@ def backtest(
         checked against ``net``).
     minimize : str, default "time_h"
         Objective of the model's route (observed journeys are compared on their transit days,
-        so the fastest route is the default).
+        so the fastest route is the default). A journey's own ``minimize`` (a priced service
+        whose described route is not the fastest) takes precedence.
     cargo : Cargo or str, optional
         Cargo for every journey (``"20ft"``, ``"40ft"`` or a :class:`~corridors.Cargo`);
         default: each journey's own ``cargo`` column.
@@ -302,7 +310,17 @@ def backtest(
           published figure (``x`` +- half its unit, :func:`rounding_interval`; a range as
           published), ``error_days_rounded`` and ``within_rounded_days`` against it;
         - the same for USD per container (``model_usd``, ``error_usd``, ``rel_error_usd``,
-          ``within_range_usd``), NaN / NA when no cost was published;
+          ``within_range_usd``), NaN / NA when no cost was published. Like with like: a
+          published price is a freight price (what a carrier or forwarder charges: running,
+          border fees, transfers and port or terminal handling), so ``model_usd`` is the
+          route's money cost :attr:`~corridors.Route.cost_usd`, split into ``running_usd``,
+          ``border_usd``, ``transfer_usd`` and ``terminal_usd``. It leaves out what a freight
+          quote does not contain: the expected risk money (disruption delay valued at the
+          cargo's time value, security premium, sanctions surcharges; reported as
+          ``risk_usd_left_out``), cargo insurance and the cargo's holding cost. Money is
+          compared in nominal USD: a published price in USD of its ``date``, the model's rows
+          each in USD of their own ``year`` (``PARAMETERS.md``), neither converted (freight
+          rates do not follow a general price index; the rows' years are in the data);
         - ``countries`` (ISO3 joined by ``>``), ``crossings`` (border crossings as
           ``from>to`` place ids, the mode added unless road), ``modes_used``, ``model_distance_km``;
         - ``rules_day``: the day whose link rules (``link_rules.csv``: closures, time
@@ -343,7 +361,7 @@ def backtest(
     rows: list[dict[str, Any]] = []
     for pos, j in enumerate(journeys.to_dict("records")):
         row = _observed_row(j)
-        result = _route_journey(net, j, row, minimize, cargo, accepts_cross_at)
+        result = _route_journey(net, j, row, j.get("minimize") or minimize, cargo, accepts_cross_at)
         if result is not None:
             _model_figures(row, result, j)
             if simulate_runs and not math.isnan(row["observed_days_min"]):
@@ -361,6 +379,8 @@ def backtest(
             row.update(
                 model_days=math.nan,
                 model_usd=math.nan,
+                **{f"{k}_usd": math.nan for k in ("running", "border", "transfer", "terminal")},
+                risk_usd_left_out=math.nan,
                 model_distance_km=math.nan,
                 countries="",
                 crossings="",
@@ -469,9 +489,12 @@ def _model_figures(row: dict[str, Any], result: Route, j: Mapping[Any, Any]) -> 
     set in ``row`` (status ``ok``)."""
     model_days = span_hours(result, str(j.get("span") or "door_to_door")) / _HOURS_PER_DAY
     split = _time_split_h(result)
+    money = result.cost_split()
     row.update(
         model_days=model_days,
         model_usd=result.cost_usd,
+        **{f"{k}_usd": v for k, v in money.items()},
+        risk_usd_left_out=result.risk_usd,
         model_distance_km=result.distance_km,
         countries=">".join(result.countries),
         crossings=_crossings_text(result),

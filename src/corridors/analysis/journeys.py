@@ -36,6 +36,7 @@ __all__ = [
     "JOURNEYS_FILE",
     "SPANS",
     "DAYS_UNITS",
+    "JOURNEY_OBJECTIVES",
     "journeys_path",
     "read_journeys",
     "rounding_interval",
@@ -62,6 +63,7 @@ JOURNEY_COLUMNS: tuple[str, ...] = (
     "date",
     "span",
     "origin_arrival",
+    "minimize",
     "source",
     "confidence",
     "notes",
@@ -90,6 +92,11 @@ CONFIDENCE_LEVELS: tuple[str, ...] = ("measured", "approx", "assumed")
 #: How a journey's cargo reached its origin (``origin_arrival`` of :func:`corridors.route`):
 #: ``land`` (loaded there; the default) or ``sea`` (it came off a ship at the origin port).
 ORIGIN_ARRIVALS: tuple[str, ...] = ("land", "sea")
+#: The objective a journey's own route is found by (``minimize`` column; empty: the
+#: backtest's, ``time_h`` by default). ``cost_usd`` is for a priced service offer whose
+#: described route (an operator's rail service, say) is not the fastest one under the
+#: journey's other constraints: the notes must say why.
+JOURNEY_OBJECTIVES: tuple[str, ...] = ("time_h", "cost_usd")
 #: The unit a published time was given in, in days: a single figure ``x`` given in a unit
 #: ``u`` (``"12 days"``, ``"32 hours"``, ``"in a week"``) stands for anything that rounds to
 #: it, ``x - u/2`` to ``x + u/2`` (see :func:`rounding_interval`).
@@ -541,6 +548,12 @@ def _check_labels(text: dict[str, str], bad: _Bad) -> None:
             "origin_arrival",
             f"unknown origin_arrival {text['origin_arrival']!r}; allowed: "
             f"{', '.join(ORIGIN_ARRIVALS)} (empty: land)",
+        )
+    if text["minimize"] and text["minimize"] not in JOURNEY_OBJECTIVES:
+        bad(
+            "minimize",
+            f"unknown objective {text['minimize']!r}; allowed: "
+            f"{', '.join(JOURNEY_OBJECTIVES)} (empty: the backtest's objective)",
         )
     if text["date"] and not _valid_date(text["date"]):
         bad("date", f"{text['date']!r} is not a date; give YYYY or YYYY-MM")

@@ -143,7 +143,9 @@ def _summary_lines(df: pd.DataFrame) -> list[str]:
             f"USD ({s['usd_journeys']} journeys with a published cost): mean absolute error "
             f"{s['mean_abs_error_usd']:,.0f} USD; mean absolute relative error "
             f"{s['mean_abs_rel_error_usd']:.0%}; {s['share_within_range_usd']:.0%} within "
-            "range."
+            "range (model: the route's freight money, running + border fees + transfers + "
+            "terminals, nominal USD; expected risk money and insurance left out, as a quote "
+            "leaves them out)."
         )
     if s["share_within_band_days"] is not None:
         lines.append(
