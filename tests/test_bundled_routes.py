@@ -191,3 +191,14 @@ def test_suez_can_be_avoided(net) -> None:
         assert "suez" in str(err)
     else:
         assert "suez" not in cape.passages and "cape_of_good_hope" in cape.passages
+
+
+def test_gwadar_export_pays_the_export_tariff(net) -> None:
+    """Issue 14 (costs): truck to ship at Gwadar pays the 2025 export tariff (88.5 USD per
+    20 ft; 40 ft 1.5 x), ship to truck the import tariff (73 / 104)."""
+    out = cor.route(net, "Quetta", "Saint Petersburg", via="gwadar_port", minimize="cost_usd")
+    at = [s for s in out.transfers if s.from_id == "gwadar_port"]
+    assert at and at[0].transfer_cost_usd == pytest.approx(132.75)
+    back = cor.route(net, "Saint Petersburg", "Quetta", via="gwadar_port", minimize="cost_usd")
+    at = [s for s in back.transfers if s.from_id == "gwadar_port"]
+    assert at and at[0].transfer_cost_usd == pytest.approx(104.0)
