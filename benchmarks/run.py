@@ -224,6 +224,23 @@ def cch_point_queries(net: cor.Network, o: str, d: str, repeat: int) -> dict[str
     before = cch_route.STATS["cch"]
     out["route_cch_s"] = median_time(lambda: cor.route(net, o, d, engine="cch"), repeat)
     out["route_cch_answered"] = cch_route.STATS["cch"] > before
+    # the hierarchy's own query on the route's metric, between the first and the last
+    # node of the route (the metric has no loading or unloading edges): the distance alone,
+    # and every edge of every least-weight path (what route's tie rule then ranks)
+    q = make_query(net, o, d)
+    solver = _Solver(net, graph.topology(net), weights(net, q.cargo), q, "cch")
+    found = solver.solve(q)
+    metric = cch_route._route_metric(solver, q, None).metric
+    if found is not None:
+        topo = solver.topo
+        a, b = int(topo.dst[found[1][0]]), int(topo.src[found[1][-1]])
+        out["cch_distance_s"] = median_time(lambda: metric.query(a, b, path=False), repeat)
+        out["cch_subgraph_s"] = median_time(
+            lambda: cch_route.shortest_subgraph(
+                metric, np.array([a]), np.zeros(1), np.array([b]), np.zeros(1)
+            ),
+            repeat,
+        )
     exact = cor.route(net, o, d)
     out["route_cch_same"] = bool(
         exact.objective == first.objective
@@ -406,9 +423,10 @@ def point_markdown(record: dict[str, Any]) -> str:
     head = (
         "| input | route (csgraph) | route (cch, warm metric) | csgraph one-to-all | scgraph "
         "Dijkstra | route / csgraph | route cch / csgraph | route / scgraph | route cch / "
-        "scgraph | cch first call | cch answered, same route |"
+        "scgraph | cch first call | cch answered, same route | CCH distance query | CCH "
+        "every shortest path |"
     )
-    lines = [head, "|" + "---|" * 11]
+    lines = [head, "|" + "---|" * 13]
 
     def f(r: dict[str, Any], k: str) -> str:
         return f"{r[k]:.2f}" if k in r else "-"
@@ -424,7 +442,8 @@ def point_markdown(record: dict[str, Any]) -> str:
             f"| {r['network']} | {ms(r, 'route_s')} | {ms(r, 'route_cch_s')} | "
             f"{ms(r, 'csgraph_s')} | {ms(r, 'scgraph_s')} | {f(r, 'route_vs_csgraph')} | "
             f"{f(r, 'route_cch_vs_csgraph')} | {f(r, 'route_vs_scgraph')} | "
-            f"{f(r, 'route_cch_vs_scgraph')} | {r['route_cch_first_s']:.2f} s | {same} |"
+            f"{f(r, 'route_cch_vs_scgraph')} | {r['route_cch_first_s']:.2f} s | {same} | "
+            f"{ms(r, 'cch_distance_s')} | {ms(r, 'cch_subgraph_s')} |"
         )
     return "\n".join(lines)
 
