@@ -158,3 +158,56 @@ def test_shortest_subgraph_is_every_shortest_path(g: Any, data: Any) -> None:
             low = min(d["weight"] for d in nxg[a][b].values())
             want |= {k for k, d in nxg[a][b].items() if d["weight"] == low}
     assert set(edges.tolist()) == want
+
+
+def _solve_avoiding(net: cor.Network, o: str, d: str, engine: str, avoid: Any, **kw: Any) -> Any:
+    q = make_query(net, o, d, **kw)
+    solver = _Solver(net, topology(net), weights(net, q.cargo), q, engine, False)
+    return solver.solve(q, extra_avoid=frozenset(avoid))
+
+
+def test_avoided_features_are_weight_updates() -> None:
+    """The branches of alternatives (extra_avoid: crossings, port areas, countries, modes)
+    give the exact search's answer, and the metric is left as it was."""
+    net = cor.load_network()
+    rng = random.Random(7)
+    ids = sorted(net.places.index)
+    countries = sorted(set(net.places["country"]))
+    before = cch_route.STATS["cch"]
+    for _ in range(12):
+        o, d = rng.sample(ids, 2)
+        protected = {net.places.at[o, "country"], net.places.at[d, "country"]}
+        avoid = {("country", c) for c in rng.sample(countries, 2) if c not in protected}
+        avoid |= {("mode", rng.choice(("sea", "rail", "road")))}
+        for objective in ("cost_usd", "time_h", "distance_km"):
+            a = _solve_avoiding(net, o, d, "csgraph", avoid, minimize=objective)
+            b = _solve_avoiding(net, o, d, "cch", avoid, minimize=objective)
+            assert (a is None and b is None) or (a[0].hex() == b[0].hex() and a[1] == b[1])
+    assert cch_route.STATS["cch"] - before > 20
+
+
+def test_alternatives_engine() -> None:
+    net = cor.load_network()
+    for o, d in (("karachi", "moscow"), ("kabul", "tashkent")):
+        a = cor.alternatives(net, o, d, k=4)
+        b = cor.alternatives(net, o, d, k=4, engine="cch", cch_cache=False)
+        assert [(r.objective, r.signature) for r in a] == [(r.objective, r.signature) for r in b]
+        assert [[x.link_id for x in r.steps] for r in a] == [
+            [x.link_id for x in r.steps] for r in b
+        ]
+    with pytest.raises(ParameterError, match="engine"):
+        cor.alternatives(net, "karachi", "moscow", engine="fast")
+
+
+@SETTINGS
+@given(tied_networks(), st.sampled_from(OBJECTIVES), st.data())
+def test_avoiding_a_place_where_routes_tie(data: Any, objective: str, draw: Any) -> None:
+    net, ids = data
+    gone = draw.draw(st.sampled_from(ids))
+    for o in ids:
+        for d in ids:
+            if len({o, d, gone}) == 3:
+                avoid = {("place", gone)}
+                a = _solve_avoiding(net, o, d, "csgraph", avoid, minimize=objective)
+                b = _solve_avoiding(net, o, d, "cch", avoid, minimize=objective)
+                assert (a is None and b is None) or (a[0].hex() == b[0].hex() and a[1] == b[1])

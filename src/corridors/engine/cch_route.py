@@ -85,7 +85,10 @@ def eligible(q: Query) -> str | None:
 
 
 def solve(
-    solver: _Solver, q: Query, cache_dir: str | os.PathLike[str] | bool | None = None
+    solver: _Solver,
+    q: Query,
+    cache_dir: str | os.PathLike[str] | bool | None = None,
+    extra_avoid: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[float, list[int]] | None | bool:
     """``solver.solve(q)`` from the CCH: (objective, edges), None when no route exists, or
     False when the exact search must answer (the reason is counted in :data:`STATS`).
@@ -94,7 +97,9 @@ def solve(
     no booked first departure under a time objective); when the metric's best paths use an
     edge the query's ends forbid, or the query's weights differ near its origin, the metric
     is updated in place for the query's ends (those edges removed, the first departures at
-    the query's weights: a partial re-customization), answers, and is restored."""
+    the query's weights: a partial re-customization), answers, and is restored. Features
+    avoided by ``extra_avoid`` (the branches of :func:`corridors.alternatives`) are removed
+    in the same update."""
     why = eligible(q)
     if why is not None:
         STATS[why] += 1
@@ -106,16 +111,21 @@ def solve(
     topo = solver.topo
     oi, di = solver.place_idx(q.origin), solver.place_idx(q.destination)
     loads = np.asarray([e for e, _ in topo.adjacency[topo.gate_of[oi]]], dtype=np.int64)
-    loads = loads[(topo.etype[loads] == LOAD) & rm.shared[loads]]
+    shared = rm.shared
+    avoided = np.zeros(0, dtype=np.int64)
+    if extra_avoid:
+        shared = solver.shared_mask(q, extra_avoid=extra_avoid)
+        avoided = np.flatnonzero(rm.shared & ~shared & np.isfinite(rm.metric.weights))
+    loads = loads[(topo.etype[loads] == LOAD) & shared[loads]]
     in_order, in_ptr = topo._static_array("in_order"), topo._static_array("in_ptr")
     dg = int(topo.gate_of[di])
     unloads = in_order[in_ptr[dg] : in_ptr[dg + 1]]
-    unloads = unloads[(topo.etype[unloads] == UNLOAD) & rm.shared[unloads]]
+    unloads = unloads[(topo.etype[unloads] == UNLOAD) & shared[unloads]]
     if not len(loads) or not len(unloads):
         STATS["cch"] += 1
         return None
     reweighted = q.departure == "booked" and q.minimize in _REWEIGHTED
-    if not reweighted:
+    if not reweighted and not extra_avoid:
         found = _answer(solver, q, rm, loads, unloads, rm.grid)
         if found is not False:
             return found
@@ -126,6 +136,7 @@ def solve(
     metric, orig = rm.metric, rm.metric.weights
     w = orig.copy()
     w[edges] = values
+    w[avoided] = np.inf
     grid = rm.grid
     if reweighted:
         grid = rm.grid.copy()

@@ -489,14 +489,14 @@ class _Solver:
         tie-break criterion, then to the earlier order. So ``via=port, cross_at=border``
         crosses the border before or after the port, whichever is better, instead of only
         after it.
-        With ``engine="cch"`` (the solver's), a query without ``extra_avoid`` is answered
-        from a customized contraction hierarchy when it can be (the same answer:
-        :mod:`corridors.engine.cch_route`), else by the exact search.
+        With ``engine="cch"`` (the solver's), the query is answered from a customized
+        contraction hierarchy when it can be (the same answer, ``extra_avoid`` a weight
+        update: :mod:`corridors.engine.cch_route`), else by the exact search.
         """
-        if self.engine == "cch" and not extra_avoid and not any_status and check and cargo_limits:
+        if self.engine == "cch" and not any_status and check and cargo_limits:
             from . import cch_route
 
-            hit = cch_route.solve(self, q, self.cch_cache)
+            hit = cch_route.solve(self, q, self.cch_cache, extra_avoid)
             if hit is not False:
                 return hit  # type: ignore[return-value]
         prep = self._prepared(q, extra_avoid, any_status, check, cargo_limits)

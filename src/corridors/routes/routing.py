@@ -195,8 +195,7 @@ def route(
     >>> "IRN" in cor.route(net, "Karachi", "Moscow", avoid_countries=["IRN"]).countries
     False
     """
-    if engine not in ENGINES:
-        raise ParameterError(f"route engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    _check_engine("route", engine)
     seasonal = seasonal_closures(net, month, year) if month is not None else {}
     own_avoid = [avoid_links] if isinstance(avoid_links, str) else list(avoid_links or [])
     kw: dict[str, Any] = dict(
@@ -276,6 +275,8 @@ def alternatives(
     k: int = 3,
     minimize: str = "cost_usd",
     max_solves: int | None = None,
+    engine: str = "csgraph",
+    cch_cache: str | os.PathLike[str] | bool | None = None,
     **constraints: Any,
 ) -> list[Route]:
     """Up to ``k`` materially different routes, in order of the objective.
@@ -315,6 +316,10 @@ def alternatives(
         the queue counts once, whether it is searched or put off by its bound.
     minimize, constraints
         As for :func:`route`.
+    engine, cch_cache
+        As for :func:`route`: with ``"cch"`` every search (the first and each branch's,
+        its avoided features a weight update of the customized metric) gives the exact
+        search's route, so the routes and their order are the same.
 
     Raises
     ------
@@ -341,7 +346,8 @@ def alternatives(
     max_solves = check_int(max_solves, "max_solves", lo=1, optional=True)
     check_keywords("alternatives", constraints, ROUTE_KEYWORDS)
     q = make_query(net, origin, destination, minimize=minimize, **constraints)
-    solver = _Solver(net, topology(net), weights(net, q.cargo), q)
+    _check_engine("alternatives", engine)
+    solver = _Solver(net, topology(net), weights(net, q.cargo), q, engine, cch_cache)
     first = solver.solve(q)
     if first is None:
         raise _explain(solver, q)
@@ -408,6 +414,11 @@ def alternatives(
             stacklevel=2,
         )
     return accepted
+
+
+def _check_engine(what: str, engine: str) -> None:
+    if engine not in ENGINES:
+        raise ParameterError(f"{what} engine must be one of {', '.join(ENGINES)}, got {engine!r}")
 
 
 # Bounded branches (see BranchBounds): False searches every branch that reaches the top of the
