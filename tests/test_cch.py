@@ -116,6 +116,14 @@ def test_recustomize(g: tuple[Any, ...], data: st.DataObject) -> None:
             d, path = fork.query(s_, (s_ + 1) % n)
             assert d == ref[s_, (s_ + 1) % n]
             check_path(tails, heads, w2, s_, (s_ + 1) % n, d, path)
+        # the same change given as edges and values, then undone
+        fork = metric.copy()
+        e = np.flatnonzero(w2 != w)
+        fork.update_edges(e, w2[e], partial_limit=limit, partial_min_arcs=0)
+        assert np.array_equal(fork.table, cch.customize(w2).table)
+        assert np.array_equal(fork.weights, w2)
+        fork.update_edges(e, w[e], partial_limit=limit, partial_min_arcs=0)
+        assert np.array_equal(fork.table, metric.table)
     assert np.array_equal(metric.matrix(np.arange(n), np.arange(n)), before)
 
 

@@ -421,6 +421,44 @@ class Metric:
             full = c.customize(w)
             self.weights, self.table, self._orig = full.weights, full.table, None
             return c.n_arcs
+        done = self._partial(w, changed)
+        self.weights = w.copy()
+        self._orig = None
+        return done
+
+    def update_edges(
+        self,
+        edges: Any,
+        values: Any,
+        *,
+        partial_limit: float = 0.25,
+        partial_min_arcs: int = 200_000,
+    ) -> int:
+        """:meth:`update` for a few edges: ``edges`` take ``values`` (the metric's weight
+        array changes in place), without a pass over every edge on a large hierarchy.
+        Returns the number of arcs recomputed."""
+        c = self.cch
+        e = _as_index(edges, "edges", len(c.tails))
+        v = np.asarray(values, dtype=np.float64).ravel()
+        if len(v) != len(e):
+            raise ValueError(f"{len(e)} edges but {len(v)} values")
+        if np.isnan(v).any() or (v < 0).any():
+            raise ValueError("weights must be non-negative (inf removes an edge), not NaN")
+        if len(e) > partial_limit * len(c.tails) or c.n_arcs < partial_min_arcs:
+            w = self.weights.copy()
+            w[e] = v
+            return self.update(w, partial_limit=partial_limit, partial_min_arcs=partial_min_arcs)
+        w = self.weights
+        w[e] = v
+        changed = np.unique(e)
+        self._orig = None
+        return self._partial(w, changed) if len(changed) else 0
+
+    def _partial(self, w: np.ndarray, changed: np.ndarray) -> int:
+        """Recompute the arcs that can depend on edges ``changed`` (weights ``w``), by
+        height, each from its initial value and all its lower triangles, and their
+        dependants only if they changed; returns how many."""
+        c = self.cch
         table = self.table
         m = c.n_arcs
         e_order, slot_ptr = c._get("slot_edges")
@@ -469,8 +507,6 @@ class Metric:
                 up = up[~dirty[up]]
                 dirty[up] = True
                 np.add.at(per_h, arc_h[np.unique(up)], 1)
-        self.weights = w.copy()
-        self._orig = None
         return done
 
     # ------------------------------------------------------------------ point to point

@@ -133,21 +133,21 @@ def solve(
     if reweighted and (values <= 0).any():
         STATS["neutral_cycle"] += 1  # a first departure of no weight: could close a cycle
         return False
-    metric, orig = rm.metric, rm.metric.weights
-    w = orig.copy()
-    w[edges] = values
-    w[avoided] = np.inf
+    keep = ~np.isin(edges, avoided)
+    edges = np.concatenate([edges[keep], avoided])
+    values = np.concatenate([values[keep], np.full(len(avoided), np.inf)])
+    metric = rm.metric
+    orig = metric.weights[edges].copy()
     grid = rm.grid
     if reweighted:
         grid = rm.grid.copy()
         near = np.concatenate([loads, edges[np.isfinite(values)]])
         grid[near] = on_grid(solver.objective_on(q, near))
-    metric.update(w)
+    metric.update_edges(edges, values)
     try:
         return _answer(solver, q, rm, loads, unloads, grid)
     finally:
-        metric.update(orig)
-        metric.weights = orig  # the very array (update keeps a copy)
+        metric.update_edges(edges, orig)
 
 
 def _end_changes(
