@@ -110,7 +110,7 @@ def solve(
         return False
     topo = solver.topo
     oi, di = solver.place_idx(q.origin), solver.place_idx(q.destination)
-    loads = np.asarray([e for e, _ in topo.adjacency[topo.gate_of[oi]]], dtype=np.int64)
+    loads = out_edges(topo, [int(topo.gate_of[oi])])
     shared = rm.shared
     avoided = np.zeros(0, dtype=np.int64)
     if extra_avoid:
@@ -159,16 +159,13 @@ def _end_changes(
     topo = solver.topo
     oi, di = solver.place_idx(q.origin), solver.place_idx(q.destination)
     in_order, in_ptr = topo._static_array("in_order"), topo._static_array("in_ptr")
-    outs: list[int] = []
     places = {oi, di, *(solver.first_places(q) if reweighted else ())}
-    for p in places:
-        for v in topo.nodes_at(p):
-            outs.extend(e for e, _ in topo.adjacency[v])
+    outs = out_edges(topo, [v for p in places for v in topo.nodes_at(p)])
     ins = np.concatenate(
         [in_order[in_ptr[v] : in_ptr[v + 1]] for v in topo.nodes_at(oi)]
         or [np.zeros(0, dtype=np.int64)]
     )
-    cand = np.unique(np.concatenate([np.asarray(outs, dtype=np.int64), ins]))
+    cand = np.unique(np.concatenate([outs, ins]))
     cand = cand[np.isfinite(rm.metric.weights[cand])]
     values = rm.metric.weights[cand].copy()
     forbid = np.isin(cand, _query_edges(solver.topo, cand, oi, di), invert=True)
@@ -213,6 +210,21 @@ def _answer(
         return False
     STATS["cch"] += 1
     return math.fsum(solver.objective_on(q, np.asarray(found, dtype=np.int64)).tolist()), found
+
+
+def out_edges(topo: Any, nodes: list[int]) -> np.ndarray:
+    """The edges leaving ``nodes`` (by tail, from arrays kept with the topology's structure:
+    no Python adjacency lists on a large graph)."""
+    hit = topo._static.get("cch_out")
+    if hit is None:
+        order = np.argsort(topo.src, kind="stable")
+        ptr = np.zeros(topo.n_nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(topo.src, minlength=topo.n_nodes), out=ptr[1:])
+        hit = topo._static["cch_out"] = (order, ptr)
+    order, ptr = hit
+    if not nodes:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([order[ptr[v] : ptr[v + 1]] for v in nodes])  # type: ignore[no-any-return]
 
 
 def _visits_twice(topo: Any, edges: list[int]) -> bool:

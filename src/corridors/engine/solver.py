@@ -386,12 +386,11 @@ class _Solver:
         origin and the places one access link away."""
         topo = self.topo
         o = self.place_idx(q.origin)
-        starts = {o}
-        for v in topo.nodes_at(o):
-            for e, head in topo.adjacency[v]:
-                if topo.etype[e] == LINK and topo.eaccess[e]:
-                    starts.add(int(topo.node_place[head]))
-        return sorted(starts)
+        from .cch_route import out_edges
+
+        out = out_edges(topo, list(topo.nodes_at(o)))
+        near = out[(topo.etype[out] == LINK) & topo.eaccess[out]]
+        return sorted({o, *topo.dst_place[near].tolist()})
 
     def _first_wait_on(self, q: Query, edges: np.ndarray) -> np.ndarray:
         """:meth:`first_wait` on ``edges`` alone (from the origin's own out-edges)."""
