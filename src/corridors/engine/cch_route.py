@@ -320,11 +320,15 @@ def _csr(rows: np.ndarray, cols: np.ndarray, w: np.ndarray, n: int) -> Any:
     (``csr_matrix`` would add them up), zero weights kept as edges."""
     from scipy import sparse
 
-    order = np.lexsort((w, cols, rows))
-    r, c = rows[order], cols[order]
-    first = np.append(True, (r[1:] != r[:-1]) | (c[1:] != c[:-1]))
+    key = rows.astype(np.int64) * n + cols
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    first = np.flatnonzero(np.append(True, k[1:] != k[:-1]))
+    if len(first) >= len(k):  # no parallel edges (or none at all)
+        return sparse.csr_matrix((w, (rows, cols)), shape=(n, n))
+    least = np.minimum.reduceat(w[order], first)
     sel = order[first]
-    return sparse.csr_matrix((w[sel], (rows[sel], cols[sel])), shape=(n, n))
+    return sparse.csr_matrix((least, (rows[sel], cols[sel])), shape=(n, n))
 
 
 def _lex_keys(
