@@ -211,3 +211,27 @@ def test_avoiding_a_place_where_routes_tie(data: Any, objective: str, draw: Any)
                 a = _solve_avoiding(net, o, d, "csgraph", avoid, minimize=objective)
                 b = _solve_avoiding(net, o, d, "cch", avoid, minimize=objective)
                 assert (a is None and b is None) or (a[0].hex() == b[0].hex() and a[1] == b[1])
+
+
+def test_threads_share_one_metric() -> None:
+    """Queries from several threads on one network: the metric updated in place for one
+    query is never read by another (each holds the metric's lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    net = cor.load_network()
+    rng = random.Random(5)
+    ids = sorted(net.places.index)
+    pairs = [tuple(rng.sample(ids, 2)) for _ in range(24)]
+
+    def both(pair: Any) -> tuple[Any, Any]:
+        return (
+            _solve(net, pair[0], pair[1], "csgraph", minimize="time_h"),
+            _solve(net, pair[0], pair[1], "cch", minimize="time_h"),
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        for a, b in pool.map(both, pairs):
+            if isinstance(a, tuple) and isinstance(b, tuple):
+                assert a[0].hex() == b[0].hex() and a[1] == b[1]
+            else:
+                assert a == b

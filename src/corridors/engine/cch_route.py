@@ -37,8 +37,9 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -58,6 +59,7 @@ __all__ = ["solve", "shortest_subgraph", "STATS"]
 STATS: Counter[str] = Counter()
 
 _ROUTE_METRICS_KEPT = 4
+_CACHE_LOCK = threading.Lock()
 _REWEIGHTED = ("time_h", "generalized", "wait_h")  # objectives the booked first departure changes
 
 
@@ -71,6 +73,7 @@ class _RouteMetric:
     shared: np.ndarray  # the constraints' mask (loading and unloading included)
     usable: bool  # False: weights fail the checks, or a gate is not closed (exact search)
     bad_nodes: np.ndarray  # nodes on a cycle of zero-objective non-transfer edges
+    lock: Any = field(default_factory=threading.Lock, repr=False)
 
 
 def eligible(q: Query) -> str | None:
@@ -104,10 +107,19 @@ def solve(
     if why is not None:
         STATS[why] += 1
         return False
-    rm = _route_metric(solver, q, cache_dir)
+    with _CACHE_LOCK:
+        rm = _route_metric(solver, q, cache_dir)
     if not rm.usable:
         STATS["metric_unusable"] += 1
         return False
+    with rm.lock:  # the metric is updated in place for a query, then restored
+        return _solve_on(solver, q, rm, extra_avoid)
+
+
+def _solve_on(
+    solver: _Solver, q: Query, rm: _RouteMetric, extra_avoid: frozenset[tuple[str, str]]
+) -> tuple[float, list[int]] | None | bool:
+    """:func:`solve` on metric ``rm`` (held by this thread)."""
     topo = solver.topo
     oi, di = solver.place_idx(q.origin), solver.place_idx(q.destination)
     loads = out_edges(topo, [int(topo.gate_of[oi])])
@@ -385,7 +397,10 @@ def _route_metric(
     """The metric of ``q``'s kind (its constraints, cargo and objective), kept per network
     state for the last few kinds."""
     topo = solver.topo
-    key = (_replace(q, origin="", destination=""), "route")
+    # a query without a date or year is judged on today's link rules: the day is part of
+    # the key, as it is of the solver's kept arrays
+    day = q.rules_day() if q.date is None and q.year is None else None
+    key = (_replace(q, origin="", destination=""), day, "route")
     cache: dict[Any, _RouteMetric] = topo._weights.setdefault(("cch-route",), {})
     hit = cache.pop(key, None)
     if hit is None:
