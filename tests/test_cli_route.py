@@ -218,3 +218,36 @@ def test_options_passed_through(capsys, seg_path, tmp_path):
     code, out, err = run(capsys, "a", "s", "--network", seg_path, "--max-transfers", "0")
     assert code == 3
     assert "max_transfers=0" in err
+
+
+@pytest.fixture
+def headway_path(tmp_path):
+    """headway_net: Xport --ferry 200 km, a departure every 24 h--> Yport."""
+    return str(cor.write_network(rf.headway_net(), tmp_path / "headway"))
+
+
+@pytest.mark.parametrize(("departure", "door_h"), [("booked", 10.0), ("random", 22.0)])
+def test_departure_option_matches_library_and_text_reports_both_spans(
+    capsys, headway_path, departure, door_h
+):
+    # booked: no wait for the ferry; random: half its 24-h headway; transit 10 h either way
+    lib = cor.route(cor.read_network(headway_path), "Xport", "Yport", departure=departure)
+    assert lib.time_h == pytest.approx(door_h) and lib.transit_time_h == pytest.approx(10.0)
+    argv = ["Xport", "Yport", "--network", headway_path, "--departure", departure]
+    code, out, err = run(capsys, *argv, "--format", "json")
+    assert code == 0, err
+    summary = json.loads(out)["routes"][0]
+    assert summary["departure"] == departure
+    assert summary["time_h"] == pytest.approx(door_h)
+    assert summary["transit_time_h"] == pytest.approx(10.0)
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert f"door to door {door_h / 24:.1f} d (first departure {departure})" in out
+    assert "transit 0.4 d from the first departure" in out
+
+
+def test_unknown_departure_is_refused(capsys, seg_path):
+    with pytest.raises(SystemExit) as exc:
+        main(["route", "Alpha", "Sierra", "--network", seg_path, "--departure", "whenever"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err

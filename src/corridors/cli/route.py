@@ -85,6 +85,9 @@ def _add_route_parser(sub: Any) -> None:
         help="month of travel: links closed for the season that month are not used",
     )
     p_r.add_argument("--date", help=_DATE_HELP)
+    p_r.add_argument(
+        "--departure", choices=("booked", "random"), default="booked", help=_DEPARTURE_HELP
+    )
     p_r.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
     p_r.add_argument("--max-transfers", type=int)
     p_r.add_argument(
@@ -104,6 +107,11 @@ def _add_route_parser(sub: Any) -> None:
     p_r.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p_r.set_defaults(func=cmd_route)
 
+
+_DEPARTURE_HELP = (
+    "booked (default): the shipper times the cargo to the first scheduled departure, no wait "
+    "for it; random: the cargo reaches the origin at a random time and waits half a headway"
+)
 
 _DATE_HELP = (
     "date of travel YYYY-MM-DD, YYYY-MM or YYYY: the link rules (closures, time windows of "
@@ -131,6 +139,9 @@ def _add_pareto_parser(sub: Any) -> None:
     p_p.add_argument("--modes", help="comma-separated: rail,road,sea,ferry (default all)")
     p_p.add_argument("--year", type=int)
     p_p.add_argument("--date", help=_DATE_HELP)
+    p_p.add_argument(
+        "--departure", choices=("booked", "random"), default="booked", help=_DEPARTURE_HELP
+    )
     p_p.add_argument("--cargo", default="40ft")
     p_p.add_argument("--network")
     p_p.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -213,6 +224,7 @@ def _route_constraints(args: argparse.Namespace) -> dict[str, Any]:
         risk_aversion=args.risk_aversion,
         sanctions=_sanctions_arg(args.sanctions),
         date=getattr(args, "date", None),
+        departure=getattr(args, "departure", "booked"),
     )
 
 
@@ -318,6 +330,9 @@ def format_routes(routes: Sequence[Route], net: Network) -> str:
         )
         split = r.time_split()
         tot += (
+            f"\n  door to door {r.door_to_door_h / 24:.1f} d (first departure "
+            f"{s['departure']}); transit {r.transit_time_h / 24:.1f} d from the first "
+            "departure to the last arrival"
             "\n  time: "
             + ", ".join(f"{k} {v / 24:.1f} d" for k, v in split.items())
             + (f" | passages: {', '.join(r.passages)}" if r.passages else "")
@@ -383,6 +398,7 @@ def cmd_pareto(args: argparse.Namespace) -> int:
         cargo=Cargo.parse(args.cargo),
         year=args.year,
         date=args.date,
+        departure=args.departure,
         modes=_flat([[args.modes]]) if args.modes else None,
         avoid_countries=[_iso3(c) for c in _flat(args.avoid_country)],
         distinct=not args.all,
