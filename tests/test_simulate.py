@@ -563,3 +563,24 @@ def test_cli_bad_runs_and_deadline() -> None:
 
 def test_result_type(net: cor.Network, r: cor.Route) -> None:
     assert isinstance(simulate(r, runs=1, seed=0, net=net), SimulationResult)
+
+
+def test_cli_route_options_reach_the_routes_and_span_the_draws(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--modes/--year/--departure choose the routes as route() would; --span leaves the
+    terminals and the first wait out of the draws, as simulate(span=) does."""
+    argv = ["simulate", "Karachi", "Tashkent", "--k", "1", "--runs", "300", "--seed", "3"]
+    opts = ["--modes", "rail", "--year", "2032", "--departure", "random"]
+    span = ["--span", "departure_to_arrival", "--format", "json"]
+    assert run_cli(_parse([*argv, *opts, *span])) == 0
+    data = json.loads(capsys.readouterr().out)
+    summary = data["routes"][0]["summary"]
+    net = cor.load_network()
+    r = cor.route(net, "Karachi", "Tashkent", modes=["rail"], year=2032, departure="random")
+    assert summary["departure"] == "random" and summary["modes"] == r.modes == ["rail"]
+    assert summary["time_h"] == approx(round(r.time_h, 1))
+    expected = cor.simulate(r, runs=300, seed=3, net=net, span="departure_to_arrival").to_dict()[
+        "routes"
+    ][0]
+    assert data["routes"][0]["time_p50_h"] == approx(expected["time_p50_h"])

@@ -48,6 +48,25 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
         help="objective ranking the alternatives (default cost_usd)",
     )
     p.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
+    p.add_argument("--modes", help="comma-separated: rail,road,sea,ferry (default all)")
+    p.add_argument("--year", type=int, help="network as in this year (planned links open)")
+    p.add_argument(
+        "--date",
+        help="date of travel YYYY-MM-DD, YYYY-MM or YYYY: the link rules in force that day apply",
+    )
+    p.add_argument(
+        "--departure",
+        choices=("booked", "random"),
+        default="booked",
+        help="booked (default): no wait for the first departure; random: half a headway",
+    )
+    p.add_argument(
+        "--span",
+        choices=("door_to_door", "departure_to_arrival"),
+        default="door_to_door",
+        help="door_to_door (default): loading to unloading; departure_to_arrival: the "
+        "transit time, without terminal handling and the first wait",
+    )
     p.add_argument("--network", help="folder or .gpkg (default: the bundled network)")
     p.add_argument(
         "--closures",
@@ -88,6 +107,10 @@ def run_cli(args: argparse.Namespace) -> int:
         k=args.k,
         minimize=args.minimize,
         cargo=Cargo.parse(args.cargo),
+        modes=[m.strip() for m in args.modes.split(",")] if getattr(args, "modes", None) else None,
+        year=getattr(args, "year", None),
+        date=getattr(args, "date", None),
+        departure=getattr(args, "departure", "booked"),
     )
     sim = simulate(
         routes,
@@ -96,6 +119,7 @@ def run_cli(args: argparse.Namespace) -> int:
         deadline_h=deadline_h,
         net=net,
         closures=getattr(args, "closures", "random_day"),
+        span=getattr(args, "span", "door_to_door"),
         spreads=NO_SPREADS if getattr(args, "no_spreads", False) else None,
     )
     if args.format == "json":
