@@ -336,6 +336,7 @@ def format_routes(routes: Sequence[Route], net: Network) -> str:
             "\n  time: "
             + ", ".join(f"{k} {v / 24:.1f} d" for k, v in split.items())
             + (f" | passages: {', '.join(r.passages)}" if r.passages else "")
+            + _services_line(r)
             + f"\n  risk: USD {r.risk_usd:,.0f} expected per trip"
             + (
                 f" | sanctions regimes touched: {', '.join(r.sanctions_regimes)}"
@@ -374,6 +375,19 @@ def format_routes(routes: Sequence[Route], net: Network) -> str:
         table = format_table(rows, ("leg", "service", "km", "hours", "USD"), "llrrr")
         blocks.append("\n".join([head, tot, "", _indent(table)]))
     return "\n\n".join(blocks)
+
+
+def _services_line(r: Route) -> str:
+    """The rail services the route rides, and what a default one means ("" without rail)."""
+    services = r.services
+    if not services:
+        return ""
+    line = "\n  rail services: " + " > ".join(services)
+    if any(s.startswith("default:") for s in services):
+        line += (
+            " (default: no scheduled service known there; the country's speed and headway apply)"
+        )
+    return line
 
 
 def _indent(text: str) -> str:
