@@ -126,6 +126,36 @@ def test_shared_keys_and_override(tmp_path: Path) -> None:
     assert b.od == (("Karachi", "Tashkent"),) and b.k == 1
 
 
+def test_departure_key_reaches_route_and_compare(tmp_path: Path, bundled: Network) -> None:
+    """A shared ``departure`` that a scenario overrides; compare routes as route() does."""
+    p = tmp_path / "s.toml"
+    p.write_text(
+        'od = [["Karachi", "Tashkent"]]\ndeparture = "random"\n[[scenario]]\nname = "walk-in"\n'
+        '[[scenario]]\nname = "booked"\ndeparture = "booked"\n',
+        encoding="utf-8",
+    )
+    walk_in, booked = load_scenarios(p)
+    assert walk_in.departure == "random" and booked.departure == "booked"
+    assert walk_in.route_kwargs()["departure"] == "random"
+    assert Scenario.from_toml(walk_in.write_toml(tmp_path / "w.toml")) == walk_in
+    df = compare(bundled, [walk_in, booked], minimize="time_h")
+    for scen in (walk_in, booked):
+        r = cor.route(bundled, "Karachi", "Tashkent", minimize="time_h", departure=scen.departure)
+        row = df[df["scenario"] == scen.name].iloc[0]
+        assert row["time_h"] == pytest.approx(r.time_h)
+    assert Scenario.baseline().route_kwargs() == {}
+
+
+def test_bad_departure_names_file_and_key(tmp_path: Path) -> None:
+    p = tmp_path / "bad.toml"
+    p.write_text('name = "x"\ndeparture = "whenever"\n', encoding="utf-8")
+    with pytest.raises(ValidationError, match="departure") as exc:
+        Scenario.from_toml(p)
+    assert "bad.toml" in str(exc.value) and "booked, random" in str(exc.value)
+    with pytest.raises(ValidationError, match="departure"):
+        Scenario(name="x", departure="sometime")
+
+
 # --------------------------------------------------------------------------------------------
 # apply
 # --------------------------------------------------------------------------------------------

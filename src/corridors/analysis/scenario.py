@@ -83,6 +83,10 @@ class Scenario:
         Date of travel (``"2025-06-10"``, ``"2025-06"``, ``"2025"``): the link rules of
         ``link_rules.csv`` (closures, time windows) in force that day apply (passed to
         :func:`corridors.route` as ``date=``). None: the middle of ``year``, else today.
+    departure : {"booked", "random"}, optional
+        Whether the shipper books the first departure (no wait for it) or the cargo reaches
+        the origin at a random time (half a headway); passed to :func:`corridors.route` as
+        ``departure=``. None: route's default, ``"booked"``.
     cargo : str, optional
         ``20ft``, ``40ft``, ``tonne`` or ``<N>t``; None: the default of :func:`route`.
     cargo_value_usd : float, optional
@@ -132,6 +136,7 @@ class Scenario:
     k: int | None = None
     month: int | None = None
     date: str | None = None
+    departure: str | None = None
     file: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -211,7 +216,7 @@ class Scenario:
         out: dict[str, Any] = {"name": self.name}
         if self.description:
             out["description"] = self.description
-        for key in ("year", "month", "date", "cargo", "cargo_value_usd", "k"):
+        for key in ("year", "month", "date", "departure", "cargo", "cargo_value_usd", "k"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.objectives:
@@ -282,14 +287,16 @@ class Scenario:
 
     def route_kwargs(self, net: Network | None = None) -> dict[str, Any]:
         """Extra keywords for :func:`corridors.route` and :func:`corridors.alternatives`:
-        ``year``, ``cargo``, ``sanctions`` (where route takes it) and ``avoid_countries``
-        (countries a sanctions ``avoid`` policy excludes; needs ``net``, the scenario's
-        network, whose ``risk.csv`` says which countries a regime covers)."""
+        ``year``, ``date``, ``departure``, ``cargo``, ``sanctions`` (where route takes it) and
+        ``avoid_countries`` (countries a sanctions ``avoid`` policy excludes; needs ``net``,
+        the scenario's network, whose ``risk.csv`` says which countries a regime covers)."""
         out: dict[str, Any] = {}
         if self.year is not None:
             out["year"] = self.year
         if self.date is not None:
             out["date"] = self.date
+        if self.departure is not None:
+            out["departure"] = self.departure
         cargo = self.make_cargo()
         if cargo is not None:
             out["cargo"] = cargo
@@ -621,6 +628,7 @@ def _scenarios_of(data: Mapping[str, Any], where: str, net: Network | None) -> l
                 "year",
                 "month",
                 "date",
+                "departure",
             )
             if k in data
         }

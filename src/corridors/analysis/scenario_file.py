@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from ..costs.risk import sanctions_key
+from ..engine.query import DEPARTURES
 from ..errors import (
     ParameterError,
     Problem,
@@ -186,6 +187,14 @@ def _parse_settings(
             problems.append((f"{prefix}date", problem))
         else:
             out["date"] = data["date"].strip()
+    if "departure" in data:
+        dep = data["departure"]
+        if dep not in DEPARTURES:
+            problems.append(
+                (f"{prefix}departure", f"must be one of {', '.join(DEPARTURES)}, got {dep!r}")
+            )
+        else:
+            out["departure"] = dep
     if "cargo" in data:
         c = _get_str(data, "cargo", f"{prefix}cargo", problems)
         if c is not None:
@@ -504,6 +513,10 @@ def _check_fields(s: Scenario) -> list[tuple[str, str]]:
         problems.append(("month", f"must be a month 1-12, got {s.month!r}"))
     if s.date is not None and _date_problem(s.date):
         problems.append(("date", str(_date_problem(s.date))))
+    if s.departure is not None and s.departure not in DEPARTURES:
+        problems.append(
+            ("departure", f"must be one of {', '.join(DEPARTURES)}, got {s.departure!r}")
+        )
     if s.cargo is not None and (
         not isinstance(s.cargo, str) or not _CARGO_RE.match(s.cargo.strip().lower())
     ):

@@ -47,6 +47,7 @@ SCENARIO_KEYS = (
     "year",
     "month",
     "date",
+    "departure",
     "cargo",
     "cargo_value_usd",
     "closures",
@@ -72,6 +73,7 @@ SHARED_KEYS = (
     "year",
     "month",
     "date",
+    "departure",
     "scenario",
     *SIMULATION_KEYS,
 )
