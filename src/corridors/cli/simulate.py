@@ -90,7 +90,6 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
 def run_cli(args: argparse.Namespace) -> int:
     """Run ``corridors simulate``; return the exit code (errors propagate to ``cli.main``)."""
     from ..output.tables import format_table
-    from ..routes.routing import alternatives
     from ._common import emit as _emit
     from ._common import network as _network
 
@@ -100,18 +99,7 @@ def run_cli(args: argparse.Namespace) -> int:
     ):
         raise ParameterError(f"--deadline-days must be >= 0, got {args.deadline_days}")
     deadline_h = None if args.deadline_days is None else args.deadline_days * HOURS_PER_DAY
-    routes = alternatives(
-        net,
-        args.origin,
-        args.destination,
-        k=args.k,
-        minimize=args.minimize,
-        cargo=Cargo.parse(args.cargo),
-        modes=[m.strip() for m in args.modes.split(",")] if getattr(args, "modes", None) else None,
-        year=getattr(args, "year", None),
-        date=getattr(args, "date", None),
-        departure=getattr(args, "departure", "booked"),
-    )
+    routes = _routes(net, args)
     sim = simulate(
         routes,
         runs=args.runs,
@@ -171,3 +159,21 @@ def run_cli(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _routes(net: Any, args: argparse.Namespace) -> list[Any]:
+    """The ``--k`` alternatives the options ask for (modes, year, date, departure, cargo)."""
+    from ..routes.routing import alternatives
+
+    return alternatives(
+        net,
+        args.origin,
+        args.destination,
+        k=args.k,
+        minimize=args.minimize,
+        cargo=Cargo.parse(args.cargo),
+        modes=[m.strip() for m in args.modes.split(",")] if getattr(args, "modes", None) else None,
+        year=getattr(args, "year", None),
+        date=getattr(args, "date", None),
+        departure=getattr(args, "departure", "booked"),
+    )
