@@ -433,6 +433,8 @@ def test_compare_equals_route(
         assert row["cost_usd"] == r.cost_usd
         assert row["generalized_usd"] == r.generalized_usd
         assert row["time_days"] == r.time_h / 24.0
+        assert row["transit_time_h"] == r.transit_time_h
+        assert row["departure"] == (s.departure or "booked")
         split, money = r.time_split(), r.cost_split()
         assert row["border_time_h"] == split["border"]
         assert row["border_cost_usd"] == money["border"]

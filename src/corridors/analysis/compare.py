@@ -49,6 +49,7 @@ COMPARISON_COLUMNS = (
     "distance_km",
     "time_h",
     "time_days",
+    "transit_time_h",
     "cost_usd",
     "generalized_usd",
     "border_time_h",
@@ -65,6 +66,7 @@ COMPARISON_COLUMNS = (
     "passages",
     "modes",
     "year",
+    "departure",
     "cargo",
 )
 """Columns of :func:`compare`, in order (the columns of
@@ -142,6 +144,7 @@ def _row(
         "status": "ok" if r is not None else "no route",
         "reason": reason or "",
         "year": scen.year,
+        "departure": scen.departure or "booked",
         "cargo": cargo.describe(),
     }
     if r is None:
@@ -158,6 +161,7 @@ def _row(
             "distance_km": r.distance_km,
             "time_h": r.time_h,
             "time_days": r.time_h / 24.0,
+            "transit_time_h": r.transit_time_h,
             "cost_usd": r.cost_usd,
             "generalized_usd": r.generalized_usd,
             "border_time_h": split["border"],
