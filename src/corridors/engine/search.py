@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ def search(
     tie: np.ndarray | None = None,
     once: Sequence[np.ndarray] = (),
     on_grid: bool = False,
+    kept: TightInputs | None = None,
 ) -> tuple[float, list[int]] | None:
     """Least-weight path from node ``source`` to node ``target`` through the stages of a query.
 
@@ -58,6 +60,9 @@ def search(
         The caller vouches that ``weight`` and ``tie`` are multiples of ``GRID``
         (:func:`~corridors.engine.topology.on_grid`): ties are then settled locally
         (:func:`_tight_path`) instead of by a Dijkstra on every tight edge.
+    kept : TightInputs, optional
+        :class:`TightInputs` of ``weight``, ``tie`` and ``masks[0]``, if the caller keeps
+        them (one stage; else they are made when the graph needs them).
 
     Dijkstra on states (node, stage, transfers used) with a lexicographic key: weight, then
     ``tie``, then number of transfers, then the state's number. Equal-weight paths therefore
@@ -82,10 +87,15 @@ def search(
         mask = masks[0]
         if dist is None:
             dist = csgraph.dijkstra(edge_csr(topo, weight, mask), indices=source)
-        if not math.isfinite(dist[target]):
+        d_target = float(dist[target])
+        if not math.isfinite(d_target):
             return None
-        path = _tight_path(topo, weight, tie, mask, dist, source, target, on_grid)
+        path = _tight_path(topo, weight, tie, mask, dist, source, target, on_grid, kept)
         if path is not None:
+            if on_grid and d_target < EXACT_SUM and dist[source] == 0:
+                # every partial sum along the path is a multiple of GRID below 2**32, so
+                # exact: the distance is the path's exact sum
+                return d_target, path
             return _path_sum(weight, path), path
         dag = _tight_edges(topo, weight, mask, dist, target)
         edges = dag.tolist()
@@ -143,6 +153,12 @@ def _path_sum(weight: np.ndarray, edges: Sequence[int]) -> float:
     return math.fsum(weight[np.asarray(edges, dtype=np.int64)].tolist())
 
 
+def _view(a: np.ndarray) -> Any:
+    """A memoryview of a one-dimensional array (C order): its items read as Python floats,
+    ints or bools, faster than ``ndarray.item`` in a loop over a few of them."""
+    return memoryview(a)  # type: ignore[arg-type]  # (numpy's stubs: not a Buffer)
+
+
 EXACT_SUM = 2.0**32  # below this, sums of multiples of GRID are exact in float64
 
 
@@ -155,23 +171,27 @@ def _tight_path(
     source: int,
     target: int,
     on_grid: bool,
+    kept: TightInputs | None = None,
 ) -> list[int] | None:
     """The path the lexicographic Dijkstra (:func:`_dijkstra`) returns on the tight edges,
     found backwards from the target without searching the whole of them; None where this
     shortcut cannot vouch for that path (the caller then runs the Dijkstra).
 
     Tight edges are the allowed ones with ``dist[tail] + weight == dist[head]`` (one
-    vectorized test). Walking back from the target, a node with exactly one tight edge in
-    has that edge as its predecessor on every tight path (no tie: the common case). At a
-    node with several (a tie), :func:`_tie_segment` settles the tie on the few nodes
-    between it and the nearest node every tight path to it passes through, and the walk
-    goes on from there. ``on_grid``: the caller vouches that ``weight`` and ``tie`` are
-    multiples of ``GRID`` (:func:`~corridors.engine.topology.on_grid`); else every tie falls
-    back to the Dijkstra."""
+    vectorized test, on the weights with ``inf`` where the mask forbids: ``kept``, a
+    :class:`TightInputs` made here when the caller keeps none). Walking back from the
+    target, a node with exactly one tight edge in has that edge as its predecessor on every
+    tight path (no tie: the common case). At a node with several (a tie),
+    :func:`_tie_segment` settles the tie on the few nodes between it and the nearest node
+    every tight path to it passes through, and the walk goes on from there. ``on_grid``:
+    the caller vouches that ``weight`` and ``tie`` are multiples of ``GRID``
+    (:func:`~corridors.engine.topology.on_grid`); else every tie falls back to the Dijkstra."""
+    if kept is None:
+        kept = TightInputs.make(topo, weight, tie, mask)
     src, dst = topo.src, topo.dst
     n = topo.n_nodes
-    tight = mask & (dist[src] + weight == dist[dst])
-    te = np.flatnonzero(tight)
+    tight = dist.take(src) + kept.masked == dist.take(dst)
+    te = tight.nonzero()[0]
     heads = dst[te]
     count = np.bincount(heads, minlength=n)
     by_head = np.empty(n, dtype=np.int64)
@@ -189,16 +209,57 @@ def _tight_path(
             v = src.item(e)
             continue
         if ins is None:
-            if not on_grid or not _exact_sums(dist.item(target), tie, te):
+            if not on_grid or not dist.item(target) < EXACT_SUM:
+                return None
+            if not kept.ties_ok and not _exact_sums(
+                dist.item(target), tie, (tight & mask).nonzero()[0]
+            ):
                 return None
             ins = _tight_ins(topo, tight)
-        found = _tie_segment(topo, weight, tie, ins, dist, source, v)
+            views = (
+                _view(kept.masked),
+                _view(
+                    np.ascontiguousarray(
+                        tie if tie is not None else np.zeros(topo.n_edges), dtype=float
+                    )
+                ),
+                _view(topo._static_array("is_transfer")),
+                _view(np.ascontiguousarray(dist, dtype=float)),
+            )
+        found = _tie_segment(ins, *views, source, v, not kept.keys_positive)
         if found is None:
             return None
         segment, v = found
         edges.extend(segment)
     edges.reverse()
     return edges
+
+
+@dataclass(frozen=True)
+class TightInputs:
+    """What :func:`_tight_path` reads on a small graph, for one mask, weight and tie (a
+    caller that searches them again keeps it): the weights with ``inf`` where the mask
+    forbids (so the tight test is one sum and one comparison per edge), and whether the
+    tie-break values of every allowed edge are not negative and sum below ``EXACT_SUM``
+    (then so do those of the tight edges: :func:`_exact_sums` holds without them)."""
+
+    masked: np.ndarray
+    ties_ok: bool
+    keys_positive: bool  # every allowed edge adds a key greater than zero (_tie_segment)
+
+    @classmethod
+    def make(
+        cls, topo: Topology, weight: np.ndarray, tie: np.ndarray | None, mask: np.ndarray
+    ) -> TightInputs:
+        weight = np.asarray(weight, dtype=float)
+        masked = np.where(mask, weight, np.inf)
+        masked.flags.writeable = False
+        t = tie[mask] if tie is not None else np.zeros(int(mask.sum()))
+        w = weight[mask]
+        ties_ok = bool(t.min(initial=0.0) >= 0 and t.sum() < EXACT_SUM)
+        transfer = topo._static_array("is_transfer")[mask]
+        positive = (w > 0) | ((w == 0) & ((t > 0) | ((t == 0) & transfer)))
+        return cls(masked, ties_ok, bool(positive.all()))
 
 
 def _exact_sums(d_target: float, tie: np.ndarray | None, te: np.ndarray) -> bool:
@@ -214,17 +275,17 @@ def _exact_sums(d_target: float, tie: np.ndarray | None, te: np.ndarray) -> bool
     return bool(vals.min(initial=0.0) >= 0 and vals.sum() < EXACT_SUM)
 
 
-LIST_EDGES_MAX = 200_000  # up to this many edges, ties read the topology's in-edge lists
+LIST_EDGES_MAX = 200_000  # up to this many edges, the walk reads the topology's in-edge lists
 
 
 def _tight_ins(topo: Topology, tight: np.ndarray) -> Callable[[int], list[tuple[int, int]]]:
     """node -> [(edge, tail)] of its tight edges in, in edge order (made at the first tie of
     a search): filtered from the topology's in-edge lists (Python lists) on graphs of up to
     ``LIST_EDGES_MAX`` edges, else from its slice of the edges by head (numpy)."""
-    is_tight = tight.item
     if topo.n_edges <= LIST_EDGES_MAX:
         lists = topo.in_adjacency
-        return lambda x: [p for p in lists[x] if is_tight(p[0])]
+        is_tight = _view(tight)
+        return lambda x: [p for p in lists[x] if is_tight[p[0]]]
     in_order = topo._static_array("in_order")
     in_ptr = topo._static_array("in_ptr")
     src = topo.src
@@ -238,70 +299,103 @@ def _tight_ins(topo: Topology, tight: np.ndarray) -> Callable[[int], list[tuple[
 
 
 def _tie_segment(
-    topo: Topology,
-    weight: np.ndarray,
-    tie: np.ndarray | None,
     ins: Callable[[int], list[tuple[int, int]]],
-    dist: np.ndarray,
+    wv: Any,
+    tv: Any,
+    rv: Any,
+    dv: Any,
     source: int,
     v: int,
+    check_keys: bool = True,
 ) -> tuple[list[int], int] | None:
     """The Dijkstra's path into node ``v`` back to ``a``, the nearest node that every tight
     path from the source to ``v`` passes through, as (edges from ``v`` backwards, ``a``).
+    ``ins(x)``: the tight edges into ``x`` as (edge, tail) in edge order; ``wv``, ``tv``,
+    ``rv``, ``dv``: weight, tie-break and is-transfer by edge, distance by node (memoryviews
+    or lists). ``check_keys=False``: the caller knows that every allowed edge adds a key
+    greater than zero (:class:`TightInputs`), so the edges are not tested here.
 
     Tight ancestors of ``v`` are expanded latest-first (largest ``dist``) until a single
     one is left unexpanded: that is ``a`` (every tight edge into the expanded nodes comes
     from a node found, so every path from the source enters them through ``a``). With exact
-    sums (:func:`_exact_sums`) a node's key is ``a``'s plus its key from ``a``, so the
-    same lexicographic Dijkstra (key, then node, then edge order) run from ``a`` on the
-    tight edges into the expanded nodes picks the same predecessors as the whole search,
-    provided every such edge adds a key strictly greater than zero (else None)."""
-    frontier = [(-dist.item(v), 0, v)]  # (-dist, is source, node): latest first
-    unexpanded = {v}
+    sums (:func:`_exact_sums`) a node's key is ``a``'s plus its key from ``a``, and on tight
+    edges the weight part of every key into a node is the same (its ``dist``). So the
+    lexicographic Dijkstra from ``a`` (key, then node, then edge order), provided every
+    edge adds a key strictly greater than zero (else None), settles the expanded nodes in
+    the order of ``dist``, then, between nodes of equal ``dist`` (joined by edges of zero
+    weight), of their (tie-break, transfers) sums from ``a``, then of node; and a node's
+    predecessor is the first tight edge in that order that gives its least sums: the least
+    (sums, tail's ``dist``, tail's sums, tail, edge). This computes those in that order."""
+    frontier = [(-dv[v], False, v)]  # (-dist, is source, node): latest first
     found = {v}
-    region: list[tuple[int, int, int]] = []  # (edge, tail, head)
-    while len(unexpanded) > 1 or not region:
-        x = heapq.heappop(frontier)[2]
+    order: list[int] = []  # expanded, latest first
+    dists: list[float] = []  # their dist
+    ins_of: dict[int, list[tuple[int, int]]] = {}
+    left = 1  # found and not expanded
+    while left > 1 or not order:
+        d, _, x = heapq.heappop(frontier)
         if x == source:
             return None  # (cannot happen: the source is the last one left)
-        unexpanded.discard(x)
+        left -= 1
         into = ins(x)
         if not into:
             return None  # (cannot happen: a node at a finite distance has one)
+        order.append(x)
+        dists.append(-d)
+        ins_of[x] = into
         for e, u in into:
-            region.append((e, u, x))
+            if check_keys:
+                w, t = wv[e], tv[e]
+                if not (w > 0 or (w == 0 and (t > 0 or (t == 0 and rv[e])))):
+                    return None  # an edge that adds no key: the settling order is the search's
             if u not in found:
                 found.add(u)
-                unexpanded.add(u)
-                heapq.heappush(frontier, (-dist.item(u), 1 if u == source else 0, u))
-    (a,) = unexpanded
-    region.sort()  # each tail's edges in edge order, as the Dijkstra tries them
-    is_transfer = topo._static_array("is_transfer")
-    adjacency: dict[int, list[tuple[int, int, float, float, int]]] = {}
-    for e, u, h in region:
-        w = weight.item(e)
-        t = tie.item(e) if tie is not None else 0.0
-        r = 1 if is_transfer.item(e) else 0
-        if not (w > 0 or (w == 0 and (t > 0 or (t == 0 and r)))):
-            return None  # an edge that adds no key: the settling order is the search's own
-        adjacency.setdefault(u, []).append((e, h, w, t, r))
-    best: dict[int, tuple[float, float, int]] = {a: (0.0, 0.0, 0)}
+                left += 1
+                heapq.heappush(frontier, (-dv[u], u == source, u))
+    (a,) = found.difference(ins_of)
+    t2: dict[int, float] = {a: 0.0}  # tie-break sum from a, of each node settled
+    r2: dict[int, int] = {a: 0}  # transfers from a
     prev: dict[int, tuple[int, int]] = {}
-    heap: list[tuple[float, float, int, int]] = [(0.0, 0.0, 0, a)]
-    none: list[tuple[int, int, float, float, int]] = []
-    inf = (math.inf, 0.0, 0)
-    while heap:
-        d, d2, ntr, x = heapq.heappop(heap)
-        if (d, d2, ntr) > best[x]:
-            continue
-        if x == v:
-            break
-        for e, h, w, t, r in adjacency.get(x, none):
-            key = (d + w, d2 + t, ntr + r)
-            if key < best.get(h, inf):
-                best[h] = key
-                prev[h] = (x, e)
-                heapq.heappush(heap, (key[0], key[1], key[2], h))
+
+    def best_in(y: int) -> tuple[float, int, int, int] | None:
+        """The least (sums, tail's dist, tail's sums, tail, edge) over the tight edges into
+        ``y`` from settled tails, as (tie-break sum, transfers, tail, edge)."""
+        bt, br, bu, be = 0.0, 0, -1, -1
+        for e, u in ins_of[y]:
+            if u not in t2:
+                continue  # (a tail at the same distance not yet settled waits)
+            tu, ru = t2[u], r2[u]
+            t, r = tu + tv[e], ru + rv[e]
+            if (
+                bu < 0
+                or t < bt
+                or (t == bt and r < br)
+                or (
+                    t == bt and r == br and (dv[u], tu, ru, u, e) < (dv[bu], t2[bu], r2[bu], bu, be)
+                )
+            ):
+                bt, br, bu, be = t, r, u, e
+        return (bt, br, bu, be) if bu >= 0 else None
+
+    i = len(order) - 1
+    while i >= 0:  # earliest first
+        j = i - 1
+        dx = dists[i]
+        while j >= 0 and dists[j] == dx:
+            j -= 1
+        group = order[j + 1 : i + 1]  # the nodes at this distance (mostly one)
+        while group:
+            pick: tuple[float, int, int, int] | None = None
+            at = -1
+            for y in group:
+                b = best_in(y)
+                if b is not None and (pick is None or (b[0], b[1], y) < (pick[0], pick[1], at)):
+                    pick, at = b, y
+            if pick is None:
+                return None  # (cannot happen: a is settled and reaches every node)
+            t2[at], r2[at], prev[at] = pick[0], pick[1], (pick[2], pick[3])
+            group.remove(at)
+        i = j
     segment: list[int] = []
     x = v
     while x != a:

@@ -16,7 +16,7 @@ from ..errors import (
 from ..model.network import Network
 from .link_rules import closing_rules, window_hours
 from .query import Query, _replace, port_areas
-from .search import _path_sum, search
+from .search import TightInputs, _path_sum, search
 from .topology import (
     LINK,
     LOAD,
@@ -52,11 +52,13 @@ class _Plan:
     source: int
     target: int
     matrix: Any = None
+    # (one stage) what the search's walk back reads (search.TightInputs), made on first use
+    tight: TightInputs | None = None
 
     def nbytes(self) -> int:
-        """Bytes held (the matrix counted as if made: 12 per edge)."""
+        """Bytes held (the matrix and the walk's inputs counted as if made: 20 per edge)."""
         n = sum(a.nbytes for a in (*self.masks, *self.advance))
-        return n + (12 * len(self.masks[0]) if len(self.masks) == 1 else 0)
+        return n + (20 * len(self.masks[0]) if len(self.masks) == 1 else 0)
 
 
 @dataclass
@@ -617,6 +619,8 @@ class _Solver:
             # (min_only: one source, the same distances, a little less work than the
             # default; on the grid every path of the least weight adds up to the same float)
             dist = csgraph.dijkstra(plan.matrix, indices=plan.source, min_only=True)
+            if plan.tight is None:
+                plan.tight = TightInputs.make(topo, weight, tie, masks[0])
         found = search(
             topo,
             weight,
@@ -628,6 +632,7 @@ class _Solver:
             dist=dist,
             tie=tie,
             on_grid=True,  # (_prepare: on_grid arrays, masked to 0 and 1e9)
+            kept=plan.tight,
         )
         once: tuple[int, ...] = ()
         solves = 1
