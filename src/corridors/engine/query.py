@@ -226,6 +226,9 @@ def _memo_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The arguments of :func:`make_query` as a key that tells apart values of other types
     (``1`` and ``1.0``, ``True`` and ``1``), or None when one is not a plain value (a
     mapping, an iterator, a cargo of another class): such a query is parsed every time."""
+    types = tuple(map(type, args))
+    if _PLAIN.issuperset(types):  # the common case: the values and their types as they are
+        return (types, args)
     out: list[Any] = []
     for v in args:
         t = type(v)

@@ -78,15 +78,13 @@ def search(
     on those edges alone settles the same states in the same order, so it returns the same
     path, bit for bit, as on the whole graph.
     """
-    from scipy.sparse import csgraph  # here: import corridors stays light (issue 18)
-
     stages = len(masks)
     if len(advance) != stages - 1:
         raise ValueError("advance needs one edge set per stage boundary")
     if stages == 1 and max_transfers is None and not len(once):
         mask = masks[0]
         if dist is None:
-            dist = csgraph.dijkstra(edge_csr(topo, weight, mask), indices=source)
+            dist = csgraph().dijkstra(edge_csr(topo, weight, mask), indices=source)
         d_target = float(dist[target])
         if not math.isfinite(d_target):
             return None
@@ -146,6 +144,20 @@ def search(
         weight,
         enter_bits,
     )
+
+
+_MODULES: dict[str, Any] = {}
+
+
+def csgraph() -> Any:
+    """:mod:`scipy.sparse.csgraph`, imported on first use (``import corridors`` stays light,
+    issue 18) and then read without an import statement per search."""
+    hit = _MODULES.get("csgraph")
+    if hit is None:
+        from scipy.sparse import csgraph as mod
+
+        hit = _MODULES["csgraph"] = mod
+    return hit
 
 
 def _path_sum(weight: np.ndarray, edges: Sequence[int]) -> float:

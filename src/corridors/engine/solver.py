@@ -16,7 +16,7 @@ from ..errors import (
 from ..model.network import Network
 from .link_rules import closing_rules, window_hours
 from .query import Query, _replace, port_areas
-from .search import TightInputs, _path_sum, search
+from .search import TightInputs, _path_sum, _view, csgraph, search
 from .topology import (
     LINK,
     LOAD,
@@ -70,6 +70,10 @@ class _Prepared:
     tie: np.ndarray
     plans: list[_Plan]
     nbytes: int = 0
+    objective_view: Any = None  # the objective as a memoryview (items as Python floats)
+
+    def __post_init__(self) -> None:
+        self.objective_view = _view(np.ascontiguousarray(self.objective, dtype=float))
 
 
 @dataclass
@@ -519,7 +523,8 @@ class _Solver:
         if best is None:
             return None
         # the search ranks on the grid; the route's objective is the exact sum of its edges
-        return _path_sum(prep.objective, best[1]), best[1]
+        ov = prep.objective_view
+        return math.fsum([ov[e] for e in best[1]]), best[1]
 
     def _prepared(
         self,
@@ -612,13 +617,11 @@ class _Solver:
         dist = None
         if len(masks) == 1 and max_transfers is None:
             # the compiled one-to-all search on a matrix kept with the plan
-            from scipy.sparse import csgraph
-
             if plan.matrix is None:
                 plan.matrix = edge_csr(topo, weight, masks[0])
             # (min_only: one source, the same distances, a little less work than the
             # default; on the grid every path of the least weight adds up to the same float)
-            dist = csgraph.dijkstra(plan.matrix, indices=plan.source, min_only=True)
+            dist = csgraph().dijkstra(plan.matrix, indices=plan.source, min_only=True)
             if plan.tight is None:
                 plan.tight = TightInputs.make(topo, weight, tie, masks[0])
         found = search(

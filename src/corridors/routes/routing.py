@@ -216,7 +216,8 @@ def route(
         date=date,
         origin_arrival=origin_arrival,
     )
-    q = make_query(net, origin, destination, avoid_links=own_avoid + sorted(seasonal), **kw)
+    closed = own_avoid + sorted(seasonal)  # (None for none: the same query, a quicker key)
+    q = make_query(net, origin, destination, avoid_links=closed or None, **kw)
     solver = _Solver(net, topology(net), weights(net, q.cargo), q, engine, cch_cache)
     found = solver.solve(q)
     if found is None:
