@@ -6,7 +6,8 @@ For each pair (far ones, by cost): the median of ``--repeat`` warm calls of
 (the baseline, as in ``run.py``), of ``route()``, and of its parts: ``make_query`` (kept per
 argument set), the solver's ``solve`` (the query made ready once: masks, weights on the grid,
 matrix; then the search and its simple-path checks), ``search`` as ``solve`` runs it (the
-compiled Dijkstra on the kept matrix, then the exact tie-breaking on the tight edges),
+compiled Dijkstra on the kept matrix with ``min_only``, then the exact tie-breaking on the
+tight edges, with the inputs the plan keeps for it),
 ``tie_s`` (that tie-breaking alone, given the distances), ``build_route`` (lazy: the legs are
 not made) and making the legs on first access. Import + load is the median of ``--imports``
 fresh interpreters: with the on-disk cache of the bundled network (the first run writes it),
@@ -78,12 +79,13 @@ def pair_figures(net: cor.Network, o: str, d: str, repeat: int) -> dict[str, Any
     (plan,) = prep.plans
     gw, gt, masks = prep.weight, prep.tie, plan.masks
     dist = csgraph.dijkstra(plan.matrix, indices=plan.source)
+    kept = plan.tight  # what the walk back reads, kept with the plan by solve
 
     def run_search(d: np.ndarray | None) -> Any:
         if d is None:
-            d = csgraph.dijkstra(plan.matrix, indices=plan.source)
+            d = csgraph.dijkstra(plan.matrix, indices=plan.source, min_only=True)
         return engine_search.search(
-            topo, gw, masks, plan.source, plan.target, dist=d, tie=gt, on_grid=True
+            topo, gw, masks, plan.source, plan.target, dist=d, tie=gt, on_grid=True, kept=kept
         )
 
     res["search_s"] = median_time(lambda: run_search(None), repeat)

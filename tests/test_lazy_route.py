@@ -70,3 +70,12 @@ def test_a_pickled_or_copied_route_carries_its_legs(net) -> None:
     assert [repr(x) for x in back.risk_rows] == [repr(x) for x in r.risk_rows]
     assert copy.deepcopy(cor.route(net, "Karachi", "Kabul")) == r
     assert dataclasses.replace(cor.route(net, "Karachi", "Kabul"), network="x").steps == r.steps
+
+
+def test_a_network_that_has_routed_pickles_with_what_it_keeps() -> None:
+    """What a search keeps between queries (the prepared query, the walk's inputs) pickles
+    with the network, and the network routes the same after the round trip."""
+    net = cor.load_network()
+    r = cor.route(net, "Karachi", "Moscow")
+    back = pickle.loads(pickle.dumps(net))
+    assert cor.route(back, "Karachi", "Moscow").steps == r.steps

@@ -70,10 +70,6 @@ class _Prepared:
     tie: np.ndarray
     plans: list[_Plan]
     nbytes: int = 0
-    objective_view: Any = None  # the objective as a memoryview (items as Python floats)
-
-    def __post_init__(self) -> None:
-        self.objective_view = _view(np.ascontiguousarray(self.objective, dtype=float))
 
 
 @dataclass
@@ -523,7 +519,7 @@ class _Solver:
         if best is None:
             return None
         # the search ranks on the grid; the route's objective is the exact sum of its edges
-        ov = prep.objective_view
+        ov = _view(np.ascontiguousarray(prep.objective, dtype=float))  # (not kept: pickles)
         return math.fsum([ov[e] for e in best[1]]), best[1]
 
     def _prepared(
