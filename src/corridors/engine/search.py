@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -174,6 +174,9 @@ def _view(a: np.ndarray) -> Any:
 EXACT_SUM = 2.0**32  # below this, sums of multiples of GRID are exact in float64
 
 
+InEdge = tuple[int, int, float, float, int]  # (edge, tail, weight, tie-break, 1 if transfer)
+
+
 def _tight_path(
     topo: Topology,
     weight: np.ndarray,
@@ -189,28 +192,91 @@ def _tight_path(
     found backwards from the target without searching the whole of them; None where this
     shortcut cannot vouch for that path (the caller then runs the Dijkstra).
 
-    Tight edges are the allowed ones with ``dist[tail] + weight == dist[head]`` (one
-    vectorized test, on the weights with ``inf`` where the mask forbids: ``kept``, a
-    :class:`TightInputs` made here when the caller keeps none). Walking back from the
-    target, a node with exactly one tight edge in has that edge as its predecessor on every
-    tight path (no tie: the common case). At a node with several (a tie),
-    :func:`_tie_segment` settles the tie on the few nodes between it and the nearest node
-    every tight path to it passes through, and the walk goes on from there. ``on_grid``:
-    the caller vouches that ``weight`` and ``tie`` are multiples of ``GRID``
-    (:func:`~corridors.engine.topology.on_grid`); else every tie falls back to the Dijkstra."""
+    Tight edges are the allowed ones with ``dist[tail] + weight == dist[head]``. Walking
+    back from the target, a node with exactly one tight edge in has that edge as its
+    predecessor on every tight path (no tie: the common case). At a node with several (a
+    tie), :func:`_tie_segment` settles the tie on the few nodes between it and the nearest
+    node every tight path to it passes through, and the walk goes on from there.
+    ``on_grid``: the caller vouches that ``weight`` and ``tie`` are multiples of ``GRID``
+    (:func:`~corridors.engine.topology.on_grid`); else every tie falls back to the Dijkstra.
+
+    On graphs of up to ``LIST_EDGES_MAX`` edges, the test is made only on the edges into
+    the nodes the walk visits: their allowed edges in, with weight, tie-break and transfer,
+    are kept in ``kept`` (:class:`TightInputs`, made here when the caller keeps none) on
+    first use. Above, it is one vectorized test over every edge, and the walk reads the
+    tight edge into each node that has one."""
     if kept is None:
         kept = TightInputs.make(topo, weight, tie, mask)
+    source, target = int(source), int(target)
+    dv = _view(np.ascontiguousarray(dist, dtype=float))
+    if topo.n_edges > LIST_EDGES_MAX:
+        return _tight_path_arrays(topo, weight, tie, mask, dist, dv, source, target, on_grid, kept)
+    n = topo.n_nodes
+    kept_ins = kept.in_edges
+
+    def ins(x: int) -> list[InEdge]:
+        into = kept_ins.get(x)
+        if into is None:
+            into = kept.allowed_into(topo, x)
+        dx = dv[x]
+        return [p for p in into if dv[p[1]] + p[2] == dx]
+
+    edges: list[int] = []
+    checked = False
+    v = target
+    while v != source:
+        if len(edges) > n:
+            return None  # a cycle of tight edges of zero weight
+        into = kept_ins.get(v)
+        if into is None:
+            into = kept.allowed_into(topo, v)
+        dx = dv[v]
+        into = [p for p in into if dv[p[1]] + p[2] == dx]
+        if len(into) == 1:
+            e, v = into[0][:2]
+            edges.append(e)
+            continue
+        if not checked:
+            if not on_grid or not dv[target] < EXACT_SUM:
+                return None
+            if not kept.ties_ok:  # the bound over every allowed edge fails: the tight ones
+                tight = mask & (dist[topo.src] + weight == dist[topo.dst])
+                if not _exact_sums(dv[target], tie, np.flatnonzero(tight)):
+                    return None
+            checked = True
+        found = _tie_segment(ins, dv, source, v, not kept.keys_positive)
+        if found is None:
+            return None
+        segment, v = found
+        edges.extend(segment)
+    edges.reverse()
+    return edges
+
+
+def _tight_path_arrays(
+    topo: Topology,
+    weight: np.ndarray,
+    tie: np.ndarray | None,
+    mask: np.ndarray,
+    dist: np.ndarray,
+    dv: Any,
+    source: int,
+    target: int,
+    on_grid: bool,
+    kept: TightInputs,
+) -> list[int] | None:
+    """:func:`_tight_path` on a large graph: the tight edges by one vectorized test, a tie's
+    nodes their tight edges from the topology's slices of the edges by head."""
     src, dst = topo.src, topo.dst
     n = topo.n_nodes
-    tight = dist.take(src) + kept.masked == dist.take(dst)
-    te = tight.nonzero()[0]
+    tight = mask & (dist[src] + weight == dist[dst])
+    te = np.flatnonzero(tight)
     heads = dst[te]
     count = np.bincount(heads, minlength=n)
     by_head = np.empty(n, dtype=np.int64)
     by_head[heads] = te  # the tight edge into each node that has one
-    source, target = int(source), int(target)
     edges: list[int] = []
-    ins: Callable[[int], list[tuple[int, int]]] | None = None
+    ins: Callable[[int], list[InEdge]] | None = None
     v = target
     while v != source:
         if len(edges) > n:
@@ -223,22 +289,10 @@ def _tight_path(
         if ins is None:
             if not on_grid or not dist.item(target) < EXACT_SUM:
                 return None
-            if not kept.ties_ok and not _exact_sums(
-                dist.item(target), tie, (tight & mask).nonzero()[0]
-            ):
+            if not kept.ties_ok and not _exact_sums(dist.item(target), tie, te):
                 return None
-            ins = _tight_ins(topo, tight)
-            views = (
-                _view(kept.masked),
-                _view(
-                    np.ascontiguousarray(
-                        tie if tie is not None else np.zeros(topo.n_edges), dtype=float
-                    )
-                ),
-                _view(topo._static_array("is_transfer")),
-                _view(np.ascontiguousarray(dist, dtype=float)),
-            )
-        found = _tie_segment(ins, *views, source, v, not kept.keys_positive)
+            ins = _tight_ins(topo, tight, weight, tie)
+        found = _tie_segment(ins, dv, source, v, not kept.keys_positive)
         if found is None:
             return None
         segment, v = found
@@ -247,31 +301,42 @@ def _tight_path(
     return edges
 
 
-@dataclass(frozen=True)
+@dataclass
 class TightInputs:
-    """What :func:`_tight_path` reads on a small graph, for one mask, weight and tie (a
-    caller that searches them again keeps it): the weights with ``inf`` where the mask
-    forbids (so the tight test is one sum and one comparison per edge), and whether the
-    tie-break values of every allowed edge are not negative and sum below ``EXACT_SUM``
-    (then so do those of the tight edges: :func:`_exact_sums` holds without them)."""
+    """What :func:`_tight_path` reads for one mask, weight and tie-break (a caller that
+    searches them again keeps it): whether the tie-break values of every allowed edge are
+    not negative and sum below ``EXACT_SUM`` (then so do those of the tight edges:
+    :func:`_exact_sums` holds without them), whether every allowed edge adds a key greater
+    than zero (:func:`_tie_segment` need not test them), and, on a small graph, each node's
+    allowed edges in as :data:`InEdge` (edge order), made the first time the walk visits the
+    node. Plain arrays, lists and dicts: it pickles with the weights that keep it."""
 
-    masked: np.ndarray
+    weight: np.ndarray
+    tie: np.ndarray
+    mask: np.ndarray
     ties_ok: bool
-    keys_positive: bool  # every allowed edge adds a key greater than zero (_tie_segment)
+    keys_positive: bool
+    in_edges: dict[int, list[InEdge]] = field(default_factory=dict)
 
     @classmethod
     def make(
         cls, topo: Topology, weight: np.ndarray, tie: np.ndarray | None, mask: np.ndarray
     ) -> TightInputs:
-        weight = np.asarray(weight, dtype=float)
-        masked = np.where(mask, weight, np.inf)
-        masked.flags.writeable = False
-        t = tie[mask] if tie is not None else np.zeros(int(mask.sum()))
-        w = weight[mask]
+        weight = np.ascontiguousarray(weight, dtype=float)
+        tie = np.ascontiguousarray(tie if tie is not None else np.zeros(len(weight)), dtype=float)
+        t, w = tie[mask], weight[mask]
         ties_ok = bool(t.min(initial=0.0) >= 0 and t.sum() < EXACT_SUM)
         transfer = topo._static_array("is_transfer")[mask]
         positive = (w > 0) | ((w == 0) & ((t > 0) | ((t == 0) & transfer)))
-        return cls(masked, ties_ok, bool(positive.all()))
+        return cls(weight, tie, mask, ties_ok, bool(positive.all()))
+
+    def allowed_into(self, topo: Topology, x: int) -> list[InEdge]:
+        """Node ``x``'s allowed edges in (made once, then kept)."""
+        m, w, t = _view(self.mask), _view(self.weight), _view(self.tie)
+        r = _view(topo._static_array("is_transfer"))
+        into = [(e, u, w[e], t[e], 1 if r[e] else 0) for e, u in topo.in_adjacency[x] if m[e]]
+        self.in_edges[x] = into
+        return into
 
 
 def _exact_sums(d_target: float, tie: np.ndarray | None, te: np.ndarray) -> bool:
@@ -290,31 +355,28 @@ def _exact_sums(d_target: float, tie: np.ndarray | None, te: np.ndarray) -> bool
 LIST_EDGES_MAX = 200_000  # up to this many edges, the walk reads the topology's in-edge lists
 
 
-def _tight_ins(topo: Topology, tight: np.ndarray) -> Callable[[int], list[tuple[int, int]]]:
-    """node -> [(edge, tail)] of its tight edges in, in edge order (made at the first tie of
-    a search): filtered from the topology's in-edge lists (Python lists) on graphs of up to
-    ``LIST_EDGES_MAX`` edges, else from its slice of the edges by head (numpy)."""
-    if topo.n_edges <= LIST_EDGES_MAX:
-        lists = topo.in_adjacency
-        is_tight = _view(tight)
-        return lambda x: [p for p in lists[x] if is_tight[p[0]]]
+def _tight_ins(
+    topo: Topology, tight: np.ndarray, weight: np.ndarray, tie: np.ndarray | None
+) -> Callable[[int], list[InEdge]]:
+    """node -> its tight edges in as :data:`InEdge`, in edge order, from its slice of the
+    topology's edges by head (large graphs: made at the first tie of a search)."""
     in_order = topo._static_array("in_order")
     in_ptr = topo._static_array("in_ptr")
     src = topo.src
+    transfer = topo._static_array("is_transfer")
+    ties = tie if tie is not None else np.zeros(topo.n_edges)
 
-    def ins(x: int) -> list[tuple[int, int]]:
+    def ins(x: int) -> list[InEdge]:
         es = in_order[in_ptr.item(x) : in_ptr.item(x + 1)]
         es = es[tight[es]]
-        return list(zip(es.tolist(), src[es].tolist()))
+        cols = (src[es], weight[es], ties[es], transfer[es].astype(np.int64))
+        return list(zip(es.tolist(), *(c.tolist() for c in cols)))
 
     return ins
 
 
 def _tie_segment(
-    ins: Callable[[int], list[tuple[int, int]]],
-    wv: Any,
-    tv: Any,
-    rv: Any,
+    ins: Callable[[int], list[InEdge]],
     dv: Any,
     source: int,
     v: int,
@@ -322,10 +384,9 @@ def _tie_segment(
 ) -> tuple[list[int], int] | None:
     """The Dijkstra's path into node ``v`` back to ``a``, the nearest node that every tight
     path from the source to ``v`` passes through, as (edges from ``v`` backwards, ``a``).
-    ``ins(x)``: the tight edges into ``x`` as (edge, tail) in edge order; ``wv``, ``tv``,
-    ``rv``, ``dv``: weight, tie-break and is-transfer by edge, distance by node (memoryviews
-    or lists). ``check_keys=False``: the caller knows that every allowed edge adds a key
-    greater than zero (:class:`TightInputs`), so the edges are not tested here.
+    ``ins(x)``: the tight edges into ``x`` as :data:`InEdge`, in edge order; ``dv``: the
+    distance of each node (a memoryview or a list). ``check_keys=False``: the caller knows
+    that every allowed edge adds a key greater than zero (:class:`TightInputs`).
 
     Tight ancestors of ``v`` are expanded latest-first (largest ``dist``) until a single
     one is left unexpanded: that is ``a`` (every tight edge into the expanded nodes comes
@@ -342,10 +403,11 @@ def _tie_segment(
     found = {v}
     order: list[int] = []  # expanded, latest first
     dists: list[float] = []  # their dist
-    ins_of: dict[int, list[tuple[int, int]]] = {}
+    ins_of: dict[int, list[InEdge]] = {}
     left = 1  # found and not expanded
+    pop, push = heapq.heappop, heapq.heappush
     while left > 1 or not order:
-        d, _, x = heapq.heappop(frontier)
+        d, _, x = pop(frontier)
         if x == source:
             return None  # (cannot happen: the source is the last one left)
         left -= 1
@@ -355,52 +417,46 @@ def _tie_segment(
         order.append(x)
         dists.append(-d)
         ins_of[x] = into
-        for e, u in into:
-            if check_keys:
-                w, t = wv[e], tv[e]
-                if not (w > 0 or (w == 0 and (t > 0 or (t == 0 and rv[e])))):
-                    return None  # an edge that adds no key: the settling order is the search's
+        for p in into:
+            u = p[1]
             if u not in found:
                 found.add(u)
                 left += 1
-                heapq.heappush(frontier, (-dv[u], u == source, u))
+                push(frontier, (-dv[u], u == source, u))
+    if check_keys:
+        for into in ins_of.values():
+            for _, _, w, t, r in into:
+                if not (w > 0 or (w == 0 and (t > 0 or (t == 0 and r)))):
+                    return None  # an edge that adds no key: the settling order is the search's
     (a,) = found.difference(ins_of)
     t2: dict[int, float] = {a: 0.0}  # tie-break sum from a, of each node settled
     r2: dict[int, int] = {a: 0}  # transfers from a
     prev: dict[int, tuple[int, int]] = {}
-
-    def best_in(y: int) -> tuple[float, int, int, int] | None:
-        """The least (sums, tail's dist, tail's sums, tail, edge) over the tight edges into
-        ``y`` from settled tails, as (tie-break sum, transfers, tail, edge)."""
-        bt, br, bu, be = 0.0, 0, -1, -1
-        for e, u in ins_of[y]:
-            if u not in t2:
-                continue  # (a tail at the same distance not yet settled waits)
-            tu, ru = t2[u], r2[u]
-            t, r = tu + tv[e], ru + rv[e]
-            if (
-                bu < 0
-                or t < bt
-                or (t == bt and r < br)
-                or (
-                    t == bt and r == br and (dv[u], tu, ru, u, e) < (dv[bu], t2[bu], r2[bu], bu, be)
-                )
-            ):
-                bt, br, bu, be = t, r, u, e
-        return (bt, br, bu, be) if bu >= 0 else None
-
     i = len(order) - 1
     while i >= 0:  # earliest first
-        j = i - 1
+        x = order[i]
         dx = dists[i]
+        if i == 0 or dists[i - 1] != dx:  # alone at its distance: every tail is settled
+            into = ins_of[x]
+            if len(into) == 1:
+                e, u, _, t, r = into[0]
+                t2[x], r2[x], prev[x] = t2[u] + t, r2[u] + r, (u, e)
+            else:
+                found_best = _best_in(into, t2, r2, dv)
+                if found_best is None:
+                    return None  # (cannot happen: its tails are settled)
+                t2[x], r2[x], prev[x] = found_best[0], found_best[1], found_best[2:]
+            i -= 1
+            continue
+        j = i - 1
         while j >= 0 and dists[j] == dx:
             j -= 1
-        group = order[j + 1 : i + 1]  # the nodes at this distance (mostly one)
+        group = order[j + 1 : i + 1]  # nodes at this distance, joined by edges of zero weight
         while group:
             pick: tuple[float, int, int, int] | None = None
             at = -1
             for y in group:
-                b = best_in(y)
+                b = _best_in(ins_of[y], t2, r2, dv)
                 if b is not None and (pick is None or (b[0], b[1], y) < (pick[0], pick[1], at)):
                     pick, at = b, y
             if pick is None:
@@ -414,6 +470,30 @@ def _tie_segment(
         x, e = prev[x]
         segment.append(e)
     return segment, a
+
+
+def _best_in(
+    into: list[InEdge], t2: dict[int, float], r2: dict[int, int], dv: Any
+) -> tuple[float, int, int, int] | None:
+    """Of the edges ``into`` a node from settled tails (in ``t2``), the one the Dijkstra of
+    :func:`_tie_segment` keeps: the least (tie-break sum, transfers, tail's dist, tail's
+    sums, tail, edge), as (tie-break sum, transfers, tail, edge); None if no tail is
+    settled yet."""
+    bt, br, bu, be = 0.0, 0, -1, -1
+    for e, u, _, t, r in into:
+        if u not in t2:
+            continue  # (a tail at the same distance not yet settled waits)
+        tu, ru = t2[u], r2[u]
+        t += tu
+        r += ru
+        if (
+            bu < 0
+            or t < bt
+            or (t == bt and r < br)
+            or (t == bt and r == br and (dv[u], tu, ru, u, e) < (dv[bu], t2[bu], r2[bu], bu, be))
+        ):
+            bt, br, bu, be = t, r, u, e
+    return (bt, br, bu, be) if bu >= 0 else None
 
 
 def _tight_edges(

@@ -56,9 +56,10 @@ class _Plan:
     tight: TightInputs | None = None
 
     def nbytes(self) -> int:
-        """Bytes held (the matrix and the walk's inputs counted as if made: 20 per edge)."""
+        """Bytes held (the matrix counted as if made: 12 per edge; the walk's inputs as
+        16 per edge, for the in-edges it may keep)."""
         n = sum(a.nbytes for a in (*self.masks, *self.advance))
-        return n + (20 * len(self.masks[0]) if len(self.masks) == 1 else 0)
+        return n + (28 * len(self.masks[0]) if len(self.masks) == 1 else 0)
 
 
 @dataclass
