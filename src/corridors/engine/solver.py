@@ -16,7 +16,7 @@ from ..errors import (
 from ..model.network import Network
 from .link_rules import closing_rules, window_hours
 from .query import Query, _replace, port_areas
-from .search import TightInputs, _path_sum, _view, csgraph, search
+from .search import LIST_EDGES_MAX, TightInputs, _path_sum, _view, csgraph, search
 from .topology import (
     LINK,
     LOAD,
@@ -671,8 +671,16 @@ class _Solver:
     ) -> tuple[int, list[int]] | None:
         """The first place the path visits in two separate runs, with the stage of each run."""
         topo = self.topo
-        path = np.asarray(edges, dtype=np.int64)
-        p_from, p_to = topo.src_place[path].tolist(), topo.dst_place[path].tolist()
+        places = topo._static.get("edge_places")  # (tail place, head place) by edge, lists
+        if places is None and topo.n_edges <= LIST_EDGES_MAX:
+            places = (topo.src_place.tolist(), topo.dst_place.tolist())
+            topo._static["edge_places"] = places
+        if places is not None:
+            sp, dp = places
+            p_from, p_to = [sp[e] for e in edges], [dp[e] for e in edges]
+        else:
+            path = np.asarray(edges, dtype=np.int64)
+            p_from, p_to = topo.src_place[path].tolist(), topo.dst_place[path].tolist()
         # the places entered, in order: none twice, no repeat (the common case)
         entered = [b for a, b in zip(p_from, p_to) if a != b]
         if p_from:
