@@ -222,6 +222,7 @@ def _tight_path(
         return [p for p in into if dv[p[1]] + p[2] == dx]
 
     edges: list[int] = []
+    append = edges.append
     checked = False
     v = target
     while v != source:
@@ -233,8 +234,9 @@ def _tight_path(
         dx = dv[v]
         into = [p for p in into if dv[p[1]] + p[2] == dx]
         if len(into) == 1:
-            e, v = into[0][:2]
-            edges.append(e)
+            p = into[0]
+            append(p[0])
+            v = p[1]
             continue
         if not checked:
             if not on_grid or not dv[target] < EXACT_SUM:
