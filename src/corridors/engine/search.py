@@ -401,36 +401,15 @@ def _tie_segment(
     weight), of their (tie-break, transfers) sums from ``a``, then of node; and a node's
     predecessor is the first tight edge in that order that gives its least sums: the least
     (sums, tail's ``dist``, tail's sums, tail, edge). This computes those in that order."""
-    frontier = [(-dv[v], False, v)]  # (-dist, is source, node): latest first
-    found = {v}
-    order: list[int] = []  # expanded, latest first
-    dists: list[float] = []  # their dist
-    ins_of: dict[int, list[InEdge]] = {}
-    left = 1  # found and not expanded
-    pop, push = heapq.heappop, heapq.heappush
-    while left > 1 or not order:
-        d, _, x = pop(frontier)
-        if x == source:
-            return None  # (cannot happen: the source is the last one left)
-        left -= 1
-        into = ins(x)
-        if not into:
-            return None  # (cannot happen: a node at a finite distance has one)
-        order.append(x)
-        dists.append(-d)
-        ins_of[x] = into
-        for p in into:
-            u = p[1]
-            if u not in found:
-                found.add(u)
-                left += 1
-                push(frontier, (-dv[u], u == source, u))
+    expanded = _ancestors(ins, dv, source, v)
+    if expanded is None:
+        return None
+    order, dists, ins_of, a = expanded
     if check_keys:
         for into in ins_of.values():
             for _, _, w, t, r in into:
                 if not (w > 0 or (w == 0 and (t > 0 or (t == 0 and r)))):
                     return None  # an edge that adds no key: the settling order is the search's
-    (a,) = found.difference(ins_of)
     t2: dict[int, float] = {a: 0.0}  # tie-break sum from a, of each node settled
     r2: dict[int, int] = {a: 0}  # transfers from a
     prev: dict[int, tuple[int, int]] = {}
@@ -453,14 +432,30 @@ def _tie_segment(
         j = i - 1
         while j >= 0 and dists[j] == dx:
             j -= 1
+        if j == i - 2:  # two nodes at this distance (a service's node beside the track's)
+            y1, y2 = order[i - 1], x
+            b1, b2 = _best_in(ins_of[y1], t2, r2, dv), _best_in(ins_of[y2], t2, r2, dv)
+            if b1 is not None and (b2 is None or (b1[0], b1[1], y1) < (b2[0], b2[1], y2)):
+                first, b, second = y1, b1, y2
+            elif b2 is not None:
+                first, b, second = y2, b2, y1
+            else:
+                return None  # (cannot happen: a is settled and reaches every node)
+            t2[first], r2[first], prev[first] = b[0], b[1], (b[2], b[3])
+            b2 = _best_in(ins_of[second], t2, r2, dv)  # now with the edges from the first
+            if b2 is None:
+                return None  # (cannot happen, as above)
+            t2[second], r2[second], prev[second] = b2[0], b2[1], (b2[2], b2[3])
+            i = j
+            continue
         group = order[j + 1 : i + 1]  # nodes at this distance, joined by edges of zero weight
         while group:
             pick: tuple[float, int, int, int] | None = None
             at = -1
             for y in group:
-                b = _best_in(ins_of[y], t2, r2, dv)
-                if b is not None and (pick is None or (b[0], b[1], y) < (pick[0], pick[1], at)):
-                    pick, at = b, y
+                by = _best_in(ins_of[y], t2, r2, dv)
+                if by is not None and (pick is None or (by[0], by[1], y) < (pick[0], pick[1], at)):
+                    pick, at = by, y
             if pick is None:
                 return None  # (cannot happen: a is settled and reaches every node)
             t2[at], r2[at], prev[at] = pick[0], pick[1], (pick[2], pick[3])
@@ -472,6 +467,40 @@ def _tie_segment(
         x, e = prev[x]
         segment.append(e)
     return segment, a
+
+
+def _ancestors(
+    ins: Callable[[int], list[InEdge]], dv: Any, source: int, v: int
+) -> tuple[list[int], list[float], dict[int, list[InEdge]], int] | None:
+    """:func:`_tie_segment`'s expansion: the tight ancestors of ``v`` expanded latest-first
+    until one is left unexpanded, as (expanded nodes latest first, their ``dist``, their
+    tight edges in, the one left: ``a``); None where it cannot vouch for them."""
+    frontier = [(-dv[v], False, v)]  # (-dist, is source, node): latest first
+    found = {v}
+    order: list[int] = []
+    dists: list[float] = []
+    ins_of: dict[int, list[InEdge]] = {}
+    left = 1  # found and not expanded
+    pop, push = heapq.heappop, heapq.heappush
+    while left > 1 or not order:
+        d, _, x = pop(frontier)
+        if x == source:
+            return None  # (cannot happen: the source is the last one left)
+        left -= 1
+        into = ins(x)
+        if not into:
+            return None  # (cannot happen: a node at a finite distance has one)
+        order.append(x)
+        dists.append(-d)
+        ins_of[x] = into
+        for p in into:
+            u = p[1]
+            if u not in found:
+                found.add(u)
+                left += 1
+                push(frontier, (-dv[u], u == source, u))
+    (a,) = found.difference(ins_of)
+    return order, dists, ins_of, a
 
 
 def _best_in(
