@@ -77,7 +77,8 @@ def test_skims_are_the_routes_of_route_where_routes_tie(data, objective):
         if o == d:
             continue
         r = _route(net, o, d, objective)
-        # the CCH engine: the same objective as csgraph, bit for bit (its ties may differ)
+        # the CCH engine: the same objective as csgraph, bit for bit (every column:
+        # tests/test_skims_cch_ties.py)
         other = cch.iloc[k]
         assert other["objective"] == row.objective or (
             math.isnan(other["objective"]) and math.isnan(row.objective)

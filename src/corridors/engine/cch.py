@@ -382,6 +382,8 @@ class Metric:
     weights: np.ndarray
     table: np.ndarray  # (n_arcs, 2): fw, bw
     _orig: Any = field(default=None, repr=False)  # (weights, best_w, best_e) of _originals
+    #: what callers derive from the table (e.g. path counts), dropped when it changes
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def fw(self) -> np.ndarray:
@@ -420,10 +422,12 @@ class Metric:
         if len(changed) > partial_limit * len(w) or c.n_arcs < partial_min_arcs:
             full = c.customize(w)
             self.weights, self.table, self._orig = full.weights, full.table, None
+            self.derived = {}
             return c.n_arcs
         done = self._partial(w, changed)
         self.weights = w.copy()
         self._orig = None
+        self.derived = {}
         return done
 
     def update_edges(
@@ -452,6 +456,7 @@ class Metric:
         w[e] = v
         changed = np.unique(e)
         self._orig = None
+        self.derived = {}
         return self._partial(w, changed) if len(changed) else 0
 
     def _partial(self, w: np.ndarray, changed: np.ndarray) -> int:

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .cch import Metric, _expand
+from .cch import Metric
 from .query import Query, _replace
 from .search import _dijkstra
 from .topology import LINK, LOAD, TRANSFER, UNLOAD, on_grid
@@ -551,35 +551,7 @@ def _useful_arcs(
 
 def _unpack_every(metric: Metric, slots: np.ndarray) -> np.ndarray:
     """Every original edge of every least-weight path that arc directions ``slots``
-    (``arc`` up, ``n_arcs + arc`` down) stand for: the slot's edges of its value, and the
-    two halves of each lower triangle that attains it, each slot unpacked once."""
-    c = metric.cch
-    m = c.n_arcs
-    fw, bw, w = metric.fw, metric.bw, metric.weights
-    e_order, slot_ptr = c._get("slot_edges")
-    t_by, t_ptr = c._get("tri_by_arc")
-    seen = np.zeros(2 * m, dtype=bool)
-    out: list[np.ndarray] = []
-    todo = np.unique(slots)
-    while len(todo):
-        seen[todo] = True
-        a = todo % m
-        up = todo < m
-        val = np.where(up, fw[a], bw[a])
-        pos, cnt, _ = _expand(slot_ptr, todo)
-        ee = e_order[pos]
-        out.append(ee[w[ee] == np.repeat(val, cnt)])
-        pos, cnt, _ = _expand(t_ptr, a)
-        if not len(pos):
-            break
-        tri = t_by[pos]
-        zx, zy = c.tri_zx[tri].astype(np.int64), c.tri_zy[tri].astype(np.int64)
-        ff = np.repeat(up, cnt)
-        hit = np.where(ff, bw[zx] + fw[zy], bw[zy] + fw[zx]) == np.repeat(val, cnt)
-        # up x -> z -> y: zx down then zy up; down y -> z -> x: zy down then zx up
-        halves = np.concatenate([np.where(ff, m + zx, m + zy)[hit], np.where(ff, zy, zx)[hit]])
-        halves = np.unique(halves)
-        todo = halves[~seen[halves]]
-    if not out:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate(out))
+    (``arc`` up, ``n_arcs + arc`` down) stand for (:func:`cch_skims.unpack_every`)."""
+    from .cch_skims import unpack_every
+
+    return unpack_every(metric, slots)

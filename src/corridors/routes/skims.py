@@ -8,19 +8,19 @@
 ``"csgraph"`` runs one compiled Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) per origin;
 ``"cch"`` answers all pairs on one customizable contraction hierarchy
 (:mod:`corridors.engine.cch_skims`), kept per topology on disk and per scenario in memory.
-Distances are the same bit for bit. Where several paths have exactly the same objective, the
-csgraph engine picks the one ``route`` picks, by ``route``'s tie rule (the tie-break
-criterion, then fewer transfers, then the search's stable order: :mod:`corridors.engine.lex`),
-so that its other columns are ``route``'s too; the CCH engine may pick another one (then the
-objective is the same and the other columns may differ).
+Distances are the same bit for bit. Where several paths have exactly the same objective,
+both engines pick the one ``route`` picks, by ``route``'s tie rule (the tie-break criterion,
+then fewer transfers, then the search's stable order: :mod:`corridors.engine.lex`), so that
+the other columns are ``route``'s too: the CCH engine counts each pair's least-objective
+paths and settles the pairs with two or more by that rule on every one of their
+least-objective paths (:mod:`corridors.routes.skims_cch`).
 
 Skims are *relaxed*: they do not enforce that a route visits no place twice (``route`` does,
 by branch and bound). On least-weight paths with non-negative weights a revisit is rare (it
 needs a detour through a place that pays, such as leaving a place by road to come back to it
 by rail); the column ``simple`` says, per pair, whether the skim's path visits every place at
-most once. Where it does, the skim's path is the route of ``route`` for the pair (with the
-csgraph engine; with the CCH engine its objective is). Where it does not, ``route`` gives a
-route that is no better (or none).
+most once. Where it does, the skim's path is the route of ``route`` for the pair (with
+either engine). Where it does not, ``route`` gives a route that is no better (or none).
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ def route_matrix(
         metric once per network state, cargo and query, then all pairs are answered
         together; origins whose own rules change a weight the search ranks on (the booked
         first departure under a time objective) and paths that would change mode at the
-        origin are searched by csgraph. Same answers as ``"csgraph"`` (distances bit for
-        bit; see the module docstring for paths of equal weight). ``"auto"``: ``"cch"`` when
+        origin are searched by csgraph. Same answers as ``"csgraph"``, every column, ties
+        included (see the module docstring). ``"auto"``: ``"cch"`` when
         ``routingkit-cch`` is installed and the matrix is large (at least 100,000 expanded
         edges and 20 origins), else ``"csgraph"``.
     cch_cache : str, path or bool, optional
