@@ -50,11 +50,11 @@ PASSAGES = {"suez", "bab_el_mandeb", "hormuz", "bosporus", "dardanelles", "gibra
             "cape_of_good_hope", "english_channel", "danish_straits", "kerch", "malacca",
             "volga_caspian_canal"}
 CARGO_UNITS = {"20ft", "40ft", "tonne"}
-COUNTRIES = {"PAK", "IRN", "AFG", "TKM", "KAZ", "UZB", "RUS", "AZE", "IND", "CHN", "KGZ", "TJK", "TUR"}
+COUNTRIES = {"PAK", "IRN", "AFG", "TKM", "KAZ", "UZB", "RUS", "AZE", "IND", "CHN", "KGZ", "TJK", "TUR", "ARE"}
 COUNTRY_NAMES = {"PAK": "Pakistan", "IRN": "Iran", "AFG": "Afghanistan", "TKM": "Turkmenistan",
                  "KAZ": "Kazakhstan", "UZB": "Uzbekistan", "RUS": "Russia", "AZE": "Azerbaijan",
                  "IND": "India", "CHN": "China", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan",
-                 "TUR": "Turkey"}
+                 "TUR": "Turkey", "ARE": "United Arab Emirates"}
 SLUG = re.compile(r"^[a-z0-9_]+$")
 SOURCE_DEF = re.compile(r"^- \*\*\[([^\]]+)\]\*\*", re.M)
 
@@ -63,6 +63,7 @@ SEA_PORT_SOURCES = {
     "gwadar_port": "wiki-gwadar-port", "chabahar_port": "wiki-chabahar-port",
     "shahid_rajaee_port": "starmarine-bnd", "nhava_sheva": "wiki-jnpt",
     "st_petersburg_port": "est-corridors", "novorossiysk_port": "est-corridors",
+    "jebel_ali_port": "wiki-jebel-ali",
 }
 # published sea distances to compare with (fact sheet L095, L096)
 PUBLISHED_SEA = {("nhava_sheva", "chabahar_port"): (1422, "thephilatelist"),

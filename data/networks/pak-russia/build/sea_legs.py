@@ -60,6 +60,13 @@ LEGS = [
     ("nhava_sheva", "mundra_port"),
     ("karachi_port", "mundra_port"),
     ("kandla_port", "chabahar_port"),
+    # Pakistan - Iran boxes are transshipped at Jebel Ali (no direct line: IRNA 2024): the
+    # feeder legs into and out of the hub
+    ("karachi_port", "jebel_ali_port"),
+    ("port_qasim", "jebel_ali_port"),
+    ("gwadar_port", "jebel_ali_port"),
+    ("jebel_ali_port", "shahid_rajaee_port"),
+    ("jebel_ali_port", "chabahar_port"),
 ]
 RESTRICTIONS = {None: ["northwest"], "cape": ["northwest", "suez", "babalmandab"]}
 
@@ -201,7 +208,8 @@ def main() -> None:
         print(f"{lid:>45} {length:8.1f} km (searoute {sr_length:.1f})  passages={net_passages}  vertices={len(line.coords)}")
     with open(HERE / "sea_legs.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=["id", "from_id", "to_id", "distance_km", "geometry_wkt",
-                                          "searoute_version", "passages"] + SERVICE_FIELDS)
+                                          "searoute_version", "passages"] + SERVICE_FIELDS,
+                           lineterminator="\n")  # the committed file has LF line ends
         w.writeheader()
         w.writerows(rows)
 
