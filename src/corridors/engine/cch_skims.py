@@ -447,7 +447,6 @@ def unpack_every_many(
     t_by, t_ptr = c._get("tri_by_arc")
     out: list[np.ndarray] = []
     keys = np.unique(np.asarray(owner, dtype=np.int64) * span + slots)
-    seen = keys
     while len(keys):
         todo, own = keys % span, keys // span
         a = todo % n_arcs
@@ -469,9 +468,9 @@ def unpack_every_many(
         halves = np.concatenate(
             [o2 + np.where(ff, n_arcs + zx, n_arcs + zy)[hit], o2 + np.where(ff, zy, zx)[hit]]
         )
-        halves = np.unique(halves)
-        keys = halves[~np.isin(halves, seen, assume_unique=True)]
-        seen = np.union1d(seen, keys)
+        # each (set, slot) once per round; one reached again in a later round is unpacked
+        # again (cheaper than keeping every slot seen: the rounds are few)
+        keys = np.unique(halves)
     if not out:
         z = np.zeros(0, dtype=np.int64)
         return z, z
