@@ -541,9 +541,13 @@ class _Solver:
         day = q.rules_day() if q.date is None and q.year is None else None
         key = (q, extra_avoid, any_status, check, cargo_limits, day)
         cache = self.w._prepared
-        hit = cache.pop(key, None)
-        if hit is None:
-            hit = self._prepare(q, extra_avoid, any_status, check, cargo_limits)
+        hit = cache.get(key)
+        if hit is not None:
+            if next(reversed(cache)) != key:  # (the same query again: already the newest)
+                del cache[key]
+                cache[key] = hit  # most recent last
+            return hit
+        hit = self._prepare(q, extra_avoid, any_status, check, cargo_limits)
         cache[key] = hit  # most recent last
         while len(cache) > max(1, PREPARED_BYTES // max(hit.nbytes, 1)):
             cache.pop(next(iter(cache)), None)

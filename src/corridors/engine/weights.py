@@ -22,6 +22,7 @@ from .topology import (
     UNLOAD,
     Topology,
     logical_service,
+    topology,
 )
 
 __all__ = [
@@ -139,8 +140,6 @@ class Weights:
 def weights(net: Network, cargo: Cargo) -> Weights:
     """Component and objective arrays over the edges of ``net``'s expanded graph for
     ``cargo`` (cached per network and cargo)."""
-    from .topology import topology
-
     topo = topology(net)
     hit = topo._weights.get(cargo.key)
     if hit is not None:
@@ -620,8 +619,6 @@ def _edge_risk(
 def risk_arrays(net: Network, cargo: Cargo, sanctions: Any) -> tuple[np.ndarray, np.ndarray]:
     """(risk_delay_h, risk_usd) per edge under a sanctions policy (cached per network, cargo
     and policy; ``"ignore"`` is what :func:`weights` holds)."""
-    from .topology import topology
-
     topo = topology(net)
     key = ("risk", cargo.key, repr(sanctions))
     hit = topo._weights.get(key)
@@ -674,8 +671,6 @@ def routing_data_problems(net: Network) -> list[Problem]:
     a search, run for 20 ft, 40 ft and bulk cargo over every link, whatever its status. One
     problem per missing (table, mode, country), listing up to five of the links that need it.
     """
-    from .topology import topology
-
     topo = topology(net)
     by_key: dict[tuple[str, str, str, str], list[str]] = {}
     other: dict[tuple[str, str], str] = {}
