@@ -256,7 +256,7 @@ def closure_choice(
     --------
     >>> import corridors as cor
     >>> net = cor.load_network()
-    >>> choice = cor.closure_choice(net, "Karachi", "Kabul", closed="Torkham", days=10)
+    >>> choice = cor.closure_choice(net, "Karachi", "Kabul", closed="Chaman", days=10)
     >>> choice.affected, choice.winner in ("wait", "divert")
     (True, True)
     """
