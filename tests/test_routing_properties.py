@@ -571,6 +571,33 @@ def test_route_pareto_and_closure_agree(q):
         assert choice.planned.steps == by_cost.steps
 
 
+@SETTINGS
+@given(queries(), st.sampled_from(("booked", "random")))
+def test_compare_rows_are_the_routes_of_route(q, departure):
+    """``compare`` answers a random query as ``route`` does: for each objective, the row's
+    cost, time, transit time, distance and transfers are those of ``route`` with the same
+    departure rule, bit for bit, and a pair with no route is a ``no route`` row (issue 14:
+    route, pareto and compare agree)."""
+    spec, o, d, _, _ = q
+    net = build(spec)
+    scen = cor.Scenario.baseline(
+        od=((o, d),), objectives=("cost_usd", "time_h"), departure=departure
+    )
+    df = cor.compare(net, scen)
+    assert list(df["minimize"]) == ["cost_usd", "time_h"]
+    for row in df.to_dict("records"):
+        try:
+            r = cor.route(net, o, d, minimize=row["minimize"], departure=departure)
+        except NoRouteError:
+            assert row["status"] == "no route"
+            continue
+        assert row["status"] == "ok"
+        got = [row[c] for c in ("cost_usd", "time_h", "transit_time_h", "distance_km")]
+        assert got == [r.cost_usd, r.time_h, r.transit_time_h, r.distance_km]
+        assert row["n_transfers"] == len(r.transfers)
+        assert row["departure"] == departure
+
+
 def exhaustive_best(
     topo: graph.Topology,
     weight: np.ndarray,
