@@ -110,6 +110,24 @@ def test_boarding_a_service_midway_waits_for_it_and_a_default_train_is_said_so()
     assert plain.transfers[0].wait_h == approx(50.0)
 
 
+def test_where_a_service_ties_with_the_default_train_the_route_takes_the_service():
+    """A scheduled service with the default's speed and headway ties with the default train
+    on every criterion; the route names the known service, not 'no service known', at the
+    same figures (the service's nodes come first in the search's node order)."""
+    same = {"headway_h": 100.0}  # no speed: the country's, as the default train's
+    for departure in ("booked", "random"):
+        r = cor.route(_line(same), "a", "c", minimize="time", cargo=C40, departure=departure)
+        default = cor.route(_line(), "a", "c", minimize="time", cargo=C40, departure=departure)
+        assert r.services == ["s1"] and default.services == ["default:rail:PAK"]
+        assert (r.time_h, r.cost_usd) == (default.time_h, default.cost_usd)
+
+
+def test_bundled_moscow_sarakhs_names_the_instc_east_train():
+    net = cor.load_network()
+    r = cor.route(net, "Moscow", "sarakhs_irn", modes="rail")
+    assert r.services == ["rzdl_instc_east"]
+
+
 def test_a_planned_service_runs_only_from_its_year():
     net = _line({"speed_kmh": 400.0, "status": "planned", "year": 2030})
     today = cor.route(net, "a", "c", minimize="time", cargo=C40)
