@@ -246,11 +246,9 @@ def _tight_path(
                 if not _exact_sums(dv[target], tie, np.flatnonzero(tight)):
                     return None
             checked = True
-        found = _tie_segment(ins, dv, source, v, not kept.keys_positive)
-        if found is None:
+        v = _extend_by_tie(edges, ins, dv, source, v, kept)
+        if v < 0:
             return None
-        segment, v = found
-        edges.extend(segment)
     edges.reverse()
     return edges
 
@@ -294,13 +292,30 @@ def _tight_path_arrays(
             if not kept.ties_ok and not _exact_sums(dist.item(target), tie, te):
                 return None
             ins = _tight_ins(topo, tight, weight, tie)
-        found = _tie_segment(ins, dv, source, v, not kept.keys_positive)
-        if found is None:
+        v = _extend_by_tie(edges, ins, dv, source, v, kept)
+        if v < 0:
             return None
-        segment, v = found
-        edges.extend(segment)
     edges.reverse()
     return edges
+
+
+def _extend_by_tie(
+    edges: list[int],
+    ins: Callable[[int], list[InEdge]],
+    dv: Any,
+    source: int,
+    v: int,
+    kept: TightInputs,
+) -> int:
+    """The walk back of :func:`_tight_path` at node ``v``, where two tight edges come in:
+    the Dijkstra's edges into ``v`` back to the nearest node every tight path to ``v``
+    passes through (:func:`_tie_segment`) appended to ``edges`` (last edge first), and
+    that node; -1 where the tie rule cannot decide (the caller returns None)."""
+    found = _tie_segment(ins, dv, source, v, not kept.keys_positive)
+    if found is None:
+        return -1
+    edges.extend(found[0])
+    return found[1]
 
 
 @dataclass
