@@ -58,6 +58,31 @@ def test_exact_sums_equal_fsum(values: list[float], cuts: list[int]) -> None:
     assert all(same_float(g, r) for g, r in zip(got, ref))
 
 
+@given(
+    st.lists(
+        st.lists(st.integers(-(2**34), 2**34), min_size=1, max_size=12), min_size=1, max_size=6
+    ).filter(lambda rows: len({len(r) for r in rows}) == 1),
+    st.integers(-1200, 1100),
+)
+def test_limb_rows_to_floats(rows: list[list[int]], e_min: int) -> None:
+    """_to_floats (numpy rounding of the rows that give normal floats, Python integers for
+    the others) is each row's integer times 2**e_min correctly rounded, as Python rounds
+    it (or OverflowError, as Python)."""
+    from corridors.engine.cch_skims import _to_floats
+
+    want: list[float] = []
+    try:
+        for r in rows:
+            acc = sum(limb << (32 * k) for k, limb in enumerate(r))
+            want.append(acc / (1 << -e_min) if e_min < 0 else float(acc << e_min))
+    except OverflowError:
+        with pytest.raises(OverflowError):
+            _to_floats(np.array(rows, dtype=np.int64), e_min)
+        return
+    got = _to_floats(np.array(rows, dtype=np.int64), e_min)
+    assert all(same_float(g, w) for g, w in zip(got, want)), (got, want)
+
+
 @pytest.mark.parametrize("minimize", ["cost_usd", "time_h"])
 def test_origin_matrix_equals_a_fresh_one(minimize: str) -> None:
     """The base matrix patched per origin is the matrix built from the origin's own weights
@@ -246,18 +271,13 @@ def test_cch_engine_on_random_networks() -> None:
     """On random networks (the routing properties' generator), every pair's objective is
     the csgraph engine's, bit for bit, and the pairs without a route are the same."""
     pytest.importorskip("routingkit_cch")
-    from test_routing_properties import SETTINGS, build, queries
+    from skims_frames import engine_frames
+    from test_routing_properties import SETTINGS, queries
 
     @SETTINGS
     @given(queries())
     def check(q: Any) -> None:
-        spec, _, _, objective, cargo = q
-        net = build(spec)
-        ids = sorted(net.places.index)
-        a = route_matrix(net, ids, ids, minimize=objective, cargo=cargo)
-        b = route_matrix(
-            net, ids, ids, minimize=objective, cargo=cargo, engine="cch", cch_cache=False
-        )
+        a, b = engine_frames(q)
         _frames_equal_numbers(a, b, ("objective",))
         assert (a["transfers"].isna() == b["transfers"].isna()).all()
 

@@ -4,7 +4,7 @@ engine in every column, so route's route for every simple pair, ties included.
 Where several least-objective paths tie, the hierarchy's own path is any one of them; the
 engine counts the least-objective paths of every pair (``cch_skims.arc_counts`` and the
 upward searches), and for the pairs with two or more runs route's tie rule on every
-least-objective path (``cch_skims.tied_subgraphs``, ``skims_cch._resolve``). Tested here:
+least-objective path (``cch_skims.tied_subgraphs``, ``skims_cch._Ties``). Tested here:
 the counts against networkx's enumeration of every shortest path on random graphs with many
 equal weights, the subgraphs against the union of those paths, and the frames against the
 csgraph engine's on round-number networks, on random networks and on a bundled sample.
@@ -26,21 +26,9 @@ from corridors.engine import cch_skims
 from corridors.engine.cch import CCH
 from corridors.routes import skims_cch
 from corridors.routes.skims import route_matrix
-from test_routing_properties import OBJECTIVES, SETTINGS
+from skims_frames import assert_same_frames, engine_frames
+from test_routing_properties import OBJECTIVES, SETTINGS, queries
 from test_skims_ties import tied_networks
-
-FRAME = ("objective", "distance_km", "time_h", "cost_usd", "generalized", "transfers")
-
-
-def assert_same_frames(a: Any, b: Any) -> None:
-    assert list(a["origin"]) == list(b["origin"])
-    assert list(a["destination"]) == list(b["destination"])
-    for c in FRAME:
-        x = a[c].to_numpy(dtype=float, na_value=np.nan)
-        y = b[c].to_numpy(dtype=float, na_value=np.nan)
-        same = (x == y) | (np.isnan(x) & np.isnan(y))
-        assert same.all(), (c, a[~same].head(), b[~same].head())
-    assert (a["simple"] == b["simple"]).all()
 
 
 @st.composite
@@ -115,6 +103,53 @@ def test_path_counts_and_tied_subgraphs_match_networkx(graph: Any, data: Any) ->
 
 
 @SETTINGS
+@given(equal_weight_graphs(), st.data())
+def test_unpack_every_many_is_unpack_every_per_set(graph: Any, data: Any) -> None:
+    """unpack_every_many tests each distinct slot once for all the sets that hold it: per
+    set, the edges are those of unpack_every of each of its slots alone, united."""
+    n, tails, heads, w = graph
+    order = np.array(data.draw(st.permutations(range(n))), dtype=np.int64)
+    metric = CCH.build(n, tails, heads, order=order).customize(w)
+    n_slots = 2 * metric.cch.n_arcs
+    if not n_slots:
+        return
+    slots = data.draw(st.lists(st.integers(0, n_slots - 1), max_size=16))
+    owner = data.draw(st.lists(st.integers(0, 3), min_size=len(slots), max_size=len(slots)))
+    edges, own = cch_skims.unpack_every_many(
+        metric, np.array(slots, dtype=np.int64), np.array(owner, dtype=np.int64)
+    )
+    assert np.all(np.diff(own * len(w) + edges) > 0)  # sorted by set then edge, unique
+    for k in range(4):
+        want: set[int] = set()
+        for s, o in zip(slots, owner):
+            if o == k:
+                want |= set(cch_skims.unpack_every(metric, np.array([s])).tolist())
+        assert edges[own == k].tolist() == sorted(want)
+
+
+def _one_origin_a_chunk(net: cor.Network, o: Any, d: Any, objective: str, **kw: Any) -> Any:
+    """route_matrix(engine="cch") with chunks of one origin: the tie rule runs for one
+    origin at a time (not for all of a chunk's origins at once, as by default)."""
+    old = skims_cch.CHUNK_PAIRS
+    skims_cch.CHUNK_PAIRS = 1
+    try:
+        return route_matrix(net, o, d, minimize=objective, engine="cch", **kw)
+    finally:
+        skims_cch.CHUNK_PAIRS = old
+
+
+@SETTINGS
+@given(tied_networks(), st.sampled_from(OBJECTIVES))
+def test_ties_of_all_origins_at_once_as_one_by_one(data: Any, objective: str) -> None:
+    """The tie rule runs for all the tied origins of a chunk at once (``skims_cch._Ties``:
+    their subgraphs as one graph of disjoint parts): the frame is the one of chunks of one
+    origin each."""
+    net, ids = data
+    a = route_matrix(net, ids, ids, minimize=objective, engine="cch", cch_cache=False)
+    assert_same_frames(a, _one_origin_a_chunk(net, ids, ids, objective, cch_cache=False))
+
+
+@SETTINGS
 @given(tied_networks(), st.sampled_from(OBJECTIVES))
 def test_cch_skims_are_the_csgraph_skims_where_routes_tie(data: Any, objective: str) -> None:
     """Round-number networks (tests/test_skims_ties.py), every objective: the CCH engine's
@@ -125,23 +160,11 @@ def test_cch_skims_are_the_csgraph_skims_where_routes_tie(data: Any, objective: 
     assert_same_frames(a, b)
 
 
-def test_cch_skims_on_random_networks() -> None:
+@SETTINGS
+@given(queries())
+def test_cch_skims_on_random_networks(q: Any) -> None:
     """The routing properties' random networks (cargo, objectives): the same frames."""
-    from test_routing_properties import build, queries
-
-    @SETTINGS
-    @given(queries())
-    def check(q: Any) -> None:
-        spec, _, _, objective, cargo = q
-        net = build(spec)
-        ids = sorted(net.places.index)
-        a = route_matrix(net, ids, ids, minimize=objective, cargo=cargo)
-        b = route_matrix(
-            net, ids, ids, minimize=objective, cargo=cargo, engine="cch", cch_cache=False
-        )
-        assert_same_frames(a, b)
-
-    check()
+    assert_same_frames(*engine_frames(q))
 
 
 @pytest.mark.parametrize("objective", ["cost_usd", "time_h", "distance_km", "generalized"])
@@ -159,4 +182,5 @@ def test_cch_skims_bundled_sample(objective: str, tmp_path: Any) -> None:
     assert_same_frames(a, b)
     if objective in ("cost_usd", "distance_km"):
         assert skims_cch.STATS["tied_pairs"] > 100
-        assert skims_cch.STATS["origins_resolved"] > 0
+        assert skims_cch.STATS["origins_resolved"] > 1  # settled together
+        assert_same_frames(b, _one_origin_a_chunk(net, o, d, objective, cch_cache=tmp_path))

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .cch import CCH, Metric, _expand
+from .cch import CCH, Metric, _expand, run_starts, unique_ints
 from .cch_order import have_routingkit
 
 __all__ = [
@@ -314,7 +314,7 @@ def paths_many(
     pair = np.repeat(np.arange(n_p), lens)
     vals = dense[loc[fl_t[pos]], wi[pair]] + d_t[pos]
     hit = np.flatnonzero(vals == dist[wi, wj][pair])
-    first_hit = hit[np.unique(pair[hit], return_index=True)[1]]
+    first_hit = hit[run_starts(pair[hit])]  # pair is ascending
     meet_t = pos[first_hit]  # entry in the target chains
     meet_r = fl_t[meet_t]
     keys_s = owner_s * n + fl_s
@@ -397,7 +397,7 @@ def tied_subgraphs(
     slots: list[np.ndarray] = [arcs_up]
     owners: list[np.ndarray] = [own_up]
     n_t = len(tt.ptr) - 1
-    ii, jj = np.divmod(np.unique(item_s * n_t + item_t), n_t)
+    ii, jj = np.divmod(unique_ints(item_s * n_t + item_t), n_t)
     for i, j in zip(ii.tolist(), jj.tolist()):
         if int(j) in by_t:
             slots.append(c.n_arcs + by_t[int(j)])
@@ -438,24 +438,35 @@ def unpack_every_many(
     m: Metric, slots: np.ndarray, owner: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`unpack_every` of several sets of slots at once (``owner``: each slot's set):
-    the (edge, owner) pairs, sorted by owner then edge, unique."""
+    the (edge, owner) pairs, sorted by owner then edge, unique.
+
+    By rounds: the (set, slot) pairs of a round, each distinct slot tested once for all
+    the sets that hold it (its edges of its value, its lower triangles that attain it),
+    then the halves of those triangles, per set, are the next round's pairs."""
     c = m.cch
     n_arcs = c.n_arcs
     span = 2 * n_arcs
     fw, bw, w = m.fw, m.bw, m.weights
+    n_w = len(w)
     e_order, slot_ptr = c._get("slot_edges")
     t_by, t_ptr = c._get("tri_by_arc")
     out: list[np.ndarray] = []
-    keys = np.unique(np.asarray(owner, dtype=np.int64) * span + slots)
+    keys = unique_ints(np.asarray(owner, dtype=np.int64) * span + slots)
     while len(keys):
-        todo, own = keys % span, keys // span
-        a = todo % n_arcs
-        up = todo < n_arcs
+        own = keys // span
+        u, inv = np.unique(keys % span, return_inverse=True)
+        a = u % n_arcs
+        up = u < n_arcs
         val = np.where(up, fw[a], bw[a])
-        pos, cnt, _ = _expand(slot_ptr, todo)
+        pos, cnt, _ = _expand(slot_ptr, u)
         ee = e_order[pos]
         hit_e = w[ee] == np.repeat(val, cnt)
-        out.append(np.repeat(own, cnt)[hit_e] * len(w) + ee[hit_e])
+        # each distinct slot's edges of its value, then every set's copy of them
+        e_ptr = np.zeros(len(u) + 1, dtype=np.int64)
+        slot_of = np.repeat(np.arange(len(u)), cnt)
+        np.cumsum(np.bincount(slot_of[hit_e], minlength=len(u)), out=e_ptr[1:])
+        at, n_at, _ = _expand(e_ptr, inv)
+        out.append(np.repeat(own, n_at) * n_w + ee[hit_e][at])
         pos, cnt, _ = _expand(t_ptr, a)
         if not len(pos):
             break
@@ -463,19 +474,23 @@ def unpack_every_many(
         zx, zy = c.tri_zx[tri].astype(np.int64), c.tri_zy[tri].astype(np.int64)
         ff = np.repeat(up, cnt)
         hit = np.where(ff, bw[zx] + fw[zy], bw[zy] + fw[zx]) == np.repeat(val, cnt)
-        # up x -> z -> y: zx down then zy up; down y -> z -> x: zy down then zx up
-        o2 = np.repeat(own, cnt)[hit] * span
-        halves = np.concatenate(
-            [o2 + np.where(ff, n_arcs + zx, n_arcs + zy)[hit], o2 + np.where(ff, zy, zx)[hit]]
-        )
+        # up x -> z -> y: zx down then zy up; down y -> z -> x: zy down then zx up; each
+        # distinct slot's halves (two a triangle that attains it), grouped by slot
+        halves = np.stack(
+            [np.where(ff, n_arcs + zx, n_arcs + zy)[hit], np.where(ff, zy, zx)[hit]], axis=1
+        ).ravel()
+        tri_of = np.repeat(np.arange(len(u)), cnt)
+        h_ptr = np.zeros(len(u) + 1, dtype=np.int64)
+        np.cumsum(2 * np.bincount(tri_of[hit], minlength=len(u)), out=h_ptr[1:])
+        at, n_at, _ = _expand(h_ptr, inv)
         # each (set, slot) once per round; one reached again in a later round is unpacked
         # again (cheaper than keeping every slot seen: the rounds are few)
-        keys = np.unique(halves)
+        keys = unique_ints(np.repeat(own, n_at) * span + halves[at])
     if not out:
         z = np.zeros(0, dtype=np.int64)
         return z, z
-    pairs = np.unique(np.concatenate(out))
-    return pairs % len(w), pairs // len(w)
+    pairs = unique_ints(np.concatenate(out))
+    return pairs % n_w, pairs // n_w
 
 
 def _join(tree_s: Tree, tree_t: Tree, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -484,7 +499,7 @@ def _join(tree_s: Tree, tree_t: Tree, dist: np.ndarray) -> tuple[np.ndarray, np.
     the sources' distances by rank (``dense[loc[rank], i]``; missing: the inf row)."""
     k_s, k_t = dist.shape
     fl_s, fl_t, ptr_t, d_t = tree_s.flat, tree_t.flat, tree_t.ptr, tree_t.d
-    union = np.unique(fl_s)
+    union = unique_ints(fl_s)
     top = int(max(fl_s.max(initial=0), fl_t.max(initial=0))) + 1
     loc = np.full(top, len(union), dtype=np.int64)
     loc[union] = np.arange(len(union))
@@ -629,8 +644,10 @@ def _limbs(x: np.ndarray, e_min: int, n_limbs: int) -> np.ndarray:
 
 def _to_floats(rows: np.ndarray, e_min: int) -> list[float]:
     """Each row of limb sums as one integer, times 2**e_min, correctly rounded. Carries are
-    propagated in numpy (each limb then in [0, 2**32) but the top one), so that a row with a
-    non-negative top limb is one ``int.from_bytes``; other rows are added limb by limb."""
+    propagated in numpy (each limb then in [0, 2**32) but the top one). A row with a
+    non-negative top limb whose value is a normal float is rounded in numpy
+    (:func:`_round_rows`); the others as one Python integer each (``int.from_bytes``, or
+    limb by limb for a negative top limb), divided by ``2**-e_min``."""
     rows = rows.copy()
     n_limbs = rows.shape[1]
     for k in range(n_limbs - 1):
@@ -638,27 +655,70 @@ def _to_floats(rows: np.ndarray, e_min: int) -> list[float]:
         rows[:, k] -= carry << _LIMB
         rows[:, k + 1] += carry
     ok = (rows[:, -1] >= 0) & (rows[:, -1] < 2**_LIMB)
+    fast, done = _round_rows(rows, e_min, ok)
+    out: list[float] = fast.tolist()
+    rest = np.flatnonzero(~done)
+    if not len(rest):
+        return out
     raw = rows.astype("<u4").tobytes()
     width = 4 * n_limbs
     scale = 1 << -e_min if e_min < 0 else 0
-    out = []
     from_bytes = int.from_bytes
-    slow = rows.tolist() if not ok.all() else None
-    for i, good in enumerate(ok.tolist()):
-        if good:
+    slow = rows.tolist()
+    for i in rest.tolist():
+        if ok[i]:
             acc = from_bytes(raw[i * width : (i + 1) * width], "little")
         else:
-            assert slow is not None
             acc = 0
             for limb in reversed(slow[i]):
                 acc = (acc << _LIMB) + limb
         if not acc:
-            out.append(0.0)
+            out[i] = 0.0
         elif e_min < 0:
-            out.append(acc / scale)
+            out[i] = acc / scale
         else:
-            out.append(float(acc << e_min))
+            out[i] = float(acc << e_min)
     return out
+
+
+def _round_rows(rows: np.ndarray, e_min: int, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``ok`` (limbs in [0, 2**32), little end first) as floats, correctly rounded
+    (half to even, as Python's integer division), where the result is a normal float:
+    ``(values, which rows are done)``. The 64 bits from the top set bit down, the lowest
+    one set when any bit below them is (rounding to odd at 64 bits, then to 53 bits by
+    the conversion, is rounding once: 64 >= 53 + 2), scaled by a power of two (exact)."""
+    n, n_limbs = rows.shape
+    u = np.where(ok[:, None], rows, 0).astype(np.uint64)
+    nz = u != 0
+    top = n_limbs - 1 - np.argmax(nz[:, ::-1], axis=1)  # highest non-zero limb
+    zero = ~nz.any(axis=1)
+    idx = np.arange(n)
+    one, w = np.uint64(1), np.uint64(_LIMB)
+
+    def limb(j: np.ndarray) -> np.ndarray:
+        return np.where(j >= 0, u[idx, np.maximum(j, 0)], np.uint64(0))
+
+    l0, l1, l2 = limb(top), limb(top - 1), limb(top - 2)
+    bits = np.zeros(n, dtype=np.int64)  # bit length of the top limb
+    x = l0.copy()
+    for s in (16, 8, 4, 2, 1):
+        big = x >= (one << np.uint64(s))
+        bits += np.where(big, s, 0)
+        x = np.where(big, x >> np.uint64(s), x)
+    bits += (x > 0).astype(np.int64)
+    sh = (_LIMB - bits).astype(np.uint64)  # the top set bit to bit 63
+    low = np.where(sh > 0, l2 >> np.maximum(w - sh, one), np.uint64(0))
+    low = np.where(sh > 0, low, np.uint64(0))
+    hi = (l0 << (w + sh)) | (l1 << sh) | low
+    lost = np.where(sh > 0, l2 & ((one << (w - np.minimum(sh, w))) - one), l2)
+    before = np.cumsum(nz, axis=1)[idx, np.maximum(top - 3, 0)] > 0
+    sticky = (lost != 0) | ((top >= 3) & before)
+    hi |= sticky.astype(np.uint64)
+    ex = _LIMB * (top - 1) - sh.astype(np.int64) + e_min  # the exponent of hi's bit 0
+    normal = (ex + 63 >= -1022) & (ex + 64 <= 1023)
+    done = ok & (zero | normal)
+    vals = np.where(zero | ~done, 0.0, np.ldexp(hi.astype(np.float64), np.where(done, ex, 0)))
+    return vals, done
 
 
 def shared_sums(

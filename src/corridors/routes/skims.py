@@ -224,6 +224,7 @@ class _Prep:
     ends: dict[int, tuple[np.ndarray, np.ndarray]]
     twins: dict[str, str]  # a criterion whose arrays are the objective's
     _by_place: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _starts: dict[int, np.ndarray] = field(default_factory=dict)
     _csr: Any = None
 
     @classmethod
@@ -346,9 +347,13 @@ class _Prep:
 
     # -------------------------------------------------------------- the frame
     def starts(self, oi: int) -> np.ndarray:
-        """The places whose links are the origin's first departures (:meth:`first_links`)."""
-        near = self.topo.dst_place[self._from_places("access", np.array([oi]))]
-        return np.unique(np.concatenate([[oi], near])).astype(np.int64)
+        """The places whose links are the origin's first departures (:meth:`first_links`),
+        kept per origin (the CCH engine asks for each origin's several times)."""
+        hit = self._starts.get(oi)
+        if hit is None:
+            near = self.topo.dst_place[self._from_places("access", np.array([oi]))]
+            hit = self._starts[oi] = np.unique(np.concatenate([[oi], near])).astype(np.int64)
+        return hit
 
     def _start_keys(self) -> np.ndarray:
         """``i * n_places + place`` for every origin ``i`` and place of its first departures."""

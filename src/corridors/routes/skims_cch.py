@@ -7,8 +7,9 @@ the least total), the path to it, and how many least-objective paths the pair ha
 has one, that path is the csgraph engine's (and ``route``'s). Where two or more tie (round
 tariffs, parallel services of equal cost), the csgraph engine's tie rule
 (:class:`corridors.engine.lex.Lex`) runs on every edge of every least-objective path of the
-origin's tied pairs (:func:`corridors.engine.cch_skims.tied_subgraphs`; :class:`_Local`),
-which gives the same keys and predecessors as on the whole graph. Origins whose own rules
+origin's tied pairs (:func:`corridors.engine.cch_skims.tied_subgraphs`), which gives the same
+keys and predecessors as on the whole graph; for all the tied origins of a chunk at once, their
+subgraphs side by side as one graph (:class:`_Ties`). Origins whose own rules
 change a ranking weight, and paths that change mode at their origin, are left to csgraph.
 """
 
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine.cch import run_starts
 from ..engine.query import _replace
 from ..engine.topology import LOAD, TRANSFER, on_grid
 
@@ -117,7 +119,7 @@ def _cch_chunk(
     n_d = len(prep.d_ids)
     f_all, e_all, j_all, targets, t_idx = cand
     sources = prep.o_gates[clean]
-    seg = np.flatnonzero(np.append(True, j_all[1:] != j_all[:-1]))
+    seg = run_starts(j_all)
     seg_j = j_all[seg]
     o_clean = np.asarray([prep.o_ids[i] for i in clean], dtype=object)
     same = o_clean[:, None] == np.asarray(prep.d_ids, dtype=object)[seg_j][None, :]
@@ -130,7 +132,7 @@ def _cch_chunk(
         # first candidate of each destination that attains its minimum
         ci, cc = np.nonzero(hit & np.isfinite(totals))
         cs = np.searchsorted(seg, cc, side="right") - 1
-        first = np.unique(ci * len(seg) + cs, return_index=True)[1]
+        first = run_starts(ci * len(seg) + cs)  # ascending: row-major, seg by column
         # candidates attaining it: two or more are two least-objective paths (a tie)
         n_hit = np.add.reduceat((hit & np.isfinite(totals)).astype(np.int64), seg, axis=1)
         ci, cc, cs = ci[first], cc[first], cs[first]
@@ -149,7 +151,7 @@ def _cch_chunk(
     bad = (topo.etype[edges] == TRANSFER) & (topo.src_place[edges] == oi_of[ci[owner]])
     bad_o = np.unique(ci[owner[bad]])
     # where two least-objective paths tie, route's tie rule (not the hierarchy's) picks
-    # one: on every least-objective path of the origin's tied pairs (:func:`_resolve`)
+    # one: on every least-objective path of the origin's tied pairs (:func:`_settle`)
     tied = chosen["several"] | (count > 1)
     STATS["pairs"] += len(ci)
     STATS["tied_pairs"] += int(tied.sum())
@@ -157,7 +159,6 @@ def _cch_chunk(
     resolved, failed = _settle(
         prep, metric, wg, cand, clean, (ci, cc, cs, tied, bad_o), dist, trees, seg, seg_end
     )
-    STATS["origins_resolved"] += len(resolved)
     bad_o = np.union1d(bad_o, np.asarray(failed, dtype=np.int64))
     STATS["origins_to_csgraph"] += len(bad_o)
     # each pair's path: the CCH path, then the last two edges
@@ -175,10 +176,11 @@ def _cch_chunk(
         np.cumsum(lens[keep], out=ptr2[1:])
         shared = shared.keep(keep)
     sink(pair_ids, full, ptr2, shared)
-    for k, (js, paths, lens) in resolved.items():
-        p = np.zeros(len(lens) + 1, dtype=np.int64)
-        np.cumsum(lens, out=p[1:])
-        sink(clean[k] * n_d + js, paths, p)
+    if resolved is not None:
+        r_pairs, r_paths, r_lens = resolved
+        p = np.zeros(len(r_lens) + 1, dtype=np.int64)
+        np.cumsum(r_lens, out=p[1:])
+        sink(r_pairs, r_paths, p)
     return [clean[i] for i in bad_o.tolist()]
 
 
@@ -193,16 +195,23 @@ def _settle(
     trees: Any,
     seg: np.ndarray,
     seg_end: np.ndarray,
-) -> tuple[dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], list[int]]:
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray] | None, list[int]]:
     """Route's paths of the tied pairs (``chosen``: each pair's origin in the chunk, first
     attaining candidate, destination segment, whether it ties, and the origins already
-    left to csgraph), by origin (:func:`_resolve`): the origins settled and their paths,
-    and the origins that go to csgraph."""
+    left to csgraph): ``(pair indices, paths concatenated, path lengths)`` of the origins
+    settled (None when there are none), and the origins (in the chunk) that go to csgraph.
+
+    :func:`corridors.engine.cch_skims.tied_subgraphs` gives, per origin with tied pairs,
+    every edge of every least-objective path to the tails of its tied pairs' candidates
+    that attain their least totals; on those subgraphs the csgraph engine's rule runs for
+    all these origins at once (:class:`_Ties`)."""
     from ..engine import cch_skims
 
-    f_all, e_all, _, _, t_idx = cand
+    f_all, e_all, j_all, targets, t_idx = cand
     ci, cc, cs, tied, bad_o = chosen
     tied_o = np.setdiff1d(np.unique(ci[tied]), bad_o)
+    if not len(tied_o):
+        return None, []
     # per tied pair, the tails of its candidates that attain its least total
     is_t = tied & np.isin(ci, tied_o)
     lens = seg_end[cs[is_t]] - seg[cs[is_t]]
@@ -219,126 +228,130 @@ def _settle(
         if trees is not None
         else {}
     )
-    resolved: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    failed: list[int] = []
-    for k in tied_o.tolist():
-        segs = cs[tied & (ci == k)]
-        got = _resolve(prep, subs[k], clean[k], dist[k], cand, seg[segs], seg_end[segs])
-        if got is None:
-            failed.append(k)
-        else:
-            resolved[k] = got
-    return resolved, failed
-
-
-def _resolve(
-    prep: _Prep,
-    sub: np.ndarray,
-    i: int,
-    dist_row: np.ndarray,
-    cand: tuple[np.ndarray, ...],
-    starts: np.ndarray,
-    ends: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Route's paths from origin ``i`` to the destinations whose candidates are
-    ``cand[...][starts[k]:ends[k]]`` (destinations where least-objective paths tie):
-    ``(destination indices, paths concatenated, path lengths)``, or None for csgraph.
-
-    ``sub``: every edge of every least-objective path from the origin to those
-    candidates' tails (:func:`corridors.engine.cch_skims.tied_subgraphs`), maybe more
-    edges of the metric's graph. On that subgraph the csgraph engine's rule
-    (:class:`corridors.engine.lex.Lex`, and the choice of the last two edges in
-    :func:`corridors.routes.skims._csgraph_paths`) runs on local arrays (:class:`_Local`):
-    every least-objective path to a tail, and so every tight edge into one of its nodes,
-    is in the subgraph, so each such node's keys (objective, tie-break, transfers) and
-    predecessor are the ones of the whole graph. A subgraph that does not reach the
-    hierarchy's distances (a least path changing mode at the origin) sends the origin to
-    csgraph."""
-    f_all, e_all, j_all, targets, t_idx = cand
-    wg = prep.wg
-    # the tails of each destination's candidates attaining its least total
-    sel = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist())])
-    d_tail = dist_row[t_idx[sel]]
-    tot = d_tail + wg[f_all[sel]] + wg[e_all[sel]]
-    grp = np.repeat(np.arange(len(starts)), ends - starts)
-    best = np.full(len(starts), np.inf)
-    np.minimum.at(best, grp, tot)
-    at = tot == best[grp]
-    several = len(np.unique(grp[at])) < int(at.sum())  # a destination's last edges tie
-    loc = _Local.make(prep, sub, i, targets[t_idx[sel[at]]], d_tail[at], several)
-    if loc is None:
-        STATS["unresolved_origin_rules"] += 1  # a least path changes mode at the origin
-        return None
-    js: list[int] = []
-    paths: list[np.ndarray] = []
-    for a, b in zip(starts.tolist(), ends.tolist()):
-        path = loc.path(f_all[a:b], e_all[a:b])
-        if path is None:  # not expected: every tail is reached along tight edges
-            STATS["unresolved_no_path"] += 1
-            return None
-        js.append(int(j_all[a]))
-        paths.append(path)
-    lens = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
-    return np.asarray(js, dtype=np.int64), np.concatenate(paths), lens
+    # per origin: the tails to reach and their least objectives; whether a destination has
+    # two last edges attaining its least total (then the keys are needed to pick one)
+    k_at = k_all[at]
+    per_pair = np.bincount(np.repeat(np.arange(len(lens)), lens)[at], minlength=len(lens))
+    several = np.isin(tied_o, ci[is_t][per_pair > 1])
+    cut = np.append(np.searchsorted(k_at, tied_o), len(k_at))  # ci is origin-major
+    tails = targets[t_idx[c_all[at]]]
+    tail_d = dist[k_at, t_idx[c_all[at]]]
+    ties = _Ties.make(
+        prep,
+        [subs.get(k, np.zeros(0, dtype=np.int64)) for k in tied_o.tolist()],
+        [clean[k] for k in tied_o.tolist()],
+        [(tails[a:b], tail_d[a:b]) for a, b in zip(cut[:-1].tolist(), cut[1:].tolist())],
+        several,
+    )
+    STATS["unresolved_origin_rules"] += int(ties.failed.sum())  # a least path changes mode
+    # the tied pairs: their origin's part, their destination's candidate last edges
+    p_blk = np.searchsorted(tied_o, ci[is_t])
+    edges, p_lens, lost = ties.paths(p_blk, seg[cs[is_t]], seg_end[cs[is_t]], f_all, e_all)
+    STATS["unresolved_no_path"] += int(lost.sum())  # not expected: tails are reached
+    failed = ties.failed | lost
+    STATS["origins_resolved"] += int((~failed).sum())
+    keep = ~failed[p_blk]
+    if not keep.all():
+        edges = edges[np.repeat(keep, p_lens)]
+        p_lens = p_lens[keep]
+    n_d = len(prep.d_ids)
+    pairs = np.asarray(clean, dtype=np.int64)[ci[is_t]] * n_d + j_all[seg[cs[is_t]]]
+    out = (pairs[keep], edges, p_lens) if keep.any() else None
+    return out, tied_o[failed].tolist()
 
 
 @dataclass
-class _Local:
-    """The csgraph engine's tie rule from one origin on a subgraph ``sub`` (sorted edge
-    ids) of its least-objective paths: local nodes (``nodes``, global ids), each edge's
-    local ends, objective and tie-break (the origin's own), the keys ``d1`` (``d2``,
-    ``d3`` when needed) and each local node's predecessor (a position in ``sub``)."""
+class _Ties:
+    """The csgraph engine's tie rule (:class:`corridors.engine.lex.Lex`, and the choice of
+    the last two edges in :func:`corridors.routes.skims._csgraph_paths`) from several
+    origins at once, each on a subgraph of its least-objective paths.
+
+    The origins' subgraphs are laid side by side as one graph of disjoint parts: a local
+    node per (part, node of its subgraph), ``keys`` (``part * n_nodes + node``, sorted, so
+    a part's nodes are a slice in node order), each local edge's part ``blk``, global id
+    ``sub`` (sorted within a part) and local ends ``ls``, ``ld``. Each compiled search runs
+    once for all the parts (``min_only``: a part is reached only from its own origin,
+    ``s_loc``), every test is per part, as it would be alone. Every least-objective path
+    to a tail, and so every tight edge into one of its nodes, is in its part, so the keys
+    ``d1`` (objective), ``d2`` (tie-break), ``d3`` (transfers; both inf in a part that
+    does not need them) and each node's predecessor ``pred`` (a local edge, -1 none) are
+    the ones of the whole graph. ``failed``: parts whose subgraph does not reach the
+    hierarchy's distances (a least path changes mode at the origin: csgraph decides)."""
 
     prep: _Prep
-    og: int
-    red: np.ndarray
+    og: np.ndarray
+    red_keys: np.ndarray  # part * n_edges + edge of each part's reduced first departures
+    keys: np.ndarray
+    blk: np.ndarray
     sub: np.ndarray
-    nodes: np.ndarray
     ls: np.ndarray
-    s_loc: int
+    s_loc: np.ndarray
     d1: np.ndarray
-    d2: np.ndarray | None
-    d3: np.ndarray | None
-    pred: list[int]
+    d2: np.ndarray
+    d3: np.ndarray
+    pred: np.ndarray
+    keyed: np.ndarray
+    failed: np.ndarray
 
     @classmethod
     def make(
         cls,
         prep: _Prep,
-        sub: np.ndarray,
-        i: int,
-        tails: np.ndarray,
-        tail_d: np.ndarray,
-        keys: bool,
-    ) -> _Local | None:
-        """The rule on ``sub`` from origin ``i`` to nodes ``tails`` (whose least objectives
-        are ``tail_d``: None when the subgraph does not reach them); ``keys``: compute the
-        tie-break and transfer keys even without a node of two tight edges in."""
+        subs: list[np.ndarray],
+        origins: list[int],
+        tails: list[tuple[np.ndarray, np.ndarray]],
+        several: np.ndarray,
+    ) -> _Ties:
+        """The rule from origins ``origins`` (indices into ``prep.o_ids``), each on its
+        subgraph ``subs[k]`` (edge ids) of every least-objective path to nodes
+        ``tails[k][0]``, whose least objectives are ``tails[k][1]``; ``several[k]``:
+        compute the tie-break and transfer keys even without a node of two tight edges in
+        (two last edges of a destination tie)."""
         from scipy.sparse import csgraph
 
         from ..engine.cch_route import _csr
 
         topo = prep.topo
-        og = int(prep.o_gates[i])
-        oi = topo.place_index[prep.o_ids[i]]
-        # the csgraph engine's graph of the origin: no change of mode at it, loading only
+        nb = len(origins)
+        n_e, n_n = topo.n_edges, topo.n_nodes
+        og = np.asarray([int(prep.o_gates[i]) for i in origins], dtype=np.int64)
+        oi = np.asarray([topo.place_index[prep.o_ids[i]] for i in origins], dtype=np.int64)
+        reds = [prep.reweighted(int(x)) for x in oi.tolist()]
+        red_keys = np.concatenate(
+            [np.zeros(0, dtype=np.int64)] + [k * n_e + r for k, r in enumerate(reds)]
+        ).astype(np.int64)
+        sub = np.concatenate([np.zeros(0, dtype=np.int64), *subs]).astype(np.int64)
+        blk = np.repeat(np.arange(nb), [len(x) for x in subs])
+        # the csgraph engine's graph of each origin: no change of mode at it, loading only
         # at its gate, its first departures' tie-break reduced (their objective is the
         # same on the grid for an origin the CCH answers)
         et = topo.etype[sub]
-        src_ok = (et != TRANSFER) | (topo.src_place[sub] != oi)
-        sub = sub[src_ok & ((et != LOAD) | (topo.src[sub] == og))]
-        red = prep.reweighted(oi)
+        ok = (et != TRANSFER) | (topo.src_place[sub] != oi[blk])
+        ok &= (et != LOAD) | (topo.src[sub] == og[blk])
+        sub, blk = sub[ok], blk[ok]
         w = prep.wg[sub]
-        t = np.where(np.isin(sub, red), prep.tg_red[sub], prep.tg[sub])
-        nodes, inv = np.unique(
-            np.concatenate([topo.src[sub], topo.dst[sub], [og], tails]), return_inverse=True
+        t = np.where(np.isin(blk * n_e + sub, red_keys), prep.tg_red[sub], prep.tg[sub])
+        tr = (topo.etype[sub] == TRANSFER).astype(float)
+        t_node = np.concatenate([np.zeros(0, dtype=np.int64)] + [x[0] for x in tails])
+        t_dist = np.concatenate([np.zeros(0)] + [x[1] for x in tails])
+        t_blk = np.repeat(np.arange(nb), [len(x[0]) for x in tails])
+        keys, inv = np.unique(
+            np.concatenate(
+                [
+                    blk * n_n + topo.src[sub],
+                    blk * n_n + topo.dst[sub],
+                    np.arange(nb) * n_n + og,
+                    t_blk * n_n + t_node,
+                ]
+            ),
+            return_inverse=True,
         )
-        k, n = len(sub), len(nodes)
+        k, n = len(sub), len(keys)
         ls, ld = inv[:k], inv[k : 2 * k]
-        s_loc, t_loc = int(inv[2 * k]), inv[2 * k + 1 :]
-        d1 = csgraph.dijkstra(_csr(ls, ld, w, n), indices=s_loc)
-        if not np.array_equal(d1[t_loc], tail_d):
-            return None
+        s_loc, t_loc = inv[2 * k : 2 * k + nb], inv[2 * k + nb :]
+        d1 = csgraph.dijkstra(_csr(ls, ld, w, n), indices=s_loc, min_only=True)
+        failed = np.zeros(nb, dtype=bool)
+        failed[t_blk[d1[t_loc] != t_dist]] = True
         tight = np.flatnonzero(d1[ls] + w == d1[ld])
         # tight edges from whose heads a tail is reached along tight edges (super node n)
         rows = np.concatenate([ld[tight], np.full(len(t_loc), n)])
@@ -347,69 +360,132 @@ class _Local:
         rev = _csr(rows, cols, np.ones(len(rows)), n + 1)
         reached[csgraph.breadth_first_order(rev, n, return_predecessors=False)] = True
         keep = tight[reached[ld[tight]]]
-        tr = (topo.etype[sub] == TRANSFER).astype(float)
-        multi = bool(len(keep)) and int(np.bincount(ld[keep]).max()) > 1
+        # a part with a node of two such edges in needs the keys to pick its predecessor
+        multi = np.zeros(nb, dtype=bool)
+        multi[blk[keep[np.bincount(ld[keep], minlength=n)[ld[keep]] > 1]]] = True
+        keyed = multi | several
         pred = np.full(n, -1, dtype=np.int64)
-        d2 = d3 = None
-        if multi or keys:
-            d2 = csgraph.dijkstra(_csr(ls[keep], ld[keep], t[keep], n), indices=s_loc)
-            e2 = keep[d2[ls[keep]] + t[keep] == d2[ld[keep]]]
-            d3 = csgraph.dijkstra(_csr(ls[e2], ld[e2], tr[e2], n), indices=s_loc)
+        one = keep[~multi[blk[keep]]]  # each node has one such edge in
+        pred[ld[one]] = one
+        d2 = np.full(n, np.inf)
+        d3 = np.full(n, np.inf)
+        if keyed.any():
+            kk = keep[keyed[blk[keep]]]
+            srcs = s_loc[keyed]
+            d2 = csgraph.dijkstra(_csr(ls[kk], ld[kk], t[kk], n), indices=srcs, min_only=True)
+            e2 = kk[d2[ls[kk]] + t[kk] == d2[ld[kk]]]
+            d3 = csgraph.dijkstra(_csr(ls[e2], ld[e2], tr[e2], n), indices=srcs, min_only=True)
             e3 = e2[d3[ls[e2]] + tr[e2] == d3[ld[e2]]]
-        if not multi:
-            pred[ld[keep]] = keep
-        elif ((w[e3] == 0) & (t[e3] == 0) & (tr[e3] == 0)).any():
+            e3 = e3[multi[blk[e3]]]
             # an edge adds nothing to any key: the settling order of Lex's lexicographic
             # Dijkstra decides, run on these tight edges (every tight edge into a node of a
             # least path to a tail is one of them, so those nodes settle in the same order
             # as on the whole graph)
-            STATS["neutral_dijkstra"] += 1
-            pred = _lex_preds(prep, sub[keep], red, og)[nodes]
-            pred = np.where(pred >= 0, np.searchsorted(sub, pred), -1)
-        else:
-            assert d2 is not None and d3 is not None
+            neutral = np.zeros(nb, dtype=bool)
+            neutral[blk[e3[(w[e3] == 0) & (t[e3] == 0) & (tr[e3] == 0)]]] = True
+            neutral &= ~failed
+            s_ptr = np.searchsorted(blk, np.arange(nb + 1))
+            n_ptr = np.searchsorted(keys, np.arange(nb + 1) * n_n)
+            for b in np.flatnonzero(neutral).tolist():
+                STATS["neutral_dijkstra"] += 1
+                s0, s1, n0, n1 = s_ptr[b], s_ptr[b + 1], n_ptr[b], n_ptr[b + 1]
+                kb = keep[(keep >= s0) & (keep < s1)]
+                pb = _lex_preds(prep, sub[kb], reds[b], int(og[b]))[keys[n0:n1] - b * n_n]
+                pred[n0:n1] = np.where(pb >= 0, s0 + np.searchsorted(sub[s0:s1], pb), -1)
+            # else each node's least (key, node, edge) predecessor
+            e3 = e3[~neutral[blk[e3]]]
             tl = ls[e3]
-            order = np.lexsort((sub[e3], nodes[tl], d3[tl], d2[tl], d1[tl], ld[e3]))
-            e3 = e3[order]
-            heads = ld[e3]
-            first = e3[np.append(True, heads[1:] != heads[:-1])]
+            e3 = e3[np.lexsort((sub[e3], keys[tl], d3[tl], d2[tl], d1[tl], ld[e3]))]
+            first = e3[run_starts(ld[e3])]
             pred[ld[first]] = first
-        return cls(prep, og, red, sub, nodes, ls, s_loc, d1, d2, d3, pred.tolist())
+        return cls(prep, og, red_keys, keys, blk, sub, ls, s_loc, d1, d2, d3, pred, keyed, failed)
 
-    def path(self, fs: np.ndarray, es: np.ndarray) -> np.ndarray | None:
-        """The path to a destination of candidate last edges ``fs`` (into the unloading
-        edges' tails) and ``es`` (unloading), as :func:`_csgraph_paths` picks them."""
+    def paths(
+        self,
+        p_blk: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        f_all: np.ndarray,
+        e_all: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The paths of pairs from the origins of parts ``p_blk`` to the destinations of
+        candidate last edges ``f_all[starts[p]:ends[p]]`` (into the unloading edges'
+        tails) and ``e_all[...]`` (unloading), each last two edges picked as
+        :func:`corridors.routes.skims._csgraph_paths` picks them, then the predecessors
+        back to the origin: ``(paths concatenated, lengths, parts with a pair not
+        reached)``."""
         prep, topo = self.prep, self.prep.topo
-        src, wg = topo.src, prep.wg
-        ok = prep.allowed[fs] & ((topo.etype[fs] != LOAD) | (src[fs] == self.og))
-        fs, es = fs[ok], es[ok]
-        tl = np.searchsorted(self.nodes, src[fs])
-        have = (tl < len(self.nodes)) & (self.nodes[np.minimum(tl, len(self.nodes) - 1)] == src[fs])
-        fs, es, tl = fs[have], es[have], tl[have]
+        src, wg, n_n, n_e = topo.src, prep.wg, topo.n_nodes, topo.n_edges
+        keys, n = self.keys, len(self.keys)
+        lost = np.zeros(len(self.og), dtype=bool)
+        n_p = len(p_blk)
+        lens = ends - starts
+        pc = np.repeat(np.arange(n_p), lens)
+        c = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+        fs, es, b = f_all[c], e_all[c], p_blk[pc]
+        node = b * n_n + src[fs]
+        tl = np.minimum(np.searchsorted(keys, node), n - 1)  # n >= 1: the origins
+        ok = prep.allowed[fs] & ((topo.etype[fs] != LOAD) | (src[fs] == self.og[b]))
+        ok &= keys[tl] == node
+        pc, fs, es, b, tl = pc[ok], fs[ok], es[ok], b[ok], tl[ok]
         tot1 = self.d1[tl] + wg[fs] + wg[es]
-        at_min = np.flatnonzero(tot1 == tot1.min())
-        if len(at_min) == 1:
-            pick = int(at_min[0])
-        else:  # the keys as in _csgraph_paths
-            assert self.d2 is not None and self.d3 is not None
-            fs, es, tl = fs[at_min], es[at_min], tl[at_min]
-            k1, k2, k3 = self.d1[tl], self.d2[tl], self.d3[tl]
-            red = self.red
-            v1 = k1 + wg[fs]
-            v2 = k2 + np.where(np.isin(fs, red), prep.tg_red[fs], prep.tg[fs])
-            tot2 = v2 + np.where(np.isin(es, red), prep.tg_red[es], prep.tg[es])
-            keys = (fs, self.nodes[tl], k3, k2, k1, es, src[es], k3, v2, v1, k3, tot2)
-            pick = int(np.lexsort(keys)[0])
-        path = [int(es[pick]), int(fs[pick])]
-        v = int(tl[pick])
-        pred, tails, sub = self.pred, self.ls, self.sub
-        while v != self.s_loc:
-            e = pred[v]
-            if e < 0:
-                return None
-            path.append(int(sub[e]))
-            v = int(tails[e])
-        return np.asarray(path[::-1], dtype=np.int64)
+        low = np.full(n_p, np.inf)
+        np.minimum.at(low, pc, tot1)
+        at = tot1 == low[pc]
+        pc, fs, es, b, tl = pc[at], fs[at], es[at], b[at], tl[at]
+        # among the least objectives, the keys as in _csgraph_paths (computed for a part
+        # with two: ``several``; a part without them goes to csgraph, not expected)
+        two = np.bincount(pc, minlength=n_p) > 1
+        lost[p_blk[two & ~self.keyed[p_blk]]] = True
+        k1, k2, k3 = self.d1[tl], self.d2[tl], self.d3[tl]
+
+        def tie(e: np.ndarray) -> np.ndarray:
+            return np.where(np.isin(b * n_e + e, self.red_keys), prep.tg_red[e], prep.tg[e])
+
+        v1, v2 = k1 + wg[fs], k2 + tie(fs)
+        tot2 = v2 + tie(es)
+        node_id = keys[tl] - b * n_n
+        order = np.lexsort(
+            (fs, node_id, k3, k2, k1, es, src[es], k3, v2, v1, k3, tot2, pc)
+        )  # pc first: one pick per pair
+        pick = order[run_starts(pc[order])]
+        has = np.zeros(n_p, dtype=bool)
+        has[pc[pick]] = True
+        lost[p_blk[~has]] = True  # no candidate left (not expected)
+        f_p = np.zeros(n_p, dtype=np.int64)
+        e_p = np.zeros(n_p, dtype=np.int64)
+        start = np.zeros(n_p, dtype=np.int64)
+        f_p[pc[pick]], e_p[pc[pick]], start[pc[pick]] = fs[pick], es[pick], tl[pick]
+        # back to the origin along the predecessors, every pair at once
+        walked: list[np.ndarray] = []
+        owner: list[np.ndarray] = []
+        idx = np.flatnonzero(has)
+        cur = start[idx]
+        for _ in range(n + 1):
+            go = cur != self.s_loc[p_blk[idx]]
+            idx, cur = idx[go], cur[go]
+            if not len(idx):
+                break
+            e = self.pred[cur]
+            lost[p_blk[idx[e < 0]]] = True  # not reached along tight edges (not expected)
+            idx, e = idx[e >= 0], e[e >= 0]
+            walked.append(e)
+            owner.append(idx)
+            cur = self.ls[e]
+        else:
+            lost[p_blk[idx]] = True  # a cycle of predecessors (not expected)
+        w_e = np.concatenate([np.zeros(0, dtype=np.int64), *walked])
+        w_o = np.concatenate([np.zeros(0, dtype=np.int64), *owner])
+        cnt = np.bincount(w_o, minlength=n_p)
+        p_lens = cnt + 2
+        ptr = np.cumsum(p_lens) - p_lens
+        # the walk met each pair's edges last first, in order of step
+        by = np.argsort(w_o, kind="stable")
+        rank = np.arange(len(by)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        out = np.empty(int(p_lens.sum()), dtype=np.int64)
+        out[ptr[w_o[by]] + cnt[w_o[by]] - 1 - rank] = self.sub[w_e[by]]
+        out[ptr + cnt], out[ptr + cnt + 1] = f_p, e_p
+        return out, p_lens, lost
 
 
 def _lex_preds(prep: _Prep, edges: np.ndarray, red: np.ndarray, og: int) -> np.ndarray:
