@@ -351,22 +351,6 @@ def _uses(c: CCH) -> tuple[np.ndarray, np.ndarray]:
     return dst[by], ptr
 
 
-def unique_ints(x: np.ndarray) -> np.ndarray:
-    """``np.unique(x)`` of an integer array (its distinct values, sorted), by one sort:
-    numpy's default unique (hash-based since 2.3) is several times slower on large arrays
-    of wide keys such as ``owner * span + slot``."""
-    y = np.sort(x)
-    if not len(y):
-        return y
-    return y[np.append(True, y[1:] != y[:-1])]  # type: ignore[no-any-return]
-
-
-def run_starts(x: np.ndarray) -> np.ndarray:
-    """Positions of the first element of each run of equal values of ``x``: for a sorted
-    ``x``, ``np.unique(x, return_index=True)[1]``, without its sort."""
-    return np.flatnonzero(np.append(True, x[1:] != x[:-1])[: len(x)])
-
-
 def _expand(ptr: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions ``ptr[i]:ptr[i + 1]`` of every item, concatenated; counts; starts."""
     cnt = ptr[items + 1] - ptr[items]
@@ -792,7 +776,7 @@ class Metric:
         if not len(src) or not len(dst):
             return out
         fl_s, ptr_s, d_s = self._up_flat(src, self.fw)
-        union = unique_ints(fl_s)
+        union = np.unique(fl_s)
         loc = np.full(c.n_nodes, len(union), dtype=np.int64)  # missing: the inf row
         loc[union] = np.arange(len(union))
         dense = np.full((len(union) + 1, len(src)), np.inf)

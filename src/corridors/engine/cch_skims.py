@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .cch import CCH, Metric, _expand, run_starts, unique_ints
+from .cch import CCH, Metric, _expand
 from .cch_order import have_routingkit
 
 __all__ = [
@@ -143,6 +143,22 @@ class Trees:
     dst: Tree
     dist: np.ndarray
     keys_s: np.ndarray  # source owner * n_nodes + rank of each source entry (sorted)
+
+
+def unique_ints(x: np.ndarray) -> np.ndarray:
+    """``np.unique(x)`` of an integer array (its distinct values, sorted), by one sort:
+    numpy's default unique (hash-based since 2.3) is several times slower on large arrays
+    of wide keys such as ``owner * span + slot``."""
+    y = np.sort(x)
+    if not len(y):
+        return y
+    return y[np.append(True, y[1:] != y[:-1])]  # type: ignore[no-any-return]
+
+
+def run_starts(x: np.ndarray) -> np.ndarray:
+    """Positions of the first element of each run of equal values of ``x``: for a sorted
+    ``x``, ``np.unique(x, return_index=True)[1]``, without its sort."""
+    return np.flatnonzero(np.append(True, x[1:] != x[:-1])[: len(x)])
 
 
 def _up_tree(m: Metric, ranks: np.ndarray, arc_w: np.ndarray, arc_n: np.ndarray) -> Tree:

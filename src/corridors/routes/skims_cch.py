@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine.cch import run_starts
+from ..engine.cch_skims import run_starts
 from ..engine.query import _replace
 from ..engine.topology import LOAD, TRANSFER, on_grid
 
@@ -303,16 +303,14 @@ class _Ties:
         several: np.ndarray,
     ) -> _Ties:
         """The rule from origins ``origins`` (indices into ``prep.o_ids``), each on its
-        subgraph ``subs[k]`` (edge ids) of every least-objective path to nodes
-        ``tails[k][0]``, whose least objectives are ``tails[k][1]``; ``several[k]``:
-        compute the tie-break and transfer keys even without a node of two tight edges in
-        (two last edges of a destination tie)."""
+        subgraph ``subs[k]`` of every least-objective path to nodes ``tails[k][0]`` (of
+        least objectives ``tails[k][1]``); ``several[k]``: two last edges of a destination
+        tie (compute the tie-break and transfer keys in any case)."""
         from scipy.sparse import csgraph
 
         from ..engine.cch_route import _csr
 
-        topo = prep.topo
-        nb = len(origins)
+        topo, nb = prep.topo, len(origins)
         n_e, n_n = topo.n_edges, topo.n_nodes
         og = np.asarray([int(prep.o_gates[i]) for i in origins], dtype=np.int64)
         oi = np.asarray([topo.place_index[prep.o_ids[i]] for i in origins], dtype=np.int64)
@@ -367,8 +365,7 @@ class _Ties:
         pred = np.full(n, -1, dtype=np.int64)
         one = keep[~multi[blk[keep]]]  # each node has one such edge in
         pred[ld[one]] = one
-        d2 = np.full(n, np.inf)
-        d3 = np.full(n, np.inf)
+        d2, d3 = np.full(n, np.inf), np.full(n, np.inf)  # inf: keys not needed
         if keyed.any():
             kk = keep[keyed[blk[keep]]]
             srcs = s_loc[keyed]
@@ -377,21 +374,11 @@ class _Ties:
             d3 = csgraph.dijkstra(_csr(ls[e2], ld[e2], tr[e2], n), indices=srcs, min_only=True)
             e3 = e2[d3[ls[e2]] + tr[e2] == d3[ld[e2]]]
             e3 = e3[multi[blk[e3]]]
-            # an edge adds nothing to any key: the settling order of Lex's lexicographic
-            # Dijkstra decides, run on these tight edges (every tight edge into a node of a
-            # least path to a tail is one of them, so those nodes settle in the same order
-            # as on the whole graph)
+            zero = e3[(w[e3] == 0) & (t[e3] == 0) & (tr[e3] == 0)]
             neutral = np.zeros(nb, dtype=bool)
-            neutral[blk[e3[(w[e3] == 0) & (t[e3] == 0) & (tr[e3] == 0)]]] = True
+            neutral[blk[zero]] = True
             neutral &= ~failed
-            s_ptr = np.searchsorted(blk, np.arange(nb + 1))
-            n_ptr = np.searchsorted(keys, np.arange(nb + 1) * n_n)
-            for b in np.flatnonzero(neutral).tolist():
-                STATS["neutral_dijkstra"] += 1
-                s0, s1, n0, n1 = s_ptr[b], s_ptr[b + 1], n_ptr[b], n_ptr[b + 1]
-                kb = keep[(keep >= s0) & (keep < s1)]
-                pb = _lex_preds(prep, sub[kb], reds[b], int(og[b]))[keys[n0:n1] - b * n_n]
-                pred[n0:n1] = np.where(pb >= 0, s0 + np.searchsorted(sub[s0:s1], pb), -1)
+            _neutral_preds(prep, pred, neutral, (keep, sub, blk, keys), reds, og)
             # else each node's least (key, node, edge) predecessor
             e3 = e3[~neutral[blk[e3]]]
             tl = ls[e3]
@@ -486,6 +473,32 @@ class _Ties:
         out[ptr[w_o[by]] + cnt[w_o[by]] - 1 - rank] = self.sub[w_e[by]]
         out[ptr + cnt], out[ptr + cnt + 1] = f_p, e_p
         return out, p_lens, lost
+
+
+def _neutral_preds(
+    prep: _Prep,
+    pred: np.ndarray,
+    neutral: np.ndarray,
+    parts: tuple[np.ndarray, ...],
+    reds: list[np.ndarray],
+    og: np.ndarray,
+) -> None:
+    """Predecessors (into ``pred``, local edges) of the parts ``neutral`` of :class:`_Ties`,
+    where an edge tight for every key adds nothing to any key: the settling order of Lex's
+    lexicographic Dijkstra decides, run on the part's kept tight edges (every tight edge
+    into a node of a least path to a tail is one of them, so those nodes settle in the
+    same order as on the whole graph). ``parts``: the kept edges, and ``_Ties``' ``sub``,
+    ``blk`` and ``keys``."""
+    keep, sub, blk, keys = parts
+    nb, n_n = len(neutral), prep.topo.n_nodes
+    s_ptr = np.searchsorted(blk, np.arange(nb + 1))
+    n_ptr = np.searchsorted(keys, np.arange(nb + 1) * n_n)
+    for b in np.flatnonzero(neutral).tolist():
+        STATS["neutral_dijkstra"] += 1
+        s0, s1, n0, n1 = s_ptr[b], s_ptr[b + 1], n_ptr[b], n_ptr[b + 1]
+        kb = keep[(keep >= s0) & (keep < s1)]
+        pb = _lex_preds(prep, sub[kb], reds[b], int(og[b]))[keys[n0:n1] - b * n_n]
+        pred[n0:n1] = np.where(pb >= 0, s0 + np.searchsorted(sub[s0:s1], pb), -1)
 
 
 def _lex_preds(prep: _Prep, edges: np.ndarray, red: np.ndarray, og: int) -> np.ndarray:
