@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..model.network import Network
 
-__all__ = ["SERVICE_SEP", "ServiceInfo", "scheduled_services"]
+__all__ = ["SERVICE_SEP", "ServiceInfo", "scheduled_services", "service_order"]
 
 SERVICE_SEP = "~"  # a scheduled service's nodes: "rail-1520~rzdl_instc_east"
 
@@ -66,3 +66,12 @@ def _scheduled_services(
                 source=str(rec["source"]),
             )
     return {row: tuple(x) for row, x in extra.items()}, info
+
+
+def service_order(name: str) -> tuple[str, int, str]:
+    """Sort key of a node service (``rail-1520``, ``rail-1520~<id>``): its default service's
+    name, then scheduled services before the default, so that where a scheduled service ties
+    with the country's default train on every criterion, the route takes the known service
+    (its nodes come first in the lexicographic search's node order)."""
+    base, sep, _ = name.partition(SERVICE_SEP)
+    return (base, 0 if sep else 1, name)

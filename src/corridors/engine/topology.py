@@ -47,7 +47,7 @@ from ..model.schema import (
     services_of,
     split_list,
 )
-from .services import SERVICE_SEP, ServiceInfo, _scheduled_services
+from .services import SERVICE_SEP, ServiceInfo, _scheduled_services, service_order
 from .services import scheduled_services as scheduled_services
 
 __all__ = [
@@ -503,10 +503,8 @@ def _link_services(
             keys.append(k)
         combo_of[row] = combos[k]
     combo_svcs = [services_of(m, parse_gauges(g)) + x for m, g, x in keys]
-    # a scheduled service sorts just before the default service of its mode and gauge, so that
-    # where the two tie on every criterion the route takes the known service (its nodes come
-    # first in the lexicographic search's node order)
-    svc_names = sorted({s for svcs in combo_svcs for s in svcs}, key=_service_order)
+    # scheduled services first: where one ties with the default train, the route takes it
+    svc_names = sorted({s for svcs in combo_svcs for s in svcs}, key=service_order)
     rank = {s: r for r, s in enumerate(svc_names)}
     combo_n = np.array([len(svcs) for svcs in combo_svcs], dtype=np.int64)
     combo_ranks = np.array([rank[s] for svcs in combo_svcs for s in svcs], dtype=np.int64)
@@ -521,12 +519,6 @@ def _link_services(
     item_pos = np.arange(len(item_link), dtype=np.int64) - first_item[item_link]
     item_rank = combo_ranks[combo_off[combo_of[item_link]] + item_pos]
     return svc_names, item_link, item_rank, service_info
-
-
-def _service_order(name: str) -> tuple[str, int, str]:
-    """Sort key of a node service: its default service's name, scheduled ones first."""
-    base, sep, _ = name.partition(SERVICE_SEP)
-    return (base, 0 if sep else 1, name)
 
 
 def _nodes(
