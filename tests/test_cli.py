@@ -433,3 +433,16 @@ def test_validate_reports_missing_speeds_and_tariffs(capsys, good):
 def test_validate_passes_the_bundled_network(capsys):
     code, out, _ = run(capsys, "network", "validate")
     assert code == 0 and "valid" in out
+
+
+def test_python_dash_m_corridors_is_the_corridors_command() -> None:
+    """``python -m corridors`` runs the same program as ``corridors`` (users and the
+    reference sheets' commands try it first)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "corridors", "network", "info"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "places" in done.stdout
