@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..model.codes import unique_ints
 from .cch import CCH, Metric, _expand
 from .cch_order import have_routingkit
 
@@ -143,16 +144,6 @@ class Trees:
     dst: Tree
     dist: np.ndarray
     keys_s: np.ndarray  # source owner * n_nodes + rank of each source entry (sorted)
-
-
-def unique_ints(x: np.ndarray) -> np.ndarray:
-    """``np.unique(x)`` of an integer array (its distinct values, sorted), by one sort:
-    numpy's default unique (hash-based since 2.3) is several times slower on large arrays
-    of wide keys such as ``owner * span + slot``."""
-    y = np.sort(x)
-    if not len(y):
-        return y
-    return y[np.append(True, y[1:] != y[:-1])]  # type: ignore[no-any-return]
 
 
 def run_starts(x: np.ndarray) -> np.ndarray:
@@ -724,7 +715,6 @@ def _round_rows(rows: np.ndarray, e_min: int, ok: np.ndarray) -> tuple[np.ndarra
     bits += (x > 0).astype(np.int64)
     sh = (_LIMB - bits).astype(np.uint64)  # the top set bit to bit 63
     low = np.where(sh > 0, l2 >> np.maximum(w - sh, one), np.uint64(0))
-    low = np.where(sh > 0, low, np.uint64(0))
     hi = (l0 << (w + sh)) | (l1 << sh) | low
     lost = np.where(sh > 0, l2 & ((one << (w - np.minimum(sh, w))) - one), l2)
     before = np.cumsum(nz, axis=1)[idx, np.maximum(top - 3, 0)] > 0
