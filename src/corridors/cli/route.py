@@ -378,15 +378,22 @@ def format_routes(routes: Sequence[Route], net: Network) -> str:
 
 
 def _services_line(r: Route) -> str:
-    """The rail services the route rides, and what a default one means ("" without rail)."""
+    """The rail services and the liner strings or ferry lines the route rides, and what a
+    default one means ("" without rail, sea or ferry)."""
+    line = ""
     services = r.services
-    if not services:
-        return ""
-    line = "\n  rail services: " + " > ".join(services)
-    if any(s.startswith("default:") for s in services):
-        line += (
-            " (default: no scheduled service known there; the country's speed and headway apply)"
-        )
+    if services:
+        line += "\n  rail services: " + " > ".join(services)
+        if any(s.startswith("default:") for s in services):
+            line += (
+                " (default: no scheduled service known there; the country's speed and "
+                "headway apply)"
+            )
+    sailings = r.sea_services
+    if sailings:
+        line += "\n  sea services: " + " > ".join(sailings)
+        if any(s.startswith("default:") for s in sailings):
+            line += " (default: no string known there; the link's own headway and speed apply)"
     return line
 
 

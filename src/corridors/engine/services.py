@@ -1,5 +1,13 @@
-"""Scheduled services (``services.csv``): the trains that run over a sequence of links, each
-with its own nodes in the expanded graph (``rail-1520~<id>``), headway, speed and status.
+"""Scheduled services (``services.csv``): the block trains, liner strings and ferry lines
+that run over a sequence of links, each with its own nodes in the expanded graph
+(``rail-1520~<id>``, ``sea~<id>``, ``ferry~<id>``), headway, speed and status.
+
+A train's departure wait is charged on the edge that boards it (loading, or a transfer onto
+it). A ship has two nodes per port, as the default ``sea`` and ``ferry`` services do:
+``sea~<id>`` (the box is at the quay for this string's next sailing) and ``sea~<id>:in`` (the
+box is on board); a sailing from the first charges the string's wait, a sailing from the
+second none, so a box that stays on board through an intermediate call waits once and is not
+handled there.
 """
 
 from __future__ import annotations
@@ -11,7 +19,13 @@ import pandas as pd
 
 from ..model.network import Network
 
-__all__ = ["SERVICE_SEP", "ServiceInfo", "scheduled_services", "service_order"]
+__all__ = [
+    "SERVICE_SEP",
+    "ServiceInfo",
+    "scheduled_services",
+    "service_node_name",
+    "service_order",
+]
 
 SERVICE_SEP = "~"  # a scheduled service's nodes: "rail-1520~rzdl_instc_east"
 
@@ -21,7 +35,8 @@ class ServiceInfo:
     """One scheduled service (a row of services.csv) as the topology and weights use it."""
 
     id: str
-    node_service: str  # "rail-1520~<id>"
+    node_service: str  # "rail-1520~<id>", "sea~<id>", "ferry~<id>"
+    mode: str  # rail, sea or ferry
     headway_h: float
     speed_kmh: float
     status: str
@@ -41,24 +56,25 @@ def _scheduled_services(
 ) -> tuple[dict[int, tuple[str, ...]], dict[str, ServiceInfo]]:
     """:func:`scheduled_services` with the node services only of the link rows that have
     any (a dict by row: few links carry a scheduled service)."""
-    from ..model.validation import service_link
+    from ..model.validation import service_links, service_path
 
-    links = net._links
+    links = net._links.reset_index(drop=True)
     extra: dict[int, list[str]] = {}
     info: dict[str, ServiceInfo] = {}
     table = net._tables.get("services")
     if table is not None:
         for rec in table.to_dict("records"):
-            name = f"{rec['mode']}-{int(rec['gauge_mm'])}{SERVICE_SEP}{rec['id']}"
-            path = [p.strip() for p in str(rec["path"]).split("|") if p.strip()]
+            name = service_node_name(rec["mode"], rec["gauge_mm"], rec["id"])
+            path = service_path(rec["path"])
             for a, b in zip(path, path[1:]):
-                row = service_link(links.reset_index(drop=True), rec["mode"], rec["gauge_mm"], a, b)
-                if row is not None and name not in extra.setdefault(row, []):
-                    extra[row].append(name)
+                for row in service_links(links, rec["mode"], rec["gauge_mm"], a, b):
+                    if name not in extra.setdefault(row, []):
+                        extra[row].append(name)
             sp = rec.get("speed_kmh")
             info[name] = ServiceInfo(
                 id=str(rec["id"]),
                 node_service=name,
+                mode=str(rec["mode"]),
                 headway_h=float(rec["headway_h"]),
                 speed_kmh=float(sp) if sp is not None and not pd.isna(sp) else float("nan"),
                 status=str(rec["status"]),
@@ -66,6 +82,14 @@ def _scheduled_services(
                 source=str(rec["source"]),
             )
     return {row: tuple(x) for row, x in extra.items()}, info
+
+
+def service_node_name(mode: Any, gauge_mm: Any, service_id: Any) -> str:
+    """The node service of a scheduled service: ``rail-<gauge>~<id>`` for a train (its
+    track's default service, then its id), ``sea~<id>`` or ``ferry~<id>`` for a ship."""
+    if mode == "rail":
+        return f"rail-{int(gauge_mm)}{SERVICE_SEP}{service_id}"
+    return f"{mode}{SERVICE_SEP}{service_id}"
 
 
 def service_order(name: str) -> tuple[str, int, str]:

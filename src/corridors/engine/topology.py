@@ -37,7 +37,6 @@ from ..errors import ParameterError
 
 if TYPE_CHECKING:  # imported where used: import corridors stays light (issue 18)
     import networkx as nx
-    from scipy import sparse
 from ..model.codes import per_value, positions, set_codes, sorted_unique
 from ..model.network import Network
 from ..model.schema import (
@@ -47,6 +46,8 @@ from ..model.schema import (
     services_of,
     split_list,
 )
+from .csr import CSR_CACHE_BYTES as CSR_CACHE_BYTES
+from .csr import edge_csr as edge_csr
 from .services import SERVICE_SEP, ServiceInfo, _scheduled_services, service_order
 from .services import scheduled_services as scheduled_services
 
@@ -253,8 +254,10 @@ class Topology:
                 for name, s in self.services.items()
                 if not link_is_usable(s.status, s.year, year)
             }
-            if closed:
-                node_closed = np.array([s in closed for s in self.node_service], dtype=bool)
+            if closed:  # both nodes of a ship's service (``sea~<id>``, ``sea~<id>:in``)
+                node_closed = np.array(
+                    [s.removesuffix(ARRIVED) in closed for s in self.node_service], dtype=bool
+                )
                 out &= ~(node_closed[self.src] | node_closed[self.dst])
         self._weights[cache_key] = out
         return out.copy()
@@ -416,7 +419,12 @@ def _build(net: Network) -> Topology:
     svc_names, item_link, item_rank, service_info = _link_services(net, link_mode)
     a_place, b_place = _end_rows(net, place_ids, pidx)
     nodes = _nodes(len(place_ids), svc_names, a_place, b_place, item_link, item_rank)
-    li, fwd, l_src, l_dst = _link_edges(net, nodes, a_place, b_place, item_link, item_rank)
+    on_board = np.array(
+        [SERVICE_SEP in x and logical_service(x) in WATER_MODES for x in svc_names], dtype=bool
+    )
+    li, fwd, l_src, l_dst = _link_edges(
+        net, nodes, a_place, b_place, item_link, item_rank, on_board
+    )
     m_code, m_names = pd.factorize(link_mode, use_na_sentinel=False)
     c_code, c_names = pd.factorize(np.array(country, dtype=object), use_na_sentinel=False)
     # a link is priced and timed by the country of its from-place in both directions, so the
@@ -530,8 +538,9 @@ def _nodes(
     item_rank: np.ndarray,
 ) -> _Nodes:
     """The nodes: per place its gate, then its services in sorted order (water ones twice:
-    leaving, then arrived)."""
-    svc_water = np.array([s in WATER_MODES for s in svc_names], dtype=bool)
+    leaving, then arrived; a liner string's or ferry line's too: at the quay for its next
+    sailing, then on board)."""
+    svc_water = np.array([logical_service(s) in WATER_MODES for s in svc_names], dtype=bool)
     n_svc = max(len(svc_names), 1)
     pair_key = sorted_unique(
         np.concatenate(
@@ -579,9 +588,12 @@ def _link_edges(
     b_place: np.ndarray,
     item_link: np.ndarray,
     item_rank: np.ndarray,
+    on_board: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The link edges, per item forward, then reverse unless one-way: each edge's link row,
-    direction (True: forward), source and target node."""
+    direction (True: forward), source and target node. Then, for the items of a ship's
+    scheduled service (``on_board`` by rank), the same sailings from the on-board node (the
+    box stays on the ship through the call): their own edges, after all the others."""
     twoway = np.array([not o for o in net._links["oneway"].tolist()], dtype=bool)
     n_dir = np.where(twoway[item_link], 2, 1)
     edge_item = np.repeat(np.arange(len(item_link), dtype=np.int64), n_dir)
@@ -592,7 +604,14 @@ def _link_edges(
     r = item_rank[edge_item]
     tail = np.where(fwd, a_place[li], b_place[li])
     head = np.where(fwd, b_place[li], a_place[li])
-    return li, fwd, nodes.dep_at[tail, r], nodes.arr_at[head, r]
+    src = nodes.dep_at[tail, r]
+    stay = np.flatnonzero(on_board[r]) if len(on_board) else np.zeros(0, dtype=np.int64)
+    if len(stay):
+        li = np.concatenate([li, li[stay]])
+        fwd = np.concatenate([fwd, fwd[stay]])
+        src = np.concatenate([src, nodes.arr_at[tail[stay], r[stay]]])
+        head, r = np.concatenate([head, head[stay]]), np.concatenate([r, r[stay]])
+    return li, fwd, src, nodes.arr_at[head, r]
 
 
 def _place_edges(
@@ -689,68 +708,6 @@ def _place_template(
 # --------------------------------------------------------------------------------------------
 # Search
 # --------------------------------------------------------------------------------------------
-
-
-CSR_CACHE_BYTES = 64 * 2**20  # structures of recent masks kept per topology (edge_csr)
-
-
-def edge_csr(topo: Topology, weight: np.ndarray, mask: np.ndarray) -> sparse.csr_matrix:
-    """The allowed edges as an ``n_nodes x n_nodes`` CSR matrix for
-    :mod:`scipy.sparse.csgraph`: parallel edges (same tail and head) collapse to their least
-    weight, and zero weights stay as explicit entries (csgraph treats an explicit zero in a
-    sparse matrix as an edge of weight 0, a missing entry as no edge).
-
-    The structure (which edges, in which order, where parallel edges collapse, the index
-    arrays) depends on the mask only: it is kept for the last few masks of the topology
-    (about ``CSR_CACHE_BYTES``), so a repeated query only gathers its weights."""
-    from scipy import sparse
-
-    n = topo.n_nodes
-    cache: dict[bytes, Any] = topo._static.setdefault("csr_structures", {})
-    key = np.packbits(mask).tobytes()
-    hit = cache.pop(key, None)
-    if hit is None:
-        hit = _csr_structure(topo, mask)
-    cache[key] = hit  # most recent last
-    size = sum(a.nbytes for a in hit if a is not None)
-    while len(cache) > max(1, CSR_CACHE_BYTES // max(size, 1)):
-        cache.pop(next(iter(cache)), None)
-    e, starts, indices, indptr = hit
-    w = np.asarray(weight, dtype=float)[e]
-    if starts is not None:
-        w = np.minimum.reduceat(w, starts)
-    return sparse.csr_matrix((w, indices, indptr), shape=(n, n))
-
-
-def _csr_structure(
-    topo: Topology, mask: np.ndarray
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """The allowed edges by (tail, head), the starts of runs of parallel edges (None when
-    there are none) and the CSR column indices and row pointers."""
-    n = topo.n_nodes
-    order = topo._static_array("out_order")
-    e = order[mask[order]]
-    s = topo.src[e]
-    d = topo.dst[e]
-    starts = None
-    if len(e):
-        first = np.empty(len(e), dtype=bool)
-        first[0] = True
-        np.not_equal(s[1:], s[:-1], out=first[1:])
-        first[1:] |= d[1:] != d[:-1]
-        runs = np.flatnonzero(first)
-        if len(runs) < len(e):
-            starts = runs
-            s = s[runs]
-            d = d[runs]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(s, minlength=n), out=indptr[1:])
-    index_type = np.int32 if max(n, len(d)) < 2**31 - 1 else np.int64
-    out = (e, starts, d.astype(index_type), indptr.astype(index_type))
-    for a in out:
-        if a is not None:
-            a.flags.writeable = False  # shared by every matrix of the mask
-    return out
 
 
 GRID = 2.0**-20

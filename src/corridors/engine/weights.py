@@ -20,6 +20,7 @@ from .topology import (
     SERVICE_SEP,
     TRANSFER,
     UNLOAD,
+    WATER_MODES,
     Topology,
     logical_service,
     topology,
@@ -211,12 +212,32 @@ def _link_components(
     rate = _link_rates(cm, le, mode, ctry, rate_o, pair_code)
     a["running_time_h"][le] = run_t
     a["running_cost_usd"][le] = km * rate
+    if topo.services and len(le):
+        headway = _sailing_headways(topo, le, headway)
     has_hw = np.isfinite(headway)
     a["wait_h"][le] = np.where(has_hw, headway / 2.0, 0.0)
     a["headway_h"][le] = headway
     _link_missing(topo, cargo, le, li, mode, ctry, run_t, rate, miss_t, miss_c)
     refused = np.array([bool(u) and cargo.unit not in u for u in topo.link_cargo_units], dtype=bool)
     cargo_ok[le] = ~refused[li] if len(le) else cargo_ok[le]
+
+
+def _sailing_headways(topo: Topology, le: np.ndarray, headway: np.ndarray) -> np.ndarray:
+    """The headway of each link edge of ``le``: a liner string's or ferry line's own
+    (services.csv) on a sailing from its quay node, none on a sailing from its on-board node
+    (the box stayed on the ship: it waited when it boarded); the link's own elsewhere."""
+    nan = float("nan")
+    water = {n: s.headway_h for n, s in topo.services.items() if s.mode in WATER_MODES}
+    if not water:
+        return headway
+    names = topo.node_service
+    own = np.array(
+        [water.get(names[u].removesuffix(ARRIVED), -1.0) for u in topo.src[le].tolist()],
+        dtype=float,
+    )
+    on_board = np.array([names[u].endswith(ARRIVED) for u in topo.src[le].tolist()], dtype=bool)
+    out = np.where(own >= 0, own, headway)
+    return np.where((own >= 0) & on_board, nan, out)
 
 
 def _running_time(
@@ -248,8 +269,10 @@ def _running_time(
     if topo.services and len(le):
         # a scheduled service runs at its own published speed where it has one
         svc_speed = {name: s.speed_kmh for name, s in topo.services.items()}
+        names = topo.node_service
         on_svc = np.array(
-            [svc_speed.get(topo.node_service[u], nan) for u in topo.src[le].tolist()], dtype=float
+            [svc_speed.get(names[u].removesuffix(ARRIVED), nan) for u in topo.src[le].tolist()],
+            dtype=float,
         )
         speed = np.where(np.isfinite(on_svc), on_svc, speed)
         time_o = np.where(np.isfinite(on_svc), nan, time_o)
@@ -453,10 +476,7 @@ def _apply_shared_specs(
     rail = np.array([b.startswith("rail") and SERVICE_SEP not in b for _, b in specs], dtype=bool)[
         fk
     ]
-    sched = np.array(
-        [topo.services[b].headway_h if b in topo.services else nan for _, b in specs],
-        dtype=float,
-    )[fk]
+    sched = np.array([_boarding_headway(topo, b) for _, b in specs], dtype=float)[fk]
     # a place edge's country is its place's (ecountry), looked up once per country
     countries = topo.country_names
     hw_of = np.array([cm.boarding_headway_h("rail", c) for c in countries], dtype=float)
@@ -507,7 +527,7 @@ def _place_edge(
     else:
         miss_c[e] = f"{where}: no cost for {cargo.unit} cargo ({spec.row})"
     if boarding in topo.services:
-        hw_e = topo.services[boarding].headway_h
+        hw_e = _boarding_headway(topo, boarding)
     elif boarding.startswith("rail"):
         hw_e = cm.boarding_headway_h("rail", topo.place_country[pi])
     else:
@@ -547,6 +567,16 @@ def _add_objectives(
     a["distance_km"] = np.where(is_link, topo.edistance, 0.0)
     a["risk_delay_h"], a["risk_usd"] = _edge_risk(net, topo, cargo, "ignore")
     a["risk"] = a["risk_delay_h"] * cargo.time_value_usd_per_h + a["risk_usd"]
+
+
+def _boarding_headway(topo: Topology, boarding: str) -> float:
+    """The headway a boarding edge waits for: a scheduled train's (services.csv); none for a
+    ship's service, whose wait is its first sailing's (the link edge from its quay node);
+    NaN where ``boarding`` is no scheduled service."""
+    svc = topo.services.get(boarding)
+    if svc is None or svc.mode in WATER_MODES:
+        return float("nan")
+    return svc.headway_h
 
 
 def _plain(node_service: str) -> str:

@@ -94,8 +94,9 @@ CARGO_UNIT_WORDS = ("20ft", "40ft", "tonne")
 DIRECTIONS = ("forward", "reverse")
 RISK_SCOPES = ("country", "place", "link", "passage")
 TABLE_NAMES = ("tariffs", "speeds", "crossings", "operations", "risk", "services", "link_rules")
-# Modes a scheduled service (services.csv) may run on.
-SERVICE_MODES = ("rail",)
+# Modes a scheduled service (services.csv) may run on: block trains (rail, with a gauge),
+# liner strings (sea) and ferry lines (ferry).
+SERVICE_MODES = ("rail", "sea", "ferry")
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -208,7 +209,7 @@ TABLE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ("id", "str", True),
         ("operator", "str", False),
         ("mode", "str", True),
-        ("gauge_mm", "int", True),
+        ("gauge_mm", "int", False),  # required for rail, empty for sea and ferry
         ("path", "str", True),
         ("headway_h", "float", True),
         ("speed_kmh", "float", False),

@@ -58,6 +58,8 @@ from .validation_tables import _Columns as _Columns
 from .validation_tables import _Row as _Row
 from .validation_tables import _valid_service as _valid_service
 from .validation_tables import service_link as service_link
+from .validation_tables import service_links as service_links
+from .validation_tables import service_path as service_path
 from .validation_tables import validate_table as validate_table
 
 __all__ = [

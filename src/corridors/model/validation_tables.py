@@ -36,7 +36,7 @@ from .schema import (
 )
 from .validation_common import _ISO3_RE, _check_source, _enum
 
-__all__ = ["validate_table", "service_link"]
+__all__ = ["validate_table", "service_link", "service_links", "service_path"]
 
 
 def validate_table(
@@ -340,17 +340,18 @@ def _check_service(
     links: pd.DataFrame,
     problems: list[Problem],
 ) -> None:
-    """A scheduled service: a known mode and status, a positive headway, and a path of known
-    places whose consecutive places a link of the service's mode and gauge joins."""
+    """A scheduled service: a known mode and status, a gauge for a train (none for a ship), a
+    positive headway, and a path of known places whose consecutive places a link of the
+    service's mode (and gauge) joins. A liner string or ferry line may end where it began (a
+    rotation); no other place may come twice."""
     _enum(row["mode"], SERVICE_MODES, file, rec, "mode", problems)
     _enum(row["status"], STATUSES, file, rec, "status", problems)
-    hw = row["headway_h"]
-    if hw is not None and not math.isnan(hw) and hw <= 0:
-        problems.append(Problem(file, rec, "headway_h", f"must be positive, got {hw!r}"))
-    sp = row["speed_kmh"]
-    if sp is not None and not math.isnan(sp) and sp <= 0:
-        problems.append(Problem(file, rec, "speed_kmh", f"must be positive, got {sp!r}"))
-    path = [p.strip() for p in str(row["path"] or "").split("|") if p.strip()]
+    _check_service_gauge(row, file, rec, problems)
+    for fld in ("headway_h", "speed_kmh"):
+        v = row[fld]
+        if v is not None and not math.isnan(v) and v <= 0:
+            problems.append(Problem(file, rec, fld, f"must be positive, got {v!r}"))
+    path = service_path(row["path"])
     if len(path) < 2:
         problems.append(
             Problem(
@@ -374,39 +375,111 @@ def _check_service(
             )
         )
         return
-    if len(set(path)) != len(path):
-        problems.append(Problem(file, rec, "path", "a service path visits a place twice"))
-        return
-    gauge = row["gauge_mm"]
-    for a, b in zip(path, path[1:]):
-        if service_link(links, row["mode"], gauge, a, b) is None:
-            problems.append(
-                Problem(
-                    file,
-                    rec,
-                    "path",
-                    f"no {row['mode']} link of gauge {gauge} joins {a!r} and "
-                    f"{b!r}: list every place the service passes, in order",
-                )
+    water = row["mode"] in WATER_SERVICE_MODES
+    calls = path[:-1] if water and len(path) > 2 and path[0] == path[-1] else path
+    if len(set(calls)) != len(calls):
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "path",
+                "a service path visits a place twice"
+                + (" (a rotation may only end at the port it began from)" if water else ""),
             )
-            return
+        )
+        return
+    _check_service_legs(row, file, rec, path, links, problems)
+
+
+WATER_SERVICE_MODES = ("sea", "ferry")
+
+
+def service_path(value: Any) -> list[str]:
+    """The place ids of a services.csv ``path`` (``'|'``-separated), in order."""
+    return [p.strip() for p in str(value or "").split("|") if p.strip()]
+
+
+def _check_service_gauge(row: _Row, file: str, rec: str, problems: list[Problem]) -> None:
+    """A train runs on a gauge (``gauge_mm`` required); a ship has none (left empty)."""
+    gauge, mode = row["gauge_mm"], row["mode"]
+    if mode == "rail" and _missing(gauge):
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "gauge_mm",
+                "a rail service needs the gauge of its track (mm, e.g. 1520)",
+            )
+        )
+    elif mode in WATER_SERVICE_MODES and not _missing(gauge):
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "gauge_mm",
+                f"a {mode} service has no gauge, got {gauge!r}: leave gauge_mm empty",
+            )
+        )
+
+
+def _check_service_legs(
+    row: _Row, file: str, rec: str, path: list[str], links: pd.DataFrame, problems: list[Problem]
+) -> None:
+    """Each consecutive pair of the path is joined by a link of the service's mode (and, for
+    a train, its gauge); the first pair that is not is named, with the fix."""
+    mode, gauge = row["mode"], row["gauge_mm"]
+    for a, b in zip(path, path[1:]):
+        if service_link(links, mode, gauge, a, b) is not None:
+            continue
+        if mode in WATER_SERVICE_MODES:
+            other = [m for m in WATER_SERVICE_MODES if m != mode]
+            hint = (
+                f" (a {other[0]} link joins them: set mode = {other[0]!r})"
+                if service_link(links, other[0], None, a, b) is not None
+                else ""
+            )
+            text = (
+                f"no {mode} link joins {a!r} and {b!r}{hint}: list the ports the {mode} "
+                f"service calls at, in order, each pair joined by a {mode} link of "
+                "links.geojson (add the leg as a link first)"
+            )
+        else:
+            text = (
+                f"no {mode} link of gauge {gauge} joins {a!r} and "
+                f"{b!r}: list every place the service passes, in order"
+            )
+        problems.append(Problem(file, rec, "path", text))
+        return
 
 
 def service_link(links: pd.DataFrame, mode: Any, gauge: Any, a: str, b: str) -> int | None:
-    """Row of the first link of ``mode`` carrying ``gauge`` between places ``a`` and ``b``
-    (either direction), or None."""
+    """Row of the first link of ``mode`` (carrying ``gauge``, when given) between places
+    ``a`` and ``b`` (either direction), or None."""
+    rows = service_links(links, mode, gauge, a, b, first=True)
+    return rows[0] if rows else None
+
+
+def service_links(
+    links: pd.DataFrame, mode: Any, gauge: Any, a: str, b: str, *, first: bool = False
+) -> list[int]:
+    """Rows of every link of ``mode`` (carrying ``gauge``, when given) between places ``a``
+    and ``b`` in either direction (a liner string rides each of two sea routes between two
+    ports, e.g. by Suez and round the Cape); only the first with ``first``."""
     ends = links["from_id"].tolist(), links["to_id"].tolist()
     modes = links["mode"].tolist()
     gauges = links["gauge_mm"].tolist()
+    out: list[int] = []
     for i, (f, t) in enumerate(zip(*ends)):
         if {f, t} == {a, b} and modes[i] == mode:
             try:
-                ok = gauge is None or int(gauge) in parse_gauges(gauges[i])
-            except ValueError:
+                ok = _missing(gauge) or int(gauge) in parse_gauges(gauges[i])
+            except (TypeError, ValueError):
                 ok = False
             if ok:
-                return i
-    return None
+                out.append(i)
+                if first:
+                    break
+    return out
 
 
 class _IndexRows(Mapping[str, int]):

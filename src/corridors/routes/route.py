@@ -237,6 +237,20 @@ class Route:
         return out
 
     @property
+    def sea_services(self) -> list[str]:
+        """The liner strings and ferry lines (services.csv ids) the route sails on, in order
+        (a string ridden over two calls is listed once); a sailing on no known service takes
+        its link's own headway and speed (links.geojson) and is listed as
+        ``default:<mode>:<link id>``."""
+        out: list[str] = []
+        for leg in self.steps:
+            if leg.kind == "link" and leg.mode in ("sea", "ferry"):
+                name = leg.service_id or f"default:{leg.mode}:{leg.link_id}"
+                if not out or out[-1] != name:
+                    out.append(name)
+        return out
+
+    @property
     def door_to_door_h(self) -> float:
         """Hours from loading at the origin to unloading at the destination, terminal
         handling included, with the first departure's wait as the query asked
@@ -420,6 +434,7 @@ class Route:
             "departure": q.departure,
             "transit_time_h": _clean(round(self.transit_time_h, 1)),
             "rail_services": self.services,
+            "sea_services": self.sea_services,
             "cost_usd": _clean(round(self.cost_usd, 2)),
             "generalized_usd": _clean(round(self.generalized_usd, 2)),
             "risk_usd": _clean(round(self.risk_usd, 2)),
