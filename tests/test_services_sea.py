@@ -190,3 +190,97 @@ def test_a_rail_service_needs_its_gauge():
     row = _string(path="a|b", mode="rail")
     with pytest.raises(ValidationError, match="a rail service needs the gauge"):
         rf.build(places, [rf.link("a", "b", "rail", 100)], services=[row])
+
+
+def _scenario(*rows: dict) -> cor.Scenario:
+    return cor.Scenario.from_dict({"name": "strings", "services": list(rows)})
+
+
+def test_a_scenario_changes_a_strings_headway_and_says_so():
+    net = _sea(_string())
+    faster = _scenario({"id": "s1", "headway_h": 40.0}).apply(net)
+    r = cor.route(faster, "p", "r", minimize="time", cargo=C40, departure="random")
+    assert r.sea_services == ["s1"] and _waits(r) == [("p", approx(20.0))]
+    row = faster._tables["services"].set_index("id").loc["s1"]
+    assert "scenario 'strings' changed headway_h" in row["notes"]
+    base = cor.route(net, "p", "r", minimize="time", cargo=C40, departure="random")
+    assert _waits(base) == [("p", approx(50.0))]  # the base network is not changed
+
+
+def test_a_scenario_closes_a_string_or_adds_one():
+    closed = _scenario({"id": "s1", "status": "closed"}).apply(_sea(_string()))
+    r = cor.route(closed, "p", "r", minimize="time", cargo=C40)
+    assert r.sea_services == ["default:sea:p_q", "default:sea:q_r"]
+    new = dict(_string("s2"), headway_h=30.0)
+    added = _scenario(new).apply(_sea())
+    r2 = cor.route(added, "p", "r", minimize="time", cargo=C40, departure="random")
+    assert r2.sea_services == ["s2"] and _waits(r2) == [("p", approx(15.0))]
+
+
+def test_a_scenarios_strings_round_trip_through_toml(tmp_path):
+    s = _scenario({"id": "s1", "headway_h": 40.0, "notes": "weekly"})
+    assert cor.Scenario.from_dict(s.to_dict()) == s
+    path = s.write_toml(tmp_path / "strings.toml")
+    assert cor.Scenario.from_toml(path) == s
+
+
+@pytest.mark.parametrize(
+    "row, words",
+    [
+        ({"id": "s1", "path": "p|x"}, "unknown place 'x'"),
+        ({"id": "s1", "headway_h": "weekly"}, "services[0].headway_h: must be a finite number"),
+        ({"headway_h": 40.0}, "services[0].id"),
+        ({"id": "s1", "colour": "red"}, "unknown key"),
+    ],
+)
+def test_a_scenarios_bad_string_is_named(row, words):
+    with pytest.raises(ValidationError) as info:
+        _scenario(row).apply(_sea(_string()))
+    assert words in str(info.value)
+
+
+# ---- the bundled network's strings ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled() -> cor.Network:
+    return cor.load_network()
+
+
+def test_bundled_sea_and_ferry_routes_name_their_strings(bundled):
+    r = cor.route(bundled, "Nhava Sheva", "Novorossiysk", modes="sea")
+    assert r.sea_services == ["fesco_filw"]
+    assert r.time_h == approx(505.6, abs=0.05)  # the pinned answer (tests/snapshots)
+    spb = cor.route(bundled, "St Petersburg", "Karachi", modes="sea")
+    assert spb.sea_services == ["neco_spb_karachi"]
+    ferry = cor.route(bundled, "alat_port", "aktau_port", modes="ferry")
+    assert ferry.sea_services == ["asco_alat_aktau"]
+    # where no string is known the route says so: the feeders Jebel Ali - Bandar Abbas
+    feeder = cor.route(bundled, "jebel_ali_port", "shahid_rajaee_port", modes="sea")
+    assert feeder.sea_services == ["default:sea:sea_jebel_ali_port_shahid_rajaee_port"]
+
+
+def test_bundled_fil_w_through_mundra_waits_once_and_is_not_transshipped(bundled):
+    kw = dict(modes="sea", via=["mundra_port"], departure="random")
+    r = cor.route(bundled, "nhava_sheva", "novorossiysk_port", **kw)
+    assert r.sea_services == ["fesco_filw"]
+    assert [s.link_id for s in r.steps if s.link_id] == [
+        "sea_nhava_sheva_mundra_port",
+        "sea_mundra_port_novorossiysk_port",
+    ]
+    assert _waits(r) == [("nhava_sheva", approx(216.0))]  # half of FIL-W's 18 days, once
+    assert not r.transfers
+
+
+def test_bundled_kgs_string_through_gwadar_against_the_weekly_ps2(bundled):
+    """Karachi - Jebel Ali: COSCO's KGS calls at Gwadar on the way (fortnightly); PS2 sails
+    direct weekly. Booked, the KGS through Gwadar (22 km shorter, the box stays on board)
+    is the faster; with a random arrival, the weekly PS2's shorter wait wins."""
+    booked = cor.route(bundled, "karachi_port", "jebel_ali_port", minimize="time")
+    assert booked.sea_services == ["cosco_kgs"] and not booked.transfers
+    assert [s.to_id for s in booked.steps if s.kind == "link"] == ["gwadar_port", "jebel_ali_port"]
+    random = cor.route(
+        bundled, "karachi_port", "jebel_ali_port", minimize="time", departure="random"
+    )
+    assert random.sea_services == ["ps2_karachi_jebel_ali"]
+    assert _waits(random) == [("karachi_port", approx(84.0))]

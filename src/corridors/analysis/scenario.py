@@ -97,6 +97,11 @@ class Scenario:
         ``[lon, lat]``; default a straight line between the places).
     multipliers : tuple of Multiplier
     risk : tuple of RiskChange
+    services : tuple of dict items
+        services.csv rows to change or add (block trains, liner strings, ferry lines): ``id``
+        names the row; the other fields (``headway_h``, ``speed_kmh``, ``status``, ``path``,
+        ...) replace its values, or, for an id the network lacks, make a new row (with every
+        field a row needs). ``status = "closed"`` stops a service.
     sanctions : tuple of (regime, policy)
         Policy per regime (``US``, ``EU``, ``UN``, ``UK`` or ``*``): ``ignore``,
         ``surcharge`` or ``avoid``.
@@ -130,6 +135,7 @@ class Scenario:
     new_links: tuple[tuple[tuple[str, Any], ...], ...] = ()
     multipliers: tuple[Multiplier, ...] = ()
     risk: tuple[RiskChange, ...] = ()
+    services: tuple[tuple[tuple[str, Any], ...], ...] = ()
     sanctions: tuple[tuple[str, str], ...] = ()
     od: tuple[tuple[str, str], ...] = ()
     objectives: tuple[str, ...] = ()
@@ -251,6 +257,8 @@ class Scenario:
             out["risk"] = [{"scope": r.scope, "ref": r.ref, **r.data} for r in self.risk]
         if self.new_links:
             out["new_links"] = [dict(rec) for rec in self.new_links]
+        if self.services:
+            out["services"] = [dict(rec) for rec in self.services]
         return out
 
     def to_toml(self) -> str:
@@ -347,7 +355,14 @@ class Scenario:
             from ..routes.routing import seasonal_closures
 
             seasonal = sorted(seasonal_closures(net, self.month, self.year))
-        if not (self.closures or self.new_links or self.multipliers or self.risk or seasonal):
+        if not (
+            self.closures
+            or self.new_links
+            or self.multipliers
+            or self.risk
+            or self.services
+            or seasonal
+        ):
             return net
         links = net.links.copy()
         if self.new_links:
@@ -364,6 +379,9 @@ class Scenario:
         if self.risk:
             tables["risk"] = _apply_risk(self, net, tables.get("risk"))
             changed.add("risk")
+        if self.services:
+            tables["services"] = _apply_services(self, tables.get("services"))
+            changed.add("services")
         try:
             return net.replace(links=links, **{k: tables[k] for k in sorted(changed)})
         except ValidationError as err:
@@ -570,6 +588,32 @@ def _scale_transfers(net: Network, m: Multiplier, ops: pd.DataFrame, note: str) 
         _scale(added, np.ones(len(added), dtype=bool), time_cols, m.transfer_time)
         ops = pd.concat([ops, added], ignore_index=True)
     return ops
+
+
+def _apply_services(s: Scenario, services: pd.DataFrame | None) -> pd.DataFrame:
+    """services.csv with the scenario's rows applied: the fields of a known id replaced, an
+    unknown id added (the network's validation then checks every row as it checks the file)."""
+    from ..model.schema import TABLE_FIELDS
+
+    cols = [f.name for f in TABLE_FIELDS["services"]]
+    df = services.copy() if services is not None else pd.DataFrame(columns=cols)
+    df = df.astype(object)
+    for rec in s.services:
+        values = dict(rec)
+        sel = df["id"] == values["id"]
+        if sel.any():
+            i = df.index[sel][0]
+            for k, v in values.items():
+                df.at[i, k] = v
+            if "notes" not in values:
+                df.at[i, "notes"] = f"scenario {s.name!r} changed " + ", ".join(
+                    k for k in values if k != "id"
+                )
+        else:
+            row: dict[str, Any] = {c: None for c in df.columns}
+            row.update(values)
+            df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
+    return df
 
 
 def _apply_risk(s: Scenario, net: Network, risk: pd.DataFrame | None) -> pd.DataFrame:

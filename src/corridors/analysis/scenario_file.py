@@ -19,7 +19,7 @@ from ..errors import (
     Problem,
     ValidationError,
 )
-from ..model.schema import LINK_FIELDS, MODES
+from ..model.schema import LINK_FIELDS, MODES, TABLE_FIELDS
 from .scenario_parts import (
     _CARGO_RE,
     _ISO3,
@@ -33,6 +33,7 @@ from .scenario_parts import (
     SANCTIONS_POLICIES,
     SANCTIONS_REGIMES,
     SCENARIO_KEYS,
+    SERVICE_KEYS,
     SIMULATION_KEYS,
     Closure,
     Multiplier,
@@ -160,6 +161,7 @@ def _parse_scenario(
     out["multipliers"] = tuple(_parse_multipliers(data, prefix, problems))
     out["risk"] = tuple(_parse_risk(data, prefix, problems))
     out["new_links"] = tuple(_parse_new_links(data, prefix, problems))
+    out["services"] = tuple(_parse_services(data, prefix, problems))
     return out
 
 
@@ -483,6 +485,38 @@ def _parse_new_links(
     return out
 
 
+def _parse_services(
+    data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]
+) -> list[tuple[tuple[str, Any], ...]]:
+    """The scenario's services.csv rows to change (by ``id``) or add, each a tuple of
+    (field, value) items; a field of the wrong type is a problem named by its key path."""
+    out: list[tuple[tuple[str, Any], ...]] = []
+    for path, row in _table_rows(data, "services", prefix, problems):
+        n_before = len(problems)
+        _unknown_keys(row, SERVICE_KEYS, f"{path}.", problems)
+        if not isinstance(row.get("id"), str) or not row.get("id"):
+            problems.append((f"{path}.id", "missing: a service row names its services.csv id"))
+        for key, v in row.items():
+            problem = service_value_problem(str(key), v)
+            if problem:
+                problems.append((f"{path}.{key}", problem))
+        if len(problems) == n_before:
+            out.append(tuple((str(k), v) for k, v in row.items()))
+    return out
+
+
+def service_value_problem(key: str, v: Any) -> str | None:
+    """What is wrong with the value of a services.csv field in a scenario, or None."""
+    t = next((f.type for f in TABLE_FIELDS["services"] if f.name == key), None)
+    if t == "str" and not isinstance(v, str):
+        return f"must be a string, got {_type_name(v)} ({v!r})"
+    if t == "int" and (not isinstance(v, int) or isinstance(v, bool)):
+        return f"must be an integer, got {_type_name(v)} ({v!r})"
+    if t == "float" and not _finite(v):
+        return f"must be a finite number, got {_type_name(v)} ({v!r})"
+    return None
+
+
 def _date_problem(value: Any) -> str | None:
     """What is wrong with a scenario's ``date`` (the day whose link rules apply), or None."""
     from ..model.rules import reference_day
@@ -548,6 +582,19 @@ def _check_fields(s: Scenario) -> list[tuple[str, str]]:
                     f"unknown policy {policy!r}; allowed: " + ", ".join(SANCTIONS_POLICIES),
                 )
             )
+    for i, rec in enumerate(s.services):
+        row = dict(rec) if isinstance(rec, tuple) else None
+        if row is None or not isinstance(row.get("id"), str) or not row["id"]:
+            problems.append((f"services[{i}]", "must name its services.csv id (id = '...')"))
+            continue
+        for key, v in row.items():
+            problem = (
+                f"unknown field; allowed: {', '.join(SERVICE_KEYS)}"
+                if key not in SERVICE_KEYS
+                else service_value_problem(key, v)
+            )
+            if problem:
+                problems.append((f"services[{i}].{key}", problem))
     for name, cls in (("closures", Closure), ("multipliers", Multiplier), ("risk", RiskChange)):
         for i, item in enumerate(getattr(s, name)):
             if not isinstance(item, cls):

@@ -14,7 +14,7 @@ from ..engine.topology import OBJECTIVE_ALIASES, OBJECTIVES
 from ..errors import (
     ParameterError,
 )
-from ..model.schema import LINK_FIELDS, MODES
+from ..model.schema import LINK_FIELDS, MODES, TABLE_FIELDS
 
 __all__ = [
     "Closure",
@@ -54,6 +54,7 @@ SCENARIO_KEYS = (
     "new_links",
     "multipliers",
     "risk",
+    "services",
     "sanctions",
     "od",
     "objectives",
@@ -91,6 +92,9 @@ RISK_VALUE_KEYS = (
     "notes",
 )
 NEW_LINK_KEYS = tuple(f.name for f in LINK_FIELDS) + ("coordinates",)
+SERVICE_KEYS = tuple(f.name for f in TABLE_FIELDS["services"])
+"""Fields a scenario's ``services`` row may set: those of services.csv (``id`` names the row
+to change, or the row to add)."""
 OBJECTIVE_WORDS = (*OBJECTIVES, *OBJECTIVE_ALIASES)  # one vocabulary: engine.topology
 _CARGO_RE = re.compile(r"^(20ft|40ft|tonne|\d+(\.\d+)?t)$")
 

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import CorridorsError, ValidationError, exit_code
 from ..model.io import BUNDLED_DEFAULT, bundled_path, read_network
 from ..model.network import Network
-from ..model.schema import PLACE_KINDS
+from ..model.schema import PLACE_KINDS, SERVICE_MODES
 from ..output.tables import format_table
 from ._common import emit as _emit
 from ._common import iso3 as _iso3
@@ -179,6 +179,7 @@ def coverage_markdown(net: Network) -> str:
     lines += ["", "| status | links | km |", "|---|---:|---:|"]
     for status, v in info["links_by_status"].items():
         lines.append(f"| {status} | {v['links']} | {v['km']:,.0f} |")
+    lines += _services_markdown(net)
     if net.corridors:
         lines += [
             "",
@@ -192,6 +193,19 @@ def coverage_markdown(net: Network) -> str:
                 f"{st['year'] or 'today'} | {'yes' if st['connected'] else 'NO'} | {desc} |"
             )
     return "\n".join(lines)
+
+
+def _services_markdown(net: Network) -> list[str]:
+    """The scheduled services (services.csv) by mode, as Markdown table lines ([] without)."""
+    table = net._tables.get("services")
+    if table is None or not len(table):
+        return []
+    out = ["", "| scheduled services (services.csv) | services | ids |", "|---|---:|---|"]
+    for mode in SERVICE_MODES:
+        ids = sorted(str(i) for i, m in zip(table["id"], table["mode"]) if m == mode)
+        if ids:
+            out.append(f"| {mode} | {len(ids)} | {', '.join(ids)} |")
+    return out
 
 
 def cmd_places(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ from .checks import (
 )
 from .topology import (
     WATER_MODES,
+    logical_service,
     objective_name,
     topology,
 )
@@ -663,8 +664,8 @@ def _resolve_waypoint(net: Network, name: str) -> tuple[str, str]:
     pid = net.place_id(name)
     topo = topology(net)
     svcs = {topo.node_service[n] for n in topo.nodes_at(topo.place_index[pid])}
-    water = {s for s in svcs if s in WATER_MODES}
-    land = {s for s in svcs if s not in WATER_MODES and not s.endswith(":in") and s != "gate"}
+    water = {s for s in svcs if logical_service(s) in WATER_MODES}
+    land = {s for s in svcs if logical_service(s) not in WATER_MODES and s != "gate"}
     if water and land:
         return ("gateway", pid)
     return ("place", pid)
