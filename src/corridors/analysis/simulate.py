@@ -630,12 +630,13 @@ def _route_chunk(
     row)."""
     wi, ti, du, dz, dr, li, ld = cols
     t = np.full(n, p.base_h)
+    uw = u[:, wi] * p.headways
     if wi.size:
-        ws = (u[:, wi] * p.headways).sum(axis=1)
+        ws = uw.sum(axis=1)
         t += ws
         sums[0] += ws.sum()
+    x = z[:, ti] * p.sigmas
     if ti.size:
-        x = z[:, ti] * p.sigmas
         np.exp(x, out=x)
         x *= p.medians
         lo = 0
@@ -645,6 +646,15 @@ def _route_chunk(
                 t += gs
                 sums[1 + g] += gs.sum()
             lo = hi
+    if p.overlap_waits.size:  # a port time that contains the sailing's wait: max, not sum
+        held_d = (
+            np.where(p.overlap_terms >= 0, x[:, np.maximum(p.overlap_terms, 0)], p.overlap_fixed)
+            if ti.size
+            else np.broadcast_to(p.overlap_fixed, (n, p.overlap_waits.size))
+        )
+        both = np.minimum(uw[:, p.overlap_waits], held_d).sum(axis=1)
+        t -= both
+        sums[0] -= both.sum()  # reported as wait: the wait less the overlap
     if li.size:
         # a late voyage: one day plus an exponential excess (inverse transform of u)
         delay = HOURS_PER_DAY - p.late_excess_mean_h * np.log1p(-u[:, ld])

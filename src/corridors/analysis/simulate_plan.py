@@ -40,6 +40,13 @@ class _Plan:
     sigmas: np.ndarray
     term_keys: tuple[tuple[Any, ...], ...]
     group_ends: tuple[int, int, int, int]
+    # a sailing's wait drawn with the port time before it, which already contains it
+    # (Leg.wait_overlap_h): the pair costs max(dwell, wait), so min(dwell, wait) comes off;
+    # per pair the wait's index in ``headways``, the dwell's in ``medians`` (-1: no spread,
+    # then ``overlap_fixed`` is its time)
+    overlap_waits: np.ndarray
+    overlap_terms: np.ndarray
+    overlap_fixed: np.ndarray
     late_keys: tuple[tuple[Any, ...], ...]  # liner voyages that may arrive late
     late_share: float
     late_excess_mean_h: float  # mean delay of a late arrival beyond its first day
@@ -197,6 +204,45 @@ def _lognormal_terms(
     return drawn, skipped
 
 
+def _overlapped(route: Route, i: int, skip_terminals: bool) -> bool:
+    """Whether leg ``i`` is a sailing whose wait overlaps the port time of the leg before it
+    (drawn even when the overlap leaves no expected wait), that time being drawn too."""
+    leg = route.steps[i]
+    if not leg.wait_overlap_h > 0 or i == 0:
+        return False
+    return not (skip_terminals and route.steps[i - 1].kind == "terminal")
+
+
+def _overlap_pairs(
+    route: Route,
+    leg_keys: list[tuple[Any, ...]],
+    wait_keys: list[tuple[Any, ...]],
+    term_keys: list[tuple[Any, ...]],
+    skip_terminals: bool,
+) -> dict[str, Any]:
+    """The overlap fields of a :class:`_Plan`: each drawn sailing wait that overlaps the port
+    time before it, paired with that time's lognormal term (or its fixed hours)."""
+    wait_at = {k: j for j, k in enumerate(wait_keys)}
+    term_at = {k: j for j, k in enumerate(term_keys)}
+    waits: list[int] = []
+    terms: list[int] = []
+    fixed: list[float] = []
+    for i in range(len(route.steps)):
+        j = wait_at.get(("wait", *leg_keys[i]))
+        if j is None or not _overlapped(route, i, skip_terminals):
+            continue
+        prev, pk = route.steps[i - 1], leg_keys[i - 1]
+        t = term_at.get(("transfer", *pk), term_at.get(("terminal", *pk), -1))
+        waits.append(j)
+        terms.append(t)
+        fixed.append(float(prev.transfer_time_h + prev.terminal_time_h))
+    return dict(
+        overlap_waits=np.asarray(waits, dtype=np.int64),
+        overlap_terms=np.asarray(terms, dtype=np.int64),
+        overlap_fixed=np.asarray(fixed, dtype=float),
+    )
+
+
 def _voyage_starts(route: Route) -> set[int]:
     """Indices of the legs where a liner voyage starts (a sea link after anything but a sea
     link or a sea border leg)."""
@@ -267,6 +313,7 @@ def _plan(
     skip_terminals = span == "departure_to_arrival"
     first_wait = _first_wait(route) if skip_terminals else None
     left_out = 0.0
+    leg_keys: list[tuple[Any, ...]] = []
     for i, leg in enumerate(route.steps):
         where = f"leg {leg.seq} ({leg.kind} {leg.from_id} -> {leg.to_id})"
         if not _finite(leg.time_h):
@@ -276,6 +323,7 @@ def _plan(
         key = _leg_key(leg)
         seen[key] = seen.get(key, -1) + 1  # a leg met twice on one route: two draws
         key = (*key, seen[key])
+        leg_keys.append(key)
         stoch = 0.0
         running.append(leg.running_time_h + leg.window_h)
         rkey = _running_key(leg)
@@ -287,7 +335,8 @@ def _plan(
         wait_h = 0.0 if i == first_wait else float(leg.wait_h)  # the first: left out
         left_out += float(leg.wait_h) - wait_h
         stoch += float(leg.wait_h)
-        if wait_h > 0 and _finite(leg.headway_h) and leg.headway_h > 0:
+        drawn_wait = wait_h > 0 or _overlapped(route, i, skip_terminals)
+        if drawn_wait and _finite(leg.headway_h) and leg.headway_h > 0:
             headways.append(float(leg.headway_h))
             wait_keys.append(("wait", *key))
         else:
@@ -312,6 +361,7 @@ def _plan(
         time_value_usd_per_h=float(cargo.time_value_usd_per_h),
         headways=np.asarray(headways, dtype=float),
         wait_keys=tuple(wait_keys),
+        **_overlap_pairs(route, leg_keys, wait_keys, [k for _, _, k in ordered], skip_terminals),
         medians=np.asarray([m for m, _, _ in ordered], dtype=float),
         sigmas=np.asarray([s for _, s, _ in ordered], dtype=float),
         term_keys=tuple(k for _, _, k in ordered),

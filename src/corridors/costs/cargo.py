@@ -11,7 +11,10 @@ Time components (hours)
     own ``headway_h`` (ships, ferries) each time it is taken; for rail, on boarding a train
     (loading at the origin, or a transfer from road, sea or ferry into rail) from the speeds
     table's ``headway_h`` of (rail, country). A gauge change between railways is a hand-over,
-    not a boarding: it costs the operation's time and no departure wait. At the origin the
+    not a boarding: it costs the operation's time and no departure wait. A sailing after port
+    operations whose rows include the wait for the ship (operations.csv
+    ``includes_departure_wait``) waits only what the operation's time does not cover
+    (``wait_overlap_h`` is the rest; see :mod:`corridors.engine.weights`). At the origin the
     wait is the query's (``departure="random"``: half a headway; ``"booked"``: none, the
     shipper times its arrival to the departure; see :mod:`corridors.routes.routing`). ``dwell_h``: median border dwell for the direction travelled.
     ``transfer_time_h``: median time of a transfer (gauge break, port handling, mode change,
@@ -49,6 +52,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
@@ -199,6 +203,9 @@ class TransferSpec:
     cost_usd: float
     source: str | None
     row: str  # which row of operations.csv applied (for explanations)
+    # the row's time already contains the wait for the departing ship or ferry
+    # (operations.csv ``includes_departure_wait``; see engine.weights._departure_overlaps)
+    includes_wait: bool = False
 
 
 def _f(v: Any) -> float:
@@ -207,6 +214,11 @@ def _f(v: Any) -> float:
         if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
         else float(v)
     )
+
+
+def _flag(v: Any) -> bool:
+    """A boolean cell (True, numpy's True); missing or anything else is False."""
+    return isinstance(v, (bool, np.bool_)) and bool(v)
 
 
 _NO_SPEC = TransferSpec("", float("nan"), float("nan"), float("nan"), None, "")
@@ -321,7 +333,13 @@ class CostModel:
         t50 = _f(row["time_median_h"])
         t90 = _f(row["time_p90_h"])
         return TransferSpec(
-            row["kind"], t50, t90 if math.isfinite(t90) else t50, cost, row.get("source"), label
+            row["kind"],
+            t50,
+            t90 if math.isfinite(t90) else t50,
+            cost,
+            row.get("source"),
+            label,
+            _flag(row.get("includes_departure_wait")),
         )
 
     def transfer(self, place_id: str, place_kind: str, a: str, b: str) -> TransferSpec | None:

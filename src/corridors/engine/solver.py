@@ -247,20 +247,22 @@ class _Solver:
         if hit is not None:
             cache[key] = hit  # most recent last
             return hit
-        topo = self.topo
-        o = self.place_idx(q.origin)
-        wait = self.w.arrays["wait_h"]
-        near = (topo.etype == LINK) & topo.eaccess & (topo.src_place == o)
-        starts = np.unique(np.concatenate([[o], topo.dst_place[near]]))
-        first = ((topo.etype == LOAD) & (topo.src == topo.gate_of[o])) | (
-            (topo.etype == LINK) & np.isin(topo.src_place, starts)
-        )
-        out = np.where(first, wait, 0.0)
+        out = np.where(self._first_edges(q), self.w.arrays["wait_h"], 0.0)
         out.flags.writeable = False
         cache[key] = out
         while len(cache) > DERIVED_KEPT:
             cache.pop(next(iter(cache)), None)
         return out
+
+    def _first_edges(self, q: Query) -> np.ndarray:
+        """The edges whose wait is the first departure's (see :meth:`first_wait`)."""
+        topo = self.topo
+        o = self.place_idx(q.origin)
+        near = (topo.etype == LINK) & topo.eaccess & (topo.src_place == o)
+        starts = np.unique(np.concatenate([[o], topo.dst_place[near]]))
+        return ((topo.etype == LOAD) & (topo.src == topo.gate_of[o])) | (  # type: ignore[no-any-return]
+            (topo.etype == LINK) & np.isin(topo.src_place, starts)
+        )
 
     def sea_arrival(self, q: Query) -> tuple[np.ndarray, np.ndarray]:
         """For ``origin_arrival="sea"``: the loading edges at the origin and, for each, the
@@ -347,6 +349,8 @@ class _Solver:
             win = self.window(q)
             if win is not None:
                 arr = arr + coef * win
+        if q.departure == "booked" and name == "wait_overlap_h":
+            return np.where(self._first_edges(q), 0.0, arr)  # a booked sailing has no wait
         if q.departure != "booked" or name not in ("time_h", "generalized", "wait_h"):
             return arr
         fw = self.first_wait(q)

@@ -43,6 +43,9 @@ __all__ = [
 TIME_COMPONENTS = ("running_time_h", "wait_h", "dwell_h", "transfer_time_h", "terminal_time_h")
 COST_COMPONENTS = ("running_cost_usd", "fee_usd", "transfer_cost_usd", "terminal_cost_usd")
 SPREAD_COMPONENTS = ("headway_h", "dwell_p90_h", "transfer_p90_h", "terminal_p90_h")
+# hours of a sailing's wait that the port time before it already contains (operations.csv
+# ``includes_departure_wait``): left out of the sailing's ``wait_h``, not a time component
+OVERLAP_COMPONENT = "wait_overlap_h"
 
 
 class EdgeTexts:
@@ -154,7 +157,10 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
     """The component and objective arrays of ``cargo`` over ``topo``'s edges (uncached)."""
     cm = CostModel(net, cargo)
     n = topo.n_edges
-    a = {name: np.zeros(n) for name in (*TIME_COMPONENTS, *COST_COMPONENTS, *SPREAD_COMPONENTS)}
+    a = {
+        name: np.zeros(n)
+        for name in (*TIME_COMPONENTS, *COST_COMPONENTS, *SPREAD_COMPONENTS, OVERLAP_COMPONENT)
+    }
     a["headway_h"][:] = float("nan")
     miss_t: dict[int, str] = {}
     miss_c: dict[int, str] = {}
@@ -165,7 +171,9 @@ def _compute(net: Network, topo: Topology, cargo: Cargo) -> Weights:
 
     _link_components(net, topo, cargo, cm, a, miss_t, miss_c, rule_arr, cargo_ok)
     _border_components(topo, cm, a, miss_t, miss_c)
-    _place_components(topo, cargo, cm, a, miss_t, miss_c, rule_arr, kind_arr)
+    incl = np.zeros(n, dtype=bool)  # place edges whose row includes the departure wait
+    _place_components(topo, cargo, cm, a, miss_t, miss_c, rule_arr, kind_arr, incl)
+    _departure_overlaps(topo, a, incl)
     _add_objectives(net, topo, cargo, a, miss_t, miss_c, is_link)
     return Weights(
         cargo=cargo,
@@ -367,9 +375,10 @@ def _place_components(
     miss_c: dict[int, str],
     rule_arr: EdgeRules,
     kind_arr: EdgeTexts,
+    incl: np.ndarray,
 ) -> None:
-    """Transfers and terminals (load, unload): their time, p90, cost, kind, pricing rule and
-    boarding wait, in place.
+    """Transfers and terminals (load, unload): their time, p90, cost, kind, pricing rule,
+    boarding wait and whether their row includes the departure wait (``incl``), in place.
 
     One spec per distinct (edge type, place kind, services) at places without rows of their
     own; every other edge (and every edge whose spec lacks a value, for its message) one by
@@ -385,8 +394,9 @@ def _place_components(
     fk = key_codes[~one_by_one]
     if len(fast):
         _apply_shared_specs(topo, cm, a, rule_arr, kind_arr, specs, fast, fk)
+        incl[fast] = np.array([sp.includes_wait for sp, _ in specs], dtype=bool)[fk]
     for e in other[one_by_one].tolist():
-        _place_edge(topo, cargo, cm, a, miss_t, miss_c, rule_arr, kind_arr, e)
+        incl[e] = _place_edge(topo, cargo, cm, a, miss_t, miss_c, rule_arr, kind_arr, e)
 
 
 def _shared_specs(
@@ -496,8 +506,9 @@ def _place_edge(
     rule_arr: EdgeRules,
     kind_arr: EdgeTexts,
     e: int,
-) -> None:
-    """Price one transfer or terminal edge ``e`` from its place's own rows, in place."""
+) -> bool:
+    """Price one transfer or terminal edge ``e`` from its place's own rows, in place; whether
+    its row includes the departure wait."""
     u, v = int(topo.src[e]), int(topo.dst[e])
     pi = int(topo.node_place[u])
     pid = topo.place_ids[pi]
@@ -536,6 +547,42 @@ def _place_edge(
         if math.isfinite(hw_e):
             a["headway_h"][e] = hw_e
             a["wait_h"][e] = hw_e / 2.0
+    return spec.includes_wait
+
+
+def _departure_overlaps(topo: Topology, a: dict[str, np.ndarray], incl: np.ndarray) -> None:
+    """Take out of each sailing's wait the part the port time before it already contains,
+    in place: a sailing (a link edge with a wait) from a departure node whose every entering
+    operation (loading, port handling, transshipment: ``incl``) has a row that includes the
+    wait for the departing ship, all with the same time ``d``, waits ``max(w - d, 0)`` instead
+    of ``w``, so that the stop costs ``max(d, w)`` instead of ``d + w``; the hours taken out
+    go to ``wait_overlap_h``. Exact per edge: every path onto the sailing crosses one of those
+    operations, each of time ``d``. Where the operations differ (in the flag or the time) the
+    wait stays whole."""
+    is_link = topo.etype == LINK
+    le = np.flatnonzero(is_link & (a["wait_h"] > 0))
+    pe = np.flatnonzero(~is_link)
+    if not len(le) or not incl[pe].any():
+        return
+    n = topo.n_nodes
+    node = topo.dst[pe]
+    t = a["transfer_time_h"][pe] + a["terminal_time_h"][pe]
+    entering = np.bincount(node, minlength=n)
+    flagged = np.bincount(node, weights=incl[pe].astype(float), minlength=n)
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, node, t)
+    np.maximum.at(hi, node, t)
+    by_link = np.bincount(topo.dst[is_link], minlength=n)  # an on-board node: no overlap
+    ok = (entering > 0) & (flagged == entering) & (lo == hi) & (by_link == 0)
+    sel = le[ok[topo.src[le]]]
+    if not len(sel):
+        return
+    d = lo[topo.src[sel]]
+    w = a["wait_h"][sel]
+    overlap = np.minimum(d, w)
+    a["wait_h"][sel] = w - overlap
+    a[OVERLAP_COMPONENT][sel] = overlap
 
 
 def _add_objectives(

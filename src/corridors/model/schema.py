@@ -203,6 +203,7 @@ TABLE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ("cost_usd_20ft", "float", False),
         ("cost_usd_40ft", "float", False),
         ("cost_usd_per_tonne", "float", False),
+        ("includes_departure_wait", "bool", False),
         *_COMMON,
     ),
     "services": _fields(

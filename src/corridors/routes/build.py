@@ -75,6 +75,7 @@ _ARRAY_FIELDS = (
     "time_h",
     "cost_usd",
     "window_h",
+    "wait_overlap_h",
 )
 
 
@@ -89,6 +90,7 @@ _QUERY_FIELDS = (
     "terminal_time_h",
     "terminal_p90_h",
     "terminal_cost_usd",
+    "wait_overlap_h",
 )
 
 

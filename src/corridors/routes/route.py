@@ -74,6 +74,10 @@ class Leg:
     service_id: str | None = None
     # extra running hours from a daily time window of the link (link_rules.csv)
     window_h: float = 0.0
+    # hours of this sailing's wait that the port time before it already contains
+    # (operations.csv includes_departure_wait): left out of wait_h, so the stop costs
+    # max(dwell, wait); simulate draws the two and keeps their maximum
+    wait_overlap_h: float = 0.0
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickled with every NaN the one ``math.nan`` object again (see ``_num``), so that a
