@@ -232,11 +232,17 @@ def _tight_path(
         if into is None:
             into = kept.allowed_into(topo, v)
         dx = dv[v]
-        into = [p for p in into if dv[p[1]] + p[2] == dx]
-        if len(into) == 1:
-            p = into[0]
-            append(p[0])
-            v = p[1]
+        hit = None
+        for p in into:  # the tight edge in, unless there are two (a tie: break)
+            if dv[p[1]] + p[2] == dx:
+                if hit is not None:
+                    break
+                hit = p
+        else:
+            if hit is None:
+                return None  # (cannot happen: a node at a finite distance has one)
+            append(hit[0])
+            v = hit[1]
             continue
         if not checked:
             if not on_grid or not dv[target] < EXACT_SUM:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -525,7 +526,8 @@ class _Solver:
             return None
         # the search ranks on the grid; the route's objective is the exact sum of its edges
         ov = _view(np.ascontiguousarray(prep.objective, dtype=float))  # (not kept: pickles)
-        return math.fsum([ov[e] for e in best[1]]), best[1]
+        path = best[1]
+        return math.fsum(itemgetter(*path)(ov) if len(path) > 1 else [ov[e] for e in path]), path
 
     def _prepared(
         self,
@@ -681,10 +683,14 @@ class _Solver:
         topo = self.topo
         places = topo._static.get("edge_places")  # (tail place, head place) by edge, lists
         if places is None and topo.n_edges <= LIST_EDGES_MAX:
-            places = (topo.src_place.tolist(), topo.dst_place.tolist())
+            sp, dp = topo.src_place.tolist(), topo.dst_place.tolist()
+            # and the place each edge enters, -1 for an edge within a place
+            places = (sp, dp, [b if a != b else -1 for a, b in zip(sp, dp)])
             topo._static["edge_places"] = places
         if places is not None:
-            sp, dp = places
+            sp, dp, enters = places
+            if not _enters_twice(edges, sp, enters):
+                return None  # (the common case, read at C speed)
             p_from, p_to = [sp[e] for e in edges], [dp[e] for e in edges]
         else:
             path = np.asarray(edges, dtype=np.int64)
@@ -709,6 +715,17 @@ class _Solver:
             if stage < len(advance) and advance[stage][e]:
                 stage += 1
         return None
+
+
+def _enters_twice(edges: list[int], sp: list[int], enters: list[int]) -> bool:
+    """Whether a path (edge indices) enters a place twice or comes back to its first place:
+    ``sp[e]`` is edge ``e``'s tail place, ``enters[e]`` the place it enters, -1 for none."""
+    if len(edges) < 2:
+        return False
+    entered = itemgetter(*edges)(enters)  # a tuple
+    seen = set(entered)
+    seen.discard(-1)
+    return len(seen) != len(entered) - entered.count(-1) or sp[edges[0]] in seen
 
 
 MAX_WAYPOINT_ORDERS = 20  # interleavings of via places and crossings tried (C(6, 3))
