@@ -53,6 +53,14 @@ def test_lazy_route_equals_the_eager_one(net) -> None:
     assert fresh.sanctions_regimes == eager.sanctions_regimes
 
 
+def test_route_made_without_init_has_every_field_in_its_order(net) -> None:
+    """route() makes its Route without the dataclass's __init__ (routes.route._made_route):
+    every field is set, in the order __init__ sets them, and nothing else."""
+    r = cor.route(net, "Karachi", "Moscow")
+    assert list(vars(r)) == [f.name for f in dataclasses.fields(Route)]
+    assert list(vars(_eager(r))) == list(vars(r))
+
+
 def test_made_legs_equal_legs_built_field_by_field(net) -> None:
     r = cor.route(net, "Gwadar Port", "Almaty")
     for leg in r.steps:

@@ -213,14 +213,6 @@ def _tight_path(
         return _tight_path_arrays(topo, weight, tie, mask, dist, dv, source, target, on_grid, kept)
     n = topo.n_nodes
     kept_ins = kept.in_edges
-
-    def ins(x: int) -> list[InEdge]:
-        into = kept_ins.get(x)
-        if into is None:
-            into = kept.allowed_into(topo, x)
-        dx = dv[x]
-        return [p for p in into if dv[p[1]] + p[2] == dx]
-
     edges: list[int] = []
     append = edges.append
     checked = False
@@ -252,7 +244,7 @@ def _tight_path(
                 if not _exact_sums(dv[target], tie, np.flatnonzero(tight)):
                     return None
             checked = True
-        v = _extend_by_tie(edges, ins, dv, source, v, kept)
+        v = _extend_by_tie(edges, None, dv, source, v, kept, topo)
         if v < 0:
             return None
     edges.reverse()
@@ -307,17 +299,18 @@ def _tight_path_arrays(
 
 def _extend_by_tie(
     edges: list[int],
-    ins: Callable[[int], list[InEdge]],
+    ins: Callable[[int], list[InEdge]] | None,
     dv: Any,
     source: int,
     v: int,
     kept: TightInputs,
+    topo: Topology | None = None,
 ) -> int:
     """The walk back of :func:`_tight_path` at node ``v``, where two tight edges come in:
     the Dijkstra's edges into ``v`` back to the nearest node every tight path to ``v``
     passes through (:func:`_tie_segment`) appended to ``edges`` (last edge first), and
     that node; -1 where the tie rule cannot decide (the caller returns None)."""
-    found = _tie_segment(ins, dv, source, v, not kept.keys_positive)
+    found = _tie_segment(ins, dv, source, v, not kept.keys_positive, kept, topo)
     if found is None:
         return -1
     edges.extend(found[0])
@@ -399,15 +392,18 @@ def _tight_ins(
 
 
 def _tie_segment(
-    ins: Callable[[int], list[InEdge]],
+    ins: Callable[[int], list[InEdge]] | None,
     dv: Any,
     source: int,
     v: int,
     check_keys: bool = True,
+    kept: TightInputs | None = None,
+    topo: Topology | None = None,
 ) -> tuple[list[int], int] | None:
     """The Dijkstra's path into node ``v`` back to ``a``, the nearest node that every tight
     path from the source to ``v`` passes through, as (edges from ``v`` backwards, ``a``).
-    ``ins(x)``: the tight edges into ``x`` as :data:`InEdge`, in edge order; ``dv``: the
+    ``ins(x)``: the tight edges into ``x`` as :data:`InEdge`, in edge order (None: tested
+    on the allowed edges in that ``kept`` keeps for ``topo``, the small graphs); ``dv``: the
     distance of each node (a memoryview or a list). ``check_keys=False``: the caller knows
     that every allowed edge adds a key greater than zero (:class:`TightInputs`).
 
@@ -422,7 +418,7 @@ def _tie_segment(
     weight), of their (tie-break, transfers) sums from ``a``, then of node; and a node's
     predecessor is the first tight edge in that order that gives its least sums: the least
     (sums, tail's ``dist``, tail's sums, tail, edge). This computes those in that order."""
-    expanded = _ancestors(ins, dv, source, v)
+    expanded = _ancestors(ins, dv, source, v, kept, topo)
     if expanded is None:
         return None
     order, dists, ins_of, a = expanded
@@ -463,7 +459,8 @@ def _tie_segment(
             else:
                 return None  # (cannot happen: a is settled and reaches every node)
             t2[first], r2[first], prev[first] = b[0], b[1], (b[2], b[3])
-            b2 = _best_in(ins_of[second], t2, r2, dv)  # now with the edges from the first
+            b2 = b1 if second == y1 else b2
+            b2 = _best_in(ins_of[second], t2, r2, dv, b2, first)  # with the edges from first
             if b2 is None:
                 return None  # (cannot happen, as above)
             t2[second], r2[second], prev[second] = b2[0], b2[1], (b2[2], b2[3])
@@ -491,11 +488,18 @@ def _tie_segment(
 
 
 def _ancestors(
-    ins: Callable[[int], list[InEdge]], dv: Any, source: int, v: int
+    ins: Callable[[int], list[InEdge]] | None,
+    dv: Any,
+    source: int,
+    v: int,
+    kept: TightInputs | None = None,
+    topo: Topology | None = None,
 ) -> tuple[list[int], list[float], dict[int, list[InEdge]], int] | None:
     """:func:`_tie_segment`'s expansion: the tight ancestors of ``v`` expanded latest-first
-    until one is left unexpanded, as (expanded nodes latest first, their ``dist``, their
-    tight edges in, the one left: ``a``); None where it cannot vouch for them."""
+    (each node's tight edges in from ``ins``, or with ``ins`` None from the allowed edges
+    in that ``kept`` keeps, tested here) until one is left unexpanded, as (expanded nodes
+    latest first, their ``dist``, their tight edges in, the one left: ``a``); None where it
+    cannot vouch for them."""
     frontier = [(-dv[v], False, v)]  # (-dist, is source, node): latest first
     found = {v}
     order: list[int] = []
@@ -503,12 +507,23 @@ def _ancestors(
     ins_of: dict[int, list[InEdge]] = {}
     left = 1  # found and not expanded
     pop, push = heapq.heappop, heapq.heappush
+    kept_get = None
+    if ins is None:  # the lists path: each node's allowed edges in, kept in ``kept``
+        assert kept is not None and topo is not None
+        kept_get = kept.in_edges.get
     while left > 1 or not order:
         d, _, x = pop(frontier)
         if x == source:
             return None  # (cannot happen: the source is the last one left)
         left -= 1
-        into = ins(x)
+        if kept_get is None:
+            into = ins(x)  # type: ignore[misc]  # (not None: kept_get is set when it is)
+        else:  # (read here: a call less per node)
+            into = kept_get(x)
+            if into is None:
+                into = kept.allowed_into(topo, x)  # type: ignore[union-attr,arg-type]  # (set)
+            dx = -d
+            into = [p for p in into if dv[p[1]] + p[2] == dx]
         if not into:
             return None  # (cannot happen: a node at a finite distance has one)
         order.append(x)
@@ -525,15 +540,21 @@ def _ancestors(
 
 
 def _best_in(
-    into: list[InEdge], t2: dict[int, float], r2: dict[int, int], dv: Any
+    into: list[InEdge],
+    t2: dict[int, float],
+    r2: dict[int, int],
+    dv: Any,
+    best: tuple[float, int, int, int] | None = None,
+    only: int = -1,
 ) -> tuple[float, int, int, int] | None:
     """Of the edges ``into`` a node from settled tails (in ``t2``), the one the Dijkstra of
     :func:`_tie_segment` keeps: the least (tie-break sum, transfers, tail's dist, tail's
     sums, tail, edge), as (tie-break sum, transfers, tail, edge); None if no tail is
-    settled yet."""
-    bt, br, bu, be = 0.0, 0, -1, -1
+    settled yet. ``best``, ``only``: the best of the edges from the tails settled before
+    ``only`` (settled since), to be compared with the edges from ``only`` alone."""
+    bt, br, bu, be = best if best is not None else (0.0, 0, -1, -1)
     for e, u, _, t, r in into:
-        if u not in t2:
+        if u not in t2 or (only >= 0 and u != only):
             continue  # (a tail at the same distance not yet settled waits)
         tu, ru = t2[u], r2[u]
         t += tu

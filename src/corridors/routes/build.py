@@ -22,7 +22,7 @@ from ..engine.topology import (
 from ..engine.weights import Weights, risk_arrays
 from ..model.network import Network
 from .risk import rows_for_route
-from .route import Leg, Route, _Lazy, _num
+from .route import Leg, Route, _Lazy, _made_route, _num
 
 
 def _record_lookups(net: Network) -> tuple[dict[str, str], dict[str, Any], list[Any]]:
@@ -52,7 +52,9 @@ def build_route(solver: _Solver, q: Query, found: tuple[float, list[int]]) -> Ro
         "risk_rows": _Lazy(_route_risk_rows(net)),
         "place_kinds": _Lazy(_place_kinds(net)),
     }
-    return Route(query=q, network=net.name, objective=total, port_area_of=port_areas(net), **lazy)
+    return _made_route(
+        query=q, network=net.name, objective=total, port_area_of=port_areas(net), **lazy
+    )
 
 
 # Leg fields read from an array of the same name (the query's own for wait, time,

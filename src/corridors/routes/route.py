@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 import geopandas as gpd
@@ -563,6 +563,25 @@ class _LazyField:
 _LAZY_FIELDS = ("steps", "sanctions_regimes", "risk_rows", "place_kinds")
 for _name in _LAZY_FIELDS:  # after @dataclass: its __init__ keeps the fields' defaults
     setattr(Route, _name, _LazyField(_name))
+
+
+# Route's fields in order, at their plain defaults (None for those without one: required)
+_ROUTE_TEMPLATE = {f.name: (f.default if f.default is not MISSING else None) for f in fields(Route)}
+_ROUTE_REQUIRED = {f.name for f in fields(Route) if f.default is MISSING}
+
+
+def _made_route(**values: Any) -> Route:
+    """A :class:`Route` of these field values (every field without a plain default given),
+    made without the dataclass's ``__init__``, whose frozen assignments cost a call per field
+    (the lazy ones through their descriptor): the warm path of ``route()`` builds one per
+    query (issue 18). Its fields are set in their order, as ``__init__`` sets them."""
+    if not _ROUTE_REQUIRED <= values.keys():
+        raise TypeError(f"a Route needs the fields {sorted(_ROUTE_REQUIRED)}")
+    r = object.__new__(Route)
+    state = r.__dict__
+    state.update(_ROUTE_TEMPLATE)
+    state.update(values)
+    return r
 
 
 def _num(v: Any) -> float:
