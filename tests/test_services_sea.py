@@ -138,6 +138,26 @@ def test_a_planned_string_sails_only_from_its_year():
     assert later.sea_services == ["s1"] and not later.transfers
 
 
+def test_a_headway_by_year_is_one_row_per_period():
+    """A string that sailed every 200 h in 2022-2023 and every 60 h from 2024: two rows, the
+    first with until_year = 2023. A query of a year takes that year's row; today (no year)
+    only the current one runs."""
+    early = _string("s_2022", headway_h=200.0, year=2022, until_year=2023)
+    later = _string("s_2024", headway_h=60.0, year=2024)
+    net = _sea(early, later)
+
+    def ride(year):
+        r = cor.route(net, "p", "r", minimize="time", cargo=C40, departure="random", year=year)
+        return r.sea_services, _waits(r)
+
+    assert ride(2023) == (["s_2022"], [("p", approx(100.0))])
+    assert ride(2025) == (["s_2024"], [("p", approx(30.0))])
+    assert ride(None) == (["s_2024"], [("p", approx(30.0))])
+    alone = _sea(early)  # an ended row never runs today: the link's default sailings do
+    today = cor.route(alone, "p", "r", minimize="time", cargo=C40)
+    assert today.sea_services == ["default:sea:p_q", "default:sea:q_r"]
+
+
 def test_a_ferry_line_is_a_service_too():
     """A line sailing twice a day over a link whose own headway is a day: its wait is the
     line's (the link's default sailings stay, as the default train beside a scheduled one)."""
@@ -171,6 +191,7 @@ def test_a_rotation_may_end_where_it_began():
         ({"mode": "ferry"}, "no ferry link joins 'p' and 'q'"),
         ({"headway_h": 0.0}, "must be positive"),
         ({"mode": "truck"}, "truck"),
+        ({"year": 2024, "until_year": 2023}, "2023 is before the row's year 2024"),
     ],
 )
 def test_bad_strings_are_named_with_their_file_record_and_fix(changes, words):

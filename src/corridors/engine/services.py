@@ -12,12 +12,14 @@ handled there.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from ..model.network import Network
+from ..model.schema import link_is_usable
 
 __all__ = [
     "SERVICE_SEP",
@@ -25,6 +27,7 @@ __all__ = [
     "scheduled_services",
     "service_node_name",
     "service_order",
+    "service_runs",
 ]
 
 SERVICE_SEP = "~"  # a scheduled service's nodes: "rail-1520~rzdl_instc_east"
@@ -42,6 +45,7 @@ class ServiceInfo:
     status: str
     year: Any
     source: str
+    until_year: Any = None  # the last year the row applies (None: no end)
 
 
 def scheduled_services(net: Network) -> tuple[list[tuple[str, ...]], dict[str, ServiceInfo]]:
@@ -80,8 +84,22 @@ def _scheduled_services(
                 status=str(rec["status"]),
                 year=rec.get("year"),
                 source=str(rec["source"]),
+                until_year=rec.get("until_year"),
             )
     return {row: tuple(x) for row, x in extra.items()}, info
+
+
+def service_runs(svc: ServiceInfo, year: int | None) -> bool:
+    """Whether a service runs in ``year`` (None: today): its status and year allow it (as a
+    link's), and its ``until_year``, when given, has not passed (a row that ended runs only
+    for queries of a year up to it, never today: one row per period gives a headway by
+    year)."""
+    if not link_is_usable(svc.status, svc.year, year):
+        return False
+    until = svc.until_year
+    if until is None or until is pd.NA or (isinstance(until, float) and math.isnan(until)):
+        return True
+    return year is not None and year <= int(until)
 
 
 def service_node_name(mode: Any, gauge_mm: Any, service_id: Any) -> str:

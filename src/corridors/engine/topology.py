@@ -48,7 +48,7 @@ from ..model.schema import (
 )
 from .csr import CSR_CACHE_BYTES as CSR_CACHE_BYTES
 from .csr import edge_csr as edge_csr
-from .services import SERVICE_SEP, ServiceInfo, _scheduled_services, service_order
+from .services import SERVICE_SEP, ServiceInfo, _scheduled_services, service_order, service_runs
 from .services import scheduled_services as scheduled_services
 
 __all__ = [
@@ -248,12 +248,8 @@ class Topology:
         is_link = self.etype == LINK
         out[is_link] = link_ok[self.elink[is_link]]
         if self.services:
-            # a scheduled service runs only while its own status and year allow
-            closed = {
-                name
-                for name, s in self.services.items()
-                if not link_is_usable(s.status, s.year, year)
-            }
+            # a scheduled service runs only while its own status, year and until_year allow
+            closed = {name for name, s in self.services.items() if not service_runs(s, year)}
             if closed:  # both nodes of a ship's service (``sea~<id>``, ``sea~<id>:in``)
                 node_closed = np.array(
                     [s.removesuffix(ARRIVED) in closed for s in self.node_service], dtype=bool

@@ -215,6 +215,7 @@ TABLE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ("headway_h", "float", True),
         ("speed_kmh", "float", False),
         ("status", "str", True),
+        ("until_year", "int", False),  # last year the row applies (a headway by period)
         *_COMMON,
     ),
     "link_rules": _fields(

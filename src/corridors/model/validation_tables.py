@@ -351,6 +351,17 @@ def _check_service(
         v = row[fld]
         if v is not None and not math.isnan(v) and v <= 0:
             problems.append(Problem(file, rec, fld, f"must be positive, got {v!r}"))
+    first, last = row["year"], row["until_year"]
+    if not _missing(first) and not _missing(last) and int(last) < int(first):
+        problems.append(
+            Problem(
+                file,
+                rec,
+                "until_year",
+                f"{last} is before the row's year {first}: until_year is the last year the "
+                "row applies (one row per period, each with its own headway)",
+            )
+        )
     path = service_path(row["path"])
     if len(path) < 2:
         problems.append(
