@@ -242,7 +242,9 @@ def test_departure_option_matches_library_and_text_reports_both_spans(
     assert summary["transit_time_h"] == pytest.approx(10.0)
     code, out, err = run(capsys, *argv)
     assert code == 0, err
-    assert f"door to door {door_h / 24:.1f} d (first departure {departure})" in out
+    assert (
+        f"door to door {door_h / 24:.1f} d (first departure {departure}, connections random)" in out
+    )
     assert "transit 0.4 d from the first departure" in out
 
 

@@ -137,6 +137,8 @@ def _constraints_text(j: Mapping[Any, Any]) -> str:
         parts.append(f"year={int(j['year'])}")
     if j.get("origin_arrival", "land") not in ("", "land"):
         parts.append(f"origin_arrival={j['origin_arrival']}")
+    if j.get("connections", "random") not in ("", "random"):
+        parts.append(f"connections={j['connections']}")
     if j.get("minimize"):
         parts.append(f"minimize={j['minimize']}")
     return "; ".join(parts)
@@ -463,6 +465,8 @@ def _route_journey(
         kwargs["cross_at"] = list(j["cross_at"])
     if j.get("origin_arrival", "land") not in ("", "land"):
         kwargs["origin_arrival"] = j["origin_arrival"]
+    if j.get("connections", "random") not in ("", "random"):
+        kwargs["connections"] = j["connections"]  # the source says it was timed to them
     # the link rules (closures, time windows) in force when the journey ran: its own date,
     # else its year, else (said in the row) today's
     date = j.get("date")

@@ -67,6 +67,7 @@ COMPARISON_COLUMNS = (
     "modes",
     "year",
     "departure",
+    "connections",
     "cargo",
 )
 """Columns of :func:`compare`, in order (the columns of
@@ -145,6 +146,7 @@ def _row(
         "reason": reason or "",
         "year": scen.year,
         "departure": scen.departure or "booked",
+        "connections": scen.connections or "random",
         "cargo": cargo.describe(),
     }
     if r is None:

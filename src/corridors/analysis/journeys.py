@@ -63,6 +63,7 @@ JOURNEY_COLUMNS: tuple[str, ...] = (
     "date",
     "span",
     "origin_arrival",
+    "connections",
     "minimize",
     "source",
     "confidence",
@@ -92,6 +93,11 @@ CONFIDENCE_LEVELS: tuple[str, ...] = ("measured", "approx", "assumed")
 #: How a journey's cargo reached its origin (``origin_arrival`` of :func:`corridors.route`):
 #: ``land`` (loaded there; the default) or ``sea`` (it came off a ship at the origin port).
 ORIGIN_ARRIVALS: tuple[str, ...] = ("land", "sea")
+#: How a journey's cargo met its later departures (``connections`` of :func:`corridors.route`):
+#: ``random`` (half a headway at each change; the default) or ``booked`` (timed to each
+#: connection, no wait at changes), set to ``booked`` only where the journey's own source
+#: says the cargo was timed to its connections (the notes quote the words).
+JOURNEY_CONNECTIONS: tuple[str, ...] = ("random", "booked")
 #: The objective a journey's own route is found by (``minimize`` column; empty: the
 #: backtest's, ``time_h`` by default). ``cost_usd`` is for a priced service offer whose
 #: described route (an operator's rail service, say) is not the fastest one under the
@@ -397,6 +403,7 @@ def _check_journey(
         **text,
         "span": text["span"] or "door_to_door",
         "origin_arrival": text["origin_arrival"] or "land",
+        "connections": text["connections"] or "random",
         "modes": modes,
         "via": lists["via"],
         "cross_at": lists["cross_at"],
@@ -537,7 +544,8 @@ def _check_days_unit(text: dict[str, str], values: dict[str, float], bad: _Bad) 
 
 
 def _check_labels(text: dict[str, str], bad: _Bad) -> None:
-    """The span, date and confidence among the allowed words."""
+    """The span, origin arrival, connections, objective, date and confidence among the
+    allowed words."""
     if text["span"] and text["span"] not in SPANS:
         bad(
             "span",
@@ -548,6 +556,12 @@ def _check_labels(text: dict[str, str], bad: _Bad) -> None:
             "origin_arrival",
             f"unknown origin_arrival {text['origin_arrival']!r}; allowed: "
             f"{', '.join(ORIGIN_ARRIVALS)} (empty: land)",
+        )
+    if text["connections"] and text["connections"] not in JOURNEY_CONNECTIONS:
+        bad(
+            "connections",
+            f"unknown connections {text['connections']!r}; allowed: "
+            f"{', '.join(JOURNEY_CONNECTIONS)} (empty: random)",
         )
     if text["minimize"] and text["minimize"] not in JOURNEY_OBJECTIVES:
         bad(

@@ -87,6 +87,10 @@ class Scenario:
         Whether the shipper books the first departure (no wait for it) or the cargo reaches
         the origin at a random time (half a headway); passed to :func:`corridors.route` as
         ``departure=``. None: route's default, ``"booked"``.
+    connections : {"random", "booked"}, optional
+        Whether the cargo waits half a headway at each later change of service (``random``)
+        or is timed to each connection (``booked``: no wait at changes); passed to
+        :func:`corridors.route` as ``connections=``. None: route's default, ``"random"``.
     cargo : str, optional
         ``20ft``, ``40ft``, ``tonne`` or ``<N>t``; None: the default of :func:`route`.
     cargo_value_usd : float, optional
@@ -143,6 +147,7 @@ class Scenario:
     month: int | None = None
     date: str | None = None
     departure: str | None = None
+    connections: str | None = None
     file: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -222,7 +227,16 @@ class Scenario:
         out: dict[str, Any] = {"name": self.name}
         if self.description:
             out["description"] = self.description
-        for key in ("year", "month", "date", "departure", "cargo", "cargo_value_usd", "k"):
+        for key in (
+            "year",
+            "month",
+            "date",
+            "departure",
+            "connections",
+            "cargo",
+            "cargo_value_usd",
+            "k",
+        ):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.objectives:
@@ -295,9 +309,10 @@ class Scenario:
 
     def route_kwargs(self, net: Network | None = None) -> dict[str, Any]:
         """Extra keywords for :func:`corridors.route` and :func:`corridors.alternatives`:
-        ``year``, ``date``, ``departure``, ``cargo``, ``sanctions`` (where route takes it) and
-        ``avoid_countries`` (countries a sanctions ``avoid`` policy excludes; needs ``net``,
-        the scenario's network, whose ``risk.csv`` says which countries a regime covers)."""
+        ``year``, ``date``, ``departure``, ``connections``, ``cargo``, ``sanctions`` (where
+        route takes it) and ``avoid_countries`` (countries a sanctions ``avoid`` policy
+        excludes; needs ``net``, the scenario's network, whose ``risk.csv`` says which
+        countries a regime covers)."""
         out: dict[str, Any] = {}
         if self.year is not None:
             out["year"] = self.year
@@ -305,6 +320,8 @@ class Scenario:
             out["date"] = self.date
         if self.departure is not None:
             out["departure"] = self.departure
+        if self.connections is not None:
+            out["connections"] = self.connections
         cargo = self.make_cargo()
         if cargo is not None:
             out["cargo"] = cargo
@@ -673,6 +690,7 @@ def _scenarios_of(data: Mapping[str, Any], where: str, net: Network | None) -> l
                 "month",
                 "date",
                 "departure",
+                "connections",
             )
             if k in data
         }

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from ..costs.risk import sanctions_key
-from ..engine.query import DEPARTURES
+from ..engine.query import CONNECTIONS, DEPARTURES
 from ..errors import (
     ParameterError,
     Problem,
@@ -197,6 +197,14 @@ def _parse_settings(
             )
         else:
             out["departure"] = dep
+    if "connections" in data:
+        con = data["connections"]
+        if con not in CONNECTIONS:
+            problems.append(
+                (f"{prefix}connections", f"must be one of {', '.join(CONNECTIONS)}, got {con!r}")
+            )
+        else:
+            out["connections"] = con
     if "cargo" in data:
         c = _get_str(data, "cargo", f"{prefix}cargo", problems)
         if c is not None:
@@ -550,6 +558,10 @@ def _check_fields(s: Scenario) -> list[tuple[str, str]]:
     if s.departure is not None and s.departure not in DEPARTURES:
         problems.append(
             ("departure", f"must be one of {', '.join(DEPARTURES)}, got {s.departure!r}")
+        )
+    if s.connections is not None and s.connections not in CONNECTIONS:
+        problems.append(
+            ("connections", f"must be one of {', '.join(CONNECTIONS)}, got {s.connections!r}")
         )
     if s.cargo is not None and (
         not isinstance(s.cargo, str) or not _CARGO_RE.match(s.cargo.strip().lower())

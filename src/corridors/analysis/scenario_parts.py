@@ -48,6 +48,7 @@ SCENARIO_KEYS = (
     "month",
     "date",
     "departure",
+    "connections",
     "cargo",
     "cargo_value_usd",
     "closures",
@@ -75,6 +76,7 @@ SHARED_KEYS = (
     "month",
     "date",
     "departure",
+    "connections",
     "scenario",
     *SIMULATION_KEYS,
 )

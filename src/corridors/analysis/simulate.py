@@ -23,7 +23,8 @@ Spread parameters that the network's tables do not carry come from
   time windows (``leg.window_h``) stay deterministic.
 - Wait for a scheduled departure: ``Uniform(0, headway_h)`` where the leg has a wait and a
   known headway (mean ``headway_h / 2`` = ``wait_h``); otherwise the deterministic ``wait_h``.
-  A booked first departure (``route(..., departure="booked")``) has no wait to draw.
+  A booked first departure (``route(..., departure="booked")``) and a booked connection
+  (``route(..., connections="booked")``: every later boarding) have no wait to draw.
 - Border dwell, transfer time, terminal time: lognormal with the leg's median (``dwell_h``,
   ``transfer_time_h``, ``terminal_time_h``) and 90th percentile (``dwell_p90_h``, ...):
   ``median x exp(sigma Z)``, ``sigma = ln(p90 / median) / 1.28155``, Z standard normal. A

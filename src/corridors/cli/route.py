@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..costs.cargo import Cargo
+from ..engine.query import CONNECTIONS
 from ..errors import ParameterError
 from ..model.network import Network
 from ..output.tables import format_table
@@ -88,6 +89,7 @@ def _add_route_parser(sub: Any) -> None:
     p_r.add_argument(
         "--departure", choices=("booked", "random"), default="booked", help=_DEPARTURE_HELP
     )
+    p_r.add_argument("--connections", choices=CONNECTIONS, default="random", help=CONNECTIONS_HELP)
     p_r.add_argument("--cargo", default="40ft", help="20ft, 40ft, tonne or <N>t (default 40ft)")
     p_r.add_argument("--max-transfers", type=int)
     p_r.add_argument(
@@ -111,6 +113,13 @@ def _add_route_parser(sub: Any) -> None:
 _DEPARTURE_HELP = (
     "booked (default): the shipper times the cargo to the first scheduled departure, no wait "
     "for it; random: the cargo reaches the origin at a random time and waits half a headway"
+)
+
+#: ``--connections`` of route, pareto, skim and simulate (the Python API's connections=)
+CONNECTIONS_HELP = (
+    "random (default): each later boarding (a change of service, onto or off a ship or ferry) "
+    "waits half the departing service's headway; booked: the forwarder times the cargo to "
+    "each connection, no wait at changes (hand-over, transfer and border times stay)"
 )
 
 _DATE_HELP = (
@@ -142,6 +151,7 @@ def _add_pareto_parser(sub: Any) -> None:
     p_p.add_argument(
         "--departure", choices=("booked", "random"), default="booked", help=_DEPARTURE_HELP
     )
+    p_p.add_argument("--connections", choices=CONNECTIONS, default="random", help=CONNECTIONS_HELP)
     p_p.add_argument("--cargo", default="40ft")
     p_p.add_argument("--network")
     p_p.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -225,6 +235,7 @@ def _route_constraints(args: argparse.Namespace) -> dict[str, Any]:
         sanctions=_sanctions_arg(args.sanctions),
         date=getattr(args, "date", None),
         departure=getattr(args, "departure", "booked"),
+        connections=getattr(args, "connections", "random"),
     )
 
 
@@ -331,7 +342,7 @@ def format_routes(routes: Sequence[Route], net: Network) -> str:
         split = r.time_split()
         tot += (
             f"\n  door to door {r.door_to_door_h / 24:.1f} d (first departure "
-            f"{s['departure']}); transit {r.transit_time_h / 24:.1f} d from the first "
+            f"{s['departure']}, connections {s['connections']}); transit {r.transit_time_h / 24:.1f} d from the first "
             "departure to the last arrival"
             "\n  time: "
             + ", ".join(f"{k} {v / 24:.1f} d" for k, v in split.items())
@@ -420,6 +431,7 @@ def cmd_pareto(args: argparse.Namespace) -> int:
         year=args.year,
         date=args.date,
         departure=args.departure,
+        connections=getattr(args, "connections", "random"),
         modes=_flat([[args.modes]]) if args.modes else None,
         avoid_countries=[_iso3(c) for c in _flat(args.avoid_country)],
         distinct=not args.all,

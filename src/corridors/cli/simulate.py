@@ -9,8 +9,10 @@ from typing import Any
 
 from ..analysis.simulate import NO_SPREADS, simulate
 from ..costs.cargo import Cargo
+from ..engine.query import CONNECTIONS
 from ..errors import ParameterError
 from ..units import HOURS_PER_DAY
+from .route import CONNECTIONS_HELP
 
 __all__ = ["add_cli", "run_cli"]
 
@@ -59,6 +61,12 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
         choices=("booked", "random"),
         default="booked",
         help="booked (default): no wait for the first departure; random: half a headway",
+    )
+    p.add_argument(
+        "--connections",
+        choices=CONNECTIONS,
+        default="random",
+        help=CONNECTIONS_HELP + " (no wait is drawn at a booked connection)",
     )
     p.add_argument(
         "--span",
@@ -162,7 +170,8 @@ def run_cli(args: argparse.Namespace) -> int:
 
 
 def _routes(net: Any, args: argparse.Namespace) -> list[Any]:
-    """The ``--k`` alternatives the options ask for (modes, year, date, departure, cargo)."""
+    """The ``--k`` alternatives the options ask for (modes, year, date, departure,
+    connections, cargo)."""
     from ..routes.routing import alternatives
 
     return alternatives(
@@ -176,4 +185,5 @@ def _routes(net: Any, args: argparse.Namespace) -> list[Any]:
         year=getattr(args, "year", None),
         date=getattr(args, "date", None),
         departure=getattr(args, "departure", "booked"),
+        connections=getattr(args, "connections", "random"),
     )

@@ -9,8 +9,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..engine.query import CONNECTIONS, DEPARTURES
 from ..errors import CorridorsError, exit_code
 from ..routes.skims import route_matrix
+from .route import CONNECTIONS_HELP
 
 __all__ = ["add_cli", "run_cli"]
 
@@ -52,6 +54,13 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--modes", nargs="+")
     p.add_argument("--avoid-country", dest="avoid_countries", nargs="+", metavar="ISO3")
     p.add_argument(
+        "--departure",
+        choices=DEPARTURES,
+        default="booked",
+        help="booked (default): no wait for the first departure; random: half a headway",
+    )
+    p.add_argument("--connections", choices=CONNECTIONS, default="random", help=CONNECTIONS_HELP)
+    p.add_argument(
         "--engine",
         choices=("csgraph", "cch", "auto"),
         default="csgraph",
@@ -89,6 +98,8 @@ def run_cli(args: argparse.Namespace, out: Any = None) -> int:
             date=getattr(args, "date", None),
             modes=args.modes,
             avoid_countries=args.avoid_countries,
+            departure=getattr(args, "departure", "booked"),
+            connections=getattr(args, "connections", "random"),
             engine=getattr(args, "engine", "csgraph"),
             cch_cache=getattr(args, "cch_cache", None),
         )

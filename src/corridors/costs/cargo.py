@@ -16,7 +16,10 @@ Time components (hours)
     ``includes_departure_wait``) waits only what the operation's time does not cover
     (``wait_overlap_h`` is the rest; see :mod:`corridors.engine.weights`). At the origin the
     wait is the query's (``departure="random"``: half a headway; ``"booked"``: none, the
-    shipper times its arrival to the departure; see :mod:`corridors.routes.routing`). ``dwell_h``: median border dwell for the direction travelled.
+    shipper times its arrival to the departure; see :mod:`corridors.routes.routing`), and so
+    is every later one (``connections="random"``, the default: half a headway; ``"booked"``:
+    none, the forwarder times the cargo to each connection). ``dwell_h``: median border dwell
+    for the direction travelled.
     ``transfer_time_h``: median time of a transfer (gauge break, port handling, mode change,
     transshipment). ``terminal_time_h``: loading at the origin and unloading at the
     destination for the mode the journey starts and ends on.

@@ -27,8 +27,7 @@ whole expanded graph. The answer is the exact search's, ties included, by this a
 
 So the query is answered on ``H`` when ``H`` reaches ``D`` and no node of ``H`` lies on a cycle
 of zero-objective, non-transfer edges; otherwise, and for the queries the metric cannot
-represent (waypoints, ``max_transfers``, cargo landed from a ship, a time objective whose
-first departure is booked: its weights depend on the origin), the exact search runs
+represent (waypoints, ``max_transfers``, cargo landed from a ship), the exact search runs
 instead. Nothing is dropped silently: the result is the exact search's either way
 (``tests/test_cch_route.py``), and :data:`STATS` counts which path answered.
 """
@@ -45,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .cch import Metric
-from .query import Query, _replace
+from .query import Query, _replace, by_origin
 from .search import _dijkstra
 from .topology import LINK, LOAD, TRANSFER, UNLOAD, on_grid
 
@@ -60,7 +59,7 @@ STATS: Counter[str] = Counter()
 
 _ROUTE_METRICS_KEPT = 4
 _CACHE_LOCK = threading.Lock()
-_REWEIGHTED = ("time_h", "generalized", "wait_h")  # objectives the booked first departure changes
+_REWEIGHTED = ("time_h", "generalized", "wait_h")  # objectives the departure timing changes
 
 
 @dataclass
@@ -136,7 +135,7 @@ def _solve_on(
     if not len(loads) or not len(unloads):
         STATS["cch"] += 1
         return None
-    reweighted = q.departure == "booked" and q.minimize in _REWEIGHTED
+    reweighted = by_origin(q) and q.minimize in _REWEIGHTED
     if not reweighted and not extra_avoid:
         found = _answer(solver, q, rm, loads, unloads, rm.grid)
         if found is not False:
@@ -422,7 +421,8 @@ def _make_metric(
 
     topo = solver.topo
     shared = solver.shared_mask(q)
-    objective = solver.objective(_replace(q, departure="random"))  # no origin's own
+    # every departure timed as the connections are: no origin's own
+    objective = solver.objective(_replace(q, departure=q.connections))
     usable = True
     try:
         check_weights(solver.w, q.minimize, shared, solver.net.name)

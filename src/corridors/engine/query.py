@@ -67,6 +67,9 @@ class Query:
     risk_aversion: float = 0.0
     sanctions: tuple[tuple[str, str], ...] = ()  # (regime or "*", policy)
     departure: str = "booked"  # "booked": no wait for the first departure; "random": half a headway
+    # "random": each later boarding (a change of service, onto or off a ship or ferry) waits
+    # half the departing service's headway; "booked": the cargo is timed to each connection
+    connections: str = "random"
     # how the cargo reaches the origin: "land" (loaded there: the land terminal) or "sea"
     # (it comes off a ship there: the port's handling from the ship, see route())
     origin_arrival: str = "land"
@@ -111,6 +114,8 @@ class Query:
             out["sanctions"] = dict(self.sanctions)
         if self.departure != "booked":
             out["departure"] = self.departure
+        if self.connections != "random":
+            out["connections"] = self.connections
         if self.origin_arrival != "land":
             out["origin_arrival"] = self.origin_arrival
         if self.date is not None:
@@ -153,6 +158,7 @@ def make_query(
     departure: str = "booked",
     date: str | _dt.date | None = None,
     origin_arrival: str = "land",
+    connections: str = "random",
 ) -> Query:
     """Check and resolve the arguments of a routing query (names -> ids).
 
@@ -182,6 +188,7 @@ def make_query(
             departure,
             date,
             origin_arrival,
+            connections,
         )
     )
     memo: dict[tuple[Any, ...], Query] = net._cache.setdefault("queries", {})
@@ -211,6 +218,7 @@ def make_query(
         departure=departure,
         date=date,
         origin_arrival=origin_arrival,
+        connections=connections,
     )
     if key is not None:
         memo[key] = q
@@ -270,6 +278,7 @@ def _make_query(
     departure: str = "booked",
     date: str | _dt.date | None = None,
     origin_arrival: str = "land",
+    connections: str = "random",
 ) -> Query:
     """:func:`make_query` without the memo."""
     check_place(origin, "origin")
@@ -297,6 +306,7 @@ def _make_query(
             f"{type(sanctions).__name__}"
         )
     check_str(departure, "departure")
+    check_str(connections, "connections")
     check_str(origin_arrival, "origin_arrival")
     date_text = _check_date(date)
     obj = objective_name(minimize)
@@ -313,7 +323,7 @@ def _make_query(
     )
     waypoints, vias, crossing_words = _resolve_waypoints(net, via, cross_at)
     _check_contradictions(net, o, d, waypoints, places, countries, by_sanctions, policy)
-    _check_values(max_transfers, year, departure)
+    _check_values(max_transfers, year, departure, connections)
     if origin_arrival not in ORIGIN_ARRIVALS:
         raise ParameterError(
             f"unknown origin_arrival {origin_arrival!r}; allowed: "
@@ -340,6 +350,7 @@ def _make_query(
         risk_aversion=float(risk_aversion),
         sanctions=tuple(sorted(policy.items())) if policy else (),
         departure=departure,
+        connections=connections,
         date=date_text,
         origin_arrival=origin_arrival,
     )
@@ -517,8 +528,9 @@ def _check_contradictions(
                     )
 
 
-def _check_values(max_transfers: Any, year: Any, departure: str) -> None:
-    """Raise ParameterError for a max_transfers, year or departure out of range."""
+def _check_values(max_transfers: Any, year: Any, departure: str, connections: str) -> None:
+    """Raise ParameterError for a max_transfers, year, departure or connections out of
+    range."""
     if max_transfers is not None and (not isinstance(max_transfers, int) or max_transfers < 0):
         raise ParameterError(f"max_transfers must be a whole number >= 0, got {max_transfers!r}")
     if year is not None and (not isinstance(year, int) or not 1800 <= year <= 2100):
@@ -530,6 +542,14 @@ def _check_values(max_transfers: Any, year: Any, departure: str) -> None:
             + " ('booked': the shipper times its "
             "arrival to the first departure; 'random': it waits half a "
             "headway on average)"
+        )
+    if connections not in CONNECTIONS:
+        raise ParameterError(
+            f"unknown connections {connections!r}; allowed: "
+            + ", ".join(CONNECTIONS)
+            + " ('random': each later boarding (a change of service, onto or off a ship or "
+            "ferry) waits half the departing service's headway on average; 'booked': the "
+            "forwarder times the cargo to each connection, no wait at changes)"
         )
 
 
@@ -551,6 +571,7 @@ ROUTE_KEYWORDS = (
     "risk_aversion",
     "sanctions",
     "departure",
+    "connections",
     "date",
 )
 
@@ -694,6 +715,7 @@ def _resolve_crossing(net: Network, name: str) -> tuple[str, ...]:
 
 
 DEPARTURES = ("booked", "random")  # how the cargo meets the first departure (see route())
+CONNECTIONS = ("random", "booked")  # how it meets each later departure (see route())
 ORIGIN_ARRIVALS = ("land", "sea")  # how the cargo reaches the origin (see route())
 
 
@@ -742,6 +764,14 @@ def port_areas(net: Network) -> dict[str, str]:
 
 
 PORT_AREA_KM = 50.0  # ports closer than this to each other form one port area
+
+
+def by_origin(q: Query) -> bool:
+    """Whether the query's waits depend on its origin: the first departure is timed
+    otherwise than the connections (``departure="booked"`` with ``connections="random"``,
+    or the reverse), so the origin's first departures weigh otherwise than the same edges
+    elsewhere (:meth:`corridors.engine.solver._Solver.waits_off`)."""
+    return q.departure != q.connections
 
 
 def _replace(q: Query, **changes: Any) -> Query:

@@ -16,7 +16,7 @@ from ..errors import (
 )
 from ..model.network import Network
 from .link_rules import closing_rules, window_hours
-from .query import Query, _replace, port_areas
+from .query import Query, _replace, by_origin, port_areas
 from .search import LIST_EDGES_MAX, TightInputs, _path_sum, _view, csgraph, search
 from .topology import (
     LINK,
@@ -31,6 +31,9 @@ from .topology import (
     on_grid,
 )
 from .weights import Weights, check_weights, risk_arrays
+
+_REWEIGHTED = ("time_h", "generalized", "wait_h")  # arrays the departure timing changes
+
 
 # --------------------------------------------------------------------------------------------
 # Masks and solving
@@ -350,12 +353,37 @@ class _Solver:
             win = self.window(q)
             if win is not None:
                 arr = arr + coef * win
-        if q.departure == "booked" and name == "wait_overlap_h":
-            return np.where(self._first_edges(q), 0.0, arr)  # a booked sailing has no wait
-        if q.departure != "booked" or name not in ("time_h", "generalized", "wait_h"):
+        if name == "wait_overlap_h":  # a sailing whose wait is off has no overlap either
+            off = self._off_edges(q)
+            return arr if off is None else np.where(off, 0.0, arr)
+        if name not in _REWEIGHTED:
             return arr
-        fw = self.first_wait(q)
-        return arr - coef * fw
+        off = self.waits_off(q)
+        return arr if off is None else arr - coef * off
+
+    def waits_off(self, q: Query) -> np.ndarray | None:
+        """Wait hours per edge that the query does not charge (None: none): the first
+        departure's (:meth:`first_wait`) under ``departure="booked"``, every later
+        boarding's under ``connections="booked"`` (the forwarder times the cargo to each
+        connection; hand-over, transfer and border times stay), both or neither."""
+        dep, con = q.departure == "booked", q.connections == "booked"
+        if dep and con:
+            return self.w.arrays["wait_h"]  # type: ignore[no-any-return]
+        if dep:
+            return self.first_wait(q)
+        if con:  # exactly 0 on first departures (their wait less itself), the wait elsewhere
+            return self.w.arrays["wait_h"] - self.first_wait(q)  # type: ignore[no-any-return]
+        return None
+
+    def _off_edges(self, q: Query) -> np.ndarray | None:
+        """The edges whose wait the query does not charge (:meth:`waits_off`), None: none."""
+        dep, con = q.departure == "booked", q.connections == "booked"
+        if dep and con:
+            return np.ones(self.topo.n_edges, dtype=bool)
+        if dep or con:
+            first = self._first_edges(q)
+            return first if dep else ~first  # type: ignore[no-any-return]
+        return None
 
     def tie_on(self, q: Query, edges: np.ndarray) -> np.ndarray:
         """The tie-break criterion of :meth:`grid_arrays` on ``edges`` alone: the same
@@ -385,8 +413,15 @@ class _Solver:
             win = self.window(q)
             if win is not None:
                 arr = arr + coef * win[edges]
-        if q.departure == "booked" and name in ("time_h", "generalized", "wait_h"):
+        if name not in _REWEIGHTED:
+            return arr  # type: ignore[no-any-return]
+        dep, con = q.departure == "booked", q.connections == "booked"
+        if dep and con:
+            arr = arr - coef * self.w.arrays["wait_h"][edges]
+        elif dep:
             arr = arr - coef * self._first_wait_on(q, edges)
+        elif con:
+            arr = arr - coef * (self.w.arrays["wait_h"][edges] - self._first_wait_on(q, edges))
         return arr  # type: ignore[no-any-return]
 
     def first_places(self, q: Query) -> list[int]:
@@ -433,14 +468,14 @@ class _Solver:
         """The query's objective array, the same on the grid (:func:`on_grid`), and its
         tie-break criterion on the grid with 1e9 where it is not finite; kept per weights for
         the latest query shapes (they do not depend on the destination or the mask)."""
-        booked = q.departure == "booked"
         key = (
             "grid",
             q.minimize,
             q.risk_aversion,
             repr(q.sanctions_policy()),
             q.departure,
-            q.origin if booked else "",
+            q.connections,
+            q.origin if by_origin(q) else "",
             q.cargo,
         )
         cache = self.w._derived

@@ -211,7 +211,8 @@ class Route:
 
     def time_split(self) -> dict[str, float]:
         """Total time in hours by what it is spent on: ``running`` (with the extra hours of
-        time windows, :attr:`window_h`), ``waiting`` (for scheduled departures), ``border``
+        time windows, :attr:`window_h`), ``waiting`` (for scheduled departures, as the
+        query's ``departure`` and ``connections`` time them: :attr:`timing`), ``border``
         (dwell), ``transfer`` and ``terminal``; they sum to :attr:`time_h`."""
         return {
             "running": float(math.fsum(leg.running_time_h + leg.window_h for leg in self.steps)),
@@ -220,6 +221,12 @@ class Route:
             "transfer": self._sum("transfer_time_h"),
             "terminal": self._sum("terminal_time_h"),
         }
+
+    @property
+    def timing(self) -> dict[str, str]:
+        """How the route times its departures: ``{"departure": "booked" | "random",
+        "connections": "random" | "booked"}`` (the query's; see :func:`corridors.route`)."""
+        return {"departure": self.query.departure, "connections": self.query.connections}
 
     @property
     def window_h(self) -> float:
@@ -258,7 +265,9 @@ class Route:
     def door_to_door_h(self) -> float:
         """Hours from loading at the origin to unloading at the destination, terminal
         handling included, with the first departure's wait as the query asked
-        (``departure="booked"``: none; ``"random"``: half a headway). Same as :attr:`time_h`."""
+        (``departure="booked"``: none; ``"random"``: half a headway) and the waits at later
+        changes as it asked (``connections="random"``: half a headway; ``"booked"``: none).
+        Same as :attr:`time_h`."""
         return self.time_h
 
     @property
@@ -436,6 +445,7 @@ class Route:
             "time_h": _clean(round(self.time_h, 1)),
             "time_days": _clean(round(self.time_h / 24.0, 2)),
             "departure": q.departure,
+            "connections": q.connections,
             "transit_time_h": _clean(round(self.transit_time_h, 1)),
             "rail_services": self.services,
             "sea_services": self.sea_services,

@@ -80,6 +80,7 @@ def route(
     risk_aversion: float = 0.0,
     sanctions: str | Mapping[str, str] | None = None,
     departure: str = "booked",
+    connections: str = "random",
     month: int | None = None,
     date: str | Any | None = None,
     origin_arrival: str = "land",
@@ -131,8 +132,16 @@ def route(
     departure : {"booked", "random"}, default "booked"
         Whether the shipper books the first departure (the cargo reaches the origin terminal
         in time for it: no wait) or arrives at a random moment (half the first service's
-        headway on average). Later boardings always wait for their service, except gauge
-        changes between railways, which are coordinated hand-overs.
+        headway on average). Later boardings are as ``connections`` says; a gauge change
+        between railways is a coordinated hand-over and never waits for a departure.
+    connections : {"random", "booked"}, default "random"
+        How the cargo meets each later departure: a change of service (onto a scheduled
+        train, between railways' default trains), onto or off a ship or ferry, and every
+        sailing after the first. ``"random"``: it waits half the departing service's headway
+        on average. ``"booked"``: the forwarder times the cargo to each connection, no wait
+        at changes (the hand-over, transfer, terminal and border times are still charged).
+        The route reports both timings (:meth:`Route.summary`); ``booked`` never gives a
+        slower route than ``random``.
     month : int, optional
         Month of travel (1-12): links whose seasonal regime (``closed_months``, until
         ``closed_until`` when that regime has ended) closes them in that month are not used
@@ -213,6 +222,7 @@ def route(
         risk_aversion=risk_aversion,
         sanctions=sanctions,
         departure=departure,
+        connections=connections,
         date=date,
         origin_arrival=origin_arrival,
     )

@@ -39,7 +39,7 @@ from ..costs.cargo import Cargo
 from ..engine.cch_skims import Shared, shared_sums
 from ..engine.checks import check_limit, check_names, check_network
 from ..engine.lex import Lex
-from ..engine.query import Query, _replace, make_query
+from ..engine.query import Query, _replace, by_origin, make_query
 from ..engine.solver import _Solver
 from ..engine.topology import (
     LINK,
@@ -85,6 +85,8 @@ def route_matrix(
     modes: str | Iterable[str] | None = None,
     avoid_countries: str | Iterable[str] | None = None,
     date: str | Any | None = None,
+    departure: str = "booked",
+    connections: str = "random",
     engine: str = "csgraph",
     cch_cache: str | os.PathLike[str] | bool | None = None,
 ) -> pd.DataFrame:
@@ -97,16 +99,17 @@ def route_matrix(
         Place ids, names or aliases.
     minimize : str, default "cost_usd"
         The objective each pair's path minimizes (as in :func:`corridors.route`).
-    cargo, year, modes, avoid_countries, date
-        As in :func:`corridors.route` (``date``: the link rules of that day).
+    cargo, year, modes, avoid_countries, date, departure, connections
+        As in :func:`corridors.route` (``date``: the link rules of that day; ``departure``
+        and ``connections``: the wait for the first departure and at each later change).
     engine : {"csgraph", "cch", "auto"}, default "csgraph"
         ``"csgraph"``: one compiled Dijkstra per origin. ``"cch"``: a customizable
         contraction hierarchy (:mod:`corridors.engine.cch`; the nested-dissection order of
         the optional ``routingkit-cch`` package when installed, ``pip install
         corridors[cch]``): its structure is built once per topology and kept on disk, its
         metric once per network state, cargo and query, then all pairs are answered
-        together; origins whose own rules change a weight the search ranks on (the booked
-        first departure under a time objective) and paths that would change mode at the
+        together; origins whose own rules change a weight the search ranks on (a first
+        departure timed otherwise than the connections, under a time objective) and paths that would change mode at the
         origin are searched by csgraph. Same answers as ``"csgraph"``, every column, ties
         included (see the module docstring). ``"auto"``: ``"cch"`` when
         ``routingkit-cch`` is installed and the matrix is large (at least 100,000 expanded
@@ -166,6 +169,8 @@ def route_matrix(
         modes=modes,
         avoid_countries=avoid_countries,
         date=date,
+        departure=departure,
+        connections=connections,
     )
     prep = _Prep.make(net, q, o_ids, d_ids)
     if engine == "auto":
@@ -212,9 +217,9 @@ class _Prep:
     o_gates: np.ndarray
     d_gates: np.ndarray
     allowed: np.ndarray  # the query's rules, no unloading, loading at every gate
-    booked: bool  # the first departure's wait is removed (per origin)
+    booked: bool  # first departures timed otherwise than connections (per origin)
     wr: np.ndarray  # ranking weight (inf outside the rules), the origin's own loading wait removed
-    wr_red: np.ndarray  # ranking weight with every first-departure wait removed
+    wr_red: np.ndarray  # ranking weight with every edge timed as a first departure
     raw: dict[str, np.ndarray]  # reported arrays (objective and criteria), as wr
     raw_red: dict[str, np.ndarray]  # reported arrays, as wr_red
     wg: np.ndarray  # wr on the grid (the objective route ranks on)
@@ -240,11 +245,12 @@ class _Prep:
         unloads = (etype == UNLOAD) & np.isin(topo.dst, d_gates)
         graph_mask = shared & (etype != UNLOAD) & ((etype != LOAD) | loads)
         check_weights(w, q.minimize, graph_mask | (shared & unloads), net.name)
-        booked = q.departure == "booked"
-        # without the first departure's wait (solver.query_array with departure="random"),
-        # and with it removed on every edge (a solver whose first_wait is every edge's wait):
-        # an origin's arrays are the first on its first-departure edges, the second elsewhere
-        q_plain = dataclasses.replace(q, departure="random")
+        booked = by_origin(q)
+        # every departure timed as the connections are (solver.query_array with departure=
+        # q.connections), and every edge timed as a first departure (a solver whose
+        # first_wait is every edge's wait): an origin's arrays are the second on its
+        # first-departure edges, the first elsewhere
+        q_plain = dataclasses.replace(q, departure=q.connections)
         red_solver = _AllFirst(net, topo, w, q) if booked else solver
         names = ("objective", *CRITERIA)
         raw: dict[str, np.ndarray] = {}
@@ -328,7 +334,8 @@ class _Prep:
 
     def first_links(self, oi: int) -> np.ndarray:
         """The origin's first-departure links (as :meth:`_Solver.first_wait`): links leaving
-        the origin or a place one access link away; empty unless the departure is booked."""
+        the origin or a place one access link away; empty unless the first departure is
+        timed otherwise than the connections."""
         if not self.booked:
             return np.zeros(0, dtype=np.int64)
         return np.sort(self._from_places("link", self.starts(oi)))
@@ -460,8 +467,8 @@ class _Frame:
 
 
 class _AllFirst(_Solver):
-    """A solver for which every edge is a first departure (its wait removed under a booked
-    departure): the reduced arrays, computed by the solver's own code."""
+    """A solver for which every edge is a first departure (its wait as the query's
+    ``departure`` says): the reduced arrays, computed by the solver's own code."""
 
     def first_wait(self, q: Query) -> np.ndarray:
         return self.w.arrays["wait_h"]  # type: ignore[no-any-return]
