@@ -435,3 +435,33 @@ def test_cli_connections_matches_library(capsys, tmp_path, connections, door_h):
     with pytest.raises(SystemExit):
         main([*argv[:-1], "whenever"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ backtest journeys
+
+
+def test_journeys_connections_column_reaches_the_route(tmp_path: Path):
+    """journeys.csv ``connections``: empty is random (the second sailing waits 24 h), booked
+    routes with connections="booked" and says so in the constraints; a bad word names the
+    column and the allowed values."""
+    from corridors.analysis.backtest import backtest
+    from corridors.analysis.journeys import read_journeys
+    from test_backtest import _row, _write
+
+    net = two_ferries()
+    kw = dict(origin="x", destination="z", observed_days_min=0.5, observed_days_max=2)
+    p = _write(tmp_path, _row(id="walk", **kw), _row(id="timed", connections="booked", **kw))
+    journeys = read_journeys(p, net=net)
+    assert list(journeys["connections"]) == ["random", "booked"]
+    df = backtest(net, journeys).set_index("id")
+    assert df.loc["walk", "model_days"] * 24 == pytest.approx(
+        cor.route(net, "x", "z", minimize="time_h").time_h
+    )
+    assert (df.loc["walk", "model_days"] - df.loc["timed", "model_days"]) * 24 == pytest.approx(
+        24.0
+    )
+    assert df.loc["timed", "constraints"] == "connections=booked"
+    assert df.loc["walk", "constraints"] == ""
+    bad = _write(tmp_path, _row(connections="timed", **kw), name="bad.csv")
+    with pytest.raises(ValidationError, match=r"connections.*random, booked"):
+        read_journeys(bad)

@@ -60,6 +60,8 @@ def queries() -> list[dict[str, Any]]:
             q["year"] = int(j["year"])
         if j.get("origin_arrival", "land") not in ("", "land"):
             q["origin_arrival"] = j["origin_arrival"]
+        if j.get("connections", "random") not in ("", "random"):
+            q["connections"] = j["connections"]
         out.append(q)
     return out
 
