@@ -20,14 +20,16 @@ from routing_fixtures import build, link, place, tables
 DWELL = 30.0
 
 
-def _row(frm: str, to: str, kind: str, flag: bool, p90: float) -> dict[str, object]:
+def _row(
+    frm: str, to: str, kind: str, flag: bool, p90: float, time_h: float = DWELL
+) -> dict[str, object]:
     return dict(
         place_id="p",
         from_service=frm,
         to_service=to,
         kind=kind,
-        time_median_h=DWELL,
-        time_p90_h=p90,
+        time_median_h=time_h,
+        time_p90_h=max(p90, time_h),
         cost_usd_20ft=0.0,
         cost_usd_40ft=0.0,
         cost_usd_per_tonne=0.0,
@@ -36,12 +38,20 @@ def _row(frm: str, to: str, kind: str, flag: bool, p90: float) -> dict[str, obje
     )
 
 
-def port_net(headway: float, *, flag: bool = True, all_rows: bool = True, p90: float = DWELL):
+def port_net(
+    headway: float,
+    *,
+    flag: bool = True,
+    all_rows: bool = True,
+    p90: float = DWELL,
+    trans_h: float = DWELL,
+):
     """C -> P -> Q; P's rows flagged (``flag``); ``all_rows=False`` leaves the transshipment
-    row unflagged, so the operations onto P's sailings differ."""
+    row unflagged, ``trans_h`` gives it its own time, so the operations onto P's sailings
+    differ."""
     ops = tables()["operations"] + [
         _row("sea", "road", "port_handling", flag, p90),
-        _row("sea", "sea", "transshipment", flag and all_rows, p90),
+        _row("sea", "sea", "transshipment", flag and all_rows, p90, trans_h),
         _row("sea", "terminal", "terminal", flag, p90),
     ]
     places = [place("c", 0), place("p", 1, kind="port"), place("q", 3, kind="port")]
@@ -82,6 +92,14 @@ def test_without_the_flag_on_every_operation_dwell_and_wait_add(flag: bool, all_
     # (one unflagged row): a sailing cannot tell which of them came before it
     net = port_net(100.0, flag=flag, all_rows=all_rows)
     r = cor.route(net, "c", "q", minimize="time_h", departure="random")
+    assert _stop_h(r) == DWELL + 50.0
+    assert all(leg.wait_overlap_h == 0.0 for leg in r.steps)
+
+
+def test_flagged_operations_of_different_times_leave_the_wait_whole() -> None:
+    # every row onto P's sailings is flagged, but the transshipment takes 40 h, not 30 h: a
+    # sailing cannot tell which time came before it, so the truck's 30 h and the wait add
+    r = cor.route(port_net(100.0, trans_h=40.0), "c", "q", minimize="time_h", departure="random")
     assert _stop_h(r) == DWELL + 50.0
     assert all(leg.wait_overlap_h == 0.0 for leg in r.steps)
 

@@ -187,6 +187,7 @@ def test_a_rotation_may_end_where_it_began():
         ({"path": "p|x|r"}, "unknown place 'x'"),
         ({"path": "p|r"}, "no sea link joins 'p' and 'r'"),
         ({"path": "p|q|p|r"}, "visits a place twice (a rotation may only end"),
+        ({"path": "p|p"}, "visits a place twice (a rotation calls at one other port"),
         ({"gauge_mm": 1520}, "a sea service has no gauge"),
         ({"mode": "ferry"}, "no ferry link joins 'p' and 'q'"),
         ({"headway_h": 0.0}, "must be positive"),
@@ -199,6 +200,14 @@ def test_bad_strings_are_named_with_their_file_record_and_fix(changes, words):
         _sea(_string(**changes))
     text = str(info.value)
     assert "services" in text and "s1" in text and words in text
+
+
+def test_a_strings_stray_gauge_is_the_only_problem_named():
+    # the gauge is the one thing wrong: the ports are still joined by sea links
+    with pytest.raises(ValidationError) as info:
+        _sea(_string(gauge_mm=1520))
+    text = str(info.value)
+    assert "a sea service has no gauge" in text and "no sea link joins" not in text
 
 
 def test_a_string_on_a_ferry_link_is_told_to_be_a_ferry():

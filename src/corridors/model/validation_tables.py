@@ -394,8 +394,7 @@ def _check_service(
                 file,
                 rec,
                 "path",
-                "a service path visits a place twice"
-                + (" (a rotation may only end at the port it began from)" if water else ""),
+                "a service path visits a place twice" + (_rotation_hint(path) if water else ""),
             )
         )
         return
@@ -403,6 +402,13 @@ def _check_service(
 
 
 WATER_SERVICE_MODES = ("sea", "ferry")
+
+
+def _rotation_hint(path: list[str]) -> str:
+    """What a ship's path that visits a place twice may do instead."""
+    if len(path) == 2:  # "a|a": a rotation that calls nowhere else
+        return " (a rotation calls at one other port at least before it ends where it began)"
+    return " (a rotation may only end at the port it began from)"
 
 
 def service_path(value: Any) -> list[str]:
@@ -439,6 +445,8 @@ def _check_service_legs(
     """Each consecutive pair of the path is joined by a link of the service's mode (and, for
     a train, its gauge); the first pair that is not is named, with the fix."""
     mode, gauge = row["mode"], row["gauge_mm"]
+    if mode in WATER_SERVICE_MODES:
+        gauge = None  # a ship's links carry no gauge: a stray one is _check_service_gauge's
     for a, b in zip(path, path[1:]):
         if service_link(links, mode, gauge, a, b) is not None:
             continue
