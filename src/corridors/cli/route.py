@@ -397,14 +397,17 @@ def _services_line(r: Route) -> str:
         line += "\n  rail services: " + " > ".join(services)
         if any(s.startswith("default:") for s in services):
             line += (
-                " (default: no scheduled service known there; the country's speed and "
-                "headway apply)"
+                " (default: a train at the country's speed and headway of speeds.csv, "
+                "not a scheduled service of services.csv)"
             )
     sailings = r.sea_services
     if sailings:
         line += "\n  sea services: " + " > ".join(sailings)
         if any(s.startswith("default:") for s in sailings):
-            line += " (default: no string known there; the link's own headway and speed apply)"
+            line += (
+                " (default: a sailing at the link's own headway and speed, "
+                "not a string of services.csv)"
+            )
     return line
 
 
