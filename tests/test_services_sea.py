@@ -168,7 +168,7 @@ def test_a_ferry_line_is_a_service_too():
     assert plain.sea_services == ["default:ferry:p_r"] and _waits(plain) == [("p", approx(12.0))]
 
 
-def test_a_rotation_may_end_where_it_began():
+def test_a_rotation_may_end_where_it_began_and_sails_only_in_its_order():
     places = [rf.place(x, i, kind="port") for i, x in enumerate("pqr")]
     links = [
         rf.link("p", "q", "sea", 500, headway_h=100.0),
@@ -176,9 +176,16 @@ def test_a_rotation_may_end_where_it_began():
         rf.link("r", "p", "sea", 900, headway_h=100.0),
     ]
     net = rf.build(places, links, operations=OPS, services=[_string(path="p|q|r|p")])
-    for o, d in (("r", "p"), ("q", "p")):  # the closing leg is the string's too
-        r = cor.route(net, o, d, minimize="time", cargo=C40, departure="random")
-        assert r.sea_services == ["s1"] and _waits(r) == [(o, approx(50.0))]
+    kw = dict(minimize="time", cargo=C40, departure="random")
+    r = cor.route(net, "r", "p", **kw)  # the closing leg is the string's too
+    assert r.sea_services == ["s1"] and _waits(r) == [("r", approx(50.0))]
+    # q -> p through r: on board at r, one wait
+    r = cor.route(net, "q", "p", via=["r"], **kw)
+    assert r.sea_services == ["s1"] and _waits(r) == [("q", approx(50.0))]
+    # against the rotation's order the string is not offered: the links' own sailings
+    for o, d, link in (("q", "p", "p_q"), ("r", "q", "q_r"), ("p", "r", "r_p")):
+        r = cor.route(net, o, d, **kw)
+        assert r.sea_services == [f"default:sea:{link}"], (o, d)
 
 
 @pytest.mark.parametrize(
@@ -278,9 +285,14 @@ def bundled() -> cor.Network:
 
 
 def test_bundled_sea_and_ferry_routes_name_their_strings(bundled):
-    r = cor.route(bundled, "Nhava Sheva", "Novorossiysk", modes="sea")
+    r = cor.route(bundled, "Novorossiysk", "Nhava Sheva", modes="sea")
     assert r.sea_services == ["fesco_filw"]
-    assert r.time_h == approx(505.6, abs=0.05)  # the pinned answer (tests/snapshots)
+    assert r.time_h == approx(505.6, abs=0.05)
+    # FIL-W is a rotation Novorossiysk - Nhava Sheva - Mundra - Novorossiysk: it does not sail
+    # Nhava Sheva - Novorossiysk direct, which keeps the link's own sailing (the pinned answer)
+    back = cor.route(bundled, "Nhava Sheva", "Novorossiysk", modes="sea")
+    assert back.sea_services == ["default:sea:sea_nhava_sheva_novorossiysk_port"]
+    assert back.time_h == approx(505.6, abs=0.05)  # the pinned answer (tests/snapshots)
     spb = cor.route(bundled, "St Petersburg", "Karachi", modes="sea")
     assert spb.sea_services == ["neco_spb_karachi"]
     ferry = cor.route(bundled, "alat_port", "aktau_port", modes="ferry")

@@ -24,6 +24,7 @@ from ..model.schema import link_is_usable
 __all__ = [
     "SERVICE_SEP",
     "ServiceInfo",
+    "rotation_directions",
     "scheduled_services",
     "service_node_name",
     "service_order",
@@ -87,6 +88,31 @@ def _scheduled_services(
                 until_year=rec.get("until_year"),
             )
     return {row: tuple(x) for row, x in extra.items()}, info
+
+
+def rotation_directions(net: Network) -> dict[tuple[int, str], bool]:
+    """The links a one-way rotation sails in one direction only: a ship's service whose path
+    ends at the port it began from (``a|b|c|a``) calls in that order, so it is not offered
+    against it. Per (link row, node service): True where it sails the link from its
+    ``from_id`` to its ``to_id``, False the other way. Every other service, and a link a
+    rotation sails both ways, runs both ways (absent here)."""
+    from ..model.validation import service_links, service_path
+
+    table = net._tables.get("services")
+    if table is None:
+        return {}
+    links = net._links.reset_index(drop=True)
+    from_ids = links["from_id"].tolist()
+    seen: dict[tuple[int, str], set[bool]] = {}
+    for rec in table.to_dict("records"):
+        path = service_path(rec["path"])
+        if rec["mode"] == "rail" or len(path) < 3 or path[0] != path[-1]:
+            continue
+        name = service_node_name(rec["mode"], rec["gauge_mm"], rec["id"])
+        for a, b in zip(path, path[1:]):
+            for row in service_links(links, rec["mode"], rec["gauge_mm"], a, b):
+                seen.setdefault((row, name), set()).add(from_ids[row] == a)
+    return {key: dirs.pop() for key, dirs in seen.items() if len(dirs) == 1}
 
 
 def service_runs(svc: ServiceInfo, year: int | None) -> bool:

@@ -48,7 +48,14 @@ from ..model.schema import (
 )
 from .csr import CSR_CACHE_BYTES as CSR_CACHE_BYTES
 from .csr import edge_csr as edge_csr
-from .services import SERVICE_SEP, ServiceInfo, _scheduled_services, service_order, service_runs
+from .services import (
+    SERVICE_SEP,
+    ServiceInfo,
+    _scheduled_services,
+    rotation_directions,
+    service_order,
+    service_runs,
+)
 from .services import scheduled_services as scheduled_services
 
 __all__ = [
@@ -418,8 +425,9 @@ def _build(net: Network) -> Topology:
     on_board = np.array(
         [SERVICE_SEP in x and logical_service(x) in WATER_MODES for x in svc_names], dtype=bool
     )
+    item_dir = _item_directions(net, svc_names, item_link, item_rank)
     li, fwd, l_src, l_dst = _link_edges(
-        net, nodes, a_place, b_place, item_link, item_rank, on_board
+        net, nodes, a_place, b_place, item_link, item_rank, on_board, item_dir
     )
     m_code, m_names = pd.factorize(link_mode, use_na_sentinel=False)
     c_code, c_names = pd.factorize(np.array(country, dtype=object), use_na_sentinel=False)
@@ -577,6 +585,23 @@ def _nodes(
     return _Nodes(gate_of, node_place_a, node_svc.tolist(), dep_at, arr_at, pair_place, pair_rank)
 
 
+def _item_directions(
+    net: Network, svc_names: list[str], item_link: np.ndarray, item_rank: np.ndarray
+) -> np.ndarray:
+    """Per item, 0 where its service runs both ways over the link, 1 forward only, 2 reverse
+    only (a one-way rotation: :func:`~corridors.engine.services.rotation_directions`)."""
+    item_dir = np.zeros(len(item_link), dtype=np.int8)
+    rot = rotation_directions(net)
+    if rot:
+        rank = {s: r for r, s in enumerate(svc_names)}
+        key = item_link * max(len(svc_names), 1) + item_rank
+        for (row, name), forward in rot.items():
+            if name in rank:
+                hit = key == row * max(len(svc_names), 1) + rank[name]
+                item_dir[hit] = 1 if forward else 2
+    return item_dir
+
+
 def _link_edges(
     net: Network,
     nodes: _Nodes,
@@ -585,17 +610,20 @@ def _link_edges(
     item_link: np.ndarray,
     item_rank: np.ndarray,
     on_board: np.ndarray,
+    item_dir: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The link edges, per item forward, then reverse unless one-way: each edge's link row,
-    direction (True: forward), source and target node. Then, for the items of a ship's
-    scheduled service (``on_board`` by rank), the same sailings from the on-board node (the
-    box stays on the ship through the call): their own edges, after all the others."""
+    """The link edges, per item forward, then reverse unless one-way (the link, or the item's
+    service: ``item_dir``): each edge's link row, direction (True: forward), source and
+    target node. Then, for the items of a ship's scheduled service (``on_board`` by rank), the
+    same sailings from the on-board node (the box stays on the ship through the call): their
+    own edges, after all the others."""
     twoway = np.array([not o for o in net._links["oneway"].tolist()], dtype=bool)
-    n_dir = np.where(twoway[item_link], 2, 1)
+    n_dir = np.where(twoway[item_link] & (item_dir == 0), 2, 1)
     edge_item = np.repeat(np.arange(len(item_link), dtype=np.int64), n_dir)
     first_dir = np.zeros(len(item_link) + 1, dtype=np.int64)
     np.cumsum(n_dir, out=first_dir[1:])
     fwd = (np.arange(len(edge_item), dtype=np.int64) - first_dir[edge_item]) == 0
+    fwd &= ~((item_dir[edge_item] == 2) & twoway[item_link[edge_item]])
     li = item_link[edge_item]
     r = item_rank[edge_item]
     tail = np.where(fwd, a_place[li], b_place[li])
