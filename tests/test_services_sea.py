@@ -326,3 +326,13 @@ def test_bundled_kgs_string_through_gwadar_against_the_weekly_ps2(bundled):
     )
     assert random.sea_services == ["ps2_karachi_jebel_ali"]
     assert _waits(random) == [("karachi_port", approx(84.0))]
+
+
+def test_a_scenarios_rows_may_be_given_as_mappings():
+    """Scenario(services=({...},)) as a user writes it is the scenario from_dict builds (it
+    was told "must name its services.csv id", which it did)."""
+    row = {"id": "s1", "headway_h": 40.0}
+    given = cor.Scenario(name="strings", services=(row,))
+    assert given == cor.Scenario.from_dict({"name": "strings", "services": [row]})
+    with pytest.raises(ValidationError, match=r"services\[0\]\.speed"):
+        cor.Scenario(name="strings", services=({"id": "s1", "speed": 3.0},))

@@ -151,6 +151,16 @@ class Scenario:
     file: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        # rows given as mappings (as a user writes them) become the (field, value) items that
+        # from_dict builds, so both spellings make the same scenario
+        for name in ("new_links", "services"):
+            recs = getattr(self, name)
+            if isinstance(recs, (list, tuple)) and any(isinstance(r, Mapping) for r in recs):
+                items = tuple(
+                    tuple((str(k), v) for k, v in r.items()) if isinstance(r, Mapping) else r
+                    for r in recs
+                )
+                object.__setattr__(self, name, items)
         problems = _check_fields(self)
         if problems:
             where = self.file or "<scenario>"
