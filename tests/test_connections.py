@@ -32,6 +32,7 @@ from test_routing_properties import (
     best,
     build,
     close,
+    first_departures,
     oracle_mask,
     oracle_path,
     queries,
@@ -119,23 +120,7 @@ def timed(topo, w, origin, objective, cargo, departure, connections):
     arr = w.objective(objective)
     if objective not in ("time_h", "generalized"):
         return arr
-    o = topo.place_index[origin]
-    near = {
-        int(topo.dst_place[e])
-        for e in range(topo.n_edges)
-        if topo.etype[e] == graph.LINK and topo.eaccess[e] and topo.src_place[e] == o
-    }
-    first = np.array(
-        [
-            (topo.etype[e] == graph.LOAD and topo.src[e] == topo.gate_of[o])
-            or (
-                topo.etype[e] == graph.LINK
-                and (topo.src_place[e] == o or topo.src_place[e] in near)
-            )
-            for e in range(topo.n_edges)
-        ],
-        dtype=bool,
-    )
+    first = first_departures(topo, origin)
     off = np.where(first, departure == "booked", connections == "booked")
     coef = cargo.time_value_usd_per_h if objective == "generalized" else 1.0
     return arr - coef * np.where(off, w.arrays["wait_h"], 0.0)

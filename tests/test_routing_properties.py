@@ -261,13 +261,21 @@ def booked(
     arr = w.objective(objective)
     if objective not in ("time_h", "generalized"):
         return arr
+    first = first_departures(topo, origin)
+    coef = cargo.time_value_usd_per_h if objective == "generalized" else 1.0
+    return arr - coef * np.where(first, w.arrays["wait_h"], 0.0)
+
+
+def first_departures(topo: graph.Topology, origin: str) -> np.ndarray:
+    """Per edge, whether it is a first departure from ``origin``: loading onto a scheduled
+    mode there, a link out of it, or a link out of a place one access link from it."""
     o = topo.place_index[origin]
     near = {
         int(topo.dst_place[e])
         for e in range(topo.n_edges)
         if topo.etype[e] == graph.LINK and topo.eaccess[e] and topo.src_place[e] == o
     }
-    first = np.array(
+    return np.array(
         [
             (topo.etype[e] == graph.LOAD and topo.src[e] == topo.gate_of[o])
             or (
@@ -278,8 +286,6 @@ def booked(
         ],
         dtype=bool,
     )
-    coef = cargo.time_value_usd_per_h if objective == "generalized" else 1.0
-    return arr - coef * np.where(first, w.arrays["wait_h"], 0.0)
 
 
 def oracle_path(g: nx.MultiDiGraph, source: int, target: int) -> tuple[float, bool] | None:
